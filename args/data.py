@@ -1,0 +1,60 @@
+"""Where the task's data comes from and how it is cut into model inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class DataArguments:
+    dataset_name: str = field(
+        default="klue/klue",
+        metadata={"help": "The Hub dataset to load when no local files are given."},
+    )
+    dataset_config_name: str | None = field(
+        default=None, metadata={"help": "The Hub dataset config (default: the task's name, e.g. ynat)."}
+    )
+    data_dir: str | None = field(
+        default=None,
+        metadata={
+            "help": "A folder with the original KLUE files (e.g. ynat-v1.1_train.json, klue-nli-v1.1_dev.json; "
+            "v1 and v1.1 names, any depth). Takes precedence over the Hub."
+        },
+    )
+    train_file: str | None = field(
+        default=None,
+        metadata={"help": "A training file: original KLUE format or JSON/JSON lines/CSV in the Hub schema."},
+    )
+    validation_file: str | None = field(
+        default=None, metadata={"help": "An evaluation file (same formats as --train_file)."}
+    )
+    test_file: str | None = field(
+        default=None,
+        metadata={"help": "A file to predict (same formats; labels optional). Default: the validation split."},
+    )
+    max_seq_length: int | None = field(
+        default=None,
+        metadata={
+            "help": "Longest input in tokens after tokenization; longer inputs are truncated "
+            "(default: the task's, clamped to the tokenizer's model_max_length)."
+        },
+    )
+    pad_to_max_length: bool = field(
+        default=False,
+        metadata={"help": "Pad every input to max_seq_length. Off by default: batches are padded dynamically."},
+    )
+    max_train_samples: int | None = field(
+        default=None, metadata={"help": "Keep only the first N training examples (quick runs, debugging)."}
+    )
+    max_eval_samples: int | None = field(
+        default=None, metadata={"help": "Keep only the first N evaluation examples."}
+    )
+    max_predict_samples: int | None = field(
+        default=None, metadata={"help": "Keep only the first N prediction examples."}
+    )
+    preprocessing_num_workers: int | None = field(
+        default=None, metadata={"help": "Processes for tokenization (default: one)."}
+    )
+    overwrite_cache: bool = field(
+        default=False, metadata={"help": "Ignore cached Hub datasets and tokenized features."}
+    )

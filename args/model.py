@@ -1,0 +1,32 @@
+"""Which pretrained encoder to fine-tune, and where its files come from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ModelArguments:
+    model_name_or_path: str = field(
+        metadata={"help": "A Hub model id (e.g. klue/roberta-base) or a local directory with config, weights and tokenizer."}
+    )
+    config_name: str | None = field(
+        default=None, metadata={"help": "A config name or path, if not the same as model_name_or_path."}
+    )
+    tokenizer_name: str | None = field(
+        default=None, metadata={"help": "A tokenizer name or path, if not the same as model_name_or_path."}
+    )
+    cache_dir: str | None = field(
+        default=None, metadata={"help": "Where to keep models and datasets downloaded from the Hub."}
+    )
+    model_revision: str = field(
+        default="main",
+        metadata={"help": "The model version: a branch name, tag or commit id.", "aliases": ["--revision"]},
+    )
+    token: str | None = field(
+        default=None, metadata={"help": "A Hub token for private models (default: the one `hf auth login` saved)."}
+    )
+    trust_remote_code: bool = field(
+        default=False,
+        metadata={"help": "Allow models whose code lives in their Hub repository. Only for repositories you trust."},
+    )

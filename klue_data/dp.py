@@ -1,0 +1,137 @@
+"""KLUE-DP: files → Hub schema ``{guid, sentence, index, word_form, lemma, pos, head, deprel}``.
+
+The original files (``klue-dp-v1.1_dev.tsv``) share the NER layout: five ``##`` comment lines,
+then per sentence a ``## guid<TAB>sentence`` header, one line per word (eojeol) with the columns
+``INDEX WORD_FORM LEMMA POS HEAD DEPREL``, and a blank line. ``HEAD`` is 1-based, 0 = root.
+
+Quirks kept as they are (the loader checks structure, it does not correct annotations):
+
+- lemmas and POS are space/``+``-joined morpheme lists and can be odd (e.g. ``#NAME?``, a
+  spreadsheet's error mark);
+- the word forms do not always join to the header sentence: the v1.1 dev file has sentences
+  whose numbers lost or gained a digit in the word lines (``15.7%`` vs ``15.70%``); ``sentence``
+  is the header's text, ``word_form`` the word lines'.
+
+Checked: six columns, integer INDEX equal to the word's position (1, 2, ...), integer
+``0 <= HEAD <= number of words``. Also reads Hub-schema JSON / JSON-lines user files (one
+record per sentence with equal-length lists). DP has no closed label list here: ``LABELS`` is None.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from klue_data.errors import KlueDataError
+from klue_data.ner import read_sentence_blocks
+from klue_data.records import JSON_SUFFIXES, RecordReader, iter_readers, read_records
+
+NAME = "dp"
+FILE_PREFIXES = ("klue-dp-v1.1", "klue-dp-v1")
+FILE_SUFFIX = ".tsv"
+LABELS = None  # dependency relations are read as they come
+COLUMNS = ("index", "word_form", "lemma", "pos", "head", "deprel")
+TSV_COLUMNS = "INDEX WORD_FORM LEMMA POS HEAD DEPREL"
+
+
+def read_file(path: str | Path) -> list[dict[str, Any]]:
+    """An original KLUE DP TSV file, or a Hub-schema JSON / JSON-lines file."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES:
+        return _read_hub_records(path)
+    if suffix == ".csv":
+        raise KlueDataError(path, f"DP files are KLUE TSV ({TSV_COLUMNS}) or Hub-schema JSON/JSON lines, not CSV")
+    return _read_tsv(path)
+
+
+def _read_tsv(path: Path) -> list[dict[str, Any]]:
+    examples = []
+    for block_index, block in enumerate(read_sentence_blocks(path)):
+        guid = block.guid or f"{path.stem}-{block_index:05d}"
+        example: dict[str, Any] = {"guid": guid, "sentence": block.sentence, **{name: [] for name in COLUMNS}}
+        for position, (number, line) in enumerate(block.rows, 1):
+            cells = line.split("\t")
+            if len(cells) != len(COLUMNS):
+                raise KlueDataError(
+                    path,
+                    f"expected {len(COLUMNS)} tab-separated columns ({TSV_COLUMNS}), got {len(cells)}",
+                    line=number,
+                    guid=guid,
+                )
+            index = _int_cell(path, number, guid, cells[0], "index")
+            if index != position:
+                raise KlueDataError(
+                    path,
+                    f"INDEX {index} out of sequence; expected {position} (words are numbered 1, 2, ...)",
+                    line=number,
+                    guid=guid,
+                    field="index",
+                )
+            example["index"].append(index)
+            example["word_form"].append(cells[1])
+            example["lemma"].append(cells[2])
+            example["pos"].append(cells[3])
+            example["head"].append(_int_cell(path, number, guid, cells[4], "head"))
+            example["deprel"].append(cells[5].strip())
+        n_words = len(block.rows)
+        for (number, _), head in zip(block.rows, example["head"]):
+            if not 0 <= head <= n_words:  # known only once the whole sentence is read
+                raise KlueDataError(
+                    path,
+                    f"HEAD {head} outside 0..{n_words} (0 = root, else the 1-based index of a word)",
+                    line=number,
+                    guid=guid,
+                    field="head",
+                )
+        examples.append(example)
+    return examples
+
+
+def _int_cell(path: Path, number: int, guid: str, cell: str, name: str) -> int:
+    try:
+        return int(cell.strip())
+    except ValueError:
+        raise KlueDataError(path, f"expected an integer, got {cell!r}", line=number, guid=guid, field=name) from None
+
+
+def _read_hub_records(path: Path) -> list[dict[str, Any]]:
+    examples = []
+    for row in iter_readers(path, read_records(path)):
+        guid = row.guid_or(f"{path.stem}-{row.index:05d}")
+        example: dict[str, Any] = {"guid": guid}
+        lists = {name: _list(row, name, int if name in ("index", "head") else str) for name in COLUMNS}
+        n_words = len(lists["word_form"])
+        for name, values in lists.items():
+            if len(values) != n_words:
+                raise row.error(f"{len(values)} values for {n_words} words; expected one per word", name)
+        for position, head in enumerate(lists["head"]):
+            if not 0 <= head <= n_words:
+                raise row.error(f"head {head} outside 0..{n_words} (0 = root)", f"head[{position}]")
+        example["sentence"] = row.text("sentence") if row.has("sentence") else " ".join(lists["word_form"])
+        example.update(lists)
+        examples.append(example)
+    return examples
+
+
+def _list(row: RecordReader, name: str, kind: type) -> list[Any]:
+    value = row.record.get(name)
+    if not isinstance(value, list):
+        raise row.error(f"expected a list with one {kind.__name__} per word, got {str(value)[:60]}", name)
+    for position, item in enumerate(value):
+        if not isinstance(item, kind) or isinstance(item, bool):
+            raise row.error(f"expected {kind.__name__}, got {item!r}", f"{name}[{position}]")
+    return value
+
+
+def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[str, Any]:
+    return {
+        "guid": example.get("guid") or guid,  # the Hub's DP has no guid
+        "sentence": example["sentence"],
+        "index": [int(value) for value in example["index"]],
+        "word_form": list(example["word_form"]),
+        "lemma": list(example["lemma"]),
+        "pos": list(example["pos"]),
+        "head": [int(value) for value in example["head"]],
+        "deprel": list(example["deprel"]),
+    }

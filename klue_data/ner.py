@@ -1,0 +1,239 @@
+"""KLUE-NER: files → Hub schema ``{guid, sentence, tokens, ner_tags}`` (tags as names).
+
+The original files (``klue-ner-v1.1_dev.tsv``) are character-per-line TSV::
+
+    ## 토큰, 레이블 구분자 : \\t          <- five comment lines at the top
+    ...
+    ## klue-ner-v1_dev_00000-wikitree<TAB><경찰:OG>은 또 ...   <- header: guid, sentence with markup
+    경<TAB>B-OG
+    찰<TAB>I-OG
+    은<TAB>O
+     <TAB>O                           <- a space is a character line too: never strip lines
+    ...
+                                      <- a blank line ends the sentence
+
+Quirks handled here:
+
+- The comment lines start with ``##`` like the headers, and the fifth one
+  (``## 컬럼명 : CHAR<TAB>NE_TAG``) even has a tab, so a ``##`` line of the top block is a
+  header only when token lines follow it directly (see ``read_sentence_blocks``).
+- A character line may be ``#<TAB>O``: only ``##`` starts a header.
+- ``sentence`` keeps the KLUE markup (``<경찰:OG>``), as the Hub does; ``tokens`` are the
+  characters of the sentence without markup, spaces included as ``" "``.
+- Annotation oddities of the real files (an ``I-`` tag with no ``B-`` before it, spaces tagged
+  inside an entity, even an entity's ``B-`` on the space before it, as in two v1.1 dev sentences)
+  are loaded as they are: the loader checks structure, it does not re-annotate.
+
+Also reads user JSON / JSON-lines files in the Hub schema, with tags as names or as ids in the
+Hub's order (``NER_HUB_TAGS``, which differs from the official order ``NER_TAGS``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from klue_data.errors import KlueDataError
+from klue_data.labels import NER_HUB_TAGS, NER_TAGS
+from klue_data.records import JSON_SUFFIXES, RecordReader, iter_readers, read_records
+
+logger = logging.getLogger(__name__)
+
+NAME = "ner"
+FILE_PREFIXES = ("klue-ner-v1.1", "klue-ner-v1")
+FILE_SUFFIX = ".tsv"
+LABELS = NER_TAGS
+
+
+@dataclass
+class SentenceBlock:
+    """One ``## guid<TAB>sentence`` header and the raw lines under it (KLUE NER and DP TSV)."""
+
+    guid: str | None
+    sentence: str
+    header_line: int
+    rows: list[tuple[int, str]] = field(default_factory=list)  # (1-based line number, line without newline)
+
+
+def read_sentence_blocks(path: str | Path) -> list[SentenceBlock]:
+    """The sentence blocks of a KLUE NER/DP TSV file; token lines are returned raw (not split, not stripped).
+
+    Lines starting with ``#`` before the first sentence are comments, except the last ``##`` line
+    directly followed by a token line, which is the first header (the official files have five
+    comment lines, user files may have none). After the first sentence every ``##`` line is a header;
+    a missing blank line between two sentences is tolerated. A token line with no header above it
+    is a ``KlueDataError`` with its line number.
+    """
+    path = Path(path)
+    text = _read_text(path)
+    blocks: list[SentenceBlock] = []
+    current: SentenceBlock | None = None
+    pending: tuple[int, str] | None = None  # header candidate of the top (comment) block
+    started = False
+    for number, line in enumerate(text.split("\n"), 1):  # not splitlines(): it also splits on \x1c, \u2028, ...
+        if line.endswith("\r"):
+            line = line[:-1]
+        if line == "" or (current is None and not line.strip(" ")):
+            current = None
+            if not started:
+                pending = None
+            continue
+        if not started and line.startswith("#") and (line.startswith("##") or pending is None):
+            pending = (number, line) if line.startswith("##") else None
+            continue
+        if started and line.startswith("##"):
+            current = _header(path, number, line)
+            blocks.append(current)
+            continue
+        if current is None:
+            if started or pending is None:
+                after = f" (the sentence before is guid {blocks[-1].guid})" if blocks else ""
+                raise KlueDataError(
+                    path,
+                    f"a token line outside any sentence{after}: expected a '## guid<TAB>sentence' header line "
+                    f"before it, got {line[:40]!r}",
+                    line=number,
+                )
+            current = _header(path, *pending)
+            blocks.append(current)
+            started, pending = True, None
+        current.rows.append((number, line))
+    return blocks
+
+
+def _header(path: Path, number: int, line: str) -> SentenceBlock:
+    guid, tab, sentence = line[2:].partition("\t")
+    guid = guid.strip()
+    if not tab:
+        raise KlueDataError(
+            path,
+            f"sentence header without a tab: expected '## guid<TAB>sentence', got {line[:60]!r}",
+            line=number,
+            guid=guid or None,
+        )
+    return SentenceBlock(guid or None, sentence, number)
+
+
+def _read_text(path: Path) -> str:
+    if not path.is_file():
+        raise KlueDataError(path, "no such file")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise KlueDataError(path, f"not UTF-8 text (byte {error.start})") from None
+
+
+def read_file(path: str | Path) -> list[dict[str, Any]]:
+    """An original KLUE NER TSV file, or a Hub-schema JSON / JSON-lines file."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES:
+        return _read_hub_records(path)
+    if suffix == ".csv":
+        raise KlueDataError(path, "NER files are KLUE TSV (CHAR<TAB>TAG lines) or Hub-schema JSON/JSON lines, not CSV")
+    return _read_tsv(path)
+
+
+def _read_tsv(path: Path) -> list[dict[str, Any]]:
+    examples, multi_char = [], []
+    for index, block in enumerate(read_sentence_blocks(path)):
+        guid = block.guid or f"{path.stem}-{index:05d}"
+        tokens, tags = [], []
+        for number, line in block.rows:
+            char, tab, tag = line.partition("\t")
+            tag = tag.strip()
+            if not tab:
+                raise KlueDataError(
+                    path, f"expected CHAR<TAB>TAG, found no tab in {line[:40]!r}", line=number, guid=guid
+                )
+            if char == "":
+                raise KlueDataError(path, "empty character before the tab", line=number, guid=guid)
+            if tag not in NER_TAGS:
+                raise KlueDataError(
+                    path,
+                    f"tag {tag!r} is not one of the 13 KLUE NER tags ({', '.join(NER_TAGS)})",
+                    line=number,
+                    guid=guid,
+                    field="ner_tags",
+                )
+            if len(char) != 1:
+                multi_char.append(f"{guid} (line {number})")
+            tokens.append(char)
+            tags.append(tag)
+        examples.append({"guid": guid, "sentence": block.sentence, "tokens": tokens, "ner_tags": tags})
+    if multi_char:  # kept as they are; the Hub schema expects one character per token
+        logger.warning(
+            "%s: %d token line(s) hold more than one character (kept as one token): %s",
+            path,
+            len(multi_char),
+            ", ".join(multi_char[:5]),
+        )
+    return examples
+
+
+def _read_hub_records(path: Path) -> list[dict[str, Any]]:
+    examples = []
+    for row in iter_readers(path, read_records(path)):
+        guid = row.guid_or(f"{path.stem}-{row.index:05d}")
+        tokens = _string_list(row, "tokens", alternatives=("char",))
+        tag_field = "ner_tags" if "ner_tags" in row.record or "ne_tag" not in row.record else "ne_tag"
+        tags = tag_names(row, tag_field, row.record.get(tag_field))
+        if len(tags) != len(tokens):
+            raise row.error(f"{len(tags)} tags for {len(tokens)} tokens; expected one tag per character", tag_field)
+        sentence = row.text("sentence") if row.has("sentence") else "".join(tokens)
+        examples.append({"guid": guid, "sentence": sentence, "tokens": tokens, "ner_tags": tags})
+    return examples
+
+
+def _string_list(row: RecordReader, name: str, *, alternatives: Sequence[str] = ()) -> list[str]:
+    for field_name in (name, *alternatives):
+        value = row.record.get(field_name)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise row.error(f"expected a list of strings, got {str(value)[:60]}", field_name)
+        return value
+    raise row.error(f"missing field {name!r}; expected a list of characters (spaces as ' ')")
+
+
+def tag_names(row: RecordReader, name: str, value: Any) -> list[str]:
+    """Tags given as names, or as ids in the Hub's order (``NER_HUB_TAGS``), as names."""
+    if not isinstance(value, list):
+        raise row.error(f"expected a list of tags ({', '.join(NER_TAGS)}) or Hub tag ids, got {str(value)[:60]}", name)
+    tags = []
+    for position, tag in enumerate(value):
+        if isinstance(tag, str) and tag.strip() in NER_TAGS:
+            tags.append(tag.strip())
+        elif isinstance(tag, int) and not isinstance(tag, bool) and 0 <= tag < len(NER_HUB_TAGS):
+            tags.append(NER_HUB_TAGS[tag])
+        else:
+            raise row.error(
+                f"tag {tag!r} is neither one of the 13 KLUE NER tags nor a Hub tag id 0..{len(NER_HUB_TAGS) - 1}",
+                f"{name}[{position}]",
+            )
+    return tags
+
+
+def non_space_positions(tokens: Sequence[str]) -> list[int]:
+    """Positions of the characters the official NER metric scores (every character but spaces)."""
+    return [position for position, token in enumerate(tokens) if not token.isspace()]
+
+
+def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[str, Any]:
+    tag_feature = _inner_feature(features["ner_tags"])
+    return {
+        "guid": example.get("guid") or guid,  # the Hub's NER has no guid
+        "sentence": example["sentence"],
+        "tokens": list(example["tokens"]),
+        "ner_tags": [tag if isinstance(tag, str) else tag_feature.int2str(int(tag)) for tag in example["ner_tags"]],
+    }
+
+
+def _inner_feature(feature: Any) -> Any:
+    """The ClassLabel inside ``Sequence``/``List`` (``.feature``) or a plain ``[ClassLabel]``."""
+    if isinstance(feature, (list, tuple)):
+        return feature[0]
+    return getattr(feature, "feature", feature)

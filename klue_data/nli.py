@@ -1,0 +1,49 @@
+"""KLUE-NLI: files → Hub schema ``{guid, source, premise, hypothesis, label}``.
+
+The original files keep the label in ``gold_label`` and call ``source`` ``genre`` in the train
+split; user files in the Hub schema use ``label`` (a name, or an id in the Hub's order).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from klue_data.labels import NLI_HUB_LABELS, NLI_LABELS
+from klue_data.records import iter_readers, read_records
+from klue_data.text_checks import warn_empty_texts
+
+NAME = "nli"
+FILE_PREFIXES = ("klue-nli-v1.1", "klue-nli-v1")
+FILE_SUFFIX = ".json"
+LABELS = NLI_LABELS
+
+
+def read_file(path: str | Path) -> list[dict[str, Any]]:
+    path = Path(path)
+    examples, empty = [], []
+    for row in iter_readers(path, read_records(path)):
+        guid = row.guid_or(f"{path.stem}-{row.index:05d}")
+        label_field = "gold_label" if "gold_label" in row.record else "label"
+        example = {
+            "guid": guid,
+            "source": row.record.get("source", row.record.get("genre")) or "",
+            "premise": row.text("premise"),
+            "hypothesis": row.text("hypothesis"),
+            "label": row.label_name(label_field, LABELS, hub_order=NLI_HUB_LABELS) if row.has(label_field) else None,
+        }
+        if not example["premise"].strip() or not example["hypothesis"].strip():
+            empty.append(guid)
+        examples.append(example)
+    warn_empty_texts(path, empty, "premise or hypothesis")
+    return examples
+
+
+def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[str, Any]:
+    return {
+        "guid": example.get("guid") or guid,
+        "source": example["source"],
+        "premise": example["premise"],
+        "hypothesis": example["hypothesis"],
+        "label": features["label"].int2str(example["label"]),
+    }

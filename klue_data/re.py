@@ -1,0 +1,122 @@
+"""KLUE-RE: files → Hub schema ``{guid, sentence, subject_entity, object_entity, label, source}``.
+
+Entities are ``{word, start_idx, end_idx, type}`` with *inclusive* character offsets into
+``sentence`` (``sentence[start_idx:end_idx + 1] == word``). Offsets outside the sentence are
+an error; an entity whose offsets select a different text than ``word`` is kept as it is (the
+offsets are what the task script marks), counted, and reported in one warning per file.
+
+``label`` is a relation name (``RE_RELATIONS``, official order = ``relation_list.json``; the
+Hub's ClassLabel uses the same order, so a user file may also give the id) or ``None`` for
+unlabelled (test) data. Reads the original JSON arrays, JSON lines, and CSVs whose entity cells
+hold a JSON or Python dict (the layout of common Korean RE competition files).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from klue_data.labels import RE_HUB_RELATIONS, RE_RELATIONS
+from klue_data.records import RecordReader, iter_readers, read_records
+from klue_data.text_checks import warn_empty_texts
+
+logger = logging.getLogger(__name__)
+
+NAME = "re"
+FILE_PREFIXES = ("klue-re-v1.1", "klue-re-v1")
+FILE_SUFFIX = ".json"
+LABELS = RE_RELATIONS
+ENTITY_FIELDS = ("subject_entity", "object_entity")
+
+
+def read_file(path: str | Path) -> list[dict[str, Any]]:
+    path = Path(path)
+    examples, empty, mismatched = [], [], []
+    for row in iter_readers(path, read_records(path)):
+        guid = row.guid_or(str(row.record["id"]) if row.has("id") else f"{path.stem}-{row.index:05d}")
+        sentence = row.text("sentence")
+        example: dict[str, Any] = {"guid": guid, "sentence": sentence}
+        for name in ENTITY_FIELDS:
+            entity = _entity(row, name, sentence)
+            if sentence[entity["start_idx"] : entity["end_idx"] + 1] != entity["word"]:
+                mismatched.append(f"{guid} {name}")
+            example[name] = entity
+        example["label"] = row.label_name("label", LABELS, hub_order=RE_HUB_RELATIONS) if row.has("label") else None
+        example["source"] = row.record.get("source") or ""
+        if not sentence.strip():
+            empty.append(guid)
+        examples.append(example)
+    warn_empty_texts(path, empty, "sentence")
+    if mismatched:
+        logger.warning(
+            "%s: %d entit(ies) whose sentence[start_idx:end_idx+1] differs from 'word' "
+            "(kept; the offsets are used): %s",
+            path,
+            len(mismatched),
+            ", ".join(mismatched[:5]) + (" ..." if len(mismatched) > 5 else ""),
+        )
+    return examples
+
+
+def _entity(row: RecordReader, name: str, sentence: str) -> dict[str, Any]:
+    value = row.record.get(name)
+    if isinstance(value, str):  # CSV cell: JSON or a Python dict repr
+        value = _parse_dict(value)
+    if not isinstance(value, dict):
+        raise row.error(f"expected an object {{word, start_idx, end_idx, type}}, got {str(value)[:60]!r}", name)
+    entity = {}
+    for key in ("word", "type"):
+        if not isinstance(value.get(key), str):
+            raise row.error(f"expected a string, got {value.get(key)!r}", f"{name}.{key}")
+        entity[key] = value[key]
+    for key in ("start_idx", "end_idx"):
+        number = value.get(key)
+        if isinstance(number, str) and number.strip().isdigit():
+            number = int(number)
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise row.error(f"expected an integer character offset, got {number!r}", f"{name}.{key}")
+        entity[key] = number
+    start, end = entity["start_idx"], entity["end_idx"]
+    if not 0 <= start <= end < len(sentence):
+        raise row.error(
+            f"offsets {start}..{end} (inclusive) are outside the sentence of {len(sentence)} characters "
+            "or end before they start",
+            name,
+        )
+    return {"word": entity["word"], "start_idx": start, "end_idx": end, "type": entity["type"]}
+
+
+def _parse_dict(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[str, Any]:
+    label = example["label"]
+    return {
+        "guid": example.get("guid") or guid,
+        "sentence": example["sentence"],
+        "subject_entity": _hub_entity(example["subject_entity"]),
+        "object_entity": _hub_entity(example["object_entity"]),
+        # the Hub's unlabelled rows use -1
+        "label": None if label is None or label == -1 else features["label"].int2str(int(label)),
+        "source": example.get("source") or "",
+    }
+
+
+def _hub_entity(entity: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "word": entity["word"],
+        "start_idx": int(entity["start_idx"]),
+        "end_idx": int(entity["end_idx"]),
+        "type": entity["type"],
+    }

@@ -1,0 +1,171 @@
+"""Reading JSON / JSON-lines / CSV files into plain records, with errors that point at the line.
+
+Task modules turn these records into the Hub schema; this module knows nothing of tasks.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from klue_data.errors import KlueDataError
+
+JSON_SUFFIXES = (".json", ".jsonl")
+CSV_SUFFIXES = (".csv",)
+
+
+def read_json(path: Path) -> Any:
+    """A whole JSON document; a JSON-lines file comes back as a list of its records."""
+    text = _read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as whole_error:
+        lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+        if len(lines) < 2 or not lines[0][1].lstrip().startswith("{"):
+            raise KlueDataError(
+                path, f"not valid JSON ({whole_error.msg}, column {whole_error.colno})", line=whole_error.lineno
+            ) from None
+        records = []
+        for number, line in lines:  # JSON lines: one object per line
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise KlueDataError(
+                    path, f"not valid JSON lines ({error.msg}, column {error.colno})", line=number
+                ) from None
+        return records
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """CSV rows as dicts keyed by the header; every row must have as many cells as the header."""
+    text = _read_text(path)
+    reader = csv.reader(text.splitlines())
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise KlueDataError(path, "the CSV file is empty; expected a header row") from None
+    header = [name.strip() for name in header]
+    rows = []
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise KlueDataError(
+                path, f"expected {len(header)} cells ({', '.join(header)}), got {len(row)}", line=reader.line_num
+            )
+        rows.append(dict(zip(header, row)))
+    return rows
+
+
+def read_records(path: str | Path, *, list_key: str | None = None) -> list[dict[str, Any]]:
+    """The records of a JSON array, JSON-lines or CSV file (by suffix).
+
+    ``list_key`` also accepts a JSON object holding the list under that key.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return read_csv(path)
+    if suffix not in JSON_SUFFIXES:
+        raise KlueDataError(path, f"unsupported file type {suffix!r}; expected .json, .jsonl or .csv")
+    document = read_json(path)
+    if isinstance(document, dict) and list_key and isinstance(document.get(list_key), list):
+        document = document[list_key]
+    if not isinstance(document, list):
+        expected = "a JSON array of records (or JSON lines)"
+        if list_key:
+            expected += f" or an object with a {list_key!r} list"
+        raise KlueDataError(path, f"expected {expected}, got a JSON {type(document).__name__}")
+    for index, record in enumerate(document):
+        if not isinstance(record, dict):
+            raise KlueDataError(path, f"expected a JSON object, got {type(record).__name__}", record=index)
+    return document
+
+
+def _read_text(path: Path) -> str:
+    if not path.is_file():
+        raise KlueDataError(path, "no such file")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise KlueDataError(path, f"not UTF-8 text (byte {error.start})") from None
+
+
+class RecordReader:
+    """Field access for one record that turns a missing or malformed field into a KlueDataError."""
+
+    def __init__(self, path: Path | None, index: int, record: dict[str, Any], guid_field: str = "guid") -> None:
+        self.path = path
+        self.index = index
+        self.record = record
+        guid = record.get(guid_field)
+        self.guid = str(guid) if guid not in (None, "") else None
+
+    def error(self, problem: str, field: str | None = None) -> KlueDataError:
+        return KlueDataError(self.path, problem, record=self.index, guid=self.guid, field=field)
+
+    def has(self, field: str) -> bool:
+        return self.record.get(field) not in (None, "")
+
+    def text(self, field: str, *, alternatives: Sequence[str] = ()) -> str:
+        """A string field (an empty string is allowed; a missing field is not)."""
+        for name in (field, *alternatives):
+            if name in self.record and self.record[name] is not None:
+                value = self.record[name]
+                if not isinstance(value, str):
+                    raise self.error(f"expected a string, got {type(value).__name__} {value!r}", name)
+                return value
+        names = " or ".join(repr(name) for name in (field, *alternatives))
+        raise self.error(f"missing field {names}; the record has {_field_list(self.record)}")
+
+    def number(self, field: str, *, low: float, high: float, source: dict[str, Any] | None = None) -> float:
+        """A number in [low, high]; CSV strings are parsed."""
+        container = self.record if source is None else source
+        if field not in container or container[field] in (None, ""):
+            raise self.error(f"missing field {field!r}; expected a number in [{low:g}, {high:g}]")
+        value = container[field]
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise self.error(f"expected a number in [{low:g}, {high:g}], got {value!r}", field) from None
+        if not low <= number <= high:  # also rejects NaN
+            raise self.error(f"expected a number in [{low:g}, {high:g}], got {value!r}", field)
+        return number
+
+    def label_name(self, field: str, names: Sequence[str], *, hub_order: Sequence[str] | None = None) -> str:
+        """A label given by name, or (Hub schema) by its id in the Hub's ClassLabel order."""
+        if field not in self.record or self.record[field] in (None, ""):
+            raise self.error(f"missing field {field!r}; expected one of {', '.join(names)}")
+        value = self.record[field]
+        if isinstance(value, str) and value.strip() in names:
+            return value.strip()
+        if hub_order is not None and _is_int(value):
+            index = int(value)
+            if 0 <= index < len(hub_order):
+                return hub_order[index]
+            raise self.error(f"label id {index} is outside the Hub's 0..{len(hub_order) - 1}", field)
+        raise self.error(f"expected one of {', '.join(names)}; got {value!r}", field)
+
+    def guid_or(self, fallback: str) -> str:
+        return self.guid or fallback
+
+
+def _is_int(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.strip().lstrip("-").isdigit()
+
+
+def _field_list(record: dict[str, Any]) -> str:
+    names = list(record)
+    return ", ".join(repr(name) for name in names[:12]) if names else "no fields"
+
+
+def iter_readers(path: Path, records: Iterable[dict[str, Any]], guid_field: str = "guid") -> Iterable[RecordReader]:
+    for index, record in enumerate(records):
+        yield RecordReader(path, index, record, guid_field)

@@ -1,0 +1,82 @@
+"""KLUE-STS: files → Hub schema ``{guid, source, sentence1, sentence2, labels}``.
+
+``labels`` is ``{"label", "real-label", "binary-label"}`` as in the Hub and the original files.
+The official baseline trains and scores on ``real-label`` (the unrounded annotator mean);
+files that have only ``label`` (v1 Hub copies, competition CSVs) fall back to it.
+
+Also reads the CSV layout common in Korean STS competitions:
+``id, source, sentence_1, sentence_2, label, binary-label``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from klue_data.labels import STS_BINARY_THRESHOLD, STS_MAX_SCORE, STS_MIN_SCORE
+from klue_data.records import RecordReader, iter_readers, read_records
+from klue_data.text_checks import warn_empty_texts
+
+NAME = "sts"
+FILE_PREFIXES = ("klue-sts-v1.1", "klue-sts-v1")
+FILE_SUFFIX = ".json"
+LABELS = None  # regression
+
+
+def read_file(path: str | Path) -> list[dict[str, Any]]:
+    path = Path(path)
+    examples, empty = [], []
+    for row in iter_readers(path, read_records(path)):
+        guid = row.guid_or(str(row.record["id"]) if row.has("id") else f"{path.stem}-{row.index:05d}")
+        example = {
+            "guid": guid,
+            "source": row.record.get("source") or "",
+            "sentence1": row.text("sentence1", alternatives=("sentence_1",)),
+            "sentence2": row.text("sentence2", alternatives=("sentence_2",)),
+            "labels": _read_labels(row),
+        }
+        if not example["sentence1"].strip() or not example["sentence2"].strip():
+            empty.append(guid)
+        examples.append(example)
+    warn_empty_texts(path, empty, "sentence")
+    return examples
+
+
+def _read_labels(row: RecordReader) -> dict[str, Any] | None:
+    nested = row.record.get("labels")
+    if nested is not None and not isinstance(nested, dict):
+        raise row.error(f"expected an object with 'label' and 'real-label', got {nested!r}", "labels")
+    source = nested if nested is not None else row.record
+    if source.get("label") in (None, "") and source.get("real-label") in (None, ""):
+        return None  # unlabelled (test) data
+    score = row.number("label", low=STS_MIN_SCORE, high=STS_MAX_SCORE, source=source)
+    real = source.get("real-label")
+    real_score = (
+        row.number("real-label", low=STS_MIN_SCORE, high=STS_MAX_SCORE, source=source) if real not in (None, "") else None
+    )
+    return {
+        "label": score,
+        "real-label": real_score,
+        "binary-label": int(score >= STS_BINARY_THRESHOLD),
+    }
+
+
+def regression_target(labels: dict[str, Any]) -> float:
+    """The score the official baseline trains and evaluates on."""
+    real = labels.get("real-label")
+    return float(real if real is not None else labels["label"])
+
+
+def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[str, Any]:
+    labels = example["labels"]
+    return {
+        "guid": example.get("guid") or guid,
+        "source": example["source"],
+        "sentence1": example["sentence1"],
+        "sentence2": example["sentence2"],
+        "labels": {
+            "label": float(labels["label"]),
+            "real-label": float(labels["real-label"]) if labels.get("real-label") is not None else None,
+            "binary-label": int(float(labels["label"]) >= STS_BINARY_THRESHOLD),
+        },
+    }

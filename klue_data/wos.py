@@ -1,0 +1,106 @@
+"""KLUE-DST (WoS): files → Hub schema ``{guid, domains, dialogue: [{role, text, state}]}``.
+
+The original files are a JSON array of dialogues; turns alternate ``user`` / ``sys``. A user
+turn's ``state`` is the *cumulative* dialogue state after that turn, a list of
+``domain-slot-value`` strings (``"식당-가격대-dontcare"``); the value may itself contain ``-``,
+so split with ``split("-", 2)``. System turns have no ``state`` in the files; here, as in the
+Hub, they get ``state: []`` so that every turn has the same fields.
+
+Checked: every turn has a string ``role`` (``user`` or ``sys``) and ``text``; every user turn
+has a ``state`` list whose items have a non-empty domain, slot and value (a dialogue with no
+state on any user turn is unlabelled test data and reads with ``state: []``). Hub-schema user files are the same format.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from klue_data.labels import WOS_SYSTEM_ROLE, WOS_USER_ROLE
+from klue_data.records import RecordReader, iter_readers, read_records
+
+NAME = "wos"
+FILE_PREFIXES = ("wos-v1.1", "wos-v1")
+FILE_SUFFIX = ".json"
+LABELS = None  # states are open strings (the ontology lists candidate values)
+ROLES = (WOS_USER_ROLE, WOS_SYSTEM_ROLE)
+
+
+def read_file(path: str | Path) -> list[dict[str, Any]]:
+    path = Path(path)
+    examples = []
+    for row in iter_readers(path, read_records(path)):
+        guid = row.guid_or(f"{path.stem}-{row.index:05d}")
+        domains = row.record.get("domains") or []
+        if not isinstance(domains, list) or not all(isinstance(domain, str) for domain in domains):
+            raise row.error(f"expected a list of domain names, got {str(domains)[:60]}", "domains")
+        dialogue = row.record.get("dialogue")
+        if not isinstance(dialogue, list):
+            raise row.error(
+                f"expected a list of turns {{role, text, state}}, got {type(dialogue).__name__}", "dialogue"
+            )
+        turns = [_turn(row, position, turn) for position, turn in enumerate(dialogue)]
+        _check_user_states(row, dialogue)
+        examples.append({"guid": guid, "domains": domains, "dialogue": turns})
+    return examples
+
+
+def _check_user_states(row: RecordReader, dialogue: list[dict[str, Any]]) -> None:
+    """A labelled dialogue has a state on every user turn; an unlabelled (test) one on none."""
+    users = [(position, turn) for position, turn in enumerate(dialogue) if turn["role"] == WOS_USER_ROLE]
+    missing = [position for position, turn in users if turn.get("state") is None]
+    if missing and len(missing) < len(users):
+        raise row.error(
+            f"user turn without a 'state' list in a dialogue whose other user turns have one "
+            f"(turns {', '.join(map(str, missing[:5]))})",
+            f"dialogue[{missing[0]}].state",
+        )
+
+
+def _turn(row: RecordReader, position: int, turn: Any) -> dict[str, Any]:
+    where = f"dialogue[{position}]"
+    if not isinstance(turn, dict):
+        raise row.error(f"expected a turn object {{role, text, state}}, got {type(turn).__name__}", where)
+    role, text = turn.get("role"), turn.get("text")
+    if role not in ROLES:
+        raise row.error(f"expected role {' or '.join(ROLES)}, got {role!r}", f"{where}.role")
+    if not isinstance(text, str):
+        raise row.error(f"expected a string, got {text!r}", f"{where}.text")
+    state = turn.get("state")
+    if state is None:
+        state = []  # system turns; user turns of unlabelled dialogues (checked in _check_user_states)
+    if not isinstance(state, list):
+        raise row.error(f"expected a list of 'domain-slot-value' strings, got {str(state)[:60]}", f"{where}.state")
+    for item_index, item in enumerate(state):
+        if not is_state_item(item):
+            raise row.error(
+                f"expected a 'domain-slot-value' string (e.g. '식당-가격대-dontcare'), got {item!r}",
+                f"{where}.state[{item_index}]",
+            )
+    return {"role": role, "text": text, "state": list(state)}
+
+
+def is_state_item(item: Any) -> bool:
+    """``domain-slot-value`` with all three parts non-empty (the value may contain ``-``)."""
+    if not isinstance(item, str):
+        return False
+    parts = item.split("-", 2)
+    return len(parts) == 3 and all(part.strip() for part in parts)
+
+
+def user_states(example: dict[str, Any]) -> list[list[str]]:
+    """The state after each user turn, in order: what the official metric scores, turn by turn."""
+    return [list(turn["state"]) for turn in example["dialogue"] if turn["role"] == WOS_USER_ROLE]
+
+
+def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[str, Any]:
+    dialogue = example["dialogue"]
+    if isinstance(dialogue, dict):  # a Sequence(dict) feature comes back as a dict of lists
+        dialogue = [dict(zip(dialogue, values)) for values in zip(*dialogue.values())]
+    return {
+        "guid": example.get("guid") or guid,
+        "domains": list(example.get("domains") or []),
+        "dialogue": [
+            {"role": turn["role"], "text": turn["text"], "state": list(turn.get("state") or [])} for turn in dialogue
+        ],
+    }

@@ -1,0 +1,233 @@
+"""klue_data.mrc: SQuAD-like originals, flat Hub-schema files and Hub rows; unanswerable questions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import datasets
+import pytest
+
+from klue_data import KlueDataError, get_task, mrc
+
+ROOT = Path(__file__).resolve().parents[2]
+KLUE = ROOT.parent / "shared" / "klue"
+MRC_SAMPLES = KLUE / "samples" / "klue-mrc-v1"
+
+CONTEXT = "한빛시는 2020년에 새 도서관을 열었다. 도서관은 강변에 있다."  # made up
+
+
+def need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"../shared/klue not found: {path} (it is not part of a fresh clone)")
+    return path
+
+
+def qa(guid: str, question: str, answers: list, *, impossible: bool = False, plausible: list | None = None) -> dict:
+    item = {
+        "question": question,
+        "answers": answers,
+        "question_type": 3 if impossible else 1,
+        "is_impossible": impossible,
+        "guid": guid,
+    }
+    if plausible is not None:
+        item["plausible_answers"] = plausible
+    return item
+
+
+def original(paragraphs: list[dict]) -> dict:
+    return {
+        "data": [{"title": "한빛시 도서관", "news_category": "사회", "source": "made-up", "paragraphs": paragraphs}]
+    }
+
+
+def write(tmp_path: Path, document, name: str = "smoke-mrc.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_samples():
+    for split in ("train", "dev"):
+        path = need(MRC_SAMPLES / f"klue-mrc-v1_{split}.json")
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw_qas = [
+            (article, paragraph, item)
+            for article in raw["data"]
+            for paragraph in article["paragraphs"]
+            for item in paragraph["qas"]
+        ]
+        examples = mrc.read_file(path)
+        assert len(examples) == len(raw_qas) > 0
+        for example, (article, paragraph, item) in zip(examples, raw_qas):
+            assert set(example) == {
+                "guid",
+                "title",
+                "context",
+                "news_category",
+                "source",
+                "question",
+                "question_type",
+                "is_impossible",
+                "answers",
+                "plausible_answers",
+            }
+            assert example["guid"] == item["guid"] and example["title"] == article["title"]
+            assert example["context"] == paragraph["context"]
+            assert isinstance(example["question_type"], int) and isinstance(example["is_impossible"], bool)
+            if example["is_impossible"]:
+                assert example["answers"] == {"answer_start": [], "text": []}
+            else:
+                assert example["answers"]["text"] == [answer["text"] for answer in item["answers"]]
+                for start, text in zip(example["answers"]["answer_start"], example["answers"]["text"]):
+                    assert example["context"][start : start + len(text)] == text
+
+
+def test_unanswerable_questions_have_empty_answers(tmp_path):
+    document = original(
+        [
+            {
+                "context": CONTEXT,
+                "qas": [
+                    qa("smoke-mrc-00001", "도서관은 언제 열었나?", [{"text": "2020년", "answer_start": 5}]),
+                    qa(
+                        "smoke-mrc-00002",
+                        "도서관장은 누구인가?",
+                        [],
+                        impossible=True,
+                        plausible=[{"text": "한빛시", "answer_start": 0}],
+                    ),
+                    # an unanswerable question whose candidates sit in 'answers' (as in the Hub's merge): moved
+                    qa("smoke-mrc-00003", "도서관의 층수는?", [{"text": "강변", "answer_start": 29}], impossible=True),
+                ],
+            }
+        ]
+    )
+    answerable, unanswerable, moved = mrc.read_file(write(tmp_path, document))
+    assert answerable["answers"] == {"answer_start": [5], "text": ["2020년"]}
+    assert answerable["plausible_answers"] == {"answer_start": [], "text": []}
+    assert CONTEXT[5 : 5 + len("2020년")] == "2020년"
+    assert unanswerable["answers"] == {"answer_start": [], "text": []}
+    assert unanswerable["plausible_answers"] == {"answer_start": [0], "text": ["한빛시"]}
+    assert moved["answers"]["text"] == [] and moved["plausible_answers"]["text"] == ["강변"]
+    assert [mrc.gold_answers(example) for example in (answerable, unanswerable, moved)] == [["2020년"], [], []]
+    assert answerable["title"] == "한빛시 도서관" and answerable["question_type"] == 1
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "field", "fragments"),
+    [
+        ({"context": CONTEXT}, "qas", ["data[0].paragraphs[1] has no 'qas'"]),
+        ({"qas": [qa("smoke-mrc-00009", "무엇?", [])]}, "context", ["data[0].paragraphs[1]", "guid smoke-mrc-00009"]),
+        (
+            {"context": CONTEXT, "qas": [qa("smoke-mrc-00009", "무엇?", [{"text": "한빛시", "answer_start": "0"}])]},
+            "answers[0].answer_start",
+            ["guid smoke-mrc-00009"],
+        ),
+        (
+            {"context": CONTEXT, "qas": [{**qa("smoke-mrc-00009", "무엇?", []), "is_impossible": "maybe"}]},
+            "is_impossible",
+            ["guid smoke-mrc-00009"],
+        ),
+        ({"context": CONTEXT, "qas": [{"guid": "smoke-mrc-00009", "answers": []}]}, None, ["missing field 'question'"]),
+    ],
+)
+def test_errors_name_file_position_guid_and_field(tmp_path, paragraph, field, fragments):
+    good = {"context": CONTEXT, "qas": [qa("smoke-mrc-00001", "언제?", [{"text": "2020년", "answer_start": 5}])]}
+    path = write(tmp_path, original([good, paragraph]), "smoke-bad.json")
+    with pytest.raises(KlueDataError) as caught:
+        mrc.read_file(path)
+    message = str(caught.value)
+    assert "smoke-bad.json" in message
+    assert all(fragment in message for fragment in fragments), message
+    assert caught.value.field == field
+
+
+def test_missing_paragraphs(tmp_path):
+    with pytest.raises(KlueDataError, match=r"data\[0\] has no 'paragraphs' list"):
+        mrc.read_file(write(tmp_path, {"data": [{"title": "제목"}]}))
+
+
+def test_flat_hub_schema_file_with_merged_answers(tmp_path):
+    rows = [
+        {
+            "guid": "smoke-mrc-00001",
+            "title": "t",
+            "context": CONTEXT,
+            "news_category": "사회",
+            "source": "made-up",
+            "question": "언제?",
+            "question_type": 1,
+            "is_impossible": False,
+            "answers": {"answer_start": [5], "text": ["2020년"]},
+        },
+        {
+            "guid": "smoke-mrc-00002",
+            "title": "t",
+            "context": CONTEXT,
+            "news_category": "사회",
+            "source": "made-up",
+            "question": "누가?",
+            "question_type": 3,
+            "is_impossible": True,
+            "answers": {"answer_start": [0], "text": ["한빛시"]},
+        },
+    ]
+    path = tmp_path / "smoke-mrc.jsonl"
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows), encoding="utf-8")
+    first, second = mrc.read_file(path)
+    assert first["answers"]["text"] == ["2020년"]
+    assert second["answers"] == {"answer_start": [], "text": []}
+    assert second["plausible_answers"] == {"answer_start": [0], "text": ["한빛시"]}
+
+
+def test_from_hub_example_moves_merged_answers_of_unanswerable_questions():
+    features = datasets.Features(
+        {
+            "title": datasets.Value("string"),
+            "context": datasets.Value("string"),
+            "news_category": datasets.Value("string"),
+            "source": datasets.Value("string"),
+            "guid": datasets.Value("string"),
+            "is_impossible": datasets.Value("bool"),
+            "question_type": datasets.Value("int32"),
+            "question": datasets.Value("string"),
+            "answers": datasets.Sequence({"answer_start": datasets.Value("int32"), "text": datasets.Value("string")}),
+        }
+    )
+    base = {"title": "t", "context": CONTEXT, "news_category": "사회", "source": "made-up"}
+    hub = datasets.Dataset.from_list(
+        [
+            {
+                **base,
+                "guid": "smoke-mrc-00001",
+                "is_impossible": False,
+                "question_type": 1,
+                "question": "언제?",
+                "answers": {"answer_start": [5], "text": ["2020년"]},
+            },
+            {
+                **base,
+                "guid": "smoke-mrc-00002",
+                "is_impossible": True,
+                "question_type": 3,
+                "question": "누가?",
+                "answers": {"answer_start": [0], "text": ["한빛시"]},
+            },
+        ],
+        features=features,
+    )
+    answerable = mrc.from_hub_example(hub[0], hub.features, "unused")
+    unanswerable = mrc.from_hub_example(hub[1], hub.features, "unused")
+    assert answerable["answers"] == {"answer_start": [5], "text": ["2020년"]}
+    assert answerable["plausible_answers"] == {"answer_start": [], "text": []}
+    assert unanswerable["answers"] == {"answer_start": [], "text": []}
+    assert unanswerable["plausible_answers"] == {"answer_start": [0], "text": ["한빛시"]}
+    assert unanswerable["is_impossible"] is True and unanswerable["guid"] == "smoke-mrc-00002"
+    # the records of both readers fit one Dataset (same fields, same types)
+    assert datasets.Dataset.from_list([answerable, unanswerable]).num_rows == 2
+
+
+def test_registered():
+    assert get_task("mrc") is mrc and mrc.FILE_PREFIXES == ("klue-mrc-v1.1", "klue-mrc-v1")

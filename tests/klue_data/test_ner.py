@@ -1,0 +1,237 @@
+"""klue_data.ner: the original character-per-line TSV, Hub-schema JSON and Hub rows."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import datasets
+import pytest
+
+from klue_data import KlueDataError, get_task, ner
+from klue_data.labels import NER_HUB_TAGS, NER_TAGS
+from klue_data.sources import find_original_files
+
+ROOT = Path(__file__).resolve().parents[2]
+KLUE = ROOT.parent / "shared" / "klue"
+NER_DEV = KLUE / "v1.1" / "klue-ner-v1.1" / "klue-ner-v1.1_dev.tsv"
+NER_SAMPLES = KLUE / "samples" / "klue-ner-v1"
+MARKUP = re.compile(r"<([^<>]+):([A-Z]{2})>")  # the word may hold ":" (times)
+
+# the official comment block: five '##' lines, the last one with a real tab
+COMMENTS = (
+    "## 토큰, 레이블 구분자 : \\t\n## 토큰 구분자 : \\n\n## 문장 구분자 : \\n\\n\n"
+    "## 주석 : ##\n## 컬럼명 : CHAR\tNE_TAG\n"
+)
+
+
+def need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"../shared/klue not found: {path} (it is not part of a fresh clone)")
+    return path
+
+
+def plain(sentence: str) -> str:
+    return MARKUP.sub(lambda match: match.group(1), sentence)
+
+
+def block(guid: str, tagged: str) -> str:
+    """A TSV sentence block built from KLUE markup, independently of the reader."""
+    lines = [f"## {guid}\t{tagged}"]
+    position = 0
+    for match in MARKUP.finditer(tagged):
+        lines += [f"{char}\tO" for char in tagged[position : match.start()]]
+        word, kind = match.groups()
+        lines += [f"{char}\t{'B' if i == 0 else 'I'}-{kind}" for i, char in enumerate(word)]
+        position = match.end()
+    lines += [f"{char}\tO" for char in tagged[position:]]
+    return "\n".join(lines) + "\n\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "smoke-ner_dev.tsv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- real files
+
+
+@pytest.fixture(scope="module")
+def dev_examples():
+    return ner.read_file(need(NER_DEV))
+
+
+def test_dev_file_every_sentence_parses(dev_examples):
+    examples = dev_examples
+    assert len(examples) == 5000
+    assert len({example["guid"] for example in examples}) == 5000
+    for example in examples:
+        assert set(example) == {"guid", "sentence", "tokens", "ner_tags"}
+        assert example["guid"].startswith("klue-ner-v1_dev_")
+        assert len(example["tokens"]) == len(example["ner_tags"])
+        assert set(example["ner_tags"]) <= set(NER_TAGS)
+        assert all(len(token) == 1 for token in example["tokens"])
+        assert "".join(example["tokens"]) == plain(example["sentence"])
+
+
+def test_dev_file_tag_counts_match_the_raw_lines(dev_examples):
+    # independent count: every "CHAR<TAB>TAG" line of the file, by tag
+    raw = [
+        line.rsplit("\t", 1)[1]
+        for line in need(NER_DEV).read_text(encoding="utf-8").split("\n")
+        if "\t" in line and not line.startswith("##")
+    ]
+    tags = [tag for example in dev_examples for tag in example["ner_tags"]]
+    assert len(tags) == len(raw)
+    assert sorted(set(raw)) == sorted(set(tags))
+    assert tags.count("B-PS") == raw.count("B-PS")
+
+
+def test_samples_parse_and_spaces_are_tokens():
+    for split in ("train", "dev"):
+        examples = ner.read_file(need(NER_SAMPLES / f"klue-ner-v1_{split}.tsv"))
+        assert examples
+        for example in examples[:-1]:
+            assert "".join(example["tokens"]) == plain(example["sentence"])
+            assert " " in example["tokens"]
+        # the samples are cut after about 1 KB: the last sentence may stop early
+        assert plain(examples[-1]["sentence"]).startswith("".join(examples[-1]["tokens"]))
+
+
+# ---------------------------------------------------------------- made-up files
+
+
+def test_reads_comments_headers_space_and_hash_lines(tmp_path):
+    text = (
+        COMMENTS
+        + block("smoke-ner-00001", "<김하늘:PS>은 <부산:LC>에서 # 태그를 달았다.")
+        + block("smoke-ner-00002", "<2024년:DT> 봄")
+    )
+    examples = ner.read_file(write(tmp_path, text))
+    assert [example["guid"] for example in examples] == ["smoke-ner-00001", "smoke-ner-00002"]
+    first = examples[0]
+    assert first["sentence"] == "<김하늘:PS>은 <부산:LC>에서 # 태그를 달았다."
+    assert "".join(first["tokens"]) == "김하늘은 부산에서 # 태그를 달았다."
+    assert first["ner_tags"][:5] == ["B-PS", "I-PS", "I-PS", "O", "O"]
+    assert first["tokens"][3:5] == ["은", " "]
+    assert "#" in first["tokens"]  # a '#<TAB>O' line is a character, not a comment
+    assert examples[1]["ner_tags"] == ["B-DT", "I-DT", "I-DT", "I-DT", "I-DT", "O", "O"]
+
+
+def test_reads_files_without_comments_with_crlf_and_no_final_newline(tmp_path):
+    text = block("smoke-ner-00001", "<서울:LC> 간다") + block("smoke-ner-00002", "좋다").rstrip("\n")
+    path = tmp_path / "smoke.tsv"
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    examples = ner.read_file(path)
+    assert [e["tokens"] for e in examples] == [["서", "울", " ", "간", "다"], ["좋", "다"]]
+    assert examples[0]["ner_tags"] == ["B-LC", "I-LC", "O", "O", "O"]
+
+
+def test_annotation_oddities_are_kept(tmp_path):
+    # an I- with no B-, and a space tagged inside an entity: loaded, not repaired
+    text = "## smoke-ner-00001\t<박 민수:PS>\n박\tI-PS\n \tI-PS\n민\tI-PS\n수\tI-PS\n\n"
+    (example,) = ner.read_file(write(tmp_path, text))
+    assert example["ner_tags"] == ["I-PS", "I-PS", "I-PS", "I-PS"]
+    assert example["tokens"] == ["박", " ", "민", "수"]
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "fragment"),
+    [
+        ("## smoke-ner-00001\t가나\n가\tO\n나O\n\n", 3, "no tab"),
+        ("## smoke-ner-00001\t가나\n가\tO\n나\tB-XX\n\n", 3, "'B-XX' is not one of the 13"),
+        ("## smoke-ner-00001\t가\n가\tO\n\n나\tO\n\n", 4, "outside any sentence"),
+        ("## smoke-ner-00001\t가\n가\tO\n\n## smoke-ner-00002 나\n나\tO\n\n", 4, "without a tab"),
+    ],
+)
+def test_structural_damage_names_file_line_and_guid(tmp_path, body, line, fragment):
+    path = write(tmp_path, body, "smoke-bad.tsv")
+    with pytest.raises(KlueDataError) as caught:
+        ner.read_file(path)
+    message = str(caught.value)
+    assert "smoke-bad.tsv" in message
+    assert f"line {line}" in message
+    assert fragment in message
+    assert caught.value.line == line
+    if line == 3:
+        assert "smoke-ner-00001" in message
+
+
+# ---------------------------------------------------------------- Hub schema
+
+
+def test_hub_schema_json_lines_with_names_and_hub_ids(tmp_path):
+    rows = [
+        {
+            "guid": "smoke-ner-00101",
+            "sentence": "<이수진:PS> 씨",
+            "tokens": list("이수진 씨"),
+            "ner_tags": ["B-PS", "I-PS", "I-PS", "O", "O"],
+        },
+        # ids in the Hub's order: 6 = B-PS there (B-DT in the official order), 12 = O
+        {"sentence": "<강:PS>", "tokens": ["강"], "ner_tags": [6]},
+    ]
+    path = tmp_path / "smoke-ner.jsonl"
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows), encoding="utf-8")
+    first, second = ner.read_file(path)
+    assert first["ner_tags"] == ["B-PS", "I-PS", "I-PS", "O", "O"]
+    assert second["ner_tags"] == ["B-PS"]
+    assert first["guid"] == "smoke-ner-00101"
+    assert second["guid"] == "smoke-ner-00001"  # no guid: file stem + record index
+    assert second["sentence"] == "<강:PS>"
+
+
+@pytest.mark.parametrize(
+    ("row", "field"),
+    [
+        ({"guid": "smoke-ner-00003", "tokens": ["가", "나"], "ner_tags": ["O"]}, "ner_tags"),
+        ({"guid": "smoke-ner-00003", "tokens": ["가"], "ner_tags": [13]}, "ner_tags[0]"),
+        ({"guid": "smoke-ner-00003", "tokens": ["가"], "ner_tags": ["B-ZZ"]}, "ner_tags[0]"),
+        ({"guid": "smoke-ner-00003", "tokens": "가", "ner_tags": ["O"]}, "tokens"),
+    ],
+)
+def test_hub_schema_errors_name_record_guid_and_field(tmp_path, row, field):
+    path = tmp_path / "smoke-ner.json"
+    path.write_text(json.dumps([row], ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(KlueDataError) as caught:
+        ner.read_file(path)
+    assert "smoke-ner.json" in str(caught.value)
+    assert "smoke-ner-00003" in str(caught.value)
+    assert caught.value.field == field
+
+
+def test_from_hub_example_maps_hub_ids_to_names():
+    features = datasets.Features(
+        {
+            "sentence": datasets.Value("string"),
+            "tokens": datasets.Sequence(datasets.Value("string")),
+            "ner_tags": datasets.Sequence(datasets.ClassLabel(names=list(NER_HUB_TAGS))),
+        }
+    )
+    hub = datasets.Dataset.from_list(
+        [{"sentence": "<오늘:DT> <민지:PS>", "tokens": list("오늘 민지"), "ner_tags": [0, 1, 12, 6, 7]}],
+        features=features,
+    )
+    example = ner.from_hub_example(hub[0], hub.features, "klue-ner-v1_validation_00000")
+    assert example == {
+        "guid": "klue-ner-v1_validation_00000",
+        "sentence": "<오늘:DT> <민지:PS>",
+        "tokens": ["오", "늘", " ", "민", "지"],
+        "ner_tags": ["B-DT", "I-DT", "O", "B-PS", "I-PS"],
+    }
+    # the same ids read in the official order would be wrong: the orders differ
+    assert [NER_TAGS[i] for i in (0, 1, 12, 6, 7)] != example["ner_tags"]
+
+
+def test_registered_and_found_by_original_name(tmp_path):
+    task = get_task("ner")
+    assert task is ner
+    assert task.LABELS == NER_TAGS and len(task.LABELS) == 13
+    (tmp_path / "klue-ner-v1.1_dev.tsv").write_text(block("smoke-ner-00001", "가"), encoding="utf-8")
+    assert find_original_files(task, tmp_path) == {"validation": tmp_path / "klue-ner-v1.1_dev.tsv"}
+
+
+def test_non_space_positions():
+    assert ner.non_space_positions(["가", " ", "나", " "]) == [0, 2]

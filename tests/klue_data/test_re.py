@@ -1,0 +1,160 @@
+"""klue_data.re: original JSON, competition CSV, Hub rows; inclusive entity offsets."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from pathlib import Path
+
+import datasets
+import pytest
+
+from klue_data import KlueDataError, get_task
+from klue_data import re as re_data
+from klue_data.labels import RE_RELATIONS
+
+ROOT = Path(__file__).resolve().parents[2]
+KLUE = ROOT.parent / "shared" / "klue"
+RE_SAMPLES = KLUE / "samples" / "klue-re-v1"
+RELATION_LIST = KLUE / "v1.1" / "klue-re-v1.1" / "relation_list.json"
+
+SENTENCE = "배우 한소라는 2019년 서울에서 태어났다."  # made up
+
+
+def need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"../shared/klue not found: {path} (it is not part of a fresh clone)")
+    return path
+
+
+def entity(word: str, start: int, kind: str) -> dict:
+    return {"word": word, "start_idx": start, "end_idx": start + len(word) - 1, "type": kind}
+
+
+def record(guid: str = "smoke-re-00001", **changes) -> dict:
+    row = {
+        "guid": guid,
+        "sentence": SENTENCE,
+        "subject_entity": entity("한소라", 3, "PER"),
+        "object_entity": entity("서울", 14, "LOC"),
+        "label": "per:place_of_birth",
+        "source": "made-up",
+    }
+    row.update(changes)
+    return row
+
+
+def write(tmp_path: Path, rows: list[dict], name: str = "smoke-re.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_relation_names_equal_relation_list_json():
+    relations = json.loads(need(RELATION_LIST).read_text(encoding="utf-8"))["relations"]
+    assert tuple(relations) == RE_RELATIONS == get_task("re").LABELS
+    assert len(relations) == 30 and relations[0] == "no_relation"
+
+
+def test_samples():
+    for split in ("train", "dev"):
+        path = need(RE_SAMPLES / f"klue-re-v1_{split}.json")
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        examples = re_data.read_file(path)
+        assert [example["guid"] for example in examples] == [row["guid"] for row in raw]
+        for example, row in zip(examples, raw):
+            assert set(example) == {"guid", "sentence", "subject_entity", "object_entity", "label", "source"}
+            assert example["label"] == row["label"] and example["label"] in RE_RELATIONS
+            for name in ("subject_entity", "object_entity"):
+                found = example[name]
+                assert found == row[name]
+                # inclusive offsets, computed independently
+                assert example["sentence"][found["start_idx"] : found["end_idx"] + 1] == found["word"]
+
+
+def test_made_up_record_and_unlabelled_and_label_id(tmp_path):
+    rows = [record(), record("smoke-re-00002", label=None), record("smoke-re-00003", label=29)]
+    first, second, third = re_data.read_file(write(tmp_path, rows))
+    assert first == record()
+    assert second["label"] is None
+    assert third["label"] == "per:title"  # ids follow the official order (the Hub's is the same)
+
+
+def test_word_mismatch_is_kept_and_warned_once(tmp_path, caplog):
+    wrong = {**entity("한소라", 3, "PER"), "word": "한소라는"}
+    rows = [
+        record(subject_entity=wrong),
+        record("smoke-re-00002", object_entity={**entity("서울", 14, "LOC"), "word": "부산"}),
+    ]
+    with caplog.at_level(logging.WARNING, logger="klue_data.re"):
+        examples = re_data.read_file(write(tmp_path, rows))
+    assert examples[0]["subject_entity"]["word"] == "한소라는"  # kept as it is
+    warnings = [entry for entry in caplog.records if entry.name == "klue_data.re"]
+    assert len(warnings) == 1
+    assert "2 entit" in warnings[0].getMessage() and "smoke-re-00001 subject_entity" in warnings[0].getMessage()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "fragment"),
+    [
+        ({"object_entity": {**entity("서울", 14, "LOC"), "end_idx": 99}}, "object_entity", "outside the sentence"),
+        ({"object_entity": {**entity("서울", 14, "LOC"), "start_idx": -1}}, "object_entity", "outside the sentence"),
+        ({"subject_entity": {**entity("한소라", 3, "PER"), "end_idx": 2}}, "subject_entity", "end before they start"),
+        ({"subject_entity": {**entity("한소라", 3, "PER"), "start_idx": "셋"}}, "subject_entity.start_idx", "integer"),
+        ({"subject_entity": None}, "subject_entity", "expected an object"),
+        ({"label": "per:hobby"}, "label", "expected one of"),
+    ],
+)
+def test_errors_name_file_record_guid_and_field(tmp_path, changes, field, fragment):
+    path = write(tmp_path, [record(), record("smoke-re-00002", **changes)], "smoke-bad.json")
+    with pytest.raises(KlueDataError) as caught:
+        re_data.read_file(path)
+    message = str(caught.value)
+    assert "smoke-bad.json" in message and "record 1 (guid smoke-re-00002)" in message and fragment in message
+    assert caught.value.field == field
+
+
+def test_competition_csv_with_dict_cells(tmp_path):
+    path = tmp_path / "smoke-re.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "sentence", "subject_entity", "object_entity", "label", "source"])
+        writer.writerow(
+            [
+                7,
+                SENTENCE,
+                repr(entity("한소라", 3, "PER")),
+                json.dumps(entity("서울", 14, "LOC"), ensure_ascii=False),
+                "per:place_of_birth",
+                "made-up",
+            ]
+        )
+    (example,) = re_data.read_file(path)
+    assert example["guid"] == "7"
+    assert example["subject_entity"] == entity("한소라", 3, "PER")
+    assert example["object_entity"]["start_idx"] == 14
+
+
+def test_from_hub_example_maps_ids_to_names():
+    entity_feature = {
+        "word": datasets.Value("string"),
+        "start_idx": datasets.Value("int32"),
+        "end_idx": datasets.Value("int32"),
+        "type": datasets.Value("string"),
+    }
+    features = datasets.Features(
+        {
+            "guid": datasets.Value("string"),
+            "sentence": datasets.Value("string"),
+            "subject_entity": entity_feature,
+            "object_entity": entity_feature,
+            "label": datasets.ClassLabel(names=list(RE_RELATIONS)),
+            "source": datasets.Value("string"),
+        }
+    )
+    row = record(label=RE_RELATIONS.index("per:place_of_birth"))
+    hub = datasets.Dataset.from_list([row, record("smoke-re-00002", label=0)], features=features)
+    first = re_data.from_hub_example(hub[0], hub.features, "unused")
+    assert first == record()
+    assert re_data.from_hub_example(hub[1], hub.features, "unused")["label"] == "no_relation"

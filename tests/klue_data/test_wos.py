@@ -1,0 +1,150 @@
+"""klue_data.wos: dialogues with per-user-turn states, from files and from Hub rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import datasets
+import pytest
+
+from klue_data import KlueDataError, get_task, wos
+
+ROOT = Path(__file__).resolve().parents[2]
+KLUE = ROOT.parent / "shared" / "klue"
+WOS_SAMPLES = KLUE / "samples" / "wos-v1"
+ONTOLOGY = KLUE / "v1.1" / "wos-v1.1" / "ontology.json"
+
+
+def need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"../shared/klue not found: {path} (it is not part of a fresh clone)")
+    return path
+
+
+def dialogue(guid: str = "smoke-wos-00001") -> dict:
+    return {
+        "guid": guid,
+        "domains": ["식당"],
+        "dialogue": [
+            {
+                "role": "user",
+                "text": "강남에 있는 한식당을 찾아요.",
+                "state": ["식당-지역-서울 강남", "식당-종류-한식당"],
+            },
+            {"role": "sys", "text": "가격대는 어떻게 할까요?"},
+            {
+                "role": "user",
+                "text": "상관없어요. 12-1시쯤 가요.",
+                "state": ["식당-지역-서울 강남", "식당-종류-한식당", "식당-가격대-dontcare", "식당-예약 시간-12-1시"],
+            },
+            {"role": "sys", "text": "찾아볼게요."},
+        ],
+    }
+
+
+def write(tmp_path: Path, rows: list[dict], name: str = "smoke-wos.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_samples_and_ontology_slots():
+    slots = set(json.loads(ONTOLOGY.read_text(encoding="utf-8"))) if ONTOLOGY.exists() else None  # optional
+    for split in ("train", "dev"):
+        path = need(WOS_SAMPLES / f"wos-v1_{split}.json")
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        examples = wos.read_file(path)
+        assert [example["guid"] for example in examples] == [row["guid"] for row in raw]
+        for example, row in zip(examples, raw):
+            assert set(example) == {"guid", "domains", "dialogue"} and example["domains"] == row["domains"]
+            assert [turn["text"] for turn in example["dialogue"]] == [turn["text"] for turn in row["dialogue"]]
+            for turn, raw_turn in zip(example["dialogue"], row["dialogue"]):
+                assert set(turn) == {"role", "text", "state"}
+                assert turn["state"] == raw_turn.get("state", [])  # system turns: [] as in the Hub
+            user_turns = [turn for turn in row["dialogue"] if turn["role"] == "user"]
+            assert len(wos.user_states(example)) == len(user_turns)
+            for state in wos.user_states(example):
+                for item in state:
+                    domain, slot, value = item.split("-", 2)
+                    assert value
+                    if slots is not None:
+                        assert f"{domain}-{slot}" in slots
+
+
+def test_made_up_dialogue(tmp_path):
+    (example,) = wos.read_file(write(tmp_path, [dialogue()]))
+    assert example["dialogue"][1] == {"role": "sys", "text": "가격대는 어떻게 할까요?", "state": []}
+    assert wos.user_states(example)[1][-1] == "식당-예약 시간-12-1시"  # the value keeps its '-'
+    assert len(wos.user_states(example)) == 2
+
+
+def test_unlabelled_dialogue_reads_with_empty_states(tmp_path):
+    row = dialogue()
+    for turn in row["dialogue"]:
+        turn.pop("state", None)
+    (example,) = wos.read_file(write(tmp_path, [row]))
+    assert wos.user_states(example) == [[], []]
+
+
+def broken(change) -> dict:
+    row = dialogue("smoke-wos-00002")
+    change(row)
+    return row
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "fragment"),
+    [
+        (
+            broken(lambda r: r["dialogue"][2]["state"].append("식당-가격대")),
+            "dialogue[2].state[4]",
+            "domain-slot-value",
+        ),
+        (broken(lambda r: r["dialogue"][2].update(state="식당-종류-한식당")), "dialogue[2].state", "expected a list"),
+        (broken(lambda r: r["dialogue"][2].pop("state")), "dialogue[2].state", "user turn without a 'state'"),
+        (broken(lambda r: r["dialogue"][1].update(role="system")), "dialogue[1].role", "expected role user or sys"),
+        (broken(lambda r: r["dialogue"][3].pop("text")), "dialogue[3].text", "expected a string"),
+        (broken(lambda r: r.pop("dialogue")), "dialogue", "expected a list of turns"),
+    ],
+)
+def test_errors_name_file_record_guid_and_field(tmp_path, row, field, fragment):
+    path = write(tmp_path, [dialogue(), row], "smoke-bad.json")
+    with pytest.raises(KlueDataError) as caught:
+        wos.read_file(path)
+    message = str(caught.value)
+    assert "smoke-bad.json" in message and "record 1 (guid smoke-wos-00002)" in message and fragment in message
+    assert caught.value.field == field
+
+
+def test_from_hub_example():
+    features = datasets.Features(
+        {
+            "guid": datasets.Value("string"),
+            "domains": [datasets.Value("string")],
+            "dialogue": [
+                {
+                    "role": datasets.Value("string"),
+                    "text": datasets.Value("string"),
+                    "state": [datasets.Value("string")],
+                }
+            ],
+        }
+    )
+    row = dialogue()
+    for turn in row["dialogue"]:
+        turn.setdefault("state", [])  # the Hub's loader gives system turns an empty state
+    hub = datasets.Dataset.from_list([row], features=features)
+    assert wos.from_hub_example(hub[0], hub.features, "unused") == row
+    # a Sequence(dict) feature would give a dict of lists: read the same
+    columns = {key: [turn[key] for turn in row["dialogue"]] for key in ("role", "text", "state")}
+    assert wos.from_hub_example({**row, "dialogue": columns}, None, "unused") == row
+
+
+def test_is_state_item():
+    assert wos.is_state_item("택시-출발 시간-10:30")
+    assert not wos.is_state_item("택시--10:30") and not wos.is_state_item("택시-출발지") and not wos.is_state_item(3)
+
+
+def test_registered():
+    assert get_task("wos") is wos and wos.FILE_PREFIXES == ("wos-v1.1", "wos-v1") and wos.FILE_SUFFIX == ".json"

@@ -1,0 +1,72 @@
+"""Result and prediction files, written atomically: a killed run never leaves half a file."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+
+@contextmanager
+def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Write to a temporary file beside ``path`` and move it into place only when done."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, mode, encoding=None if "b" in mode else "utf-8", newline=None) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: str | Path, data: Any) -> None:
+    with atomic_writer(path) as stream:
+        json.dump(_plain(data), stream, ensure_ascii=False, indent=2, sort_keys=False)
+        stream.write("\n")
+
+
+def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
+    count = 0
+    with atomic_writer(path) as stream:
+        for record in records:
+            stream.write(json.dumps(_plain(record), ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def write_text(path: str | Path, produce: Callable[[IO[str]], None]) -> None:
+    with atomic_writer(path) as stream:
+        produce(stream)
+
+
+def save_results(output_dir: str | Path, split: str, metrics: dict[str, Any]) -> None:
+    """``{split}_results.json`` and the merged ``all_results.json``, as the HF examples lay them out."""
+    output_dir = Path(output_dir)
+    write_json(output_dir / f"{split}_results.json", metrics)
+    all_path = output_dir / "all_results.json"
+    merged = json.loads(all_path.read_text(encoding="utf-8")) if all_path.is_file() else {}
+    merged.update(metrics)
+    write_json(all_path, merged)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars/arrays to Python; NaN/inf to None so every file is strict JSON."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if hasattr(value, "tolist"):
+        return _plain(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,57 @@
+"""Fine-tune and score an encoder on KLUE-STS (sentence similarity, a score in [0, 5]).
+
+    python trainers/run_sts.py --model_name_or_path klue/roberta-base --output_dir out/sts \
+        --do_train --do_eval --do_predict [--predictions_csv]
+
+The model regresses ``labels.real-label`` (the unrounded annotator mean the official baseline
+trains and scores on; ``labels.label`` where a file has only that). Metrics: Pearson r and F1
+at threshold 3 (``eval_pearsonr``, ``eval_f1``). Predictions are clipped to [0, 5].
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Any
+
+import datasets
+import numpy as np
+
+from args import StsArguments
+from klue_data.sts import regression_target
+from trainers.outputs import write_text
+from trainers.runner import main
+from trainers.sequence_tasks import RegressionTask
+
+
+class StsTask(RegressionTask):
+    name = "sts"
+    text_fields = ("sentence1", "sentence2")
+    argument_classes = (StsArguments,)
+    default_max_seq_length = 128
+
+    def targets(self, examples: dict[str, list]) -> list[float] | None:
+        if any(labels is None for labels in examples["labels"]):
+            return None
+        return [regression_target(labels) for labels in examples["labels"]]
+
+    def references(self, examples: datasets.Dataset) -> np.ndarray | None:
+        targets = self.targets({"labels": examples["labels"]})
+        return None if targets is None else np.array(targets)
+
+    def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
+        if not self.option(StsArguments).predictions_csv:
+            return
+
+        def produce(stream: Any) -> None:
+            writer = csv.writer(stream)
+            writer.writerow(["id", "target"])
+            for guid, score in zip(examples["guid"], decoded, strict=True):
+                writer.writerow([guid, f"{float(score):.6f}"])
+
+        write_text(output_dir / "predictions.csv", produce)
+
+
+if __name__ == "__main__":
+    sys.exit(main(StsTask()))

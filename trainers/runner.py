@@ -1,0 +1,479 @@
+"""What every KLUE task script shares: arguments, data, model, Trainer, outputs.
+
+A task script defines a :class:`Task` (its data module, preprocessing, decoding back to the
+unit the official metric scores, prediction records) and calls :func:`main`. ``run`` reads top
+to bottom like a Hugging Face example script: args, logging, seed, data, preprocessing, model,
+Trainer, train / evaluate / predict, results. Everything that differs between tasks is a
+method of ``Task``, so the eight scripts stay thin and this file stays the one place to read.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import datasets
+import numpy as np
+import transformers
+from transformers import (
+    AutoConfig,
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    DataCollatorWithPadding,
+    EvalPrediction,
+    HfArgumentParser,
+    PretrainedConfig,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    Trainer,
+    default_data_collator,
+    set_seed,
+)
+from transformers.trainer_utils import get_last_checkpoint
+
+import klue_data
+import metrics
+from args import DataArguments, KlueTrainingArguments, ModelArguments
+from klue_data import KlueDataError, SourceUnavailableError
+from klue_data.sources import find_original_files, load_hub, load_local
+from trainers.outputs import save_results, write_json, write_jsonl
+
+logger = logging.getLogger("klue")
+
+EXIT_BAD_INPUT = 2
+
+
+class Task:
+    """One KLUE task as the runner sees it. The defaults fit sequence classification.
+
+    Hooks a task overrides (all optional but ``name`` and ``preprocess``):
+    ``argument_classes`` (its own flag dataclasses), ``config_overrides`` (labels, problem type),
+    ``build_model`` (a custom head), ``preprocess`` (examples → features, batched),
+    ``data_collator``, ``preprocess_logits_for_metrics`` (shrink logits per batch),
+    ``decode`` (model outputs → predictions in the metric's unit, one per example),
+    ``references`` (gold in the same unit), ``prediction_record`` (one line of predictions.jsonl),
+    ``breakdown`` and ``write_extra_predictions``.
+    """
+
+    name: str = ""
+    argument_classes: tuple[type, ...] = ()
+    default_max_seq_length: int = 128
+    trainer_class: type[Trainer] | None = None  # default: KlueTrainer
+    needs_fast_tokenizer: bool = False
+
+    def __init__(self) -> None:
+        self.data = klue_data.get_task(self.name)
+        self.options: dict[type, Any] = {}
+
+    # --- labels and model -------------------------------------------------------------------
+    @property
+    def label_names(self) -> list[str] | None:
+        return list(self.data.LABELS) if self.data.LABELS is not None else None
+
+    def config_overrides(self) -> dict[str, Any]:
+        names = self.label_names
+        if names is None:
+            return {}
+        return {
+            "num_labels": len(names),
+            "id2label": dict(enumerate(names)),
+            "label2id": {name: index for index, name in enumerate(names)},
+        }
+
+    def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
+        return from_pretrained(AutoModelForSequenceClassification, model_args, config=config)
+
+    # --- features ---------------------------------------------------------------------------
+    def preprocess(
+        self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
+    ) -> dict[str, list]:
+        raise NotImplementedError
+
+    def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
+        return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_to_multiple_of)
+
+    def preprocess_logits_for_metrics(self, logits: Any, labels: Any) -> Any:
+        return logits
+
+    # --- outputs ----------------------------------------------------------------------------
+    def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> Any:
+        """Model outputs over ``features`` → one prediction per example, in the metric's unit."""
+        raise NotImplementedError
+
+    def references(self, examples: datasets.Dataset) -> Any | None:
+        """Gold labels of ``examples`` in the metric's unit, or None for unlabelled data."""
+        raise NotImplementedError
+
+    def metric_inputs(self, decoded: Any) -> Any:
+        """What ``metrics.score_task`` takes from the decoded predictions (default: themselves)."""
+        return decoded
+
+    def prediction_record(self, example: dict[str, Any], prediction: Any) -> dict[str, Any]:
+        return {"guid": example["guid"], "prediction": prediction}
+
+    def breakdown(self, decoded: Any, references: Any, examples: datasets.Dataset) -> dict[str, Any] | None:
+        return None
+
+    def write_extra_predictions(
+        self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str
+    ) -> None:
+        """Task-specific prediction files beside predictions.jsonl (e.g. an n-best file)."""
+
+    def option(self, cls: type) -> Any:
+        return self.options[cls]
+
+
+class KlueTrainer(Trainer):
+    """A Trainer that scores at the unit of the task (sentences, characters, answers).
+
+    The Hugging Face Trainer only calls ``compute_metrics`` when the features carry labels, and
+    gives it features, not examples. KLUE scores examples (an MRC question spans windows; NER
+    scores characters), so each evaluated split gets a scorer built from its examples.
+    """
+
+    def __init__(self, *args: Any, scorers: dict[str, Callable[[EvalPrediction], dict]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.scorers = dict(scorers or {})
+
+    def evaluation_loop(
+        self,
+        dataloader: Any,
+        description: str,
+        prediction_loss_only: bool | None = None,
+        ignore_keys: list[str] | None = None,
+        metric_key_prefix: str = "eval",
+    ) -> Any:
+        scorer = self.scorers.get(metric_key_prefix)
+        if scorer is not None:
+            prediction_loss_only = False
+        output = super().evaluation_loop(dataloader, description, prediction_loss_only, ignore_keys, metric_key_prefix)
+        if scorer is not None and output.predictions is not None:
+            scores = scorer(EvalPrediction(predictions=output.predictions, label_ids=output.label_ids))
+            output.metrics.update({f"{metric_key_prefix}_{key}": float(value) for key, value in scores.items()})
+        return output
+
+
+# --- the run, top to bottom -------------------------------------------------------------------
+
+
+def main(task: Task, argv: Sequence[str] | None = None) -> int:
+    """Entry point of every ``run_<task>.py``; bad input ends in one readable line, exit status 2."""
+    try:
+        run(task, argv)
+    except (KlueDataError, SourceUnavailableError) as error:
+        logger.error("%s", error)
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
+
+
+def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
+    model_args, data_args, training_args = parse_arguments(task, argv)
+    setup_logging(training_args)
+    resume_from = find_resume_checkpoint(training_args)
+    set_seed(training_args.seed)
+
+    raw = load_raw_splits(task, data_args, training_args, cache_dir=model_args.cache_dir)
+
+    tokenizer = load_tokenizer(model_args, fast_required=task.needs_fast_tokenizer)
+    config = load_config(model_args, task)
+    max_length = resolve_max_length(data_args, tokenizer, task)
+    features = {
+        split: tokenize_split(task, examples, tokenizer, config, max_length, data_args, training_args, split)
+        for split, examples in raw.items()
+    }
+
+    model = task.build_model(model_args, config)
+
+    trainer_class = task.trainer_class or KlueTrainer
+    trainer = trainer_class(
+        model=model,
+        args=training_args,
+        train_dataset=features.get("train"),
+        eval_dataset=features.get("validation"),
+        processing_class=tokenizer,
+        data_collator=default_data_collator
+        if data_args.pad_to_max_length
+        else task.data_collator(tokenizer, 8 if training_args.fp16 or training_args.bf16 else None),
+        preprocess_logits_for_metrics=task.preprocess_logits_for_metrics,
+        scorers={
+            prefix: build_scorer(task, raw[split], features[split])
+            for prefix, split in (("eval", "validation"), ("predict", "test"))
+            if split in raw and task.references(raw[split]) is not None
+        },
+    )
+
+    results: dict[str, dict[str, float]] = {}
+    output_dir = Path(training_args.output_dir)
+    if training_args.do_train:
+        train_result = trainer.train(resume_from_checkpoint=resume_from)
+        trainer.save_model()
+        train_metrics = dict(train_result.metrics, train_samples=len(features["train"]))
+        trainer.log_metrics("train", train_metrics)
+        save_results(output_dir, "train", train_metrics)
+        save_trainer_state(trainer, output_dir)
+        results["train"] = train_metrics
+
+    if training_args.do_eval:
+        logger.info("*** Evaluate ***")
+        results["eval"] = evaluate_split(trainer, task, raw["validation"], features["validation"], output_dir)
+
+    if training_args.do_predict:
+        logger.info("*** Predict ***")
+        results["predict"] = predict_split(trainer, task, raw["test"], features["test"], output_dir)
+
+    return results
+
+
+# --- the steps --------------------------------------------------------------------------------
+
+
+def parse_arguments(
+    task: Task, argv: Sequence[str] | None
+) -> tuple[ModelArguments, DataArguments, KlueTrainingArguments]:
+    """Flags, or a single .json / .yaml / .yml file holding them all."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = HfArgumentParser((ModelArguments, DataArguments, KlueTrainingArguments, *task.argument_classes))
+    parser.prog = f"run_{task.name}.py"
+    if len(argv) == 1 and argv[0].endswith((".json", ".yaml", ".yml")):
+        config_file = Path(argv[0]).resolve()
+        if not config_file.is_file():
+            raise KlueDataError(config_file, "no such arguments file")
+        if config_file.suffix == ".json":
+            parsed = parser.parse_json_file(json_file=str(config_file))
+        else:
+            parsed = parser.parse_yaml_file(yaml_file=str(config_file))
+    else:
+        parsed = parser.parse_args_into_dataclasses(args=argv)
+    model_args, data_args, training_args, *task_args = parsed
+    task.options = {type(options): options for options in task_args}
+    return model_args, data_args, training_args
+
+
+def setup_logging(training_args: KlueTrainingArguments) -> None:
+    logging.basicConfig(
+        format="%(asctime)s - %(levelname)s - %(name)s - %(message)s",
+        datefmt="%m/%d/%Y %H:%M:%S",
+        handlers=[logging.StreamHandler(sys.stdout)],
+        force=True,
+    )
+    level = training_args.get_process_log_level()
+    logger.setLevel(level)
+    logging.getLogger("klue_data").setLevel(level)
+    datasets.utils.logging.set_verbosity(level)
+    transformers.utils.logging.set_verbosity(level)
+    transformers.utils.logging.enable_default_handler()
+    transformers.utils.logging.enable_explicit_format()
+
+
+def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
+    """``--resume_from_checkpoint``, else the last checkpoint in a non-empty ``output_dir``."""
+    if training_args.resume_from_checkpoint:
+        return training_args.resume_from_checkpoint
+    output_dir = Path(training_args.output_dir)
+    if not training_args.do_train or training_args.overwrite_output_dir or not output_dir.is_dir():
+        return None
+    last_checkpoint = get_last_checkpoint(str(output_dir))
+    if last_checkpoint is not None:
+        logger.info("Resuming training from %s (pass --overwrite_output_dir to start over).", last_checkpoint)
+    return last_checkpoint
+
+
+def load_raw_splits(
+    task: Task, data_args: DataArguments, training_args: KlueTrainingArguments, cache_dir: str | None = None
+) -> datasets.DatasetDict:
+    """The splits this run needs, in the Hub schema, cut to ``max_*_samples``.
+
+    Local files win over the Hub. ``--do_predict`` without a test file predicts the
+    validation split (the KLUE test labels are not public).
+    """
+    explicit = {"train": data_args.train_file, "validation": data_args.validation_file, "test": data_args.test_file}
+    if data_args.data_dir:
+        files = {**find_original_files(task.data, data_args.data_dir), **{k: v for k, v in explicit.items() if v}}
+        raw = load_local(task.data, files)
+    elif any(explicit.values()):
+        raw = load_local(task.data, explicit)
+    else:
+        raw = load_hub(task.data, data_args.dataset_name, data_args.dataset_config_name, cache_dir=cache_dir)
+    if training_args.do_predict and "test" not in raw and "validation" in raw:
+        logger.info("No test file given: --do_predict predicts the validation split.")
+        raw["test"] = raw["validation"]
+
+    needed = {"train": training_args.do_train, "validation": training_args.do_eval, "test": training_args.do_predict}
+    flags = {"train": "--train_file", "validation": "--validation_file", "test": "--test_file"}
+    for split, is_needed in needed.items():
+        if is_needed and split not in raw:
+            raise KlueDataError(
+                data_args.data_dir or None, f"no {split} split found; pass {flags[split]} (or --data_dir)"
+            )
+    limits = {
+        "train": data_args.max_train_samples,
+        "validation": data_args.max_eval_samples,
+        "test": data_args.max_predict_samples,
+    }
+    selected = datasets.DatasetDict()
+    for split, is_needed in needed.items():
+        if is_needed:
+            dataset = raw[split]
+            if limits[split] is not None:
+                dataset = dataset.select(range(min(limits[split], len(dataset))))
+            selected[split] = dataset
+    logger.info("Examples: %s", ", ".join(f"{split} {len(data)}" for split, data in selected.items()))
+    return selected
+
+
+def from_pretrained(loader: Any, model_args: ModelArguments, name: str | None = None, **kwargs: Any) -> Any:
+    """``loader.from_pretrained`` with the Hub flags, and one readable line when it cannot reach the Hub."""
+    name = name or model_args.model_name_or_path
+    try:
+        return loader.from_pretrained(
+            name,
+            cache_dir=model_args.cache_dir,
+            revision=model_args.model_revision,
+            token=model_args.token,
+            trust_remote_code=model_args.trust_remote_code,
+            **kwargs,
+        )
+    except OSError as error:
+        local = Path(name).exists()
+        hint = (
+            f"{name!r} is a local path but does not hold what {loader.__name__} needs"
+            if local
+            else f"{name!r} is not a local directory and the Hugging Face Hub could not be reached (offline?); "
+            "download the model once with network access or pass --model_name_or_path LOCAL_DIR"
+        )
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise SourceUnavailableError(f"Could not load {loader.__name__} from {name!r}: {hint}. ({reason[:200]})") from error
+
+
+def load_tokenizer(model_args: ModelArguments, fast_required: bool = False) -> PreTrainedTokenizerBase:
+    tokenizer = from_pretrained(AutoTokenizer, model_args, model_args.tokenizer_name)
+    if fast_required and not tokenizer.is_fast:
+        raise SourceUnavailableError(
+            f"{type(tokenizer).__name__} is not a fast tokenizer; this task needs character offsets, "
+            "which only fast (Rust) tokenizers give. Pick a model that ships tokenizer.json."
+        )
+    return tokenizer
+
+
+def load_config(model_args: ModelArguments, task: Task) -> PretrainedConfig:
+    return from_pretrained(
+        AutoConfig, model_args, model_args.config_name, finetuning_task=task.name, **task.config_overrides()
+    )
+
+
+def resolve_max_length(data_args: DataArguments, tokenizer: PreTrainedTokenizerBase, task: Task) -> int:
+    requested = data_args.max_seq_length or task.default_max_seq_length
+    if requested > tokenizer.model_max_length:
+        logger.warning(
+            "max_seq_length %d is longer than the tokenizer's model_max_length %d; using %d.",
+            requested,
+            tokenizer.model_max_length,
+            tokenizer.model_max_length,
+        )
+        return int(tokenizer.model_max_length)
+    return requested
+
+
+def tokenize_split(
+    task: Task,
+    examples: datasets.Dataset,
+    tokenizer: PreTrainedTokenizerBase,
+    config: PretrainedConfig,
+    max_length: int,
+    data_args: DataArguments,
+    training_args: KlueTrainingArguments,
+    split: str,
+) -> datasets.Dataset:
+    """Batched task preprocessing; drops token type ids a model cannot take.
+
+    ``klue/roberta-*`` ship a BERT tokenizer that emits ``token_type_ids`` while the model has a
+    single token type (``type_vocab_size`` 1): a second-segment id 1 would index past its table.
+    """
+    padding = "max_length" if data_args.pad_to_max_length else False
+    with training_args.main_process_first(desc=f"{split} tokenization"):
+        features = examples.map(
+            task.preprocess,
+            batched=True,
+            fn_kwargs={"tokenizer": tokenizer, "max_length": max_length, "padding": padding},
+            num_proc=data_args.preprocessing_num_workers,
+            remove_columns=examples.column_names,
+            load_from_cache_file=not data_args.overwrite_cache,
+            desc=f"Tokenizing {split}",
+        )
+    if "token_type_ids" in features.column_names and getattr(config, "type_vocab_size", 2) < 2:
+        features = features.remove_columns("token_type_ids")
+    return features
+
+
+def build_scorer(
+    task: Task, examples: datasets.Dataset, features: datasets.Dataset
+) -> Callable[[EvalPrediction], dict[str, float]]:
+    """The task's official metrics over ``examples``, from model outputs over ``features``."""
+    references = task.references(examples)
+
+    def postprocess(prediction: EvalPrediction) -> tuple[Any, Any]:
+        return task.metric_inputs(task.decode(examples, features, prediction.predictions)), references
+
+    return metrics.build_compute_metrics(task.name, postprocess=postprocess)
+
+
+def evaluate_split(
+    trainer: Trainer, task: Task, examples: datasets.Dataset, features: datasets.Dataset, output_dir: Path
+) -> dict[str, float]:
+    """Final evaluation: official metrics, a breakdown file and the eval predictions for error analysis."""
+    output = trainer.predict(features, metric_key_prefix="eval")
+    eval_metrics = dict(output.metrics, eval_samples=len(examples))
+    trainer.log(eval_metrics)  # dashboards (TensorBoard, W&B) see the final numbers too
+    trainer.log_metrics("eval", eval_metrics)
+    decoded = task.decode(examples, features, output.predictions)
+    breakdown = task.breakdown(decoded, task.references(examples), examples)
+    if trainer.is_world_process_zero():
+        save_results(output_dir, "eval", eval_metrics)
+        if breakdown:
+            write_json(output_dir / "eval_breakdown.json", breakdown)
+        write_predictions(output_dir / "eval_predictions.jsonl", task, examples, decoded)
+    return eval_metrics
+
+
+def predict_split(
+    trainer: Trainer, task: Task, examples: datasets.Dataset, features: datasets.Dataset, output_dir: Path
+) -> dict[str, float]:
+    output = trainer.predict(features, metric_key_prefix="predict")
+    predict_metrics = dict(output.metrics, predict_samples=len(examples))
+    trainer.log_metrics("predict", predict_metrics)
+    decoded = task.decode(examples, features, output.predictions)
+    if trainer.is_world_process_zero():
+        save_results(output_dir, "predict", predict_metrics)
+        count = write_predictions(output_dir / "predictions.jsonl", task, examples, decoded)
+        task.write_extra_predictions(output_dir, examples, decoded, "predict")
+        logger.info("Wrote %d predictions to %s", count, output_dir / "predictions.jsonl")
+    return predict_metrics
+
+
+def write_predictions(path: Path, task: Task, examples: datasets.Dataset, decoded: Sequence[Any]) -> int:
+    records: Iterable[dict[str, Any]] = (
+        task.prediction_record(example, prediction) for example, prediction in zip(examples, decoded, strict=True)
+    )
+    return write_jsonl(path, records)
+
+
+def save_trainer_state(trainer: Trainer, output_dir: Path) -> None:
+    if trainer.is_world_process_zero():
+        write_json(output_dir / "trainer_state.json", _state_dict(trainer))
+
+
+def _state_dict(trainer: Trainer) -> dict[str, Any]:
+    import dataclasses
+    import json
+
+    return json.loads(json.dumps(dataclasses.asdict(trainer.state), default=str))
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)

@@ -1,0 +1,92 @@
+"""Tasks with one label or one score per example: YNAT, NLI (classification) and STS (regression).
+
+The two differ only in the fields they read and in how a logit row becomes a prediction,
+so each task script is a few class attributes on top of these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import datasets
+import numpy as np
+from transformers import PreTrainedTokenizerBase
+
+import metrics
+from trainers.runner import Task, softmax
+
+
+class SequenceTask(Task):
+    """Tokenizes one text field, or a pair, per example."""
+
+    text_fields: tuple[str, ...] = ()
+
+    def preprocess(
+        self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
+    ) -> dict[str, list]:
+        texts = [examples[field] for field in self.text_fields]
+        features = tokenizer(*texts, truncation=True, max_length=max_length, padding=padding)
+        targets = self.targets(examples)
+        if targets is not None:
+            features["labels"] = targets
+        return features
+
+    def targets(self, examples: dict[str, list]) -> list[Any] | None:
+        raise NotImplementedError
+
+
+class ClassificationTask(SequenceTask):
+    """Predictions are label names with their probabilities."""
+
+    label_field = "label"
+
+    def targets(self, examples: dict[str, list]) -> list[int] | None:
+        names = examples[self.label_field]
+        if any(name is None for name in names):
+            return None  # unlabelled prediction data
+        label2id = {name: index for index, name in enumerate(self.label_names)}
+        return [label2id[name] for name in names]
+
+    def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> np.ndarray:
+        logits = predictions[0] if isinstance(predictions, tuple) else predictions
+        return softmax(np.asarray(logits, dtype=np.float64))
+
+    def references(self, examples: datasets.Dataset) -> np.ndarray | None:
+        names = examples[self.label_field]
+        if any(name is None for name in names):
+            return None
+        label2id = {name: index for index, name in enumerate(self.label_names)}
+        return np.array([label2id[name] for name in names])
+
+    def metric_inputs(self, decoded: np.ndarray) -> np.ndarray:
+        return decoded.argmax(axis=-1)
+
+    def prediction_record(self, example: dict[str, Any], prediction: np.ndarray) -> dict[str, Any]:
+        names = self.label_names
+        return {
+            "guid": example["guid"],
+            "prediction": names[int(prediction.argmax())],
+            "probabilities": {name: round(float(p), 6) for name, p in zip(names, prediction)},
+        }
+
+    def breakdown(self, decoded: np.ndarray, references: Any, examples: datasets.Dataset) -> dict[str, Any] | None:
+        if references is None:
+            return None
+        return metrics.classification_breakdown(decoded.argmax(axis=-1), references, self.label_names)
+
+
+class RegressionTask(SequenceTask):
+    """One score per example in [min_score, max_score]; predictions are clipped to that range."""
+
+    min_score: float = 0.0
+    max_score: float = 5.0
+
+    def config_overrides(self) -> dict[str, Any]:
+        return {"num_labels": 1, "problem_type": "regression", "id2label": {0: "score"}, "label2id": {"score": 0}}
+
+    def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> np.ndarray:
+        scores = predictions[0] if isinstance(predictions, tuple) else predictions
+        return np.clip(np.asarray(scores, dtype=np.float64).reshape(-1), self.min_score, self.max_score)
+
+    def prediction_record(self, example: dict[str, Any], prediction: float) -> dict[str, Any]:
+        return {"guid": example["guid"], "prediction": round(float(prediction), 6)}
