@@ -261,8 +261,10 @@ def setup_logging(training_args: KlueTrainingArguments) -> None:
         force=True,
     )
     level = training_args.get_process_log_level()
-    logger.setLevel(level)
-    logging.getLogger("klue_data").setLevel(level)
+    # Our own progress lines (what was loaded, resumed, written) show on the main process by default.
+    own_level = min(level, logging.INFO) if training_args.should_log else level
+    logger.setLevel(own_level)
+    logging.getLogger("klue_data").setLevel(own_level)
     datasets.utils.logging.set_verbosity(level)
     transformers.utils.logging.set_verbosity(level)
     transformers.utils.logging.enable_default_handler()

@@ -1,0 +1,64 @@
+"""A run killed (SIGKILL) right after a checkpoint, then resumed, ends where an uninterrupted run does."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.synthetic import write_json, ynat_records
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# Runs run_ynat's main with a callback that kills the process, hard, once checkpoint-4 is on disk.
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from transformers import Trainer, TrainerCallback
+    class KillAfterSave(TrainerCallback):
+        def on_save(self, args, state, control, **kwargs):
+            if state.global_step == 4:
+                os.kill(os.getpid(), signal.SIGKILL)
+    original_init = Trainer.__init__
+    def init(self, *a, **k):
+        original_init(self, *a, **k)
+        self.add_callback(KillAfterSave())
+    Trainer.__init__ = init
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+    sys.exit(main(YnatTask(), sys.argv[1:]))
+    """
+)
+
+
+def test_killed_run_resumes_to_the_same_eval_metrics(tiny_bert, tmp_path):
+    train = write_json(tmp_path / "train.json", ynat_records(40, seed=3))
+    dev = write_json(tmp_path / "dev.json", ynat_records(14, seed=4))
+
+    def argv(out: Path) -> list[str]:
+        return ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
+                "--validation_file", str(dev), "--do_train", "--do_eval", "--max_steps", "8", "--save_steps", "2",
+                "--per_device_train_batch_size", "8", "--learning_rate", "5e-3", "--seed", "11", "--report_to",
+                "none", "--use_cpu", "--disable_tqdm", "true", "--dataloader_num_workers", "0"]
+
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    run = [sys.executable, str(REPO_ROOT / "trainers" / "run_ynat.py")]
+    subprocess.run(run + argv(tmp_path / "straight"), check=True, env=env, cwd=REPO_ROOT, capture_output=True)
+
+    killed = subprocess.run([sys.executable, "-c", KILLER, *argv(tmp_path / "resumed")], env=env, cwd=REPO_ROOT,
+                            capture_output=True)
+    assert killed.returncode == -9  # SIGKILL: no chance to clean up
+    assert (tmp_path / "resumed" / "checkpoint-4").is_dir()
+    assert not (tmp_path / "resumed" / "eval_results.json").exists()
+
+    resumed = subprocess.run(run + argv(tmp_path / "resumed"), env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "Resuming training from" in resumed.stdout + resumed.stderr
+
+    straight = json.loads((tmp_path / "straight" / "eval_results.json").read_text())
+    after_resume = json.loads((tmp_path / "resumed" / "eval_results.json").read_text())
+    assert abs(straight["eval_loss"] - after_resume["eval_loss"]) < 1e-5
+    assert straight["eval_macro_f1"] == after_resume["eval_macro_f1"]

@@ -1,0 +1,115 @@
+"""YNAT, NLI and STS end to end through the script entry points, on a tiny offline model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from transformers import pipeline
+
+from tests.synthetic import nli_records, sts_records, write_json, ynat_records
+from trainers.run_nli import NliTask
+from trainers.run_sts import StsTask
+from trainers.run_ynat import YnatTask
+from trainers.runner import main
+
+FAST = ["--per_device_train_batch_size", "8", "--per_device_eval_batch_size", "16", "--num_train_epochs", "1",
+        "--learning_rate", "1e-3", "--save_strategy", "no", "--report_to", "none", "--seed", "7",
+        "--use_cpu", "--disable_tqdm", "true"]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def run_task(task, model: Path, output: Path, files: dict[str, Path], *extra: str) -> int:
+    argv = ["--model_name_or_path", str(model), "--output_dir", str(output), *FAST, *extra]
+    for split, path in files.items():
+        argv += [f"--{split}_file", str(path)]
+    return main(task, argv)
+
+
+@pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta"])
+def test_ynat_trains_evaluates_and_predicts_with_label_names(model_fixture, request, tmp_path):
+    model = request.getfixturevalue(model_fixture)
+    train = write_json(tmp_path / "ynat-v1.1_train.json", ynat_records(42, seed=1))
+    dev = write_json(tmp_path / "ynat-v1.1_dev.json", ynat_records(21, seed=2))
+    out = tmp_path / "out"
+    assert main(YnatTask(), ["--model_name_or_path", str(model), "--output_dir", str(out), "--data_dir", str(tmp_path),
+                             "--do_train", "--do_eval", "--do_predict", *FAST]) == 0
+
+    for name in ("train_results.json", "eval_results.json", "all_results.json", "trainer_state.json",
+                 "eval_breakdown.json", "predictions.jsonl"):
+        assert (out / name).is_file(), name
+    results = json.loads((out / "eval_results.json").read_text())
+    assert 0.0 <= results["eval_macro_f1"] <= 100.0
+    predictions = read_jsonl(out / "predictions.jsonl")
+    assert [p["guid"] for p in predictions] == [f"smoke-ynat-{i:05d}" for i in range(21)]
+    assert {p["prediction"] for p in predictions} <= set(YnatTask().label_names)
+    assert abs(sum(predictions[0]["probabilities"].values()) - 1) < 1e-4
+    breakdown = json.loads((out / "eval_breakdown.json").read_text())
+    assert set(breakdown["per_class_f1"]) <= set(YnatTask().label_names)
+
+    config = json.loads((out / "config.json").read_text())
+    assert config["id2label"]["0"] == "정치" and config["label2id"]["IT과학"] == 5
+    classifier = pipeline("text-classification", model=str(out), device="cpu")
+    assert classifier("서울 축구 선수 발표")[0]["label"] in YnatTask().label_names
+    assert dev.is_file() and train.is_file()
+
+
+@pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta"])
+def test_nli_sentence_pairs_work_on_bert_and_single_token_type_roberta(model_fixture, request, tmp_path):
+    model = request.getfixturevalue(model_fixture)
+    train = write_json(tmp_path / "train.json", nli_records(30, seed=1, source_field="genre"))
+    dev = write_json(tmp_path / "dev.json", nli_records(12, seed=2))
+    out = tmp_path / "out"
+    assert run_task(NliTask(), model, out, {"train": train, "validation": dev}, "--do_train", "--do_eval",
+                    "--do_predict") == 0
+    results = json.loads((out / "all_results.json").read_text())
+    assert "eval_accuracy" in results and "train_loss" in results
+    predictions = read_jsonl(out / "predictions.jsonl")
+    assert len(predictions) == 12
+    assert {p["prediction"] for p in predictions} <= {"entailment", "contradiction", "neutral"}
+
+
+def test_sts_regresses_real_label_clips_and_writes_csv(tiny_roberta, tmp_path):
+    train = write_json(tmp_path / "train.json", sts_records(32, seed=1))
+    dev = write_json(tmp_path / "dev.json", sts_records(10, seed=2))
+    out = tmp_path / "out"
+    assert run_task(StsTask(), tiny_roberta, out, {"train": train, "validation": dev, "test": dev},
+                    "--do_train", "--do_eval", "--do_predict", "--predictions_csv") == 0
+    results = json.loads((out / "eval_results.json").read_text())
+    assert {"eval_pearsonr", "eval_f1"} <= set(results)
+    predictions = read_jsonl(out / "predictions.jsonl")
+    assert len(predictions) == 10 and all(0.0 <= p["prediction"] <= 5.0 for p in predictions)
+    rows = (out / "predictions.csv").read_text().splitlines()
+    assert rows[0] == "id,target" and [r.split(",")[0] for r in rows[1:]] == [f"smoke-sts-{i:05d}" for i in range(10)]
+    config = json.loads((out / "config.json").read_text())
+    assert config["problem_type"] == "regression" and len(config["id2label"]) == 1
+
+
+def test_sts_reads_competition_csv_and_flat_label(tiny_bert, tmp_path):
+    csv_path = tmp_path / "test.csv"
+    csv_path.write_text("id,source,sentence_1,sentence_2,label,binary-label\n"
+                        "c-1,smoke,서울 주가 발표,서울 주가 소식,4.2,1\nc-2,smoke,부산 야구,대전 금리,0.4,0\n",
+                        encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_task(StsTask(), tiny_bert, out, {"test": csv_path}, "--do_predict", "--predictions_csv") == 0
+    assert [p["guid"] for p in read_jsonl(out / "predictions.jsonl")] == ["c-1", "c-2"]
+    assert "predict_pearsonr" in json.loads((out / "predict_results.json").read_text())
+
+
+def test_arguments_from_a_json_or_yaml_file(tiny_bert, tmp_path):
+    dev = write_json(tmp_path / "dev.json", ynat_records(7))
+    settings = {"model_name_or_path": str(tiny_bert), "output_dir": str(tmp_path / "out"),
+                "validation_file": str(dev), "do_eval": True, "report_to": "none", "use_cpu": True}
+    json_file = write_json(tmp_path / "args.json", settings)
+    assert main(YnatTask(), [str(json_file)]) == 0
+    assert "eval_macro_f1" in json.loads((tmp_path / "out" / "eval_results.json").read_text())
+
+    yaml_file = tmp_path / "args.yaml"
+    yaml_file.write_text("\n".join(f"{k}: {json.dumps(v)}" for k, v in
+                                   {**settings, "output_dir": str(tmp_path / "out2")}.items()), encoding="utf-8")
+    assert main(YnatTask(), [str(yaml_file)]) == 0
+    assert (tmp_path / "out2" / "eval_results.json").is_file()
