@@ -20,23 +20,29 @@ CSV_SUFFIXES = (".csv",)
 def read_json(path: Path) -> Any:
     """A whole JSON document; a JSON-lines file comes back as a list of its records."""
     text = _read_text(path)
+    if path.suffix.lower() == ".jsonl":
+        return _read_json_lines(path, text)
     try:
         return json.loads(text)
     except json.JSONDecodeError as whole_error:
-        lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
-        if len(lines) < 2 or not lines[0][1].lstrip().startswith("{"):
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) < 2 or not lines[0].lstrip().startswith("{"):
             raise KlueDataError(
                 path, f"not valid JSON ({whole_error.msg}, column {whole_error.colno})", line=whole_error.lineno
             ) from None
-        records = []
-        for number, line in lines:  # JSON lines: one object per line
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                raise KlueDataError(
-                    path, f"not valid JSON lines ({error.msg}, column {error.colno})", line=number
-                ) from None
-        return records
+        return _read_json_lines(path, text)
+
+
+def _read_json_lines(path: Path, text: str) -> list[Any]:
+    records = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as error:
+            raise KlueDataError(path, f"not valid JSON lines ({error.msg}, column {error.colno})", line=number) from None
+    return records
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -1,0 +1,94 @@
+"""YNAT, NLI and STS readers on the real KLUE files and on the Hub schema."""
+
+from __future__ import annotations
+
+import json
+
+import datasets
+import pytest
+
+from klue_data import KlueDataError, nli, sts, ynat
+from klue_data.labels import NLI_HUB_LABELS, YNAT_HUB_LABELS
+from klue_data.sources import find_original_files, load_local
+
+
+def test_nli_dev_every_row_parses_with_its_gold_label(shared_klue):
+    path = shared_klue / "v1.1" / "klue-nli-v1.1" / "klue-nli-v1.1_dev.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    examples = nli.read_file(path)
+    assert len(examples) == len(raw) == 3000
+    assert [e["label"] for e in examples] == [r["gold_label"] for r in raw]
+    assert [e["guid"] for e in examples] == [r["guid"] for r in raw]
+    assert {e["label"] for e in examples} == set(nli.LABELS)
+
+
+def test_sts_dev_every_row_parses_and_keeps_the_unrounded_score(shared_klue):
+    path = shared_klue / "v1.1" / "klue-sts-v1.1" / "klue-sts-v1.1_dev.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    examples = sts.read_file(path)
+    assert len(examples) == len(raw) == 519
+    for example, record in zip(examples, raw):
+        assert example["labels"]["real-label"] == record["labels"]["real-label"]
+        assert sts.regression_target(example["labels"]) == record["labels"]["real-label"]
+        assert example["labels"]["binary-label"] == record["labels"]["binary-label"]
+
+
+def test_v1_samples_of_every_sentence_task(shared_klue):
+    samples = shared_klue / "samples"
+    for module in (ynat, nli, sts):
+        files = find_original_files(module, samples)
+        assert {"train", "validation"} <= set(files)
+        for path in files.values():
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            examples = module.read_file(path)
+            assert [e["guid"] for e in examples] == [r["guid"] for r in raw]
+    ynat_raw = json.loads((samples / "ynat-v1" / "ynat-v1_train.json").read_text(encoding="utf-8"))
+    assert [e["label"] for e in ynat.read_file(samples / "ynat-v1" / "ynat-v1_train.json")] == [
+        r["label"] for r in ynat_raw
+    ]
+    train = nli.read_file(samples / "klue-nli-v1" / "klue-nli-v1_train.json")
+    assert all(e["source"] for e in train)  # train files call it "genre"
+
+
+def test_hub_rows_map_ids_through_the_hubs_own_label_order():
+    features = datasets.Features(
+        {"guid": datasets.Value("string"), "title": datasets.Value("string"),
+         "label": datasets.ClassLabel(names=list(YNAT_HUB_LABELS)), "url": datasets.Value("string"),
+         "date": datasets.Value("string")}
+    )
+    row = {"guid": "g", "title": "t", "label": 0, "url": "", "date": ""}
+    assert ynat.from_hub_example(row, features, "x")["label"] == "IT과학"  # official id 0 is 정치
+    nli_features = datasets.Features({"label": datasets.ClassLabel(names=list(NLI_HUB_LABELS))})
+    row = {"guid": "g", "source": "s", "premise": "p", "hypothesis": "h", "label": 1}
+    assert nli.from_hub_example(row, nli_features, "x")["label"] == "neutral"
+
+
+def test_user_files_accept_label_names_or_hub_ids_and_csv(tmp_path):
+    path = tmp_path / "user.jsonl"
+    path.write_text('{"guid": "u1", "title": "제목", "label": "스포츠"}\n{"guid": "u2", "title": "제목", "label": 6}\n',
+                    encoding="utf-8")
+    assert [e["label"] for e in ynat.read_file(path)] == ["스포츠", "정치"]
+    csv_path = tmp_path / "user.csv"
+    csv_path.write_text("guid,premise,hypothesis,label\nc1,가,나,neutral\nc2,다,라,\n", encoding="utf-8")
+    examples = nli.read_file(csv_path)
+    assert [e["label"] for e in examples] == ["neutral", None]
+    dataset = load_local(nli, {"test": csv_path})["test"]
+    assert dataset.column_names == ["guid", "source", "premise", "hypothesis", "label"]
+
+
+def test_csv_row_with_missing_cells_names_the_line(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("guid,title,label\na,제목,정치\nb,제목\n", encoding="utf-8")
+    with pytest.raises(KlueDataError, match=r"bad\.csv, line 3: expected 3 cells"):
+        ynat.read_file(path)
+
+
+def test_data_dir_without_task_files_says_what_it_looked_for(tmp_path):
+    with pytest.raises(KlueDataError, match="ynat-v1.1_train.json"):
+        find_original_files(ynat, tmp_path)
+
+
+def test_one_line_jsonl_file(tmp_path):
+    path = tmp_path / "one.jsonl"
+    path.write_text('{"guid": "u1", "title": "제목", "label": "세계"}\n', encoding="utf-8")
+    assert ynat.read_file(path)[0]["label"] == "세계"
