@@ -8,7 +8,7 @@ from pathlib import Path
 class KlueDataError(ValueError):
     """Bad input data: names the file, the place in it, the field and what was expected.
 
-    The message reads like ``train.json, record 12 (guid ynat-v1_train_00012), field 'label':
+    The message reads like ``train.json, record 12 (guid smoke-ynat-00012), field 'label':
     expected one of 정치, 경제, ...; got '연예'`` so that a user can open the file and fix it.
     """
 

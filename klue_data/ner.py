@@ -4,10 +4,10 @@ The original files (``klue-ner-v1.1_dev.tsv``) are character-per-line TSV::
 
     ## 토큰, 레이블 구분자 : \\t          <- five comment lines at the top
     ...
-    ## klue-ner-v1_dev_00000-wikitree<TAB><경찰:OG>은 또 ...   <- header: guid, sentence with markup
-    경<TAB>B-OG
-    찰<TAB>I-OG
-    은<TAB>O
+    ## smoke-ner-00001<TAB><서울:LC>에 간다   <- header: guid, sentence with markup
+    서<TAB>B-LC
+    울<TAB>I-LC
+    에<TAB>O
      <TAB>O                           <- a space is a character line too: never strip lines
     ...
                                       <- a blank line ends the sentence
