@@ -10,8 +10,6 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any
-
 import datasets
 
 from klue_data.errors import KlueDataError, SourceUnavailableError
@@ -86,11 +84,3 @@ def load_hub(
             desc=f"Converting Hub {split} to label names",
         )
     return converted
-
-
-def describe(dataset: datasets.DatasetDict) -> str:
-    return ", ".join(f"{split}: {len(split_data)}" for split, split_data in dataset.items())
-
-
-def first_record(dataset: datasets.Dataset) -> dict[str, Any]:
-    return dataset[0] if len(dataset) else {}

@@ -9,6 +9,8 @@ method of ``Task``, so the eight scripts stay thin and this file stays the one p
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -469,9 +471,6 @@ def save_trainer_state(trainer: Trainer, output_dir: Path) -> None:
 
 
 def _state_dict(trainer: Trainer) -> dict[str, Any]:
-    import dataclasses
-    import json
-
     return json.loads(json.dumps(dataclasses.asdict(trainer.state), default=str))
 
 
