@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import datasets
-import numpy as np
 
 from args import StsArguments
 from klue_data.sts import regression_target
@@ -30,15 +29,12 @@ class StsTask(RegressionTask):
     text_fields = ("sentence1", "sentence2")
     argument_classes = (StsArguments,)
     default_max_seq_length = 128
+    label_column = "labels"
 
     def targets(self, examples: dict[str, list]) -> list[float] | None:
         if any(labels is None for labels in examples["labels"]):
             return None
         return [regression_target(labels) for labels in examples["labels"]]
-
-    def references(self, examples: datasets.Dataset) -> np.ndarray | None:
-        targets = self.targets({"labels": examples["labels"]})
-        return None if targets is None else np.array(targets)
 
     def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
         if not self.option(StsArguments).predictions_csv:

@@ -20,6 +20,7 @@ class SequenceTask(Task):
     """Tokenizes one text field, or a pair, per example."""
 
     text_fields: tuple[str, ...] = ()
+    label_column = "label"
 
     def preprocess(
         self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
@@ -32,16 +33,19 @@ class SequenceTask(Task):
         return features
 
     def targets(self, examples: dict[str, list]) -> list[Any] | None:
+        """Training targets of a batch, or None for unlabelled data."""
         raise NotImplementedError
+
+    def references(self, examples: datasets.Dataset) -> np.ndarray | None:
+        targets = self.targets({self.label_column: examples[self.label_column]})
+        return None if targets is None else np.array(targets)
 
 
 class ClassificationTask(SequenceTask):
     """Predictions are label names with their probabilities."""
 
-    label_field = "label"
-
     def targets(self, examples: dict[str, list]) -> list[int] | None:
-        names = examples[self.label_field]
+        names = examples[self.label_column]
         if any(name is None for name in names):
             return None  # unlabelled prediction data
         label2id = {name: index for index, name in enumerate(self.label_names)}
@@ -50,13 +54,6 @@ class ClassificationTask(SequenceTask):
     def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> np.ndarray:
         logits = predictions[0] if isinstance(predictions, tuple) else predictions
         return softmax(np.asarray(logits, dtype=np.float64))
-
-    def references(self, examples: datasets.Dataset) -> np.ndarray | None:
-        names = examples[self.label_field]
-        if any(name is None for name in names):
-            return None
-        label2id = {name: index for index, name in enumerate(self.label_names)}
-        return np.array([label2id[name] for name in names])
 
     def metric_inputs(self, decoded: np.ndarray) -> np.ndarray:
         return decoded.argmax(axis=-1)
