@@ -75,12 +75,13 @@ def load_hub(
         ) from error
     converted = datasets.DatasetDict()
     for split, dataset in raw.items():
+        # Rebuilt from plain records, as local files are: mapping in place would keep the Hub's
+        # ClassLabel features and turn the label names straight back into the Hub's ids.
         guid_prefix = f"{task.FILE_PREFIXES[-1]}_{ORIGINAL_SPLIT_NAMES.get(split, split)}"
-        features = dataset.features
-        converted[split] = dataset.map(
-            lambda example, index: task.from_hub_example(example, features, f"{guid_prefix}_{index:05d}"),
-            with_indices=True,
-            remove_columns=dataset.column_names,
-            desc=f"Converting Hub {split} to label names",
-        )
+        records = [
+            task.from_hub_example(example, dataset.features, f"{guid_prefix}_{index:05d}")
+            for index, example in enumerate(dataset)
+        ]
+        converted[split] = datasets.Dataset.from_list(records)
+        logger.info("Converted %d Hub %s examples of %s to label names", len(records), split, task.NAME)
     return converted

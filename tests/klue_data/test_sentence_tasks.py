@@ -92,3 +92,20 @@ def test_one_line_jsonl_file(tmp_path):
     path = tmp_path / "one.jsonl"
     path.write_text('{"guid": "u1", "title": "제목", "label": "세계"}\n', encoding="utf-8")
     assert ynat.read_file(path)[0]["label"] == "세계"
+
+
+def test_load_hub_converts_every_split_to_names_and_fills_missing_guids(monkeypatch):
+    from klue_data import sources
+
+    features = datasets.Features({"title": datasets.Value("string"),
+                                  "label": datasets.ClassLabel(names=list(YNAT_HUB_LABELS))})
+    hub = datasets.DatasetDict({
+        "train": datasets.Dataset.from_dict({"title": ["가", "나"], "label": [0, 6]}, features=features),
+        "validation": datasets.Dataset.from_dict({"title": ["다"], "label": [5]}, features=features),
+    })
+    calls = []
+    monkeypatch.setattr(sources.datasets, "load_dataset", lambda *a, **k: calls.append((a, k)) or hub)
+    loaded = sources.load_hub(ynat, "klue/klue")
+    assert calls[0][0] == ("klue/klue", "ynat")
+    assert list(loaded["train"]["label"]) == ["IT과학", "정치"] and list(loaded["validation"]["label"]) == ["스포츠"]
+    assert list(loaded["validation"]["guid"]) == ["ynat-v1_dev_00000"]

@@ -65,7 +65,7 @@ def test_nli_sentence_pairs_work_on_bert_and_single_token_type_roberta(model_fix
     dev = write_json(tmp_path / "dev.json", nli_records(12, seed=2))
     out = tmp_path / "out"
     assert run_task(NliTask(), model, out, {"train": train, "validation": dev}, "--do_train", "--do_eval",
-                    "--do_predict") == 0
+                    "--do_predict", "--train_sampling_strategy", "group_by_length") == 0
     results = json.loads((out / "all_results.json").read_text())
     assert "eval_accuracy" in results and "train_loss" in results
     predictions = read_jsonl(out / "predictions.jsonl")
