@@ -1,7 +1,7 @@
 """Shared fixtures: a tiny BERT and a tiny RoBERTa built offline, and the real-data folder.
 
-The tokenizer is a WordPiece model trained here with ``tokenizers`` on the project's own
-synthetic Korean text, wrapped as a BERT fast tokenizer. The RoBERTa model uses it too, as
+The tokenizer is a WordPiece model trained here on the project's own synthetic Korean text
+(``tests/tiny_tokenizers.py``), wrapped as a BERT fast tokenizer. The RoBERTa model uses it too, as
 ``klue/roberta-*`` do: a BERT tokenizer that emits token type ids, on a model with
 ``type_vocab_size`` 1.
 """
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.synthetic import corpus
+from tests.tiny_tokenizers import wordpiece_tokenizer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_KLUE = REPO_ROOT.parent / "shared" / "klue"
@@ -26,24 +27,9 @@ def shared_klue() -> Path:
 
 
 def _build_tokenizer(directory: Path):
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import BertTokenizerFast
-
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=False, strip_accents=False, clean_text=True)
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tokenizer.train_from_iterator(corpus(), trainers.WordPieceTrainer(vocab_size=400, special_tokens=specials))
-    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]",
-        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
-    )
-    tokenizer.decoder = decoders.WordPiece()
-    fast = BertTokenizerFast(tokenizer_object=tokenizer, model_max_length=128)
-    fast.save_pretrained(directory)
-    return fast
+    tokenizer = wordpiece_tokenizer(corpus(), vocab_size=400, model_max_length=128)
+    tokenizer.save_pretrained(directory)
+    return tokenizer
 
 
 def _save_tiny_model(directory: Path, model_type: str) -> Path:

@@ -32,6 +32,8 @@ def corpus() -> Iterator[str]:
                 for place in PLACES:
                     yield f"{place}에서 {word} {verb} 소식입니다."
                     yield f"{word}는 {place}의 {verb} 계획을 밝혔다"
+    for index, record in enumerate(ner_records(200, seed=99)):
+        yield "".join(record["tokens"])
 
 
 def ynat_records(count: int, seed: int = 0) -> list[dict]:
@@ -94,4 +96,71 @@ def sts_records(count: int, seed: int = 0) -> list[dict]:
 def write_json(path: Path, records: list[dict] | dict) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+NER_FILLERS = {
+    "PS": ["김철수", "이영희", "박민수", "최지우"],
+    "LC": ["서울", "부산", "제주도", "대구"],
+    "OG": ["경찰청", "국회", "한국은행", "서울시청"],
+    "DT": ["3월 5일", "어제", "2020년"],
+    "TI": ["오후 3시", "새벽"],
+    "QT": ["10명", "세 번", "5개"],
+}
+NER_TEMPLATES = [
+    "{PS}는 {DT} {LC}에서 {OG} 회의에 참석했다.",
+    "{OG}는 {TI}에 {QT}을 {LC}로 보냈다.",
+    "{DT} {PS} 씨가 {LC}에 도착했다",
+    "{LC} 날씨가 맑다.",
+]
+
+
+def ner_records(count: int, seed: int = 0) -> list[dict]:
+    """Hub-schema NER records: characters (spaces as " "), BIO tag names, the sentence in KLUE markup."""
+    rng = random.Random(seed)
+    records = []
+    for index in range(count):
+        template = NER_TEMPLATES[index % len(NER_TEMPLATES)]
+        tokens: list[str] = []
+        tags: list[str] = []
+        marked = []
+        for piece in _template_pieces(template):
+            if piece in NER_FILLERS:
+                text = rng.choice(NER_FILLERS[piece])
+                tokens += list(text)
+                tags += [f"B-{piece}"] + [f"I-{piece}"] * (len(text) - 1)
+                marked.append(f"<{text}:{piece}>")
+            else:
+                tokens += list(piece)
+                tags += ["O"] * len(piece)
+                marked.append(piece)
+        records.append({"guid": f"smoke-ner-{index:05d}", "sentence": "".join(marked), "tokens": tokens, "ner_tags": tags})
+    return records
+
+
+def _template_pieces(template: str) -> list[str]:
+    pieces, rest = [], template
+    while "{" in rest:
+        before, _, rest = rest.partition("{")
+        name, _, rest = rest.partition("}")
+        pieces += [before, name] if before else [name]
+    return pieces + ([rest] if rest else [])
+
+
+def write_ner_tsv(path: Path, records: list[dict]) -> Path:
+    """The original KLUE-NER layout: five comment lines, then ``## guid<TAB>sentence`` and CHAR<TAB>TAG lines."""
+    lines = [
+        "## 국립국어원 개체명 분석 말뭉치 형식 (made-up sample)",
+        "## 토큰, 레이블 구분자 : \\t",
+        "## 문장 구분자 : \\n",
+        "## 레이블 : BIO",
+        "## 컬럼명 : CHAR\tNE_TAG",
+        "",
+    ]
+    for record in records:
+        lines.append(f"## {record['guid']}\t{record['sentence']}")
+        lines += [f"{char}\t{tag}" for char, tag in zip(record["tokens"], record["ner_tags"])]
+        lines.append("")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

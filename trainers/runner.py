@@ -13,12 +13,13 @@ import dataclasses
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import datasets
 import numpy as np
+import torch
 import transformers
 from transformers import (
     AutoConfig,
@@ -57,7 +58,7 @@ class Task:
     ``data_collator``, ``preprocess_logits_for_metrics`` (shrink logits per batch),
     ``decode`` (model outputs → predictions in the metric's unit, one per example),
     ``references`` (gold in the same unit), ``prediction_record`` (one line of predictions.jsonl),
-    ``breakdown`` and ``write_extra_predictions``.
+    ``breakdown``, ``extra_scores`` and ``write_extra_predictions``, and ``prepare_split`` (examples before tokenization).
     """
 
     name: str = ""
@@ -89,6 +90,11 @@ class Task:
         return from_pretrained(AutoModelForSequenceClassification, model_args, config=config)
 
     # --- features ---------------------------------------------------------------------------
+    def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:
+        """Examples of ``split`` ("train", "validation", "test") as the task wants them before
+        tokenization (e.g. MRC repairs answer offsets). Default: unchanged."""
+        return examples
+
     def preprocess(
         self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
     ) -> dict[str, list]:
@@ -119,6 +125,10 @@ class Task:
     def breakdown(self, decoded: Any, references: Any, examples: datasets.Dataset) -> dict[str, Any] | None:
         return None
 
+    def extra_scores(self, decoded: Any, references: Any, examples: datasets.Dataset) -> dict[str, float]:
+        """Scores logged and saved beside the official ones (e.g. per entity type); keys without ``eval_``."""
+        return {}
+
     def write_extra_predictions(
         self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str
     ) -> None:
@@ -139,6 +149,32 @@ class KlueTrainer(Trainer):
     def __init__(self, *args: Any, scorers: dict[str, Callable[[EvalPrediction], dict]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.scorers = dict(scorers or {})
+        self._eval_orders: dict[str, np.ndarray] = {}  # dataset fingerprint -> order its batches ran in
+
+    def _get_eval_sampler(self, eval_dataset: Any) -> torch.utils.data.Sampler | None:
+        """Sequential, or longest first under ``group_by_length``, in an order that is undone afterwards.
+
+        Decoding maps outputs back to features by position. The stock Trainer evaluates in a
+        random length-grouped order under ``--train_sampling_strategy group_by_length`` and
+        returns the outputs in that order, which would pair predictions with the wrong examples.
+        """
+        if eval_dataset is None or not hasattr(eval_dataset, "__len__"):
+            return None
+        fingerprint = getattr(eval_dataset, "_fingerprint", None)
+        column = self.args.length_column_name
+        if (
+            self.args.train_sampling_strategy != "group_by_length"
+            or fingerprint is None
+            or not ({column, "input_ids"} & set(getattr(eval_dataset, "column_names", ())))
+        ):
+            return torch.utils.data.SequentialSampler(eval_dataset)
+        if column in eval_dataset.column_names:
+            lengths = np.asarray(eval_dataset[column])
+        else:
+            lengths = np.fromiter((len(ids) for ids in eval_dataset["input_ids"]), dtype=np.int64, count=len(eval_dataset))
+        order = np.argsort(-lengths, kind="stable")  # longest first: an out-of-memory shows at once
+        self._eval_orders[fingerprint] = order
+        return _FixedOrderSampler(order)
 
     def evaluation_loop(
         self,
@@ -152,10 +188,36 @@ class KlueTrainer(Trainer):
         if scorer is not None:
             prediction_loss_only = False
         output = super().evaluation_loop(dataloader, description, prediction_loss_only, ignore_keys, metric_key_prefix)
+        order = self._eval_orders.get(getattr(dataloader.dataset, "_fingerprint", None))
+        if order is not None:
+            restore = np.argsort(order)
+            output = output._replace(
+                predictions=_take_rows(output.predictions, restore), label_ids=_take_rows(output.label_ids, restore)
+            )
         if scorer is not None and output.predictions is not None:
             scores = scorer(EvalPrediction(predictions=output.predictions, label_ids=output.label_ids))
             output.metrics.update({f"{metric_key_prefix}_{key}": float(value) for key, value in scores.items()})
         return output
+
+
+class _FixedOrderSampler(torch.utils.data.Sampler):
+    def __init__(self, order: np.ndarray) -> None:
+        self.order = order
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.order.tolist())
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+def _take_rows(value: Any, rows: np.ndarray) -> Any:
+    """``value[rows]`` for an array or a (nested) tuple / list of arrays; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, (tuple, list)):
+        return type(value)(_take_rows(item, rows) for item in value)
+    return np.asarray(value)[rows]
 
 
 # --- the run, top to bottom -------------------------------------------------------------------
@@ -179,6 +241,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     set_seed(training_args.seed)
 
     raw = load_raw_splits(task, data_args, training_args, cache_dir=model_args.cache_dir)
+    raw = datasets.DatasetDict({split: task.prepare_split(examples, split) for split, examples in raw.items()})
 
     tokenizer = load_tokenizer(model_args, fast_required=task.needs_fast_tokenizer)
     config = load_config(model_args, task)
@@ -413,16 +476,40 @@ def tokenize_split(
     return features
 
 
-def build_scorer(
-    task: Task, examples: datasets.Dataset, features: datasets.Dataset
-) -> Callable[[EvalPrediction], dict[str, float]]:
-    """The task's official metrics over ``examples``, from model outputs over ``features``."""
-    references = task.references(examples)
+class SplitScorer:
+    """The task's official metrics over one split's examples, from model outputs over its features.
 
-    def postprocess(prediction: EvalPrediction) -> tuple[Any, Any]:
-        return task.metric_inputs(task.decode(examples, features, prediction.predictions)), references
+    Keeps the last decoding, so the final evaluation writes its predictions without decoding twice
+    (MRC post-processing is the costly part of its evaluation).
+    """
 
-    return metrics.build_compute_metrics(task.name, postprocess=postprocess)
+    def __init__(self, task: Task, examples: datasets.Dataset, features: datasets.Dataset) -> None:
+        self.task, self.examples, self.features = task, examples, features
+        self.references = task.references(examples)
+        self.last_predictions: Any = None
+        self.last_decoded: Any = None
+        self._compute_metrics = metrics.build_compute_metrics(
+            task.name, postprocess=lambda decoded: (task.metric_inputs(decoded), self.references)
+        )
+
+    def __call__(self, prediction: EvalPrediction) -> dict[str, float]:
+        self.last_decoded = self.task.decode(self.examples, self.features, prediction.predictions)
+        self.last_predictions = prediction.predictions
+        scores = self._compute_metrics(self.last_decoded)
+        scores.update(self.task.extra_scores(self.last_decoded, self.references, self.examples))
+        return scores
+
+
+def build_scorer(task: Task, examples: datasets.Dataset, features: datasets.Dataset) -> SplitScorer:
+    return SplitScorer(task, examples, features)
+
+
+def _decoded(trainer: Trainer, prefix: str, task: Task, examples: datasets.Dataset, features: datasets.Dataset,
+             predictions: Any) -> Any:
+    scorer = getattr(trainer, "scorers", {}).get(prefix)
+    if isinstance(scorer, SplitScorer) and scorer.last_predictions is predictions:
+        return scorer.last_decoded
+    return task.decode(examples, features, predictions)
 
 
 def evaluate_split(
@@ -433,7 +520,7 @@ def evaluate_split(
     eval_metrics = dict(output.metrics, eval_samples=len(examples))
     trainer.log(eval_metrics)  # dashboards (TensorBoard, W&B) see the final numbers too
     trainer.log_metrics("eval", eval_metrics)
-    decoded = task.decode(examples, features, output.predictions)
+    decoded = _decoded(trainer, "eval", task, examples, features, output.predictions)
     breakdown = task.breakdown(decoded, task.references(examples), examples)
     if trainer.is_world_process_zero():
         save_results(output_dir, "eval", eval_metrics)
@@ -449,7 +536,7 @@ def predict_split(
     output = trainer.predict(features, metric_key_prefix="predict")
     predict_metrics = dict(output.metrics, predict_samples=len(examples))
     trainer.log_metrics("predict", predict_metrics)
-    decoded = task.decode(examples, features, output.predictions)
+    decoded = _decoded(trainer, "predict", task, examples, features, output.predictions)
     if trainer.is_world_process_zero():
         save_results(output_dir, "predict", predict_metrics)
         count = write_predictions(output_dir / "predictions.jsonl", task, examples, decoded)

@@ -113,3 +113,21 @@ def test_arguments_from_a_json_or_yaml_file(tiny_bert, tmp_path):
                                    {**settings, "output_dir": str(tmp_path / "out2")}.items()), encoding="utf-8")
     assert main(YnatTask(), [str(yaml_file)]) == 0
     assert (tmp_path / "out2" / "eval_results.json").is_file()
+
+
+def test_length_grouped_evaluation_pairs_each_prediction_with_its_own_example(tiny_bert, tmp_path):
+    """Under group_by_length the Trainer would evaluate in a shuffled length order; outputs come back in file order."""
+    records = ynat_records(40, seed=3)
+    for index, record in enumerate(records):  # lengths that differ a lot, in no order
+        record["title"] = " ".join([record["title"]] * (1 + (index * 7) % 5))
+    dev = write_json(tmp_path / "dev.json", records)
+    outputs = {}
+    for name, extra in (("sequential", []), ("grouped", ["--train_sampling_strategy", "group_by_length"])):
+        out = tmp_path / name
+        assert run_task(YnatTask(), tiny_bert, out, {"validation": dev}, "--do_eval", "--do_predict",
+                        "--per_device_eval_batch_size", "4", *extra) == 0
+        outputs[name] = read_jsonl(out / "predictions.jsonl")
+    for sequential, grouped in zip(outputs["sequential"], outputs["grouped"], strict=True):
+        assert sequential["guid"] == grouped["guid"]
+        for label, probability in sequential["probabilities"].items():
+            assert grouped["probabilities"][label] == pytest.approx(probability, abs=1e-5)

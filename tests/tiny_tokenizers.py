@@ -1,0 +1,51 @@
+"""Fast tokenizers trained offline on local text, in the two styles KLUE models use.
+
+``wordpiece_tokenizer``: a BERT WordPiece tokenizer (``klue/bert-base``, and the tokenizer
+``klue/roberta-*`` ship). ``byte_bpe_tokenizer``: a RoBERTa byte-level BPE tokenizer (GPT-2
+style, spaces folded into the following subword as ``Ġ``; offsets trimmed of them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def wordpiece_tokenizer(texts: Iterable[str], vocab_size: int, model_max_length: int = 128):
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import BertTokenizerFast
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=False, strip_accents=False, clean_text=True)
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tokenizer.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials))
+    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
+    )
+    tokenizer.decoder = decoders.WordPiece()
+    return BertTokenizerFast(tokenizer_object=tokenizer, model_max_length=model_max_length)
+
+
+def byte_bpe_tokenizer(texts: Iterable[str], vocab_size: int, model_max_length: int = 128):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from transformers import RobertaTokenizerFast
+
+    specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.train_from_iterator(
+        texts,
+        trainers.BpeTrainer(
+            vocab_size=vocab_size,
+            special_tokens=specials,
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        ),
+    )
+    tokenizer.post_processor = processors.RobertaProcessing(
+        ("</s>", tokenizer.token_to_id("</s>")), ("<s>", tokenizer.token_to_id("<s>")), trim_offsets=True
+    )
+    tokenizer.decoder = decoders.ByteLevel()
+    return RobertaTokenizerFast(tokenizer_object=tokenizer, model_max_length=model_max_length)

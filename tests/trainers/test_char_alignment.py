@@ -1,0 +1,144 @@
+"""KLUE-NER tags from characters to subwords and back (trainers/char_alignment.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from klue_data import ner
+from klue_data.labels import NER_TAGS
+from tests.synthetic import corpus
+from tests.tiny_tokenizers import byte_bpe_tokenizer, wordpiece_tokenizer
+from trainers.char_alignment import (
+    IGNORE_INDEX,
+    TAG_IDS,
+    align_char_labels,
+    boundary_inside_subword,
+    entities_from_tags,
+    klue_markup,
+    subword_predictions_to_chars,
+    tag_names,
+    tags_with_spaces,
+)
+
+# "서울시청에 간다" with <서울시청:OG>; spaces are characters too
+TOKENS = list("서울시청에 간다")
+TAGS = ["B-OG", "I-OG", "I-OG", "I-OG", "O", "O", "O", "O"]
+
+
+def padded(rows: list[list[int]], fill: int = -100) -> np.ndarray:
+    array = np.full((len(rows), max(map(len, rows))), fill)
+    for i, row in enumerate(rows):
+        array[i, : len(row)] = row
+    return array
+
+
+def ids(*names: str) -> list[int]:
+    return [TAG_IDS[name] for name in names]
+
+
+def test_each_subword_learns_the_tag_of_its_first_character_and_specials_are_ignored():
+    # [CLS] 서울 ##시청 ##에 간다 [SEP]
+    offsets = [[(0, 0), (0, 2), (2, 4), (4, 5), (6, 8), (0, 0)]]
+    labels = align_char_labels([TOKENS], [TAGS], offsets)
+    assert labels == [[IGNORE_INDEX, *ids("B-OG", "I-OG", "O", "O"), IGNORE_INDEX]]
+
+
+def test_a_leading_space_in_the_offsets_is_skipped():
+    # byte-level BPE without trimmed offsets: "Ġ간다" covers the space before the word
+    labels = align_char_labels([list("서울 부산")], [["B-LC", "I-LC", "O", "B-LC", "I-LC"]], [[(0, 2), (2, 5)]])
+    assert labels == [ids("B-LC", "B-LC")]
+
+
+def test_a_subword_prediction_spreads_as_inside_tags_over_its_characters():
+    # one subword "서울시청에" predicted B-OG: the whole subword becomes the entity
+    offsets = [[(0, 0), (0, 4), (4, 5), (6, 8), (0, 0)]]
+    predictions = padded([[0, *ids("B-OG", "O", "O"), 0]])
+    chars = subword_predictions_to_chars([TOKENS], offsets, predictions)
+    assert tag_names(chars.non_space[0]) == ["B-OG", "I-OG", "I-OG", "I-OG", "O", "O", "O"]
+    assert tag_names(chars.token_tags[0])[5] == "O"  # the space
+    assert not chars.truncated[0]
+
+
+def test_a_subword_starting_on_a_character_decides_it_where_subwords_overlap():
+    # byte-level BPE splits a syllable's bytes: "Ġ경찰"(3,5) then "찰"(4,5)
+    tokens = list("간 경찰")
+    offsets = [[(0, 1), (2, 4), (3, 4)]]
+    chars = subword_predictions_to_chars([tokens], offsets, padded([ids("O", "O", "B-OG")]))
+    assert tag_names(chars.non_space[0]) == ["O", "O", "B-OG"]
+
+
+def test_characters_cut_off_by_truncation_are_predicted_o_and_flagged():
+    offsets = [[(0, 0), (0, 2), (0, 0)], [(0, 0), (0, 2), (2, 4), (0, 0)]]
+    predictions = padded([[0, TAG_IDS["B-LC"], 0], [0, TAG_IDS["B-LC"], TAG_IDS["O"], 0]])
+    chars = subword_predictions_to_chars([list("서울 부산"), list("부산시청")], offsets, predictions)
+    assert tag_names(chars.non_space[0]) == ["B-LC", "I-LC", "O", "O"]
+    assert chars.truncated.tolist() == [True, False]
+
+
+def test_padding_predictions_beyond_a_sentence_are_never_read():
+    offsets = [[(0, 1)], [(0, 1), (1, 2), (2, 3)]]
+    predictions = padded([ids("B-PS"), ids("B-PS", "I-PS", "I-PS")], fill=-100)
+    chars = subword_predictions_to_chars([["김"], list("김철수")], offsets, predictions)
+    assert [tag_names(sentence) for sentence in chars.non_space] == [["B-PS"], ["B-PS", "I-PS", "I-PS"]]
+
+
+def test_boundary_inside_subword_flags_only_sentences_a_subword_cannot_express():
+    # "서울에": <서울:LC> glued to the particle
+    glued = [[(0, 3)]]
+    split = [[(0, 2), (2, 3)]]
+    tags = [["B-LC", "I-LC", "O"]]
+    assert boundary_inside_subword([list("서울에")], tags, glued).tolist() == [True]
+    assert boundary_inside_subword([list("서울에")], tags, split).tolist() == [False]
+
+
+def test_entities_and_markup_keep_spaces_inside_an_entity():
+    tokens = list("3월 5일 서울")
+    tags = ["B-DT", "I-DT", "O", "I-DT", "I-DT", "O", "B-LC", "I-LC"]
+    full = tags_with_spaces(tokens, tags)
+    assert full[2] == "I-DT" and full[5] == "O"
+    entities = entities_from_tags(tokens, full)
+    assert entities == [
+        {"text": "3월 5일", "type": "DT", "start": 0, "end": 5},
+        {"text": "서울", "type": "LC", "start": 6, "end": 8},
+    ]
+    assert klue_markup(tokens, entities) == "<3월 5일:DT> <서울:LC>"
+
+
+def test_a_stray_inside_tag_starts_no_entity_as_in_the_entity_f1():
+    assert entities_from_tags(list("서울"), ["I-LC", "I-LC"]) == []
+
+
+# --- the real dev set ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ner_dev(shared_klue):
+    path = shared_klue / "v1.1" / "klue-ner-v1.1" / "klue-ner-v1.1_dev.tsv"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    return ner.read_file(path)
+
+
+@pytest.mark.parametrize("make_tokenizer", [wordpiece_tokenizer, byte_bpe_tokenizer], ids=["bert", "roberta"])
+def test_gold_tags_survive_the_round_trip_except_boundaries_inside_subwords(ner_dev, make_tokenizer):
+    tokens = [record["tokens"] for record in ner_dev]
+    tags = [record["ner_tags"] for record in ner_dev]
+    texts = ["".join(sentence) for sentence in tokens]
+    # Trained on the dev text itself, with a large vocabulary: many subwords glue a particle to
+    # an entity, the hard case for the round trip.
+    tokenizer = make_tokenizer([*texts, *corpus()], 8000, model_max_length=512)
+    offsets = tokenizer(texts, truncation=True, max_length=512, return_offsets_mapping=True)["offset_mapping"]
+
+    labels = align_char_labels(tokens, tags, offsets)
+    chars = subword_predictions_to_chars(tokens, offsets, padded(labels))
+    gold = [[TAG_IDS[tag] for token, tag in zip(sentence, sentence_tags) if not token.isspace()]
+            for sentence, sentence_tags in zip(tokens, tags)]
+    exact = np.array([predicted.tolist() == expected for predicted, expected in zip(chars.non_space, gold)])
+    limited = boundary_inside_subword(tokens, tags, offsets)
+
+    assert len(ner_dev) == 5000 and not chars.truncated.any()
+    assert exact[~limited].all(), [ner_dev[i]["guid"] for i in np.flatnonzero(~exact & ~limited)[:5]]
+    assert not exact[limited].any()  # the flag is exact too: each flagged sentence does change
+    assert 0 < limited.sum() < len(ner_dev) / 2
+    assert set(NER_TAGS) >= {tag for sentence in tags for tag in sentence}

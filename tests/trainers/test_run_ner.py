@@ -1,0 +1,102 @@
+"""KLUE-NER end to end through the script entry point, on a tiny offline model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.synthetic import ner_records, write_json, write_ner_tsv
+from trainers.run_ner import NerTask
+from trainers.runner import main
+
+FAST = ["--per_device_train_batch_size", "8", "--per_device_eval_batch_size", "8", "--num_train_epochs", "2",
+        "--learning_rate", "5e-3", "--save_strategy", "no", "--report_to", "none", "--seed", "7",
+        "--use_cpu", "--disable_tqdm", "true"]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def run_ner(model: Path, output: Path, *extra: str) -> int:
+    return main(NerTask(), ["--model_name_or_path", str(model), "--output_dir", str(output), *FAST, *extra])
+
+
+@pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta"])
+def test_ner_trains_and_scores_characters_from_the_original_tsv(model_fixture, request, tmp_path):
+    model = request.getfixturevalue(model_fixture)
+    data = tmp_path / "data"
+    write_ner_tsv(data / "klue-ner-v1.1_train.tsv", ner_records(48, seed=1))
+    dev = ner_records(12, seed=2)
+    write_ner_tsv(data / "klue-ner-v1.1_dev.tsv", dev)
+    out = tmp_path / "out"
+    assert run_ner(model, out, "--data_dir", str(data), "--do_train", "--do_eval", "--do_predict",
+                   "--eval_accumulation_steps", "1") == 0
+
+    results = json.loads((out / "eval_results.json").read_text())
+    assert 0 <= results["eval_entity_f1"] <= 100 and 0 <= results["eval_char_f1"] <= 100
+    assert {f"eval_entity_f1_{t}" for t in ("PS", "LC", "OG", "DT", "TI", "QT")} <= set(results)
+    breakdown = json.loads((out / "eval_breakdown.json").read_text())
+    assert breakdown["per_type_support"]["PS"] == sum(r["ner_tags"].count("B-PS") for r in dev)
+
+    predictions = read_jsonl(out / "predictions.jsonl")
+    assert [p["guid"] for p in predictions] == [r["guid"] for r in dev]
+    for prediction, record in zip(predictions, dev):
+        assert len(prediction["prediction"]) == len(record["tokens"])  # one tag per character, spaces too
+        text = "".join(record["tokens"])
+        for entity in prediction["entities"]:
+            assert text[entity["start"]:entity["end"]] == entity["text"]
+        assert prediction["tagged_sentence"].replace("<", "").count(":") == len(prediction["entities"])
+    config = json.loads((out / "config.json").read_text())
+    assert config["id2label"]["0"] == "B-PS" and config["id2label"]["12"] == "O"
+
+
+def test_ner_eval_scores_equal_the_metrics_on_the_written_predictions(tiny_bert, tmp_path):
+    """What eval_results.json says is what the official metrics give on eval_predictions.jsonl."""
+    import metrics
+
+    train = write_json(tmp_path / "train.json", ner_records(40, seed=3))
+    dev_records = ner_records(16, seed=4)
+    dev = write_json(tmp_path / "dev.json", dev_records)
+    out = tmp_path / "out"
+    assert run_ner(tiny_bert, out, "--train_file", str(train), "--validation_file", str(dev), "--do_train",
+                   "--do_eval", "--train_sampling_strategy", "group_by_length") == 0
+    results = json.loads((out / "eval_results.json").read_text())
+    written = read_jsonl(out / "eval_predictions.jsonl")
+    predicted = [[t for t, c in zip(p["prediction"], r["tokens"]) if c != " "] for p, r in zip(written, dev_records)]
+    gold = [[t for t, c in zip(r["ner_tags"], r["tokens"]) if c != " "] for r in dev_records]
+    assert results["eval_entity_f1"] == pytest.approx(metrics.ner_entity_f1(predicted, gold))
+    assert results["eval_char_f1"] == pytest.approx(metrics.ner_char_f1(predicted, gold))
+
+
+def test_truncated_sentences_are_logged_and_their_tail_predicted_o(tiny_bert, tmp_path, capsys):
+    dev = write_json(tmp_path / "dev.json", ner_records(6, seed=5))
+    out = tmp_path / "out"
+    assert run_ner(tiny_bert, out, "--validation_file", str(dev), "--do_eval", "--max_seq_length", "4") == 0
+    assert capsys.readouterr().out.count("6 of 6 sentences are longer than max_seq_length") == 1
+    for record in read_jsonl(out / "eval_predictions.jsonl"):
+        assert set(record["prediction"][-3:]) == {"O"}  # the last word is past the cut
+
+
+def test_a_line_without_a_tab_names_the_file_line_and_guid(tiny_bert, tmp_path, capsys):
+    path = write_ner_tsv(tmp_path / "dev.tsv", ner_records(2))
+    lines = path.read_text(encoding="utf-8").split("\n")
+    broken = next(i for i, line in enumerate(lines) if line.startswith("## smoke-ner-00001")) + 2
+    lines[broken] = lines[broken].replace("\t", " ")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_ner(tiny_bert, out, "--validation_file", str(path), "--do_eval") == 2
+    error = capsys.readouterr().err
+    assert f"{path}, line {broken + 1}" in error and "smoke-ner-00001" in error and "no tab" in error
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_tag_outside_the_thirteen_is_an_error(tiny_bert, tmp_path, capsys):
+    records = ner_records(2)
+    records[1]["ner_tags"][0] = "B-XX"
+    path = write_ner_tsv(tmp_path / "dev.tsv", records)
+    assert run_ner(tiny_bert, tmp_path / "out", "--validation_file", str(path), "--do_eval") == 2
+    error = capsys.readouterr().err
+    assert "'B-XX' is not one of the 13 KLUE NER tags" in error and "smoke-ner-00001" in error

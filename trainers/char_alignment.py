@@ -1,0 +1,261 @@
+"""KLUE-NER tags between characters and subwords, in both directions, over whole batches.
+
+KLUE-NER tags characters; a model tags subwords. Training gives each subword the tag of its
+first character (``align_char_labels``). Scoring goes back (``subword_predictions_to_chars``):
+a subword's first character takes its predicted tag and the following characters of the same
+subword take ``I-`` of that type, so "서울시청" predicted ``B-OG`` as one subword scores as
+``B-OG I-OG I-OG I-OG``. What a subword cannot express is an entity boundary inside it
+(``<서울:LC>에`` as one subword "서울에"): that is the limit of any subword tagger, measured
+by ``tests/trainers/test_char_alignment.py`` on the real dev set.
+
+Everything works on flat numpy arrays over a batch (all texts joined), because the per-character
+Python loops this replaces cost more than the tokenizer call itself.
+
+Tag ids are in the official order (``klue_data.labels.NER_TAGS``): ``B-X`` at even ids, ``I-X``
+at the following odd id, ``O`` last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+from klue_data.labels import NER_TAGS
+
+TAG_IDS = {tag: index for index, tag in enumerate(NER_TAGS)}
+O_ID = TAG_IDS["O"]
+IGNORE_INDEX = -100  # the loss skips special tokens
+_SPACE_CODES = np.array([code for code in range(0x3001) if chr(code).isspace()], dtype=np.uint32)
+
+
+@dataclass
+class CharBatch:
+    """Sentences given as character tokens (KLUE-NER ``tokens``), joined into one flat text."""
+
+    tokens: Sequence[Sequence[str]]
+
+    def __post_init__(self) -> None:
+        self.texts = ["".join(sentence) for sentence in self.tokens]
+        joined = "".join(self.texts)
+        text_lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
+        self.text_starts = np.concatenate(([0], np.cumsum(text_lengths)[:-1])).astype(np.int64)
+        self.text_lengths = text_lengths
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        self.is_space = np.isin(codes, _SPACE_CODES)
+        # Usually one character per token; a token of several characters (tolerated by the
+        # reader) is one unit, addressed by its first character.
+        token_counts = np.fromiter(map(len, self.tokens), dtype=np.int64, count=len(self.tokens))
+        token_lengths = np.fromiter(map(len, chain.from_iterable(self.tokens)), dtype=np.int64)
+        self.token_counts = token_counts
+        self.token_starts = np.concatenate(([0], np.cumsum(token_lengths)[:-1])).astype(np.int64)
+        self.char_token = np.repeat(np.arange(token_lengths.size), token_lengths)
+        self.token_is_space = self.is_space[self.token_starts] if token_lengths.size else np.zeros(0, dtype=bool)
+        self._non_space = np.flatnonzero(~self.is_space)
+
+    def first_non_space(self, positions: np.ndarray) -> np.ndarray:
+        """For each global character position, the first non-space position at or after it (or ``len``)."""
+        index = np.searchsorted(self._non_space, positions)
+        padded = np.append(self._non_space, self.is_space.size)
+        return padded[index]
+
+    def split_tokens(self, values: np.ndarray) -> list[np.ndarray]:
+        """A flat per-token array cut back into sentences."""
+        return np.split(values, np.cumsum(self.token_counts)[:-1])
+
+
+def tag_ids(tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Flat tag ids of per-sentence tag names (official order)."""
+    return np.fromiter(map(TAG_IDS.__getitem__, chain.from_iterable(tags)), dtype=np.int64)
+
+
+def _flat_offsets(offsets: Sequence[Sequence[Sequence[int]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Offsets of every subword of the batch as flat ``starts``, ``ends``, plus the sequence of each."""
+    lengths = np.fromiter(map(len, offsets), dtype=np.int64, count=len(offsets))
+    pairs = np.fromiter(chain.from_iterable(chain.from_iterable(offsets)), dtype=np.int64).reshape(-1, 2)
+    sequence = np.repeat(np.arange(len(offsets)), lengths)
+    return pairs[:, 0], pairs[:, 1], sequence
+
+
+def _subword_spans(batch: CharBatch, offsets: Sequence[Sequence[Sequence[int]]]) -> tuple[np.ndarray, ...]:
+    """``(valid, first, end, lengths)``: which subwords cover a character, the global position of
+    their first non-space character and their global end. Special tokens have empty offsets.
+
+    The first character skips spaces because byte-level BPE subwords carry the space before a
+    word ("Ġ서울"); most tokenizers trim it from the offsets, but not all."""
+    starts, ends, sequence = _flat_offsets(offsets)
+    base = batch.text_starts[sequence] if sequence.size else np.zeros(0, dtype=np.int64)
+    global_end = base + ends
+    first = batch.first_non_space(base + starts)
+    valid = (ends > starts) & (first < global_end)
+    lengths = np.fromiter(map(len, offsets), dtype=np.int64, count=len(offsets))
+    return valid, first, global_end, lengths
+
+
+def align_char_labels(
+    tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], offsets: Sequence[Sequence[Sequence[int]]]
+) -> list[list[int]]:
+    """Subword label ids: the tag of each subword's first (non-space) character; -100 for special tokens.
+
+    ``offsets[i]`` is the tokenizer's ``offset_mapping`` of sentence i, over ``"".join(tokens[i])``.
+    """
+    batch = CharBatch(tokens)
+    token_tags = tag_ids(tags)
+    valid, first, _, lengths = _subword_spans(batch, offsets)
+    labels = np.full(valid.size, IGNORE_INDEX, dtype=np.int64)
+    labels[valid] = token_tags[batch.char_token[first[valid]]]
+    flat = labels.tolist()
+    bounds = np.concatenate(([0], np.cumsum(lengths))).tolist()
+    return [flat[bounds[i] : bounds[i + 1]] for i in range(len(offsets))]
+
+
+def inside_tag(tag_id: np.ndarray) -> np.ndarray:
+    """``I-X`` for ``B-X`` and ``I-X``; ``O`` stays ``O``."""
+    return np.where(tag_id == O_ID, O_ID, tag_id | 1)
+
+
+@dataclass
+class CharPredictions:
+    """Tag ids per token of every sentence (spaces included), and which sentences lost characters."""
+
+    token_tags: list[np.ndarray]  # per sentence, one id per token (spaces: O)
+    non_space: list[np.ndarray]  # per sentence, the ids of the non-space tokens (the metric's unit)
+    truncated: np.ndarray  # bool per sentence: characters past the last subword were predicted O
+
+
+def subword_predictions_to_chars(
+    tokens: Sequence[Sequence[str]], offsets: Sequence[Sequence[Sequence[int]]], predictions: np.ndarray
+) -> CharPredictions:
+    """Per-subword predicted tag ids (``predictions[i, j]`` for subword j of sentence i, padded
+    beyond ``len(offsets[i])``) → tag ids per character of every sentence.
+
+    A subword's first character takes its predicted tag, its other characters ``I-`` of the same
+    type. Where subwords overlap (byte-level BPE splits a syllable's bytes), the subword that
+    starts on a character decides it. Characters no subword covers (cut by truncation) are ``O``.
+    """
+    batch = CharBatch(tokens)
+    predictions = np.asarray(predictions)
+    valid, first, end, lengths = _subword_spans(batch, offsets)
+    column = np.arange(valid.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    row = np.repeat(np.arange(len(offsets)), lengths)
+    predicted = predictions[row, column] if valid.size else np.zeros(0, dtype=np.int64)
+    predicted = np.where((predicted >= 0) & (predicted <= O_ID), predicted, O_ID)
+
+    chars = np.full(batch.is_space.size, O_ID, dtype=np.int64)
+    first, end, predicted = first[valid], end[valid], predicted[valid]
+    inside_lengths = end - first - 1
+    if inside_lengths.sum() > 0:
+        inside_start = np.repeat(first + 1, inside_lengths)
+        step = np.arange(inside_lengths.sum()) - np.repeat(np.cumsum(inside_lengths) - inside_lengths, inside_lengths)
+        chars[inside_start + step] = np.repeat(inside_tag(predicted), inside_lengths)
+    # Assigned last and in reverse, so that the first subword starting on a character decides it.
+    chars[first[::-1]] = predicted[::-1]
+
+    covered_end = np.zeros(len(offsets), dtype=np.int64)
+    if end.size:
+        np.maximum.at(covered_end, np.repeat(np.arange(len(offsets)), lengths)[valid], end)
+    truncated = _has_uncovered_tail(batch, covered_end)
+
+    token_tags = chars[batch.token_starts]
+    token_tags[batch.token_is_space] = O_ID
+    per_sentence = batch.split_tokens(token_tags)
+    spaces = batch.split_tokens(batch.token_is_space)
+    return CharPredictions(
+        token_tags=per_sentence,
+        non_space=[tags[~space] for tags, space in zip(per_sentence, spaces)],
+        truncated=truncated,
+    )
+
+
+def _has_uncovered_tail(batch: CharBatch, covered_end: np.ndarray) -> np.ndarray:
+    """Sentences with a non-space character at or after the end of their last subword."""
+    sentence_end = batch.text_starts + batch.text_lengths
+    start = np.maximum(covered_end, batch.text_starts)
+    next_non_space = batch.first_non_space(start)
+    return next_non_space < sentence_end
+
+
+def tag_names(ids: np.ndarray) -> list[str]:
+    return [NER_TAGS[i] for i in ids.tolist()]
+
+
+# --- predictions for people: entities and KLUE markup -----------------------------------------
+
+
+def entities_from_tags(tokens: Sequence[str], tags: Sequence[str]) -> list[dict[str, Any]]:
+    """Entities as ``{text, type, start, end}`` (character offsets in ``"".join(tokens)``, end exclusive).
+
+    Read as the entity F1 reads them: over the non-space characters, strict IOB2 (an entity
+    starts at ``B-X`` and continues over ``I-X``; a stray ``I-X`` starts nothing). An entity's
+    text keeps the spaces inside it ("서울 시청").
+    """
+    text = "".join(tokens)
+    starts = np.concatenate(([0], np.cumsum([len(token) for token in tokens])[:-1])).astype(int).tolist()
+    entities: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for position, (token, tag) in enumerate(zip(tokens, tags, strict=True)):
+        if token.isspace():
+            continue
+        kind, _, entity_type = tag.partition("-")
+        if current is not None and kind == "I" and entity_type == current["type"]:
+            current["end"] = starts[position] + len(token)
+            continue
+        current = None
+        if kind == "B":
+            current = {"type": entity_type, "start": starts[position], "end": starts[position] + len(token)}
+            entities.append(current)
+    return [{"text": text[e["start"] : e["end"]], **e} for e in entities]
+
+
+def tags_with_spaces(tokens: Sequence[str], tags: Sequence[str]) -> list[str]:
+    """Tags for every token, spaces included: a space inside an entity is ``I-`` of its type, else ``O``.
+
+    ``tags`` has one tag per token already; only the tags at spaces are (re)computed, from the
+    entities, so that the markup and the per-character tags agree."""
+    result = ["O" if token.isspace() else tag for token, tag in zip(tokens, tags, strict=True)]
+    starts = np.concatenate(([0], np.cumsum([len(token) for token in tokens])[:-1])).astype(int)
+    for entity in entities_from_tags(tokens, result):
+        inside = np.flatnonzero((starts > entity["start"]) & (starts < entity["end"])).tolist()
+        for position in inside:
+            if tokens[position].isspace():
+                result[position] = f"I-{entity['type']}"
+    return result
+
+
+def klue_markup(tokens: Sequence[str], entities: Sequence[dict[str, Any]]) -> str:
+    """The sentence in KLUE's markup: ``<서울:LC>에서 <김철수:PS>를 만났다``."""
+    text = "".join(tokens)
+    pieces, cursor = [], 0
+    for entity in sorted(entities, key=lambda e: e["start"]):
+        pieces.append(text[cursor : entity["start"]])
+        pieces.append(f"<{text[entity['start'] : entity['end']]}:{entity['type']}>")
+        cursor = entity["end"]
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def boundary_inside_subword(
+    tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], offsets: Sequence[Sequence[Sequence[int]]]
+) -> np.ndarray:
+    """Per sentence: does a subword hold characters whose gold tags no single subword tag can give?
+
+    That is a character after a subword's first one whose tag is not ``I-`` of the first one's
+    type (or ``O`` after ``O``): an entity boundary inside the subword, the one thing the
+    character → subword → character round trip cannot keep."""
+    batch = CharBatch(tokens)
+    token_tags = tag_ids(tags)
+    char_tags = token_tags[batch.char_token]
+    valid, first, end, lengths = _subword_spans(batch, offsets)
+    sentence = np.repeat(np.arange(len(offsets)), lengths)[valid]
+    first, end = first[valid], end[valid]
+    inside_lengths = end - first - 1
+    step = np.arange(inside_lengths.sum()) - np.repeat(np.cumsum(inside_lengths) - inside_lengths, inside_lengths)
+    position = np.repeat(first + 1, inside_lengths) + step
+    expected = np.repeat(inside_tag(char_tags[first]), inside_lengths)
+    broken = (char_tags[position] != expected) & ~batch.is_space[position]
+    result = np.zeros(len(offsets), dtype=bool)
+    result[np.repeat(sentence, inside_lengths)[broken]] = True
+    return result

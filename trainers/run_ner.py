@@ -1,0 +1,138 @@
+"""Fine-tune and score an encoder on KLUE-NER (named entities, tagged per character).
+
+    python trainers/run_ner.py --model_name_or_path klue/roberta-base --output_dir out/ner \
+        --do_train --do_eval --do_predict
+
+The model tags subwords: each subword learns the tag of its first character. Scores are
+computed per character, as the benchmark defines them: a subword's prediction goes to its
+first character and ``I-`` of the same type to the rest of it (``trainers/char_alignment.py``);
+characters cut off by ``--max_seq_length`` are predicted ``O`` and still scored.
+Metrics: entity macro F1 and character macro F1 (``eval_entity_f1``, ``eval_char_f1``), plus
+entity F1 per type (``eval_entity_f1_PS``, ...). ``predictions.jsonl`` holds per sentence the
+tag of every character, the entities and the sentence in KLUE's ``<text:TYPE>`` markup.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import datasets
+import numpy as np
+from transformers import (
+    AutoModelForTokenClassification,
+    DataCollatorForTokenClassification,
+    PretrainedConfig,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
+
+import metrics
+from args import ModelArguments
+from klue_data.ner import non_space_positions
+from trainers.char_alignment import (
+    align_char_labels,
+    entities_from_tags,
+    klue_markup,
+    subword_predictions_to_chars,
+    tag_names,
+    tags_with_spaces,
+)
+from trainers.runner import Task, from_pretrained, main
+
+logger = logging.getLogger("klue")
+
+
+class NerTask(Task):
+    name = "ner"
+    default_max_seq_length = 510  # the official baseline's; dynamic padding keeps short batches short
+    needs_fast_tokenizer = True  # character offsets
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._reported_truncation: set[str] = set()
+
+    def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
+        return from_pretrained(AutoModelForTokenClassification, model_args, config=config)
+
+    def preprocess(
+        self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
+    ) -> dict[str, list]:
+        texts = ["".join(tokens) for tokens in examples["tokens"]]
+        features = tokenizer(
+            texts, truncation=True, max_length=max_length, padding=padding, return_offsets_mapping=True
+        )
+        if all(tags is not None for tags in examples["ner_tags"]):
+            features["labels"] = align_char_labels(examples["tokens"], examples["ner_tags"], features["offset_mapping"])
+        return features  # offset_mapping stays for decoding; the Trainer drops it before the model
+
+    def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
+        return DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=pad_to_multiple_of)
+
+    def preprocess_logits_for_metrics(self, logits: Any, labels: Any) -> Any:
+        # (batch, seq, 13) -> (batch, seq): eval never holds 5,000 sentences of full logits.
+        logits = logits[0] if isinstance(logits, tuple) else logits
+        return logits.argmax(dim=-1)
+
+    def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> list[dict[str, list]]:
+        """Per sentence: ``tags`` for every character (spaces ``O``) and ``scored``, the non-space ones."""
+        predicted = predictions[0] if isinstance(predictions, tuple) else predictions
+        predicted = np.asarray(predicted)
+        if predicted.ndim == 3:  # logits, when preprocess_logits_for_metrics was bypassed
+            predicted = predicted.argmax(axis=-1)
+        chars = subword_predictions_to_chars(examples["tokens"], features["offset_mapping"], predicted)
+        self._report_truncation(features, chars.truncated)
+        return [
+            {"tags": tag_names(all_tags), "scored": tag_names(scored)}
+            for all_tags, scored in zip(chars.token_tags, chars.non_space)
+        ]
+
+    def _report_truncation(self, features: datasets.Dataset, truncated: np.ndarray) -> None:
+        key = getattr(features, "_fingerprint", None) or str(id(features))
+        count = int(truncated.sum())
+        if count and key not in self._reported_truncation:
+            self._reported_truncation.add(key)
+            logger.warning(
+                "%d of %d sentences are longer than max_seq_length: their characters past the cut are "
+                "predicted O and scored (raise --max_seq_length to avoid it).",
+                count,
+                truncated.size,
+            )
+
+    def references(self, examples: datasets.Dataset) -> list[list[str]] | None:
+        tags = examples["ner_tags"]
+        if any(sentence is None for sentence in tags):
+            return None
+        return [
+            [sentence_tags[i] for i in non_space_positions(tokens)]
+            for tokens, sentence_tags in zip(examples["tokens"], tags)
+        ]
+
+    def metric_inputs(self, decoded: list[dict[str, list]]) -> list[list[str]]:
+        return [sentence["scored"] for sentence in decoded]
+
+    def extra_scores(self, decoded: Any, references: Any, examples: datasets.Dataset) -> dict[str, float]:
+        per_type = metrics.ner_breakdown(self.metric_inputs(decoded), references)["per_type_f1"]
+        return {f"entity_f1_{entity_type}": score for entity_type, score in per_type.items()}
+
+    def breakdown(self, decoded: Any, references: Any, examples: datasets.Dataset) -> dict[str, Any] | None:
+        if references is None:
+            return None
+        return metrics.ner_breakdown(self.metric_inputs(decoded), references)
+
+    def prediction_record(self, example: dict[str, Any], prediction: dict[str, list]) -> dict[str, Any]:
+        tokens = example["tokens"]
+        tags = tags_with_spaces(tokens, prediction["tags"])
+        entities = entities_from_tags(tokens, tags)
+        return {
+            "guid": example["guid"],
+            "prediction": tags,
+            "entities": entities,
+            "tagged_sentence": klue_markup(tokens, entities),
+        }
+
+
+if __name__ == "__main__":
+    sys.exit(main(NerTask()))
