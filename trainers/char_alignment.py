@@ -23,6 +23,8 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from klue_data.labels import NER_TAGS
 
@@ -72,44 +74,75 @@ def tag_ids(tags: Sequence[Sequence[str]]) -> np.ndarray:
     return np.fromiter(map(TAG_IDS.__getitem__, chain.from_iterable(tags)), dtype=np.int64)
 
 
-def _flat_offsets(offsets: Sequence[Sequence[Sequence[int]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Offsets of every subword of the batch as flat ``starts``, ``ends``, plus the sequence of each."""
-    lengths = np.fromiter(map(len, offsets), dtype=np.int64, count=len(offsets))
-    pairs = np.fromiter(chain.from_iterable(chain.from_iterable(offsets)), dtype=np.int64).reshape(-1, 2)
-    sequence = np.repeat(np.arange(len(offsets)), lengths)
-    return pairs[:, 0], pairs[:, 1], sequence
+@dataclass
+class SubwordOffsets:
+    """The tokenizer's ``offset_mapping`` of a batch as flat arrays: ``starts[k]``, ``ends[k]`` of
+    subword k, and the number of subwords of each sequence."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    lengths: np.ndarray
+
+    @classmethod
+    def of(cls, offsets: Any) -> SubwordOffsets:
+        """From nested ``[[(start, end), ...], ...]`` (a tokenizer's output), or from the flat
+        per-sequence ``[start, end, start, end, ...]`` rows the features keep (``to_rows``), as
+        lists or as a pyarrow column (read without Python objects, so decoding a dev set stays fast)."""
+        if isinstance(offsets, SubwordOffsets):
+            return offsets
+        if isinstance(offsets, (pa.Array, pa.ChunkedArray)):
+            lengths = np.asarray(pc.list_value_length(offsets).to_numpy(zero_copy_only=False), dtype=np.int64)
+            flat = pc.list_flatten(offsets)
+            if pa.types.is_list(flat.type) or pa.types.is_fixed_size_list(flat.type):
+                flat = pc.list_flatten(flat)
+            else:
+                lengths = lengths // 2
+            pairs = np.asarray(flat.to_numpy(zero_copy_only=False), dtype=np.int64).reshape(-1, 2)
+            return cls(pairs[:, 0], pairs[:, 1], lengths)
+        first_row = next((row for row in offsets if len(row)), None)
+        nested = first_row is None or not np.isscalar(first_row[0])
+        lengths = np.fromiter(map(len, offsets), dtype=np.int64, count=len(offsets))
+        values = chain.from_iterable(chain.from_iterable(offsets)) if nested else chain.from_iterable(offsets)
+        pairs = np.fromiter(values, dtype=np.int64).reshape(-1, 2)
+        return cls(pairs[:, 0], pairs[:, 1], lengths if nested else lengths // 2)
+
+    def sequence(self) -> np.ndarray:
+        """The sequence index of every subword."""
+        return np.repeat(np.arange(self.lengths.size), self.lengths)
+
+    def to_rows(self) -> list[np.ndarray]:
+        """One flat int32 ``[start, end, start, end, ...]`` array per sequence: what the features keep
+        (Arrow writes flat int arrays several times faster than lists of pairs)."""
+        pairs = np.stack([self.starts, self.ends], axis=1).astype(np.int32).reshape(-1)
+        return np.split(pairs, 2 * np.cumsum(self.lengths)[:-1])
 
 
-def _subword_spans(batch: CharBatch, offsets: Sequence[Sequence[Sequence[int]]]) -> tuple[np.ndarray, ...]:
-    """``(valid, first, end, lengths)``: which subwords cover a character, the global position of
-    their first non-space character and their global end. Special tokens have empty offsets.
+def _subword_spans(batch: CharBatch, offsets: SubwordOffsets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(valid, first, end)`` per subword: does it cover a character, the global position of its
+    first non-space character, and its global end. Special tokens have empty offsets.
 
     The first character skips spaces because byte-level BPE subwords carry the space before a
     word ("Ġ서울"); most tokenizers trim it from the offsets, but not all."""
-    starts, ends, sequence = _flat_offsets(offsets)
-    base = batch.text_starts[sequence] if sequence.size else np.zeros(0, dtype=np.int64)
-    global_end = base + ends
-    first = batch.first_non_space(base + starts)
-    valid = (ends > starts) & (first < global_end)
-    lengths = np.fromiter(map(len, offsets), dtype=np.int64, count=len(offsets))
-    return valid, first, global_end, lengths
+    base = batch.text_starts[offsets.sequence()] if offsets.starts.size else np.zeros(0, dtype=np.int64)
+    global_end = base + offsets.ends
+    first = batch.first_non_space(base + offsets.starts)
+    valid = (offsets.ends > offsets.starts) & (first < global_end)
+    return valid, first, global_end
 
 
-def align_char_labels(
-    tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], offsets: Sequence[Sequence[Sequence[int]]]
-) -> list[list[int]]:
+def align_char_labels(tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], offsets: Any) -> list[np.ndarray]:
     """Subword label ids: the tag of each subword's first (non-space) character; -100 for special tokens.
 
-    ``offsets[i]`` is the tokenizer's ``offset_mapping`` of sentence i, over ``"".join(tokens[i])``.
+    ``offsets``: the tokenizer's ``offset_mapping`` of the sentences (any form ``SubwordOffsets.of``
+    reads), over ``"".join(tokens[i])``. Returns one array of label ids per sentence.
     """
     batch = CharBatch(tokens)
+    offsets = SubwordOffsets.of(offsets)
     token_tags = tag_ids(tags)
-    valid, first, _, lengths = _subword_spans(batch, offsets)
+    valid, first, _ = _subword_spans(batch, offsets)
     labels = np.full(valid.size, IGNORE_INDEX, dtype=np.int64)
     labels[valid] = token_tags[batch.char_token[first[valid]]]
-    flat = labels.tolist()
-    bounds = np.concatenate(([0], np.cumsum(lengths))).tolist()
-    return [flat[bounds[i] : bounds[i + 1]] for i in range(len(offsets))]
+    return np.split(labels, np.cumsum(offsets.lengths)[:-1])
 
 
 def inside_tag(tag_id: np.ndarray) -> np.ndarray:
@@ -126,9 +159,7 @@ class CharPredictions:
     truncated: np.ndarray  # bool per sentence: characters past the last subword were predicted O
 
 
-def subword_predictions_to_chars(
-    tokens: Sequence[Sequence[str]], offsets: Sequence[Sequence[Sequence[int]]], predictions: np.ndarray
-) -> CharPredictions:
+def subword_predictions_to_chars(tokens: Sequence[Sequence[str]], offsets: Any, predictions: np.ndarray) -> CharPredictions:
     """Per-subword predicted tag ids (``predictions[i, j]`` for subword j of sentence i, padded
     beyond ``len(offsets[i])``) → tag ids per character of every sentence.
 
@@ -137,10 +168,12 @@ def subword_predictions_to_chars(
     starts on a character decides it. Characters no subword covers (cut by truncation) are ``O``.
     """
     batch = CharBatch(tokens)
+    offsets = SubwordOffsets.of(offsets)
     predictions = np.asarray(predictions)
-    valid, first, end, lengths = _subword_spans(batch, offsets)
+    valid, first, end = _subword_spans(batch, offsets)
+    lengths = offsets.lengths
+    row = offsets.sequence()
     column = np.arange(valid.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    row = np.repeat(np.arange(len(offsets)), lengths)
     predicted = predictions[row, column] if valid.size else np.zeros(0, dtype=np.int64)
     predicted = np.where((predicted >= 0) & (predicted <= O_ID), predicted, O_ID)
 
@@ -154,9 +187,9 @@ def subword_predictions_to_chars(
     # Assigned last and in reverse, so that the first subword starting on a character decides it.
     chars[first[::-1]] = predicted[::-1]
 
-    covered_end = np.zeros(len(offsets), dtype=np.int64)
+    covered_end = np.zeros(lengths.size, dtype=np.int64)
     if end.size:
-        np.maximum.at(covered_end, np.repeat(np.arange(len(offsets)), lengths)[valid], end)
+        np.maximum.at(covered_end, row[valid], end)
     truncated = _has_uncovered_tail(batch, covered_end)
 
     token_tags = chars[batch.token_starts]
@@ -237,9 +270,7 @@ def klue_markup(tokens: Sequence[str], entities: Sequence[dict[str, Any]]) -> st
     return "".join(pieces)
 
 
-def boundary_inside_subword(
-    tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], offsets: Sequence[Sequence[Sequence[int]]]
-) -> np.ndarray:
+def boundary_inside_subword(tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], offsets: Any) -> np.ndarray:
     """Per sentence: does a subword hold characters whose gold tags no single subword tag can give?
 
     That is a character after a subword's first one whose tag is not ``I-`` of the first one's
@@ -248,14 +279,15 @@ def boundary_inside_subword(
     batch = CharBatch(tokens)
     token_tags = tag_ids(tags)
     char_tags = token_tags[batch.char_token]
-    valid, first, end, lengths = _subword_spans(batch, offsets)
-    sentence = np.repeat(np.arange(len(offsets)), lengths)[valid]
+    offsets = SubwordOffsets.of(offsets)
+    valid, first, end = _subword_spans(batch, offsets)
+    sentence = offsets.sequence()[valid]
     first, end = first[valid], end[valid]
     inside_lengths = end - first - 1
     step = np.arange(inside_lengths.sum()) - np.repeat(np.cumsum(inside_lengths) - inside_lengths, inside_lengths)
     position = np.repeat(first + 1, inside_lengths) + step
     expected = np.repeat(inside_tag(char_tags[first]), inside_lengths)
     broken = (char_tags[position] != expected) & ~batch.is_space[position]
-    result = np.zeros(len(offsets), dtype=bool)
+    result = np.zeros(offsets.lengths.size, dtype=bool)
     result[np.repeat(sentence, inside_lengths)[broken]] = True
     return result

@@ -33,6 +33,7 @@ import metrics
 from args import ModelArguments
 from klue_data.ner import non_space_positions
 from trainers.char_alignment import (
+    SubwordOffsets,
     align_char_labels,
     entities_from_tags,
     klue_markup,
@@ -62,11 +63,21 @@ class NerTask(Task):
     ) -> dict[str, list]:
         texts = ["".join(tokens) for tokens in examples["tokens"]]
         features = tokenizer(
-            texts, truncation=True, max_length=max_length, padding=padding, return_offsets_mapping=True
+            texts,
+            truncation=True,
+            max_length=max_length,
+            padding=padding,
+            return_offsets_mapping=True,
+            # One segment: token types are all 0, the model's default. Without padding the mask is
+            # all 1s and the collator makes it. Fewer columns to write makes preprocessing faster.
+            return_token_type_ids=False,
+            return_attention_mask=bool(padding),
         )
+        offsets = SubwordOffsets.of(features.pop("offset_mapping"))
         if all(tags is not None for tags in examples["ner_tags"]):
-            features["labels"] = align_char_labels(examples["tokens"], examples["ner_tags"], features["offset_mapping"])
-        return features  # offset_mapping stays for decoding; the Trainer drops it before the model
+            features["labels"] = align_char_labels(examples["tokens"], examples["ner_tags"], offsets)
+        features["offset_mapping"] = offsets.to_rows()  # for decoding; the Trainer drops it before the model
+        return features
 
     def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
         return DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=pad_to_multiple_of)
@@ -82,7 +93,10 @@ class NerTask(Task):
         predicted = np.asarray(predicted)
         if predicted.ndim == 3:  # logits, when preprocess_logits_for_metrics was bypassed
             predicted = predicted.argmax(axis=-1)
-        chars = subword_predictions_to_chars(examples["tokens"], features["offset_mapping"], predicted)
+        # Columns read through Arrow: Python-object access to 5,000 rows costs more than the decoding.
+        tokens = examples.with_format("arrow")["tokens"].to_pylist()
+        offsets = features.with_format("arrow")["offset_mapping"]
+        chars = subword_predictions_to_chars(tokens, offsets, predicted)
         self._report_truncation(features, chars.truncated)
         return [
             {"tags": tag_names(all_tags), "scored": tag_names(scored)}

@@ -100,3 +100,21 @@ def test_a_tag_outside_the_thirteen_is_an_error(tiny_bert, tmp_path, capsys):
     assert run_ner(tiny_bert, tmp_path / "out", "--validation_file", str(path), "--do_eval") == 2
     error = capsys.readouterr().err
     assert "'B-XX' is not one of the 13 KLUE NER tags" in error and "smoke-ner-00001" in error
+
+
+def test_real_dev_sentences_flow_through_and_scores_match_the_written_predictions(tiny_roberta, shared_klue, tmp_path):
+    import metrics
+    from klue_data import ner
+
+    dev = shared_klue / "v1.1" / "klue-ner-v1.1" / "klue-ner-v1.1_dev.tsv"
+    out = tmp_path / "out"
+    assert run_ner(tiny_roberta, out, "--validation_file", str(dev), "--do_eval", "--max_eval_samples", "300",
+                   "--per_device_eval_batch_size", "64") == 0
+    gold = ner.read_file(dev)[:300]
+    written = read_jsonl(out / "eval_predictions.jsonl")
+    assert [line["guid"] for line in written] == [record["guid"] for record in gold]
+    predicted = [[t for t, c in zip(p["prediction"], r["tokens"]) if not c.isspace()] for p, r in zip(written, gold)]
+    references = [[t for t, c in zip(r["ner_tags"], r["tokens"]) if not c.isspace()] for r in gold]
+    results = json.loads((out / "eval_results.json").read_text())
+    assert results["eval_char_f1"] == pytest.approx(metrics.ner_char_f1(predicted, references))
+    assert results["eval_entity_f1"] == pytest.approx(metrics.ner_entity_f1(predicted, references))
