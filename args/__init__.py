@@ -1,8 +1,10 @@
 """Argument dataclasses shared by every task script (parsed with HfArgumentParser)."""
 
 from args.data import DataArguments
+from args.errors import ArgumentsError
 from args.model import ModelArguments
+from args.mrc import MrcArguments
 from args.tasks import StsArguments
 from args.training import KlueTrainingArguments
 
-__all__ = ["DataArguments", "KlueTrainingArguments", "ModelArguments", "StsArguments"]
+__all__ = ["ArgumentsError", "DataArguments", "KlueTrainingArguments", "ModelArguments", "MrcArguments", "StsArguments"]

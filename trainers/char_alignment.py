@@ -23,10 +23,9 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from klue_data.labels import NER_TAGS
+from trainers.token_offsets import TokenOffsets
 
 TAG_IDS = {tag: index for index, tag in enumerate(NER_TAGS)}
 O_ID = TAG_IDS["O"]
@@ -74,50 +73,7 @@ def tag_ids(tags: Sequence[Sequence[str]]) -> np.ndarray:
     return np.fromiter(map(TAG_IDS.__getitem__, chain.from_iterable(tags)), dtype=np.int64)
 
 
-@dataclass
-class SubwordOffsets:
-    """The tokenizer's ``offset_mapping`` of a batch as flat arrays: ``starts[k]``, ``ends[k]`` of
-    subword k, and the number of subwords of each sequence."""
-
-    starts: np.ndarray
-    ends: np.ndarray
-    lengths: np.ndarray
-
-    @classmethod
-    def of(cls, offsets: Any) -> SubwordOffsets:
-        """From nested ``[[(start, end), ...], ...]`` (a tokenizer's output), or from the flat
-        per-sequence ``[start, end, start, end, ...]`` rows the features keep (``to_rows``), as
-        lists or as a pyarrow column (read without Python objects, so decoding a dev set stays fast)."""
-        if isinstance(offsets, SubwordOffsets):
-            return offsets
-        if isinstance(offsets, (pa.Array, pa.ChunkedArray)):
-            lengths = np.asarray(pc.list_value_length(offsets).to_numpy(zero_copy_only=False), dtype=np.int64)
-            flat = pc.list_flatten(offsets)
-            if pa.types.is_list(flat.type) or pa.types.is_fixed_size_list(flat.type):
-                flat = pc.list_flatten(flat)
-            else:
-                lengths = lengths // 2
-            pairs = np.asarray(flat.to_numpy(zero_copy_only=False), dtype=np.int64).reshape(-1, 2)
-            return cls(pairs[:, 0], pairs[:, 1], lengths)
-        first_row = next((row for row in offsets if len(row)), None)
-        nested = first_row is None or not np.isscalar(first_row[0])
-        lengths = np.fromiter(map(len, offsets), dtype=np.int64, count=len(offsets))
-        values = chain.from_iterable(chain.from_iterable(offsets)) if nested else chain.from_iterable(offsets)
-        pairs = np.fromiter(values, dtype=np.int64).reshape(-1, 2)
-        return cls(pairs[:, 0], pairs[:, 1], lengths if nested else lengths // 2)
-
-    def sequence(self) -> np.ndarray:
-        """The sequence index of every subword."""
-        return np.repeat(np.arange(self.lengths.size), self.lengths)
-
-    def to_rows(self) -> list[np.ndarray]:
-        """One flat int32 ``[start, end, start, end, ...]`` array per sequence: what the features keep
-        (Arrow writes flat int arrays several times faster than lists of pairs)."""
-        pairs = np.stack([self.starts, self.ends], axis=1).astype(np.int32).reshape(-1)
-        return np.split(pairs, 2 * np.cumsum(self.lengths)[:-1])
-
-
-def _subword_spans(batch: CharBatch, offsets: SubwordOffsets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _subword_spans(batch: CharBatch, offsets: TokenOffsets) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(valid, first, end)`` per subword: does it cover a character, the global position of its
     first non-space character, and its global end. Special tokens have empty offsets.
 
@@ -133,11 +89,11 @@ def _subword_spans(batch: CharBatch, offsets: SubwordOffsets) -> tuple[np.ndarra
 def align_char_labels(tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], offsets: Any) -> list[np.ndarray]:
     """Subword label ids: the tag of each subword's first (non-space) character; -100 for special tokens.
 
-    ``offsets``: the tokenizer's ``offset_mapping`` of the sentences (any form ``SubwordOffsets.of``
+    ``offsets``: the tokenizer's ``offset_mapping`` of the sentences (any form ``TokenOffsets.of``
     reads), over ``"".join(tokens[i])``. Returns one array of label ids per sentence.
     """
     batch = CharBatch(tokens)
-    offsets = SubwordOffsets.of(offsets)
+    offsets = TokenOffsets.of(offsets)
     token_tags = tag_ids(tags)
     valid, first, _ = _subword_spans(batch, offsets)
     labels = np.full(valid.size, IGNORE_INDEX, dtype=np.int64)
@@ -168,7 +124,7 @@ def subword_predictions_to_chars(tokens: Sequence[Sequence[str]], offsets: Any, 
     starts on a character decides it. Characters no subword covers (cut by truncation) are ``O``.
     """
     batch = CharBatch(tokens)
-    offsets = SubwordOffsets.of(offsets)
+    offsets = TokenOffsets.of(offsets)
     predictions = np.asarray(predictions)
     valid, first, end = _subword_spans(batch, offsets)
     lengths = offsets.lengths
@@ -279,7 +235,7 @@ def boundary_inside_subword(tokens: Sequence[Sequence[str]], tags: Sequence[Sequ
     batch = CharBatch(tokens)
     token_tags = tag_ids(tags)
     char_tags = token_tags[batch.char_token]
-    offsets = SubwordOffsets.of(offsets)
+    offsets = TokenOffsets.of(offsets)
     valid, first, end = _subword_spans(batch, offsets)
     sentence = offsets.sequence()[valid]
     first, end = first[valid], end[valid]

@@ -33,7 +33,6 @@ import metrics
 from args import ModelArguments
 from klue_data.ner import non_space_positions
 from trainers.char_alignment import (
-    SubwordOffsets,
     align_char_labels,
     entities_from_tags,
     klue_markup,
@@ -41,6 +40,7 @@ from trainers.char_alignment import (
     tag_names,
     tags_with_spaces,
 )
+from trainers.token_offsets import TokenOffsets
 from trainers.runner import Task, from_pretrained, main
 
 logger = logging.getLogger("klue")
@@ -73,7 +73,7 @@ class NerTask(Task):
             return_token_type_ids=False,
             return_attention_mask=bool(padding),
         )
-        offsets = SubwordOffsets.of(features.pop("offset_mapping"))
+        offsets = TokenOffsets.of(features.pop("offset_mapping"))
         if all(tags is not None for tags in examples["ner_tags"]):
             features["labels"] = align_char_labels(examples["tokens"], examples["ner_tags"], offsets)
         features["offset_mapping"] = offsets.to_rows()  # for decoding; the Trainer drops it before the model

@@ -39,7 +39,7 @@ from transformers.trainer_utils import get_last_checkpoint
 
 import klue_data
 import metrics
-from args import DataArguments, KlueTrainingArguments, ModelArguments
+from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
 from klue_data import KlueDataError, SourceUnavailableError
 from klue_data.sources import find_original_files, load_hub, load_local
 from trainers.outputs import save_results, write_json, write_jsonl
@@ -224,11 +224,12 @@ def _take_rows(value: Any, rows: np.ndarray) -> Any:
 
 
 def main(task: Task, argv: Sequence[str] | None = None) -> int:
-    """Entry point of every ``run_<task>.py``; bad input ends in one readable line, exit status 2."""
+    """Entry point of every ``run_<task>.py``; bad input or flags end in one readable line, exit status 2."""
     try:
         run(task, argv)
-    except (KlueDataError, SourceUnavailableError) as error:
-        logger.error("%s", error)
+    except (KlueDataError, SourceUnavailableError, ArgumentsError) as error:
+        if not isinstance(error, ArgumentsError):  # flags can fail before logging is set up
+            logger.error("%s", error)
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return 0

@@ -12,7 +12,6 @@ from tests.tiny_tokenizers import byte_bpe_tokenizer, wordpiece_tokenizer
 from trainers.char_alignment import (
     IGNORE_INDEX,
     TAG_IDS,
-    SubwordOffsets,
     align_char_labels,
     boundary_inside_subword,
     entities_from_tags,
@@ -82,19 +81,6 @@ def test_padding_predictions_beyond_a_sentence_are_never_read():
     predictions = padded([ids("B-PS"), ids("B-PS", "I-PS", "I-PS")], fill=-100)
     chars = subword_predictions_to_chars([["김"], list("김철수")], offsets, predictions)
     assert [tag_names(sentence) for sentence in chars.non_space] == [["B-PS"], ["B-PS", "I-PS", "I-PS"]]
-
-
-def test_offsets_read_the_same_from_tokenizer_pairs_stored_rows_and_arrow():
-    import pyarrow as pa
-
-    nested = [[(0, 0), (0, 2), (2, 4), (0, 0)], [(0, 0), (0, 1), (0, 0)]]
-    offsets = SubwordOffsets.of(nested)
-    rows = offsets.to_rows()
-    assert [row.tolist() for row in rows] == [[0, 0, 0, 2, 2, 4, 0, 0], [0, 0, 0, 1, 0, 0]]
-    for form in (rows, pa.array([row.tolist() for row in rows]), pa.chunked_array([pa.array(nested[:1]), pa.array(nested[1:])])):
-        again = SubwordOffsets.of(form)
-        assert again.starts.tolist() == offsets.starts.tolist() and again.ends.tolist() == offsets.ends.tolist()
-        assert again.lengths.tolist() == [4, 3]
 
 
 def test_boundary_inside_subword_flags_only_sentences_a_subword_cannot_express():

@@ -1,0 +1,417 @@
+"""MRC windows, answer labels, answer_start repair, top-k reduction and n-best decoding, without a model.
+
+Most tests round-trip: gold start/end labels become logits that peak there, and decoding must give
+back the gold answer text, across windows, for a WordPiece and a byte-level BPE tokenizer.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import datasets
+import numpy as np
+import pytest
+import torch
+from transformers.trainer_pt_utils import nested_concat
+
+from args import MrcArguments
+from klue_data.mrc import gold_answers, read_file
+from metrics import score_task
+from tests.synthetic import write_json
+from tests.synthetic_mrc import long_article, mrc_document, texts
+from tests.tiny_tokenizers import byte_bpe_tokenizer, wordpiece_tokenizer
+from trainers import mrc_spans
+from trainers.run_mrc import MrcTask
+from trainers.token_offsets import TokenOffsets
+
+MAX_LENGTH = 64
+DOC_STRIDE = 16
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def examples_from(tmp_path: Path, document: dict, split: str = "validation") -> datasets.Dataset:
+    """Examples as the runner has them after ``MrcTask.prepare_split``."""
+    path = write_json(tmp_path / f"{split}.json", document)
+    return MrcTask().prepare_split(datasets.Dataset.from_list(read_file(path)), split)
+
+
+def windows(examples: datasets.Dataset, tokenizer, max_length: int = MAX_LENGTH, doc_stride: int = DOC_STRIDE,
+            max_query_length: int = 64) -> datasets.Dataset:
+    """Features as ``runner.tokenize_split`` makes them (batched map, raw columns removed)."""
+    return examples.map(
+        mrc_spans.window_features,
+        batched=True,
+        batch_size=7,  # several map batches, so example_index must survive batching
+        fn_kwargs={"tokenizer": tokenizer, "max_length": max_length, "doc_stride": doc_stride,
+                   "max_query_length": max_query_length},
+        remove_columns=examples.column_names,
+    )
+
+
+def peaked_logits(features: datasets.Dataset, peak: float = 10.0, floor: float = -10.0) -> tuple[torch.Tensor, ...]:
+    """Start/end logits of a perfect model: ``peak`` at the labels, ``floor`` elsewhere ([windows, longest])."""
+    count, longest = len(features), max(len(ids) for ids in features["input_ids"])
+    start = torch.full((count, longest), floor)
+    end = torch.full((count, longest), floor)
+    rows = torch.arange(count)
+    start[rows, torch.tensor(features["start_positions"])] = peak
+    end[rows, torch.tensor(features["end_positions"])] = peak
+    return start, end
+
+
+def decode(examples, features, start, end, k: int = 20, **options) -> list[mrc_spans.SpanPrediction]:
+    reduced = mrc_spans.top_k_logits(start, end, k)
+    return mrc_spans.decode_spans(
+        mrc_spans.as_top_k(tuple(value.numpy() for value in reduced), k),
+        np.asarray(features["example_index"]),
+        TokenOffsets.of(features.with_format("arrow")["offset_mapping"]),
+        examples["context"],
+        n_best_size=k,
+        **options,
+    )
+
+
+def offset_pairs(features) -> list[list[tuple[int, int]]]:
+    """Each window's stored offsets (flat ``[start, end, ...]`` rows) as (start, end) pairs."""
+    return [[tuple(pair) for pair in np.asarray(row).reshape(-1, 2).tolist()] for row in features["offset_mapping"]]
+
+
+def partial_overlaps(features: datasets.Dataset) -> int:
+    """Neighbouring context tokens like (3, 5), (4, 5): a byte-level BPE split inside one syllable."""
+    return sum(
+        1
+        for offsets in offset_pairs(features)
+        for (start, end), (next_start, _) in zip(offsets, offsets[1:])
+        if start >= 0 and start < next_start < end
+    )
+
+
+TOKENIZERS = {
+    "wordpiece": lambda corpus: wordpiece_tokenizer(corpus, vocab_size=300),
+    # Small enough a vocabulary that some Hangul syllables are split across two tokens.
+    "byte_bpe": lambda corpus: byte_bpe_tokenizer(corpus, vocab_size=320),
+}
+
+
+# --- round trips -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", TOKENIZERS)
+def test_gold_labels_decode_back_to_gold_text(kind, tmp_path):
+    document = mrc_document(8, seed=3)
+    document["data"] += long_article(seed=4)["data"]
+    examples = examples_from(tmp_path, document)
+    features = windows(examples, TOKENIZERS[kind](list(texts(document))))
+    assert len(features) > len(examples)  # the long article needs several windows
+    if kind == "byte_bpe":
+        assert partial_overlaps(features) > 0
+
+    predictions = decode(examples, features, *peaked_logits(features))
+
+    answers = [prediction.text for prediction in predictions]
+    golds = [gold_answers(example) for example in examples]
+    assert [text for text, gold in zip(answers, golds) if gold] == [gold[0] for gold in golds if gold]
+    assert all(text == "" for text, gold in zip(answers, golds) if not gold)
+    assert score_task("mrc", answers, golds)["exact_match"] == 100.0
+
+
+@pytest.mark.parametrize("kind", TOKENIZERS)
+def test_real_sample_answers_round_trip(kind, shared_klue):
+    files = sorted((shared_klue / "samples" / "klue-mrc-v1").glob("klue-mrc-v1_*.json"))
+    records = [record for path in files for record in read_file(path)]
+    examples = MrcTask().prepare_split(datasets.Dataset.from_list(records), "validation")
+    corpus = [*examples["context"], *examples["question"]]
+    tokenizer = wordpiece_tokenizer(corpus, 1000) if kind == "wordpiece" else byte_bpe_tokenizer(corpus, 1200)
+    features = windows(examples, tokenizer)
+
+    predictions = decode(examples, features, *peaked_logits(features))
+
+    for example, prediction in zip(examples, predictions):
+        assert prediction.text == (example["answers"]["text"][0] if gold_answers(example) else ""), example["guid"]
+
+
+# --- windows -----------------------------------------------------------------------------------
+
+
+def test_answer_many_windows_deep_is_labelled_there_and_found(tmp_path):
+    document = long_article(seed=5, filler_sentences=30)
+    examples = examples_from(tmp_path, document)
+    tokenizer = wordpiece_tokenizer(list(texts(document)), vocab_size=300)
+    features = windows(examples, tokenizer)
+
+    first = features.filter(lambda window: window["example_index"] == 0)
+    assert len(first) > 3
+    labelled = [index for index, start in enumerate(first["start_positions"]) if start != mrc_spans.CLS_INDEX]
+    assert labelled and min(labelled) >= 3  # the answer is only in late windows
+
+    # Consecutive windows share exactly doc_stride context tokens.
+    contexts = [[pair for pair in offsets if pair[0] >= 0] for offsets in offset_pairs(first)]
+    for previous, following in zip(contexts, contexts[1:]):
+        assert previous[-DOC_STRIDE:] == following[:DOC_STRIDE]
+    # The windows cover the whole context, none beyond max_length.
+    assert contexts[-1][-1][1] == len(examples[0]["context"].rstrip())
+    assert max(len(ids) for ids in features["input_ids"]) <= MAX_LENGTH
+
+    predictions = decode(examples, features, *peaked_logits(features))
+    assert predictions[0].text == examples[0]["answers"]["text"][0]
+
+
+def test_only_context_tokens_keep_offsets(tmp_path):
+    document = mrc_document(1)
+    examples = examples_from(tmp_path, document)
+    tokenizer = wordpiece_tokenizer(list(texts(document)), vocab_size=300)
+    encoded = mrc_spans.window_features(examples[:1], tokenizer, MAX_LENGTH, DOC_STRIDE, 64, padding="max_length")
+    offsets = np.asarray(encoded["offset_mapping"][0]).reshape(-1, 2)
+    sequence_ids = tokenizer(examples[0]["question"], examples[0]["context"], truncation="only_second",
+                             max_length=MAX_LENGTH, padding="max_length").sequence_ids()
+    is_context = np.array([sequence_id == 1 for sequence_id in sequence_ids])
+    assert (offsets[~is_context] == mrc_spans.NOT_CONTEXT).all()  # CLS, question, SEP, padding
+    assert (offsets[is_context] >= 0).all()
+
+
+@pytest.mark.parametrize("kind", TOKENIZERS)
+def test_long_question_is_cut_to_max_query_length(kind, tmp_path):
+    document = mrc_document(1)
+    paragraph = document["data"][0]["paragraphs"][0]
+    paragraph["qas"][0]["question"] = "  " + " ".join(["서울에서 열린 행사에 참가한 팀은"] * 10) + " 몇 개인가?"
+    examples = examples_from(tmp_path, document)
+    tokenizer = TOKENIZERS[kind](list(texts(document)))
+    features = windows(examples, tokenizer, max_query_length=8)
+    first_window = features[0]
+    question_tokens = first_window["input_ids"].index(tokenizer.sep_token_id) - 1
+    assert question_tokens == 8
+    # The context still gets its room, and the labels still decode to the gold answer.
+    predictions = decode(examples, features, *peaked_logits(features))
+    assert predictions[0].text == examples[0]["answers"]["text"][0]
+
+
+def test_stride_larger_than_the_window_room_is_refused():
+    tokenizer = wordpiece_tokenizer(["서울에서 행사 소식입니다."], vocab_size=100)
+    with pytest.raises(ValueError, match="--doc_stride 62"):
+        mrc_spans.query_token_limit(tokenizer, max_length=64, doc_stride=62, max_query_length=64)
+    # Below that, the question limit shrinks so the context keeps more than doc_stride tokens.
+    assert mrc_spans.query_token_limit(tokenizer, max_length=64, doc_stride=16, max_query_length=64) == 44
+
+
+# --- unanswerable questions --------------------------------------------------------------------
+
+
+def test_unanswerable_question_gets_cls_labels_and_predicts_empty(tmp_path):
+    document = long_article(seed=6, filler_sentences=12)
+    examples = examples_from(tmp_path, document)
+    tokenizer = wordpiece_tokenizer(list(texts(document)), vocab_size=300)
+    features = windows(examples, tokenizer)
+    unanswerable = [index for index, example in enumerate(examples) if example["is_impossible"]]
+    assert unanswerable and examples[unanswerable[0]]["plausible_answers"]["text"]
+    its_windows = [i for i, index in enumerate(features["example_index"]) if index == unanswerable[0]]
+    assert len(its_windows) > 1
+    assert all(features[i]["start_positions"] == features[i]["end_positions"] == 0 for i in its_windows)
+
+    predictions = decode(examples, features, *peaked_logits(features))
+
+    prediction = predictions[unanswerable[0]]
+    assert prediction.text == "" and prediction.null_score == pytest.approx(20.0)
+    assert score_task("mrc", [prediction.text], [gold_answers(examples[unanswerable[0]])])["exact_match"] == 100.0
+
+
+def test_null_score_is_the_minimum_over_windows_and_the_threshold_decides():
+    # One question, two windows of 4 tokens: CLS, then context tokens 1..3 ("가나다" by characters).
+    offsets = TokenOffsets.of([[[-1, -1], [0, 1], [1, 2], [2, 3]]] * 2)
+    start = torch.tensor([[5.0, 0.0, 3.0, 0.0], [2.0, 0.0, 0.0, 0.0]])
+    end = torch.tensor([[5.0, 0.0, 0.0, 3.0], [2.0, 0.0, 0.0, 0.0]])
+    top_k = mrc_spans.as_top_k(mrc_spans.top_k_logits(start, end, 4), 4)
+
+    def answer(threshold: float) -> mrc_spans.SpanPrediction:
+        return mrc_spans.decode_spans(top_k, np.array([0, 0]), offsets, ["가나다"], n_best_size=4,
+                                      null_score_diff_threshold=threshold)[0]
+
+    # Null = min(10, 4) = 4 (the window that sees no answer does not veto the one that does);
+    # best span "나다" = 3 + 3 = 6; 4 - 6 = -2.
+    assert answer(0.0).null_score == 4.0 and answer(0.0).text == "나다"
+    assert answer(-2.5).text == ""  # a negative threshold makes no-answer win more often
+    assert answer(-1.5).text == "나다"
+
+
+def test_no_valid_span_means_no_answer():
+    offsets = TokenOffsets.of([[[-1, -1], [-1, -1], [0, 2], [-1, -1]]])
+    start = torch.tensor([[-50.0, 9.0, -50.0, 9.0]])  # peaks on question and special tokens only
+    end = torch.tensor([[-50.0, 9.0, -50.0, 9.0]])
+    prediction = mrc_spans.decode_spans(mrc_spans.as_top_k(mrc_spans.top_k_logits(start, end, 2), 2),
+                                        np.array([0]), offsets, ["가나"], n_best_size=2)[0]
+    assert prediction.text == "" and prediction.nbest_scores.size == 0
+
+
+# --- answer_start repair -----------------------------------------------------------------------
+
+
+def _one_paragraph(context: str, answers: list[tuple[str, int]]) -> dict:
+    qas = [{"question": f"질문 {index}?", "answers": [{"text": text, "answer_start": start}], "question_type": 1,
+            "is_impossible": False, "guid": f"smoke-mrc-{index:05d}"} for index, (text, start) in enumerate(answers)]
+    return {"data": [{"title": "t", "paragraphs": [{"context": context, "qas": qas}]}]}
+
+
+@pytest.mark.parametrize("split", ["train", "validation"])
+def test_answer_start_is_repaired_to_the_nearest_occurrence(split, tmp_path, caplog):
+    context = "서울 행사. 부산 행사. 서울 행사."
+    document = _one_paragraph(context, [("서울", 13), ("부산", 9), ("행사", 5), ("대구", 0)])
+    assert context.index("부산") == 7 and context.rindex("서울") == 14 and context.index("행사") == 3
+    with caplog.at_level(logging.INFO, logger="klue"):
+        examples = examples_from(tmp_path, document, split)
+
+    starts = {example["guid"]: example["answers"]["answer_start"][0] for example in examples}
+    assert starts["smoke-mrc-00000"] == 14  # nearest "서울" to 13 is the second one, not the first
+    assert starts["smoke-mrc-00001"] == 7
+    assert starts["smoke-mrc-00002"] == 3  # 5 is 2 from "행사" at 3 and 5 from the one at 10
+    messages = [record.getMessage() for record in caplog.records if record.name == "klue"]
+    assert any("moved 3 answer_start offsets" in message for message in messages)
+    if split == "train":
+        assert "smoke-mrc-00003" not in starts and len(examples) == 3
+        assert any("skipped 1 examples" in message and "smoke-mrc-00003" in message for message in messages)
+    else:  # evaluation never drops a question: every one is scored
+        assert starts["smoke-mrc-00003"] == 0 and len(examples) == 4
+        assert any("1 questions have an answer text that does not occur" in message for message in messages)
+    assert examples["example_index"] == list(range(len(examples)))
+
+
+def test_train_questions_without_any_answer_are_skipped(tmp_path, caplog):
+    document = mrc_document(2)
+    document["data"][0]["paragraphs"][0]["qas"][0]["answers"] = []  # answerable, yet no answer
+    with caplog.at_level(logging.WARNING, logger="klue"):
+        train = examples_from(tmp_path, document, "train")
+        validation = examples_from(tmp_path, document, "validation")
+    assert "smoke-mrc-00000" not in train["guid"] and len(train) == 7
+    assert len(validation) == 8 and MrcTask().references(validation) is None  # unlabelled: not scored
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("train: skipped 1 answerable questions that have no answer" in message for message in messages)
+    assert any("validation: 1 of 8 questions are answerable but have no answer" in message for message in messages)
+
+
+def test_unfound_answer_gives_cls_labels_but_stays_gold(tmp_path):
+    document = _one_paragraph("서울 행사 소식입니다.", [("대구", 0)])
+    examples = examples_from(tmp_path, document, "validation")
+    features = windows(examples, wordpiece_tokenizer(["서울 행사 소식입니다. 대구"], vocab_size=100))
+    assert features["start_positions"] == [0] and features["end_positions"] == [0]
+    assert gold_answers(examples[0]) == ["대구"]
+
+
+def test_nearest_occurrence():
+    assert mrc_spans.nearest_occurrence("ab ab ab", "ab", 4) == 3
+    assert mrc_spans.nearest_occurrence("ab ab ab", "ab", 100) == 6
+    assert mrc_spans.nearest_occurrence("ab ab ab", "cd", 0) is None
+    assert mrc_spans.nearest_occurrence("ab", "", 0) is None
+
+
+# --- top-k reduction ---------------------------------------------------------------------------
+
+
+def test_top_k_has_a_fixed_width_even_for_sequences_shorter_than_k():
+    k = 8
+    short = torch.arange(10, dtype=torch.float32).reshape(2, 5)  # batch of 2 windows, 5 tokens
+    start_values, start_indices, end_values, end_indices, null_scores = mrc_spans.top_k_logits(short, -short, k)
+
+    assert start_values.shape == start_indices.shape == end_values.shape == end_indices.shape == (2, k)
+    assert start_indices[0, :5].tolist() == [4, 3, 2, 1, 0]
+    assert torch.isinf(start_values[:, 5:]).all() and (start_indices[:, 5:] >= 5).all()  # padding, past the window
+    assert null_scores.tolist() == [0.0, 0.0]  # CLS start + CLS end: 0 + -0, 5 + -5
+
+    # Batches of different lengths concatenate as the Trainer does it (no -100 padding inside).
+    longer = mrc_spans.top_k_logits(torch.randn(3, 40), torch.randn(3, 40), k)
+    joined = nested_concat(mrc_spans.top_k_logits(short, -short, k), longer, padding_index=-100)
+    assert [tuple(value.shape) for value in joined] == [(5, k)] * 4 + [(5,)]
+
+
+def test_top_k_reduction_keeps_fp16_logits_decodable():
+    half = torch.randn(2, 30).half()
+    values, *_ = mrc_spans.top_k_logits(half, half, 4)
+    assert values.dtype == torch.float32
+
+
+def test_full_logits_are_reduced_when_no_reduction_ran():
+    start, end = torch.randn(3, 12), torch.randn(3, 12)
+    full = mrc_spans.as_top_k((start.numpy(), end.numpy()), 5)
+    reduced = mrc_spans.as_top_k(tuple(value.numpy() for value in mrc_spans.top_k_logits(start, end, 5)), 5)
+    for left, right in zip(full, reduced):
+        np.testing.assert_array_equal(left, right)
+    # eval_do_concat_batches=False: a list of per-batch tuples
+    batches = [tuple(v.numpy() for v in mrc_spans.top_k_logits(start[:2], end[:2], 5)),
+               tuple(v.numpy() for v in mrc_spans.top_k_logits(start[2:], end[2:], 5))]
+    for left, right in zip(mrc_spans.as_top_k(batches, 5), reduced):
+        np.testing.assert_array_equal(left, right)
+
+
+# --- n-best decoding ---------------------------------------------------------------------------
+
+
+def reference_decode(start_logits, end_logits, window_example, offsets, contexts, n_best_size, max_answer_length,
+                     threshold):
+    """The Hugging Face ``postprocess_qa_predictions`` loop (SQuAD v2), one pair at a time, with duplicate
+    spans from overlapping windows kept once: what ``decode_spans`` vectorises."""
+    results = []
+    for example, context in enumerate(contexts):
+        candidates, null = {}, None
+        for window in np.flatnonzero(window_example == example):
+            start, end, window_offsets = start_logits[window], end_logits[window], offsets[window]
+            score = start[0] + end[0]
+            null = score if null is None or score < null else null
+            for i in np.argsort(start)[-1: -n_best_size - 1: -1]:
+                for j in np.argsort(end)[-1: -n_best_size - 1: -1]:
+                    if i >= len(window_offsets) or j >= len(window_offsets):
+                        continue
+                    if window_offsets[i][0] < 0 or window_offsets[j][0] < 0 or j < i or j - i + 1 > max_answer_length:
+                        continue
+                    span = (window_offsets[i][0], window_offsets[j][1])
+                    if span[1] > span[0]:
+                        candidates[span] = max(candidates.get(span, -np.inf), float(start[i] + end[j]))
+        best = sorted(candidates.items(), key=lambda item: -item[1])[:n_best_size]
+        text = "" if not best or null - best[0][1] > threshold else context[best[0][0][0]:best[0][0][1]]
+        results.append((text, null, [span for span, _ in best]))
+    return results
+
+
+@pytest.mark.parametrize("kind", TOKENIZERS)
+def test_vectorised_decoding_equals_the_reference_loop(kind, tmp_path):
+    document = mrc_document(5, seed=8)
+    document["data"] += long_article(seed=9, filler_sentences=10)["data"]
+    examples = examples_from(tmp_path, document)
+    features = windows(examples, TOKENIZERS[kind](list(texts(document))))
+    generator = torch.Generator().manual_seed(0)
+    start, end = peaked_logits(features)
+    start = start + 6 * torch.randn(start.shape, generator=generator)  # a confused model: many candidates
+    end = end + 6 * torch.randn(end.shape, generator=generator)
+    start[:, 0] += 3.0  # some questions answered, some not
+
+    predictions = decode(examples, features, start, end, k=5, max_answer_length=6, null_score_diff_threshold=0.5)
+    expected = reference_decode(start.numpy().astype(np.float64), end.numpy().astype(np.float64),
+                                np.asarray(features["example_index"]), offset_pairs(features),
+                                examples["context"], 5, 6, 0.5)
+
+    assert [p.text for p in predictions] == [text for text, _, _ in expected]
+    assert [p.null_score for p in predictions] == pytest.approx([null for _, null, _ in expected], abs=1e-4)
+    # Same n-best spans (in order up to ties in the score).
+    for prediction, (_, _, spans) in zip(predictions, expected):
+        assert sorted(zip(prediction.nbest_starts.tolist(), prediction.nbest_ends.tolist())) == sorted(spans)
+        assert list(prediction.nbest_scores) == sorted(prediction.nbest_scores, reverse=True)
+    assert any(p.text for p in predictions) and any(not p.text for p in predictions)
+
+
+def test_nbest_records_carry_text_score_and_character_offsets():
+    offsets = TokenOffsets.of([[[-1, -1], [0, 2], [3, 5], [6, 8]]])
+    start = torch.tensor([[0.0, 4.0, 3.0, -9.0]])
+    end = torch.tensor([[0.0, -9.0, 2.0, 1.0]])
+    prediction = mrc_spans.decode_spans(mrc_spans.as_top_k(mrc_spans.top_k_logits(start, end, 4), 4),
+                                        np.array([0]), offsets, ["서울 부산 대구"], n_best_size=3, max_answer_length=2)[0]
+    assert prediction.text == "서울 부산"
+    assert prediction.nbest("서울 부산 대구") == [
+        {"text": "서울 부산", "score": 6.0, "start": 0, "end": 5},
+        {"text": "부산", "score": 5.0, "start": 3, "end": 5},
+        {"text": "부산 대구", "score": 4.0, "start": 3, "end": 8},  # "서울 부산 대구" is 3 tokens > 2
+    ]
+
+
+def test_task_settings_default_to_the_flag_defaults():
+    task = MrcTask()
+    assert task.settings == MrcArguments()
+    assert task.config_overrides() == {}

@@ -1,0 +1,167 @@
+"""KLUE-MRC end to end through the script entry point, on tiny offline models, with windows.
+
+``--max_seq_length 64 --doc_stride 16`` makes every context span several windows, so what is
+scored is the per-question decoding across windows, not per-window outputs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.synthetic import write_json
+from tests.synthetic_mrc import long_article, mrc_document
+from trainers.run_mrc import MrcTask
+from trainers.runner import main
+
+FAST = ["--per_device_train_batch_size", "8", "--per_device_eval_batch_size", "8", "--num_train_epochs", "1",
+        "--learning_rate", "1e-3", "--save_strategy", "no", "--report_to", "none", "--seed", "7",
+        "--use_cpu", "--disable_tqdm", "true", "--max_seq_length", "64", "--doc_stride", "16"]
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def guids(document: dict) -> list[str]:
+    return [qa["guid"] for article in document["data"] for paragraph in article["paragraphs"]
+            for qa in paragraph["qas"]]
+
+
+def run_mrc(model: Path, output: Path, files: dict[str, Path], *extra: str) -> int:
+    argv = ["--model_name_or_path", str(model), "--output_dir", str(output), *FAST, *extra]
+    for split, path in files.items():
+        argv += [f"--{split}_file", str(path)]
+    return main(MrcTask(), argv)
+
+
+@pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta"])
+def test_mrc_trains_evaluates_and_predicts_over_windows(model_fixture, request, tmp_path):
+    model = request.getfixturevalue(model_fixture)
+    train = write_json(tmp_path / "klue-mrc-v1.1_train.json", mrc_document(6, seed=1))
+    dev_document = mrc_document(3, seed=2, first_guid=100)
+    dev_document["data"] += long_article(seed=3)["data"]
+    write_json(tmp_path / "klue-mrc-v1.1_dev.json", dev_document)
+    out = tmp_path / "out"
+
+    assert main(MrcTask(), ["--model_name_or_path", str(model), "--output_dir", str(out), "--data_dir", str(tmp_path),
+                            "--do_train", "--do_eval", "--do_predict", *FAST]) == 0
+
+    results = json.loads((out / "eval_results.json").read_text())
+    assert 0.0 <= results["eval_exact_match"] <= 100.0 and 0.0 <= results["eval_rouge_w"] <= 100.0
+    assert results["eval_samples"] == 16  # questions, not windows
+    predictions = read_jsonl(out / "predictions.jsonl")
+    assert [p["guid"] for p in predictions] == guids(dev_document)
+    assert all(isinstance(p["prediction"], str) for p in predictions)
+
+    nbest = read_jsonl(out / "nbest_predictions.jsonl")
+    assert [record["guid"] for record in nbest] == guids(dev_document)
+    contexts = {qa["guid"]: paragraph["context"] for article in dev_document["data"]
+                for paragraph in article["paragraphs"] for qa in paragraph["qas"]}
+    for record, prediction in zip(nbest, predictions):
+        assert record["prediction"] == prediction["prediction"]
+        assert isinstance(record["null_score"], float) and len(record["nbest"]) <= 20
+        scores = [entry["score"] for entry in record["nbest"]]
+        assert scores == sorted(scores, reverse=True)
+        for entry in record["nbest"]:
+            assert contexts[record["guid"]][entry["start"]:entry["end"]] == entry["text"] != ""
+        if prediction["prediction"]:  # an answer is the best span of the n-best list
+            assert prediction["prediction"] == record["nbest"][0]["text"]
+
+    breakdown = json.loads((out / "eval_breakdown.json").read_text())
+    per_type = breakdown["per_question_type"]
+    assert {name: per_type[name]["count"] for name in ("1", "2", "3")} == {"1": 8, "2": 4, "3": 4}
+    assert breakdown["unknown_question_type_count"] == 0
+    for kind, name in (("1", "paraphrase"), ("2", "multi_sentence"), ("3", "unanswerable")):
+        assert results[f"eval_exact_match_{name}"] == pytest.approx(per_type[kind]["exact_match"])
+        assert results[f"eval_rouge_w_{name}"] == pytest.approx(per_type[kind]["rouge_w"])
+    config = json.loads((out / "config.json").read_text())
+    assert config["architectures"][0].endswith("ForQuestionAnswering")
+
+
+def test_eval_accumulation_gives_the_same_answers(tiny_bert, tmp_path):
+    dev_document = mrc_document(4, seed=5)
+    dev_document["data"] += long_article(seed=6)["data"]
+    dev = write_json(tmp_path / "dev.json", dev_document)
+    # --n_best_size above the padded batch length: the top-k reduction pads every batch to k.
+    common = ["--do_eval", "--per_device_eval_batch_size", "3", "--n_best_size", "70"]
+
+    assert run_mrc(tiny_bert, tmp_path / "plain", {"validation": dev}, *common) == 0
+    assert run_mrc(tiny_bert, tmp_path / "accumulated", {"validation": dev}, *common,
+                   "--eval_accumulation_steps", "1") == 0
+
+    plain = read_jsonl(tmp_path / "plain" / "eval_predictions.jsonl")
+    accumulated = read_jsonl(tmp_path / "accumulated" / "eval_predictions.jsonl")
+    assert len(plain) == 20 and plain == accumulated
+    scores = [json.loads((tmp_path / name / "eval_results.json").read_text()) for name in ("plain", "accumulated")]
+    assert scores[0]["eval_exact_match"] == scores[1]["eval_exact_match"]
+    assert scores[0]["eval_rouge_w"] == scores[1]["eval_rouge_w"]
+
+
+def test_hub_schema_file_with_shifted_starts_and_no_question_types(tiny_roberta, tmp_path, capsys):
+    """A flat user file (the Hub's layout, contexts stripped so offsets are off by one, no
+    question_type): offsets are repaired with a log line and the breakdown skips unknown types."""
+    rows = []
+    for article in mrc_document(3, seed=4)["data"]:
+        paragraph = article["paragraphs"][0]
+        for qa in paragraph["qas"]:
+            answers = qa["answers"] or qa["plausible_answers"]  # the Hub merged them
+            rows.append({"guid": qa["guid"], "title": article["title"], "context": paragraph["context"],
+                         "question": qa["question"], "is_impossible": qa["is_impossible"],
+                         "answers": {"text": [a["text"] for a in answers],
+                                     "answer_start": [a["answer_start"] + 1 for a in answers]}})
+    dev = write_json(tmp_path / "dev.json", rows)
+
+    assert run_mrc(tiny_roberta, tmp_path / "out", {"validation": dev}, "--do_eval") == 0
+
+    logged = capsys.readouterr().out
+    assert "validation: moved 9 answer_start offsets to the nearest occurrence" in logged
+    breakdown = json.loads((tmp_path / "out" / "eval_breakdown.json").read_text())
+    assert breakdown["unknown_question_type_count"] == 12
+    assert all(entry["count"] == 0 for entry in breakdown["per_question_type"].values())
+    assert "eval_exact_match" in json.loads((tmp_path / "out" / "eval_results.json").read_text())
+
+
+def test_unlabelled_test_file_is_predicted_not_scored(tiny_bert, tmp_path):
+    document = mrc_document(2, seed=7)
+    for article in document["data"]:
+        for qa in article["paragraphs"][0]["qas"]:
+            for name in ("answers", "plausible_answers", "is_impossible"):
+                qa.pop(name, None)
+    test = write_json(tmp_path / "test.json", document)
+
+    assert run_mrc(tiny_bert, tmp_path / "out", {"test": test}, "--do_predict") == 0
+
+    assert [p["guid"] for p in read_jsonl(tmp_path / "out" / "predictions.jsonl")] == guids(document)
+    assert "predict_exact_match" not in json.loads((tmp_path / "out" / "predict_results.json").read_text())
+    assert (tmp_path / "out" / "nbest_predictions.jsonl").is_file()
+
+
+@pytest.mark.parametrize("field", ["qas", "context"])
+def test_paragraph_without_qas_or_context_fails_with_file_and_field(field, tiny_bert, tmp_path, capsys):
+    document = mrc_document(2, seed=1)
+    del document["data"][1]["paragraphs"][0][field]
+    bad = write_json(tmp_path / "dev.json", document)
+    out = tmp_path / "out"
+
+    assert run_mrc(tiny_bert, out, {"validation": bad}, "--do_eval") == 2
+
+    message = capsys.readouterr().err
+    assert str(bad) in message and "data[1].paragraphs[0]" in message and f"'{field}'" in message
+    if field == "context":  # the paragraph's questions still name it
+        assert "smoke-mrc-00004" in message
+    assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [(["--n_best_size", "0"], "--n_best_size must be >= 1, got 0"),
+     (["--doc_stride", "62"], "--doc_stride 62 leaves no room for a question")],
+)
+def test_flags_that_cannot_work_end_in_one_line_and_exit_status_2(flags, expected, tiny_bert, tmp_path, capsys):
+    dev = write_json(tmp_path / "dev.json", mrc_document(2, seed=1))
+    assert run_mrc(tiny_bert, tmp_path / "out", {"validation": dev}, "--do_eval", *flags) == 2
+    error = capsys.readouterr().err
+    assert expected in error and "Traceback" not in error
