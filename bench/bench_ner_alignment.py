@@ -9,7 +9,7 @@ a BERT-style WordPiece and a RoBERTa-style byte-level BPE, at two vocabulary siz
 1. Throughput: the project's path (``NerTask().preprocess`` through ``Dataset.map`` as
    ``trainers/runner.py::tokenize_split`` runs it, then ``NerTask().decode`` of the gold labels
    back to characters) next to the bare fast tokenizer call on the same texts (best of
-   ``--repeat``; goal: within 2x).
+   ``--repeat`` rounds in which the steps take turns; goal: within 2x).
 2. The boundary limit: share of gold entities (strict IOB2, as the entity F1 reads them) that the
    character → subword → character round trip changes, i.e. whose start or end falls inside a
    subword. An upper bound for a model that predicts every subword right.
@@ -31,13 +31,17 @@ DEFAULT_NER_DEV = ROOT.parent / "shared" / "klue" / "v1.1" / "klue-ner-v1.1" / "
 MAX_LENGTH = 510
 
 
-def best_of(repeat: int, function) -> tuple[float, object]:
-    best, result = float("inf"), None
+def interleaved_best_of(repeat: int, steps: dict) -> tuple[dict[str, float], dict[str, object]]:
+    """Best time of each step over ``repeat`` rounds, the steps taking turns within a round, so that
+    a slower stretch of a shared machine hits them alike."""
+    best = dict.fromkeys(steps, float("inf"))
+    results = {}
     for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+        for name, step in steps.items():
+            start = time.perf_counter()
+            results[name] = step()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best, results
 
 
 def padded(rows: list[list[int]]):
@@ -77,7 +81,7 @@ def tokenizers(names: list[str], texts: list[str]):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ner_dev", type=Path, default=DEFAULT_NER_DEV)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument(
         "--tokenizer",
         action="append",
@@ -93,6 +97,7 @@ def main() -> int:
     import datasets
 
     from klue_data import ner
+    from trainers.char_alignment import tag_names
     from trainers.run_ner import NerTask
 
     datasets.disable_progress_bars()
@@ -120,22 +125,23 @@ def main() -> int:
     ]
     gold_keys = entity_keys(records, [record["ner_tags"] for record in records])
     for name, tokenizer in tokenizers(args.tokenizer, texts):
-        bare, _ = best_of(
-            args.repeat, lambda: tokenizer(texts, truncation=True, max_length=MAX_LENGTH)
-        )
-        preprocess, features = best_of(
-            args.repeat,
-            lambda: examples.map(
+        steps = {
+            "bare": lambda: tokenizer(texts, truncation=True, max_length=MAX_LENGTH),
+            "preprocess": lambda: examples.with_format("arrow").map(  # as tokenize_split runs it
                 task.preprocess,
                 batched=True,
                 fn_kwargs={"tokenizer": tokenizer, "max_length": MAX_LENGTH, "padding": False},
                 remove_columns=examples.column_names,
                 load_from_cache_file=False,
-            ),
-        )
+            ).with_format(None),
+        }
+        times, results = interleaved_best_of(args.repeat, steps)
+        features = results["preprocess"]
         labels = padded(features["labels"])
-        decode, decoded = best_of(args.repeat, lambda: task.decode(examples, features, labels))
-        round_trip = [sentence["tags"] for sentence in decoded]  # entities are read over non-space characters
+        times.update(interleaved_best_of(args.repeat, {"decode": lambda: task.decode(examples, features, labels)})[0])
+        bare, preprocess, decode = times["bare"], times["preprocess"], times["decode"]
+        decoded = task.decode(examples, features, labels)
+        round_trip = [tag_names(sentence["tags"]) for sentence in decoded]  # entities are read over non-space characters
         changed = len(gold_keys - entity_keys(records, round_trip))
         ratio = (preprocess + decode) / bare
         lines.append(

@@ -23,6 +23,8 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from klue_data.labels import NER_TAGS
 from trainers.token_offsets import TokenOffsets
@@ -33,29 +35,38 @@ IGNORE_INDEX = -100  # the loss skips special tokens
 _SPACE_CODES = np.array([code for code in range(0x3001) if chr(code).isspace()], dtype=np.uint32)
 
 
-@dataclass
 class CharBatch:
-    """Sentences given as character tokens (KLUE-NER ``tokens``), joined into one flat text."""
+    """Sentences given as character tokens (KLUE-NER ``tokens``), joined into one flat text.
 
-    tokens: Sequence[Sequence[str]]
+    ``tokens``: a list of per-sentence token lists, or the same as a pyarrow list column (read
+    without a Python string per character: the fast path of ``Dataset.map`` over Arrow batches).
+    """
 
-    def __post_init__(self) -> None:
-        self.texts = ["".join(sentence) for sentence in self.tokens]
-        joined = "".join(self.texts)
+    def __init__(self, tokens: Any) -> None:
+        if isinstance(tokens, (pa.Array, pa.ChunkedArray)):
+            self.texts = pc.binary_join(tokens, "").to_pylist()
+            token_counts = _numpy(pc.list_value_length(tokens))
+            token_lengths = _numpy(pc.utf8_length(pc.list_flatten(tokens)))
+        else:
+            self.texts = ["".join(sentence) for sentence in tokens]
+            token_counts = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+            token_lengths = np.fromiter(map(len, chain.from_iterable(tokens)), dtype=np.int64)
         text_lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
         self.text_starts = np.concatenate(([0], np.cumsum(text_lengths)[:-1])).astype(np.int64)
         self.text_lengths = text_lengths
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        codes = np.frombuffer("".join(self.texts).encode("utf-32-le"), dtype=np.uint32)
         self.is_space = np.isin(codes, _SPACE_CODES)
         # Usually one character per token; a token of several characters (tolerated by the
         # reader) is one unit, addressed by its first character.
-        token_counts = np.fromiter(map(len, self.tokens), dtype=np.int64, count=len(self.tokens))
-        token_lengths = np.fromiter(map(len, chain.from_iterable(self.tokens)), dtype=np.int64)
         self.token_counts = token_counts
         self.token_starts = np.concatenate(([0], np.cumsum(token_lengths)[:-1])).astype(np.int64)
         self.char_token = np.repeat(np.arange(token_lengths.size), token_lengths)
         self.token_is_space = self.is_space[self.token_starts] if token_lengths.size else np.zeros(0, dtype=bool)
         self._non_space = np.flatnonzero(~self.is_space)
+
+    @classmethod
+    def of(cls, tokens: Any) -> CharBatch:
+        return tokens if isinstance(tokens, CharBatch) else cls(tokens)
 
     def first_non_space(self, positions: np.ndarray) -> np.ndarray:
         """For each global character position, the first non-space position at or after it (or ``len``)."""
@@ -68,8 +79,20 @@ class CharBatch:
         return np.split(values, np.cumsum(self.token_counts)[:-1])
 
 
-def tag_ids(tags: Sequence[Sequence[str]]) -> np.ndarray:
-    """Flat tag ids of per-sentence tag names (official order)."""
+def _numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+_TAG_VALUES = pa.array(NER_TAGS)
+
+
+def tag_ids(tags: Any) -> np.ndarray:
+    """Flat tag ids (official order) of per-sentence tag names, given as lists or a pyarrow list column."""
+    if isinstance(tags, (pa.Array, pa.ChunkedArray)):
+        ids = pc.index_in(pc.list_flatten(tags), value_set=_TAG_VALUES)
+        if ids.null_count:
+            raise ValueError(f"NER tags outside the 13 KLUE tags ({', '.join(NER_TAGS)})")
+        return _numpy(ids)
     return np.fromiter(map(TAG_IDS.__getitem__, chain.from_iterable(tags)), dtype=np.int64)
 
 
@@ -86,19 +109,25 @@ def _subword_spans(batch: CharBatch, offsets: TokenOffsets) -> tuple[np.ndarray,
     return valid, first, global_end
 
 
-def align_char_labels(tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], offsets: Any) -> list[np.ndarray]:
+def align_char_labels(tokens: Any, tags: Any, offsets: Any) -> list[np.ndarray]:
     """Subword label ids: the tag of each subword's first (non-space) character; -100 for special tokens.
 
-    ``offsets``: the tokenizer's ``offset_mapping`` of the sentences (any form ``TokenOffsets.of``
-    reads), over ``"".join(tokens[i])``. Returns one array of label ids per sentence.
+    ``tokens``/``tags``: per-sentence lists (or pyarrow list columns, or a ``CharBatch`` for the
+    tokens); ``offsets``: the tokenizer's ``offset_mapping`` over ``"".join(tokens[i])``, in any
+    form ``TokenOffsets.of`` reads. Returns one array of label ids per sentence.
     """
-    batch = CharBatch(tokens)
     offsets = TokenOffsets.of(offsets)
+    return np.split(subword_labels(tokens, tags, offsets), np.cumsum(offsets.lengths)[:-1])
+
+
+def subword_labels(tokens: Any, tags: Any, offsets: TokenOffsets) -> np.ndarray:
+    """``align_char_labels`` for the whole batch as one flat array (sequences one after the other)."""
+    batch = CharBatch.of(tokens)
     token_tags = tag_ids(tags)
     valid, first, _ = _subword_spans(batch, offsets)
     labels = np.full(valid.size, IGNORE_INDEX, dtype=np.int64)
     labels[valid] = token_tags[batch.char_token[first[valid]]]
-    return np.split(labels, np.cumsum(offsets.lengths)[:-1])
+    return labels
 
 
 def inside_tag(tag_id: np.ndarray) -> np.ndarray:
@@ -123,7 +152,7 @@ def subword_predictions_to_chars(tokens: Sequence[Sequence[str]], offsets: Any, 
     type. Where subwords overlap (byte-level BPE splits a syllable's bytes), the subword that
     starts on a character decides it. Characters no subword covers (cut by truncation) are ``O``.
     """
-    batch = CharBatch(tokens)
+    batch = CharBatch.of(tokens)
     offsets = TokenOffsets.of(offsets)
     predictions = np.asarray(predictions)
     valid, first, end = _subword_spans(batch, offsets)
@@ -232,7 +261,7 @@ def boundary_inside_subword(tokens: Sequence[Sequence[str]], tags: Sequence[Sequ
     That is a character after a subword's first one whose tag is not ``I-`` of the first one's
     type (or ``O`` after ``O``): an entity boundary inside the subword, the one thing the
     character → subword → character round trip cannot keep."""
-    batch = CharBatch(tokens)
+    batch = CharBatch.of(tokens)
     token_tags = tag_ids(tags)
     char_tags = token_tags[batch.char_token]
     offsets = TokenOffsets.of(offsets)

@@ -65,6 +65,9 @@ class Task:
     argument_classes: tuple[type, ...] = ()
     default_max_seq_length: int = 128
     trainer_class: type[Trainer] | None = None  # default: KlueTrainer
+    # "arrow": ``preprocess`` gets each batch as a pyarrow Table and may return one (no Python
+    # object per character or token; NER). None: a dict of Python lists.
+    batch_format: str | None = None
     needs_fast_tokenizer: bool = False
 
     def __init__(self) -> None:
@@ -462,8 +465,9 @@ def tokenize_split(
     single token type (``type_vocab_size`` 1): a second-segment id 1 would index past its table.
     """
     padding = "max_length" if data_args.pad_to_max_length else False
+    source = examples.with_format(task.batch_format) if task.batch_format else examples
     with training_args.main_process_first(desc=f"{split} tokenization"):
-        features = examples.map(
+        features = source.map(
             task.preprocess,
             batched=True,
             fn_kwargs={"tokenizer": tokenizer, "max_length": max_length, "padding": padding},
@@ -472,6 +476,8 @@ def tokenize_split(
             load_from_cache_file=not data_args.overwrite_cache,
             desc=f"Tokenizing {split}",
         )
+    if task.batch_format:
+        features = features.with_format(None)
     if "token_type_ids" in features.column_names and getattr(config, "type_vocab_size", 2) < 2:
         features = features.remove_columns("token_type_ids")
     return features

@@ -74,8 +74,19 @@ class TokenOffsets:
         flat = np.minimum(self.begin[:-1, None] + np.where(inside, positions, 0), self.starts.size - 1)
         return np.where(inside, self.starts[flat], missing), np.where(inside, self.ends[flat], missing)
 
+    def to_arrow(self) -> pa.ListArray:
+        """``to_rows`` as one pyarrow list column, built without a Python object per sequence."""
+        pairs = np.stack([self.starts, self.ends], axis=1).astype(np.int32).reshape(-1)
+        return list_array(pairs, 2 * self.lengths)
+
     def to_rows(self) -> list[np.ndarray]:
         """One flat int32 ``[start, end, start, end, ...]`` array per sequence: what features keep
         (Arrow writes flat int arrays several times faster than lists of pairs)."""
         pairs = np.stack([self.starts, self.ends], axis=1).astype(np.int32).reshape(-1)
         return np.split(pairs, 2 * np.cumsum(self.lengths)[:-1])
+
+
+def list_array(values: np.ndarray, lengths: np.ndarray) -> pa.ListArray:
+    """A pyarrow list column whose row i holds the next ``lengths[i]`` items of the flat ``values``."""
+    bounds = np.concatenate(([0], np.cumsum(lengths))).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(bounds), pa.array(values))
