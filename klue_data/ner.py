@@ -24,13 +24,18 @@ Quirks handled here:
   inside an entity, even an entity's ``B-`` on the space before it, as in two v1.1 dev sentences)
   are loaded as they are: the loader checks structure, it does not re-annotate.
 
-Also reads user JSON / JSON-lines files in the Hub schema, with tags as names or as ids in the
-Hub's order (``NER_HUB_TAGS``, which differs from the official order ``NER_TAGS``).
+Also reads user JSON / JSON-lines / CSV files in the Hub schema, with tags as names or as ids
+in the Hub's order (``NER_HUB_TAGS``, which differs from the official order ``NER_TAGS``); in CSV
+the lists are JSON text in their cells. A record with only a ``sentence`` in KLUE markup
+(``<서울:LC>에 간다``) is read from the markup.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +43,7 @@ from typing import Any
 
 from klue_data.errors import KlueDataError
 from klue_data.labels import NER_HUB_TAGS, NER_TAGS
-from klue_data.records import JSON_SUFFIXES, RecordReader, iter_readers, read_records
+from klue_data.records import CSV_SUFFIXES, JSON_SUFFIXES, RecordReader, iter_readers, read_records
 
 logger = logging.getLogger(__name__)
 
@@ -132,8 +137,8 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
     suffix = path.suffix.lower()
     if suffix in JSON_SUFFIXES:
         return _read_hub_records(path)
-    if suffix == ".csv":
-        raise KlueDataError(path, "NER files are KLUE TSV (CHAR<TAB>TAG lines) or Hub-schema JSON/JSON lines, not CSV")
+    if suffix in CSV_SUFFIXES:
+        return _read_hub_records(path)
     return _read_tsv(path)
 
 
@@ -175,9 +180,18 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
 
 
 def _read_hub_records(path: Path) -> list[dict[str, Any]]:
+    """Hub-schema records. Lists may be JSON text (a CSV cell); a record with only a ``sentence``
+    in KLUE markup (``<서울:LC>에 간다``) gets its characters and tags from the markup."""
     examples = []
     for row in iter_readers(path, read_records(path)):
         guid = row.guid_or(f"{path.stem}-{row.index:05d}")
+        if not any(row.has(name) for name in ("tokens", "char", "ner_tags", "ne_tag")) and row.has("sentence"):
+            tokens, tags = tokens_from_markup(row.text("sentence"))
+            examples.append({"guid": guid, "sentence": row.text("sentence"), "tokens": tokens, "ner_tags": tags})
+            continue
+        for name in ("tokens", "char", "ner_tags", "ne_tag"):
+            if isinstance(row.record.get(name), str):
+                row.record[name] = _list_cell(row, name)
         tokens = _string_list(row, "tokens", alternatives=("char",))
         tag_field = "ner_tags" if "ner_tags" in row.record or "ne_tag" not in row.record else "ne_tag"
         tags = tag_names(row, tag_field, row.record.get(tag_field))
@@ -186,6 +200,41 @@ def _read_hub_records(path: Path) -> list[dict[str, Any]]:
         sentence = row.text("sentence") if row.has("sentence") else "".join(tokens)
         examples.append({"guid": guid, "sentence": sentence, "tokens": tokens, "ner_tags": tags})
     return examples
+
+
+def _list_cell(row: RecordReader, name: str) -> list[Any]:
+    """A list written as text, as a CSV cell holds it: JSON (``["서", "울"]``) or Python's repr."""
+    text = row.record[name]
+    try:
+        value = json.loads(text)
+    except ValueError:
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            raise row.error(f"expected a list (JSON, e.g. [\"서\", \"울\"]), got {text[:60]!r}", name) from None
+    if not isinstance(value, list):
+        raise row.error(f"expected a list, got {text[:60]!r}", name)
+    return value
+
+
+_MARKUP = re.compile(r"<([^<>]+?):(PS|LC|OG|DT|TI|QT)>")
+
+
+def tokens_from_markup(sentence: str) -> tuple[list[str], list[str]]:
+    """Characters and BIO tags of a sentence in KLUE markup: ``<서울 시청:OG>`` is ``B-OG`` then
+    ``I-OG`` on every other character, the space included (as the KLUE files tag it)."""
+    tokens: list[str] = []
+    tags: list[str] = []
+    cursor = 0
+    for match in _MARKUP.finditer(sentence):
+        plain = sentence[cursor : match.start()]
+        text, entity_type = match.group(1), match.group(2)
+        tokens += [*plain, *text]
+        tags += ["O"] * len(plain) + [f"B-{entity_type}"] + [f"I-{entity_type}"] * (len(text) - 1)
+        cursor = match.end()
+    tokens += list(sentence[cursor:])
+    tags += ["O"] * (len(sentence) - cursor)
+    return tokens, tags
 
 
 def _string_list(row: RecordReader, name: str, *, alternatives: Sequence[str] = ()) -> list[str]:

@@ -202,6 +202,46 @@ def test_hub_schema_errors_name_record_guid_and_field(tmp_path, row, field):
     assert caught.value.field == field
 
 
+def test_csv_with_lists_as_json_or_python_text_in_cells(tmp_path):
+    path = tmp_path / "smoke-ner.csv"
+    path.write_text(
+        "guid,tokens,ner_tags\n"
+        'smoke-ner-00201,"[""서"", ""울""]","[""B-LC"", ""I-LC""]"\n'
+        "smoke-ner-00202,\"['강', ' ', '씨']\",\"['B-PS', 'O', 'O']\"\n",
+        encoding="utf-8",
+    )
+    first, second = ner.read_file(path)
+    assert first == {"guid": "smoke-ner-00201", "sentence": "서울", "tokens": ["서", "울"], "ner_tags": ["B-LC", "I-LC"]}
+    assert second["tokens"] == ["강", " ", "씨"] and second["ner_tags"] == ["B-PS", "O", "O"]
+
+
+def test_a_cell_that_is_not_a_list_names_record_and_field(tmp_path):
+    path = tmp_path / "smoke-ner.csv"
+    path.write_text("guid,tokens,ner_tags\nsmoke-ner-00203,서울,\"['B-LC', 'I-LC']\"\n", encoding="utf-8")
+    with pytest.raises(KlueDataError) as caught:
+        ner.read_file(path)
+    assert "smoke-ner-00203" in str(caught.value) and caught.value.field == "tokens"
+
+
+def test_sentences_in_klue_markup_alone_give_characters_and_tags(tmp_path):
+    path = tmp_path / "smoke-ner.csv"
+    path.write_text("guid,sentence\nsmoke-ner-00204,<서울 시청:OG>에서 <12:30:TI>에 만나\n", encoding="utf-8")
+    (record,) = ner.read_file(path)
+    assert "".join(record["tokens"]) == "서울 시청에서 12:30에 만나"
+    assert record["ner_tags"][:6] == ["B-OG", "I-OG", "I-OG", "I-OG", "I-OG", "O"]
+    assert record["ner_tags"][8:14] == ["B-TI", "I-TI", "I-TI", "I-TI", "I-TI", "O"]
+    assert record["sentence"] == "<서울 시청:OG>에서 <12:30:TI>에 만나"
+
+
+def test_markup_gives_the_tsv_characters_and_tags_for_nearly_every_dev_sentence(dev_examples):
+    differing = [
+        example["guid"]
+        for example in dev_examples
+        if ner.tokens_from_markup(example["sentence"]) != (example["tokens"], example["ner_tags"])
+    ]
+    assert len(differing) <= 3, differing[:10]  # annotation oddities, e.g. a B- tag on a space
+
+
 def test_from_hub_example_maps_hub_ids_to_names():
     features = datasets.Features(
         {
