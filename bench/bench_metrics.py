@@ -24,7 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import metrics  # noqa: E402
+import metrics
 
 KLUE_DIR = ROOT / ".." / "shared" / "klue" / "v1.1"
 NER_DEV = KLUE_DIR / "klue-ner-v1.1" / "klue-ner-v1.1_dev.tsv"

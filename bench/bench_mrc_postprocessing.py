@@ -35,8 +35,8 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from args import MrcArguments  # noqa: E402
-from trainers.run_mrc import MrcTask  # noqa: E402
+from args import MrcArguments
+from trainers.run_mrc import MrcTask
 
 QUESTION_TOKENS = 20
 CHARS_PER_TOKEN = 2

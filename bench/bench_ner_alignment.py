@@ -126,8 +126,8 @@ def main() -> int:
     gold_keys = entity_keys(records, [record["ner_tags"] for record in records])
     for name, tokenizer in tokenizers(args.tokenizer, texts):
         steps = {
-            "bare": lambda: tokenizer(texts, truncation=True, max_length=MAX_LENGTH),
-            "preprocess": lambda: examples.with_format("arrow").map(  # as tokenize_split runs it
+            "bare": lambda tokenizer=tokenizer: tokenizer(texts, truncation=True, max_length=MAX_LENGTH),
+            "preprocess": lambda tokenizer=tokenizer: examples.with_format("arrow").map(  # as tokenize_split runs it
                 task.preprocess,
                 batched=True,
                 fn_kwargs={"tokenizer": tokenizer, "max_length": MAX_LENGTH, "padding": False},
@@ -138,7 +138,7 @@ def main() -> int:
         times, results = interleaved_best_of(args.repeat, steps)
         features = results["preprocess"]
         labels = padded(features["labels"])
-        times.update(interleaved_best_of(args.repeat, {"decode": lambda: task.decode(examples, features, labels)})[0])
+        times.update(interleaved_best_of(args.repeat, {"decode": lambda features=features, labels=labels: task.decode(examples, features, labels)})[0])
         bare, preprocess, decode = times["bare"], times["preprocess"], times["decode"]
         decoded = task.decode(examples, features, labels)
         round_trip = [tag_names(sentence["tags"]) for sentence in decoded]  # entities are read over non-space characters

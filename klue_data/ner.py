@@ -79,8 +79,7 @@ def read_sentence_blocks(path: str | Path) -> list[SentenceBlock]:
     pending: tuple[int, str] | None = None  # header candidate of the top (comment) block
     started = False
     for number, line in enumerate(text.split("\n"), 1):  # not splitlines(): it also splits on \x1c, \u2028, ...
-        if line.endswith("\r"):
-            line = line[:-1]
+        line = line.removesuffix("\r")
         if line == "" or (current is None and not line.strip(" ")):
             current = None
             if not started:

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
+
 import datasets
 
 from klue_data.errors import KlueDataError, SourceUnavailableError
@@ -65,7 +66,7 @@ def load_hub(
     config_name = config_name or task.NAME
     try:
         raw = datasets.load_dataset(dataset_name, config_name, cache_dir=cache_dir, revision=revision, token=token)
-    except Exception as error:  # noqa: BLE001 - any failure here is reported the same way
+    except Exception as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise SourceUnavailableError(
             f"Could not load the dataset {dataset_name!r} (config {config_name!r}) from the Hugging Face Hub "

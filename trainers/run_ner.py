@@ -35,15 +35,15 @@ from args import ModelArguments
 from klue_data.ner import non_space_positions
 from trainers.char_alignment import (
     CharBatch,
-    subword_labels,
     entities_from_tags,
     klue_markup,
+    subword_labels,
     subword_predictions_to_chars,
     tag_names,
     tags_with_spaces,
 )
-from trainers.token_offsets import TokenOffsets, list_array
 from trainers.runner import Task, from_pretrained, main
+from trainers.token_offsets import TokenOffsets, list_array
 
 logger = logging.getLogger("klue")
 

@@ -9,11 +9,9 @@ import warnings
 import numpy as np
 import pytest
 from scipy.stats import pearsonr
-from sklearn.metrics import confusion_matrix
-from sklearn.metrics import f1_score
+from sklearn.metrics import confusion_matrix, f1_score
 
 import metrics
-
 
 # --- hand-computed cases -------------------------------------------------------------
 

@@ -40,7 +40,7 @@ def run_mrc(model: Path, output: Path, files: dict[str, Path], *extra: str) -> i
 @pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta"])
 def test_mrc_trains_evaluates_and_predicts_over_windows(model_fixture, request, tmp_path):
     model = request.getfixturevalue(model_fixture)
-    train = write_json(tmp_path / "klue-mrc-v1.1_train.json", mrc_document(6, seed=1))
+    write_json(tmp_path / "klue-mrc-v1.1_train.json", mrc_document(6, seed=1))
     dev_document = mrc_document(3, seed=2, first_guid=100)
     dev_document["data"] += long_article(seed=3)["data"]
     write_json(tmp_path / "klue-mrc-v1.1_dev.json", dev_document)
