@@ -19,6 +19,7 @@ from typing import Any
 
 import datasets
 import numpy as np
+import pyarrow.compute as pc
 import torch
 import transformers
 from transformers import (
@@ -171,10 +172,11 @@ class KlueTrainer(Trainer):
             or not ({column, "input_ids"} & set(getattr(eval_dataset, "column_names", ())))
         ):
             return torch.utils.data.SequentialSampler(eval_dataset)
+        arrow = eval_dataset.with_format("arrow")  # lengths without a Python list per example
         if column in eval_dataset.column_names:
-            lengths = np.asarray(eval_dataset[column])
+            lengths = arrow[column].to_numpy()
         else:
-            lengths = np.fromiter((len(ids) for ids in eval_dataset["input_ids"]), dtype=np.int64, count=len(eval_dataset))
+            lengths = pc.list_value_length(arrow["input_ids"]).to_numpy()
         order = np.argsort(-lengths, kind="stable")  # longest first: an out-of-memory shows at once
         self._eval_orders[fingerprint] = order
         return _FixedOrderSampler(order)

@@ -81,7 +81,7 @@ def test_mrc_trains_evaluates_and_predicts_over_windows(model_fixture, request, 
     assert config["architectures"][0].endswith("ForQuestionAnswering")
 
 
-def test_eval_accumulation_gives_the_same_answers(tiny_bert, tmp_path):
+def test_eval_accumulation_and_length_grouping_give_the_same_answers(tiny_bert, tmp_path):
     dev_document = mrc_document(4, seed=5)
     dev_document["data"] += long_article(seed=6)["data"]
     dev = write_json(tmp_path / "dev.json", dev_document)
@@ -89,8 +89,9 @@ def test_eval_accumulation_gives_the_same_answers(tiny_bert, tmp_path):
     common = ["--do_eval", "--per_device_eval_batch_size", "3", "--n_best_size", "70"]
 
     assert run_mrc(tiny_bert, tmp_path / "plain", {"validation": dev}, *common) == 0
+    # Accumulated on the way, and evaluated longest window first (then put back in order).
     assert run_mrc(tiny_bert, tmp_path / "accumulated", {"validation": dev}, *common,
-                   "--eval_accumulation_steps", "1") == 0
+                   "--eval_accumulation_steps", "1", "--train_sampling_strategy", "group_by_length") == 0
 
     plain = read_jsonl(tmp_path / "plain" / "eval_predictions.jsonl")
     accumulated = read_jsonl(tmp_path / "accumulated" / "eval_predictions.jsonl")
