@@ -108,4 +108,5 @@ def test_load_hub_converts_every_split_to_names_and_fills_missing_guids(monkeypa
     loaded = sources.load_hub(ynat, "klue/klue")
     assert calls[0][0] == ("klue/klue", "ynat")
     assert list(loaded["train"]["label"]) == ["IT과학", "정치"] and list(loaded["validation"]["label"]) == ["스포츠"]
-    assert list(loaded["validation"]["guid"]) == ["ynat-v1_dev_00000"]
+    # no guid on the Hub rows: file-name prefix, original split name, index
+    assert list(loaded["validation"]["guid"]) == [f"{ynat.FILE_PREFIXES[-1]}_dev_{0:05d}"]
