@@ -46,9 +46,7 @@ class DataArguments:
     max_train_samples: int | None = field(
         default=None, metadata={"help": "Keep only the first N training examples (quick runs, debugging)."}
     )
-    max_eval_samples: int | None = field(
-        default=None, metadata={"help": "Keep only the first N evaluation examples."}
-    )
+    max_eval_samples: int | None = field(default=None, metadata={"help": "Keep only the first N evaluation examples."})
     max_predict_samples: int | None = field(
         default=None, metadata={"help": "Keep only the first N prediction examples."}
     )

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 @dataclass
 class ModelArguments:
     model_name_or_path: str = field(
-        metadata={"help": "A Hub model id (e.g. klue/roberta-base) or a local directory with config, weights and tokenizer."}
+        metadata={
+            "help": "A Hub model id (e.g. klue/roberta-base) or a local directory with config, weights and tokenizer."
+        }
     )
     config_name: str | None = field(
         default=None, metadata={"help": "A config name or path, if not the same as model_name_or_path."}

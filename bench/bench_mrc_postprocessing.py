@@ -66,7 +66,10 @@ def synthetic(questions: int, windows_per_question: float, seq_length: int, seed
     contexts = ["가" * context_length] * questions
     examples = datasets.Dataset.from_dict({"guid": [f"bench-{i:05d}" for i in range(questions)], "context": contexts})
     features = datasets.Dataset.from_dict(
-        {"offset_mapping": [window.astype(np.int32).reshape(-1) for window in offsets], "example_index": example_index.tolist()}
+        {
+            "offset_mapping": [window.astype(np.int32).reshape(-1) for window in offsets],
+            "example_index": example_index.tolist(),
+        }
     )
 
     start = rng.normal(0.0, 2.0, size=(window_count, seq_length)).astype(np.float32)
@@ -155,8 +158,14 @@ def main() -> None:
     naive_seconds, naive_answers = best_of(
         1,
         lambda: naive_postprocess(
-            start[:naive_windows], end[:naive_windows], features["example_index"][:naive_windows], offset_lists,
-            examples["context"][:naive_count], args.n_best_size, 30, 0.0,
+            start[:naive_windows],
+            end[:naive_windows],
+            features["example_index"][:naive_windows],
+            offset_lists,
+            examples["context"][:naive_count],
+            args.n_best_size,
+            30,
+            0.0,
         ),
     )
     agree = sum(a == p.text for a, p in zip(naive_answers, decoded[:naive_count])) / naive_count

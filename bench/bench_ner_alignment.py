@@ -115,9 +115,14 @@ def main() -> int:
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         f"- Data: {args.ner_dev.name}, {len(records)} sentences, {sum(map(len, texts))} characters; "
         f"max_length {MAX_LENGTH}, best of {args.repeat}",
-        "- Tokenizers: " + (", ".join(args.tokenizer) if args.tokenizer else "trained here on the file's own "
-        "sentences, which glues particles onto entities (서울에 as one subword) far more than KLUE's tokenizers, "
-        "whose vocabularies were built from morpheme-segmented text"),
+        "- Tokenizers: "
+        + (
+            ", ".join(args.tokenizer)
+            if args.tokenizer
+            else "trained here on the file's own "
+            "sentences, which glues particles onto entities (서울에 as one subword) far more than KLUE's tokenizers, "
+            "whose vocabularies were built from morpheme-segmented text"
+        ),
         "",
         "| Tokenizer | Vocab | Bare tokenizer | Preprocess (`Dataset.map`) | Decode to characters | "
         "Ratio (preprocess + decode) / bare | Entities changed by the round trip |",
@@ -127,21 +132,32 @@ def main() -> int:
     for name, tokenizer in tokenizers(args.tokenizer, texts):
         steps = {
             "bare": lambda tokenizer=tokenizer: tokenizer(texts, truncation=True, max_length=MAX_LENGTH),
-            "preprocess": lambda tokenizer=tokenizer: examples.with_format("arrow").map(  # as tokenize_split runs it
-                task.preprocess,
-                batched=True,
-                fn_kwargs={"tokenizer": tokenizer, "max_length": MAX_LENGTH, "padding": False},
-                remove_columns=examples.column_names,
-                load_from_cache_file=False,
-            ).with_format(None),
+            "preprocess": lambda tokenizer=tokenizer: (
+                examples.with_format("arrow")
+                .map(  # as tokenize_split runs it
+                    task.preprocess,
+                    batched=True,
+                    fn_kwargs={"tokenizer": tokenizer, "max_length": MAX_LENGTH, "padding": False},
+                    remove_columns=examples.column_names,
+                    load_from_cache_file=False,
+                )
+                .with_format(None)
+            ),
         }
         times, results = interleaved_best_of(args.repeat, steps)
         features = results["preprocess"]
         labels = padded(features["labels"])
-        times.update(interleaved_best_of(args.repeat, {"decode": lambda features=features, labels=labels: task.decode(examples, features, labels)})[0])
+        times.update(
+            interleaved_best_of(
+                args.repeat,
+                {"decode": lambda features=features, labels=labels: task.decode(examples, features, labels)},
+            )[0]
+        )
         bare, preprocess, decode = times["bare"], times["preprocess"], times["decode"]
         decoded = task.decode(examples, features, labels)
-        round_trip = [tag_names(sentence["tags"]) for sentence in decoded]  # entities are read over non-space characters
+        round_trip = [
+            tag_names(sentence["tags"]) for sentence in decoded
+        ]  # entities are read over non-space characters
         changed = len(gold_keys - entity_keys(records, round_trip))
         ratio = (preprocess + decode) / bare
         lines.append(
@@ -150,7 +166,6 @@ def main() -> int:
             f"| {changed} of {len(gold_keys)} ({100 * changed / len(gold_keys):.2f}%) |"
         )
         print(lines[-1], flush=True)
-
 
     report = "\n".join(lines) + "\n"
     print(report)

@@ -210,7 +210,7 @@ def _list_cell(row: RecordReader, name: str) -> list[Any]:
         try:
             value = ast.literal_eval(text)
         except (ValueError, SyntaxError):
-            raise row.error(f"expected a list (JSON, e.g. [\"서\", \"울\"]), got {text[:60]!r}", name) from None
+            raise row.error(f'expected a list (JSON, e.g. ["서", "울"]), got {text[:60]!r}', name) from None
     if not isinstance(value, list):
         raise row.error(f"expected a list, got {text[:60]!r}", name)
     return value

@@ -144,7 +144,9 @@ class CharPredictions:
     truncated: np.ndarray  # bool per sentence: characters past the last subword were predicted O
 
 
-def subword_predictions_to_chars(tokens: Sequence[Sequence[str]], offsets: Any, predictions: np.ndarray) -> CharPredictions:
+def subword_predictions_to_chars(
+    tokens: Sequence[Sequence[str]], offsets: Any, predictions: np.ndarray
+) -> CharPredictions:
     """Per-subword predicted tag ids (``predictions[i, j]`` for subword j of sentence i, padded
     beyond ``len(offsets[i])``) → tag ids per character of every sentence.
 
@@ -156,23 +158,20 @@ def subword_predictions_to_chars(tokens: Sequence[Sequence[str]], offsets: Any, 
     offsets = TokenOffsets.of(offsets)
     predictions = np.asarray(predictions)
     valid, first, end = _subword_spans(batch, offsets)
-    lengths = offsets.lengths
     row = offsets.sequence()
-    column = np.arange(valid.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    predicted = predictions[row, column] if valid.size else np.zeros(0, dtype=np.int64)
+    predicted = predictions[row, offsets.position()] if valid.size else np.zeros(0, dtype=np.int64)
     predicted = np.where((predicted >= 0) & (predicted <= O_ID), predicted, O_ID)
 
     chars = np.full(batch.is_space.size, O_ID, dtype=np.int64)
     first, end, predicted = first[valid], end[valid], predicted[valid]
-    inside_lengths = end - first - 1
-    if inside_lengths.sum() > 0:
-        inside_start = np.repeat(first + 1, inside_lengths)
-        step = np.arange(inside_lengths.sum()) - np.repeat(np.cumsum(inside_lengths) - inside_lengths, inside_lengths)
-        chars[inside_start + step] = np.repeat(inside_tag(predicted), inside_lengths)
-    # Assigned last and in reverse, so that the first subword starting on a character decides it.
-    chars[first[::-1]] = predicted[::-1]
+    inside, subword = _inside_positions(first, end)
+    chars[inside] = inside_tag(predicted)[subword]
+    # First characters are assigned last, so they win over the inside of an overlapping subword;
+    # of two subwords starting on the same character, the first one decides it.
+    _, earliest = np.unique(first, return_index=True)
+    chars[first[earliest]] = predicted[earliest]
 
-    covered_end = np.zeros(lengths.size, dtype=np.int64)
+    covered_end = np.zeros(offsets.lengths.size, dtype=np.int64)
     if end.size:
         np.maximum.at(covered_end, row[valid], end)
     truncated = _has_uncovered_tail(batch, covered_end)
@@ -188,6 +187,14 @@ def subword_predictions_to_chars(tokens: Sequence[Sequence[str]], offsets: Any, 
     )
 
 
+def _inside_positions(first: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The characters of each span ``[first, end)`` after its first one, and the span of each."""
+    lengths = np.maximum(end - first - 1, 0)
+    span = np.repeat(np.arange(first.size), lengths)
+    step = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return first[span] + 1 + step, span
+
+
 def _has_uncovered_tail(batch: CharBatch, covered_end: np.ndarray) -> np.ndarray:
     """Sentences with a non-space character at or after the end of their last subword."""
     sentence_end = batch.text_starts + batch.text_lengths
@@ -198,6 +205,27 @@ def _has_uncovered_tail(batch: CharBatch, covered_end: np.ndarray) -> np.ndarray
 
 def tag_names(ids: np.ndarray) -> list[str]:
     return [NER_TAGS[i] for i in ids.tolist()]
+
+
+def boundary_inside_subword(tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], offsets: Any) -> np.ndarray:
+    """Per sentence: does a subword hold characters whose gold tags no single subword tag can give?
+
+    That is a character after a subword's first one whose tag is not ``I-`` of the first one's
+    type (or ``O`` after ``O``): an entity boundary inside the subword, the one thing the
+    character → subword → character round trip cannot keep."""
+    batch = CharBatch.of(tokens)
+    token_tags = tag_ids(tags)
+    char_tags = token_tags[batch.char_token]
+    offsets = TokenOffsets.of(offsets)
+    valid, first, end = _subword_spans(batch, offsets)
+    sentence = offsets.sequence()[valid]
+    first, end = first[valid], end[valid]
+    position, subword = _inside_positions(first, end)
+    expected = inside_tag(char_tags[first])[subword]
+    broken = (char_tags[position] != expected) & ~batch.is_space[position]
+    result = np.zeros(offsets.lengths.size, dtype=bool)
+    result[sentence[subword][broken]] = True
+    return result
 
 
 # --- predictions for people: entities and KLUE markup -----------------------------------------
@@ -253,26 +281,3 @@ def klue_markup(tokens: Sequence[str], entities: Sequence[dict[str, Any]]) -> st
         cursor = entity["end"]
     pieces.append(text[cursor:])
     return "".join(pieces)
-
-
-def boundary_inside_subword(tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], offsets: Any) -> np.ndarray:
-    """Per sentence: does a subword hold characters whose gold tags no single subword tag can give?
-
-    That is a character after a subword's first one whose tag is not ``I-`` of the first one's
-    type (or ``O`` after ``O``): an entity boundary inside the subword, the one thing the
-    character → subword → character round trip cannot keep."""
-    batch = CharBatch.of(tokens)
-    token_tags = tag_ids(tags)
-    char_tags = token_tags[batch.char_token]
-    offsets = TokenOffsets.of(offsets)
-    valid, first, end = _subword_spans(batch, offsets)
-    sentence = offsets.sequence()[valid]
-    first, end = first[valid], end[valid]
-    inside_lengths = end - first - 1
-    step = np.arange(inside_lengths.sum()) - np.repeat(np.cumsum(inside_lengths) - inside_lengths, inside_lengths)
-    position = np.repeat(first + 1, inside_lengths) + step
-    expected = np.repeat(inside_tag(char_tags[first]), inside_lengths)
-    broken = (char_tags[position] != expected) & ~batch.is_space[position]
-    result = np.zeros(offsets.lengths.size, dtype=bool)
-    result[np.repeat(sentence, inside_lengths)[broken]] = True
-    return result

@@ -204,7 +204,9 @@ def _log_alignment(split: str, alignment: mrc_spans.AnswerAlignment, guids: list
     """Repairs and unfound answers are counted in the log, never silent."""
     if alignment.repaired:
         logger.info(
-            "%s: moved %d answer_start offsets to the nearest occurrence of their answer text.", split, alignment.repaired
+            "%s: moved %d answer_start offsets to the nearest occurrence of their answer text.",
+            split,
+            alignment.repaired,
         )
     if not alignment.unfound:
         return
@@ -213,13 +215,18 @@ def _log_alignment(split: str, alignment: mrc_spans.AnswerAlignment, guids: list
     if split == "train":
         logger.warning(
             "train: skipped %d examples whose answer text does not occur in their context (%s%s).",
-            len(alignment.unfound), shown, more,
+            len(alignment.unfound),
+            shown,
+            more,
         )
     else:
         logger.warning(
             "%s: %d questions have an answer text that does not occur in their context (%s%s); "
             "they are kept and scored against that text.",
-            split, len(alignment.unfound), shown, more,
+            split,
+            len(alignment.unfound),
+            shown,
+            more,
         )
 
 

@@ -133,9 +133,7 @@ class Task:
         """Scores logged and saved beside the official ones (e.g. per entity type); keys without ``eval_``."""
         return {}
 
-    def write_extra_predictions(
-        self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str
-    ) -> None:
+    def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
         """Task-specific prediction files beside predictions.jsonl (e.g. an n-best file)."""
 
     def option(self, cls: type) -> Any:
@@ -419,7 +417,9 @@ def from_pretrained(loader: Any, model_args: ModelArguments, name: str | None = 
             "download the model once with network access or pass --model_name_or_path LOCAL_DIR"
         )
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise SourceUnavailableError(f"Could not load {loader.__name__} from {name!r}: {hint}. ({reason[:200]})") from error
+        raise SourceUnavailableError(
+            f"Could not load {loader.__name__} from {name!r}: {hint}. ({reason[:200]})"
+        ) from error
 
 
 def load_tokenizer(model_args: ModelArguments, fast_required: bool = False) -> PreTrainedTokenizerBase:
@@ -513,8 +513,9 @@ def build_scorer(task: Task, examples: datasets.Dataset, features: datasets.Data
     return SplitScorer(task, examples, features)
 
 
-def _decoded(trainer: Trainer, prefix: str, task: Task, examples: datasets.Dataset, features: datasets.Dataset,
-             predictions: Any) -> Any:
+def _decoded(
+    trainer: Trainer, prefix: str, task: Task, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any
+) -> Any:
     scorer = getattr(trainer, "scorers", {}).get(prefix)
     if isinstance(scorer, SplitScorer) and scorer.last_predictions is predictions:
         return scorer.last_decoded
