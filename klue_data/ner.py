@@ -180,24 +180,47 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
 
 def _read_hub_records(path: Path) -> list[dict[str, Any]]:
     """Hub-schema records. Lists may be JSON text (a CSV cell); a record with only a ``sentence``
-    in KLUE markup (``<서울:LC>에 간다``) gets its characters and tags from the markup."""
-    examples = []
+    in KLUE markup (``<서울:LC>에 간다``) gets its characters and tags from the markup.
+
+    Unlabelled text (to predict) is ``tokens`` without ``ner_tags``, or sentences without any
+    markup in the whole file: their ``ner_tags`` are None, so they are predicted, never scored
+    as "no entity". A file that mixes labelled and unlabelled records is an error.
+    """
+    examples, labelled = [], []
     for row in iter_readers(path, read_records(path)):
         guid = row.guid_or(f"{path.stem}-{row.index:05d}")
         if not any(row.has(name) for name in ("tokens", "char", "ner_tags", "ne_tag")) and row.has("sentence"):
-            tokens, tags = tokens_from_markup(row.text("sentence"))
-            examples.append({"guid": guid, "sentence": row.text("sentence"), "tokens": tokens, "ner_tags": tags})
+            sentence = row.text("sentence")
+            tokens, tags = tokens_from_markup(sentence)
+            examples.append({"guid": guid, "sentence": sentence, "tokens": tokens, "ner_tags": tags})
+            labelled.append(None if _MARKUP.search(sentence) is None else True)  # None: undecided
             continue
         for name in ("tokens", "char", "ner_tags", "ne_tag"):
             if isinstance(row.record.get(name), str):
                 row.record[name] = _list_cell(row, name)
         tokens = _string_list(row, "tokens", alternatives=("char",))
         tag_field = "ner_tags" if "ner_tags" in row.record or "ne_tag" not in row.record else "ne_tag"
-        tags = tag_names(row, tag_field, row.record.get(tag_field))
-        if len(tags) != len(tokens):
-            raise row.error(f"{len(tags)} tags for {len(tokens)} tokens; expected one tag per character", tag_field)
+        tags = None
+        if row.record.get(tag_field) is not None:
+            tags = tag_names(row, tag_field, row.record[tag_field])
+            if len(tags) != len(tokens):
+                raise row.error(f"{len(tags)} tags for {len(tokens)} tokens; expected one tag per character", tag_field)
         sentence = row.text("sentence") if row.has("sentence") else "".join(tokens)
         examples.append({"guid": guid, "sentence": sentence, "tokens": tokens, "ner_tags": tags})
+        labelled.append(tags is not None)
+    if any(labelled) and False in labelled:
+        index = labelled.index(False)
+        raise KlueDataError(
+            path,
+            "no ner_tags here while other records have them; label every record, or none to only predict",
+            record=index,
+            guid=examples[index]["guid"],
+            field="ner_tags",
+        )
+    if examples and not any(labelled):
+        for example in examples:
+            example["ner_tags"] = None
+        logger.info("%s: no tags and no entity markup in any record: read as unlabelled text (predicted, not scored)", path)
     return examples
 
 

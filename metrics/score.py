@@ -121,6 +121,9 @@ def reference_units(task: str, records: Sequence[dict[str, Any]], path: str) -> 
                 continue
             units.append(Unit(guid, sts_data.regression_target(record["labels"])))
         elif task == "ner":
+            if record["ner_tags"] is None:
+                unlabelled.append(guid)
+                continue
             positions = ner_data.non_space_positions(record["tokens"])
             gold = [record["ner_tags"][i] for i in positions]
             units.append(Unit(guid, gold, {"n_all": len(record["tokens"]), "positions": positions}))

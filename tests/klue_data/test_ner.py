@@ -233,6 +233,33 @@ def test_sentences_in_klue_markup_alone_give_characters_and_tags(tmp_path):
     assert record["sentence"] == "<서울 시청:OG>에서 <12:30:TI>에 만나"
 
 
+def test_text_without_tags_or_markup_is_read_as_unlabelled(tmp_path):
+    plain_csv = tmp_path / "smoke-ner.csv"
+    plain_csv.write_text("guid,sentence\nsmoke-ner-00301,서울에 간다\nsmoke-ner-00302,부산\n", encoding="utf-8")
+    tokens_only = tmp_path / "smoke-ner.jsonl"
+    tokens_only.write_text(json.dumps({"guid": "smoke-ner-00303", "tokens": list("강 씨")}, ensure_ascii=False), encoding="utf-8")
+    for path in (plain_csv, tokens_only):
+        records = ner.read_file(path)
+        assert all(record["ner_tags"] is None for record in records)
+        assert records[0]["tokens"][0] in ("서", "강")
+
+
+def test_in_a_marked_up_file_a_sentence_without_markup_has_no_entities(tmp_path):
+    path = tmp_path / "smoke-ner.csv"
+    path.write_text("guid,sentence\nsmoke-ner-00304,<서울:LC>에 간다\nsmoke-ner-00305,부산에 간다\n", encoding="utf-8")
+    _, second = ner.read_file(path)
+    assert second["ner_tags"] == ["O"] * len("부산에 간다")
+
+
+def test_mixing_labelled_and_unlabelled_records_is_an_error(tmp_path):
+    path = tmp_path / "smoke-ner.jsonl"
+    rows = [{"guid": "smoke-ner-00306", "tokens": ["강"], "ner_tags": ["B-PS"]}, {"guid": "smoke-ner-00307", "tokens": ["강"]}]
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows), encoding="utf-8")
+    with pytest.raises(KlueDataError) as caught:
+        ner.read_file(path)
+    assert "smoke-ner-00307" in str(caught.value) and caught.value.field == "ner_tags"
+
+
 def test_markup_gives_the_tsv_characters_and_tags_for_nearly_every_dev_sentence(dev_examples):
     differing = [
         example["guid"]

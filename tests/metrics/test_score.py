@@ -612,6 +612,12 @@ def test_unreadable_references_and_unlabelled_references(tmp_path, capsys):
     )
     assert code == 2 and "without gold labels" in err and "smoke-ynat-00001" in err
 
+    plain = tmp_path / "ner-test.csv"
+    plain.write_text("guid,sentence\nsmoke-ner-00001,서울에 간다\n", encoding="utf-8")
+    ner_predictions = write_predictions(tmp_path / "n.jsonl", [{"guid": "smoke-ner-00001", "prediction": ["O"] * 5}])
+    code, _, err, _ = run(tmp_path, "ner", plain, ner_predictions, capsys)
+    assert code == 2 and "without gold labels" in err and "smoke-ner-00001" in err
+
 
 def test_json_is_written_atomically(tmp_path, capsys):
     references, rows = ynat_references(tmp_path)

@@ -80,6 +80,18 @@ def test_truncated_sentences_are_logged_and_their_tail_predicted_o(tiny_bert, tm
         assert set(record["prediction"][-3:]) == {"O"}  # the last word is past the cut
 
 
+def test_plain_sentences_are_predicted_not_scored(tiny_bert, tmp_path):
+    test = tmp_path / "test.csv"
+    test.write_text("guid,sentence\nsmoke-ner-00401,김철수는 서울에서 회의에 참석했다.\nsmoke-ner-00402,부산 날씨가 맑다.\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_ner(tiny_bert, out, "--test_file", str(test), "--do_predict") == 0
+    predictions = read_jsonl(out / "predictions.jsonl")
+    assert [p["guid"] for p in predictions] == ["smoke-ner-00401", "smoke-ner-00402"]
+    assert len(predictions[1]["prediction"]) == len("부산 날씨가 맑다.")
+    assert not any(key.startswith("predict_entity_f1") for key in json.loads((out / "predict_results.json").read_text()))
+
+
 def test_a_line_without_a_tab_names_the_file_line_and_guid(tiny_bert, tmp_path, capsys):
     path = write_ner_tsv(tmp_path / "dev.tsv", ner_records(2))
     lines = path.read_text(encoding="utf-8").split("\n")
