@@ -31,6 +31,7 @@ from trainers.token_offsets import TokenOffsets
 
 TAG_IDS = {tag: index for index, tag in enumerate(NER_TAGS)}
 O_ID = TAG_IDS["O"]
+_TAG_NAMES = np.array(NER_TAGS, dtype=object)
 IGNORE_INDEX = -100  # the loss skips special tokens
 _SPACE_CODES = np.array([code for code in range(0x3001) if chr(code).isspace()], dtype=np.uint32)
 
@@ -137,11 +138,33 @@ def inside_tag(tag_id: np.ndarray) -> np.ndarray:
 
 @dataclass
 class CharPredictions:
-    """Tag ids per token of every sentence (spaces included), and which sentences lost characters."""
+    """Predicted tag ids of every token of a batch (flat, sentences one after the other; spaces ``O``)
+    and which sentences lost characters to truncation."""
 
-    token_tags: list[np.ndarray]  # per sentence, one id per token (spaces: O)
-    non_space: list[np.ndarray]  # per sentence, the ids of the non-space tokens (the metric's unit)
+    flat_tags: np.ndarray
+    is_space: np.ndarray  # per token
+    token_counts: np.ndarray  # per sentence
     truncated: np.ndarray  # bool per sentence: characters past the last subword were predicted O
+
+    @property
+    def token_tags(self) -> list[np.ndarray]:
+        """Per sentence, one id per token, spaces included."""
+        return np.split(self.flat_tags, np.cumsum(self.token_counts)[:-1])
+
+    @property
+    def non_space(self) -> list[np.ndarray]:
+        """Per sentence, the ids of the non-space tokens: the unit the metrics score."""
+        return np.split(self.flat_tags[~self.is_space], np.cumsum(self.non_space_counts())[:-1])
+
+    def non_space_names(self) -> list[list[str]]:
+        """``non_space`` as tag names, built in one pass (the metrics take names)."""
+        names = _TAG_NAMES[self.flat_tags[~self.is_space]].tolist()
+        bounds = np.concatenate(([0], np.cumsum(self.non_space_counts()))).tolist()
+        return [names[bounds[i] : bounds[i + 1]] for i in range(len(bounds) - 1)]
+
+    def non_space_counts(self) -> np.ndarray:
+        sentence = np.repeat(np.arange(self.token_counts.size), self.token_counts)
+        return np.bincount(sentence[~self.is_space], minlength=self.token_counts.size)
 
 
 def subword_predictions_to_chars(
@@ -178,13 +201,7 @@ def subword_predictions_to_chars(
 
     token_tags = chars[batch.token_starts]
     token_tags[batch.token_is_space] = O_ID
-    per_sentence = batch.split_tokens(token_tags)
-    spaces = batch.split_tokens(batch.token_is_space)
-    return CharPredictions(
-        token_tags=per_sentence,
-        non_space=[tags[~space] for tags, space in zip(per_sentence, spaces)],
-        truncated=truncated,
-    )
+    return CharPredictions(token_tags, batch.token_is_space, batch.token_counts, truncated)
 
 
 def _inside_positions(first: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -105,8 +105,8 @@ class NerTask(Task):
         chars = subword_predictions_to_chars(tokens, offsets, predicted)
         self._report_truncation(features, chars.truncated)
         return [
-            {"tags": all_tags, "scored": tag_names(scored)}  # all tags stay ids until a prediction is written
-            for all_tags, scored in zip(chars.token_tags, chars.non_space)
+            {"tags": all_tags, "scored": scored}  # all tags stay ids until a prediction is written
+            for all_tags, scored in zip(chars.token_tags, chars.non_space_names(), strict=True)
         ]
 
     def _report_truncation(self, features: datasets.Dataset, truncated: np.ndarray) -> None:
