@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +22,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from timing import best_of
 
 import metrics
 
@@ -152,15 +153,6 @@ def synthetic_wos(rng: np.random.Generator, n_dialogues: int = 1000) -> tuple[li
     return pred, gold
 
 
-def best_time(function: Callable[[], object], repeat: int) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="calls per metric; the best time is reported")
@@ -191,19 +183,28 @@ def main() -> None:
         ("nli_accuracy", "3,000 items", lambda: metrics.nli_accuracy(nli_pred, nli_gold)),
         ("sts_pearsonr", "519 pairs", lambda: metrics.sts_pearsonr(sts_pred, sts_gold)),
         ("sts_f1", "519 pairs", lambda: metrics.sts_f1(sts_pred, sts_gold)),
-        ("ner_entity_f1", f"{len(ner_gold):,} sentences / {n_chars:,} chars ({source})",
-         lambda: metrics.ner_entity_f1(ner_pred, ner_gold)),
+        (
+            "ner_entity_f1",
+            f"{len(ner_gold):,} sentences / {n_chars:,} chars ({source})",
+            lambda: metrics.ner_entity_f1(ner_pred, ner_gold),
+        ),
         ("ner_char_f1", "same", lambda: metrics.ner_char_f1(ner_pred, ner_gold)),
         ("ner_breakdown", "same", lambda: metrics.ner_breakdown(ner_pred, ner_gold)),
         ("re_micro_f1", "7,765 items", lambda: metrics.re_micro_f1(re_probs.argmax(1), re_gold)),
         ("re_auprc", "7,765 × 30 probabilities", lambda: metrics.re_auprc(re_probs, re_gold)),
-        ("dp_uas", f"{len(dp_heads):,} sentences / {n_words:,} words ({source})",
-         lambda: metrics.dp_uas(dp_pred_heads, dp_heads)),
+        (
+            "dp_uas",
+            f"{len(dp_heads):,} sentences / {n_words:,} words ({source})",
+            lambda: metrics.dp_uas(dp_pred_heads, dp_heads),
+        ),
         ("dp_las", "same", lambda: metrics.dp_las(dp_pred_heads, dp_pred_labels, dp_heads, dp_labels)),
         ("mrc_exact_match", "5,841 questions (synthetic)", lambda: metrics.mrc_exact_match(mrc_pred, mrc_gold)),
         ("mrc_rouge_w", "same", lambda: metrics.mrc_rouge_w(mrc_pred, mrc_gold)),
-        ("wos_jga", f"1,000 dialogues / {len(wos_gold):,} turns (synthetic)",
-         lambda: metrics.wos_jga(wos_pred, wos_gold)),
+        (
+            "wos_jga",
+            f"1,000 dialogues / {len(wos_gold):,} turns (synthetic)",
+            lambda: metrics.wos_jga(wos_pred, wos_gold),
+        ),
         ("wos_slot_f1", "same", lambda: metrics.wos_slot_f1(wos_pred, wos_gold)),
     ]
     print(f"Python {platform.python_version()}, numpy {np.__version__}, {platform.processor() or platform.machine()}")
@@ -211,7 +212,7 @@ def main() -> None:
     print("| metric | input | seconds | value |")
     print("|---|---|---:|---:|")
     for name, size, function in cases:
-        seconds, value = best_time(function, args.repeat)
+        seconds, value = best_of(args.repeat, function)
         shown = f"{value:.4f}" if isinstance(value, float) else "—"
         print(f"| `{name}` | {size} | {seconds:.4f} | {shown} |", flush=True)
 
@@ -229,21 +230,27 @@ def main() -> None:
     official_gold = [tag for sentence in ner_gold for tag in ["O", *sentence, "O"]]
     official_pred = [tag for sentence in ner_pred for tag in ["O", *sentence, "O"]]
     kwargs = {"average": "macro", "mode": "strict", "scheme": IOB2}
-    seconds_sentences, per_sentence = best_time(lambda: f1_score(ner_gold, ner_pred, **kwargs) * 100, 1)
+    seconds_sentences, per_sentence = best_of(1, lambda: f1_score(ner_gold, ner_pred, **kwargs) * 100)
     plain_gold = [tag for sentence in ner_gold for tag in sentence]
     plain_pred = [tag for sentence in ner_pred for tag in sentence]
-    seconds_official, official = best_time(lambda: f1_score([official_gold], [official_pred], **kwargs) * 100, 1)
-    seconds_plain, plain = best_time(lambda: f1_score([plain_gold], [plain_pred], **kwargs) * 100, 1)
+    seconds_official, official = best_of(1, lambda: f1_score([official_gold], [official_pred], **kwargs) * 100)
+    seconds_plain, plain = best_of(1, lambda: f1_score([plain_gold], [plain_pred], **kwargs) * 100)
     print()
     print("| entity F1 computed by | seconds | value | equals ours (1e-9) |")
     print("|---|---:|---:|---|")
     print(f"| `metrics.ner_entity_f1` | — | {ours:.6f} | — |")
-    print(f"| seqeval, official: one sequence with [CLS]/[SEP] `O` around every sentence "
-          f"| {seconds_official:.2f} | {official:.6f} | {abs(official - ours) < 1e-9} |")
-    print(f"| seqeval, list of sentences | {seconds_sentences:.2f} | {per_sentence:.6f} "
-          f"| {abs(per_sentence - ours) < 1e-9} |")
-    print(f"| seqeval, sentences concatenated without separators | {seconds_plain:.2f} | {plain:.6f} "
-          f"| {abs(plain - ours) < 1e-9} |")
+    print(
+        f"| seqeval, official: one sequence with [CLS]/[SEP] `O` around every sentence "
+        f"| {seconds_official:.2f} | {official:.6f} | {abs(official - ours) < 1e-9} |"
+    )
+    print(
+        f"| seqeval, list of sentences | {seconds_sentences:.2f} | {per_sentence:.6f} "
+        f"| {abs(per_sentence - ours) < 1e-9} |"
+    )
+    print(
+        f"| seqeval, sentences concatenated without separators | {seconds_plain:.2f} | {plain:.6f} "
+        f"| {abs(plain - ours) < 1e-9} |"
+    )
     # The official character F1 also counts each sentence's [CLS] and last position (gold O;
     # a trained model predicts O there): two extra right O characters per sentence.
     wrapped_gold = [["O", *sentence, "O"] for sentence in ner_gold]
@@ -251,8 +258,10 @@ def main() -> None:
     char_ours = metrics.ner_char_f1(ner_pred, ner_gold)
     char_wrapped = metrics.ner_char_f1(wrapped_pred, wrapped_gold)
     print()
-    print(f"character F1 over the characters: {char_ours:.6f}; with the official [CLS]/[SEP] positions "
-          f"counted as right O characters: {char_wrapped:.6f} (difference {char_wrapped - char_ours:+.6f})")
+    print(
+        f"character F1 over the characters: {char_ours:.6f}; with the official [CLS]/[SEP] positions "
+        f"counted as right O characters: {char_wrapped:.6f} (difference {char_wrapped - char_ours:+.6f})"
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ import argparse
 import datetime
 import platform
 import sys
-import time
 from pathlib import Path
 
 import datasets
@@ -34,6 +33,8 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from timing import best_of
 
 from args import MrcArguments
 from trainers.run_mrc import MrcTask
@@ -83,15 +84,6 @@ def synthetic(questions: int, windows_per_question: float, seq_length: int, seed
     start[unanswerable[example_index], 0] += 12.0
     end[unanswerable[example_index], 0] += 12.0
     return examples, features, offsets, start, end
-
-
-def best_of(repeat: int, function) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        began = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - began)
-    return min(times), result
 
 
 def naive_postprocess(start, end, example_index, offsets, contexts, n_best_size, max_answer_length, threshold):

@@ -22,26 +22,15 @@ import datetime
 import os
 import platform
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from timing import interleaved_best_of
+
 DEFAULT_NER_DEV = ROOT.parent / "shared" / "klue" / "v1.1" / "klue-ner-v1.1" / "klue-ner-v1.1_dev.tsv"
 MAX_LENGTH = 510
-
-
-def interleaved_best_of(repeat: int, steps: dict) -> tuple[dict[str, float], dict[str, object]]:
-    """Best time of each step over ``repeat`` rounds, the steps taking turns within a round, so that
-    a slower stretch of a shared machine hits them alike."""
-    best = dict.fromkeys(steps, float("inf"))
-    results = {}
-    for _ in range(repeat):
-        for name, step in steps.items():
-            start = time.perf_counter()
-            results[name] = step()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return best, results
 
 
 def padded(rows: list[list[int]]):

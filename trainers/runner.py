@@ -515,11 +515,12 @@ def build_scorer(task: Task, examples: datasets.Dataset, features: datasets.Data
 
 def _decoded(
     trainer: Trainer, prefix: str, task: Task, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any
-) -> Any:
+) -> tuple[Any, Any]:
+    """Decoded predictions and references of a split, taken from its scorer when it just made them."""
     scorer = getattr(trainer, "scorers", {}).get(prefix)
     if isinstance(scorer, SplitScorer) and scorer.last_predictions is predictions:
-        return scorer.last_decoded
-    return task.decode(examples, features, predictions)
+        return scorer.last_decoded, scorer.references
+    return task.decode(examples, features, predictions), task.references(examples)
 
 
 def evaluate_split(
@@ -530,8 +531,8 @@ def evaluate_split(
     eval_metrics = dict(output.metrics, eval_samples=len(examples))
     trainer.log(eval_metrics)  # dashboards (TensorBoard, W&B) see the final numbers too
     trainer.log_metrics("eval", eval_metrics)
-    decoded = _decoded(trainer, "eval", task, examples, features, output.predictions)
-    breakdown = task.breakdown(decoded, task.references(examples), examples)
+    decoded, references = _decoded(trainer, "eval", task, examples, features, output.predictions)
+    breakdown = task.breakdown(decoded, references, examples)
     if trainer.is_world_process_zero():
         save_results(output_dir, "eval", eval_metrics)
         if breakdown:
@@ -546,7 +547,7 @@ def predict_split(
     output = trainer.predict(features, metric_key_prefix="predict")
     predict_metrics = dict(output.metrics, predict_samples=len(examples))
     trainer.log_metrics("predict", predict_metrics)
-    decoded = _decoded(trainer, "predict", task, examples, features, output.predictions)
+    decoded, _ = _decoded(trainer, "predict", task, examples, features, output.predictions)
     if trainer.is_world_process_zero():
         save_results(output_dir, "predict", predict_metrics)
         count = write_predictions(output_dir / "predictions.jsonl", task, examples, decoded)

@@ -26,7 +26,10 @@ class SequenceTask(Task):
         self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
     ) -> dict[str, list]:
         texts = [examples[field] for field in self.text_fields]
-        features = tokenizer(*texts, truncation=True, max_length=max_length, padding=padding)
+        # Without padding the attention mask is all 1s: the collator makes it, nothing to store.
+        features = tokenizer(
+            *texts, truncation=True, max_length=max_length, padding=padding, return_attention_mask=bool(padding)
+        )
         targets = self.targets(examples)
         if targets is not None:
             features["labels"] = targets
