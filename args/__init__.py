@@ -4,7 +4,8 @@ from args.data import DataArguments
 from args.errors import ArgumentsError
 from args.model import ModelArguments
 from args.mrc import MrcArguments
+from args.ner import NerArguments
 from args.tasks import StsArguments
 from args.training import KlueTrainingArguments
 
-__all__ = ["ArgumentsError", "DataArguments", "KlueTrainingArguments", "ModelArguments", "MrcArguments", "StsArguments"]
+__all__ = ["ArgumentsError", "DataArguments", "KlueTrainingArguments", "ModelArguments", "MrcArguments", "NerArguments", "StsArguments"]

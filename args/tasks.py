@@ -7,6 +7,14 @@ from dataclasses import dataclass, field
 
 @dataclass
 class StsArguments:
+    clip_predictions: bool = field(
+        default=False,
+        metadata={
+            "help": "Clip predicted scores to the gold range [0, 5] before scoring and writing them. Off by "
+            "default: KLUE-baseline scores the raw model outputs, and clipping moves Pearson r. When on, "
+            "the results say so (eval_predictions_clipped: 1.0)."
+        },
+    )
     predictions_csv: bool = field(
         default=False,
         metadata={

@@ -26,7 +26,11 @@ def wordpiece_tokenizer(texts: Iterable[str], vocab_size: int, model_max_length:
         special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
     )
     tokenizer.decoder = decoders.WordPiece()
-    return BertTokenizerFast(tokenizer_object=tokenizer, model_max_length=model_max_length)
+    # Said again to the wrapper: it saves its own flags, and BertTokenizerFast's defaults
+    # (lowercase, strip accents) would reload as a normalizer that splits Hangul into jamo.
+    return BertTokenizerFast(
+        tokenizer_object=tokenizer, model_max_length=model_max_length, do_lower_case=False, strip_accents=False
+    )
 
 
 def byte_bpe_tokenizer(texts: Iterable[str], vocab_size: int, model_max_length: int = 128):
@@ -49,3 +53,17 @@ def byte_bpe_tokenizer(texts: Iterable[str], vocab_size: int, model_max_length: 
     )
     tokenizer.decoder = decoders.ByteLevel()
     return RobertaTokenizerFast(tokenizer_object=tokenizer, model_max_length=model_max_length)
+
+
+def copy_with_padding_side(model_dir, destination, side: str):
+    """A copy of a saved model folder whose tokenizer pads on ``side`` (some model families ship "left")."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    destination = Path(shutil.copytree(model_dir, destination))
+    config_path = destination / "tokenizer_config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["padding_side"] = side
+    config_path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
+    return destination

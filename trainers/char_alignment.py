@@ -32,7 +32,6 @@ from trainers.token_offsets import TokenOffsets
 TAG_IDS = {tag: index for index, tag in enumerate(NER_TAGS)}
 O_ID = TAG_IDS["O"]
 _TAG_NAMES = np.array(NER_TAGS, dtype=object)
-IGNORE_INDEX = -100  # the loss skips special tokens
 _SPACE_CODES = np.array([code for code in range(0x3001) if chr(code).isspace()], dtype=np.uint32)
 
 
@@ -111,7 +110,8 @@ def _subword_spans(batch: CharBatch, offsets: TokenOffsets) -> tuple[np.ndarray,
 
 
 def align_char_labels(tokens: Any, tags: Any, offsets: Any) -> list[np.ndarray]:
-    """Subword label ids: the tag of each subword's first (non-space) character; -100 for special tokens.
+    """Subword label ids: the tag of each subword's first (non-space) character; ``O`` for tokens
+    without a character ([CLS], [SEP], a piece holding only a space), as KLUE-baseline trains them.
 
     ``tokens``/``tags``: per-sentence lists (or pyarrow list columns, or a ``CharBatch`` for the
     tokens); ``offsets``: the tokenizer's ``offset_mapping`` over ``"".join(tokens[i])``, in any
@@ -126,7 +126,7 @@ def subword_labels(tokens: Any, tags: Any, offsets: TokenOffsets) -> np.ndarray:
     batch = CharBatch.of(tokens)
     token_tags = tag_ids(tags)
     valid, first, _ = _subword_spans(batch, offsets)
-    labels = np.full(valid.size, IGNORE_INDEX, dtype=np.int64)
+    labels = np.full(valid.size, O_ID, dtype=np.int64)
     labels[valid] = token_tags[batch.char_token[first[valid]]]
     return labels
 
@@ -298,3 +298,20 @@ def klue_markup(tokens: Sequence[str], entities: Sequence[dict[str, Any]]) -> st
         cursor = entity["end"]
     pieces.append(text[cursor:])
     return "".join(pieces)
+
+
+def official_tag_sequence(
+    sentences: Sequence[Sequence[str]], firsts: Sequence[str], lasts: Sequence[str]
+) -> list[str]:
+    """All sentences as one tag sequence, each between the tags of its first and last model
+    positions: the layout KLUE-baseline scores NER in (its ``[CLS]`` and last position, gold ``O``).
+
+    ``sentences``: tags of the non-space characters; ``firsts``/``lasts``: one tag per sentence
+    (predicted, or ``"O"`` for the gold side). Both NER metrics read the result as one sequence,
+    as the official evaluation does."""
+    sequence: list[str] = []
+    for first, tags, last in zip(firsts, sentences, lasts, strict=True):
+        sequence.append(first)
+        sequence.extend(tags)
+        sequence.append(last)
+    return sequence

@@ -22,6 +22,7 @@ from typing import Any
 import datasets
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from transformers import (
     AutoModelForTokenClassification,
     DataCollatorForTokenClassification,
@@ -31,12 +32,14 @@ from transformers import (
 )
 
 import metrics
-from args import ModelArguments
+from args import ModelArguments, NerArguments
+from klue_data.labels import NER_TAGS
 from klue_data.ner import non_space_positions
 from trainers.char_alignment import (
     CharBatch,
     entities_from_tags,
     klue_markup,
+    official_tag_sequence,
     subword_labels,
     subword_predictions_to_chars,
     tag_names,
@@ -50,6 +53,7 @@ logger = logging.getLogger("klue")
 
 class NerTask(Task):
     name = "ner"
+    argument_classes = (NerArguments,)
     default_max_seq_length = 510  # the official baseline's; dynamic padding keeps short batches short
     needs_fast_tokenizer = True  # character offsets
     batch_format = "arrow"  # 285,000 dev characters never become Python strings
@@ -87,26 +91,28 @@ class NerTask(Task):
     def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
         return DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=pad_to_multiple_of)
 
-    def preprocess_logits_for_metrics(self, logits: Any, labels: Any) -> Any:
+    def reduce_logits(self, logits: Any, inputs: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> Any:
         # (batch, seq, 13) -> (batch, seq): eval never holds 5,000 sentences of full logits.
         logits = logits[0] if isinstance(logits, tuple) else logits
         return logits.argmax(dim=-1)
 
     def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> list[dict[str, list]]:
-        """Per sentence: ``tags``, tag ids for every character (spaces ``O``), and ``scored``, the tag
-        names of the non-space characters (what the metrics score)."""
+        """Per sentence: ``tags``, tag ids for every character (spaces ``O``), ``scored``, the tag
+        names of the non-space characters (what the metrics score), and ``ends``, the tag names
+        predicted at its first and last model positions ([CLS], [SEP]; official scoring counts them)."""
         predicted = predictions[0] if isinstance(predictions, tuple) else predictions
         predicted = np.asarray(predicted)
-        if predicted.ndim == 3:  # logits, when preprocess_logits_for_metrics was bypassed
+        if predicted.ndim == 3:  # logits, when reduce_logits was bypassed
             predicted = predicted.argmax(axis=-1)
         # Columns read through Arrow: Python-object access to 5,000 rows costs more than the decoding.
         tokens = examples.with_format("arrow")["tokens"]
         offsets = features.with_format("arrow")["offset_mapping"]
         chars = subword_predictions_to_chars(tokens, offsets, predicted)
         self._report_truncation(features, chars.truncated)
+        ends = special_position_tags(predicted, pc.list_value_length(offsets).to_numpy(zero_copy_only=False) // 2)
         return [
-            {"tags": all_tags, "scored": scored}  # all tags stay ids until a prediction is written
-            for all_tags, scored in zip(chars.token_tags, chars.non_space_names(), strict=True)
+            {"tags": all_tags, "scored": scored, "ends": sentence_ends}  # all tags stay ids until written
+            for all_tags, scored, sentence_ends in zip(chars.token_tags, chars.non_space_names(), ends, strict=True)
         ]
 
     def _report_truncation(self, features: datasets.Dataset, truncated: np.ndarray) -> None:
@@ -133,6 +139,17 @@ class NerTask(Task):
     def metric_inputs(self, decoded: list[dict[str, list]]) -> list[list[str]]:
         return [sentence["scored"] for sentence in decoded]
 
+    def metric_arguments(self, decoded: list[dict[str, list]], references: Any) -> tuple[Any, Any]:
+        predicted = self.metric_inputs(decoded)
+        if self.option(NerArguments).ner_scoring == "characters":
+            return predicted, references
+        first, last = zip(*(sentence["ends"] for sentence in decoded), strict=True) if decoded else ((), ())
+        gold_o = ["O"] * len(decoded)
+        return (
+            [official_tag_sequence(predicted, first, last)],
+            [official_tag_sequence(references, gold_o, gold_o)],
+        )
+
     def extra_scores(self, decoded: Any, references: Any, examples: datasets.Dataset) -> dict[str, float]:
         per_type = metrics.ner_breakdown(self.metric_inputs(decoded), references)["per_type_f1"]
         return {f"entity_f1_{entity_type}": score for entity_type, score in per_type.items()}
@@ -152,6 +169,18 @@ class NerTask(Task):
             "entities": entities,
             "tagged_sentence": klue_markup(tokens, entities),
         }
+
+
+def special_position_tags(predicted: np.ndarray, lengths: np.ndarray) -> list[tuple[str, str]]:
+    """Per sequence, the tag names predicted at its first and its last token ([CLS], [SEP]).
+
+    KLUE-baseline reads its last padded position, a pad trained as ``O`` under its fixed padding;
+    with dynamic padding the pads of a row change with its batch, and the [SEP] is the last
+    position every batching gives the same prediction (it is trained as ``O`` too)."""
+    rows = np.arange(predicted.shape[0])
+    ends = np.stack([predicted[:, 0], predicted[rows, np.maximum(lengths - 1, 0)]], axis=1)
+    ends = np.where((ends >= 0) & (ends < len(NER_TAGS)), ends, NER_TAGS.index("O"))
+    return [(NER_TAGS[first], NER_TAGS[last]) for first, last in ends.tolist()]
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
 
 The model regresses ``labels.real-label`` (the unrounded annotator mean the official baseline
 trains and scores on; ``labels.label`` where a file has only that). Metrics: Pearson r and F1
-at threshold 3 (``eval_pearsonr``, ``eval_f1``). Predictions are clipped to [0, 5].
+at threshold 3 (``eval_pearsonr``, ``eval_f1``), computed on the raw model outputs as the
+official baseline computes them; ``--clip_predictions`` clips them to [0, 5] first (and says so
+in the results: ``eval_predictions_clipped``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import datasets
+import numpy as np
 
 from args import StsArguments
 from klue_data.sts import regression_target
@@ -35,6 +38,14 @@ class StsTask(RegressionTask):
         if any(labels is None for labels in examples["labels"]):
             return None
         return [regression_target(labels) for labels in examples["labels"]]
+
+    def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> np.ndarray:
+        scores = super().decode(examples, features, predictions)
+        return self.clip(scores) if self.option(StsArguments).clip_predictions else scores
+
+    def extra_scores(self, decoded: Any, references: Any, examples: datasets.Dataset) -> dict[str, float]:
+        # Clipped scores are not the benchmark's: a results file says when it holds them.
+        return {"predictions_clipped": 1.0} if self.option(StsArguments).clip_predictions else {}
 
     def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
         if not self.option(StsArguments).predictions_csv:

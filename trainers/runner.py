@@ -36,7 +36,7 @@ from transformers import (
     default_data_collator,
     set_seed,
 )
-from transformers.trainer_utils import get_last_checkpoint
+from transformers.trainer_utils import TrainOutput, get_last_checkpoint
 
 import klue_data
 import metrics
@@ -56,7 +56,7 @@ class Task:
     Hooks a task overrides (all optional but ``name`` and ``preprocess``):
     ``argument_classes`` (its own flag dataclasses), ``config_overrides`` (labels, problem type),
     ``build_model`` (a custom head), ``preprocess`` (examples → features, batched),
-    ``data_collator``, ``preprocess_logits_for_metrics`` (shrink logits per batch),
+    ``data_collator``, ``reduce_logits`` (shrink one eval batch's outputs, seeing its inputs),
     ``decode`` (model outputs → predictions in the metric's unit, one per example),
     ``references`` (gold in the same unit), ``prediction_record`` (one line of predictions.jsonl),
     ``breakdown``, ``extra_scores`` and ``write_extra_predictions``, and ``prepare_split`` (examples before tokenization).
@@ -107,7 +107,12 @@ class Task:
     def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
         return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_to_multiple_of)
 
-    def preprocess_logits_for_metrics(self, logits: Any, labels: Any) -> Any:
+    def reduce_logits(self, logits: Any, inputs: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> Any:
+        """One eval batch's model outputs → what evaluation keeps of them (e.g. the argmax per token).
+
+        ``inputs`` is the batch the model saw (``input_ids``, ``attention_mask``, ...), always padded
+        on the right. Whatever is kept must not depend on which examples share the batch (its
+        padding length), or answers would change with ``--per_device_eval_batch_size``."""
         return logits
 
     # --- outputs ----------------------------------------------------------------------------
@@ -122,6 +127,11 @@ class Task:
     def metric_inputs(self, decoded: Any) -> Any:
         """What ``metrics.score_task`` takes from the decoded predictions (default: themselves)."""
         return decoded
+
+    def metric_arguments(self, decoded: Any, references: Any) -> tuple[Any, Any]:
+        """The (predictions, references) the official metrics score, laid out as the official
+        evaluation lays them out (default: ``metric_inputs`` and the references as they are)."""
+        return self.metric_inputs(decoded), references
 
     def prediction_record(self, example: dict[str, Any], prediction: Any) -> dict[str, Any]:
         return {"guid": example["guid"], "prediction": prediction}
@@ -148,10 +158,54 @@ class KlueTrainer(Trainer):
     scores characters), so each evaluated split gets a scorer built from its examples.
     """
 
-    def __init__(self, *args: Any, scorers: dict[str, Callable[[EvalPrediction], dict]] | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        scorers: dict[str, Callable[[EvalPrediction], dict]] | None = None,
+        reduce_logits: Callable[[Any, dict[str, Any]], Any] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.scorers = dict(scorers or {})
+        self.reduce_logits = reduce_logits
         self._eval_orders: dict[str, np.ndarray] = {}  # dataset fingerprint -> order its batches ran in
+
+    def train(self, resume_from_checkpoint: str | bool | None = None, **kwargs: Any) -> TrainOutput:
+        """The stock training; after a resume, ``train_loss`` is the mean over every step of the run
+        (the Trainer's own covers only the steps of this call) and ``train_resumed_at_step`` says
+        where this call started."""
+        self._earlier_loss = read_loss_total(resume_from_checkpoint) if isinstance(resume_from_checkpoint, str) else None
+        output = super().train(resume_from_checkpoint=resume_from_checkpoint, **kwargs)
+        resumed_at = int(getattr(self, "_initial_global_step", 0))
+        if not resumed_at:
+            return output
+        logger.info("Resumed at global step %d; trained to step %d.", resumed_at, output.global_step)
+        metrics = {**output.metrics, "train_resumed_at_step": resumed_at}
+        if self._earlier_loss is not None:
+            _, earlier_sum = self._earlier_loss
+            steps_now = output.global_step - resumed_at
+            metrics["train_loss"] = (earlier_sum + output.training_loss * steps_now) / max(output.global_step, 1)
+        return TrainOutput(output.global_step, metrics["train_loss"], metrics)
+
+    def _save_checkpoint(self, model: Any, trial: Any) -> None:
+        super()._save_checkpoint(model, trial)
+        if self.args.should_save:
+            # The sum of the losses so far, so that a resumed run can report the mean of the whole run.
+            earlier_steps, earlier_sum = getattr(self, "_earlier_loss", None) or (0, 0.0)
+            loss_sum = earlier_sum + self._total_loss_scalar + float(self._tr_loss.item())
+            checkpoint = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"
+            write_json(checkpoint / LOSS_TOTAL_FILE, {"global_step": self.state.global_step, "loss_sum": loss_sum})
+
+    def prediction_step(
+        self, model: Any, inputs: dict[str, Any], prediction_loss_only: bool, ignore_keys: list[str] | None = None
+    ) -> tuple[Any, Any, Any]:
+        """The stock step, then the task's per-batch reduction, which (unlike the Trainer's
+        ``preprocess_logits_for_metrics``) sees the batch's inputs: a task can mask padding and
+        other non-scorable positions before it keeps a top k."""
+        loss, logits, labels = super().prediction_step(model, inputs, prediction_loss_only, ignore_keys=ignore_keys)
+        if logits is not None and self.reduce_logits is not None:
+            logits = self.reduce_logits(logits, inputs)
+        return loss, logits, labels
 
     def _get_eval_sampler(self, eval_dataset: Any) -> torch.utils.data.Sampler | None:
         """Sequential, or longest first under ``group_by_length``, in an order that is undone afterwards.
@@ -191,6 +245,11 @@ class KlueTrainer(Trainer):
         if scorer is not None:
             prediction_loss_only = False
         output = super().evaluation_loop(dataloader, description, prediction_loss_only, ignore_keys, metric_key_prefix)
+        if not self.args.eval_do_concat_batches:
+            # Decoding reads one row per feature: join the per-batch outputs as the Trainer would.
+            output = output._replace(
+                predictions=concat_batches(output.predictions), label_ids=concat_batches(output.label_ids)
+            )
         order = self._eval_orders.get(getattr(dataloader.dataset, "_fingerprint", None))
         if order is not None:
             restore = np.argsort(order)
@@ -203,6 +262,20 @@ class KlueTrainer(Trainer):
         return output
 
 
+LOSS_TOTAL_FILE = "klue_loss_total.json"
+
+
+def read_loss_total(checkpoint: str | Path) -> tuple[int, float] | None:
+    """``(global_step, sum of the step losses)`` saved with a checkpoint, or None (older checkpoints)."""
+    path = Path(checkpoint) / LOSS_TOTAL_FILE
+    if not path.is_file():
+        logger.warning("%s has no %s: train_loss will cover only the steps after the resume.", checkpoint,
+                       LOSS_TOTAL_FILE)
+        return None
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    return int(saved["global_step"]), float(saved["loss_sum"])
+
+
 class _FixedOrderSampler(torch.utils.data.Sampler):
     def __init__(self, order: np.ndarray) -> None:
         self.order = order
@@ -212,6 +285,25 @@ class _FixedOrderSampler(torch.utils.data.Sampler):
 
     def __len__(self) -> int:
         return len(self.order)
+
+
+def concat_batches(batches: Any, padding_index: int = -100) -> Any:
+    """Per-batch outputs (``--eval_do_concat_batches false``: a list of arrays, or of tuples of
+    arrays) as one array (or tuple) over all rows, shorter batches padded with ``padding_index``
+    along the sequence axis as the Trainer pads them; anything else is returned as it is."""
+    if not isinstance(batches, list) or not batches:
+        return batches
+    if isinstance(batches[0], (tuple, list)):
+        return tuple(concat_batches([batch[i] for batch in batches], padding_index) for i in range(len(batches[0])))
+    arrays = [np.asarray(batch) for batch in batches]
+    if arrays[0].ndim < 2:
+        return np.concatenate(arrays)
+    width = max(array.shape[1] for array in arrays)
+    padded = [
+        np.pad(a, [(0, 0), (0, width - a.shape[1])] + [(0, 0)] * (a.ndim - 2), constant_values=padding_index)
+        for a in arrays
+    ]
+    return np.concatenate(padded)
 
 
 def _take_rows(value: Any, rows: np.ndarray) -> Any:
@@ -256,6 +348,10 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     }
 
     model = task.build_model(model_args, config)
+    # KLUE heads return their loss as a batch mean and ignore ``num_items_in_batch``. Left to its
+    # default (any forward taking **kwargs), the Trainer would multiply that mean by the number of
+    # processes (eval_loss x N under torchrun) and skip dividing it over gradient accumulation steps.
+    model.accepts_loss_kwargs = False
 
     trainer_class = task.trainer_class or KlueTrainer
     trainer = trainer_class(
@@ -267,7 +363,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         data_collator=default_data_collator
         if data_args.pad_to_max_length
         else task.data_collator(tokenizer, 8 if training_args.fp16 or training_args.bf16 else None),
-        preprocess_logits_for_metrics=task.preprocess_logits_for_metrics,
+        reduce_logits=lambda logits, inputs: task.reduce_logits(logits, inputs, tokenizer),
         scorers={
             prefix: build_scorer(task, raw[split], features[split])
             for prefix, split in (("eval", "validation"), ("predict", "test"))
@@ -424,6 +520,11 @@ def from_pretrained(loader: Any, model_args: ModelArguments, name: str | None = 
 
 def load_tokenizer(model_args: ModelArguments, fast_required: bool = False) -> PreTrainedTokenizerBase:
     tokenizer = from_pretrained(AutoTokenizer, model_args, model_args.tokenizer_name)
+    if tokenizer.padding_side != "right":
+        # Encoders read [CLS] at position 0 and decoding maps outputs to tokens by position: a
+        # tokenizer shipped with left padding would shift both. Saved with the model as "right".
+        logger.info("Padding on the right (the tokenizer was set to pad on the %s).", tokenizer.padding_side)
+        tokenizer.padding_side = "right"
     if fast_required and not tokenizer.is_fast:
         raise SourceUnavailableError(
             f"{type(tokenizer).__name__} is not a fast tokenizer; this task needs character offsets, "
@@ -498,7 +599,7 @@ class SplitScorer:
         self.last_predictions: Any = None
         self.last_decoded: Any = None
         self._compute_metrics = metrics.build_compute_metrics(
-            task.name, postprocess=lambda decoded: (task.metric_inputs(decoded), self.references)
+            task.name, postprocess=lambda decoded: task.metric_arguments(decoded, self.references)
         )
 
     def __call__(self, prediction: EvalPrediction) -> dict[str, float]:

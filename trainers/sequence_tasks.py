@@ -76,7 +76,8 @@ class ClassificationTask(SequenceTask):
 
 
 class RegressionTask(SequenceTask):
-    """One score per example in [min_score, max_score]; predictions are clipped to that range."""
+    """One score per example, gold in [min_score, max_score]. Predictions are the raw model
+    outputs, as KLUE-baseline scores them; ``clip`` puts them into the gold range."""
 
     min_score: float = 0.0
     max_score: float = 5.0
@@ -86,7 +87,10 @@ class RegressionTask(SequenceTask):
 
     def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> np.ndarray:
         scores = predictions[0] if isinstance(predictions, tuple) else predictions
-        return np.clip(np.asarray(scores, dtype=np.float64).reshape(-1), self.min_score, self.max_score)
+        return np.asarray(scores, dtype=np.float64).reshape(-1)
+
+    def clip(self, scores: np.ndarray) -> np.ndarray:
+        return np.clip(scores, self.min_score, self.max_score)
 
     def prediction_record(self, example: dict[str, Any], prediction: float) -> dict[str, Any]:
         return {"guid": example["guid"], "prediction": round(float(prediction), 6)}

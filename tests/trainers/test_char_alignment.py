@@ -10,7 +10,6 @@ from klue_data.labels import NER_TAGS
 from tests.synthetic import corpus
 from tests.tiny_tokenizers import byte_bpe_tokenizer, wordpiece_tokenizer
 from trainers.char_alignment import (
-    IGNORE_INDEX,
     TAG_IDS,
     align_char_labels,
     boundary_inside_subword,
@@ -37,11 +36,12 @@ def ids(*names: str) -> list[int]:
     return [TAG_IDS[name] for name in names]
 
 
-def test_each_subword_learns_the_tag_of_its_first_character_and_specials_are_ignored():
+def test_each_subword_learns_the_tag_of_its_first_character_and_specials_learn_o():
     # [CLS] 서울 ##시청 ##에 간다 [SEP]
     offsets = [[(0, 0), (0, 2), (2, 4), (4, 5), (6, 8), (0, 0)]]
     labels = align_char_labels([TOKENS], [TAGS], offsets)
-    assert [row.tolist() for row in labels] == [[IGNORE_INDEX, *ids("B-OG", "I-OG", "O", "O"), IGNORE_INDEX]]
+    # [CLS] and [SEP] are trained as O, as KLUE-baseline trains them
+    assert [row.tolist() for row in labels] == [ids("O", "B-OG", "I-OG", "O", "O", "O")]
 
 
 def test_a_leading_space_in_the_offsets_is_skipped():

@@ -1,4 +1,6 @@
-"""A run killed (SIGKILL) right after a checkpoint, then resumed, ends where an uninterrupted run does."""
+"""A run killed (SIGKILL) right after a checkpoint, then resumed, ends where an uninterrupted run does:
+it resumes at the checkpoint's step (not from step 0), and its results equal the uninterrupted run's,
+train_loss included (the mean over all steps of the run, not only of the resumed ones)."""
 
 from __future__ import annotations
 
@@ -57,8 +59,16 @@ def test_killed_run_resumes_to_the_same_eval_metrics(tiny_bert, tmp_path):
     resumed = subprocess.run(run + argv(tmp_path / "resumed"), env=env, cwd=REPO_ROOT, capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "Resuming training from" in resumed.stdout + resumed.stderr
+    assert "Resumed at global step 4; trained to step 8." in resumed.stdout + resumed.stderr
 
     straight = json.loads((tmp_path / "straight" / "eval_results.json").read_text())
     after_resume = json.loads((tmp_path / "resumed" / "eval_results.json").read_text())
     assert abs(straight["eval_loss"] - after_resume["eval_loss"]) < 1e-5
     assert straight["eval_macro_f1"] == after_resume["eval_macro_f1"]
+
+    straight_train = json.loads((tmp_path / "straight" / "train_results.json").read_text())
+    resumed_train = json.loads((tmp_path / "resumed" / "train_results.json").read_text())
+    assert resumed_train["train_resumed_at_step"] == 4 and "train_resumed_at_step" not in straight_train
+    assert abs(straight_train["train_loss"] - resumed_train["train_loss"]) < 1e-4
+    state = json.loads((tmp_path / "resumed" / "trainer_state.json").read_text())
+    assert state["global_step"] == 8

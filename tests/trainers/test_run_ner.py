@@ -62,13 +62,117 @@ def test_ner_eval_scores_equal_the_metrics_on_the_written_predictions(tiny_bert,
     dev = write_json(tmp_path / "dev.json", dev_records)
     out = tmp_path / "out"
     assert run_ner(tiny_bert, out, "--train_file", str(train), "--validation_file", str(dev), "--do_train",
-                   "--do_eval", "--train_sampling_strategy", "group_by_length") == 0
+                   "--do_eval", "--train_sampling_strategy", "group_by_length", "--ner_scoring", "characters") == 0
     results = json.loads((out / "eval_results.json").read_text())
     written = read_jsonl(out / "eval_predictions.jsonl")
     predicted = [[t for t, c in zip(p["prediction"], r["tokens"]) if c != " "] for p, r in zip(written, dev_records)]
     gold = [[t for t, c in zip(r["ner_tags"], r["tokens"]) if c != " "] for r in dev_records]
     assert results["eval_entity_f1"] == pytest.approx(metrics.ner_entity_f1(predicted, gold))
     assert results["eval_char_f1"] == pytest.approx(metrics.ner_char_f1(predicted, gold))
+
+
+def official_flattening(model_dir: Path, records: list[dict], written: list[dict]) -> tuple[list[str], list[str]]:
+    """KLUE-baseline's NER evaluation layout, rebuilt independently of the project's decoding: per
+    sentence the model's tag at [CLS], the written tags of its non-space characters, the model's tag
+    at its last position ([SEP]); gold O at both ends; all sentences as one sequence."""
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForTokenClassification.from_pretrained(model_dir).eval()
+    names = model.config.id2label
+    predicted, gold = [], []
+    for record, line in zip(records, written, strict=True):
+        encoded = tokenizer("".join(record["tokens"]), return_tensors="pt")
+        with torch.no_grad():
+            tags = model(**encoded).logits[0].argmax(-1).tolist()
+        chars = [t for t, c in zip(line["prediction"], record["tokens"]) if c != " "]
+        predicted += [names[tags[0]], *chars, names[tags[-1]]]
+        gold += ["O", *[t for t, c in zip(record["ner_tags"], record["tokens"]) if c != " "], "O"]
+    return predicted, gold
+
+
+def test_official_scoring_equals_the_official_functions_on_the_official_flattening(tiny_bert, tmp_path):
+    """By default eval_char_f1 / eval_entity_f1 are what KLUE-baseline reports: sklearn's macro F1 over
+    the 13 tags and seqeval's strict entity F1, on its flattening (sentences with [CLS] and last position)."""
+    from seqeval.metrics import f1_score as seqeval_f1
+    from seqeval.scheme import IOB2
+    from sklearn.metrics import f1_score
+
+    from klue_data.labels import NER_TAGS
+
+    train = write_json(tmp_path / "train.json", ner_records(40, seed=3))
+    dev_records = ner_records(16, seed=4)
+    dev = write_json(tmp_path / "dev.json", dev_records)
+    out = tmp_path / "out"
+    assert run_ner(tiny_bert, out, "--train_file", str(train), "--validation_file", str(dev), "--do_train",
+                   "--do_eval", "--per_device_eval_batch_size", "5") == 0
+    results = json.loads((out / "eval_results.json").read_text())
+    predicted, gold = official_flattening(out, dev_records, read_jsonl(out / "eval_predictions.jsonl"))
+    ids = {tag: index for index, tag in enumerate(NER_TAGS)}
+    official_char = f1_score([ids[t] for t in gold], [ids[t] for t in predicted], labels=list(range(13)),
+                             average="macro", zero_division=1) * 100
+    official_entity = seqeval_f1([gold], [predicted], average="macro", mode="strict", scheme=IOB2) * 100
+    assert results["eval_char_f1"] == pytest.approx(official_char, abs=1e-9)
+    assert results["eval_entity_f1"] == pytest.approx(official_entity, abs=1e-9)
+
+
+def varied_ner_records(count: int, seed: int) -> list[dict]:
+    """Sentences of very different lengths (1 to 4 synthetic sentences joined), in no length order."""
+    records = ner_records(count * 3, seed=seed)
+    joined = []
+    for index in range(count):
+        parts = records[3 * index : 3 * index + 1 + (index * 5) % 3]
+        tokens, tags = [], []
+        for part in parts:
+            tokens += ([" "] if tokens else []) + part["tokens"]
+            tags += (["O"] if tags else []) + part["ner_tags"]
+        joined.append({**parts[0], "guid": f"smoke-ner-{900 + index:05d}", "tokens": tokens, "ner_tags": tags})
+    return joined
+
+
+def eval_outputs(model: Path, out: Path, dev: Path, *extra: str) -> tuple[dict, list[dict]]:
+    assert run_ner(model, out, "--validation_file", str(dev), "--do_eval", *extra) == 0
+    return json.loads((out / "eval_results.json").read_text()), read_jsonl(out / "eval_predictions.jsonl")
+
+
+@pytest.fixture(scope="module")
+def trained_ner(tiny_bert, tmp_path_factory) -> Path:
+    """The tiny BERT after a few NER epochs, so its predictions vary from token to token."""
+    root = tmp_path_factory.mktemp("trained-ner")
+    train = write_json(root / "train.json", ner_records(48, seed=11))
+    assert run_ner(tiny_bert, root / "model", "--train_file", str(train), "--do_train", "--num_train_epochs", "4") == 0
+    return root / "model"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        ["--per_device_eval_batch_size", "1"],
+        ["--per_device_eval_batch_size", "3", "--train_sampling_strategy", "group_by_length"],
+        ["--eval_do_concat_batches", "false"],
+        ["--eval_do_concat_batches", "false", "--train_sampling_strategy", "group_by_length"],
+        ["--padding_side_copy", "left"],
+    ],
+    ids=["batch1", "grouped", "no-concat", "no-concat-grouped", "left-padding-tokenizer"],
+)
+def test_predictions_do_not_depend_on_batching_order_or_padding_side(trained_ner, tmp_path, variant):
+    """Eval batch size, length-grouped order, per-batch outputs and a tokenizer that pads on the left all
+    give the predictions and scores of plain sequential evaluation in batches of 8."""
+    from tests.tiny_tokenizers import copy_with_padding_side
+
+    dev = write_json(tmp_path / "dev.json", varied_ner_records(13, seed=12))
+    reference_results, reference = eval_outputs(trained_ner, tmp_path / "reference", dev,
+                                                "--per_device_eval_batch_size", "8")
+    assert len({tuple(line["prediction"]) for line in reference}) > 3  # the model does not predict one thing
+    model = trained_ner
+    if variant[0] == "--padding_side_copy":
+        model = copy_with_padding_side(trained_ner, tmp_path / "left-model", variant[1])
+        variant = ["--per_device_eval_batch_size", "8"]
+    results, predictions = eval_outputs(model, tmp_path / "variant", dev, *variant)
+    assert [line["prediction"] for line in predictions] == [line["prediction"] for line in reference]
+    for key in ("eval_entity_f1", "eval_char_f1"):
+        assert results[key] == pytest.approx(reference_results[key])
 
 
 def test_truncated_sentences_are_logged_and_their_tail_predicted_o(tiny_bert, tmp_path, capsys):
@@ -121,7 +225,7 @@ def test_real_dev_sentences_flow_through_and_scores_match_the_written_prediction
     dev = shared_klue / "v1.1" / "klue-ner-v1.1" / "klue-ner-v1.1_dev.tsv"
     out = tmp_path / "out"
     assert run_ner(tiny_roberta, out, "--validation_file", str(dev), "--do_eval", "--max_eval_samples", "300",
-                   "--per_device_eval_batch_size", "64") == 0
+                   "--per_device_eval_batch_size", "64", "--ner_scoring", "characters") == 0
     gold = ner.read_file(dev)[:300]
     written = read_jsonl(out / "eval_predictions.jsonl")
     assert [line["guid"] for line in written] == [record["guid"] for record in gold]

@@ -73,7 +73,7 @@ def test_nli_sentence_pairs_work_on_bert_and_single_token_type_roberta(model_fix
     assert {p["prediction"] for p in predictions} <= {"entailment", "contradiction", "neutral"}
 
 
-def test_sts_regresses_real_label_clips_and_writes_csv(tiny_roberta, tmp_path):
+def test_sts_regresses_real_label_and_writes_csv(tiny_roberta, tmp_path):
     train = write_json(tmp_path / "train.json", sts_records(32, seed=1))
     dev = write_json(tmp_path / "dev.json", sts_records(10, seed=2))
     out = tmp_path / "out"
@@ -81,12 +81,58 @@ def test_sts_regresses_real_label_clips_and_writes_csv(tiny_roberta, tmp_path):
                     "--do_train", "--do_eval", "--do_predict", "--predictions_csv") == 0
     results = json.loads((out / "eval_results.json").read_text())
     assert {"eval_pearsonr", "eval_f1"} <= set(results)
-    predictions = read_jsonl(out / "predictions.jsonl")
-    assert len(predictions) == 10 and all(0.0 <= p["prediction"] <= 5.0 for p in predictions)
+    assert len(read_jsonl(out / "predictions.jsonl")) == 10
     rows = (out / "predictions.csv").read_text().splitlines()
     assert rows[0] == "id,target" and [r.split(",")[0] for r in rows[1:]] == [f"smoke-sts-{i:05d}" for i in range(10)]
     config = json.loads((out / "config.json").read_text())
     assert config["problem_type"] == "regression" and len(config["id2label"]) == 1
+
+
+def wide_regression_head(model_dir: Path, output: Path, records: list[dict]) -> Path:
+    """The tiny model with its regression head rescaled so that its outputs on ``records`` spread
+    around 2.5 with a standard deviation of 3: far beyond [0, 5], as a model's outputs can be."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir, num_labels=1, problem_type="regression")
+    model.eval()
+    batch = tokenizer([r["sentence1"] for r in records], [r["sentence2"] for r in records], padding=True,
+                      return_tensors="pt")
+    with torch.no_grad():
+        outputs = model(**batch).logits.reshape(-1) - model.classifier.bias
+        scale = 3.0 / outputs.std()
+        model.classifier.weight.mul_(scale)
+        model.classifier.bias.fill_(2.5 - float(outputs.mean() * scale))
+    model.save_pretrained(output)
+    tokenizer.save_pretrained(output)
+    return output
+
+
+def test_sts_scores_raw_outputs_as_the_official_baseline_and_clips_only_when_asked(tiny_bert, tmp_path):
+    """KLUE-baseline scores the regression outputs as they are, also outside [0, 5]; clipping them is an
+    option, and the results name it when it is used."""
+    import metrics
+
+    records = sts_records(24, seed=5)
+    model = wide_regression_head(tiny_bert, tmp_path / "model", records)
+    dev = write_json(tmp_path / "dev.json", records)
+    gold = [r["labels"]["real-label"] for r in records]
+    scored = {}
+    for name, extra in (("raw", []), ("clipped", ["--clip_predictions"])):
+        out = tmp_path / name
+        assert run_task(StsTask(), model, out, {"validation": dev}, "--do_eval", "--do_predict", *extra) == 0
+        predicted = [p["prediction"] for p in read_jsonl(out / "predictions.jsonl")]
+        results = json.loads((out / "eval_results.json").read_text())
+        # predictions.jsonl rounds to 6 decimals
+        assert results["eval_pearsonr"] == pytest.approx(metrics.sts_pearsonr(predicted, gold), abs=1e-3)
+        scored[name] = (predicted, results)
+    raw, raw_results = scored["raw"]
+    clipped, clipped_results = scored["clipped"]
+    assert min(raw) < 0.0 and max(raw) > 5.0  # the premise: raw outputs beyond the gold range
+    assert "eval_predictions_clipped" not in raw_results
+    assert clipped == [min(max(p, 0.0), 5.0) for p in raw] and clipped_results["eval_predictions_clipped"] == 1.0
+    assert clipped_results["eval_pearsonr"] != pytest.approx(raw_results["eval_pearsonr"])
 
 
 def test_sts_reads_competition_csv_and_flat_label(tiny_bert, tmp_path):
@@ -131,3 +177,21 @@ def test_length_grouped_evaluation_pairs_each_prediction_with_its_own_example(ti
         assert sequential["guid"] == grouped["guid"]
         for label, probability in sequential["probabilities"].items():
             assert grouped["probabilities"][label] == pytest.approx(probability, abs=1e-5)
+
+
+def test_a_tokenizer_that_pads_on_the_left_gives_the_same_predictions(tiny_bert, tmp_path):
+    """Encoders read [CLS] at position 0: a tokenizer shipped with padding_side "left" is padded on the right."""
+    from tests.tiny_tokenizers import copy_with_padding_side
+
+    records = ynat_records(12, seed=8)
+    for index, record in enumerate(records):  # batches with padding
+        record["title"] = " ".join([record["title"]] * (1 + index % 4))
+    dev = write_json(tmp_path / "dev.json", records)
+    left = copy_with_padding_side(tiny_bert, tmp_path / "left-model", "left")
+    probabilities = {}
+    for name, model in (("right", tiny_bert), ("left", left)):
+        out = tmp_path / name
+        assert run_task(YnatTask(), model, out, {"validation": dev}, "--do_eval", "--do_predict") == 0
+        probabilities[name] = [p["probabilities"] for p in read_jsonl(out / "predictions.jsonl")]
+    for right, left_padded in zip(probabilities["right"], probabilities["left"], strict=True):
+        assert left_padded == pytest.approx(right, abs=1e-5)

@@ -1,0 +1,26 @@
+"""Flags of the NER task script (``trainers/run_ner.py``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from args.errors import ArgumentsError
+
+NER_SCORING = ("official", "characters")
+
+
+@dataclass
+class NerArguments:
+    ner_scoring: str = field(
+        default="official",
+        metadata={
+            "help": "What the entity and character F1 score. 'official': as KLUE-baseline does, every sentence's "
+            "characters between the predictions at its first ([CLS]) and last ([SEP]) model positions (gold O), "
+            "all sentences as one sequence. 'characters': the sentences' characters only.",
+            "choices": list(NER_SCORING),
+        },
+    )
+
+    def __post_init__(self) -> None:
+        if self.ner_scoring not in NER_SCORING:
+            raise ArgumentsError(f"--ner_scoring must be one of {', '.join(NER_SCORING)}, got {self.ner_scoring!r}")

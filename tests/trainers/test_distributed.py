@@ -1,0 +1,37 @@
+"""Evaluation under ``torchrun`` (two CPU processes, gloo) reports what one process reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.synthetic import ner_records, write_json
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_two_process_ner_eval_equals_one_process(tiny_bert, tmp_path):
+    # 12 sentences in batches of 3 per process: no process pads its last batch with repeated examples.
+    dev = write_json(tmp_path / "dev.json", ner_records(12, seed=12))
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+
+    def evaluate(launcher: list[str], out: Path) -> tuple[dict, list[str]]:
+        argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--validation_file", str(dev),
+                "--do_eval", "--use_cpu", "--report_to", "none", "--per_device_eval_batch_size", "3",
+                "--disable_tqdm", "true"]
+        done = subprocess.run([*launcher, str(REPO_ROOT / "trainers" / "run_ner.py"), *argv], env=env, cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        lines = (out / "eval_predictions.jsonl").read_text(encoding="utf-8").splitlines()
+        return json.loads((out / "eval_results.json").read_text()), lines
+
+    one, one_predictions = evaluate([sys.executable], tmp_path / "one")
+    two, two_predictions = evaluate([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2"],
+                                    tmp_path / "two")
+    assert two_predictions == one_predictions  # every sentence once, in file order
+    assert abs(two["eval_loss"] - one["eval_loss"]) < 1e-5  # not the mean times the number of processes
+    for key in ("eval_entity_f1", "eval_char_f1"):
+        assert two[key] == one[key]
