@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class DataArguments:
+    _argument_group_name = "data"  # the heading of these flags in --help
+
     dataset_name: str = field(
         default="klue/klue",
         metadata={"help": "The Hub dataset to load when no local files are given."},
@@ -17,8 +19,10 @@ class DataArguments:
     data_dir: str | None = field(
         default=None,
         metadata={
-            "help": "A folder with the original KLUE files (e.g. ynat-v1.1_train.json, klue-nli-v1.1_dev.json; "
-            "v1 and v1.1 names, any depth). Takes precedence over the Hub."
+            "help": "A folder with the original KLUE files, directly in it (DIR/klue-nli-v1.1_dev.json) or in "
+            "the task's folder as the archives unpack (DIR/klue-nli-v1.1/klue-nli-v1.1_dev.json); v1 and v1.1 "
+            "names, v1.1 wins; deeper files are not read, and two files for one split are an error. "
+            "Takes precedence over the Hub."
         },
     )
     train_file: str | None = field(

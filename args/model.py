@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class ModelArguments:
+    _argument_group_name = "model"  # the heading of these flags in --help
+
     model_name_or_path: str = field(
         metadata={
             "help": "A Hub model id (e.g. klue/roberta-base) or a local directory with config, weights and tokenizer."

@@ -11,6 +11,8 @@ NER_SCORING = ("official", "characters")
 
 @dataclass
 class NerArguments:
+    _argument_group_name = "NER task"  # the heading of these flags in --help
+
     ner_scoring: str = field(
         default="official",
         metadata={

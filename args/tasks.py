@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class StsArguments:
+    _argument_group_name = "STS task"  # the heading of these flags in --help
+
     clip_predictions: bool = field(
         default=False,
         metadata={

@@ -9,6 +9,8 @@ from transformers import TrainingArguments
 
 @dataclass
 class KlueTrainingArguments(TrainingArguments):
+    _argument_group_name = "training (the Hugging Face Trainer's flags; see transformers.TrainingArguments)"  # the heading of these flags in --help
+
     overwrite_output_dir: bool = field(
         default=False,
         metadata={

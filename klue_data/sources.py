@@ -7,6 +7,7 @@ so preprocessing sees one input shape whatever the user pointed at.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
@@ -14,6 +15,7 @@ from types import ModuleType
 import datasets
 
 from klue_data.errors import KlueDataError, SourceUnavailableError
+from klue_data.hub_access import prefer_offline_when_hub_unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -22,35 +24,101 @@ SPLITS = ("train", "validation", "test")
 ORIGINAL_SPLIT_NAMES = {"train": "train", "validation": "dev", "test": "test"}
 
 
+def expected_layouts(task: ModuleType) -> str:
+    """The file names and places ``--data_dir`` is searched, as the error message lists them."""
+    first, *older = task.FILE_PREFIXES
+    layouts = (
+        f"DIR/{first}_train{task.FILE_SUFFIX} or DIR/{first}/{first}_train{task.FILE_SUFFIX} "
+        f"(likewise _dev, _test)"
+    )
+    if older:
+        layouts += "; v1 names too: " + ", ".join(
+            f"DIR/{prefix}_train{task.FILE_SUFFIX}, DIR/{prefix}/{prefix}_train{task.FILE_SUFFIX}" for prefix in older
+        )
+    return layouts
+
+
 def find_original_files(task: ModuleType, data_dir: str | Path) -> dict[str, Path]:
-    """The task's original files below ``data_dir``, by split; v1.1 names win over v1 names."""
+    """The task's original files in ``data_dir``, by split; v1.1 names win over v1 names.
+
+    Only the documented layouts are read: the official file name directly in ``data_dir``
+    (``DIR/klue-nli-v1.1_dev.json``) or in the task's own folder within it, named like the
+    file's prefix (``DIR/klue-nli-v1.1/klue-nli-v1.1_dev.json``, as the archives unpack). Files
+    deeper than that (samples, backups, other copies) are never picked; two files for one split
+    are an error, not a silent choice.
+    """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise KlueDataError(data_dir, "--data_dir is not a directory")
     found: dict[str, Path] = {}
     for split, original_name in ORIGINAL_SPLIT_NAMES.items():
+        # per version, newest first: the file directly in DIR and in DIR/<prefix>/
+        versions = []
         for prefix in task.FILE_PREFIXES:
-            matches = sorted(data_dir.rglob(f"{prefix}_{original_name}{task.FILE_SUFFIX}"))
-            if matches:
-                found[split] = matches[0]
-                break
+            name = f"{prefix}_{original_name}{task.FILE_SUFFIX}"
+            candidates = [path for path in (data_dir / name, data_dir / prefix / name) if path.is_file()]
+            if candidates:
+                versions.append(candidates)
+        if not versions:
+            continue
+        newest, *older = versions
+        if len(newest) > 1:
+            raise KlueDataError(
+                data_dir,
+                f"{len(newest)} {task.NAME} {original_name} files: {' and '.join(map(str, newest))}; "
+                f"keep one, or name it with --{split}_file",
+            )
+        found[split] = newest[0]
+        skipped = [str(path) for candidates in older for path in candidates]
+        logger.info(
+            "--data_dir: %s %s split from %s%s", task.NAME, split, newest[0],
+            f" (older version not read: {', '.join(skipped)})" if skipped else "",
+        )
     if not found:
-        expected = ", ".join(f"{prefix}_train{task.FILE_SUFFIX}" for prefix in task.FILE_PREFIXES)
-        raise KlueDataError(data_dir, f"no {task.NAME} files found; expected names like {expected} (any depth)")
+        elsewhere = _other_matches(task, data_dir)
+        raise KlueDataError(
+            data_dir,
+            f"no {task.NAME} files found; expected {expected_layouts(task)}"
+            + (
+                f"; found outside these layouts, not read: {', '.join(map(str, elsewhere))} "
+                f"(point --data_dir at their folder, or pass them with --train_file/--validation_file)"
+                if elsewhere
+                else ""
+            ),
+        )
     return found
 
 
-def read_split(task: ModuleType, path: str | Path) -> datasets.Dataset:
+def _other_matches(task: ModuleType, data_dir: Path, *, max_depth: int = 4, limit: int = 3) -> list[Path]:
+    """A few files with an official name outside the documented layouts, to point at in the error."""
+    names = {
+        f"{prefix}_{original}{task.FILE_SUFFIX}"
+        for prefix in task.FILE_PREFIXES
+        for original in ORIGINAL_SPLIT_NAMES.values()
+    }
+    hits: list[Path] = []
+    for root, dirs, files in os.walk(data_dir):
+        depth = len(Path(root).relative_to(data_dir).parts)
+        if depth >= max_depth:
+            dirs[:] = []
+        dirs.sort()
+        hits.extend(Path(root) / name for name in sorted(names.intersection(files)))
+        if len(hits) >= limit:
+            break
+    return hits[:limit]
+
+
+def read_split(task: ModuleType, path: str | Path, split: str | None = None) -> datasets.Dataset:
     """One file (original KLUE format or the Hub schema) as a Dataset in the Hub schema."""
     records = task.read_file(path)
     if not records:
         raise KlueDataError(path, "the file holds no examples")
-    logger.info("Read %d %s examples from %s", len(records), task.NAME, path)
+    logger.info("Read %d %s %sexamples from %s", len(records), task.NAME, f"{split} " if split else "", path)
     return datasets.Dataset.from_list(records)
 
 
 def load_local(task: ModuleType, files: Mapping[str, str | Path | None]) -> datasets.DatasetDict:
-    return datasets.DatasetDict({split: read_split(task, path) for split, path in files.items() if path})
+    return datasets.DatasetDict({split: read_split(task, path, split) for split, path in files.items() if path})
 
 
 def load_hub(
@@ -64,6 +132,7 @@ def load_hub(
 ) -> datasets.DatasetDict:
     """The task from the Hub, converted to label names (the Hub's ids follow its own order)."""
     config_name = config_name or task.NAME
+    prefer_offline_when_hub_unreachable()  # no network: fail at once (or use the cache), not after a minute of retries
     try:
         raw = datasets.load_dataset(dataset_name, config_name, cache_dir=cache_dir, revision=revision, token=token)
     except Exception as error:

@@ -8,7 +8,12 @@ The tokenizer is a WordPiece model trained here on the project's own synthetic K
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+# No test touches the network: the Hugging Face libraries read this once, when first imported,
+# which is after this file (test modules import transformers; conftest is imported first).
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import pytest
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,10 +14,14 @@ from typing import IO, Any
 
 @contextmanager
 def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """Write to a temporary file beside ``path`` and move it into place only when done."""
+    """Write to a temporary file beside ``path`` and move it into place only when done.
+
+    The file gets the permissions any new file gets (0666 less the umask: 0644 under umask 022),
+    not ``mkstemp``'s owner-only 0600, so colleagues sharing the output folder can read results.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temp_name = _create_temp_file(path)
     try:
         with os.fdopen(handle, mode, encoding=None if "b" in mode else "utf-8", newline=None) as stream:
             yield stream
@@ -27,6 +31,18 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def _create_temp_file(path: Path) -> tuple[int, Path]:
+    """A new, exclusive temporary file beside ``path``, created with mode 0666 so that the umask applies."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temp_name = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(temp_name, flags, 0o666), temp_name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file beside {path}")
 
 
 def write_json(path: str | Path, data: Any) -> None:

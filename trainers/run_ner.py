@@ -1,4 +1,4 @@
-"""Fine-tune and score an encoder on KLUE-NER (named entities, tagged per character).
+r"""Fine-tune and score an encoder on KLUE-NER (named entities, tagged per character).
 
     python trainers/run_ner.py --model_name_or_path klue/roberta-base --output_dir out/ner \
         --do_train --do_eval --do_predict

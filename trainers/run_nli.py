@@ -1,4 +1,4 @@
-"""Fine-tune and score an encoder on KLUE-NLI (entailment / contradiction / neutral).
+r"""Fine-tune and score an encoder on KLUE-NLI (entailment / contradiction / neutral).
 
     python trainers/run_nli.py --model_name_or_path klue/roberta-base --output_dir out/nli \
         --do_train --do_eval --do_predict

@@ -1,4 +1,4 @@
-"""Fine-tune and score an encoder on KLUE-STS (sentence similarity, a score in [0, 5]).
+r"""Fine-tune and score an encoder on KLUE-STS (sentence similarity, a score in [0, 5]).
 
     python trainers/run_sts.py --model_name_or_path klue/roberta-base --output_dir out/sts \
         --do_train --do_eval --do_predict [--predictions_csv]

@@ -1,4 +1,4 @@
-"""Fine-tune and score an encoder on KLUE-YNAT (topic classification of news headlines).
+r"""Fine-tune and score an encoder on KLUE-YNAT (topic classification of news headlines).
 
     python trainers/run_ynat.py --model_name_or_path klue/roberta-base --output_dir out/ynat \
         --do_train --do_eval --do_predict

@@ -9,6 +9,7 @@ method of ``Task``, so the eight scripts stay thin and this file stays the one p
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import logging
@@ -22,6 +23,7 @@ import numpy as np
 import pyarrow.compute as pc
 import torch
 import transformers
+import yaml
 from transformers import (
     AutoConfig,
     AutoModelForSequenceClassification,
@@ -42,6 +44,7 @@ import klue_data
 import metrics
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
 from klue_data import KlueDataError, SourceUnavailableError
+from klue_data.hub_access import prefer_offline_when_hub_unreachable
 from klue_data.sources import find_original_files, load_hub, load_local
 from trainers.outputs import save_results, write_json, write_jsonl
 
@@ -333,6 +336,11 @@ def main(task: Task, argv: Sequence[str] | None = None) -> int:
 def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
     model_args, data_args, training_args = parse_arguments(task, argv)
     setup_logging(training_args)
+    if finished_training(training_args):
+        training_args.do_train = False
+        model_args = dataclasses.replace(
+            model_args, model_name_or_path=training_args.output_dir, config_name=None, tokenizer_name=None
+        )
     resume_from = find_resume_checkpoint(training_args)
     set_seed(training_args.seed)
 
@@ -341,9 +349,11 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
 
     tokenizer = load_tokenizer(model_args, fast_required=task.needs_fast_tokenizer)
     config = load_config(model_args, task)
+    if getattr(config, "type_vocab_size", 2) < 2:
+        emit_no_token_type_ids(tokenizer)
     max_length = resolve_max_length(data_args, tokenizer, task)
     features = {
-        split: tokenize_split(task, examples, tokenizer, config, max_length, data_args, training_args, split)
+        split: tokenize_split(task, examples, tokenizer, max_length, data_args, training_args, split)
         for split, examples in raw.items()
     }
 
@@ -396,26 +406,75 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
 # --- the steps --------------------------------------------------------------------------------
 
 
+ARGUMENT_FILE_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+class ArgumentParser(HfArgumentParser):
+    """``HfArgumentParser`` whose errors are one line (``ArgumentsError``), not the whole usage."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ArgumentsError(f"{message} (python {self.prog} --help lists the flags)")
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults after each flag's help, and the script's description as it is written."""
+
+
+def build_parser(task: Task) -> ArgumentParser:
+    """The script's flags: its own first, then model, data, and the Trainer's, each under a heading."""
+    script = f"trainers/run_{task.name}.py"
+    description = (sys.modules[type(task).__module__].__doc__ or "").strip()
+    return ArgumentParser(
+        (*task.argument_classes, ModelArguments, DataArguments, KlueTrainingArguments),
+        prog=script,
+        usage=f"python {script} [ARGS.json|ARGS.yaml] --model_name_or_path MODEL --output_dir DIR [flags]",
+        description=description,
+        epilog="A .json or .yaml file given first supplies flags by name; flags after it win.",
+        formatter_class=_HelpFormatter,
+    )
+
+
 def parse_arguments(
     task: Task, argv: Sequence[str] | None
 ) -> tuple[ModelArguments, DataArguments, KlueTrainingArguments]:
-    """Flags, or a single .json / .yaml / .yml file holding them all."""
+    """Flags, optionally after a .json / .yaml / .yml file of flags (``configs/ner.json --learning_rate 3e-5``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = HfArgumentParser((ModelArguments, DataArguments, KlueTrainingArguments, *task.argument_classes))
-    parser.prog = f"run_{task.name}.py"
-    if len(argv) == 1 and argv[0].endswith((".json", ".yaml", ".yml")):
-        config_file = Path(argv[0]).resolve()
-        if not config_file.is_file():
-            raise KlueDataError(config_file, "no such arguments file")
-        if config_file.suffix == ".json":
-            parsed = parser.parse_json_file(json_file=str(config_file))
-        else:
-            parsed = parser.parse_yaml_file(yaml_file=str(config_file))
-    else:
-        parsed = parser.parse_args_into_dataclasses(args=argv)
-    model_args, data_args, training_args, *task_args = parsed
+    parser = build_parser(task)
+    if argv and argv[0].endswith(ARGUMENT_FILE_SUFFIXES) and not argv[0].startswith("-"):
+        use_file_as_defaults(parser, Path(argv[0]))
+        argv = argv[1:]
+    try:
+        *parsed, unknown = parser.parse_args_into_dataclasses(
+            args=argv, look_for_args_file=False, return_remaining_strings=True
+        )
+    except ValueError as error:  # flag combinations TrainingArguments rejects
+        raise ArgumentsError(str(error).strip().splitlines()[0]) from error
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    *task_args, model_args, data_args, training_args = parsed
     task.options = {type(options): options for options in task_args}
     return model_args, data_args, training_args
+
+
+def use_file_as_defaults(parser: ArgumentParser, path: Path) -> None:
+    """The file's values become the parser's defaults (so later flags win); unknown keys are an error."""
+    path = path.resolve()
+    if not path.is_file():
+        raise ArgumentsError(f"{path}: no such arguments file")
+    text = path.read_text(encoding="utf-8")
+    try:
+        values = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise ArgumentsError(f"{path}: not valid {path.suffix[1:].upper()}: {str(error).splitlines()[0]}") from error
+    if not isinstance(values, dict):
+        raise ArgumentsError(f"{path}: expected a mapping of flag names to values, got {type(values).__name__}")
+    actions = {action.dest: action for action in parser._actions}
+    unknown = sorted(key for key in values if key not in actions or key == "help")
+    if unknown:
+        raise ArgumentsError(f"{path}: unknown flag names {', '.join(unknown)} (python {parser.prog} --help lists them)")
+    for key in values:
+        actions[key].required = False
+    parser.set_defaults(**values)
 
 
 def setup_logging(training_args: KlueTrainingArguments) -> None:
@@ -434,6 +493,22 @@ def setup_logging(training_args: KlueTrainingArguments) -> None:
     transformers.utils.logging.set_verbosity(level)
     transformers.utils.logging.enable_default_handler()
     transformers.utils.logging.enable_explicit_format()
+
+
+def finished_training(training_args: KlueTrainingArguments) -> bool:
+    """Whether ``--do_train`` would repeat a run that already finished in ``output_dir`` (its
+    train_results.json is written last). Resuming it would train 0 steps and overwrite its results."""
+    output_dir = Path(training_args.output_dir)
+    if not training_args.do_train or training_args.overwrite_output_dir:
+        return False
+    if not (output_dir / "train_results.json").is_file() or not (output_dir / "config.json").is_file():
+        return False
+    logger.warning(
+        "%s holds a finished training run: training is skipped, its results stay, and the model saved there "
+        "is used (pass --overwrite_output_dir to train again).",
+        output_dir,
+    )
+    return True
 
 
 def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
@@ -495,6 +570,8 @@ def load_raw_splits(
 def from_pretrained(loader: Any, model_args: ModelArguments, name: str | None = None, **kwargs: Any) -> Any:
     """``loader.from_pretrained`` with the Hub flags, and one readable line when it cannot reach the Hub."""
     name = name or model_args.model_name_or_path
+    if not Path(name).exists():
+        prefer_offline_when_hub_unreachable()  # seconds, not a minute of retries, without a network
     try:
         return loader.from_pretrained(
             name,
@@ -509,8 +586,9 @@ def from_pretrained(loader: Any, model_args: ModelArguments, name: str | None = 
         hint = (
             f"{name!r} is a local path but does not hold what {loader.__name__} needs"
             if local
-            else f"{name!r} is not a local directory and the Hugging Face Hub could not be reached (offline?); "
-            "download the model once with network access or pass --model_name_or_path LOCAL_DIR"
+            else f"{name!r} is not a local directory, and neither the Hugging Face Hub nor the local cache has it; "
+            "download it once with network access (then HF_HUB_OFFLINE=1 loads it from the cache) or pass "
+            "--model_name_or_path LOCAL_DIR"
         )
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise SourceUnavailableError(
@@ -539,6 +617,17 @@ def load_config(model_args: ModelArguments, task: Task) -> PretrainedConfig:
     )
 
 
+def emit_no_token_type_ids(tokenizer: PreTrainedTokenizerBase) -> None:
+    """A tokenizer that no longer emits ``token_type_ids``, also once saved with the model.
+
+    ``klue/roberta-*`` ship a BERT tokenizer that emits token type ids while the model has a single
+    token type (``type_vocab_size`` 1): a second-segment id 1 would index past its table, in
+    training and in ``pipeline()`` on the saved output dir alike."""
+    names = [name for name in tokenizer.model_input_names if name != "token_type_ids"]
+    tokenizer.model_input_names = names
+    tokenizer.init_kwargs["model_input_names"] = names  # what save_pretrained writes
+
+
 def resolve_max_length(data_args: DataArguments, tokenizer: PreTrainedTokenizerBase, task: Task) -> int:
     requested = data_args.max_seq_length or task.default_max_seq_length
     if requested > tokenizer.model_max_length:
@@ -556,17 +645,12 @@ def tokenize_split(
     task: Task,
     examples: datasets.Dataset,
     tokenizer: PreTrainedTokenizerBase,
-    config: PretrainedConfig,
     max_length: int,
     data_args: DataArguments,
     training_args: KlueTrainingArguments,
     split: str,
 ) -> datasets.Dataset:
-    """Batched task preprocessing; drops token type ids a model cannot take.
-
-    ``klue/roberta-*`` ship a BERT tokenizer that emits ``token_type_ids`` while the model has a
-    single token type (``type_vocab_size`` 1): a second-segment id 1 would index past its table.
-    """
+    """Batched task preprocessing, cached by ``datasets``."""
     padding = "max_length" if data_args.pad_to_max_length else False
     source = examples.with_format(task.batch_format) if task.batch_format else examples
     with training_args.main_process_first(desc=f"{split} tokenization"):
@@ -581,8 +665,6 @@ def tokenize_split(
         )
     if task.batch_format:
         features = features.with_format(None)
-    if "token_type_ids" in features.column_names and getattr(config, "type_vocab_size", 2) < 2:
-        features = features.remove_columns("token_type_ids")
     return features
 
 

@@ -9,9 +9,9 @@ import datasets
 import pytest
 
 from klue_data import KlueDataError, dp, get_task
+from tests.shared_data import SHARED_KLUE, require_shared
 
-ROOT = Path(__file__).resolve().parents[2]
-KLUE = ROOT.parent / "shared" / "klue"
+KLUE = SHARED_KLUE
 DP_DEV = KLUE / "v1.1" / "klue-dp-v1.1" / "klue-dp-v1.1_dev.tsv"
 DP_SAMPLES = KLUE / "samples" / "klue-dp-v1"
 
@@ -26,12 +26,6 @@ SENTENCE_1 = [
     (3, "먹었다.", "먹 었 다 .", "VV+EP+EF+SF", 0, "VP"),
 ]
 SENTENCE_2 = [(1, "좋다.", "좋 다 .", "VA+EF+SF", 0, "VP")]
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"../shared/klue not found: {path} (it is not part of a fresh clone)")
-    return path
 
 
 def block(guid: str, rows: list[tuple]) -> str:
@@ -49,7 +43,7 @@ def write(tmp_path: Path, text: str, name: str = "smoke-dp_dev.tsv") -> Path:
 
 
 def test_dev_file_every_sentence_parses():
-    text = need(DP_DEV).read_text(encoding="utf-8")
+    text = require_shared(DP_DEV).read_text(encoding="utf-8")
     examples = dp.read_file(DP_DEV)
     assert len(examples) == 2000
     assert len({example["guid"] for example in examples}) == 2000
@@ -73,7 +67,7 @@ def test_dev_file_every_sentence_parses():
 
 def test_truncated_sample_is_reported_and_complete_sentences_parse(tmp_path):
     # the samples are the first ~1 KB of the files: the last sentence is cut, its heads point past it
-    text = need(DP_SAMPLES / "klue-dp-v1_train.tsv").read_text(encoding="utf-8")
+    text = require_shared(DP_SAMPLES / "klue-dp-v1_train.tsv").read_text(encoding="utf-8")
     last_header = text.rindex("\n## ") + 1
     last_guid = text[last_header + 3 :].split("\t", 1)[0]
     with pytest.raises(KlueDataError) as caught:

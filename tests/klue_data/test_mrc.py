@@ -9,18 +9,12 @@ import datasets
 import pytest
 
 from klue_data import KlueDataError, get_task, mrc
+from tests.shared_data import SHARED_KLUE, require_shared
 
-ROOT = Path(__file__).resolve().parents[2]
-KLUE = ROOT.parent / "shared" / "klue"
+KLUE = SHARED_KLUE
 MRC_SAMPLES = KLUE / "samples" / "klue-mrc-v1"
 
 CONTEXT = "한빛시는 2020년에 새 도서관을 열었다. 도서관은 강변에 있다."  # made up
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"../shared/klue not found: {path} (it is not part of a fresh clone)")
-    return path
 
 
 def qa(guid: str, question: str, answers: list, *, impossible: bool = False, plausible: list | None = None) -> dict:
@@ -50,7 +44,7 @@ def write(tmp_path: Path, document, name: str = "smoke-mrc.json") -> Path:
 
 def test_samples():
     for split in ("train", "dev"):
-        path = need(MRC_SAMPLES / f"klue-mrc-v1_{split}.json")
+        path = require_shared(MRC_SAMPLES / f"klue-mrc-v1_{split}.json")
         raw = json.loads(path.read_text(encoding="utf-8"))
         raw_qas = [
             (article, paragraph, item)

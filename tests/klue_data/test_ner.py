@@ -12,9 +12,9 @@ import pytest
 from klue_data import KlueDataError, get_task, ner
 from klue_data.labels import NER_HUB_TAGS, NER_TAGS
 from klue_data.sources import find_original_files
+from tests.shared_data import SHARED_KLUE, require_shared
 
-ROOT = Path(__file__).resolve().parents[2]
-KLUE = ROOT.parent / "shared" / "klue"
+KLUE = SHARED_KLUE
 NER_DEV = KLUE / "v1.1" / "klue-ner-v1.1" / "klue-ner-v1.1_dev.tsv"
 NER_SAMPLES = KLUE / "samples" / "klue-ner-v1"
 MARKUP = re.compile(r"<([^<>]+):([A-Z]{2})>")  # the word may hold ":" (times)
@@ -24,12 +24,6 @@ COMMENTS = (
     "## 토큰, 레이블 구분자 : \\t\n## 토큰 구분자 : \\n\n## 문장 구분자 : \\n\\n\n"
     "## 주석 : ##\n## 컬럼명 : CHAR\tNE_TAG\n"
 )
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"../shared/klue not found: {path} (it is not part of a fresh clone)")
-    return path
 
 
 def plain(sentence: str) -> str:
@@ -60,7 +54,7 @@ def write(tmp_path: Path, text: str, name: str = "smoke-ner_dev.tsv") -> Path:
 
 @pytest.fixture(scope="module")
 def dev_examples():
-    return ner.read_file(need(NER_DEV))
+    return ner.read_file(require_shared(NER_DEV))
 
 
 def test_dev_file_every_sentence_parses(dev_examples):
@@ -80,7 +74,7 @@ def test_dev_file_tag_counts_match_the_raw_lines(dev_examples):
     # independent count: every "CHAR<TAB>TAG" line of the file, by tag
     raw = [
         line.rsplit("\t", 1)[1]
-        for line in need(NER_DEV).read_text(encoding="utf-8").split("\n")
+        for line in require_shared(NER_DEV).read_text(encoding="utf-8").split("\n")
         if "\t" in line and not line.startswith("##")
     ]
     tags = [tag for example in dev_examples for tag in example["ner_tags"]]
@@ -91,7 +85,7 @@ def test_dev_file_tag_counts_match_the_raw_lines(dev_examples):
 
 def test_samples_parse_and_spaces_are_tokens():
     for split in ("train", "dev"):
-        examples = ner.read_file(need(NER_SAMPLES / f"klue-ner-v1_{split}.tsv"))
+        examples = ner.read_file(require_shared(NER_SAMPLES / f"klue-ner-v1_{split}.tsv"))
         assert examples
         for example in examples[:-1]:
             assert "".join(example["tokens"]) == plain(example["sentence"])

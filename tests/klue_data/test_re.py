@@ -13,19 +13,13 @@ import pytest
 from klue_data import KlueDataError, get_task
 from klue_data import re as re_data
 from klue_data.labels import RE_RELATIONS
+from tests.shared_data import SHARED_KLUE, require_shared
 
-ROOT = Path(__file__).resolve().parents[2]
-KLUE = ROOT.parent / "shared" / "klue"
+KLUE = SHARED_KLUE
 RE_SAMPLES = KLUE / "samples" / "klue-re-v1"
 RELATION_LIST = KLUE / "v1.1" / "klue-re-v1.1" / "relation_list.json"
 
 SENTENCE = "배우 한소라는 2019년 서울에서 태어났다."  # made up
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"../shared/klue not found: {path} (it is not part of a fresh clone)")
-    return path
 
 
 def entity(word: str, start: int, kind: str) -> dict:
@@ -52,14 +46,14 @@ def write(tmp_path: Path, rows: list[dict], name: str = "smoke-re.json") -> Path
 
 
 def test_relation_names_equal_relation_list_json():
-    relations = json.loads(need(RELATION_LIST).read_text(encoding="utf-8"))["relations"]
+    relations = json.loads(require_shared(RELATION_LIST).read_text(encoding="utf-8"))["relations"]
     assert tuple(relations) == RE_RELATIONS == get_task("re").LABELS
     assert len(relations) == 30 and relations[0] == "no_relation"
 
 
 def test_samples():
     for split in ("train", "dev"):
-        path = need(RE_SAMPLES / f"klue-re-v1_{split}.json")
+        path = require_shared(RE_SAMPLES / f"klue-re-v1_{split}.json")
         raw = json.loads(path.read_text(encoding="utf-8"))
         examples = re_data.read_file(path)
         assert [example["guid"] for example in examples] == [row["guid"] for row in raw]

@@ -105,6 +105,7 @@ def test_load_hub_converts_every_split_to_names_and_fills_missing_guids(monkeypa
     })
     calls = []
     monkeypatch.setattr(sources.datasets, "load_dataset", lambda *a, **k: calls.append((a, k)) or hub)
+    monkeypatch.setattr(sources, "prefer_offline_when_hub_unreachable", lambda: False)  # no network probe
     loaded = sources.load_hub(ynat, "klue/klue")
     assert calls[0][0] == ("klue/klue", "ynat")
     assert list(loaded["train"]["label"]) == ["IT과학", "정치"] and list(loaded["validation"]["label"]) == ["스포츠"]

@@ -9,17 +9,11 @@ import datasets
 import pytest
 
 from klue_data import KlueDataError, get_task, wos
+from tests.shared_data import SHARED_KLUE, require_shared
 
-ROOT = Path(__file__).resolve().parents[2]
-KLUE = ROOT.parent / "shared" / "klue"
+KLUE = SHARED_KLUE
 WOS_SAMPLES = KLUE / "samples" / "wos-v1"
 ONTOLOGY = KLUE / "v1.1" / "wos-v1.1" / "ontology.json"
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"../shared/klue not found: {path} (it is not part of a fresh clone)")
-    return path
 
 
 def dialogue(guid: str = "smoke-wos-00001") -> dict:
@@ -52,7 +46,7 @@ def write(tmp_path: Path, rows: list[dict], name: str = "smoke-wos.json") -> Pat
 def test_samples_and_ontology_slots():
     slots = set(json.loads(ONTOLOGY.read_text(encoding="utf-8"))) if ONTOLOGY.exists() else None  # optional
     for split in ("train", "dev"):
-        path = need(WOS_SAMPLES / f"wos-v1_{split}.json")
+        path = require_shared(WOS_SAMPLES / f"wos-v1_{split}.json")
         raw = json.loads(path.read_text(encoding="utf-8"))
         examples = wos.read_file(path)
         assert [example["guid"] for example in examples] == [row["guid"] for row in raw]

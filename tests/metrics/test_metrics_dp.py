@@ -5,15 +5,15 @@ re-done here with scikit-learn: ids >= 15 become "others" (-3), a wrong head tur
 predicted id into PAD (-2), then ``f1_score(average="macro")``.
 """
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
 import metrics
+from tests.shared_data import SHARED_KLUE, require_shared
 
-KLUE_V11 = Path(__file__).resolve().parents[2] / ".." / "shared" / "klue" / "v1.1"
+KLUE_V11 = SHARED_KLUE / "v1.1"
 DP_DEV = KLUE_V11 / "klue-dp-v1.1" / "klue-dp-v1.1_dev.tsv"
 LABELS = list(metrics.DP_DEPREL_LABELS)
 
@@ -129,10 +129,8 @@ def test_bad_input_raises_value_error(call, message):
 
 @pytest.fixture(scope="module")
 def dp_dev():
-    if not DP_DEV.exists():
-        pytest.skip(f"KLUE DP dev file not found at {DP_DEV} (../shared/klue is not part of a fresh clone)")
     heads, labels = [], []
-    for line in DP_DEV.read_text(encoding="utf-8").split("\n"):
+    for line in require_shared(DP_DEV).read_text(encoding="utf-8").split("\n"):
         if line.startswith("## klue"):
             heads.append([])
             labels.append([])

@@ -6,7 +6,6 @@ average="macro", zero_division=True)``, called as KLUE-baseline calls them.
 
 import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,8 +14,9 @@ from seqeval.scheme import IOB2
 from sklearn.metrics import f1_score
 
 import metrics
+from tests.shared_data import SHARED_KLUE, require_shared
 
-KLUE_V11 = Path(__file__).resolve().parents[2] / ".." / "shared" / "klue" / "v1.1"
+KLUE_V11 = SHARED_KLUE / "v1.1"
 NER_DEV = KLUE_V11 / "klue-ner-v1.1" / "klue-ner-v1.1_dev.tsv"
 TAGS = list(metrics.NER_TAGS)
 
@@ -196,9 +196,7 @@ def read_ner_dev(path):
 
 @pytest.fixture(scope="module")
 def ner_dev():
-    if not NER_DEV.exists():
-        pytest.skip(f"KLUE NER dev file not found at {NER_DEV} (../shared/klue is not part of a fresh clone)")
-    return read_ner_dev(NER_DEV)
+    return read_ner_dev(require_shared(NER_DEV))
 
 
 def test_dev_set_tags_and_perfect_score(ner_dev):

@@ -6,15 +6,15 @@ Oracles: scikit-learn ``f1_score(average="micro", labels=1..29)`` and, per class
 
 import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.metrics import auc, f1_score, precision_recall_curve
 
 import metrics
+from tests.shared_data import SHARED_KLUE, require_shared
 
-KLUE_V11 = Path(__file__).resolve().parents[2] / ".." / "shared" / "klue" / "v1.1"
+KLUE_V11 = SHARED_KLUE / "v1.1"
 RELATION_LIST = KLUE_V11 / "klue-re-v1.1" / "relation_list.json"
 
 
@@ -36,9 +36,7 @@ def official_micro_f1(predictions, references):
 
 
 def test_relation_names_equal_the_shared_relation_list():
-    if not RELATION_LIST.exists():
-        pytest.skip(f"relation_list.json not found at {RELATION_LIST} (../shared/klue is not part of a fresh clone)")
-    assert list(metrics.RE_RELATIONS) == json.loads(RELATION_LIST.read_text(encoding="utf-8"))["relations"]
+    assert list(metrics.RE_RELATIONS) == json.loads(require_shared(RELATION_LIST).read_text(encoding="utf-8"))["relations"]
 
 
 def test_relation_constants():

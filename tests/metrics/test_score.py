@@ -17,9 +17,10 @@ import pytest
 
 import metrics
 from metrics import score as cli
+from tests.shared_data import SHARED_KLUE, require_shared
 
 ROOT = Path(__file__).resolve().parents[2]
-KLUE = ROOT.parent / "shared" / "klue"
+KLUE = SHARED_KLUE
 NER_DEV = KLUE / "v1.1" / "klue-ner-v1.1" / "klue-ner-v1.1_dev.tsv"
 DP_DEV = KLUE / "v1.1" / "klue-dp-v1.1" / "klue-dp-v1.1_dev.tsv"
 
@@ -255,8 +256,7 @@ def test_ner_both_lengths_perfect_and_imperfect(tmp_path, capsys):
 
 
 def test_ner_real_dev_file_perfect_and_imperfect(tmp_path, capsys):
-    if not NER_DEV.exists():
-        pytest.skip(f"../shared/klue not found: {NER_DEV}")
+    require_shared(NER_DEV)
     gold, guids = [], []
     for block in NER_DEV.read_text(encoding="utf-8").split("\n\n"):
         lines = [line for line in block.split("\n") if line]
@@ -320,8 +320,7 @@ def test_dp_perfect_and_imperfect(tmp_path, capsys):
 
 
 def test_dp_real_dev_file_perfect(tmp_path, capsys):
-    if not DP_DEV.exists():
-        pytest.skip(f"../shared/klue not found: {DP_DEV}")
+    require_shared(DP_DEV)
     rows = []
     for block in DP_DEV.read_text(encoding="utf-8").split("\n\n"):
         lines = [line for line in block.split("\n") if line]

@@ -72,3 +72,31 @@ def test_killed_run_resumes_to_the_same_eval_metrics(tiny_bert, tmp_path):
     assert abs(straight_train["train_loss"] - resumed_train["train_loss"]) < 1e-4
     state = json.loads((tmp_path / "resumed" / "trainer_state.json").read_text())
     assert state["global_step"] == 8
+
+
+def test_rerunning_a_finished_run_keeps_its_results_and_evaluates_its_model(tiny_bert, tmp_path, capsys):
+    """A second identical command does not resume (0 steps, train_loss 0.0 over the first results): it skips
+    training, keeps train_results.json and evaluates the model the first run saved."""
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    train = write_json(tmp_path / "train.json", ynat_records(16, seed=3))
+    dev = write_json(tmp_path / "dev.json", ynat_records(8, seed=4))
+    out = tmp_path / "out"
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
+            "--validation_file", str(dev), "--do_train", "--do_eval", "--max_steps", "4", "--save_steps", "2",
+            "--per_device_train_batch_size", "4", "--learning_rate", "5e-3", "--report_to", "none", "--use_cpu",
+            "--disable_tqdm", "true"]
+    assert main(YnatTask(), argv) == 0
+    first_train = (out / "train_results.json").read_text()
+    first_eval = json.loads((out / "eval_results.json").read_text())
+    capsys.readouterr()
+
+    assert main(YnatTask(), argv) == 0
+    assert "holds a finished training run: training is skipped" in capsys.readouterr().out
+    assert (out / "train_results.json").read_text() == first_train
+    again = json.loads((out / "eval_results.json").read_text())
+    assert again["eval_loss"] == first_eval["eval_loss"]  # the trained model, not the base model
+
+    assert main(YnatTask(), [*argv, "--overwrite_output_dir"]) == 0  # trains again when asked
+    assert "train_loss" in json.loads((out / "train_results.json").read_text())

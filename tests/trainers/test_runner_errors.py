@@ -71,9 +71,7 @@ def test_empty_sentence_is_warned_about_and_still_predicted(tiny_bert, tmp_path,
     assert len((out / "predictions.jsonl").read_text().splitlines()) == 3
 
 
-def test_hub_unreachable_gives_one_line_with_the_way_out(tiny_bert, tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+def test_hub_unreachable_gives_one_line_with_the_way_out(tiny_bert, tmp_path, capsys):
     status = main(YnatTask(), ["--model_name_or_path", str(tiny_bert), "--output_dir", str(tmp_path / "o"),
                                "--dataset_name", "klue/klue-does-not-exist-offline", "--do_eval", "--report_to", "none"])
     message = capsys.readouterr().err.strip()
@@ -81,8 +79,7 @@ def test_hub_unreachable_gives_one_line_with_the_way_out(tiny_bert, tmp_path, ca
     assert "--data_dir" in message and "Hub" in message
 
 
-def test_model_unreachable_gives_one_line(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+def test_model_unreachable_gives_one_line(tmp_path, capsys):
     dev = write_json(tmp_path / "dev.json", ynat_records(3))
     status = main(YnatTask(), ["--model_name_or_path", "klue/roberta-base-not-cached", "--output_dir",
                                str(tmp_path / "o"), "--validation_file", str(dev), "--do_eval", "--report_to", "none"])

@@ -11,6 +11,7 @@ import datasets
 import evaluate
 
 import metrics
+from metrics.label_input import NER_TAGS, label_names, label_names_per_sentence
 
 _CITATION = """\
 @misc{park2021klue,
@@ -31,9 +32,10 @@ on the 0-100 scale. See the docstrings of the ``metrics`` package for details.
 
 _KWARGS_DESCRIPTION = """
 Args:
-    predictions: per sentence, the predicted BIO tag of every non-space character
-        (tags: B-/I- x PS LC OG DT TI QT, and O).
-    references: the gold tags, same shape.
+    predictions: per sentence, the predicted BIO tag of every non-space character, as tag names
+        (B-/I- x PS LC OG DT TI QT, and O) or as ids in the official order (metrics.NER_TAGS:
+        0 B-PS, 1 I-PS, 2 B-LC, ..., 12 O; not the Hub dataset's order). All names or all ids.
+    references: the gold tags, same shape, likewise.
 Returns:
     entity_f1: seqeval strict-IOB2 entity macro F1 over entity types (0-100).
     char_f1: character macro F1 over the 13 tags, O included (0-100).
@@ -58,6 +60,22 @@ class KlueNer(evaluate.Metric):
                 }
             ),
             reference_urls=["https://github.com/KLUE-benchmark/KLUE-baseline"],
+        )
+
+    def add_batch(self, *, predictions=None, references=None, **kwargs):
+        """Add a batch of predictions and references; labels as names or ids (see below)."""
+        super().add_batch(
+            predictions=label_names_per_sentence(predictions, NER_TAGS, "predictions"),
+            references=label_names_per_sentence(references, NER_TAGS, "references"),
+            **kwargs,
+        )
+
+    def add(self, *, prediction=None, reference=None, **kwargs):
+        """Add one prediction and reference; labels as names or ids (see below)."""
+        super().add(
+            prediction=label_names(prediction, NER_TAGS, "prediction"),
+            reference=label_names(reference, NER_TAGS, "reference"),
+            **kwargs,
         )
 
     def _compute(self, predictions, references):

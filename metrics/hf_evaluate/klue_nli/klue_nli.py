@@ -11,6 +11,7 @@ import datasets
 import evaluate
 
 import metrics
+from metrics.label_input import NLI_LABELS, label_ids
 
 _CITATION = """\
 @misc{park2021klue,
@@ -31,14 +32,18 @@ on the 0-100 scale. See the docstrings of the ``metrics`` package for details.
 
 _KWARGS_DESCRIPTION = """
 Args:
-    predictions: predicted label ids (ints).
-    references: gold label ids (ints).
+    predictions: predicted labels, as names ("entailment", "contradiction", "neutral") or as
+        ids in that official order (not the Hub dataset's order, which puts neutral second; give
+        names when in doubt). All names or all ids.
+    references: gold labels, likewise.
 Returns:
     accuracy: share (0-100) of items whose predicted id equals the gold id.
 Example:
     >>> metric = evaluate.load("metrics/hf_evaluate/klue_nli")
     >>> metric.compute(predictions=[0, 1, 2, 2], references=[0, 1, 1, 2])
     {'accuracy': 75.0}
+    >>> metric.compute(predictions=["entailment", "neutral"], references=["entailment", "contradiction"])
+    {'accuracy': 50.0}
 """
 
 
@@ -53,6 +58,22 @@ class KlueNli(evaluate.Metric):
                 {"predictions": datasets.Value("int64"), "references": datasets.Value("int64")}
             ),
             reference_urls=["https://github.com/KLUE-benchmark/KLUE-baseline"],
+        )
+
+    def add_batch(self, *, predictions=None, references=None, **kwargs):
+        """Add a batch of predictions and references; labels as names or ids (see below)."""
+        super().add_batch(
+            predictions=label_ids(predictions, NLI_LABELS, "predictions"),
+            references=label_ids(references, NLI_LABELS, "references"),
+            **kwargs,
+        )
+
+    def add(self, *, prediction=None, reference=None, **kwargs):
+        """Add one prediction and reference; labels as names or ids (see below)."""
+        super().add(
+            prediction=None if prediction is None else label_ids([prediction], NLI_LABELS, "prediction")[0],
+            reference=None if reference is None else label_ids([reference], NLI_LABELS, "reference")[0],
+            **kwargs,
         )
 
     def _compute(self, predictions, references):

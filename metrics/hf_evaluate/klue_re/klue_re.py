@@ -12,6 +12,7 @@ import evaluate
 import numpy as np
 
 import metrics
+from metrics.label_input import RE_RELATIONS, label_ids
 
 _CITATION = """\
 @misc{park2021klue,
@@ -34,7 +35,8 @@ _KWARGS_DESCRIPTION = """
 Args:
     predictions: per example, the 30 relation probabilities in the official relation order
         (metrics.RE_RELATIONS; 0 = no_relation). micro_f1 scores their argmax.
-    references: gold relation ids.
+    references: gold relations, as names ("no_relation", "org:founded", "per:origin", ...) or as
+        ids in the official order (metrics.RE_RELATIONS). All names or all ids.
 Returns:
     micro_f1: micro F1 (0-100) over the 29 relations other than no_relation.
     auprc: mean over the 30 classes of the one-vs-rest precision-recall AUC (0-100).
@@ -57,6 +59,20 @@ class KlueRe(evaluate.Metric):
                 {"predictions": datasets.Sequence(datasets.Value("float64")), "references": datasets.Value("int64")}
             ),
             reference_urls=["https://github.com/KLUE-benchmark/KLUE-baseline"],
+        )
+
+    def add_batch(self, *, predictions=None, references=None, **kwargs):
+        """Add a batch of predictions and references; labels as names or ids (see below)."""
+        super().add_batch(
+            predictions=predictions, references=label_ids(references, RE_RELATIONS, "references"), **kwargs
+        )
+
+    def add(self, *, prediction=None, reference=None, **kwargs):
+        """Add one prediction and reference; labels as names or ids (see below)."""
+        super().add(
+            prediction=prediction,
+            reference=None if reference is None else label_ids([reference], RE_RELATIONS, "reference")[0],
+            **kwargs,
         )
 
     def _compute(self, predictions, references):

@@ -11,6 +11,7 @@ import datasets
 import evaluate
 
 import metrics
+from metrics.label_input import YNAT_LABELS, label_ids
 
 _CITATION = """\
 @misc{park2021klue,
@@ -31,13 +32,18 @@ on the 0-100 scale. See the docstrings of the ``metrics`` package for details.
 
 _KWARGS_DESCRIPTION = """
 Args:
-    predictions: predicted topic ids (ints).
-    references: gold topic ids (ints).
+    predictions: predicted topics, as names ("정치", "경제", ...) or as ids in the official
+        order (0 정치, 1 경제, 2 사회, 3 생활문화, 4 세계, 5 IT과학, 6 스포츠; not the Hub
+        dataset's order, so give names when in doubt). All names or all ids.
+    references: gold topics, likewise.
 Returns:
     macro_f1: macro F1 (0-100) over the class ids present in references or predictions.
 Example:
     >>> metric = evaluate.load("metrics/hf_evaluate/klue_ynat")
     >>> metric.compute(predictions=[0, 1, 2, 2], references=[0, 1, 1, 2])
+    {'macro_f1': 77.77777777777777}
+    >>> metric.compute(predictions=["정치", "경제", "사회", "사회"],
+    ...                references=["정치", "경제", "경제", "사회"])
     {'macro_f1': 77.77777777777777}
 """
 
@@ -53,6 +59,22 @@ class KlueYnat(evaluate.Metric):
                 {"predictions": datasets.Value("int64"), "references": datasets.Value("int64")}
             ),
             reference_urls=["https://github.com/KLUE-benchmark/KLUE-baseline"],
+        )
+
+    def add_batch(self, *, predictions=None, references=None, **kwargs):
+        """Add a batch of predictions and references; labels as names or ids (see below)."""
+        super().add_batch(
+            predictions=label_ids(predictions, YNAT_LABELS, "predictions"),
+            references=label_ids(references, YNAT_LABELS, "references"),
+            **kwargs,
+        )
+
+    def add(self, *, prediction=None, reference=None, **kwargs):
+        """Add one prediction and reference; labels as names or ids (see below)."""
+        super().add(
+            prediction=None if prediction is None else label_ids([prediction], YNAT_LABELS, "prediction")[0],
+            reference=None if reference is None else label_ids([reference], YNAT_LABELS, "reference")[0],
+            **kwargs,
         )
 
     def _compute(self, predictions, references):

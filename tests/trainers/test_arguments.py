@@ -1,0 +1,83 @@
+"""The command line of every task script: --help, argument files plus flags, bad flags in one line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trainers.run_ner import NerTask
+from trainers.run_ynat import YnatTask
+from trainers.runner import main, parse_arguments
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_help_starts_with_what_the_script_does_then_task_model_data_and_trainer_flags():
+    done = subprocess.run([sys.executable, str(REPO_ROOT / "trainers" / "run_ner.py"), "--help"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, env={"PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    assert text.startswith("usage: python trainers/run_ner.py [ARGS.json|ARGS.yaml] --model_name_or_path MODEL")
+    assert len(text.split("\n\n", 1)[0].splitlines()) == 1  # a one-line usage, not 100 lines of flags
+    assert "Fine-tune and score an encoder on KLUE-NER" in text
+    assert "--output_dir out/ner \\\n        --do_train" in text  # the example command as written
+    headings = [text.index(f"\n{heading}:\n") for heading in ("NER task", "model", "data")]
+    headings.append(text.index("\ntraining (the Hugging Face Trainer's flags"))
+    assert headings == sorted(headings)
+    assert text.index("  --ner_scoring") < text.index("  --model_name_or_path") < text.index("  --learning_rate")
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--bogus", "1"], "unrecognized arguments: --bogus 1"),
+        (["--learning_rate", "abc"], "argument --learning_rate/--learning-rate: invalid float value: 'abc'"),
+        (["--ner_scoring", "chars"], "argument --ner_scoring/--ner-scoring: invalid choice: 'chars'"),
+    ],
+)
+def test_a_bad_flag_is_one_line_and_exit_status_2(tmp_path, capsys, flags, expected):
+    status = main(NerTask(), ["--model_name_or_path", "x", "--output_dir", str(tmp_path / "out"), *flags])
+    message = capsys.readouterr().err.strip()
+    assert status == 2 and len(message.splitlines()) == 1
+    assert expected in message and "--help" in message
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_an_arguments_file_then_flags_that_win(tmp_path, suffix):
+    settings = {"model_name_or_path": "klue/roberta-base", "output_dir": "outputs/ner", "learning_rate": 5e-5,
+                "do_train": True, "ner_scoring": "characters", "report_to": ["tensorboard"]}
+    path = tmp_path / f"ner{suffix}"
+    path.write_text(json.dumps(settings) if suffix == ".json" else
+                    "\n".join(f"{key}: {json.dumps(value)}" for key, value in settings.items()), encoding="utf-8")
+    task = NerTask()
+    model_args, _, training_args = parse_arguments(
+        task, [str(path), "--learning_rate", "3e-5", "--output_dir", str(tmp_path / "x"), "--use_cpu"]
+    )
+    assert training_args.learning_rate == 3e-5 and training_args.output_dir == str(tmp_path / "x")
+    assert model_args.model_name_or_path == "klue/roberta-base" and training_args.do_train
+    assert training_args.report_to == ["tensorboard"]
+    assert task.options[type(next(iter(task.options.values())))].ner_scoring == "characters"
+
+
+def test_an_arguments_file_with_an_unknown_key_or_bad_syntax_is_one_line(tmp_path, capsys):
+    unknown = tmp_path / "args.json"
+    unknown.write_text(json.dumps({"model_name_or_path": "x", "output_dir": "o", "learning_rat": 1e-3}))
+    assert main(YnatTask(), [str(unknown)]) == 2
+    assert "unknown flag names learning_rat" in capsys.readouterr().err
+    broken = tmp_path / "args.yaml"
+    broken.write_text("model_name_or_path: [x\n")
+    assert main(YnatTask(), [str(broken)]) == 2
+    message = capsys.readouterr().err.strip()
+    assert len(message.splitlines()) == 1 and "not valid YAML" in message
+
+
+def test_shipped_configs_combine_with_flags():
+    _, data_args, training_args = parse_arguments(
+        NerTask(), [str(REPO_ROOT / "configs" / "ner.json"), "--learning_rate", "3e-5", "--output_dir", "out/x"]
+    )
+    assert training_args.learning_rate == 3e-5 and training_args.output_dir == "out/x"
+    assert data_args.max_seq_length == 510  # from the file
