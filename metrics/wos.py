@@ -7,15 +7,33 @@ strings, e.g. ``"관광-종류-박물관"``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from metrics._validation import as_list_of_sequences, check_same_length
 
 States = Sequence[Sequence[str]]
+T = TypeVar("T")
+
+# Containers used as they are (no copy) when every item is a string; any other input goes
+# through the generic checks and is copied into lists.
+_PLAIN_CONTAINERS = frozenset((list, tuple))
+# ``"".join(turn)`` raises TypeError on the first item that is not a ``str`` (subclasses
+# pass, exactly as with ``isinstance(item, str)``): the cheapest exact check of a whole turn.
+_check_strings = "".join
 
 
-def _turns(predictions: Any, references: Any) -> tuple[list[list[str]], list[list[str]]]:
+def _plain(values: Any) -> bool:
+    """A non-empty list (or tuple) of lists (or tuples); the items are not looked at."""
+    if type(values) not in _PLAIN_CONTAINERS or not values:
+        return False
+    types = list(map(type, values))  # counting beats a set lookup per turn
+    return types.count(list) + types.count(tuple) == len(types)
+
+
+def _checked_turns(predictions: Any, references: Any) -> tuple[list[list[str]], list[list[str]]]:
+    """The detailed validation: a ``ValueError`` naming the first bad argument, turn or item."""
     what = "turn states (lists of 'domain-slot-value' strings)"
     preds = as_list_of_sequences(predictions, "predictions", what)
     refs = as_list_of_sequences(references, "references", what)
@@ -31,25 +49,100 @@ def _turns(predictions: Any, references: Any) -> tuple[list[list[str]], list[lis
     return pred_lists, gold_lists
 
 
+def _turns(predictions: Any, references: Any) -> tuple[States, States]:
+    """Both arguments validated as per-turn states of ``domain-slot-value`` strings.
+
+    Plain nested lists (or tuples) of strings, the usual input, are returned as they are,
+    after one cheap pass; anything else is checked item by item and copied into lists.
+    """
+    if _plain(predictions) and _plain(references) and len(predictions) == len(references):
+        try:
+            deque(map(_check_strings, predictions), maxlen=0)
+            deque(map(_check_strings, references), maxlen=0)
+        except TypeError:
+            pass  # some item is not a string: the detailed checks say which
+        else:
+            return predictions, references
+    return _checked_turns(predictions, references)
+
+
+def _score(kernel: Callable[[States, States], T], predictions: Any, references: Any) -> tuple[T, int]:
+    """``kernel(predictions, references)`` and the number of turns, the input validated as by
+    ``_turns``.
+
+    The kernels check item types themselves (``_check_strings`` on each turn, right before
+    the turn's sets are built, while its strings are in cache), so plain input is read once.
+    A ``TypeError`` from a kernel (an item that is not a string, or not hashable) sends the
+    input through the detailed checks, which raise the ``ValueError`` naming it.
+    """
+    if _plain(predictions) and _plain(references) and len(predictions) == len(references):
+        try:
+            return kernel(predictions, references), len(references)
+        except TypeError:
+            pass
+    preds, golds = _checked_turns(predictions, references)
+    return kernel(preds, golds), len(golds)
+
+
+def _jga_hits(preds: States, golds: States) -> int:
+    """Turns whose predicted and gold states are equal as sets (the official test)."""
+    check = _check_strings
+    hits = 0
+    for pred, gold in zip(preds, golds):
+        check(pred)
+        check(gold)
+        pred_set = set(pred)
+        # set(gold) == pred_set, without building set(gold) when a gold item is missing
+        if pred_set.issuperset(gold) and len(pred_set) == len(set(gold)):
+            hits += 1
+    return hits
+
+
 def wos_jga(predictions: States, references: States) -> float:
     """Joint goal accuracy (0-100): share of turns whose predicted state, as a set, equals the
     gold state (order and duplicates do not matter). Turns are scored independently."""
-    preds, golds = _turns(predictions, references)
-    hits = sum(set(pred) == set(gold) for pred, gold in zip(preds, golds))
-    return hits / len(golds) * 100.0
+    hits, n_turns = _score(_jga_hits, predictions, references)
+    return hits / n_turns * 100.0
 
 
-def _turn_f1(pred: list[str], gold: list[str]) -> float:
-    """TRADE-DST's per-turn F1, over lists: duplicates count, as in the official code."""
-    if not gold:
-        # An empty gold state is fully right only if nothing was predicted.
-        return 1.0 if not pred else 0.0
-    tp = sum(item in pred for item in gold)
-    fn = len(gold) - tp
-    fp = sum(item not in gold for item in pred)
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+def _f1_total(preds: States, golds: States) -> float:
+    """The sum over turns, in turn order, of TRADE-DST's per-turn F1 (see ``wos_slot_f1``).
+
+    Bit-identical to the official ``compute_prf_for_wos`` summed in its loop: the same counts
+    (membership in a set of strings is membership in the list), the same float operations in
+    the same order, and additions left to right (never ``sum()``, which compensates rounding
+    on Python 3.12+). A turn scoring 0 adds nothing, which leaves the sum unchanged.
+    """
+    check = _check_strings
+    total = 0.0
+    for pred, gold in zip(preds, golds):
+        check(pred)
+        check(gold)
+        pred_set = set(pred)
+        gold_set = set(gold)
+        if pred_set == gold_set:
+            # Every gold item predicted and nothing else: P = R = 1.0, F1 = 2*1*1/2 = 1.0
+            # (duplicates change nothing); an empty gold state with nothing predicted scores 1.
+            total += 1.0
+            continue
+        if not gold:
+            continue  # empty gold state, something predicted: 0
+        n_pred, n_gold = len(pred), len(gold)
+        if len(pred_set) == n_pred and len(gold_set) == n_gold:
+            # No duplicates: TP = |pred ∩ gold|, TP + FP = n_pred, TP + FN = n_gold.
+            tp = len(pred_set & gold_set)
+            if not tp:
+                continue  # P = R = 0: F1 0
+            precision = tp / n_pred
+        else:
+            # Duplicates count once per occurrence, as in the official loops over the lists.
+            tp = sum(map(pred_set.__contains__, gold))
+            if not tp:
+                continue
+            precision = tp / (tp + n_pred - sum(map(gold_set.__contains__, pred)))
+        recall = tp / n_gold
+        total += 2 * precision * recall / (precision + recall)
+    return total
 
 
 def wos_slot_f1(predictions: States, references: States) -> float:
@@ -61,9 +154,8 @@ def wos_slot_f1(predictions: States, references: States) -> float:
     state scores 1 if the prediction is empty, else 0. The mean over turns is returned,
     despite the official name ``slot_micro_f1``.
     """
-    preds, golds = _turns(predictions, references)
-    total = sum(_turn_f1(pred, gold) for pred, gold in zip(preds, golds))
-    return total / len(golds) * 100.0
+    total, n_turns = _score(_f1_total, predictions, references)
+    return total / n_turns * 100.0
 
 
 def _domain(item: str) -> str:
