@@ -7,18 +7,41 @@ Each task module (``klue_data.ynat``, ``klue_data.nli``, ...) provides:
 - ``read_file(path) -> list[dict]``: an original or Hub-schema file as Hub-schema records with
   label *names* and a ``guid``; bad input raises ``KlueDataError`` naming file, record and field;
 - ``from_hub_example(example, features, guid) -> dict``: one Hub row to the same schema.
+
+The task modules are imported on first use (``get_task``, ``TASKS[name]``, ``klue_data.ner``),
+so that ``klue_data.labels`` and ``klue_data.errors`` can be imported without any reader.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
 from types import ModuleType
 
-from klue_data import dp, mrc, ner, nli, re, sts, wos, ynat
 from klue_data.errors import KlueDataError, SourceUnavailableError
 
-TASKS: dict[str, ModuleType] = {
-    "ynat": ynat, "nli": nli, "sts": sts, "ner": ner, "re": re, "dp": dp, "mrc": mrc, "wos": wos,
-}
+TASK_NAMES: tuple[str, ...] = ("ynat", "nli", "sts", "ner", "re", "dp", "mrc", "wos")
+
+
+class _TaskModules(Mapping[str, ModuleType]):
+    """Task name -> reader module, imported when first looked up."""
+
+    def __getitem__(self, name: str) -> ModuleType:
+        if name not in TASK_NAMES:
+            raise KeyError(name)
+        return importlib.import_module(f"{__name__}.{name}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TASK_NAMES)
+
+    def __len__(self) -> int:
+        return len(TASK_NAMES)
+
+    def __repr__(self) -> str:
+        return f"<KLUE task readers: {', '.join(TASK_NAMES)}>"
+
+
+TASKS: Mapping[str, ModuleType] = _TaskModules()
 
 
 def get_task(name: str) -> ModuleType:
@@ -28,4 +51,11 @@ def get_task(name: str) -> ModuleType:
         raise ValueError(f"unknown KLUE task {name!r}; expected one of {', '.join(TASKS)}") from None
 
 
-__all__ = ["TASKS", "KlueDataError", "SourceUnavailableError", "get_task"]
+def __getattr__(name: str) -> ModuleType:
+    # ``import klue_data; klue_data.ner`` keeps working although the readers load lazily.
+    if name in TASK_NAMES:
+        return TASKS[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["TASKS", "TASK_NAMES", "KlueDataError", "SourceUnavailableError", "get_task"]

@@ -87,7 +87,7 @@ def _read_squad(path: Path, document: dict[str, Any]) -> list[dict[str, Any]]:
                 if not isinstance(qa, dict):
                     raise KlueDataError(path, f"{where}.qas[{qa_index}]: expected an object, got {type(qa).__name__}")
                 row = RecordReader(path, len(examples), qa)
-                guid = row.guid_or(f"{path.stem}-{len(examples):05d}")
+                guid = row.guid_or_fallback()
                 is_impossible = _flag(row)
                 answers = _answer_list(row, "answers")
                 plausible = _answer_list(row, "plausible_answers")
@@ -117,7 +117,7 @@ def _hub_record(row: RecordReader) -> dict[str, Any]:
         plausible = _merge(plausible, answers)  # the Hub's merged answers
         answers = _empty_answers()
     return {
-        "guid": row.guid_or(f"{row.path.stem if row.path else 'mrc'}-{row.index:05d}"),
+        "guid": row.guid_or_fallback(),
         "title": row.record.get("title") or "",
         "context": row.text("context"),
         "news_category": row.record.get("news_category") or "",

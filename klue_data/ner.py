@@ -43,7 +43,14 @@ from typing import Any
 
 from klue_data.errors import KlueDataError
 from klue_data.labels import NER_HUB_TAGS, NER_TAGS
-from klue_data.records import CSV_SUFFIXES, JSON_SUFFIXES, RecordReader, iter_readers, read_records
+from klue_data.records import (
+    CSV_SUFFIXES,
+    JSON_SUFFIXES,
+    RecordReader,
+    fallback_guid,
+    iter_readers,
+    read_records,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +151,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 def _read_tsv(path: Path) -> list[dict[str, Any]]:
     examples, multi_char = [], []
     for index, block in enumerate(read_sentence_blocks(path)):
-        guid = block.guid or f"{path.stem}-{index:05d}"
+        guid = block.guid or fallback_guid(path.stem, index)
         tokens, tags = [], []
         for number, line in block.rows:
             char, tab, tag = line.partition("\t")
@@ -188,7 +195,7 @@ def _read_hub_records(path: Path) -> list[dict[str, Any]]:
     """
     examples, labelled = [], []
     for row in iter_readers(path, read_records(path)):
-        guid = row.guid_or(f"{path.stem}-{row.index:05d}")
+        guid = row.guid_or_fallback()
         if not any(row.has(name) for name in ("tokens", "char", "ner_tags", "ne_tag")) and row.has("sentence"):
             sentence = row.text("sentence")
             tokens, tags = tokens_from_markup(sentence)

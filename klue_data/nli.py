@@ -23,7 +23,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     examples, empty = [], []
     for row in iter_readers(path, read_records(path)):
-        guid = row.guid_or(f"{path.stem}-{row.index:05d}")
+        guid = row.guid_or_fallback()
         label_field = "gold_label" if "gold_label" in row.record else "label"
         example = {
             "guid": guid,

@@ -36,7 +36,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     examples, empty, mismatched = [], [], []
     for row in iter_readers(path, read_records(path)):
-        guid = row.guid_or(str(row.record["id"]) if row.has("id") else f"{path.stem}-{row.index:05d}")
+        guid = row.guid_or_fallback(id_field="id")
         sentence = row.text("sentence")
         example: dict[str, Any] = {"guid": guid, "sentence": sentence}
         for name in ENTITY_FIELDS:

@@ -100,6 +100,16 @@ def _read_text(path: Path) -> str:
         raise KlueDataError(path, f"not UTF-8 text (byte {error.start})") from None
 
 
+def fallback_guid(prefix: str, index: int, *, separator: str = "-") -> str:
+    """The guid of a record that has none: where it comes from and its 0-based position.
+
+    Records of a file: ``<file stem>-<index:05d>`` (``ynat-v1.1_dev-00012``). Hub rows:
+    ``<file prefix>_<split>_<index:05d>`` with ``separator="_"`` (``ynat-v1_dev_00012``,
+    see ``sources.load_hub``).
+    """
+    return f"{prefix}{separator}{index:05d}"
+
+
 class RecordReader:
     """Field access for one record that turns a missing or malformed field into a KlueDataError."""
 
@@ -155,8 +165,14 @@ class RecordReader:
             raise self.error(f"label id {index} is outside the Hub's 0..{len(hub_order) - 1}", field)
         raise self.error(f"expected one of {', '.join(names)}; got {value!r}", field)
 
-    def guid_or(self, fallback: str) -> str:
-        return self.guid or fallback
+    def guid_or_fallback(self, *, id_field: str | None = None) -> str:
+        """The record's guid; else its ``id_field`` where given and set (competition CSVs have
+        ``id``); else ``fallback_guid`` of the file's stem and the record's index."""
+        if self.guid:
+            return self.guid
+        if id_field is not None and self.has(id_field):
+            return str(self.record[id_field])
+        return fallback_guid(self.path.stem if self.path is not None else "record", self.index)
 
 
 def _is_int(value: Any) -> bool:

@@ -16,6 +16,7 @@ import datasets
 
 from klue_data.errors import KlueDataError, SourceUnavailableError
 from klue_data.hub_access import prefer_offline_when_hub_unreachable
+from klue_data.records import fallback_guid
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ def load_hub(
         # ClassLabel features and turn the label names straight back into the Hub's ids.
         guid_prefix = f"{task.FILE_PREFIXES[-1]}_{ORIGINAL_SPLIT_NAMES.get(split, split)}"
         records = [
-            task.from_hub_example(example, dataset.features, f"{guid_prefix}_{index:05d}")
+            task.from_hub_example(example, dataset.features, fallback_guid(guid_prefix, index, separator="_"))
             for index, example in enumerate(dataset)
         ]
         converted[split] = datasets.Dataset.from_list(records)

@@ -27,7 +27,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     examples, empty = [], []
     for row in iter_readers(path, read_records(path)):
-        guid = row.guid_or(str(row.record["id"]) if row.has("id") else f"{path.stem}-{row.index:05d}")
+        guid = row.guid_or_fallback(id_field="id")
         example = {
             "guid": guid,
             "source": row.record.get("source") or "",

@@ -30,7 +30,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     examples = []
     for row in iter_readers(path, read_records(path)):
-        guid = row.guid_or(f"{path.stem}-{row.index:05d}")
+        guid = row.guid_or_fallback()
         domains = row.record.get("domains") or []
         if not isinstance(domains, list) or not all(isinstance(domain, str) for domain in domains):
             raise row.error(f"expected a list of domain names, got {str(domains)[:60]}", "domains")

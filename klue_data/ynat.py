@@ -23,7 +23,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     examples, empty = [], []
     for row in iter_readers(path, read_records(path)):
-        guid = row.guid_or(f"{path.stem}-{row.index:05d}")
+        guid = row.guid_or_fallback()
         title = row.text("title")
         label = row.label_name("label", LABELS, hub_order=YNAT_HUB_LABELS) if row.has("label") else None
         if not title.strip():

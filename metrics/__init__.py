@@ -16,7 +16,10 @@ WoS                        ``wos_jga``, ``wos_slot_f1``
 =========================  ==================================================
 
 ``score_task`` scores one task by name; ``build_compute_metrics`` makes a Trainer's
-``compute_metrics``; the ``*_breakdown`` helpers give per-class details for logs.
+``compute_metrics``; the ``*_breakdown`` helpers give per-class details for logs. What the
+metrics know of each task (result keys, selection key, scoring, breakdown, default
+postprocess, the scorer CLI's conversions) is one row of the table in ``metrics.tasks``;
+``metric_task(name)`` returns it. Label names come from ``metrics.labels``.
 """
 
 from metrics.classification import (
@@ -39,6 +42,7 @@ from metrics.labels import (
 from metrics.mrc import mrc_breakdown, mrc_exact_match, mrc_rouge_w, normalize_answer
 from metrics.ner import ner_breakdown, ner_char_f1, ner_entity_f1
 from metrics.relation import re_auprc, re_breakdown, re_micro_f1
+from metrics.tasks import MetricTask, metric_task
 from metrics.wos import wos_breakdown, wos_jga, wos_slot_f1
 
 __all__ = [
@@ -49,10 +53,12 @@ __all__ = [
     "NER_TAGS",
     "RE_RELATIONS",
     "TASK_METRIC_KEYS",
+    "MetricTask",
     "build_compute_metrics",
     "classification_breakdown",
     "dp_las",
     "dp_uas",
+    "metric_task",
     "mrc_breakdown",
     "mrc_exact_match",
     "mrc_rouge_w",

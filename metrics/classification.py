@@ -14,10 +14,7 @@ from scipy import stats
 
 from metrics._f1 import class_counts, f1_per_class, macro_f1_over_present
 from metrics._validation import as_float_array, as_int_array, check_same_length
-
-# KLUE-STS: a pair counts as "similar" from a score of 3.0 on the 0-5 scale, for both the
-# prediction and the gold label (``klue_sts_f1`` uses ``>= 3``).
-STS_BINARY_THRESHOLD = 3.0
+from metrics.labels import STS_BINARY_THRESHOLD  # 3.0: "similar" from there, both sides (``>= 3``)
 
 
 def _int_pair(predictions: Any, references: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -13,11 +13,7 @@ import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from metrics.labels import DP_DEPREL_LABELS, NER_TAGS, RE_RELATIONS
-
-# Official (KLUE-baseline) orders; equal to klue_data.labels (the tests check it).
-YNAT_LABELS: tuple[str, ...] = ("정치", "경제", "사회", "생활문화", "세계", "IT과학", "스포츠")
-NLI_LABELS: tuple[str, ...] = ("entailment", "contradiction", "neutral")
+from metrics.labels import DP_DEPREL_LABELS, NER_TAGS, NLI_LABELS, RE_RELATIONS, YNAT_LABELS
 
 __all__ = ["DP_DEPREL_LABELS", "NER_TAGS", "NLI_LABELS", "RE_RELATIONS", "YNAT_LABELS", "label_ids", "label_names",
            "label_names_per_sentence"]

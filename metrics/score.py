@@ -37,45 +37,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-import metrics
 from klue_data import KlueDataError, get_task
-from klue_data import mrc as mrc_data
-from klue_data import ner as ner_data
-from klue_data import sts as sts_data
-from klue_data import wos as wos_data
+from metrics.tasks import TASKS as METRIC_TASKS
+from metrics.tasks import BadPrediction, RejectedInput, Unit, metric_task
 
-TASKS = ("ynat", "nli", "sts", "ner", "re", "dp", "mrc", "wos")
+# What differs between tasks (reference units, prediction lines, scoring) is in the task
+# table, ``metrics.tasks``; this module reads, matches, reports and runs the CLI.
+TASKS = tuple(METRIC_TASKS)
 EXIT_REJECTED = 2
 SHOWN = 5  # offenders named per kind of problem
-
-
-class RejectedInput(Exception):
-    """Input that cannot be scored as a whole; the message says what and where."""
-
-
-class BadPrediction(ValueError):
-    """One prediction line that does not fit its reference (raised while converting it)."""
-
-
-@dataclass
-class Unit:
-    """One scored item of the reference: a sentence, a question, a user turn, ..."""
-
-    key: str | tuple[str, int]
-    gold: Any
-    context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,41 +86,18 @@ class Report:
 
 def reference_units(task: str, records: Sequence[dict[str, Any]], path: str) -> list[Unit]:
     """The reference file as scored units, in file order; unlabelled examples are rejected."""
+    spec, reader = metric_task(task), get_task(task)
     units: list[Unit] = []
     unlabelled: list[str] = []
     for record in records:
-        guid = str(record["guid"])
-        if task in ("ynat", "nli", "re"):
-            labels = get_task(task).LABELS
-            if record["label"] is None:
-                unlabelled.append(guid)
-                continue
-            units.append(Unit(guid, labels.index(record["label"])))
-        elif task == "sts":
-            if record["labels"] is None:
-                unlabelled.append(guid)
-                continue
-            units.append(Unit(guid, sts_data.regression_target(record["labels"])))
-        elif task == "ner":
-            if record["ner_tags"] is None:
-                unlabelled.append(guid)
-                continue
-            positions = ner_data.non_space_positions(record["tokens"])
-            gold = [record["ner_tags"][i] for i in positions]
-            units.append(Unit(guid, gold, {"n_all": len(record["tokens"]), "positions": positions}))
-        elif task == "dp":
-            units.append(Unit(guid, (list(record["head"]), list(record["deprel"])), {"n_words": len(record["head"])}))
-        elif task == "mrc":
-            gold = mrc_data.gold_answers(record)
-            if not gold and not record["is_impossible"]:
-                unlabelled.append(guid)  # answerable, but no answer given: test data
-                continue
-            units.append(Unit(guid, gold, {"question_type": record["question_type"]}))
-        else:  # wos: one unit per user turn
-            units.extend(Unit((guid, turn), state) for turn, state in enumerate(wos_data.user_states(record)))
-    if task == "wos" and units and not any(unit.gold for unit in units):
-        # the reader gives unlabelled turns an empty state; a labelled file has some non-empty one
-        raise RejectedInput(f"{path}: no user turn has a dialogue state (an unlabelled test file?)")
+        record_units = spec.reference_units(record, reader)
+        if record_units is None:
+            unlabelled.append(str(record["guid"]))
+            continue
+        units.extend(record_units)
+    problem = spec.check_references(units) if spec.check_references is not None else None
+    if problem:
+        raise RejectedInput(f"{path}: {problem}")
     if unlabelled:
         raise RejectedInput(
             f"{path}: {len(unlabelled)} reference example(s) without gold labels (an unlabelled test file?): "
@@ -185,11 +143,10 @@ def read_prediction_lines(
         except json.JSONDecodeError as error:
             malformed.append((number, f"line {number}: not valid JSON ({error.msg}, column {error.colno})"))
             continue
-        problem = _line_problem(obj, task)
+        key, problem = _line_key(obj, task)
         if problem:
             malformed.append((number, f"line {number}: {problem}"))
             continue
-        key = (obj["guid"], obj["turn"]) if task == "wos" else obj["guid"]
         if key in lines:
             repeated.setdefault(key, [lines[key][0]]).append(number)
             continue
@@ -197,94 +154,25 @@ def read_prediction_lines(
     return lines, malformed, repeated
 
 
-def _line_problem(obj: Any, task: str) -> str | None:
+def _line_key(obj: Any, task: str) -> tuple[Any, str | None]:
+    """The key the line matches a unit by, or ``(None, problem)``."""
     if not isinstance(obj, dict):
-        return f"expected a JSON object, got {type(obj).__name__}"
+        return None, f"expected a JSON object, got {type(obj).__name__}"
     guid = obj.get("guid")
     if not isinstance(guid, str) or not guid:
-        return f"missing or non-string 'guid' (got {guid!r})"
-    if task == "wos":
-        turn = obj.get("turn")
-        if isinstance(turn, bool) or not isinstance(turn, int) or turn < 0:
-            return f"guid {guid}: expected 'turn', the 0-based index of the user turn, got {turn!r}"
+        return None, f"missing or non-string 'guid' (got {guid!r})"
+    try:
+        key = metric_task(task).line_key(obj)
+    except BadPrediction as error:
+        return None, f"guid {guid}: {error}"
     if "prediction" not in obj:
-        return f"guid {guid}: missing 'prediction'"
-    return None
+        return None, f"guid {guid}: missing 'prediction'"
+    return key, None
 
 
 def _convert(task: str, unit: Unit, obj: dict[str, Any]) -> Any:
-    """One prediction in the ``metrics.score_task`` unit; ``BadPrediction`` says what is wrong."""
-    value = obj["prediction"]
-    if task in ("ynat", "nli", "re"):
-        labels = get_task(task).LABELS
-        if not isinstance(value, str) or value not in labels:
-            shown = ", ".join(labels) if len(labels) <= 10 else f"the {len(labels)} relation names"
-            raise BadPrediction(f"expected a label name ({shown}), got {value!r}")
-        if task != "re":
-            return labels.index(value)
-        return (labels.index(value), _probabilities(obj.get("probabilities"), labels.index(value)))
-    if task == "sts":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise BadPrediction(f"expected a finite number, got {value!r}")
-        return float(value)
-    if task == "ner":
-        if not isinstance(value, list) or not all(isinstance(tag, str) and tag in ner_data.LABELS for tag in value):
-            bad = value if not isinstance(value, list) else next(t for t in value if t not in ner_data.LABELS)
-            raise BadPrediction(f"expected a list of NER tags ({', '.join(ner_data.LABELS)}), got {bad!r}")
-        n_chars, n_all = len(unit.gold), unit.context["n_all"]
-        if len(value) == n_chars:
-            return ("non-space", value)
-        if len(value) == n_all:
-            return ("all", [value[i] for i in unit.context["positions"]])
-        raise BadPrediction(
-            f"{len(value)} tags; expected {n_chars} (one per non-space character) or {n_all} (one per character, "
-            "spaces included)"
-        )
-    if task == "dp":
-        n_words = unit.context["n_words"]
-        if (
-            not isinstance(value, dict)
-            or not isinstance(value.get("head"), list)
-            or not isinstance(value.get("deprel"), list)
-        ):
-            raise BadPrediction(f'expected {{"head": [ints], "deprel": [strings]}}, got {str(value)[:60]}')
-        heads, deprels = value["head"], value["deprel"]
-        if len(heads) != n_words or len(deprels) != n_words:
-            raise BadPrediction(f"{len(heads)} heads and {len(deprels)} deprels; expected {n_words} (one per word)")
-        for head in heads:
-            if isinstance(head, bool) or not isinstance(head, int) or not 0 <= head <= n_words:
-                raise BadPrediction(f"head {head!r} is not an integer in 0..{n_words} (0 = root)")
-        for deprel in deprels:
-            if deprel not in metrics.DP_DEPREL_LABELS:
-                raise BadPrediction(
-                    f"deprel {deprel!r} is not one of the {len(metrics.DP_DEPREL_LABELS)} KLUE relations"
-                )
-        return (heads, deprels)
-    if task == "mrc":
-        if not isinstance(value, str):
-            raise BadPrediction(f'expected an answer string ("" = unanswerable), got {value!r}')
-        return value
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise BadPrediction(f"expected a list of 'domain-slot-value' strings, got {str(value)[:60]}")
-    return value
-
-
-def _probabilities(value: Any, label_id: int) -> list[float] | None:
-    if value is None:
-        return None
-    n = len(metrics.RE_RELATIONS)
-    if (
-        not isinstance(value, list)
-        or len(value) != n
-        or not all(isinstance(p, (int, float)) and not isinstance(p, bool) and math.isfinite(p) for p in value)
-    ):
-        raise BadPrediction(f"'probabilities' must be {n} finite numbers in the official relation order")
-    if value[label_id] < max(value):  # micro F1 scores the argmax: the two must not disagree
-        best = metrics.RE_RELATIONS[int(np.argmax(value))]
-        raise BadPrediction(
-            f"the label {metrics.RE_RELATIONS[label_id]!r} is not the argmax of 'probabilities' ({best!r})"
-        )
-    return [float(p) for p in value]
+    """One prediction in the unit the task's scoring takes; ``BadPrediction`` says what is wrong."""
+    return metric_task(task).convert(obj, unit)
 
 
 def match_predictions(task: str, units: Sequence[Unit], path: str) -> list[Any]:
@@ -357,80 +245,15 @@ def score(task: str, references_path: str, predictions_path: str) -> Report:
 def _score_units(
     task: str, units: Sequence[Unit], predictions: list[Any], notes: list[str]
 ) -> tuple[dict[str, float], dict[str, Any]]:
-    """``metrics.score_task`` and the task's breakdown on matched units; notes are appended to ``notes``."""
-    golds = [unit.gold for unit in units]
-    breakdown: dict[str, Any] = {}
-    if task in ("ynat", "nli"):
-        scores = metrics.score_task(task, predictions, golds)
-        breakdown = metrics.classification_breakdown(predictions, golds, list(get_task(task).LABELS))
-    elif task == "sts":
-        scores = metrics.score_task(task, predictions, golds)
-    elif task == "ner":
-        tags = [value for _, value in predictions]
-        notes.append(_ner_reading(predictions, units))
-        scores = metrics.score_task(task, tags, golds)
-        breakdown = metrics.ner_breakdown(tags, golds)
-    elif task == "re":
-        probabilities = _re_probabilities(predictions, notes)
-        scores = metrics.score_task(task, probabilities, golds)
-        breakdown = metrics.re_breakdown([label for label, _ in predictions], golds)
-    elif task == "dp":
-        pred = ([heads for heads, _ in predictions], [deprels for _, deprels in predictions])
-        gold = ([heads for heads, _ in golds], [deprels for _, deprels in golds])
-        scores = metrics.score_task(task, pred, gold)
-    elif task == "mrc":
-        scores = metrics.score_task(task, predictions, golds)
-        question_types = [unit.context["question_type"] for unit in units]
-        if all(question_type in metrics.MRC_QUESTION_TYPES for question_type in question_types):
-            breakdown = metrics.mrc_breakdown(predictions, golds, question_types)
-        else:
-            notes.append("no per-question-type breakdown: some references have no KLUE question_type (1, 2, 3)")
-    else:
-        scores = metrics.score_task(task, predictions, golds)
-        breakdown = metrics.wos_breakdown(predictions, golds)
-    return scores, breakdown
-
-
-def _ner_reading(predictions: Sequence[tuple[str, list[str]]], units: Sequence[Unit]) -> str:
-    # A sentence without spaces fits both readings; it is counted apart so the message is exact.
-    both = sum(1 for unit in units if unit.context["n_all"] == len(unit.gold))
-    all_chars = sum(
-        1
-        for (reading, _), unit in zip(predictions, units)
-        if reading == "all" and unit.context["n_all"] != len(unit.gold)
-    )
-    non_space = len(units) - both - all_chars
-    return (
-        f"NER predictions read as tags for the non-space characters in {non_space} sentence(s), for all characters "
-        f"(spaces included; the tags at spaces dropped) in {all_chars}; {both} sentence(s) have no space "
-        "(same either way)"
-    )
-
-
-def _re_probabilities(predictions: Sequence[tuple[int, list[float] | None]], notes: list[str]) -> np.ndarray:
-    given = sum(1 for _, probabilities in predictions if probabilities is not None)
-    if 0 < given < len(predictions):
-        raise RejectedInput(
-            f"'probabilities' given on {given} of {len(predictions)} lines; give them on every line or on none "
-            "(a mix would score an AUPRC of half one-hot vectors)"
-        )
-    n = len(metrics.RE_RELATIONS)
-    if given:
-        return np.asarray([probabilities for _, probabilities in predictions], dtype=np.float64)
-    notes.append(
-        "no 'probabilities' in the predictions: AUPRC is computed on one-hot vectors of the predicted labels, "
-        "not comparable to the official AUPRC of a model's probabilities"
-    )
-    one_hot = np.zeros((len(predictions), n))
-    one_hot[np.arange(len(predictions)), [label for label, _ in predictions]] = 1.0
-    return one_hot
+    """The official scores and the task's breakdown on matched units; notes are appended to ``notes``."""
+    return metric_task(task).score_matched(units, predictions, notes)
 
 
 # ---------------------------------------------------------------- output
 
 
 def format_report(report: Report) -> str:
-    unit = {"ner": "sentences", "dp": "sentences", "mrc": "questions", "wos": "user turns"}.get(report.task, "examples")
+    unit = metric_task(report.task).unit_name
     lines = [f"KLUE {report.task}: {report.count} {unit} of {report.references} scored from {report.predictions}"]
     lines += [f"note: {note}" for note in report.notes]
     width = max(len(key) for key in report.scores)

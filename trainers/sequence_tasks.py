@@ -13,6 +13,7 @@ import numpy as np
 from transformers import PreTrainedTokenizerBase
 
 import metrics
+from klue_data.labels import STS_MAX_SCORE, STS_MIN_SCORE
 from trainers.runner import Task, softmax
 
 
@@ -79,8 +80,8 @@ class RegressionTask(SequenceTask):
     """One score per example, gold in [min_score, max_score]. Predictions are the raw model
     outputs, as KLUE-baseline scores them; ``clip`` puts them into the gold range."""
 
-    min_score: float = 0.0
-    max_score: float = 5.0
+    min_score: float = STS_MIN_SCORE
+    max_score: float = STS_MAX_SCORE
 
     def config_overrides(self) -> dict[str, Any]:
         return {"num_labels": 1, "problem_type": "regression", "id2label": {0: "score"}, "label2id": {"score": 0}}

@@ -100,15 +100,19 @@ def test_eval_accumulation_steps_concatenated_batches_score_like_one_batch():
     assert whole == {"macro_f1": metrics.ynat_macro_f1(np.concatenate(batches).argmax(-1), np.concatenate(labels))}
 
 
-def test_sts_squeezes_and_clips_to_the_label_range():
+def test_sts_squeezes_and_scores_raw_outputs_as_klue_baseline():
+    # outside the gold range [0, 5] on purpose: the outputs are scored as they are, not clipped
     outputs = np.array([[-0.5], [5.7], [2.0], [3.1]], dtype=np.float32)
     labels = np.array([0.2, 4.8, 2.5, 2.9])
-    clipped = np.clip(outputs[:, 0].astype(np.float64), 0, 5)
+    raw = outputs[:, 0].astype(np.float64)
     assert metrics.build_compute_metrics("sts")(eval_prediction(outputs, labels)) == metrics.score_task(
-        "sts", clipped, labels
+        "sts", raw, labels
     )
     assert metrics.build_compute_metrics("sts")(eval_prediction(outputs[:, 0], labels))["pearsonr"] == pytest.approx(
-        metrics.sts_pearsonr(clipped, labels)
+        metrics.sts_pearsonr(raw, labels)
+    )
+    assert metrics.build_compute_metrics("sts")(eval_prediction(outputs, labels))["pearsonr"] != pytest.approx(
+        metrics.sts_pearsonr(np.clip(raw, 0, 5), labels)
     )
 
 

@@ -195,3 +195,12 @@ def test_a_tokenizer_that_pads_on_the_left_gives_the_same_predictions(tiny_bert,
         probabilities[name] = [p["probabilities"] for p in read_jsonl(out / "predictions.jsonl")]
     for right, left_padded in zip(probabilities["right"], probabilities["left"], strict=True):
         assert left_padded == pytest.approx(right, abs=1e-5)
+
+
+def test_predicting_without_a_test_file_says_it_predicts_the_validation_split(tiny_bert, tmp_path, capsys):
+    dev = write_json(tmp_path / "dev.json", ynat_records(5))
+    out = tmp_path / "out"
+    assert run_task(YnatTask(), tiny_bert, out, {"validation": dev}, "--do_predict") == 0
+    warnings = [line for line in capsys.readouterr().out.splitlines() if "WARNING" in line and "--do_predict" in line]
+    assert len(warnings) == 1 and "predicts the validation split" in warnings[0]
+    assert len(read_jsonl(out / "predictions.jsonl")) == 5
