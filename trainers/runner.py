@@ -541,7 +541,7 @@ def load_raw_splits(
     else:
         raw = load_hub(task.data, data_args.dataset_name, data_args.dataset_config_name, cache_dir=cache_dir)
     if training_args.do_predict and "test" not in raw and "validation" in raw:
-        logger.info("No test file given: --do_predict predicts the validation split.")
+        logger.warning("No test file given: --do_predict predicts the validation split (pass --test_file to change).")
         raw["test"] = raw["validation"]
 
     needed = {"train": training_args.do_train, "validation": training_args.do_eval, "test": training_args.do_predict}
