@@ -4,7 +4,8 @@ Each paragraph is a short news-like story; its questions are answerable (types 1
 ``answer_start`` pointing at the text) or unanswerable (type 3, ``is_impossible`` with
 ``plausible_answers``). Answers are delimited by spaces or quotes, so any tokenizer has a token
 boundary at both ends and gold spans can round-trip through token offsets exactly.
-``long_article`` pads one story with filler sentences so the answer lands many windows deep.
+``long_article`` pads one story with filler sentences so the answer lands many windows deep;
+``mixed_length_document`` mixes short and long contexts.
 Guids look like ``smoke-mrc-00001``.
 """
 
@@ -86,6 +87,21 @@ def mrc_document(paragraphs: int, seed: int = 0, *, filler_sentences: int = 1, f
 def long_article(seed: int = 0, filler_sentences: int = 24, first_guid: int = 9000) -> dict[str, Any]:
     """One paragraph whose answers come after ``filler_sentences`` sentences (many windows deep)."""
     return mrc_document(1, seed, filler_sentences=filler_sentences, first_guid=first_guid)
+
+
+def mixed_length_document(seed: int = 0, fillers: tuple[int, ...] = (0, 20, 1, 6)) -> dict[str, Any]:
+    """One article per entry of ``fillers``, each a story after that many filler sentences: contexts
+    from a few sentences to several windows long, mixed, so eval batches pad very differently."""
+    rng = random.Random(seed)
+    articles = []
+    for index, filler_sentences in enumerate(fillers):
+        articles.append({
+            "title": f"스모크 기사 {index}",
+            "news_category": "smoke",
+            "source": "smoke",
+            "paragraphs": [_paragraph(rng, 4 * index, filler_sentences)],
+        })
+    return {"version": "smoke", "data": articles}
 
 
 def texts(document: dict[str, Any]) -> Iterator[str]:

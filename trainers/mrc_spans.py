@@ -1,21 +1,28 @@
 """KLUE-MRC spans: from questions and long contexts to windows, and from window logits back to answers.
 
 The model sees windows of at most ``max_length`` tokens: ``[CLS] question [SEP] context-piece [SEP]``.
-A long context is cut into several windows that share ``doc_stride`` tokens (the Hugging Face
-``stride``: an overlap), so an answer near a cut is whole in at least one window. Scores are per
-question, so everything here maps back from windows to examples through each window's
-``example_index`` and its tokens' character offsets into the context.
+A long context is cut into several windows, ``doc_stride`` apart: with ``doc_stride_mode``
+``overlap`` (the default, the Hugging Face ``run_qa.py`` meaning) consecutive windows share
+``doc_stride`` tokens; with ``step`` (the original BERT SQuAD code, KLUE-baseline) they start
+``doc_stride`` context tokens apart. Either way an answer near a cut is whole in at least one
+window. Scores are per question, so everything here maps back from windows to examples through
+each window's ``example_index`` and its tokens' character offsets into the context.
 
 Pieces, in the order a run uses them:
 
 - :func:`align_answer_starts`: ``answer_start`` values that do not point at their text (v1 files,
   the Hub copy whose contexts were stripped) are moved to the nearest occurrence of the text.
-- :func:`window_features`: tokenization into windows with offsets (context tokens only) and
-  start/end labels per window.
-- :func:`top_k_logits`: per eval batch, the top-k start and end logits and the no-answer score
-  of each window, so a 5,841-question dev set never holds full ``[windows, 512]`` logits.
-- :func:`decode_spans`: n-best spans per question across its windows and the no-answer decision,
-  vectorised with numpy (one pass over all windows, no Python loop over start/end pairs).
+- :func:`window_features`: tokenization into windows with offsets (context tokens only), each
+  window's place in the context (``window_start``) and start/end labels per window; checks that
+  :func:`context_mask` finds the context of these windows from their input ids.
+- :func:`context_mask` and :func:`top_k_logits`: per eval batch, question, special and padding
+  positions are masked (so what is kept never depends on the batch's padding), then the top-k
+  start and end logits and the no-answer score of each window are kept, so a 5,841-question dev
+  set never holds full ``[windows, 512]`` logits.
+- :func:`decode_spans`: n-best spans per question across its windows (by default only in the
+  window where the span's start has its "max context", :func:`max_context_starts`) and the
+  no-answer decision, vectorised with numpy (one pass over all windows, no Python loop over
+  start/end pairs).
 
 Everything is a pure function of its inputs (no Trainer, no task state), so tests can round-trip
 gold labels through decoding without a model.
@@ -24,6 +31,7 @@ gold labels through decoding without a model.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -41,6 +49,11 @@ NOT_CONTEXT = -1
 CLS_INDEX = 0
 # The context is the second sequence of each (question, context) pair.
 CONTEXT_SEQUENCE_ID = 1
+# --doc_stride_mode: what --doc_stride counts.
+OVERLAP, STEP = "overlap", "step"
+# The original BERT "max context" score of a token in a window: min(tokens left of it, tokens right
+# of it in the window's context) + this times the window's context length.
+MAX_CONTEXT_LENGTH_WEIGHT = 0.01
 
 
 # --- examples: answer_start repair --------------------------------------------------------------
@@ -121,20 +134,57 @@ def labelled_answer(context: str, answers: dict[str, list[Any]], is_impossible: 
 
 
 def query_token_limit(
-    tokenizer: PreTrainedTokenizerBase, max_length: int, doc_stride: int, max_query_length: int
+    tokenizer: PreTrainedTokenizerBase,
+    max_length: int,
+    doc_stride: int,
+    max_query_length: int,
+    doc_stride_mode: str = OVERLAP,
 ) -> int:
-    """The question length (tokens) that still leaves the context more than ``doc_stride`` tokens.
+    """The question length (tokens) that still leaves the context room for the windows to advance.
 
-    The fast tokenizer refuses to window a pair whose context room is not larger than the stride;
-    cutting the question instead keeps every question answerable at small ``max_length``.
+    ``overlap``: the context keeps more than ``doc_stride`` tokens (the fast tokenizer refuses to
+    window a pair whose context room is not larger than the stride). ``step``: it keeps at least
+    ``doc_stride`` tokens (windows cannot advance by more than they hold). Cutting the question
+    instead keeps every question answerable at small ``max_length``.
     """
-    room = max_length - tokenizer.num_special_tokens_to_add(pair=True) - doc_stride - 1
-    if room < 1:
-        raise ArgumentsError(
-            f"--doc_stride {doc_stride} leaves no room for a question in windows of {max_length} tokens; "
-            f"use a --doc_stride below {max_length - tokenizer.num_special_tokens_to_add(pair=True) - 1}"
-        )
+    specials = tokenizer.num_special_tokens_to_add(pair=True)
+    if doc_stride_mode == STEP:
+        room = max_length - specials - doc_stride
+        if room < 1:
+            raise ArgumentsError(
+                f"--doc_stride {doc_stride} (--doc_stride_mode step: the step between windows) leaves no room for "
+                f"a question in windows of {max_length} tokens; "
+                f"use a --doc_stride of at most {max_length - specials - 1}"
+            )
+    else:
+        room = max_length - specials - doc_stride - 1
+        if room < 1:
+            raise ArgumentsError(
+                f"--doc_stride {doc_stride} leaves no room for a question in windows of {max_length} tokens; "
+                f"use a --doc_stride below {max_length - specials - 1}"
+            )
     return min(max_query_length, room)
+
+
+def window_overlaps(
+    questions: Sequence[str],
+    tokenizer: PreTrainedTokenizerBase,
+    max_length: int,
+    doc_stride: int,
+    doc_stride_mode: str = OVERLAP,
+) -> np.ndarray:
+    """Per question, the tokens its consecutive windows share (the tokenizer's ``stride``).
+
+    ``overlap``: ``doc_stride`` for every question. ``step``: windows start ``doc_stride`` context
+    tokens apart (the original BERT SQuAD code, KLUE-baseline); a window holds ``max_length`` minus
+    the question and special tokens, so the overlap is that room minus the step, per question.
+    """
+    if doc_stride_mode != STEP:
+        return np.full(len(questions), doc_stride, dtype=np.int64)
+    encoded = tokenizer(list(questions), add_special_tokens=False)["input_ids"]
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(questions))
+    room = max_length - tokenizer.num_special_tokens_to_add(pair=True) - lengths
+    return np.maximum(room - doc_stride, 0)
 
 
 def cut_questions(questions: Sequence[str], tokenizer: PreTrainedTokenizerBase, max_query_length: int) -> list[str]:
@@ -180,56 +230,53 @@ def window_features(
     doc_stride: int,
     max_query_length: int,
     padding: bool | str = False,
+    doc_stride_mode: str = OVERLAP,
 ) -> dict[str, list]:
     """A batch of examples (``question``, ``context``, ``answers``, ``is_impossible``,
-    ``example_index``) → windows with ``offset_mapping`` (context tokens only), ``example_index``
-    and ``start_positions`` / ``end_positions``.
+    ``example_index``) → windows with ``offset_mapping`` (context tokens only), ``example_index``,
+    ``window_start`` (the window's first context token, counted in the context's tokens: the
+    original BERT code's ``doc_span.start``) and ``start_positions`` / ``end_positions``.
 
     Question first, context second, ``truncation="only_second"``, padded on the right whatever the
     tokenizer's ``padding_side`` (positions of the logits must equal positions in the offsets).
+    Windows come out in example order. Evaluation finds the context of a window from its input ids
+    alone (``context_mask``); this checks that rule against the tokenizer's own ``sequence_ids``.
     """
-    limit = query_token_limit(tokenizer, max_length, doc_stride, max_query_length)
+    limit = query_token_limit(tokenizer, max_length, doc_stride, max_query_length, doc_stride_mode)
     questions = cut_questions(examples["question"], tokenizer, limit)
-    encoded = tokenizer(
-        questions,
-        examples["context"],
-        truncation="only_second",
-        max_length=max_length,
-        stride=doc_stride,
-        return_overflowing_tokens=True,
-        return_offsets_mapping=True,
-        padding=padding,
-        padding_side="right",
+    contexts = examples["context"]
+    overlaps = window_overlaps(questions, tokenizer, max_length, doc_stride, doc_stride_mode)
+    columns, offset_rows, windows, context_begin, context_end = _encode_windows(
+        questions, contexts, tokenizer, max_length, overlaps, padding
     )
     cls_token_id = tokenizer.cls_token_id
-    if encoded["input_ids"] and cls_token_id is not None and encoded["input_ids"][0][0] != cls_token_id:
+    if columns["input_ids"] and cls_token_id is not None and columns["input_ids"][0][0] != cls_token_id:
         raise ArgumentsError(
             f"{type(tokenizer).__name__} does not put its CLS token first; MRC reads the no-answer score at "
             "position 0, as for BERT, RoBERTa and ELECTRA tokenizers."
         )
-    windows = encoded.pop("overflow_to_sample_mapping")
-    offsets = TokenOffsets.of(encoded.pop("offset_mapping"))
+    offsets = TokenOffsets.of(offset_rows)
     begin = offsets.begin
-    # A window's context is one run of tokens: find its two ends per window with C-speed list
-    # searches, then mask every other token of the batch at once.
-    context_begin = np.zeros(len(windows), dtype=np.int64)
-    context_end = np.zeros(len(windows), dtype=np.int64)
-    for window in range(len(windows)):
-        sequence_ids = encoded.sequence_ids(window)
-        if CONTEXT_SEQUENCE_ID in sequence_ids:
-            context_begin[window] = sequence_ids.index(CONTEXT_SEQUENCE_ID)
-            context_end[window] = len(sequence_ids) - sequence_ids[::-1].index(CONTEXT_SEQUENCE_ID)
     window_of, position = offsets.sequence(), offsets.position()
     in_context = (position >= context_begin[window_of]) & (position < context_end[window_of])
+    _check_pair_template(tokenizer, columns["input_ids"], offsets, in_context, windows, examples.get("guid"))
     starts = np.where(in_context, offsets.starts, NOT_CONTEXT)
     ends = np.where(in_context, offsets.ends, NOT_CONTEXT)
 
+    # The original BERT code's doc spans: window j + 1 starts where window j starts plus its length
+    # minus the overlap, counted in the context's tokens.
+    lengths = context_end - context_begin
+    advance = lengths - overlaps[windows]
+    before = np.cumsum(advance) - advance
+    first_window = np.searchsorted(windows, windows, side="left")
+    window_start = before - before[first_window]
+
     spans = [
         labelled_answer(context, answers, impossible)
-        for context, answers, impossible in zip(examples["context"], examples["answers"], examples["is_impossible"])
+        for context, answers, impossible in zip(contexts, examples["answers"], examples["is_impossible"])
     ]
     start_positions, end_positions = [], []
-    for window, sample in enumerate(windows):
+    for window, sample in enumerate(windows.tolist()):
         span = spans[sample]
         low, high = begin[window], begin[window + 1]
         start, end = (
@@ -238,15 +285,138 @@ def window_features(
         start_positions.append(start)
         end_positions.append(end)
     return {
-        **encoded,
+        **columns,
         "offset_mapping": TokenOffsets(starts, ends, offsets.lengths).to_rows(),  # see trainers/token_offsets.py
-        "example_index": [examples["example_index"][sample] for sample in windows],
+        "example_index": [examples["example_index"][sample] for sample in windows.tolist()],
+        "window_start": window_start.tolist(),
         "start_positions": start_positions,
         "end_positions": end_positions,
     }
 
 
+def _encode_windows(
+    questions: list[str],
+    contexts: Sequence[str],
+    tokenizer: PreTrainedTokenizerBase,
+    max_length: int,
+    overlaps: np.ndarray,
+    padding: bool | str,
+) -> tuple[dict[str, list], list, np.ndarray, np.ndarray, np.ndarray]:
+    """Tokenize (question, context) pairs into windows, one tokenizer call per distinct overlap (one
+    in ``overlap`` mode; a few question lengths in ``step`` mode), windows put back in example order.
+
+    Returns the model input columns, the offsets per window, the example of each window and the
+    bounds ``[begin, end)`` of each window's context tokens (sequence id 1).
+    """
+    columns: dict[str, list] = {}
+    offset_rows: list = []
+    windows, context_begin, context_end = [], [], []
+    for overlap in np.unique(overlaps).tolist():
+        rows = np.flatnonzero(overlaps == overlap)
+        encoded = tokenizer(
+            [questions[row] for row in rows],
+            [contexts[row] for row in rows],
+            truncation="only_second",
+            max_length=max_length,
+            stride=overlap,
+            return_overflowing_tokens=True,
+            return_offsets_mapping=True,
+            padding=padding,
+            padding_side="right",
+        )
+        samples = encoded.pop("overflow_to_sample_mapping")
+        offset_rows.extend(encoded.pop("offset_mapping"))
+        for key, values in encoded.items():
+            columns.setdefault(key, []).extend(values)
+        windows.append(rows[np.asarray(samples, dtype=np.int64)])
+        # A window's context is one run of tokens: its two ends by C-speed list searches.
+        bounds = np.zeros((len(samples), 2), dtype=np.int64)
+        for window in range(len(samples)):
+            sequence_ids = encoded.sequence_ids(window)
+            if CONTEXT_SEQUENCE_ID in sequence_ids:
+                bounds[window] = (
+                    sequence_ids.index(CONTEXT_SEQUENCE_ID),
+                    len(sequence_ids) - sequence_ids[::-1].index(CONTEXT_SEQUENCE_ID),
+                )
+        context_begin.append(bounds[:, 0])
+        context_end.append(bounds[:, 1])
+    window_example = np.concatenate(windows) if windows else np.zeros(0, dtype=np.int64)
+    begin = np.concatenate(context_begin) if windows else np.zeros(0, dtype=np.int64)
+    end = np.concatenate(context_end) if windows else np.zeros(0, dtype=np.int64)
+    if len(windows) > 1:  # several tokenizer calls: back to example order (stable: windows stay in order)
+        order = np.argsort(window_example, kind="stable")
+        rows = order.tolist()
+        columns = {key: [values[row] for row in rows] for key, values in columns.items()}
+        offset_rows = [offset_rows[row] for row in rows]
+        window_example, begin, end = window_example[order], begin[order], end[order]
+    return columns, offset_rows, window_example, begin, end
+
+
+def _tokenizer_name(tokenizer: PreTrainedTokenizerBase) -> str:
+    """``BertTokenizer ('klue/roberta-base')``: the class and where it was loaded from, if anywhere."""
+    name = type(tokenizer).__name__
+    return f"{name} ({tokenizer.name_or_path!r})" if getattr(tokenizer, "name_or_path", "") else name
+
+
+def _check_pair_template(
+    tokenizer: PreTrainedTokenizerBase,
+    input_ids: list[list[int]],
+    offsets: TokenOffsets,
+    in_context: np.ndarray,
+    windows: np.ndarray,
+    guids: list[str] | None,
+) -> None:
+    """Raise when ``context_mask`` (what evaluation masks, read from input ids) is not exactly the
+    tokenizer's context (sequence id 1) in these windows, so a tokenizer with another pair template
+    fails here, at preprocessing, instead of mis-masking at evaluation. A separator token inside the
+    context (its literal text, e.g. ``[SEP]``, in the context) is masked too: it is never an answer."""
+    sep_token_id = tokenizer.sep_token_id
+    if sep_token_id is None:
+        raise ArgumentsError(
+            f"{_tokenizer_name(tokenizer)} has no separator token; MRC needs "
+            "question/context pairs built as [CLS] question [SEP] context [SEP] or <s> question </s></s> context </s>."
+        )
+    if not offsets.lengths.size:
+        return
+    ids = np.fromiter(chain.from_iterable(input_ids), dtype=np.int64, count=int(offsets.lengths.sum()))
+    window_of, position = offsets.sequence(), offsets.position()
+    dense = np.full((offsets.lengths.size, int(offsets.lengths.max())), -1, dtype=np.int64)
+    dense[window_of, position] = ids
+    derived = context_mask(torch.from_numpy(dense), sep_token_id).numpy()[window_of, position]
+    expected = in_context & (ids != sep_token_id)
+    wrong = np.flatnonzero(np.bincount(window_of[derived != expected], minlength=offsets.lengths.size))
+    if wrong.size:
+        example = int(windows[wrong[0]])
+        which = f"question {guids[example]}" if guids else f"example {example} of the batch"
+        raise ArgumentsError(
+            f"{_tokenizer_name(tokenizer)} does not build question/context pairs as "
+            "[CLS] question [SEP] context [SEP] or <s> question </s></s> context </s>: in "
+            f"{wrong.size} of {offsets.lengths.size} windows (first: {which}) the context read from the input ids "
+            "(tokens after the first separator run and before the last separator) is not the tokenizer's "
+            "context (sequence id 1). MRC masks everything else before decoding, so it cannot use this "
+            "tokenizer. (A question containing the separator token's text would do the same.)"
+        )
+
+
 # --- eval batches: top-k reduction --------------------------------------------------------------
+
+
+def context_mask(
+    input_ids: torch.Tensor, sep_token_id: int, attention_mask: torch.Tensor | None = None
+) -> torch.Tensor:
+    """``[batch, seq]`` bool, True at the context tokens of right-padded (question, context) windows:
+    the non-separator tokens after the first separator run and before the last separator, as in
+    ``[CLS] q [SEP] c [SEP] [PAD]...`` (BERT, ELECTRA) and ``<s> q </s></s> c </s> <pad>...`` (RoBERTa).
+    Question, special and padding tokens are False. A pure function of the batch, on its device;
+    ``window_features`` checks at preprocessing that it matches the tokenizer's sequence ids."""
+    separator = input_ids == sep_token_id
+    if attention_mask is not None:
+        separator &= attention_mask.bool()
+    seen = separator.to(torch.int32).cumsum(dim=-1)  # separators up to and including each position
+    mask = ~separator & (seen >= 1) & (seen < seen[..., -1:])
+    if attention_mask is not None:
+        mask &= attention_mask.bool()
+    return mask
 
 
 class TopKLogits(NamedTuple):
@@ -260,18 +430,28 @@ class TopKLogits(NamedTuple):
     null_scores: np.ndarray
 
 
-def top_k_logits(start_logits: torch.Tensor, end_logits: torch.Tensor, k: int) -> tuple[torch.Tensor, ...]:
+def top_k_logits(
+    start_logits: torch.Tensor, end_logits: torch.Tensor, k: int, context: torch.Tensor | None = None
+) -> tuple[torch.Tensor, ...]:
     """One eval batch's ``[batch, seq]`` start/end logits → the five ``TopKLogits`` fields.
 
-    Called per batch (``preprocess_logits_for_metrics``), so eval keeps ``5 * k`` numbers per
-    window instead of ``2 * seq``. The width is always ``k``: a batch padded to fewer than ``k``
-    tokens is padded with ``-inf`` logits (at positions past the window, which decoding rejects),
-    so the Trainer can concatenate batches of any length. A plain tuple, not ``TopKLogits``: the
-    Trainer rebuilds containers with ``type(value)(generator)``, which a NamedTuple does not take.
+    Called per batch (``MrcTask.reduce_logits``), so eval keeps ``5 * k`` numbers per window
+    instead of ``2 * seq``. ``context`` (``[batch, seq]`` bool, ``context_mask``): every other
+    position (question, special tokens, padding) is set to ``-inf`` before the top k, after the
+    no-answer score is read at CLS, so the k kept are the window's best context tokens whatever
+    padding its batch has (without the mask, answers change with the eval batch size). The width
+    is always ``k``: a batch padded to fewer than ``k`` tokens is padded with ``-inf`` logits (at
+    positions past the window, which decoding rejects, as it rejects the masked ones), so the
+    Trainer can concatenate batches of any length. A plain tuple, not ``TopKLogits``: the Trainer
+    rebuilds containers with ``type(value)(generator)``, which a NamedTuple does not take.
     """
     start = start_logits.detach().float()
     end = end_logits.detach().float()
     null_scores = start[:, CLS_INDEX] + end[:, CLS_INDEX]
+    if context is not None:
+        outside = ~context.to(device=start.device, dtype=torch.bool)
+        start = start.masked_fill(outside, float("-inf"))
+        end = end.masked_fill(outside, float("-inf"))
     if start.shape[-1] < k:
         missing = k - start.shape[-1]
         start = torch.nn.functional.pad(start, (0, missing), value=float("-inf"))
@@ -281,16 +461,24 @@ def top_k_logits(start_logits: torch.Tensor, end_logits: torch.Tensor, k: int) -
     return start_values, start_indices, end_values, end_indices, null_scores
 
 
-def as_top_k(predictions: Any, k: int) -> TopKLogits:
+def as_top_k(predictions: Any, k: int, offsets: TokenOffsets | None = None) -> TopKLogits:
     """Eval outputs as ``TopKLogits``: the reduced tuple, batches kept apart
-    (``eval_do_concat_batches=False``), or full ``(start_logits, end_logits)`` (reduced here)."""
+    (``eval_do_concat_batches=False``), or full ``(start_logits, end_logits)`` (reduced here,
+    masked to the context tokens that ``offsets`` has when given)."""
     if isinstance(predictions, list) and predictions and isinstance(predictions[0], (tuple, list)):
         predictions = tuple(
             np.concatenate([np.asarray(batch[field]) for batch in predictions]) for field in range(len(predictions[0]))
         )
     if len(predictions) == 2:
         start, end = (torch.as_tensor(np.asarray(logits)) for logits in predictions)
-        predictions = top_k_logits(start, end, k)
+        context = None
+        if offsets is not None:
+            context = np.zeros(start.shape, dtype=bool)
+            window_of, position = offsets.sequence(), offsets.position()
+            inside = position < start.shape[1]
+            context[window_of[inside], position[inside]] = offsets.starts[inside] >= 0
+            context = torch.from_numpy(context)
+        predictions = top_k_logits(start, end, k, context)
     return TopKLogits(
         *(value.numpy() if isinstance(value, torch.Tensor) else np.asarray(value) for value in predictions)
     )
@@ -320,6 +508,74 @@ class SpanPrediction:
         ]
 
 
+def max_context_starts(
+    start_indices: np.ndarray, window_example: np.ndarray, offsets: TokenOffsets, window_starts: np.ndarray
+) -> np.ndarray:
+    """``[windows, k]`` bool: whether the window is the "max context" window of each start token.
+
+    The original BERT ``_check_is_max_context``: a context token that several windows of a question
+    hold belongs to the one where min(tokens left of it, tokens right of it in the window's context)
+    + 0.01 x the window's context length is highest (the first such window on a tie). Windows are
+    located in the context's tokens by ``window_starts``; their context tokens are read from
+    ``offsets``. Vectorised over all candidates; the only loop is over the distance to the
+    neighbouring windows that share tokens (a few windows, however many candidates).
+    """
+    count = start_indices.shape[0]
+    if count == 0:
+        return np.ones(start_indices.shape, dtype=bool)
+    window_example = np.asarray(window_example, dtype=np.int64)
+    window_starts = np.asarray(window_starts, dtype=np.int64)
+    # Each window's context is one run of tokens (checked at preprocessing): find where runs open
+    # and close (a window's first and last tokens bound them), not a cumulative sum over all tokens.
+    is_context = offsets.starts >= 0
+    nonempty = offsets.lengths > 0
+    first_token, last_token = offsets.begin[:-1][nonempty], offsets.begin[1:][nonempty] - 1
+    opens = is_context.copy()
+    opens[1:] &= ~is_context[:-1]
+    opens[first_token] = is_context[first_token]
+    closes = is_context.copy()
+    closes[:-1] &= ~is_context[1:]
+    closes[last_token] = is_context[last_token]
+    run_first, run_last = np.flatnonzero(opens), np.flatnonzero(closes)
+    run_window = np.searchsorted(offsets.begin, run_first, side="right") - 1
+    if np.unique(run_window).size != run_window.size:
+        raise ValueError("max context: a window's context tokens are not one run of positions")
+    first = np.zeros(count, dtype=np.int64)
+    lengths = np.zeros(count, dtype=np.int64)
+    first[run_window] = run_first - offsets.begin[run_window]
+    lengths[run_window] = run_last - run_first + 1
+    # Sibling windows are neighbours in (question, window start) order.
+    order = np.lexsort((window_starts, window_example))
+    example, starts, lengths = window_example[order], window_starts[order], lengths[order]
+    token = starts[:, None] + start_indices[order].astype(np.int64) - first[order][:, None]  # in the context's tokens
+
+    def score(rows: np.ndarray) -> np.ndarray:
+        left = token - starts[rows][:, None]
+        right = (starts[rows] + lengths[rows] - 1)[:, None] - token
+        value = np.minimum(left, right) + MAX_CONTEXT_LENGTH_WEIGHT * lengths[rows][:, None]
+        return np.where((left >= 0) & (right >= 0), value, -np.inf)
+
+    rows = np.arange(count)
+    own = score(rows)
+    # How many later windows of the same question share a token with a window: the reach to look at.
+    key_scale = int((starts + lengths).max()) + 1
+    keys = example * key_scale + starts
+    reach = int((np.searchsorted(keys, example * key_scale + starts + lengths, side="left") - rows - 1).max())
+    sorted_keep = np.ones(start_indices.shape, dtype=bool)
+    for distance in range(1, reach + 1):
+        for other, earlier in ((rows - distance, True), (rows + distance, False)):
+            sibling = (other >= 0) & (other < count)
+            other = np.clip(other, 0, count - 1)
+            sibling &= example[other] == example
+            other_score = score(other)
+            # An earlier window wins a tie (the original keeps the first best window).
+            better = other_score >= own if earlier else other_score > own
+            sorted_keep &= ~(sibling[:, None] & better)
+    keep = np.empty_like(sorted_keep)
+    keep[order] = sorted_keep
+    return keep
+
+
 def decode_spans(
     top_k: TopKLogits,
     window_example: np.ndarray,
@@ -329,19 +585,21 @@ def decode_spans(
     n_best_size: int = 20,
     max_answer_length: int = 30,
     null_score_diff_threshold: float = 0.0,
+    window_starts: np.ndarray | None = None,
 ) -> list[SpanPrediction]:
     """One ``SpanPrediction`` per context (question), as SQuAD v2 post-processing decides:
 
     - candidates: the top-k starts x top-k ends of each window, both context tokens, end >= start,
       at most ``max_answer_length`` tokens, non-empty text; score = start logit + end logit;
+    - max context (when ``window_starts`` is given, the default of ``run_mrc.py``): a candidate
+      counts only in the window where its start token has its maximum context
+      (``max_context_starts``), as the original BERT code and KLUE-baseline decode; without it
+      (the Hugging Face ``run_qa.py`` post-processing) every window's candidates count;
     - n-best: a question's best ``n_best_size`` candidates over all its windows (a span that two
       overlapping windows both propose is kept once, with its better score);
     - null score: the minimum over the question's windows of the CLS start + end logits;
     - answer: ``""`` when there is no candidate or null score - best score > threshold, else the
       best span cut from the context by its character offsets.
-
-    No "max context" check (a span is not required to be best-centred in its window), as in
-    the Hugging Face ``run_qa.py`` post-processing.
     """
     window_example = np.asarray(window_example, dtype=np.int64)
     start_chars, _ = offsets.lookup(top_k.start_indices.astype(np.int64))
@@ -349,8 +607,11 @@ def decode_spans(
 
     # All k x k start/end pairs of all windows at once: [windows, k, k].
     span_tokens = top_k.end_indices[:, None, :].astype(np.int64) - top_k.start_indices[:, :, None]
+    start_ok = start_chars >= 0
+    if window_starts is not None:
+        start_ok &= max_context_starts(top_k.start_indices, window_example, offsets, window_starts)
     valid = (
-        (start_chars[:, :, None] >= 0)
+        start_ok[:, :, None]
         & (end_chars[:, None, :] > start_chars[:, :, None])  # end char >= 0 and a non-empty text
         & (span_tokens >= 0)
         & (span_tokens < max_answer_length)

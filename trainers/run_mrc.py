@@ -1,22 +1,24 @@
-"""Fine-tune and score an encoder on KLUE-MRC (extractive question answering, unanswerable questions included).
+r"""Fine-tune and score an encoder on KLUE-MRC (extractive question answering, unanswerable questions included).
 
     python trainers/run_mrc.py --model_name_or_path klue/roberta-base --output_dir out/mrc \
         --do_train --do_eval --do_predict [--max_seq_length 512 --doc_stride 128 --n_best_size 20]
 
-Long contexts are read in windows of ``--max_seq_length`` tokens sharing ``--doc_stride`` tokens;
-each question's answer is the best start/end span over its windows, or ``""`` when the
+Long contexts are read in windows of ``--max_seq_length`` tokens sharing ``--doc_stride`` tokens
+(``--doc_stride_mode step``: starting ``--doc_stride`` tokens apart, KLUE-baseline's windows);
+each question's answer is the best start/end span over its windows (by default counted only in
+the window where its start has the most context, ``--max_context_only``), or ``""`` when the
 no-answer score wins by more than ``--null_score_diff_threshold`` (see ``trainers/mrc_spans.py``).
-Metrics: exact match and character ROUGE-W (``eval_exact_match``, ``eval_rouge_w``), per question
-type in ``eval_breakdown.json``. ``--do_predict`` writes ``predictions.jsonl`` (the answer per
-guid) and ``nbest_predictions.jsonl`` (the n-best spans with scores and character offsets, and
-the no-answer score).
+Question, special and padding tokens are masked per eval batch, so answers do not depend on the
+batching. Metrics: exact match and character ROUGE-W (``eval_exact_match``, ``eval_rouge_w``),
+per question type (paraphrase, multi_sentence, unanswerable) also in ``eval_breakdown.json``.
+``--do_predict`` writes ``predictions.jsonl`` (the answer per guid) and ``nbest_predictions.jsonl``
+(the n-best spans with scores and character offsets, and the no-answer score).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,6 @@ import datasets
 import numpy as np
 from transformers import (
     AutoModelForQuestionAnswering,
-    DataCollatorWithPadding,
     PretrainedConfig,
     PreTrainedModel,
     PreTrainedTokenizerBase,
@@ -45,11 +46,17 @@ _SHOWN_GUIDS = 5
 QUESTION_TYPE_NAMES = {"1": "paraphrase", "2": "multi_sentence", "3": "unanswerable"}
 
 
+def question_type_name(kind: str) -> str:
+    """KLUE question type ("1", "2", "3") → its name in results keys and eval_breakdown.json."""
+    return QUESTION_TYPE_NAMES.get(kind, f"type{kind}")
+
+
 class MrcTask(Task):
     name = "mrc"
     argument_classes = (MrcArguments,)
     default_max_seq_length = 512
     needs_fast_tokenizer = True  # answers are cut from the context by character offsets
+    units = ("questions", "windows")  # examples and model inputs, as the log counts them
 
     @property
     def settings(self) -> MrcArguments:
@@ -95,29 +102,39 @@ class MrcTask(Task):
     ) -> dict[str, list]:
         settings = self.settings
         return mrc_spans.window_features(
-            examples, tokenizer, max_length, settings.doc_stride, settings.max_query_length, padding
+            examples,
+            tokenizer,
+            max_length,
+            settings.doc_stride,
+            settings.max_query_length,
+            padding,
+            doc_stride_mode=settings.doc_stride_mode,
         )
 
-    def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
-        return RightPaddingCollator(tokenizer, pad_to_multiple_of=pad_to_multiple_of)
-
-    def preprocess_logits_for_metrics(self, logits: Any, labels: Any) -> Any:
+    def reduce_logits(self, logits: Any, inputs: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> Any:
+        """The top-k start/end logits of each window's context tokens (question, special and padding
+        positions masked first, found from the batch's input ids), and its no-answer score: the same
+        whatever else shares the batch."""
         start_logits, end_logits = logits[:2]
-        return mrc_spans.top_k_logits(start_logits, end_logits, self.settings.n_best_size)
+        context = mrc_spans.context_mask(inputs["input_ids"], tokenizer.sep_token_id, inputs.get("attention_mask"))
+        return mrc_spans.top_k_logits(start_logits, end_logits, self.settings.n_best_size, context)
 
     # --- outputs ----------------------------------------------------------------------------
     def decode(
         self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any
     ) -> list[mrc_spans.SpanPrediction]:
         settings = self.settings
+        arrow = features.with_format("arrow")
+        offsets = TokenOffsets.of(arrow["offset_mapping"])
         return mrc_spans.decode_spans(
-            mrc_spans.as_top_k(predictions, settings.n_best_size),
-            np.asarray(column(features, "example_index"), dtype=np.int64),
-            TokenOffsets.of(features.with_format("arrow")["offset_mapping"]),
+            mrc_spans.as_top_k(predictions, settings.n_best_size, offsets),
+            arrow["example_index"].to_numpy(),
+            offsets,
             column(examples, "context"),
             n_best_size=settings.n_best_size,
             max_answer_length=settings.max_answer_length,
             null_score_diff_threshold=settings.null_score_diff_threshold,
+            window_starts=arrow["window_start"].to_numpy() if settings.max_context_only else None,
         )
 
     def references(self, examples: datasets.Dataset) -> list[list[str]] | None:
@@ -139,8 +156,9 @@ class MrcTask(Task):
     def breakdown(
         self, decoded: list[mrc_spans.SpanPrediction], references: Any, examples: datasets.Dataset
     ) -> dict[str, Any] | None:
-        """EM / ROUGE-W per question type (1, 2, 3); questions of another type (0: unknown, as in
-        user files without ``question_type``) are left out and counted."""
+        """EM / ROUGE-W per question type, named as in the results keys (``paraphrase``,
+        ``multi_sentence``, ``unanswerable``: KLUE types 1, 2, 3); questions of another type (0:
+        unknown, as in user files without ``question_type``) are left out and counted."""
         if references is None:
             return None
         types = np.asarray(column(examples, "question_type"), dtype=np.int64)
@@ -153,6 +171,9 @@ class MrcTask(Task):
         else:
             empty = {"exact_match": None, "rouge_w": None, "count": 0}
             result = {"per_question_type": {str(kind): dict(empty) for kind in metrics.MRC_QUESTION_TYPES}}
+        result["per_question_type"] = {
+            question_type_name(kind): values for kind, values in result["per_question_type"].items()
+        }
         result["unknown_question_type_count"] = int(len(types) - len(known))
         return result
 
@@ -162,9 +183,8 @@ class MrcTask(Task):
         """EM / ROUGE-W per question type beside the official keys: ``eval_exact_match_paraphrase``, ..."""
         breakdown = self.breakdown(decoded, references, examples) or {}
         scores = {}
-        for kind, values in breakdown.get("per_question_type", {}).items():
+        for name, values in breakdown.get("per_question_type", {}).items():
             if values["count"]:
-                name = QUESTION_TYPE_NAMES.get(kind, f"type{kind}")
                 scores[f"exact_match_{name}"] = values["exact_match"]
                 scores[f"rouge_w_{name}"] = values["rouge_w"]
         return scores
@@ -184,20 +204,6 @@ class MrcTask(Task):
             )
         )
         write_jsonl(output_dir / "nbest_predictions.jsonl", records)
-
-
-class RightPaddingCollator(DataCollatorWithPadding):
-    """Dynamic padding, always on the right: logits positions must stay those of the offsets."""
-
-    def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
-        return self.tokenizer.pad(
-            features,
-            padding=self.padding,
-            max_length=self.max_length,
-            pad_to_multiple_of=self.pad_to_multiple_of,
-            return_tensors=self.return_tensors,
-            padding_side="right",
-        )
 
 
 def _log_alignment(split: str, alignment: mrc_spans.AnswerAlignment, guids: list[str]) -> None:

@@ -67,6 +67,7 @@ class Task:
 
     name: str = ""
     argument_classes: tuple[type, ...] = ()
+    units: tuple[str, str] = ("examples", "model inputs")  # what the log calls examples and features
     default_max_seq_length: int = 128
     trainer_class: type[Trainer] | None = None  # default: KlueTrainer
     # "arrow": ``preprocess`` gets each batch as a pyarrow Table and may return one (no Python
@@ -665,6 +666,7 @@ def tokenize_split(
         )
     if task.batch_format:
         features = features.with_format(None)
+    logger.info("%s: %d %s in %d %s.", split, len(examples), task.units[0], len(features), task.units[1])
     return features
 
 

@@ -22,3 +22,17 @@ def test_config_parses(config):
     model_args, _, training_args, *_ = parser.parse_json_file(str(config))
     assert model_args.model_name_or_path.startswith("klue/")
     assert training_args.do_train and training_args.do_eval
+
+
+def test_mrc_config_makes_the_official_windows():
+    """KLUE-baseline: windows of 512 tokens starting every 128 context tokens (the original BERT
+    conversion's doc_stride, a step), questions cut to 64 tokens, "max context" decoding."""
+    from args import MrcArguments
+
+    config = Path(__file__).resolve().parents[2] / "configs" / "mrc.json"
+    parser = HfArgumentParser((ModelArguments, DataArguments, KlueTrainingArguments, MrcArguments))
+    _, data_args, _, mrc_args = parser.parse_json_file(str(config))
+    assert data_args.max_seq_length == 512
+    assert (mrc_args.doc_stride, mrc_args.doc_stride_mode) == (128, "step")
+    assert mrc_args.max_query_length == 64 and mrc_args.max_context_only
+    assert (mrc_args.n_best_size, mrc_args.max_answer_length, mrc_args.null_score_diff_threshold) == (20, 30, 0.0)

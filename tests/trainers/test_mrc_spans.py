@@ -15,7 +15,7 @@ import pytest
 import torch
 from transformers.trainer_pt_utils import nested_concat
 
-from args import MrcArguments
+from args import ArgumentsError, MrcArguments
 from klue_data.mrc import gold_answers, read_file
 from metrics import score_task
 from tests.synthetic import write_json
@@ -39,14 +39,14 @@ def examples_from(tmp_path: Path, document: dict, split: str = "validation") -> 
 
 
 def windows(examples: datasets.Dataset, tokenizer, max_length: int = MAX_LENGTH, doc_stride: int = DOC_STRIDE,
-            max_query_length: int = 64) -> datasets.Dataset:
+            max_query_length: int = 64, doc_stride_mode: str = "overlap") -> datasets.Dataset:
     """Features as ``runner.tokenize_split`` makes them (batched map, raw columns removed)."""
     return examples.map(
         mrc_spans.window_features,
         batched=True,
         batch_size=7,  # several map batches, so example_index must survive batching
         fn_kwargs={"tokenizer": tokenizer, "max_length": max_length, "doc_stride": doc_stride,
-                   "max_query_length": max_query_length},
+                   "max_query_length": max_query_length, "doc_stride_mode": doc_stride_mode},
         remove_columns=examples.column_names,
     )
 
@@ -62,7 +62,8 @@ def peaked_logits(features: datasets.Dataset, peak: float = 10.0, floor: float =
     return start, end
 
 
-def decode(examples, features, start, end, k: int = 20, **options) -> list[mrc_spans.SpanPrediction]:
+def decode(examples, features, start, end, k: int = 20, max_context: bool = False,
+           **options) -> list[mrc_spans.SpanPrediction]:
     reduced = mrc_spans.top_k_logits(start, end, k)
     return mrc_spans.decode_spans(
         mrc_spans.as_top_k(tuple(value.numpy() for value in reduced), k),
@@ -70,6 +71,7 @@ def decode(examples, features, start, end, k: int = 20, **options) -> list[mrc_s
         TokenOffsets.of(features.with_format("arrow")["offset_mapping"]),
         examples["context"],
         n_best_size=k,
+        window_starts=np.asarray(features["window_start"]) if max_context else None,
         **options,
     )
 
@@ -99,17 +101,22 @@ TOKENIZERS = {
 # --- round trips -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("max_context", [True, False])
+@pytest.mark.parametrize("mode", ["overlap", "step"])
 @pytest.mark.parametrize("kind", TOKENIZERS)
-def test_gold_labels_decode_back_to_gold_text(kind, tmp_path):
+def test_gold_labels_decode_back_to_gold_text(kind, mode, max_context, tmp_path):
     document = mrc_document(8, seed=3)
     document["data"] += long_article(seed=4)["data"]
     examples = examples_from(tmp_path, document)
-    features = windows(examples, TOKENIZERS[kind](list(texts(document))))
+    # Step 8: overlaps of 25+ tokens, more than any answer here takes (15 at most), so the window where
+    # an answer's start has its max context also holds the whole answer (and is labelled with it).
+    features = windows(examples, TOKENIZERS[kind](list(texts(document))), doc_stride_mode=mode,
+                       doc_stride=DOC_STRIDE if mode == "overlap" else 8)
     assert len(features) > len(examples)  # the long article needs several windows
     if kind == "byte_bpe":
         assert partial_overlaps(features) > 0
 
-    predictions = decode(examples, features, *peaked_logits(features))
+    predictions = decode(examples, features, *peaked_logits(features), max_context=max_context)
 
     answers = [prediction.text for prediction in predictions]
     golds = [gold_answers(example) for example in examples]
@@ -329,6 +336,14 @@ def test_top_k_reduction_keeps_fp16_logits_decodable():
     assert values.dtype == torch.float32
 
 
+def test_full_logits_reduced_at_decoding_are_masked_to_the_context_by_the_offsets():
+    offsets = TokenOffsets.of([[[-1, -1], [-1, -1], [0, 1], [1, 2], [-1, -1]], [[-1, -1], [0, 1], [-1, -1]]])
+    start = np.array([[1.0, 9.0, 2.0, 3.0, 8.0], [1.0, 2.0, 9.0, -100.0, -100.0]], dtype=np.float32)  # batch padding
+    top_k = mrc_spans.as_top_k((start, start), 2, offsets)
+    assert top_k.start_indices[0].tolist() == [3, 2] and top_k.start_indices[1, 0] == 1
+    assert np.isinf(top_k.start_values[1, 1]) and top_k.null_scores.tolist() == [2.0, 2.0]
+
+
 def test_full_logits_are_reduced_when_no_reduction_ran():
     start, end = torch.randn(3, 12), torch.randn(3, 12)
     full = mrc_spans.as_top_k((start.numpy(), end.numpy()), 5)
@@ -340,6 +355,80 @@ def test_full_logits_are_reduced_when_no_reduction_ran():
                tuple(v.numpy() for v in mrc_spans.top_k_logits(start[2:], end[2:], 5))]
     for left, right in zip(mrc_spans.as_top_k(batches, 5), reduced):
         np.testing.assert_array_equal(left, right)
+
+
+@pytest.mark.parametrize("kind", TOKENIZERS)
+def test_context_mask_from_input_ids_is_the_tokenizers_context(kind, tmp_path):
+    """[CLS] q [SEP] c [SEP] (WordPiece) and <s> q </s></s> c </s> (byte-level BPE), right-padded
+    batches: the mask read from input ids alone is exactly sequence id 1."""
+    document = mrc_document(3, seed=2)
+    document["data"] += long_article(seed=3, filler_sentences=6)["data"]
+    examples = examples_from(tmp_path, document)
+    tokenizer = TOKENIZERS[kind](list(texts(document)))
+    encoded = tokenizer(list(examples["question"]), list(examples["context"]), truncation="only_second",
+                        max_length=MAX_LENGTH, stride=DOC_STRIDE, return_overflowing_tokens=True, padding=True,
+                        return_tensors="pt")
+    expected = torch.tensor([[sequence_id == 1 for sequence_id in encoded.sequence_ids(row)]
+                             for row in range(len(encoded["input_ids"]))])
+    assert (encoded["attention_mask"] == 0).any()  # padded on the right
+
+    for attention_mask in (encoded["attention_mask"], None):
+        mask = mrc_spans.context_mask(encoded["input_ids"], tokenizer.sep_token_id, attention_mask)
+        assert torch.equal(mask, expected)
+
+
+def test_a_pair_template_the_context_mask_cannot_read_is_refused_at_preprocessing(tmp_path):
+    from tokenizers import processors
+
+    document = mrc_document(1)
+    examples = examples_from(tmp_path, document)
+    tokenizer = wordpiece_tokenizer(list(texts(document)), vocab_size=300)
+    ids = {token: tokenizer.convert_tokens_to_ids(token) for token in ("[CLS]", "[SEP]")}
+    # No separator after the context: the context mask would find no context at all.
+    tokenizer.backend_tokenizer.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1", special_tokens=list(ids.items()))
+    with pytest.raises(ArgumentsError, match=r"BertTokenizer\w* does not build question/context pairs as "
+                                             r"\[CLS\] question \[SEP\] context \[SEP\].*4 of 4 windows"):
+        mrc_spans.window_features(examples[:], tokenizer, MAX_LENGTH, DOC_STRIDE, 64)
+
+
+def test_separator_text_inside_a_context_is_masked_not_refused(tmp_path):
+    document = mrc_document(1)
+    paragraph = document["data"][0]["paragraphs"][0]
+    paragraph["context"] = "[SEP] " + paragraph["context"]  # its literal text becomes a separator token
+    for qa in paragraph["qas"]:
+        for answer in qa["answers"] + qa.get("plausible_answers", []):
+            answer["answer_start"] += len("[SEP] ")
+    examples = examples_from(tmp_path, document)
+    features = windows(examples, wordpiece_tokenizer(list(texts(document)), vocab_size=300))
+    predictions = decode(examples, features, *peaked_logits(features))
+    assert [p.text for p in predictions] == [gold[0] if gold else "" for gold in map(gold_answers, examples)]
+
+
+def test_top_k_of_a_window_does_not_depend_on_the_padding_of_its_batch():
+    generator = torch.Generator().manual_seed(3)
+    # A window of 12 tokens: CLS, 3 question tokens, SEP, 6 context tokens, SEP.
+    ids = torch.tensor([[2, 7, 8, 9, 3, 10, 11, 12, 13, 14, 15, 3]])
+    start, end = torch.randn(1, 12, generator=generator), torch.randn(1, 12, generator=generator)
+    start[0, 1:4] += 50.0  # the question and special tokens score highest
+    end[0, 4] += 50.0
+    alone = mrc_spans.top_k_logits(start, end, 4, mrc_spans.context_mask(ids, 3, torch.ones_like(ids)))
+
+    # The same window padded to 40 in a batch of 2, its padding logits higher than anything.
+    padded_ids = torch.cat([ids, torch.zeros(1, 28, dtype=torch.long)], dim=1).repeat(2, 1)
+    attention = (padded_ids != 0).long()
+    padded_start = torch.cat([start, torch.full((1, 28), 99.0)], dim=1).repeat(2, 1)
+    padded_end = torch.cat([end, torch.full((1, 28), 99.0)], dim=1).repeat(2, 1)
+    batched = mrc_spans.top_k_logits(padded_start, padded_end, 4, mrc_spans.context_mask(padded_ids, 3, attention))
+
+    for one, other in zip(alone, batched):
+        assert torch.equal(one[0], other[0])
+    assert set(alone[1][0].tolist()) <= set(range(5, 11)) and set(alone[3][0].tolist()) <= set(range(5, 11))
+    assert alone[4].tolist() == [start[0, 0].item() + end[0, 0].item()]  # CLS read before masking
+    # Fewer context tokens than k: still k wide, the rest -inf at positions decoding rejects.
+    values, indices, *_ = mrc_spans.top_k_logits(padded_start, padded_end, 8,
+                                                 mrc_spans.context_mask(padded_ids, 3, attention))
+    assert values.shape == (2, 8) and torch.isinf(values[:, 6:]).all() and torch.isfinite(values[:, :6]).all()
 
 
 # --- n-best decoding ---------------------------------------------------------------------------
@@ -415,3 +504,173 @@ def test_task_settings_default_to_the_flag_defaults():
     task = MrcTask()
     assert task.settings == MrcArguments()
     assert task.config_overrides() == {}
+
+
+# --- windows in step mode (the original BERT / KLUE-baseline windows) ---------------------------
+
+
+def official_spans(context_tokens: int, room: int, step: int) -> list[tuple[int, int]]:
+    """(start, length) of the windows the original BERT SQuAD feature conversion (KLUE-baseline's
+    ``squad_convert_example_to_features``) cuts a context of ``context_tokens`` into: one every
+    ``step`` tokens, each holding up to ``room`` tokens, until one reaches the end of the context."""
+    spans: list[tuple[int, int]] = []
+    while len(spans) * step < context_tokens:
+        start = len(spans) * step
+        spans.append((start, min(context_tokens - start, room)))
+        if start + room >= context_tokens:  # no tokens overflow: the last window
+            break
+    return spans
+
+
+@pytest.mark.parametrize("kind", TOKENIZERS)
+def test_step_mode_windows_start_step_tokens_apart_as_the_official_conversion(kind, tmp_path):
+    document = long_article(seed=5, filler_sentences=30)
+    document["data"] += mrc_document(2, seed=6)["data"]
+    paragraph = document["data"][0]["paragraphs"][0]
+    paragraph["qas"][0]["question"] = "행사 팀 수는?"  # questions of very different lengths share a map batch
+    paragraph["qas"][1]["question"] = " ".join(["서울에서 열린 행사에 참가한 팀은"] * 3) + " 몇 개인가?"
+    examples = examples_from(tmp_path, document)
+    tokenizer = TOKENIZERS[kind](list(texts(document)))
+    step = 10
+    features = windows(examples, tokenizer, doc_stride=step, doc_stride_mode="step")
+    limit = mrc_spans.query_token_limit(tokenizer, MAX_LENGTH, step, 64, "step")
+    questions = mrc_spans.cut_questions(list(examples["question"]), tokenizer, limit)
+    question_tokens = [len(ids) for ids in tokenizer(questions, add_special_tokens=False)["input_ids"]]
+    context_tokens = [len(ids) for ids in tokenizer(list(examples["context"]), add_special_tokens=False)["input_ids"]]
+    room = [MAX_LENGTH - tokenizer.num_special_tokens_to_add(pair=True) - length for length in question_tokens]
+    assert len(set(room)) > 2  # so the overlaps differ between questions; the step does not
+
+    example_index = np.asarray(features["example_index"])
+    assert (np.diff(example_index) >= 0).all()  # windows in example order
+    spans_seen = 0
+    for index in range(len(examples)):
+        rows = np.flatnonzero(example_index == index).tolist()
+        starts = [features["window_start"][row] for row in rows]
+        contexts = [[pair for pair in offset_pairs(features.select([row]))[0] if pair[0] >= 0] for row in rows]
+        expected = official_spans(context_tokens[index], room[index], step)
+        assert list(zip(starts, map(len, contexts))) == expected, examples[index]["guid"]
+        # Every window, the last one included, starts exactly `step` tokens after the one before;
+        # the last one is the first to reach the end of the context, and may be shorter.
+        assert starts == [step * number for number in range(len(rows))]
+        for previous, following in zip(contexts, contexts[1:]):
+            assert following[: len(previous) - step] == previous[step:]
+        assert contexts[-1][-1][1] == len(examples[index]["context"].rstrip())
+        spans_seen += len(rows)
+    assert spans_seen == len(features) and max(len(ids) for ids in features["input_ids"]) <= MAX_LENGTH
+    assert sum(1 for index in set(example_index.tolist()) if (example_index == index).sum() > 3) >= 4
+
+
+def test_overlap_mode_window_starts_follow_the_shared_tokens(tmp_path):
+    document = long_article(seed=5, filler_sentences=30)
+    examples = examples_from(tmp_path, document)
+    tokenizer = wordpiece_tokenizer(list(texts(document)), vocab_size=300)
+    features = windows(examples, tokenizer).filter(lambda window: window["example_index"] == 0)
+    contexts = [[pair for pair in offsets if pair[0] >= 0] for offsets in offset_pairs(features)]
+    starts = features["window_start"]
+    assert starts[0] == 0
+    for number, (previous, following) in enumerate(zip(contexts, contexts[1:])):
+        assert starts[number + 1] - starts[number] == len(previous) - DOC_STRIDE
+
+
+def test_step_larger_than_the_window_room_is_refused():
+    tokenizer = wordpiece_tokenizer(["서울에서 행사 소식입니다."], vocab_size=100)
+    with pytest.raises(ValueError, match=r"--doc_stride 62 \(--doc_stride_mode step.*at most 60"):
+        mrc_spans.query_token_limit(tokenizer, max_length=64, doc_stride=62, max_query_length=64,
+                                    doc_stride_mode="step")
+    # A window must hold at least `step` context tokens: the question gets the rest.
+    assert mrc_spans.query_token_limit(tokenizer, 64, 16, 64, "step") == 45
+    assert mrc_spans.query_token_limit(tokenizer, 64, 60, 64, "step") == 1
+    with pytest.raises(ValueError, match="--doc_stride must be >= 1 with --doc_stride_mode step"):
+        MrcArguments(doc_stride=0, doc_stride_mode="step")
+    with pytest.raises(ValueError, match="--doc_stride_mode must be 'overlap' or 'step'"):
+        MrcArguments(doc_stride_mode="stride")
+
+
+# --- max context: a span counts in the window where its start has the most context ---------------
+
+
+def three_windows(logits: list[tuple[dict[int, float], dict[int, float]]]):
+    """One question over the ten one-character tokens of "가나다라마바사아자차", windowed as the
+    original conversion does with room 6 and step 3: tokens 0-5, 3-8 and 6-9 (the last one shorter).
+    ``logits[w]``: (start, end) peaks of window w by position (1 = its first context token); CLS
+    gets -5 (null score -10), every other position -9."""
+    context = "가나다라마바사아자차"
+    layout = ((0, 6), (3, 6), (6, 4))  # (window_start, context tokens)
+    rows = [[[-1, -1]] + [[i, i + 1] for i in range(first, first + length)] for first, length in layout]
+    start = torch.full((3, 7), -9.0)
+    end = torch.full((3, 7), -9.0)
+    start[:, 0] = end[:, 0] = -5.0
+    for window, (start_peaks, end_peaks) in enumerate(logits):
+        for position, value in start_peaks.items():
+            start[window, position] = value
+        for position, value in end_peaks.items():
+            end[window, position] = value
+    context_positions = torch.tensor([[0] + [1] * length + [0] * (6 - length) for _, length in layout]).bool()
+    top_k = mrc_spans.as_top_k(mrc_spans.top_k_logits(start, end, 2, context_positions), 2)
+    window_starts = np.array([first for first, _ in layout])
+    return top_k, np.zeros(3, dtype=np.int64), TokenOffsets.of(rows), [context], window_starts
+
+
+def test_max_context_keeps_a_span_only_in_the_window_where_its_start_has_the_most_context():
+    # Scores (min(left, right) + 0.01 x length) of the start tokens proposed below:
+    # "라" (token 3): window 0 2.06, window 1 0.06. "마" (4): 1.06 in both, a tie the first window
+    # wins. "바" (5): window 0 0.06, window 1 2.06. "아" (7): window 1 1.06, window 2 1.04.
+    top_k, example, offsets, contexts, window_starts = three_windows([
+        ({4: 2.0, 6: 3.0}, {5: 2.0, 6: 3.0}),  # window 0: "라마" 4, "라마바" 5, "바" 6
+        ({1: 4.0, 2: 3.5}, {2: 4.0}),  # window 1: "라마" 8, "마" 7.5
+        ({2: 1.0}, {2: 1.0}),  # window 2: "아" 2
+    ])
+
+    def decoded(**options) -> tuple[str, list[tuple[str, float]]]:
+        prediction = mrc_spans.decode_spans(top_k, example, offsets, contexts, n_best_size=5, **options)[0]
+        return prediction.text, [(entry["text"], entry["score"]) for entry in prediction.nbest(contexts[0])]
+
+    # Every window's candidates (the Hugging Face post-processing; a span both windows propose
+    # keeps its better score).
+    assert decoded() == ("라마", [("라마", 8.0), ("마", 7.5), ("바", 6.0), ("라마바", 5.0), ("아", 2.0)])
+    # Max context: "라마" counts where "라" has more context (window 0, score 4), not in window 1;
+    # "마", "바" and "아" are proposed only in windows that are not their start's max-context window.
+    assert decoded(window_starts=window_starts) == ("라마바", [("라마바", 5.0), ("라마", 4.0)])
+
+
+def official_is_max_context(window_starts: list[int], lengths: list[int], window: int, token: int) -> bool:
+    """The original BERT ``_check_is_max_context``, one token at a time."""
+    best_score, best_window = None, None
+    for index, (start, length) in enumerate(zip(window_starts, lengths)):
+        end = start + length - 1
+        if token < start or token > end:
+            continue
+        score = min(token - start, end - token) + 0.01 * length
+        if best_score is None or score > best_score:
+            best_score, best_window = score, index
+    return best_window == window
+
+
+@pytest.mark.parametrize(("mode", "doc_stride"), [("step", 4), ("step", 20), ("overlap", 16), ("overlap", 30)])
+def test_vectorised_max_context_equals_the_official_check(mode, doc_stride, tmp_path):
+    document = long_article(seed=7, filler_sentences=16)
+    document["data"] += mrc_document(3, seed=8)["data"]
+    examples = examples_from(tmp_path, document)
+    features = windows(examples, wordpiece_tokenizer(list(texts(document)), vocab_size=300), doc_stride=doc_stride,
+                       doc_stride_mode=mode)
+    width = max(len(ids) for ids in features["input_ids"])
+    positions = torch.randperm(len(features) * width, generator=torch.Generator().manual_seed(1))
+    start_indices = (positions.reshape(len(features), width)[:, :12] % width).numpy()  # any positions, some not context
+    example_index = np.asarray(features["example_index"])
+    offsets = TokenOffsets.of(features.with_format("arrow")["offset_mapping"])
+
+    kept = mrc_spans.max_context_starts(start_indices, example_index, offsets, np.asarray(features["window_start"]))
+
+    contexts = [[position for position, pair in enumerate(pairs) if pair[0] >= 0] for pairs in offset_pairs(features)]
+    checked = 0
+    for example in set(example_index.tolist()):
+        rows = np.flatnonzero(example_index == example).tolist()
+        starts = [features["window_start"][row] for row in rows]
+        lengths = [len(contexts[row]) for row in rows]
+        for number, row in enumerate(rows):
+            for rank, position in enumerate(start_indices[row].tolist()):
+                if position in contexts[row]:
+                    token = starts[number] + position - contexts[row][0]
+                    assert kept[row, rank] == official_is_max_context(starts, lengths, number, token), (row, position)
+                    checked += 1
+    assert checked > 100 and not kept.all()

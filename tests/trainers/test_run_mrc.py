@@ -7,12 +7,17 @@ scored is the per-question decoding across windows, not per-window outputs.
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
+import torch
 
+import metrics
+from klue_data.mrc import gold_answers, read_file
 from tests.synthetic import write_json
-from tests.synthetic_mrc import long_article, mrc_document
+from tests.synthetic_mrc import long_article, mixed_length_document, mrc_document
 from trainers.run_mrc import MrcTask
 from trainers.runner import main
 
@@ -38,7 +43,7 @@ def run_mrc(model: Path, output: Path, files: dict[str, Path], *extra: str) -> i
 
 
 @pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta"])
-def test_mrc_trains_evaluates_and_predicts_over_windows(model_fixture, request, tmp_path):
+def test_mrc_trains_evaluates_and_predicts_over_windows(model_fixture, request, tmp_path, capsys):
     model = request.getfixturevalue(model_fixture)
     write_json(tmp_path / "klue-mrc-v1.1_train.json", mrc_document(6, seed=1))
     dev_document = mrc_document(3, seed=2, first_guid=100)
@@ -48,6 +53,14 @@ def test_mrc_trains_evaluates_and_predicts_over_windows(model_fixture, request, 
 
     assert main(MrcTask(), ["--model_name_or_path", str(model), "--output_dir", str(out), "--data_dir", str(tmp_path),
                             "--do_train", "--do_eval", "--do_predict", *FAST]) == 0
+
+    # The log counts questions and windows per split (the Trainer's "Num examples" counts windows).
+    logged = capsys.readouterr().out
+    train_windows = json.loads((out / "train_results.json").read_text())["train_samples"]
+    assert f"train: 24 questions in {train_windows} windows." in logged
+    windows = {split: int(re.search(rf"{split}: 16 questions in (\d+) windows", logged).group(1))
+               for split in ("validation", "test")}
+    assert windows["validation"] == windows["test"] > 16
 
     results = json.loads((out / "eval_results.json").read_text())
     assert 0.0 <= results["eval_exact_match"] <= 100.0 and 0.0 <= results["eval_rouge_w"] <= 100.0
@@ -71,12 +84,13 @@ def test_mrc_trains_evaluates_and_predicts_over_windows(model_fixture, request, 
             assert prediction["prediction"] == record["nbest"][0]["text"]
 
     breakdown = json.loads((out / "eval_breakdown.json").read_text())
-    per_type = breakdown["per_question_type"]
-    assert {name: per_type[name]["count"] for name in ("1", "2", "3")} == {"1": 8, "2": 4, "3": 4}
+    per_type = breakdown["per_question_type"]  # named as in the results keys
+    assert {name: values["count"] for name, values in per_type.items()} == \
+        {"paraphrase": 8, "multi_sentence": 4, "unanswerable": 4}
     assert breakdown["unknown_question_type_count"] == 0
-    for kind, name in (("1", "paraphrase"), ("2", "multi_sentence"), ("3", "unanswerable")):
-        assert results[f"eval_exact_match_{name}"] == pytest.approx(per_type[kind]["exact_match"])
-        assert results[f"eval_rouge_w_{name}"] == pytest.approx(per_type[kind]["rouge_w"])
+    for name in ("paraphrase", "multi_sentence", "unanswerable"):
+        assert results[f"eval_exact_match_{name}"] == pytest.approx(per_type[name]["exact_match"])
+        assert results[f"eval_rouge_w_{name}"] == pytest.approx(per_type[name]["rouge_w"])
     config = json.loads((out / "config.json").read_text())
     assert config["architectures"][0].endswith("ForQuestionAnswering")
 
@@ -159,10 +173,137 @@ def test_paragraph_without_qas_or_context_fails_with_file_and_field(field, tiny_
 @pytest.mark.parametrize(
     ("flags", "expected"),
     [(["--n_best_size", "0"], "--n_best_size must be >= 1, got 0"),
-     (["--doc_stride", "62"], "--doc_stride 62 leaves no room for a question")],
+     (["--doc_stride", "62"], "--doc_stride 62 leaves no room for a question"),
+     (["--doc_stride_mode", "step", "--doc_stride", "61"], "--doc_stride 61 (--doc_stride_mode step: the step between "
+                                                            "windows) leaves no room for a question"),
+     (["--doc_stride_mode", "step", "--doc_stride", "0"], "--doc_stride must be >= 1 with --doc_stride_mode step")],
 )
 def test_flags_that_cannot_work_end_in_one_line_and_exit_status_2(flags, expected, tiny_bert, tmp_path, capsys):
     dev = write_json(tmp_path / "dev.json", mrc_document(2, seed=1))
     assert run_mrc(tiny_bert, tmp_path / "out", {"validation": dev}, "--do_eval", *flags) == 2
     error = capsys.readouterr().err
     assert expected in error and "Traceback" not in error
+
+
+def predict_outputs(out: Path) -> tuple[list[dict], list[dict], dict]:
+    """Answers, n-best records and scores of a ``--do_predict`` run on a labelled file."""
+    results = json.loads((out / "predict_results.json").read_text())
+    scores = {key: value for key, value in results.items() if "exact_match" in key or "rouge_w" in key}
+    assert scores
+    return read_jsonl(out / "predictions.jsonl"), read_jsonl(out / "nbest_predictions.jsonl"), scores
+
+
+def assert_same_outputs(outputs: dict[str, tuple[list[dict], list[dict], dict]]) -> None:
+    """Every run's answers and scores equal, and their n-best spans (scores up to float noise)."""
+    (first_name, (answers, nbest, scores)), *others = outputs.items()
+    for name, (other_answers, other_nbest, other_scores) in others:
+        assert other_answers == answers, (name, first_name)
+        assert other_scores == scores, (name, first_name)
+        for record, other in zip(nbest, other_nbest, strict=True):
+            assert [(e["text"], e["start"], e["end"]) for e in other["nbest"]] == \
+                [(e["text"], e["start"], e["end"]) for e in record["nbest"]], (name, record["guid"])
+            assert [e["score"] for e in other["nbest"]] == \
+                pytest.approx([e["score"] for e in record["nbest"]], abs=1e-4)
+            assert other["null_score"] == pytest.approx(record["null_score"], abs=1e-4)
+
+
+def reseeded(model: Path, target: Path, seed: int = 0) -> Path:
+    """A copy of a tiny model (same config and tokenizer) with weights drawn from a fixed seed."""
+    from transformers import AutoConfig, AutoModel
+
+    shutil.copytree(model, target)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        AutoModel.from_config(AutoConfig.from_pretrained(target)).save_pretrained(target)
+    return target
+
+
+@pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta"])
+def test_answers_do_not_depend_on_the_eval_batch(model_fixture, request, tmp_path):
+    """Which windows share an eval batch (its size, length grouping) changes the padding of every
+    batch, never the answers or the n-best: non-context positions are masked before the top k.
+
+    Untrained heads, fixed weights: with the session's random ones, whether padding logits ever
+    reach a window's top k is luck; with these, the unmasked top k gives other n-best lists."""
+    model = reseeded(request.getfixturevalue(model_fixture), tmp_path / "model")
+    document = mixed_length_document(seed=11)  # contexts of one to four windows
+    test = write_json(tmp_path / "test.json", document)
+    runs = {
+        "batch1": ["--per_device_eval_batch_size", "1"],
+        "batch3": ["--per_device_eval_batch_size", "3"],
+        "batch8": ["--per_device_eval_batch_size", "8"],
+        "batch8_grouped": ["--per_device_eval_batch_size", "8", "--train_sampling_strategy", "group_by_length"],
+    }
+    outputs = {}
+    for name, flags in runs.items():
+        assert run_mrc(model, tmp_path / name, {"test": test}, "--do_predict", *flags) == 0
+        outputs[name] = predict_outputs(tmp_path / name)
+
+    answers = outputs["batch1"][0]
+    assert [a["guid"] for a in answers] == guids(document) and any(a["prediction"] for a in answers)
+    assert_same_outputs(outputs)
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_per_batch_eval_outputs_give_the_same_answers_and_scores(grouped, tiny_bert, tmp_path):
+    """``--eval_do_concat_batches false`` (per-batch outputs, joined before decoding), with and
+    without length-grouped evaluation, decodes exactly as the default."""
+    dev = write_json(tmp_path / "dev.json", mixed_length_document(seed=12))
+    common = ["--do_eval", "--per_device_eval_batch_size", "3"]
+    if grouped:
+        common += ["--train_sampling_strategy", "group_by_length"]
+    outputs = {}
+    for name, flags in {"default": [], "per_batch": ["--eval_do_concat_batches", "false"]}.items():
+        assert run_mrc(tiny_bert, tmp_path / name, {"validation": dev}, *common, *flags) == 0
+        results = json.loads((tmp_path / name / "eval_results.json").read_text())
+        outputs[name] = (read_jsonl(tmp_path / name / "eval_predictions.jsonl"),
+                         {key: value for key, value in results.items() if "exact_match" in key or "rouge_w" in key},
+                         json.loads((tmp_path / name / "eval_breakdown.json").read_text()))
+    assert len(outputs["default"][0]) == 16 and len(outputs["default"][1]) == 8  # overall + 3 types, EM and ROUGE-W
+    assert outputs["per_batch"] == outputs["default"]
+
+
+@pytest.mark.parametrize(("threshold", "answers"), [(-1e9, "none"), (1e9, "all")])
+def test_unanswerable_questions_match_only_an_empty_answer(threshold, answers, tiny_bert, tmp_path):
+    """The no-answer threshold decides: far below any score difference, every question is answered
+    "" (an exact match exactly for the unanswerable ones); far above, none is."""
+    document = mrc_document(3, seed=13)
+    dev = write_json(tmp_path / "dev.json", document)
+    out = tmp_path / "out"
+
+    assert run_mrc(tiny_bert, out, {"validation": dev}, "--do_eval", "--null_score_diff_threshold", str(threshold)) == 0
+
+    predictions = [record["prediction"] for record in read_jsonl(out / "eval_predictions.jsonl")]
+    assert all(text == "" for text in predictions) if answers == "none" else all(predictions)
+    records = read_file(dev)
+    golds = [gold_answers(record) for record in records]
+    types = [record["question_type"] for record in records]
+    results = json.loads((out / "eval_results.json").read_text())
+    breakdown = json.loads((out / "eval_breakdown.json").read_text())["per_question_type"]
+    assert results["eval_exact_match"] == pytest.approx(metrics.mrc_exact_match(predictions, golds))
+    for kind, name in ((1, "paraphrase"), (2, "multi_sentence"), (3, "unanswerable")):
+        rows = [row for row, question_type in enumerate(types) if question_type == kind]
+        expected = metrics.mrc_exact_match([predictions[row] for row in rows], [golds[row] for row in rows])
+        assert results[f"eval_exact_match_{name}"] == pytest.approx(expected)
+        assert breakdown[name]["exact_match"] == pytest.approx(expected) and breakdown[name]["count"] == len(rows)
+    assert results["eval_exact_match_unanswerable"] == (100.0 if answers == "none" else 0.0)
+    if answers == "none":  # 3 of the 12 questions are unanswerable; no answerable one matches ""
+        assert results["eval_exact_match"] == 25.0 and results["eval_exact_match_paraphrase"] == 0.0
+        assert results["eval_rouge_w_unanswerable"] == 100.0
+
+
+@pytest.mark.parametrize("max_context_only", ["true", "false"])
+def test_step_windows_and_max_context_decoding_run_end_to_end(max_context_only, tiny_roberta, tmp_path, capsys):
+    document = mixed_length_document(seed=14)
+    dev = write_json(tmp_path / "dev.json", document)
+    out = tmp_path / "out"
+
+    assert run_mrc(tiny_roberta, out, {"validation": dev, "test": dev}, "--do_eval", "--do_predict",
+                   "--doc_stride_mode", "step", "--doc_stride", "20", "--max_context_only", max_context_only) == 0
+
+    assert re.search(r"validation: 16 questions in (\d+) windows", capsys.readouterr().out)
+    predictions = read_jsonl(out / "predictions.jsonl")
+    assert [p["guid"] for p in predictions] == guids(document)
+    nbest = read_jsonl(out / "nbest_predictions.jsonl")
+    assert all(record["prediction"] in ("", record["nbest"][0]["text"]) for record in nbest)
+    assert "eval_exact_match" in json.loads((out / "eval_results.json").read_text())
