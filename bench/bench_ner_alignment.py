@@ -43,7 +43,7 @@ def padded(rows: list[list[int]]):
 
 
 def entity_keys(records, tag_lists) -> set[tuple[int, int, int, str]]:
-    from trainers.char_alignment import entities_from_tags
+    from algorithms.char_alignment import entities_from_tags
 
     keys = set()
     for index, (record, tags) in enumerate(zip(records, tag_lists)):
@@ -86,7 +86,7 @@ def main() -> int:
     import datasets
 
     from klue_data import ner
-    from trainers.char_alignment import tag_names
+    from algorithms.char_alignment import tag_names
     from trainers.run_ner import NerTask
 
     datasets.disable_progress_bars()

@@ -7,7 +7,7 @@ Long contexts are read in windows of ``--max_seq_length`` tokens sharing ``--doc
 (``--doc_stride_mode step``: starting ``--doc_stride`` tokens apart, KLUE-baseline's windows);
 each question's answer is the best start/end span over its windows (by default counted only in
 the window where its start has the most context, ``--max_context_only``), or ``""`` when the
-no-answer score wins by more than ``--null_score_diff_threshold`` (see ``trainers/mrc_spans.py``).
+no-answer score wins by more than ``--null_score_diff_threshold`` (see ``algorithms/mrc_spans.py``).
 Question, special and padding tokens are masked per eval batch, so answers do not depend on the
 batching. Metrics: exact match and character ROUGE-W (``eval_exact_match``, ``eval_rouge_w``),
 per question type (paraphrase, multi_sentence, unanswerable) also in ``eval_breakdown.json``.
@@ -35,10 +35,10 @@ import metrics
 from args import ModelArguments, MrcArguments
 from klue_data import KlueDataError
 from klue_data.mrc import gold_answers
-from trainers import mrc_spans
+from algorithms import mrc_spans
 from trainers.outputs import write_jsonl
-from trainers.runner import Task, from_pretrained, main
-from trainers.token_offsets import TokenOffsets
+from trainers.runner import Scored, Task, from_pretrained, main
+from algorithms.token_offsets import TokenOffsets
 
 logger = logging.getLogger("klue")
 
@@ -60,7 +60,13 @@ class MrcTask(Task):
 
     @property
     def settings(self) -> MrcArguments:
-        return self.options.get(MrcArguments) or MrcArguments()
+        return self.option(MrcArguments)
+
+    def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
+        settings = self.settings  # a --doc_stride that leaves no room for a question fails here, before the data
+        mrc_spans.query_token_limit(
+            tokenizer, max_length, settings.doc_stride, settings.max_query_length, settings.doc_stride_mode
+        )
 
     def config_overrides(self) -> dict[str, Any]:
         return {}  # spans, no labels
@@ -147,47 +153,33 @@ class MrcTask(Task):
             for impossible, answers in zip(column(examples, "is_impossible"), column(examples, "answers"))
         ]
 
-    def metric_inputs(self, decoded: list[mrc_spans.SpanPrediction]) -> list[str]:
-        return [prediction.text for prediction in decoded]
-
     def prediction_record(self, example: dict[str, Any], prediction: mrc_spans.SpanPrediction) -> dict[str, Any]:
         return {"guid": example["guid"], "prediction": prediction.text}
 
-    def breakdown(
-        self, decoded: list[mrc_spans.SpanPrediction], references: Any, examples: datasets.Dataset
-    ) -> dict[str, Any] | None:
-        """EM / ROUGE-W per question type, named as in the results keys (``paraphrase``,
-        ``multi_sentence``, ``unanswerable``: KLUE types 1, 2, 3); questions of another type (0:
-        unknown, as in user files without ``question_type``) are left out and counted."""
-        if references is None:
-            return None
+    def score(self, decoded: list[mrc_spans.SpanPrediction], references: Any, examples: datasets.Dataset) -> Scored:
+        """Exact match and ROUGE-W, and both per question type, named as in the results keys
+        (``exact_match_paraphrase``, ...; KLUE types 1, 2, 3); questions of another type (0: unknown,
+        as in user files without ``question_type``) are left out of the breakdown and counted."""
+        texts = [prediction.text for prediction in decoded]
         types = np.asarray(column(examples, "question_type"), dtype=np.int64)
         known = np.flatnonzero(np.isin(types, metrics.MRC_QUESTION_TYPES))
-        texts = self.metric_inputs(decoded)
         if known.size:
-            result = metrics.mrc_breakdown(
+            breakdown = metrics.mrc_breakdown(
                 [texts[i] for i in known], [references[i] for i in known], types[known].tolist()
             )
         else:
             empty = {"exact_match": None, "rouge_w": None, "count": 0}
-            result = {"per_question_type": {str(kind): dict(empty) for kind in metrics.MRC_QUESTION_TYPES}}
-        result["per_question_type"] = {
-            question_type_name(kind): values for kind, values in result["per_question_type"].items()
+            breakdown = {"per_question_type": {str(kind): dict(empty) for kind in metrics.MRC_QUESTION_TYPES}}
+        breakdown["per_question_type"] = {
+            question_type_name(kind): values for kind, values in breakdown["per_question_type"].items()
         }
-        result["unknown_question_type_count"] = int(len(types) - len(known))
-        return result
-
-    def extra_scores(
-        self, decoded: list[mrc_spans.SpanPrediction], references: Any, examples: datasets.Dataset
-    ) -> dict[str, float]:
-        """EM / ROUGE-W per question type beside the official keys: ``eval_exact_match_paraphrase``, ..."""
-        breakdown = self.breakdown(decoded, references, examples) or {}
-        scores = {}
-        for name, values in breakdown.get("per_question_type", {}).items():
+        breakdown["unknown_question_type_count"] = int(len(types) - len(known))
+        scores = metrics.score_task(self.name, texts, references)
+        for name, values in breakdown["per_question_type"].items():
             if values["count"]:
                 scores[f"exact_match_{name}"] = values["exact_match"]
                 scores[f"rouge_w_{name}"] = values["rouge_w"]
-        return scores
+        return Scored(scores, breakdown)
 
     def write_extra_predictions(
         self, output_dir: Path, examples: datasets.Dataset, decoded: list[mrc_spans.SpanPrediction], split: str

@@ -5,7 +5,7 @@ r"""Fine-tune and score an encoder on KLUE-NER (named entities, tagged per chara
 
 The model tags subwords: each subword learns the tag of its first character. Scores are
 computed per character, as the benchmark defines them: a subword's prediction goes to its
-first character and ``I-`` of the same type to the rest of it (``trainers/char_alignment.py``);
+first character and ``I-`` of the same type to the rest of it (``algorithms/char_alignment.py``);
 characters cut off by ``--max_seq_length`` are predicted ``O`` and still scored.
 Metrics: entity macro F1 and character macro F1 (``eval_entity_f1``, ``eval_char_f1``), plus
 entity F1 per type (``eval_entity_f1_PS``, ...). ``predictions.jsonl`` holds per sentence the
@@ -35,7 +35,7 @@ import metrics
 from args import ModelArguments, NerArguments
 from klue_data.labels import NER_TAGS
 from klue_data.ner import non_space_positions
-from trainers.char_alignment import (
+from algorithms.char_alignment import (
     CharBatch,
     entities_from_tags,
     klue_markup,
@@ -45,8 +45,8 @@ from trainers.char_alignment import (
     tag_names,
     tags_with_spaces,
 )
-from trainers.runner import Task, from_pretrained, main
-from trainers.token_offsets import TokenOffsets, list_array
+from trainers.runner import Scored, Task, from_pretrained, main
+from algorithms.token_offsets import TokenOffsets, list_array
 
 logger = logging.getLogger("klue")
 
@@ -136,28 +136,23 @@ class NerTask(Task):
             for tokens, sentence_tags in zip(examples["tokens"], tags)
         ]
 
-    def metric_inputs(self, decoded: list[dict[str, list]]) -> list[list[str]]:
-        return [sentence["scored"] for sentence in decoded]
-
-    def metric_arguments(self, decoded: list[dict[str, list]], references: Any) -> tuple[Any, Any]:
-        predicted = self.metric_inputs(decoded)
-        if self.option(NerArguments).ner_scoring == "characters":
-            return predicted, references
-        first, last = zip(*(sentence["ends"] for sentence in decoded), strict=True) if decoded else ((), ())
-        gold_o = ["O"] * len(decoded)
-        return (
-            [official_tag_sequence(predicted, first, last)],
-            [official_tag_sequence(references, gold_o, gold_o)],
-        )
-
-    def extra_scores(self, decoded: Any, references: Any, examples: datasets.Dataset) -> dict[str, float]:
-        per_type = metrics.ner_breakdown(self.metric_inputs(decoded), references)["per_type_f1"]
-        return {f"entity_f1_{entity_type}": score for entity_type, score in per_type.items()}
-
-    def breakdown(self, decoded: Any, references: Any, examples: datasets.Dataset) -> dict[str, Any] | None:
-        if references is None:
-            return None
-        return metrics.ner_breakdown(self.metric_inputs(decoded), references)
+    def score(self, decoded: list[dict[str, list]], references: Any, examples: datasets.Dataset) -> Scored:
+        """Entity and character F1 on KLUE-baseline's layout (``--ner_scoring official``) or on the
+        characters alone; entity F1 per type (keys ``entity_f1_PS``, ...) from the breakdown."""
+        predicted = [sentence["scored"] for sentence in decoded]
+        breakdown = metrics.ner_breakdown(predicted, references)
+        if self.option(NerArguments).ner_scoring == "official":
+            first, last = zip(*(sentence["ends"] for sentence in decoded), strict=True)
+            gold_o = ["O"] * len(decoded)
+            scores = metrics.score_task(
+                self.name,
+                [official_tag_sequence(predicted, first, last)],
+                [official_tag_sequence(references, gold_o, gold_o)],
+            )
+        else:
+            scores = metrics.score_task(self.name, predicted, references)
+        scores.update({f"entity_f1_{kind}": value for kind, value in breakdown["per_type_f1"].items()})
+        return Scored(scores, breakdown)
 
     def prediction_record(self, example: dict[str, Any], prediction: dict[str, list]) -> dict[str, Any]:
         tokens = example["tokens"]

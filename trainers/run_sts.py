@@ -23,7 +23,7 @@ import numpy as np
 from args import StsArguments
 from klue_data.sts import regression_target
 from trainers.outputs import write_text
-from trainers.runner import main
+from trainers.runner import Scored, main
 from trainers.sequence_tasks import RegressionTask
 
 
@@ -43,9 +43,11 @@ class StsTask(RegressionTask):
         scores = super().decode(examples, features, predictions)
         return self.clip(scores) if self.option(StsArguments).clip_predictions else scores
 
-    def extra_scores(self, decoded: Any, references: Any, examples: datasets.Dataset) -> dict[str, float]:
-        # Clipped scores are not the benchmark's: a results file says when it holds them.
-        return {"predictions_clipped": 1.0} if self.option(StsArguments).clip_predictions else {}
+    def score(self, decoded: np.ndarray, references: Any, examples: datasets.Dataset) -> Scored:
+        scored = super().score(decoded, references, examples)
+        if self.option(StsArguments).clip_predictions:
+            scored.scores["predictions_clipped"] = 1.0  # not the benchmark's numbers: the results say so
+        return scored
 
     def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
         if not self.option(StsArguments).predictions_csv:

@@ -16,7 +16,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import datasets
 import numpy as np
@@ -41,7 +41,6 @@ from transformers import (
 from transformers.trainer_utils import TrainOutput, get_last_checkpoint
 
 import klue_data
-import metrics
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
 from klue_data import KlueDataError, SourceUnavailableError
 from klue_data.hub_access import prefer_offline_when_hub_unreachable
@@ -56,20 +55,21 @@ EXIT_BAD_INPUT = 2
 class Task:
     """One KLUE task as the runner sees it. The defaults fit sequence classification.
 
-    Hooks a task overrides (all optional but ``name`` and ``preprocess``):
-    ``argument_classes`` (its own flag dataclasses), ``config_overrides`` (labels, problem type),
-    ``build_model`` (a custom head), ``preprocess`` (examples → features, batched),
+    A task is, in the order a run uses them: ``argument_classes`` (its own flag dataclasses, read
+    back with ``option``; ``check_options`` validates them before any data is read),
+    ``config_overrides`` (labels, problem type), ``build_model`` (a custom head), ``prepare_split``
+    (examples before tokenization), ``preprocess`` (examples → features, batched),
     ``data_collator``, ``reduce_logits`` (shrink one eval batch's outputs, seeing its inputs),
-    ``decode`` (model outputs → predictions in the metric's unit, one per example),
-    ``references`` (gold in the same unit), ``prediction_record`` (one line of predictions.jsonl),
-    ``breakdown``, ``extra_scores`` and ``write_extra_predictions``, and ``prepare_split`` (examples before tokenization).
+    ``decode`` (model outputs → one prediction per example in the metric's unit), ``references``
+    (gold in the same unit), ``score`` (official metrics and breakdown, once per evaluation),
+    ``prediction_record`` (one line of predictions.jsonl) and ``write_extra_predictions``.
+    Only ``name``, ``preprocess``, ``decode``, ``references`` and ``score`` have no default.
     """
 
     name: str = ""
     argument_classes: tuple[type, ...] = ()
     units: tuple[str, str] = ("examples", "model inputs")  # what the log calls examples and features
     default_max_seq_length: int = 128
-    trainer_class: type[Trainer] | None = None  # default: KlueTrainer
     # "arrow": ``preprocess`` gets each batch as a pyarrow Table and may return one (no Python
     # object per character or token; NER). None: a dict of Python lists.
     batch_format: str | None = None
@@ -128,30 +128,30 @@ class Task:
         """Gold labels of ``examples`` in the metric's unit, or None for unlabelled data."""
         raise NotImplementedError
 
-    def metric_inputs(self, decoded: Any) -> Any:
-        """What ``metrics.score_task`` takes from the decoded predictions (default: themselves)."""
-        return decoded
-
-    def metric_arguments(self, decoded: Any, references: Any) -> tuple[Any, Any]:
-        """The (predictions, references) the official metrics score, laid out as the official
-        evaluation lays them out (default: ``metric_inputs`` and the references as they are)."""
-        return self.metric_inputs(decoded), references
+    def score(self, decoded: Any, references: Any, examples: datasets.Dataset) -> Scored:
+        """The official metrics of the decoded predictions (keys without ``eval_``, plus any extra
+        keys saved beside them, e.g. per entity type) and the breakdown for eval_breakdown.json
+        (or None). Called once per evaluation: each metric is computed once."""
+        raise NotImplementedError
 
     def prediction_record(self, example: dict[str, Any], prediction: Any) -> dict[str, Any]:
         return {"guid": example["guid"], "prediction": prediction}
-
-    def breakdown(self, decoded: Any, references: Any, examples: datasets.Dataset) -> dict[str, Any] | None:
-        return None
-
-    def extra_scores(self, decoded: Any, references: Any, examples: datasets.Dataset) -> dict[str, float]:
-        """Scores logged and saved beside the official ones (e.g. per entity type); keys without ``eval_``."""
-        return {}
 
     def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
         """Task-specific prediction files beside predictions.jsonl (e.g. an n-best file)."""
 
     def option(self, cls: type) -> Any:
+        """This run's flags of one of ``argument_classes`` (set by ``parse_arguments``)."""
         return self.options[cls]
+
+    def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
+        """Reject task flags that cannot work with this tokenizer and length (``ArgumentsError``),
+        before any data is read."""
+
+
+class Scored(NamedTuple):
+    scores: dict[str, float]
+    breakdown: dict[str, Any] | None = None
 
 
 class KlueTrainer(Trainer):
@@ -345,27 +345,32 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     resume_from = find_resume_checkpoint(training_args)
     set_seed(training_args.seed)
 
-    raw = load_raw_splits(task, data_args, training_args, cache_dir=model_args.cache_dir)
-    raw = datasets.DatasetDict({split: task.prepare_split(examples, split) for split, examples in raw.items()})
-
     tokenizer = load_tokenizer(model_args, fast_required=task.needs_fast_tokenizer)
-    config = load_config(model_args, task)
+    config = load_config(model_args, task)  # small files: a model or flag problem shows before the data loads
     if getattr(config, "type_vocab_size", 2) < 2:
         emit_no_token_type_ids(tokenizer)
     max_length = resolve_max_length(data_args, tokenizer, task)
+    task.check_options(tokenizer, max_length)
+
+    raw = load_raw_splits(task, data_args, training_args, cache_dir=model_args.cache_dir)
+    raw = datasets.DatasetDict({split: task.prepare_split(examples, split) for split, examples in raw.items()})
     features = {
         split: tokenize_split(task, examples, tokenizer, max_length, data_args, training_args, split)
         for split, examples in raw.items()
     }
 
+    scorers = {
+        prefix: SplitScorer(task, raw[split], features[split])
+        for prefix, split in (("eval", "validation"), ("predict", "test"))
+        if split in raw
+    }
     model = task.build_model(model_args, config)
     # KLUE heads return their loss as a batch mean and ignore ``num_items_in_batch``. Left to its
     # default (any forward taking **kwargs), the Trainer would multiply that mean by the number of
     # processes (eval_loss x N under torchrun) and skip dividing it over gradient accumulation steps.
     model.accepts_loss_kwargs = False
 
-    trainer_class = task.trainer_class or KlueTrainer
-    trainer = trainer_class(
+    trainer = KlueTrainer(
         model=model,
         args=training_args,
         train_dataset=features.get("train"),
@@ -375,11 +380,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         if data_args.pad_to_max_length
         else task.data_collator(tokenizer, 8 if training_args.fp16 or training_args.bf16 else None),
         reduce_logits=lambda logits, inputs: task.reduce_logits(logits, inputs, tokenizer),
-        scorers={
-            prefix: build_scorer(task, raw[split], features[split])
-            for prefix, split in (("eval", "validation"), ("predict", "test"))
-            if split in raw and task.references(raw[split]) is not None
-        },
+        scorers={prefix: scorer for prefix, scorer in scorers.items() if scorer.references is not None},
     )
 
     results: dict[str, dict[str, float]] = {}
@@ -395,11 +396,11 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
 
     if training_args.do_eval:
         logger.info("*** Evaluate ***")
-        results["eval"] = evaluate_split(trainer, task, raw["validation"], features["validation"], output_dir)
+        results["eval"] = evaluate_split(trainer, scorers["eval"], output_dir)
 
     if training_args.do_predict:
         logger.info("*** Predict ***")
-        results["predict"] = predict_split(trainer, task, raw["test"], features["test"], output_dir)
+        results["predict"] = predict_split(trainer, scorers["predict"], output_dir)
 
     return results
 
@@ -671,73 +672,60 @@ def tokenize_split(
 
 
 class SplitScorer:
-    """The task's official metrics over one split's examples, from model outputs over its features.
+    """One split's decoding and scoring: model outputs over its features → the task's predictions
+    over its examples → official metrics.
 
-    Keeps the last decoding, so the final evaluation writes its predictions without decoding twice
-    (MRC post-processing is the costly part of its evaluation).
+    Registered with the Trainer for labelled splits (in-training and final evaluation score the
+    same way). Keeps its last decoding, so the final evaluation writes its predictions and
+    breakdown without decoding or scoring twice (MRC post-processing is the costly part).
     """
 
     def __init__(self, task: Task, examples: datasets.Dataset, features: datasets.Dataset) -> None:
         self.task, self.examples, self.features = task, examples, features
         self.references = task.references(examples)
-        self.last_predictions: Any = None
-        self.last_decoded: Any = None
-        self._compute_metrics = metrics.build_compute_metrics(
-            task.name, postprocess=lambda decoded: task.metric_arguments(decoded, self.references)
-        )
+        self._last: tuple[Any, Any, Scored | None] | None = None  # (model outputs, decoded, scored)
 
     def __call__(self, prediction: EvalPrediction) -> dict[str, float]:
-        self.last_decoded = self.task.decode(self.examples, self.features, prediction.predictions)
-        self.last_predictions = prediction.predictions
-        scores = self._compute_metrics(self.last_decoded)
-        scores.update(self.task.extra_scores(self.last_decoded, self.references, self.examples))
-        return scores
+        decoded = self.task.decode(self.examples, self.features, prediction.predictions)
+        scored = self.task.score(decoded, self.references, self.examples)
+        self._last = (prediction.predictions, decoded, scored)
+        return scored.scores
+
+    def outputs(self, predictions: Any) -> tuple[Any, dict[str, Any] | None]:
+        """The decoded predictions and the breakdown (None when unlabelled) for these model outputs."""
+        if self._last is not None and self._last[0] is predictions:
+            _, decoded, scored = self._last
+            return decoded, scored.breakdown if scored else None
+        decoded = self.task.decode(self.examples, self.features, predictions)
+        return decoded, None
 
 
-def build_scorer(task: Task, examples: datasets.Dataset, features: datasets.Dataset) -> SplitScorer:
-    return SplitScorer(task, examples, features)
-
-
-def _decoded(
-    trainer: Trainer, prefix: str, task: Task, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any
-) -> tuple[Any, Any]:
-    """Decoded predictions and references of a split, taken from its scorer when it just made them."""
-    scorer = getattr(trainer, "scorers", {}).get(prefix)
-    if isinstance(scorer, SplitScorer) and scorer.last_predictions is predictions:
-        return scorer.last_decoded, scorer.references
-    return task.decode(examples, features, predictions), task.references(examples)
-
-
-def evaluate_split(
-    trainer: Trainer, task: Task, examples: datasets.Dataset, features: datasets.Dataset, output_dir: Path
-) -> dict[str, float]:
+def evaluate_split(trainer: Trainer, scorer: SplitScorer, output_dir: Path) -> dict[str, float]:
     """Final evaluation: official metrics, a breakdown file and the eval predictions for error analysis."""
-    output = trainer.predict(features, metric_key_prefix="eval")
-    eval_metrics = dict(output.metrics, eval_samples=len(examples))
+    output = trainer.predict(scorer.features, metric_key_prefix="eval")
+    eval_metrics = dict(output.metrics, eval_samples=len(scorer.examples))
     trainer.log(eval_metrics)  # dashboards (TensorBoard, W&B) see the final numbers too
     trainer.log_metrics("eval", eval_metrics)
-    decoded, references = _decoded(trainer, "eval", task, examples, features, output.predictions)
-    breakdown = task.breakdown(decoded, references, examples)
+    decoded, breakdown = scorer.outputs(output.predictions)
     if trainer.is_world_process_zero():
         save_results(output_dir, "eval", eval_metrics)
         if breakdown:
             write_json(output_dir / "eval_breakdown.json", breakdown)
-        write_predictions(output_dir / "eval_predictions.jsonl", task, examples, decoded)
+        write_predictions(output_dir / "eval_predictions.jsonl", scorer.task, scorer.examples, decoded)
     return eval_metrics
 
 
-def predict_split(
-    trainer: Trainer, task: Task, examples: datasets.Dataset, features: datasets.Dataset, output_dir: Path
-) -> dict[str, float]:
-    output = trainer.predict(features, metric_key_prefix="predict")
-    predict_metrics = dict(output.metrics, predict_samples=len(examples))
+def predict_split(trainer: Trainer, scorer: SplitScorer, output_dir: Path) -> dict[str, float]:
+    output = trainer.predict(scorer.features, metric_key_prefix="predict")
+    predict_metrics = dict(output.metrics, predict_samples=len(scorer.examples))
     trainer.log_metrics("predict", predict_metrics)
-    decoded, _ = _decoded(trainer, "predict", task, examples, features, output.predictions)
+    decoded, _ = scorer.outputs(output.predictions)
     if trainer.is_world_process_zero():
+        path = output_dir / "predictions.jsonl"
         save_results(output_dir, "predict", predict_metrics)
-        count = write_predictions(output_dir / "predictions.jsonl", task, examples, decoded)
-        task.write_extra_predictions(output_dir, examples, decoded, "predict")
-        logger.info("Wrote %d predictions to %s", count, output_dir / "predictions.jsonl")
+        count = write_predictions(path, scorer.task, scorer.examples, decoded)
+        scorer.task.write_extra_predictions(output_dir, scorer.examples, decoded, "predict")
+        logger.info("Wrote %d predictions to %s", count, path)
     return predict_metrics
 
 

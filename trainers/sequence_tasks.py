@@ -14,7 +14,7 @@ from transformers import PreTrainedTokenizerBase
 
 import metrics
 from klue_data.labels import STS_MAX_SCORE, STS_MIN_SCORE
-from trainers.runner import Task, softmax
+from trainers.runner import Scored, Task, softmax
 
 
 class SequenceTask(Task):
@@ -59,8 +59,12 @@ class ClassificationTask(SequenceTask):
         logits = predictions[0] if isinstance(predictions, tuple) else predictions
         return softmax(np.asarray(logits, dtype=np.float64))
 
-    def metric_inputs(self, decoded: np.ndarray) -> np.ndarray:
-        return decoded.argmax(axis=-1)
+    def score(self, decoded: np.ndarray, references: Any, examples: datasets.Dataset) -> Scored:
+        predicted = decoded.argmax(axis=-1)
+        return Scored(
+            metrics.score_task(self.name, predicted, references),
+            metrics.classification_breakdown(predicted, references, self.label_names),
+        )
 
     def prediction_record(self, example: dict[str, Any], prediction: np.ndarray) -> dict[str, Any]:
         names = self.label_names
@@ -69,11 +73,6 @@ class ClassificationTask(SequenceTask):
             "prediction": names[int(prediction.argmax())],
             "probabilities": {name: round(float(p), 6) for name, p in zip(names, prediction)},
         }
-
-    def breakdown(self, decoded: np.ndarray, references: Any, examples: datasets.Dataset) -> dict[str, Any] | None:
-        if references is None:
-            return None
-        return metrics.classification_breakdown(decoded.argmax(axis=-1), references, self.label_names)
 
 
 class RegressionTask(SequenceTask):
@@ -92,6 +91,9 @@ class RegressionTask(SequenceTask):
 
     def clip(self, scores: np.ndarray) -> np.ndarray:
         return np.clip(scores, self.min_score, self.max_score)
+
+    def score(self, decoded: np.ndarray, references: Any, examples: datasets.Dataset) -> Scored:
+        return Scored(metrics.score_task(self.name, decoded, references))
 
     def prediction_record(self, example: dict[str, Any], prediction: float) -> dict[str, Any]:
         return {"guid": example["guid"], "prediction": round(float(prediction), 6)}

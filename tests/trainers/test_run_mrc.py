@@ -307,3 +307,12 @@ def test_step_windows_and_max_context_decoding_run_end_to_end(max_context_only, 
     nbest = read_jsonl(out / "nbest_predictions.jsonl")
     assert all(record["prediction"] in ("", record["nbest"][0]["text"]) for record in nbest)
     assert "eval_exact_match" in json.loads((out / "eval_results.json").read_text())
+
+
+def test_a_doc_stride_without_room_for_a_question_fails_before_the_data_is_read(tiny_bert, tmp_path, capsys):
+    missing = tmp_path / "not-there.json"  # were the data read first, this would be the error
+    status = run_mrc(tiny_bert, tmp_path / "out", {"validation": missing}, "--do_eval", "--max_seq_length", "64",
+                     "--doc_stride", "100")
+    message = capsys.readouterr().err.strip()
+    assert status == 2 and len(message.splitlines()) == 1
+    assert "--doc_stride 100" in message and "not-there.json" not in message

@@ -21,9 +21,9 @@ from metrics import score_task
 from tests.synthetic import write_json
 from tests.synthetic_mrc import long_article, mrc_document, texts
 from tests.tiny_tokenizers import byte_bpe_tokenizer, wordpiece_tokenizer
-from trainers import mrc_spans
+from algorithms import mrc_spans
 from trainers.run_mrc import MrcTask
-from trainers.token_offsets import TokenOffsets
+from algorithms.token_offsets import TokenOffsets
 
 MAX_LENGTH = 64
 DOC_STRIDE = 16
@@ -500,9 +500,12 @@ def test_nbest_records_carry_text_score_and_character_offsets():
     ]
 
 
-def test_task_settings_default_to_the_flag_defaults():
+def test_task_settings_are_the_parsed_flags():
+    from trainers.runner import parse_arguments
+
     task = MrcTask()
-    assert task.settings == MrcArguments()
+    parse_arguments(task, ["--model_name_or_path", "m", "--output_dir", "o", "--doc_stride", "64"])
+    assert task.settings == MrcArguments(doc_stride=64)
     assert task.config_overrides() == {}
 
 

@@ -6,7 +6,7 @@ a subword's first character takes its predicted tag and the following characters
 subword take ``I-`` of that type, so "서울시청" predicted ``B-OG`` as one subword scores as
 ``B-OG I-OG I-OG I-OG``. What a subword cannot express is an entity boundary inside it
 (``<서울:LC>에`` as one subword "서울에"): that is the limit of any subword tagger, measured
-by ``tests/trainers/test_char_alignment.py`` on the real dev set.
+by ``tests/algorithms/test_char_alignment.py`` on the real dev set.
 
 Everything works on flat numpy arrays over a batch (all texts joined), because the per-character
 Python loops this replaces cost more than the tokenizer call itself.
@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from klue_data.labels import NER_TAGS
-from trainers.token_offsets import TokenOffsets
+from algorithms.token_offsets import TokenOffsets
 
 TAG_IDS = {tag: index for index, tag in enumerate(NER_TAGS)}
 O_ID = TAG_IDS["O"]

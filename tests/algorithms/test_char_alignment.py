@@ -1,4 +1,4 @@
-"""KLUE-NER tags from characters to subwords and back (trainers/char_alignment.py)."""
+"""KLUE-NER tags from characters to subwords and back (algorithms/char_alignment.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from klue_data import ner
 from klue_data.labels import NER_TAGS
 from tests.synthetic import corpus
 from tests.tiny_tokenizers import byte_bpe_tokenizer, wordpiece_tokenizer
-from trainers.char_alignment import (
+from algorithms.char_alignment import (
     TAG_IDS,
     align_char_labels,
     boundary_inside_subword,

@@ -1,11 +1,11 @@
-"""Token offsets as flat arrays, whatever form they come in (trainers/token_offsets.py)."""
+"""Token offsets as flat arrays, whatever form they come in (algorithms/token_offsets.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
 
-from trainers.token_offsets import TokenOffsets
+from algorithms.token_offsets import TokenOffsets
 
 NESTED = [[(0, 0), (0, 2), (2, 4), (0, 0)], [(0, 0), (0, 1), (0, 0)]]
 

@@ -40,7 +40,7 @@ import torch
 from transformers import PreTrainedTokenizerBase
 
 from args.errors import ArgumentsError
-from trainers.token_offsets import TokenOffsets
+from algorithms.token_offsets import TokenOffsets
 
 # Question, special and padding tokens get this offset: numpy can mask them with ``>= 0``.
 NOT_CONTEXT = -1
@@ -286,7 +286,7 @@ def window_features(
         end_positions.append(end)
     return {
         **columns,
-        "offset_mapping": TokenOffsets(starts, ends, offsets.lengths).to_rows(),  # see trainers/token_offsets.py
+        "offset_mapping": TokenOffsets(starts, ends, offsets.lengths).to_rows(),  # see algorithms/token_offsets.py
         "example_index": [examples["example_index"][sample] for sample in windows.tolist()],
         "window_start": window_start.tolist(),
         "start_positions": start_positions,
