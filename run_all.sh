@@ -4,16 +4,18 @@
 #   bash run_all.sh                      # klue/roberta-base, configs/<task>.json, data from the Hub
 #   MODEL=klue/bert-base bash run_all.sh # another encoder
 #   DATA_DIR=~/klue bash run_all.sh      # original KLUE files instead of the Hub
+#   TASKS="ynat ner" bash run_all.sh     # a subset
 #   EXTRA="--fp16 --report_to wandb" bash run_all.sh
 #
-# Each task writes outputs/<model>/<task>/{eval_results.json,predictions.jsonl,...}; the last
-# step prints one table of all eval metrics next to the paper's numbers for that model.
+# Each task runs `python trainers/run_<task>.py configs/<task>.json FLAGS` (flags after the config
+# win) and writes outputs/<model>/<task>/{eval_results.json,predictions.jsonl,...}; the last step
+# prints one table of all eval metrics next to the paper's numbers for that model.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 MODEL=${MODEL:-klue/roberta-base}
 OUT=${OUT:-outputs/${MODEL//\//_}}
-TASKS=${TASKS:-"ynat nli sts ner re dp mrc wos"}
+TASKS=${TASKS:-$(python -m metrics)}
 
 for task in $TASKS; do
   script="trainers/run_${task}.py"
@@ -24,31 +26,8 @@ for task in $TASKS; do
   echo "== $task"
   args=(--model_name_or_path "$MODEL" --output_dir "$OUT/$task")
   [ -n "${DATA_DIR:-}" ] && args+=(--data_dir "$DATA_DIR")
-  # The config file holds the hyperparameters; flags after it are applied on top.
-  python - "configs/${task}.json" "${args[@]}" ${EXTRA:-} <<'PY'
-import json, subprocess, sys
-config, overrides = sys.argv[1], sys.argv[2:]
-flags = []
-for key, value in json.load(open(config)).items():
-    if f"--{key}" in overrides:
-        continue
-    flags += [f"--{key}"] if value is True else ([] if value is False else [f"--{key}", str(value)])
-task = config.split("/")[-1].removesuffix(".json")
-sys.exit(subprocess.call([sys.executable, f"trainers/run_{task}.py", *flags, *overrides]))
-PY
+  # shellcheck disable=SC2086  # EXTRA is a list of flags
+  python "$script" "configs/${task}.json" "${args[@]}" ${EXTRA:-}
 done
 
-python - "$OUT" "$MODEL" <<'PY'
-import csv, json, pathlib, sys
-from metrics import TASK_METRIC_KEYS
-out, model = pathlib.Path(sys.argv[1]), sys.argv[2]
-rows = list(csv.DictReader(open("docs/paper-dev-results.csv", encoding="utf-8")))
-paper = next((row for row in rows if row["model"] == model), {})
-print(f"\n{'task':6} {'metric':12} {'ours':>8} {'paper':>8}")
-for task, keys in TASK_METRIC_KEYS.items():
-    results = out / task / "eval_results.json"
-    if results.is_file():
-        scores = json.loads(results.read_text())
-        for key in keys:
-            print(f"{task:6} {key:12} {scores[f'eval_{key}']:8.2f} {paper.get(f'{task}_{key}', '-'):>8}")
-PY
+python trainers/results_table.py "$OUT" "$MODEL"
