@@ -35,7 +35,7 @@ import metrics
 from args import ModelArguments, MrcArguments
 from klue_data import KlueDataError
 from klue_data.mrc import gold_answers
-from algorithms import mrc_spans
+from algorithms import mrc_spans, mrc_windows
 from trainers.outputs import write_jsonl
 from trainers.runner import Scored, Task, from_pretrained, main
 from algorithms.token_offsets import TokenOffsets
@@ -64,7 +64,7 @@ class MrcTask(Task):
 
     def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
         settings = self.settings  # a --doc_stride that leaves no room for a question fails here, before the data
-        mrc_spans.query_token_limit(
+        mrc_windows.query_token_limit(
             tokenizer, max_length, settings.doc_stride, settings.max_query_length, settings.doc_stride_mode
         )
 
@@ -78,7 +78,7 @@ class MrcTask(Task):
     def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:
         """Repair ``answer_start`` offsets; drop train examples whose answer is not in the context (or
         that have none); number the examples so windows can point back at them."""
-        alignment = mrc_spans.align_answer_starts(
+        alignment = mrc_windows.align_answer_starts(
             column(examples, "context"), column(examples, "answers"), column(examples, "is_impossible")
         )
         _log_alignment(split, alignment, column(examples, "guid"))
@@ -107,7 +107,7 @@ class MrcTask(Task):
         self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
     ) -> dict[str, list]:
         settings = self.settings
-        return mrc_spans.window_features(
+        return mrc_windows.window_features(
             examples,
             tokenizer,
             max_length,
@@ -122,8 +122,8 @@ class MrcTask(Task):
         positions masked first, found from the batch's input ids), and its no-answer score: the same
         whatever else shares the batch."""
         start_logits, end_logits = logits[:2]
-        context = mrc_spans.context_mask(inputs["input_ids"], tokenizer.sep_token_id, inputs.get("attention_mask"))
-        return mrc_spans.top_k_logits(start_logits, end_logits, self.settings.n_best_size, context)
+        context = mrc_windows.context_mask(inputs["input_ids"], tokenizer.sep_token_id, inputs.get("attention_mask"))
+        return mrc_windows.top_k_logits(start_logits, end_logits, self.settings.n_best_size, context)
 
     # --- outputs ----------------------------------------------------------------------------
     def decode(
@@ -198,7 +198,7 @@ class MrcTask(Task):
         write_jsonl(output_dir / "nbest_predictions.jsonl", records)
 
 
-def _log_alignment(split: str, alignment: mrc_spans.AnswerAlignment, guids: list[str]) -> None:
+def _log_alignment(split: str, alignment: mrc_windows.AnswerAlignment, guids: list[str]) -> None:
     """Repairs and unfound answers are counted in the log, never silent."""
     if alignment.repaired:
         logger.info(

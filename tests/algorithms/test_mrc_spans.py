@@ -21,7 +21,7 @@ from metrics import score_task
 from tests.synthetic import write_json
 from tests.synthetic_mrc import long_article, mrc_document, texts
 from tests.tiny_tokenizers import byte_bpe_tokenizer, wordpiece_tokenizer
-from algorithms import mrc_spans
+from algorithms import mrc_spans, mrc_windows
 from trainers.run_mrc import MrcTask
 from algorithms.token_offsets import TokenOffsets
 
@@ -42,7 +42,7 @@ def windows(examples: datasets.Dataset, tokenizer, max_length: int = MAX_LENGTH,
             max_query_length: int = 64, doc_stride_mode: str = "overlap") -> datasets.Dataset:
     """Features as ``runner.tokenize_split`` makes them (batched map, raw columns removed)."""
     return examples.map(
-        mrc_spans.window_features,
+        mrc_windows.window_features,
         batched=True,
         batch_size=7,  # several map batches, so example_index must survive batching
         fn_kwargs={"tokenizer": tokenizer, "max_length": max_length, "doc_stride": doc_stride,
@@ -64,7 +64,7 @@ def peaked_logits(features: datasets.Dataset, peak: float = 10.0, floor: float =
 
 def decode(examples, features, start, end, k: int = 20, max_context: bool = False,
            **options) -> list[mrc_spans.SpanPrediction]:
-    reduced = mrc_spans.top_k_logits(start, end, k)
+    reduced = mrc_windows.top_k_logits(start, end, k)
     return mrc_spans.decode_spans(
         mrc_spans.as_top_k(tuple(value.numpy() for value in reduced), k),
         np.asarray(features["example_index"]),
@@ -170,7 +170,7 @@ def test_only_context_tokens_keep_offsets(tmp_path):
     document = mrc_document(1)
     examples = examples_from(tmp_path, document)
     tokenizer = wordpiece_tokenizer(list(texts(document)), vocab_size=300)
-    encoded = mrc_spans.window_features(examples[:1], tokenizer, MAX_LENGTH, DOC_STRIDE, 64, padding="max_length")
+    encoded = mrc_windows.window_features(examples[:1], tokenizer, MAX_LENGTH, DOC_STRIDE, 64, padding="max_length")
     offsets = np.asarray(encoded["offset_mapping"][0]).reshape(-1, 2)
     sequence_ids = tokenizer(examples[0]["question"], examples[0]["context"], truncation="only_second",
                              max_length=MAX_LENGTH, padding="max_length").sequence_ids()
@@ -198,9 +198,9 @@ def test_long_question_is_cut_to_max_query_length(kind, tmp_path):
 def test_stride_larger_than_the_window_room_is_refused():
     tokenizer = wordpiece_tokenizer(["서울에서 행사 소식입니다."], vocab_size=100)
     with pytest.raises(ValueError, match="--doc_stride 62"):
-        mrc_spans.query_token_limit(tokenizer, max_length=64, doc_stride=62, max_query_length=64)
+        mrc_windows.query_token_limit(tokenizer, max_length=64, doc_stride=62, max_query_length=64)
     # Below that, the question limit shrinks so the context keeps more than doc_stride tokens.
-    assert mrc_spans.query_token_limit(tokenizer, max_length=64, doc_stride=16, max_query_length=64) == 44
+    assert mrc_windows.query_token_limit(tokenizer, max_length=64, doc_stride=16, max_query_length=64) == 44
 
 
 # --- unanswerable questions --------------------------------------------------------------------
@@ -229,7 +229,7 @@ def test_null_score_is_the_minimum_over_windows_and_the_threshold_decides():
     offsets = TokenOffsets.of([[[-1, -1], [0, 1], [1, 2], [2, 3]]] * 2)
     start = torch.tensor([[5.0, 0.0, 3.0, 0.0], [2.0, 0.0, 0.0, 0.0]])
     end = torch.tensor([[5.0, 0.0, 0.0, 3.0], [2.0, 0.0, 0.0, 0.0]])
-    top_k = mrc_spans.as_top_k(mrc_spans.top_k_logits(start, end, 4), 4)
+    top_k = mrc_spans.as_top_k(mrc_windows.top_k_logits(start, end, 4), 4)
 
     def answer(threshold: float) -> mrc_spans.SpanPrediction:
         return mrc_spans.decode_spans(top_k, np.array([0, 0]), offsets, ["가나다"], n_best_size=4,
@@ -246,7 +246,7 @@ def test_no_valid_span_means_no_answer():
     offsets = TokenOffsets.of([[[-1, -1], [-1, -1], [0, 2], [-1, -1]]])
     start = torch.tensor([[-50.0, 9.0, -50.0, 9.0]])  # peaks on question and special tokens only
     end = torch.tensor([[-50.0, 9.0, -50.0, 9.0]])
-    prediction = mrc_spans.decode_spans(mrc_spans.as_top_k(mrc_spans.top_k_logits(start, end, 2), 2),
+    prediction = mrc_spans.decode_spans(mrc_spans.as_top_k(mrc_windows.top_k_logits(start, end, 2), 2),
                                         np.array([0]), offsets, ["가나"], n_best_size=2)[0]
     assert prediction.text == "" and prediction.nbest_scores.size == 0
 
@@ -305,10 +305,10 @@ def test_unfound_answer_gives_cls_labels_but_stays_gold(tmp_path):
 
 
 def test_nearest_occurrence():
-    assert mrc_spans.nearest_occurrence("ab ab ab", "ab", 4) == 3
-    assert mrc_spans.nearest_occurrence("ab ab ab", "ab", 100) == 6
-    assert mrc_spans.nearest_occurrence("ab ab ab", "cd", 0) is None
-    assert mrc_spans.nearest_occurrence("ab", "", 0) is None
+    assert mrc_windows.nearest_occurrence("ab ab ab", "ab", 4) == 3
+    assert mrc_windows.nearest_occurrence("ab ab ab", "ab", 100) == 6
+    assert mrc_windows.nearest_occurrence("ab ab ab", "cd", 0) is None
+    assert mrc_windows.nearest_occurrence("ab", "", 0) is None
 
 
 # --- top-k reduction ---------------------------------------------------------------------------
@@ -317,7 +317,7 @@ def test_nearest_occurrence():
 def test_top_k_has_a_fixed_width_even_for_sequences_shorter_than_k():
     k = 8
     short = torch.arange(10, dtype=torch.float32).reshape(2, 5)  # batch of 2 windows, 5 tokens
-    start_values, start_indices, end_values, end_indices, null_scores = mrc_spans.top_k_logits(short, -short, k)
+    start_values, start_indices, end_values, end_indices, null_scores = mrc_windows.top_k_logits(short, -short, k)
 
     assert start_values.shape == start_indices.shape == end_values.shape == end_indices.shape == (2, k)
     assert start_indices[0, :5].tolist() == [4, 3, 2, 1, 0]
@@ -325,14 +325,14 @@ def test_top_k_has_a_fixed_width_even_for_sequences_shorter_than_k():
     assert null_scores.tolist() == [0.0, 0.0]  # CLS start + CLS end: 0 + -0, 5 + -5
 
     # Batches of different lengths concatenate as the Trainer does it (no -100 padding inside).
-    longer = mrc_spans.top_k_logits(torch.randn(3, 40), torch.randn(3, 40), k)
-    joined = nested_concat(mrc_spans.top_k_logits(short, -short, k), longer, padding_index=-100)
+    longer = mrc_windows.top_k_logits(torch.randn(3, 40), torch.randn(3, 40), k)
+    joined = nested_concat(mrc_windows.top_k_logits(short, -short, k), longer, padding_index=-100)
     assert [tuple(value.shape) for value in joined] == [(5, k)] * 4 + [(5,)]
 
 
 def test_top_k_reduction_keeps_fp16_logits_decodable():
     half = torch.randn(2, 30).half()
-    values, *_ = mrc_spans.top_k_logits(half, half, 4)
+    values, *_ = mrc_windows.top_k_logits(half, half, 4)
     assert values.dtype == torch.float32
 
 
@@ -347,12 +347,12 @@ def test_full_logits_reduced_at_decoding_are_masked_to_the_context_by_the_offset
 def test_full_logits_are_reduced_when_no_reduction_ran():
     start, end = torch.randn(3, 12), torch.randn(3, 12)
     full = mrc_spans.as_top_k((start.numpy(), end.numpy()), 5)
-    reduced = mrc_spans.as_top_k(tuple(value.numpy() for value in mrc_spans.top_k_logits(start, end, 5)), 5)
+    reduced = mrc_spans.as_top_k(tuple(value.numpy() for value in mrc_windows.top_k_logits(start, end, 5)), 5)
     for left, right in zip(full, reduced):
         np.testing.assert_array_equal(left, right)
     # eval_do_concat_batches=False: a list of per-batch tuples
-    batches = [tuple(v.numpy() for v in mrc_spans.top_k_logits(start[:2], end[:2], 5)),
-               tuple(v.numpy() for v in mrc_spans.top_k_logits(start[2:], end[2:], 5))]
+    batches = [tuple(v.numpy() for v in mrc_windows.top_k_logits(start[:2], end[:2], 5)),
+               tuple(v.numpy() for v in mrc_windows.top_k_logits(start[2:], end[2:], 5))]
     for left, right in zip(mrc_spans.as_top_k(batches, 5), reduced):
         np.testing.assert_array_equal(left, right)
 
@@ -373,7 +373,7 @@ def test_context_mask_from_input_ids_is_the_tokenizers_context(kind, tmp_path):
     assert (encoded["attention_mask"] == 0).any()  # padded on the right
 
     for attention_mask in (encoded["attention_mask"], None):
-        mask = mrc_spans.context_mask(encoded["input_ids"], tokenizer.sep_token_id, attention_mask)
+        mask = mrc_windows.context_mask(encoded["input_ids"], tokenizer.sep_token_id, attention_mask)
         assert torch.equal(mask, expected)
 
 
@@ -389,7 +389,7 @@ def test_a_pair_template_the_context_mask_cannot_read_is_refused_at_preprocessin
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1", special_tokens=list(ids.items()))
     with pytest.raises(ArgumentsError, match=r"BertTokenizer\w* does not build question/context pairs as "
                                              r"\[CLS\] question \[SEP\] context \[SEP\].*4 of 4 windows"):
-        mrc_spans.window_features(examples[:], tokenizer, MAX_LENGTH, DOC_STRIDE, 64)
+        mrc_windows.window_features(examples[:], tokenizer, MAX_LENGTH, DOC_STRIDE, 64)
 
 
 def test_separator_text_inside_a_context_is_masked_not_refused(tmp_path):
@@ -412,22 +412,22 @@ def test_top_k_of_a_window_does_not_depend_on_the_padding_of_its_batch():
     start, end = torch.randn(1, 12, generator=generator), torch.randn(1, 12, generator=generator)
     start[0, 1:4] += 50.0  # the question and special tokens score highest
     end[0, 4] += 50.0
-    alone = mrc_spans.top_k_logits(start, end, 4, mrc_spans.context_mask(ids, 3, torch.ones_like(ids)))
+    alone = mrc_windows.top_k_logits(start, end, 4, mrc_windows.context_mask(ids, 3, torch.ones_like(ids)))
 
     # The same window padded to 40 in a batch of 2, its padding logits higher than anything.
     padded_ids = torch.cat([ids, torch.zeros(1, 28, dtype=torch.long)], dim=1).repeat(2, 1)
     attention = (padded_ids != 0).long()
     padded_start = torch.cat([start, torch.full((1, 28), 99.0)], dim=1).repeat(2, 1)
     padded_end = torch.cat([end, torch.full((1, 28), 99.0)], dim=1).repeat(2, 1)
-    batched = mrc_spans.top_k_logits(padded_start, padded_end, 4, mrc_spans.context_mask(padded_ids, 3, attention))
+    batched = mrc_windows.top_k_logits(padded_start, padded_end, 4, mrc_windows.context_mask(padded_ids, 3, attention))
 
     for one, other in zip(alone, batched):
         assert torch.equal(one[0], other[0])
     assert set(alone[1][0].tolist()) <= set(range(5, 11)) and set(alone[3][0].tolist()) <= set(range(5, 11))
     assert alone[4].tolist() == [start[0, 0].item() + end[0, 0].item()]  # CLS read before masking
     # Fewer context tokens than k: still k wide, the rest -inf at positions decoding rejects.
-    values, indices, *_ = mrc_spans.top_k_logits(padded_start, padded_end, 8,
-                                                 mrc_spans.context_mask(padded_ids, 3, attention))
+    values, indices, *_ = mrc_windows.top_k_logits(padded_start, padded_end, 8,
+                                                 mrc_windows.context_mask(padded_ids, 3, attention))
     assert values.shape == (2, 8) and torch.isinf(values[:, 6:]).all() and torch.isfinite(values[:, :6]).all()
 
 
@@ -490,7 +490,7 @@ def test_nbest_records_carry_text_score_and_character_offsets():
     offsets = TokenOffsets.of([[[-1, -1], [0, 2], [3, 5], [6, 8]]])
     start = torch.tensor([[0.0, 4.0, 3.0, -9.0]])
     end = torch.tensor([[0.0, -9.0, 2.0, 1.0]])
-    prediction = mrc_spans.decode_spans(mrc_spans.as_top_k(mrc_spans.top_k_logits(start, end, 4), 4),
+    prediction = mrc_spans.decode_spans(mrc_spans.as_top_k(mrc_windows.top_k_logits(start, end, 4), 4),
                                         np.array([0]), offsets, ["서울 부산 대구"], n_best_size=3, max_answer_length=2)[0]
     assert prediction.text == "서울 부산"
     assert prediction.nbest("서울 부산 대구") == [
@@ -536,8 +536,8 @@ def test_step_mode_windows_start_step_tokens_apart_as_the_official_conversion(ki
     tokenizer = TOKENIZERS[kind](list(texts(document)))
     step = 10
     features = windows(examples, tokenizer, doc_stride=step, doc_stride_mode="step")
-    limit = mrc_spans.query_token_limit(tokenizer, MAX_LENGTH, step, 64, "step")
-    questions = mrc_spans.cut_questions(list(examples["question"]), tokenizer, limit)
+    limit = mrc_windows.query_token_limit(tokenizer, MAX_LENGTH, step, 64, "step")
+    questions = mrc_windows.cut_questions(list(examples["question"]), tokenizer, limit)
     question_tokens = [len(ids) for ids in tokenizer(questions, add_special_tokens=False)["input_ids"]]
     context_tokens = [len(ids) for ids in tokenizer(list(examples["context"]), add_special_tokens=False)["input_ids"]]
     room = [MAX_LENGTH - tokenizer.num_special_tokens_to_add(pair=True) - length for length in question_tokens]
@@ -578,11 +578,11 @@ def test_overlap_mode_window_starts_follow_the_shared_tokens(tmp_path):
 def test_step_larger_than_the_window_room_is_refused():
     tokenizer = wordpiece_tokenizer(["서울에서 행사 소식입니다."], vocab_size=100)
     with pytest.raises(ValueError, match=r"--doc_stride 62 \(--doc_stride_mode step.*at most 60"):
-        mrc_spans.query_token_limit(tokenizer, max_length=64, doc_stride=62, max_query_length=64,
+        mrc_windows.query_token_limit(tokenizer, max_length=64, doc_stride=62, max_query_length=64,
                                     doc_stride_mode="step")
     # A window must hold at least `step` context tokens: the question gets the rest.
-    assert mrc_spans.query_token_limit(tokenizer, 64, 16, 64, "step") == 45
-    assert mrc_spans.query_token_limit(tokenizer, 64, 60, 64, "step") == 1
+    assert mrc_windows.query_token_limit(tokenizer, 64, 16, 64, "step") == 45
+    assert mrc_windows.query_token_limit(tokenizer, 64, 60, 64, "step") == 1
     with pytest.raises(ValueError, match="--doc_stride must be >= 1 with --doc_stride_mode step"):
         MrcArguments(doc_stride=0, doc_stride_mode="step")
     with pytest.raises(ValueError, match="--doc_stride_mode must be 'overlap' or 'step'"):
@@ -609,7 +609,7 @@ def three_windows(logits: list[tuple[dict[int, float], dict[int, float]]]):
         for position, value in end_peaks.items():
             end[window, position] = value
     context_positions = torch.tensor([[0] + [1] * length + [0] * (6 - length) for _, length in layout]).bool()
-    top_k = mrc_spans.as_top_k(mrc_spans.top_k_logits(start, end, 2, context_positions), 2)
+    top_k = mrc_spans.as_top_k(mrc_windows.top_k_logits(start, end, 2, context_positions), 2)
     window_starts = np.array([first for first, _ in layout])
     return top_k, np.zeros(3, dtype=np.int64), TokenOffsets.of(rows), [context], window_starts
 
@@ -677,3 +677,15 @@ def test_vectorised_max_context_equals_the_official_check(mode, doc_stride, tmp_
                     assert kept[row, rank] == official_is_max_context(starts, lengths, number, token), (row, position)
                     checked += 1
     assert checked > 100 and not kept.all()
+
+
+def test_decoding_modules_import_neither_torch_nor_transformers():
+    """Decoding is numpy: the answer spans and the NER character alignment import no torch or transformers."""
+    import subprocess
+    import sys
+
+    code = ("import sys, algorithms.mrc_spans, algorithms.char_alignment; "
+            "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip() == "[]"
