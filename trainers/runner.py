@@ -44,6 +44,7 @@ import klue_data
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
 from klue_data import KlueDataError, SourceUnavailableError
 from klue_data.hub_access import prefer_offline_when_hub_unreachable
+from metrics.tasks import metric_task
 from klue_data.sources import find_original_files, load_hub, load_local
 from trainers.outputs import save_results, write_json, write_jsonl
 
@@ -442,6 +443,9 @@ def parse_arguments(
     """Flags, optionally after a .json / .yaml / .yml file of flags (``configs/ner.json --learning_rate 3e-5``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(task)
+    # --load_best_model_at_end keeps the checkpoint best by the task's selection metric (the table's),
+    # not by eval loss; a file or flag may still name another.
+    parser.set_defaults(metric_for_best_model=metric_task(task.name).selection_key)
     if argv and argv[0].endswith(ARGUMENT_FILE_SUFFIXES) and not argv[0].startswith("-"):
         use_file_as_defaults(parser, Path(argv[0]))
         argv = argv[1:]

@@ -81,3 +81,14 @@ def test_shipped_configs_combine_with_flags():
     )
     assert training_args.learning_rate == 3e-5 and training_args.output_dir == "out/x"
     assert data_args.max_seq_length == 510  # from the file
+
+
+def test_the_best_checkpoint_is_chosen_by_the_tasks_selection_metric_unless_told_otherwise(tmp_path):
+    base = ["--model_name_or_path", "m", "--output_dir", str(tmp_path), "--load_best_model_at_end",
+            "--eval_strategy", "epoch", "--save_strategy", "epoch"]
+    _, _, training_args = parse_arguments(NerTask(), base)
+    assert training_args.metric_for_best_model == "char_f1" and training_args.greater_is_better
+    _, _, training_args = parse_arguments(YnatTask(), base)
+    assert training_args.metric_for_best_model == "macro_f1"
+    _, _, training_args = parse_arguments(NerTask(), [*base, "--metric_for_best_model", "loss"])
+    assert training_args.metric_for_best_model == "loss" and not training_args.greater_is_better

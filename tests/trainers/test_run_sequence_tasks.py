@@ -204,3 +204,17 @@ def test_predicting_without_a_test_file_says_it_predicts_the_validation_split(ti
     warnings = [line for line in capsys.readouterr().out.splitlines() if "WARNING" in line and "--do_predict" in line]
     assert len(warnings) == 1 and "predicts the validation split" in warnings[0]
     assert len(read_jsonl(out / "predictions.jsonl")) == 5
+
+
+def test_load_best_model_at_end_keeps_the_checkpoint_best_by_macro_f1(tiny_bert, tmp_path):
+    train = write_json(tmp_path / "train.json", ynat_records(16, seed=1))
+    dev = write_json(tmp_path / "dev.json", ynat_records(8, seed=2))
+    out = tmp_path / "out"
+    flags = [*FAST, "--load_best_model_at_end", "--eval_strategy", "epoch", "--save_strategy", "epoch",
+             "--num_train_epochs", "2"]
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
+            "--validation_file", str(dev), "--do_train", "--do_eval", *flags]
+    assert main(YnatTask(), argv) == 0
+    state = json.loads((out / "trainer_state.json").read_text())
+    epoch_scores = [entry["eval_macro_f1"] for entry in state["log_history"] if "eval_macro_f1" in entry][:2]
+    assert state["best_metric"] == max(epoch_scores) and state["best_model_checkpoint"]
