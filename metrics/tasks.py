@@ -67,6 +67,8 @@ class MetricTask:
     - ``score(predictions, references) -> {key: float}``: the official metrics, keyed (in
       order) as ``metric_keys``.
     - ``selection_key``: the metric to select checkpoints by (``greater_is_better``).
+    - ``max_seq_length``: the task script's default ``--max_seq_length`` (KLUE-baseline's), None
+      for a task without a script yet.
     - ``breakdown(predictions, references) -> dict``: per-class details for logs (MRC's also
       takes the question types); None where the task has none.
     - ``postprocess(eval_prediction) -> (predictions, references)``: the Trainer's default, from
@@ -92,6 +94,7 @@ class MetricTask:
     score_units: Callable[[Sequence[Unit], list[Any], list[str]], tuple[Scores, dict[str, Any]]] | None = None
     check_references: Callable[[Sequence[Unit]], str | None] | None = None
     greater_is_better: bool = True
+    max_seq_length: int | None = None
 
     def score_matched(
         self, units: Sequence[Unit], predictions: list[Any], notes: list[str]
@@ -455,6 +458,7 @@ TASKS: dict[str, MetricTask] = {
     for spec in (
         MetricTask(
             name="ynat",
+            max_seq_length=128,
             metric_keys=("macro_f1",),
             selection_key="macro_f1",
             score=_score_ynat,
@@ -465,6 +469,7 @@ TASKS: dict[str, MetricTask] = {
         ),
         MetricTask(
             name="nli",
+            max_seq_length=128,
             metric_keys=("accuracy",),
             selection_key="accuracy",
             score=_score_nli,
@@ -475,6 +480,7 @@ TASKS: dict[str, MetricTask] = {
         ),
         MetricTask(
             name="sts",
+            max_seq_length=128,
             metric_keys=("pearsonr", "f1"),
             selection_key="pearsonr",
             score=_score_sts,
@@ -485,6 +491,7 @@ TASKS: dict[str, MetricTask] = {
         ),
         MetricTask(
             name="ner",
+            max_seq_length=510,
             metric_keys=("entity_f1", "char_f1"),
             selection_key="char_f1",
             score=_score_ner,
@@ -497,6 +504,7 @@ TASKS: dict[str, MetricTask] = {
         ),
         MetricTask(
             name="re",
+            max_seq_length=256,
             metric_keys=("micro_f1", "auprc"),
             selection_key="micro_f1",
             score=_score_re,
@@ -508,6 +516,7 @@ TASKS: dict[str, MetricTask] = {
         ),
         MetricTask(
             name="dp",
+            max_seq_length=256,
             metric_keys=("uas", "las"),
             selection_key="las",
             score=_score_dp,
@@ -520,6 +529,7 @@ TASKS: dict[str, MetricTask] = {
         ),
         MetricTask(
             name="mrc",
+            max_seq_length=512,
             metric_keys=("exact_match", "rouge_w"),
             selection_key="rouge_w",
             score=_score_mrc,

@@ -54,7 +54,6 @@ def question_type_name(kind: str) -> str:
 class MrcTask(Task):
     name = "mrc"
     argument_classes = (MrcArguments,)
-    default_max_seq_length = 512
     needs_fast_tokenizer = True  # answers are cut from the context by character offsets
     units = ("questions", "windows")  # examples and model inputs, as the log counts them
 

@@ -54,7 +54,6 @@ logger = logging.getLogger("klue")
 class NerTask(Task):
     name = "ner"
     argument_classes = (NerArguments,)
-    default_max_seq_length = 510  # the official baseline's; dynamic padding keeps short batches short
     needs_fast_tokenizer = True  # character offsets
     batch_format = "arrow"  # 285,000 dev characters never become Python strings
 

@@ -17,7 +17,6 @@ from trainers.sequence_tasks import ClassificationTask
 class NliTask(ClassificationTask):
     name = "nli"
     text_fields = ("premise", "hypothesis")
-    default_max_seq_length = 128
 
 
 if __name__ == "__main__":

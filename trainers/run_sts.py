@@ -31,7 +31,6 @@ class StsTask(RegressionTask):
     name = "sts"
     text_fields = ("sentence1", "sentence2")
     argument_classes = (StsArguments,)
-    default_max_seq_length = 128
     label_column = "labels"
 
     def targets(self, examples: dict[str, list]) -> list[float] | None:

@@ -17,7 +17,6 @@ from trainers.sequence_tasks import ClassificationTask
 class YnatTask(ClassificationTask):
     name = "ynat"
     text_fields = ("title",)
-    default_max_seq_length = 128
 
 
 if __name__ == "__main__":

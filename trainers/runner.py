@@ -70,7 +70,6 @@ class Task:
     name: str = ""
     argument_classes: tuple[type, ...] = ()
     units: tuple[str, str] = ("examples", "model inputs")  # what the log calls examples and features
-    default_max_seq_length: int = 128
     # "arrow": ``preprocess`` gets each batch as a pyarrow Table and may return one (no Python
     # object per character or token; NER). None: a dict of Python lists.
     batch_format: str | None = None
@@ -635,7 +634,7 @@ def emit_no_token_type_ids(tokenizer: PreTrainedTokenizerBase) -> None:
 
 
 def resolve_max_length(data_args: DataArguments, tokenizer: PreTrainedTokenizerBase, task: Task) -> int:
-    requested = data_args.max_seq_length or task.default_max_seq_length
+    requested = data_args.max_seq_length or metric_task(task.name).max_seq_length
     if requested > tokenizer.model_max_length:
         logger.warning(
             "max_seq_length %d is longer than the tokenizer's model_max_length %d; using %d.",

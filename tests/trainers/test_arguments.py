@@ -92,3 +92,16 @@ def test_the_best_checkpoint_is_chosen_by_the_tasks_selection_metric_unless_told
     assert training_args.metric_for_best_model == "macro_f1"
     _, _, training_args = parse_arguments(NerTask(), [*base, "--metric_for_best_model", "loss"])
     assert training_args.metric_for_best_model == "loss" and not training_args.greater_is_better
+
+
+@pytest.mark.parametrize(("task", "expected"), [(NerTask(), 510), (YnatTask(), 128)])
+def test_the_default_max_seq_length_is_the_tables(task, expected):
+    from types import SimpleNamespace
+
+    from args import DataArguments
+    from metrics.tasks import metric_task
+    from trainers.runner import resolve_max_length
+
+    roomy = SimpleNamespace(model_max_length=100_000)
+    assert resolve_max_length(DataArguments(), roomy, task) == expected == metric_task(task.name).max_seq_length
+    assert resolve_max_length(DataArguments(max_seq_length=64), roomy, task) == 64
