@@ -220,6 +220,31 @@ def _has_uncovered_tail(batch: CharBatch, covered_end: np.ndarray) -> np.ndarray
     return next_non_space < sentence_end
 
 
+def truncated_sentences(tokens: Any, offsets: Any) -> np.ndarray:
+    """Per sentence: does it have a non-space character past its last subword (cut by truncation)?"""
+    batch = CharBatch.of(tokens)
+    offsets = TokenOffsets.of(offsets)
+    valid, _, end = _subword_spans(batch, offsets)
+    covered_end = np.zeros(offsets.lengths.size, dtype=np.int64)
+    if valid.any():
+        np.maximum.at(covered_end, offsets.sequence()[valid], end[valid])
+    return _has_uncovered_tail(batch, covered_end)
+
+
+def special_position_tags(predicted: np.ndarray, lengths: np.ndarray) -> list[tuple[str, str]]:
+    """Per sequence, the tag names predicted at its first and its last token ([CLS], [SEP]):
+    ``predicted[i, j]`` for token j of sequence i (padded past ``lengths[i]``).
+
+    The official scoring layout (``official_tag_sequence``) puts them around each sentence.
+    KLUE-baseline reads its last *padded* position, a pad trained as ``O`` under its fixed padding;
+    with dynamic padding a row's pads change with its batch, and the [SEP] is the last position
+    every batching predicts alike (it is trained as ``O`` too)."""
+    rows = np.arange(predicted.shape[0])
+    ends = np.stack([predicted[:, 0], predicted[rows, np.maximum(lengths - 1, 0)]], axis=1)
+    ends = np.where((ends >= 0) & (ends <= O_ID), ends, O_ID)
+    return [(NER_TAGS[first], NER_TAGS[last]) for first, last in ends.tolist()]
+
+
 def tag_names(ids: np.ndarray) -> list[str]:
     return [NER_TAGS[i] for i in ids.tolist()]
 

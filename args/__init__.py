@@ -8,4 +8,12 @@ from args.ner import NerArguments
 from args.tasks import StsArguments
 from args.training import KlueTrainingArguments
 
-__all__ = ["ArgumentsError", "DataArguments", "KlueTrainingArguments", "ModelArguments", "MrcArguments", "NerArguments", "StsArguments"]
+__all__ = [
+    "ArgumentsError",
+    "DataArguments",
+    "KlueTrainingArguments",
+    "ModelArguments",
+    "MrcArguments",
+    "NerArguments",
+    "StsArguments",
+]

@@ -9,7 +9,8 @@ from transformers import TrainingArguments
 
 @dataclass
 class KlueTrainingArguments(TrainingArguments):
-    _argument_group_name = "training (the Hugging Face Trainer's flags; see transformers.TrainingArguments)"  # the heading of these flags in --help
+    # the heading of these flags in --help
+    _argument_group_name = "training (the Hugging Face Trainer's flags; see transformers.TrainingArguments)"
 
     overwrite_output_dir: bool = field(
         default=False,

@@ -3,18 +3,17 @@ r"""Fine-tune and score an encoder on KLUE-NER (named entities, tagged per chara
     python trainers/run_ner.py --model_name_or_path klue/roberta-base --output_dir out/ner \
         --do_train --do_eval --do_predict
 
-The model tags subwords: each subword learns the tag of its first character. Scores are
-computed per character, as the benchmark defines them: a subword's prediction goes to its
-first character and ``I-`` of the same type to the rest of it (``algorithms/char_alignment.py``);
-characters cut off by ``--max_seq_length`` are predicted ``O`` and still scored.
-Metrics: entity macro F1 and character macro F1 (``eval_entity_f1``, ``eval_char_f1``), plus
-entity F1 per type (``eval_entity_f1_PS``, ...). ``predictions.jsonl`` holds per sentence the
-tag of every character, the entities and the sentence in KLUE's ``<text:TYPE>`` markup.
+The model tags subwords, each trained on the tag of its first character. Scores are per character:
+a subword's prediction goes to its first character and ``I-`` of the same type to the rest of it
+(``algorithms/char_alignment.py``); characters cut by ``--max_seq_length`` are predicted ``O``.
+Metrics: entity macro F1 and character macro F1 (``eval_entity_f1``, ``eval_char_f1``), by default
+on KLUE-baseline's layout (``--ner_scoring``), plus entity F1 per type (``eval_entity_f1_PS``, ...).
+``predictions.jsonl``: per sentence the tag of every character, the entities, and the sentence in
+KLUE's ``<text:TYPE>`` markup.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +21,6 @@ from typing import Any
 import datasets
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from transformers import (
     AutoModelForTokenClassification,
     DataCollatorForTokenClassification,
@@ -32,23 +30,12 @@ from transformers import (
 )
 
 import metrics
-from args import ModelArguments, NerArguments
-from klue_data.labels import NER_TAGS
-from klue_data.ner import non_space_positions
-from algorithms.char_alignment import (
-    CharBatch,
-    entities_from_tags,
-    klue_markup,
-    official_tag_sequence,
-    subword_labels,
-    subword_predictions_to_chars,
-    tag_names,
-    tags_with_spaces,
-)
-from trainers.runner import Scored, Task, from_pretrained, main
+from algorithms import char_alignment
 from algorithms.token_offsets import TokenOffsets, list_array
+from args import ModelArguments, NerArguments
+from klue_data.ner import non_space_positions
+from trainers.runner import Scored, Task, from_pretrained, main
 
-logger = logging.getLogger("klue")
 
 
 class NerTask(Task):
@@ -57,17 +44,13 @@ class NerTask(Task):
     needs_fast_tokenizer = True  # character offsets
     batch_format = "arrow"  # 285,000 dev characters never become Python strings
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._reported_truncation: set[str] = set()
-
     def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
         return from_pretrained(AutoModelForTokenClassification, model_args, config=config)
 
     def preprocess(
         self, examples: pa.Table, tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
     ) -> pa.Table:
-        chars = CharBatch(examples.column("tokens"))
+        chars = char_alignment.CharBatch(examples.column("tokens"))
         features = tokenizer(
             chars.texts,
             truncation=True,
@@ -83,9 +66,20 @@ class NerTask(Task):
         columns = {name: pa.array(values, type=pa.list_(pa.int32())) for name, values in features.items()}
         tags = examples.column("ner_tags")
         if tags.null_count == 0:
-            columns["labels"] = list_array(subword_labels(chars, tags, offsets), offsets.lengths)
+            columns["labels"] = list_array(char_alignment.subword_labels(chars, tags, offsets), offsets.lengths)
         columns["offset_mapping"] = offsets.to_arrow()  # for decoding; the Trainer drops it before the model
         return pa.table(columns)
+
+    def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
+        cut = char_alignment.truncated_sentences(
+            examples.with_format("arrow")["tokens"], features.with_format("arrow")["offset_mapping"]
+        )
+        if not cut.any():
+            return []
+        return [
+            f"{int(cut.sum())} of {cut.size} sentences are longer than max_seq_length: their characters past "
+            "the cut are predicted O and scored (raise --max_seq_length to avoid it)."
+        ]
 
     def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
         return DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=pad_to_multiple_of)
@@ -105,26 +99,13 @@ class NerTask(Task):
             predicted = predicted.argmax(axis=-1)
         # Columns read through Arrow: Python-object access to 5,000 rows costs more than the decoding.
         tokens = examples.with_format("arrow")["tokens"]
-        offsets = features.with_format("arrow")["offset_mapping"]
-        chars = subword_predictions_to_chars(tokens, offsets, predicted)
-        self._report_truncation(features, chars.truncated)
-        ends = special_position_tags(predicted, pc.list_value_length(offsets).to_numpy(zero_copy_only=False) // 2)
+        offsets = TokenOffsets.of(features.with_format("arrow")["offset_mapping"])
+        chars = char_alignment.subword_predictions_to_chars(tokens, offsets, predicted)
+        ends = char_alignment.special_position_tags(predicted, offsets.lengths)
         return [
             {"tags": all_tags, "scored": scored, "ends": sentence_ends}  # all tags stay ids until written
             for all_tags, scored, sentence_ends in zip(chars.token_tags, chars.non_space_names(), ends, strict=True)
         ]
-
-    def _report_truncation(self, features: datasets.Dataset, truncated: np.ndarray) -> None:
-        key = getattr(features, "_fingerprint", None) or str(id(features))
-        count = int(truncated.sum())
-        if count and key not in self._reported_truncation:
-            self._reported_truncation.add(key)
-            logger.warning(
-                "%d of %d sentences are longer than max_seq_length: their characters past the cut are "
-                "predicted O and scored (raise --max_seq_length to avoid it).",
-                count,
-                truncated.size,
-            )
 
     def references(self, examples: datasets.Dataset) -> list[list[str]] | None:
         tags = examples["ner_tags"]
@@ -145,8 +126,8 @@ class NerTask(Task):
             gold_o = ["O"] * len(decoded)
             scores = metrics.score_task(
                 self.name,
-                [official_tag_sequence(predicted, first, last)],
-                [official_tag_sequence(references, gold_o, gold_o)],
+                [char_alignment.official_tag_sequence(predicted, first, last)],
+                [char_alignment.official_tag_sequence(references, gold_o, gold_o)],
             )
         else:
             scores = metrics.score_task(self.name, predicted, references)
@@ -155,26 +136,14 @@ class NerTask(Task):
 
     def prediction_record(self, example: dict[str, Any], prediction: dict[str, list]) -> dict[str, Any]:
         tokens = example["tokens"]
-        tags = tags_with_spaces(tokens, tag_names(prediction["tags"]))
-        entities = entities_from_tags(tokens, tags)
+        tags = char_alignment.tags_with_spaces(tokens, char_alignment.tag_names(prediction["tags"]))
+        entities = char_alignment.entities_from_tags(tokens, tags)
         return {
             "guid": example["guid"],
             "prediction": tags,
             "entities": entities,
-            "tagged_sentence": klue_markup(tokens, entities),
+            "tagged_sentence": char_alignment.klue_markup(tokens, entities),
         }
-
-
-def special_position_tags(predicted: np.ndarray, lengths: np.ndarray) -> list[tuple[str, str]]:
-    """Per sequence, the tag names predicted at its first and its last token ([CLS], [SEP]).
-
-    KLUE-baseline reads its last padded position, a pad trained as ``O`` under its fixed padding;
-    with dynamic padding the pads of a row change with its batch, and the [SEP] is the last
-    position every batching gives the same prediction (it is trained as ``O`` too)."""
-    rows = np.arange(predicted.shape[0])
-    ends = np.stack([predicted[:, 0], predicted[rows, np.maximum(lengths - 1, 0)]], axis=1)
-    ends = np.where((ends >= 0) & (ends < len(NER_TAGS)), ends, NER_TAGS.index("O"))
-    return [(NER_TAGS[first], NER_TAGS[last]) for first, last in ends.tolist()]
 
 
 if __name__ == "__main__":

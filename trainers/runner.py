@@ -60,7 +60,8 @@ class Task:
     back with ``option``; ``check_options`` validates them before any data is read),
     ``config_overrides`` (labels, problem type), ``build_model`` (a custom head), ``prepare_split``
     (examples before tokenization), ``preprocess`` (examples → features, batched),
-    ``data_collator``, ``reduce_logits`` (shrink one eval batch's outputs, seeing its inputs),
+    ``feature_warnings`` (what preprocessing lost, logged once), ``data_collator``,
+    ``reduce_logits`` (shrink one eval batch's outputs, seeing its inputs),
     ``decode`` (model outputs → one prediction per example in the metric's unit), ``references``
     (gold in the same unit), ``score`` (official metrics and breakdown, once per evaluation),
     ``prediction_record`` (one line of predictions.jsonl) and ``write_extra_predictions``.
@@ -107,6 +108,11 @@ class Task:
         self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
     ) -> dict[str, list]:
         raise NotImplementedError
+
+    def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
+        """What preprocessing lost that a user should hear of once per split (e.g. text cut by
+        truncation), as log lines; decoding stays silent."""
+        return []
 
     def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
         return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_to_multiple_of)
@@ -178,7 +184,8 @@ class KlueTrainer(Trainer):
         """The stock training; after a resume, ``train_loss`` is the mean over every step of the run
         (the Trainer's own covers only the steps of this call) and ``train_resumed_at_step`` says
         where this call started."""
-        self._earlier_loss = read_loss_total(resume_from_checkpoint) if isinstance(resume_from_checkpoint, str) else None
+        resuming = isinstance(resume_from_checkpoint, str)
+        self._earlier_loss = read_loss_total(resume_from_checkpoint) if resuming else None
         output = super().train(resume_from_checkpoint=resume_from_checkpoint, **kwargs)
         resumed_at = int(getattr(self, "_initial_global_step", 0))
         if not resumed_at:
@@ -476,7 +483,9 @@ def use_file_as_defaults(parser: ArgumentParser, path: Path) -> None:
     actions = {action.dest: action for action in parser._actions}
     unknown = sorted(key for key in values if key not in actions or key == "help")
     if unknown:
-        raise ArgumentsError(f"{path}: unknown flag names {', '.join(unknown)} (python {parser.prog} --help lists them)")
+        raise ArgumentsError(
+            f"{path}: unknown flag names {', '.join(unknown)} (python {parser.prog} --help lists them)"
+        )
     for key in values:
         actions[key].required = False
     parser.set_defaults(**values)
@@ -671,6 +680,8 @@ def tokenize_split(
     if task.batch_format:
         features = features.with_format(None)
     logger.info("%s: %d %s in %d %s.", split, len(examples), task.units[0], len(features), task.units[1])
+    for warning in task.feature_warnings(examples, features):
+        logger.warning("%s: %s", split, warning)
     return features
 
 

@@ -15,9 +15,12 @@ from algorithms.char_alignment import (
     boundary_inside_subword,
     entities_from_tags,
     klue_markup,
+    official_tag_sequence,
+    special_position_tags,
     subword_predictions_to_chars,
     tag_names,
     tags_with_spaces,
+    truncated_sentences,
 )
 
 # "서울시청에 간다" with <서울시청:OG>; spaces are characters too
@@ -142,3 +145,19 @@ def test_gold_tags_survive_the_round_trip_except_boundaries_inside_subwords(ner_
     assert not exact[limited].any()  # the flag is exact too: each flagged sentence does change
     assert 0 < limited.sum() < len(ner_dev) / 2
     assert set(NER_TAGS) >= {tag for sentence in tags for tag in sentence}
+
+
+def test_truncated_sentences_are_those_with_a_character_past_the_last_subword():
+    # "서울 간다": whole; cut after "서울" (the space and "간다" left out); a trailing space alone is no cut
+    offsets = [[(0, 0), (0, 2), (3, 5), (0, 0)], [(0, 0), (0, 2), (0, 0)], [(0, 0), (0, 2), (0, 0)]]
+    tokens = [list("서울 간다"), list("서울 간다"), list("서울 ")]
+    assert truncated_sentences(tokens, offsets).tolist() == [False, True, False]
+
+
+def test_official_layout_puts_each_sentence_between_its_first_and_last_position_tags():
+    predicted = np.array([[TAG_IDS["B-PS"], TAG_IDS["O"], TAG_IDS["I-LC"], -100], [TAG_IDS["O"], TAG_IDS["O"], 99, 99]])
+    ends = special_position_tags(predicted, np.array([3, 2]))  # padding and out-of-range ids read as O
+    assert ends == [("B-PS", "I-LC"), ("O", "O")]
+    first, last = zip(*ends)
+    assert official_tag_sequence([["B-LC"], ["O", "O"]], first, last) == [
+        "B-PS", "B-LC", "I-LC", "O", "O", "O", "O"]
