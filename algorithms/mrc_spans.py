@@ -106,6 +106,11 @@ class SpanPrediction:
             for score, start, end in zip(self.nbest_scores, self.nbest_starts, self.nbest_ends)
         ]
 
+    def nbest_record(self, guid: str, context: str) -> dict[str, Any]:
+        """One line of nbest_predictions.jsonl."""
+        return {"guid": guid, "prediction": self.text, "null_score": round(self.null_score, 6),
+                "nbest": self.nbest(context)}
+
 
 def max_context_starts(
     start_indices: np.ndarray, window_example: np.ndarray, offsets: TokenOffsets, window_starts: np.ndarray

@@ -118,6 +118,63 @@ def labelled_answer(context: str, answers: dict[str, list[Any]], is_impossible: 
     return None
 
 
+@dataclass
+class PreparedExamples:
+    """A split's examples made ready for windows: repaired answers, the rows to keep (train drops
+    questions that cannot teach a span), whether the split is labelled, and what to tell the user."""
+
+    answers: list[dict[str, list[Any]]]
+    repaired: int
+    keep: list[int]
+    labelled: bool
+    messages: list[str]
+
+
+SHOWN_GUIDS = 5
+
+
+def prepare_examples(
+    contexts: Sequence[str],
+    answers: Sequence[dict[str, list[Any]]],
+    is_impossible: Sequence[bool],
+    guids: Sequence[str],
+    split: str,
+) -> PreparedExamples:
+    """Repair ``answer_start`` offsets (``align_answer_starts``) and decide which rows a split keeps.
+
+    An answerable question without an answer text marks unlabelled (test) data: train skips it, and
+    any other split with one is predicted, not scored. Train also skips questions whose answer text
+    is not in their context; other splits keep and score them. Every repair and skip is counted in
+    ``messages`` (log lines, naming up to ``SHOWN_GUIDS`` guids), never silent.
+    """
+    alignment = align_answer_starts(contexts, answers, is_impossible)
+    unlabelled = [
+        i for i, (no_answer, gold) in enumerate(zip(is_impossible, answers)) if not no_answer and not gold["text"]
+    ]
+    messages = []
+    if alignment.repaired:
+        messages.append(f"{split}: moved {alignment.repaired} answer_start offsets to the nearest occurrence of their "
+                        "answer text.")
+    if alignment.unfound:
+        shown = ", ".join(guids[i] for i in alignment.unfound[:SHOWN_GUIDS])
+        shown += ", ..." if len(alignment.unfound) > SHOWN_GUIDS else ""
+        messages.append(
+            f"train: skipped {len(alignment.unfound)} examples whose answer text does not occur in their context "
+            f"({shown})."
+            if split == "train"
+            else f"{split}: {len(alignment.unfound)} questions have an answer text that does not occur in their "
+            f"context ({shown}); they are kept and scored against that text."
+        )
+    if unlabelled and split == "train":
+        messages.append(f"train: skipped {len(unlabelled)} answerable questions that have no answer.")
+    elif unlabelled and len(unlabelled) < len(contexts):
+        messages.append(f"{split}: {len(unlabelled)} of {len(contexts)} questions are answerable but have no answer; "
+                        "the split is treated as unlabelled (predicted, not scored).")
+    skipped = set(alignment.unfound) | set(unlabelled) if split == "train" else set()
+    keep = [i for i in range(len(contexts)) if i not in skipped]
+    return PreparedExamples(alignment.answers, alignment.repaired, keep, not unlabelled, messages)
+
+
 # --- windows -----------------------------------------------------------------------------------
 
 

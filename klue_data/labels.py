@@ -83,6 +83,8 @@ DP_DEPREL_CLASSES: tuple[str, ...] = DP_DEPREL_LABELS[:15]
 
 # KLUE-MRC question types: 1 paraphrase, 2 multi-sentence reasoning, 3 unanswerable.
 MRC_QUESTION_TYPES: tuple[int, ...] = (1, 2, 3)
+# Their names in results keys (eval_exact_match_paraphrase, ...) and breakdown files.
+MRC_QUESTION_TYPE_NAMES: dict[int, str] = {1: "paraphrase", 2: "multi_sentence", 3: "unanswerable"}
 
 # WoS dialogue turns: who speaks. Only user turns carry a ``state``.
 WOS_USER_ROLE = "user"

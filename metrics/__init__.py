@@ -39,7 +39,13 @@ from metrics.labels import (
     NER_TAGS,
     RE_RELATIONS,
 )
-from metrics.mrc import mrc_breakdown, mrc_exact_match, mrc_rouge_w, normalize_answer
+from metrics.mrc import (
+    mrc_breakdown,
+    mrc_exact_match,
+    mrc_rouge_w,
+    mrc_scores_by_question_type,
+    normalize_answer,
+)
 from metrics.ner import ner_breakdown, ner_char_f1, ner_entity_f1
 from metrics.relation import re_auprc, re_breakdown, re_micro_f1
 from metrics.tasks import MetricTask, metric_task
@@ -62,6 +68,7 @@ __all__ = [
     "mrc_breakdown",
     "mrc_exact_match",
     "mrc_rouge_w",
+    "mrc_scores_by_question_type",
     "ner_breakdown",
     "ner_char_f1",
     "ner_entity_f1",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from klue_data.labels import (
     DP_DEPREL_CLASSES,
     DP_DEPREL_LABELS,
+    MRC_QUESTION_TYPE_NAMES,
     MRC_QUESTION_TYPES,
     NER_ENTITY_TYPES,
     NER_HUB_TAGS,
@@ -32,6 +33,7 @@ __all__ = [
     "DP_DEPREL_CLASSES",
     "DP_DEPREL_LABELS",
     "MRC_QUESTION_TYPES",
+    "MRC_QUESTION_TYPE_NAMES",
     "NER_ENTITY_TYPES",
     "NER_HUB_TAGS",
     "NER_TAGS",

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from metrics._validation import check_same_length
-from metrics.labels import MRC_QUESTION_TYPES
+from metrics.labels import MRC_QUESTION_TYPE_NAMES, MRC_QUESTION_TYPES
 
 _DELETE_PUNCTUATION = str.maketrans("", "", string.punctuation)
 # The official pattern, kept verbatim in meaning. It reads like "replace quotes and
@@ -154,3 +154,36 @@ def mrc_breakdown(
             "count": count,
         }
     return {"per_question_type": per_type}
+
+
+def mrc_scores_by_question_type(
+    predictions: Sequence[str], references: Sequence[Sequence[str]], question_types: Sequence[int]
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """The official EM and ROUGE-W (as ``mrc_exact_match`` / ``mrc_rouge_w``) and both per named
+    question type, from one pass over the questions (what a training run logs each evaluation).
+
+    Returns ``({"exact_match", "rouge_w", "exact_match_paraphrase", "rouge_w_paraphrase", ...},
+    {"per_question_type": {"paraphrase": {"exact_match", "rouge_w", "count"}, ...},
+    "unknown_question_type_count": n})``. Per-type keys appear for the types that have questions;
+    questions of another type (0: unknown, as in files without ``question_type``) count only in
+    the overall scores and in ``unknown_question_type_count``.
+    """
+    em, rouge = _scores(predictions, references)
+    types = np.asarray(list(question_types), dtype=np.int64)
+    if types.shape != em.shape:
+        raise ValueError(f"question_types and predictions must have the same length; got {types.size} and {em.size}")
+    scores = {"exact_match": float(np.mean(em)) * 100.0, "rouge_w": float(np.mean(rouge)) * 100.0}
+    per_type: dict[str, dict[str, Any]] = {}
+    for question_type in MRC_QUESTION_TYPES:
+        name, mask = MRC_QUESTION_TYPE_NAMES[question_type], types == question_type
+        count = int(np.count_nonzero(mask))
+        per_type[name] = {
+            "exact_match": float(np.mean(em[mask])) * 100.0 if count else None,
+            "rouge_w": float(np.mean(rouge[mask])) * 100.0 if count else None,
+            "count": count,
+        }
+        if count:
+            scores[f"exact_match_{name}"] = per_type[name]["exact_match"]
+            scores[f"rouge_w_{name}"] = per_type[name]["rouge_w"]
+    unknown = int(np.count_nonzero(~np.isin(types, MRC_QUESTION_TYPES)))
+    return scores, {"per_question_type": per_type, "unknown_question_type_count": unknown}

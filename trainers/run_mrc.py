@@ -24,31 +24,18 @@ from typing import Any
 
 import datasets
 import numpy as np
-from transformers import (
-    AutoModelForQuestionAnswering,
-    PretrainedConfig,
-    PreTrainedModel,
-    PreTrainedTokenizerBase,
-)
+from transformers import AutoModelForQuestionAnswering, PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 import metrics
+from algorithms import mrc_spans, mrc_windows
+from algorithms.token_offsets import TokenOffsets
 from args import ModelArguments, MrcArguments
 from klue_data import KlueDataError
 from klue_data.mrc import gold_answers
-from algorithms import mrc_spans, mrc_windows
 from trainers.outputs import write_jsonl
 from trainers.runner import Scored, Task, from_pretrained, main
-from algorithms.token_offsets import TokenOffsets
 
 logger = logging.getLogger("klue")
-
-_SHOWN_GUIDS = 5
-QUESTION_TYPE_NAMES = {"1": "paraphrase", "2": "multi_sentence", "3": "unanswerable"}
-
-
-def question_type_name(kind: str) -> str:
-    """KLUE question type ("1", "2", "3") → its name in results keys and eval_breakdown.json."""
-    return QUESTION_TYPE_NAMES.get(kind, f"type{kind}")
 
 
 class MrcTask(Task):
@@ -75,45 +62,29 @@ class MrcTask(Task):
 
     # --- features ---------------------------------------------------------------------------
     def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:
-        """Repair ``answer_start`` offsets; drop train examples whose answer is not in the context (or
-        that have none); number the examples so windows can point back at them."""
-        alignment = mrc_windows.align_answer_starts(
-            column(examples, "context"), column(examples, "answers"), column(examples, "is_impossible")
+        """Repair ``answer_start`` offsets, drop train questions that cannot teach a span, and number
+        the examples so windows can point back at them (``mrc_windows.prepare_examples``)."""
+        prepared = mrc_windows.prepare_examples(
+            column(examples, "context"), column(examples, "answers"), column(examples, "is_impossible"),
+            column(examples, "guid"), split,
         )
-        _log_alignment(split, alignment, column(examples, "guid"))
-        unlabelled = _unlabelled_rows(examples)
-        if unlabelled and split == "train":
-            logger.warning("train: skipped %d answerable questions that have no answer.", len(unlabelled))
-        elif unlabelled and len(unlabelled) < len(examples):
-            logger.warning(
-                "%s: %d of %d questions are answerable but have no answer; the split is treated as "
-                "unlabelled (predicted, not scored).",
-                split,
-                len(unlabelled),
-                len(examples),
-            )
-        if alignment.repaired:
-            features = examples.features["answers"]
-            examples = examples.remove_columns("answers").add_column("answers", alignment.answers, feature=features)
-        skipped = set(alignment.unfound) | set(unlabelled) if split == "train" else set()
-        if skipped and len(skipped) == len(examples):
-            raise KlueDataError(None, "train: no question has an answer found in its context; nothing to train on")
-        if skipped:
-            examples = examples.select([index for index in range(len(examples)) if index not in skipped])
+        for message in prepared.messages:
+            logger.warning("%s", message)
+        if not prepared.keep:
+            raise KlueDataError(None, f"{split}: no question has an answer found in its context; nothing to train on")
+        if prepared.repaired:
+            feature = examples.features["answers"]
+            examples = examples.remove_columns("answers").add_column("answers", prepared.answers, feature=feature)
+        if len(prepared.keep) < len(examples):
+            examples = examples.select(prepared.keep)
         return examples.add_column("example_index", np.arange(len(examples), dtype=np.int64))
 
     def preprocess(
         self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
     ) -> dict[str, list]:
-        settings = self.settings
+        s = self.settings
         return mrc_windows.window_features(
-            examples,
-            tokenizer,
-            max_length,
-            settings.doc_stride,
-            settings.max_query_length,
-            padding,
-            doc_stride_mode=settings.doc_stride_mode,
+            examples, tokenizer, max_length, s.doc_stride, s.max_query_length, padding, s.doc_stride_mode
         )
 
     def reduce_logits(self, logits: Any, inputs: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> Any:
@@ -145,97 +116,25 @@ class MrcTask(Task):
     def references(self, examples: datasets.Dataset) -> list[list[str]] | None:
         """Gold answer lists (``[]`` for unanswerable), or None when some answerable question has no
         answer (a test file without labels): scoring it against ``""`` would be wrong."""
-        if _unlabelled_rows(examples):
+        impossible, answers = column(examples, "is_impossible"), column(examples, "answers")
+        if any(not unanswerable and not gold["text"] for unanswerable, gold in zip(impossible, answers)):
             return None
-        return [
-            gold_answers({"is_impossible": impossible, "answers": answers})
-            for impossible, answers in zip(column(examples, "is_impossible"), column(examples, "answers"))
-        ]
+        return [gold_answers({"is_impossible": flag, "answers": gold}) for flag, gold in zip(impossible, answers)]
+
+    def score(self, decoded: list[mrc_spans.SpanPrediction], references: Any, examples: datasets.Dataset) -> Scored:
+        """Exact match and ROUGE-W, overall and per question type (``exact_match_paraphrase``, ...)."""
+        texts = [prediction.text for prediction in decoded]
+        return Scored(*metrics.mrc_scores_by_question_type(texts, references, column(examples, "question_type")))
 
     def prediction_record(self, example: dict[str, Any], prediction: mrc_spans.SpanPrediction) -> dict[str, Any]:
         return {"guid": example["guid"], "prediction": prediction.text}
 
-    def score(self, decoded: list[mrc_spans.SpanPrediction], references: Any, examples: datasets.Dataset) -> Scored:
-        """Exact match and ROUGE-W, and both per question type, named as in the results keys
-        (``exact_match_paraphrase``, ...; KLUE types 1, 2, 3); questions of another type (0: unknown,
-        as in user files without ``question_type``) are left out of the breakdown and counted."""
-        texts = [prediction.text for prediction in decoded]
-        types = np.asarray(column(examples, "question_type"), dtype=np.int64)
-        known = np.flatnonzero(np.isin(types, metrics.MRC_QUESTION_TYPES))
-        if known.size:
-            breakdown = metrics.mrc_breakdown(
-                [texts[i] for i in known], [references[i] for i in known], types[known].tolist()
-            )
-        else:
-            empty = {"exact_match": None, "rouge_w": None, "count": 0}
-            breakdown = {"per_question_type": {str(kind): dict(empty) for kind in metrics.MRC_QUESTION_TYPES}}
-        breakdown["per_question_type"] = {
-            question_type_name(kind): values for kind, values in breakdown["per_question_type"].items()
-        }
-        breakdown["unknown_question_type_count"] = int(len(types) - len(known))
-        scores = metrics.score_task(self.name, texts, references)
-        for name, values in breakdown["per_question_type"].items():
-            if values["count"]:
-                scores[f"exact_match_{name}"] = values["exact_match"]
-                scores[f"rouge_w_{name}"] = values["rouge_w"]
-        return Scored(scores, breakdown)
-
     def write_extra_predictions(
         self, output_dir: Path, examples: datasets.Dataset, decoded: list[mrc_spans.SpanPrediction], split: str
     ) -> None:
-        records = (
-            {
-                "guid": guid,
-                "prediction": prediction.text,
-                "null_score": round(prediction.null_score, 6),
-                "nbest": prediction.nbest(context),
-            }
-            for guid, context, prediction in zip(
-                column(examples, "guid"), column(examples, "context"), decoded, strict=True
-            )
-        )
+        guids, contexts = column(examples, "guid"), column(examples, "context")
+        records = map(mrc_spans.SpanPrediction.nbest_record, decoded, guids, contexts)
         write_jsonl(output_dir / "nbest_predictions.jsonl", records)
-
-
-def _log_alignment(split: str, alignment: mrc_windows.AnswerAlignment, guids: list[str]) -> None:
-    """Repairs and unfound answers are counted in the log, never silent."""
-    if alignment.repaired:
-        logger.info(
-            "%s: moved %d answer_start offsets to the nearest occurrence of their answer text.",
-            split,
-            alignment.repaired,
-        )
-    if not alignment.unfound:
-        return
-    shown = ", ".join(guids[index] for index in alignment.unfound[:_SHOWN_GUIDS])
-    more = ", ..." if len(alignment.unfound) > _SHOWN_GUIDS else ""
-    if split == "train":
-        logger.warning(
-            "train: skipped %d examples whose answer text does not occur in their context (%s%s).",
-            len(alignment.unfound),
-            shown,
-            more,
-        )
-    else:
-        logger.warning(
-            "%s: %d questions have an answer text that does not occur in their context (%s%s); "
-            "they are kept and scored against that text.",
-            split,
-            len(alignment.unfound),
-            shown,
-            more,
-        )
-
-
-def _unlabelled_rows(examples: datasets.Dataset) -> list[int]:
-    """Answerable questions without an answer text: the mark of unlabelled (test) data."""
-    return [
-        index
-        for index, (impossible, answers) in enumerate(
-            zip(column(examples, "is_impossible"), column(examples, "answers"))
-        )
-        if not impossible and not answers["text"]
-    ]
 
 
 def column(dataset: datasets.Dataset, name: str) -> list[Any]:

@@ -689,3 +689,19 @@ def test_decoding_modules_import_neither_torch_nor_transformers():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parents[2])
     assert done.stdout.strip() == "[]"
+
+
+def test_preparing_examples_repairs_starts_and_drops_only_train_questions_that_cannot_teach_a_span():
+    contexts = ["서울에 갔다", "부산에 갔다", "대전에 갔다"]
+    answers = [{"text": ["서울"], "answer_start": [3]}, {"text": ["광주"], "answer_start": [0]},
+               {"text": ["대전"], "answer_start": [0]}]
+    guids = ["q-1", "q-2", "q-3"]
+    train = mrc_windows.prepare_examples(contexts, answers, [False] * 3, guids, "train")
+    assert train.answers[0]["answer_start"] == [0] and train.repaired == 1
+    assert train.keep == [0, 2]  # "광주" is nowhere in its context
+    assert any("q-2" in message and "skipped 1" in message for message in train.messages)
+    dev = mrc_windows.prepare_examples(contexts, answers, [False] * 3, guids, "validation")
+    assert dev.keep == [0, 1, 2] and dev.labelled
+    test = mrc_windows.prepare_examples(contexts, [*answers[:2], {"text": [], "answer_start": []}], [False] * 3,
+                                        guids, "test")
+    assert not test.labelled and any("unlabelled" in message for message in test.messages)

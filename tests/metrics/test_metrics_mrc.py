@@ -150,3 +150,22 @@ def test_breakdown_per_question_type():
 def test_bad_input_raises_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_scores_by_question_type_equal_the_official_functions_in_one_pass():
+    import metrics
+
+    predictions = ["서울", "", "부산 시청", "대전", ""]
+    references = [["서울"], [], ["부산시청", "부산 시청"], ["대구"], ["광주"]]
+    types = [1, 3, 2, 0, 1]  # 0: a question of unknown type counts in the overall scores only
+    scores, breakdown = metrics.mrc_scores_by_question_type(predictions, references, types)
+    assert scores["exact_match"] == metrics.mrc_exact_match(predictions, references)
+    assert scores["rouge_w"] == metrics.mrc_rouge_w(predictions, references)
+    known = [i for i, kind in enumerate(types) if kind]
+    official = metrics.mrc_breakdown([predictions[i] for i in known], [references[i] for i in known],
+                                     [types[i] for i in known])["per_question_type"]
+    for kind, name in {"1": "paraphrase", "2": "multi_sentence", "3": "unanswerable"}.items():
+        assert breakdown["per_question_type"][name] == official[kind]
+        assert scores[f"exact_match_{name}"] == official[kind]["exact_match"]
+    assert breakdown["unknown_question_type_count"] == 1
+    assert scores["exact_match_unanswerable"] == 100.0  # "" for an unanswerable question is exact
