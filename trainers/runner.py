@@ -57,7 +57,9 @@ class Task:
     """One KLUE task as the runner sees it. The defaults fit sequence classification.
 
     A task is, in the order a run uses them: ``argument_classes`` (its own flag dataclasses, read
-    back with ``option``; ``check_options`` validates them before any data is read),
+    back with ``option``; ``check_options`` validates them before any data is read) and
+    ``training_arguments_class`` (a ``KlueTrainingArguments`` subclass, where a task needs one),
+    ``prepare_tokenizer`` (e.g. marker tokens; the runner then resizes the model's embeddings),
     ``config_overrides`` (labels, problem type), ``build_model`` (a custom head), ``prepare_split``
     (examples before tokenization), ``preprocess`` (examples → features, batched),
     ``feature_warnings`` (what preprocessing lost, logged once), ``data_collator``,
@@ -70,6 +72,7 @@ class Task:
 
     name: str = ""
     argument_classes: tuple[type, ...] = ()
+    training_arguments_class: type[KlueTrainingArguments] = KlueTrainingArguments
     units: tuple[str, str] = ("examples", "model inputs")  # what the log calls examples and features
     # "arrow": ``preprocess`` gets each batch as a pyarrow Table and may return one (no Python
     # object per character or token; NER). None: a dict of Python lists.
@@ -84,6 +87,10 @@ class Task:
     @property
     def label_names(self) -> list[str] | None:
         return list(self.data.LABELS) if self.data.LABELS is not None else None
+
+    def prepare_tokenizer(self, tokenizer: PreTrainedTokenizerBase) -> None:
+        """Change the tokenizer before any text is tokenized (e.g. add special tokens). Tokens it
+        adds get rows in the model's embedding matrix, and the tokenizer is saved with the model."""
 
     def config_overrides(self) -> dict[str, Any]:
         names = self.label_names
@@ -356,6 +363,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     config = load_config(model_args, task)  # small files: a model or flag problem shows before the data loads
     if getattr(config, "type_vocab_size", 2) < 2:
         emit_no_token_type_ids(tokenizer)
+    task.prepare_tokenizer(tokenizer)
     max_length = resolve_max_length(data_args, tokenizer, task)
     task.check_options(tokenizer, max_length)
 
@@ -372,6 +380,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         if split in raw
     }
     model = task.build_model(model_args, config)
+    if len(tokenizer) > model.get_input_embeddings().num_embeddings:  # tokens added by the task or the user
+        model.resize_token_embeddings(len(tokenizer))
     # KLUE heads return their loss as a batch mean and ignore ``num_items_in_batch``. Left to its
     # default (any forward taking **kwargs), the Trainer would multiply that mean by the number of
     # processes (eval_loss x N under torchrun) and skip dividing it over gradient accumulation steps.
@@ -434,7 +444,7 @@ def build_parser(task: Task) -> ArgumentParser:
     script = f"trainers/run_{task.name}.py"
     description = (sys.modules[type(task).__module__].__doc__ or "").strip()
     return ArgumentParser(
-        (*task.argument_classes, ModelArguments, DataArguments, KlueTrainingArguments),
+        (*task.argument_classes, ModelArguments, DataArguments, task.training_arguments_class),
         prog=script,
         usage=f"python {script} [ARGS.json|ARGS.yaml] --model_name_or_path MODEL --output_dir DIR [flags]",
         description=description,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from args import KlueTrainingArguments
 from trainers.run_ner import NerTask
 from trainers.run_ynat import YnatTask
 from trainers.runner import main, parse_arguments
@@ -105,3 +107,41 @@ def test_the_default_max_seq_length_is_the_tables(task, expected):
     roomy = SimpleNamespace(model_max_length=100_000)
     assert resolve_max_length(DataArguments(), roomy, task) == expected == metric_task(task.name).max_seq_length
     assert resolve_max_length(DataArguments(max_seq_length=64), roomy, task) == 64
+
+
+@dataclass
+class MarkerTrainingArguments(KlueTrainingArguments):
+    marker_note: str = field(default="", metadata={"help": "A flag only this task has."})
+
+
+class MarkedYnat(YnatTask):
+    """YNAT with entity-marker-like special tokens around each title (as RE will add them)."""
+
+    training_arguments_class = MarkerTrainingArguments
+
+    def prepare_tokenizer(self, tokenizer):
+        tokenizer.add_special_tokens({"additional_special_tokens": ["<subj>", "</subj>"]})
+
+    def preprocess(self, examples, tokenizer, max_length, padding):
+        examples = {**examples, "title": [f"<subj>{title}</subj>" for title in examples["title"]]}
+        return super().preprocess(examples, tokenizer, max_length, padding)
+
+
+def test_a_task_can_add_tokens_and_bring_its_own_training_arguments(tiny_bert, tmp_path):
+    """Room for the next tasks: RE adds entity markers (the embeddings grow with the tokenizer) and a
+    task may subclass the training arguments; no runner change is needed for either."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from tests.synthetic import write_json, ynat_records
+
+    train = write_json(tmp_path / "train.json", ynat_records(8))
+    out = tmp_path / "out"
+    task = MarkedYnat()
+    assert main(task, ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
+                       "--do_train", "--max_steps", "1", "--use_cpu", "--report_to", "none", "--save_strategy", "no",
+                       "--marker_note", "hello"]) == 0
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    model = AutoModelForSequenceClassification.from_pretrained(out)
+    added = len(AutoTokenizer.from_pretrained(tiny_bert)) + 2
+    assert model.get_input_embeddings().num_embeddings == len(tokenizer) == added
+    assert tokenizer.tokenize("<subj>서울</subj>")[0] == "<subj>"
