@@ -145,9 +145,9 @@ def main() -> None:
     )
     windows = len(features)
     task = MrcTask()
-    task.options = {MrcArguments: MrcArguments(n_best_size=args.n_best_size)}
+    task.use_options(MrcArguments(n_best_size=args.n_best_size))
     every_window = MrcTask()
-    every_window.options = {MrcArguments: MrcArguments(n_best_size=args.n_best_size, max_context_only=False)}
+    every_window.use_options(MrcArguments(n_best_size=args.n_best_size, max_context_only=False))
     tokenizer = SimpleNamespace(sep_token_id=SEP_ID)  # all reduce_logits reads of the tokenizer
 
     def reduce_batches():

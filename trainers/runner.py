@@ -81,7 +81,7 @@ class Task:
 
     def __init__(self) -> None:
         self.data = klue_data.get_task(self.name)
-        self.options: dict[type, Any] = {}
+        self.options: dict[type, Any] = {}  # set by use_options from this run's flags
 
     # --- labels and model -------------------------------------------------------------------
     @property
@@ -153,8 +153,16 @@ class Task:
     def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
         """Task-specific prediction files beside predictions.jsonl (e.g. an n-best file)."""
 
+    def use_options(self, *options: Any) -> None:
+        """This run's parsed flags of the task's ``argument_classes``, one instance of each."""
+        given = {type(value): value for value in options}
+        missing = [cls.__name__ for cls in self.argument_classes if cls not in given]
+        if missing:
+            raise TypeError(f"{type(self).__name__}.use_options: missing {', '.join(missing)}")
+        self.options = given
+
     def option(self, cls: type) -> Any:
-        """This run's flags of one of ``argument_classes`` (set by ``parse_arguments``)."""
+        """This run's flags of one of ``argument_classes`` (given to ``use_options``)."""
         return self.options[cls]
 
     def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
@@ -349,7 +357,8 @@ def main(task: Task, argv: Sequence[str] | None = None) -> int:
 
 
 def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
-    model_args, data_args, training_args = parse_arguments(task, argv)
+    model_args, data_args, training_args, task_options = parse_arguments(task, argv)
+    task.use_options(*task_options)
     setup_logging(training_args)
     if finished_training(training_args):
         training_args.do_train = False
@@ -455,7 +464,7 @@ def build_parser(task: Task) -> ArgumentParser:
 
 def parse_arguments(
     task: Task, argv: Sequence[str] | None
-) -> tuple[ModelArguments, DataArguments, KlueTrainingArguments]:
+) -> tuple[ModelArguments, DataArguments, KlueTrainingArguments, list[Any]]:
     """Flags, optionally after a .json / .yaml / .yml file of flags (``configs/ner.json --learning_rate 3e-5``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(task)
@@ -473,9 +482,8 @@ def parse_arguments(
         raise ArgumentsError(str(error).strip().splitlines()[0]) from error
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    *task_args, model_args, data_args, training_args = parsed
-    task.options = {type(options): options for options in task_args}
-    return model_args, data_args, training_args
+    *task_options, model_args, data_args, training_args = parsed
+    return model_args, data_args, training_args, task_options
 
 
 def use_file_as_defaults(parser: ArgumentParser, path: Path) -> None:

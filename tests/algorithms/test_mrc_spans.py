@@ -504,7 +504,8 @@ def test_task_settings_are_the_parsed_flags():
     from trainers.runner import parse_arguments
 
     task = MrcTask()
-    parse_arguments(task, ["--model_name_or_path", "m", "--output_dir", "o", "--doc_stride", "64"])
+    *_, options = parse_arguments(task, ["--model_name_or_path", "m", "--output_dir", "o", "--doc_stride", "64"])
+    task.use_options(*options)
     assert task.settings == MrcArguments(doc_stride=64)
     assert task.config_overrides() == {}
 

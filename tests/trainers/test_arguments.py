@@ -56,13 +56,13 @@ def test_an_arguments_file_then_flags_that_win(tmp_path, suffix):
     path.write_text(json.dumps(settings) if suffix == ".json" else
                     "\n".join(f"{key}: {json.dumps(value)}" for key, value in settings.items()), encoding="utf-8")
     task = NerTask()
-    model_args, _, training_args = parse_arguments(
+    model_args, _, training_args, (ner_options,) = parse_arguments(
         task, [str(path), "--learning_rate", "3e-5", "--output_dir", str(tmp_path / "x"), "--use_cpu"]
     )
     assert training_args.learning_rate == 3e-5 and training_args.output_dir == str(tmp_path / "x")
     assert model_args.model_name_or_path == "klue/roberta-base" and training_args.do_train
     assert training_args.report_to == ["tensorboard"]
-    assert task.options[type(next(iter(task.options.values())))].ner_scoring == "characters"
+    assert ner_options.ner_scoring == "characters"
 
 
 def test_an_arguments_file_with_an_unknown_key_or_bad_syntax_is_one_line(tmp_path, capsys):
@@ -78,7 +78,7 @@ def test_an_arguments_file_with_an_unknown_key_or_bad_syntax_is_one_line(tmp_pat
 
 
 def test_shipped_configs_combine_with_flags():
-    _, data_args, training_args = parse_arguments(
+    _, data_args, training_args, _ = parse_arguments(
         NerTask(), [str(REPO_ROOT / "configs" / "ner.json"), "--learning_rate", "3e-5", "--output_dir", "out/x"]
     )
     assert training_args.learning_rate == 3e-5 and training_args.output_dir == "out/x"
@@ -88,11 +88,11 @@ def test_shipped_configs_combine_with_flags():
 def test_the_best_checkpoint_is_chosen_by_the_tasks_selection_metric_unless_told_otherwise(tmp_path):
     base = ["--model_name_or_path", "m", "--output_dir", str(tmp_path), "--load_best_model_at_end",
             "--eval_strategy", "epoch", "--save_strategy", "epoch"]
-    _, _, training_args = parse_arguments(NerTask(), base)
+    _, _, training_args, _ = parse_arguments(NerTask(), base)
     assert training_args.metric_for_best_model == "char_f1" and training_args.greater_is_better
-    _, _, training_args = parse_arguments(YnatTask(), base)
+    _, _, training_args, _ = parse_arguments(YnatTask(), base)
     assert training_args.metric_for_best_model == "macro_f1"
-    _, _, training_args = parse_arguments(NerTask(), [*base, "--metric_for_best_model", "loss"])
+    _, _, training_args, _ = parse_arguments(NerTask(), [*base, "--metric_for_best_model", "loss"])
     assert training_args.metric_for_best_model == "loss" and not training_args.greater_is_better
 
 
