@@ -83,6 +83,23 @@ class Task:
         self.data = klue_data.get_task(self.name)
         self.options: dict[type, Any] = {}  # set by use_options from this run's flags
 
+    # --- flags ------------------------------------------------------------------------------
+    def use_options(self, *options: Any) -> None:
+        """This run's parsed flags of the task's ``argument_classes``, one instance of each."""
+        given = {type(value): value for value in options}
+        missing = [cls.__name__ for cls in self.argument_classes if cls not in given]
+        if missing:
+            raise TypeError(f"{type(self).__name__}.use_options: missing {', '.join(missing)}")
+        self.options = given
+
+    def option(self, cls: type) -> Any:
+        """This run's flags of one of ``argument_classes`` (given to ``use_options``)."""
+        return self.options[cls]
+
+    def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
+        """Reject task flags that cannot work with this tokenizer and length (``ArgumentsError``),
+        before any data is read."""
+
     # --- labels and model -------------------------------------------------------------------
     @property
     def label_names(self) -> list[str] | None:
@@ -152,22 +169,6 @@ class Task:
 
     def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
         """Task-specific prediction files beside predictions.jsonl (e.g. an n-best file)."""
-
-    def use_options(self, *options: Any) -> None:
-        """This run's parsed flags of the task's ``argument_classes``, one instance of each."""
-        given = {type(value): value for value in options}
-        missing = [cls.__name__ for cls in self.argument_classes if cls not in given]
-        if missing:
-            raise TypeError(f"{type(self).__name__}.use_options: missing {', '.join(missing)}")
-        self.options = given
-
-    def option(self, cls: type) -> Any:
-        """This run's flags of one of ``argument_classes`` (given to ``use_options``)."""
-        return self.options[cls]
-
-    def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
-        """Reject task flags that cannot work with this tokenizer and length (``ArgumentsError``),
-        before any data is read."""
 
 
 class Scored(NamedTuple):
