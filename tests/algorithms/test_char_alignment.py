@@ -7,6 +7,7 @@ import pytest
 
 from klue_data import ner
 from klue_data.labels import NER_TAGS
+from tests.shared_data import require_shared
 from tests.synthetic import corpus
 from tests.tiny_tokenizers import byte_bpe_tokenizer, wordpiece_tokenizer
 from algorithms.char_alignment import (
@@ -117,10 +118,7 @@ def test_a_stray_inside_tag_starts_no_entity_as_in_the_entity_f1():
 
 @pytest.fixture(scope="module")
 def ner_dev(shared_klue):
-    path = shared_klue / "v1.1" / "klue-ner-v1.1" / "klue-ner-v1.1_dev.tsv"
-    if not path.is_file():
-        pytest.skip(f"{path} not found")
-    return ner.read_file(path)
+    return ner.read_file(require_shared(shared_klue / "v1.1" / "klue-ner-v1.1" / "klue-ner-v1.1_dev.tsv"))
 
 
 @pytest.mark.parametrize("make_tokenizer", [wordpiece_tokenizer, byte_bpe_tokenizer], ids=["bert", "roberta"])

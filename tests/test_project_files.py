@@ -1,0 +1,21 @@
+"""Project-level conventions a fresh clone relies on."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_license_is_an_spdx_expression_so_install_prints_no_deprecation_warning():
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "Apache-2.0"  # a TOML table ({text = ...}) is deprecated in setuptools
+
+
+def test_missing_shared_data_is_skipped_with_one_wording():
+    """Tests skip through tests/shared_data.require_shared (or the conftest fixture), never with a message of their own."""
+    own = [path.relative_to(REPO_ROOT) for path in (REPO_ROOT / "tests").rglob("*.py")
+           if path.name not in ("shared_data.py", "conftest.py") and re.search(r"pytest\.skip\(", path.read_text())]
+    assert own == []
