@@ -22,34 +22,46 @@ postprocess, the scorer CLI's conversions) is one row of the table in ``metrics.
 ``metric_task(name)`` returns it. Label names come from ``metrics.labels``.
 """
 
-from metrics.classification import (
-    classification_breakdown,
-    nli_accuracy,
-    sts_f1,
-    sts_pearsonr,
-    ynat_macro_f1,
-)
-from metrics.compute import TASK_METRIC_KEYS, build_compute_metrics, score_task
-from metrics.dp import dp_las, dp_uas
-from metrics.labels import (
-    DP_DEPREL_CLASSES,
-    DP_DEPREL_LABELS,
-    MRC_QUESTION_TYPES,
-    NER_ENTITY_TYPES,
-    NER_TAGS,
-    RE_RELATIONS,
-)
-from metrics.mrc import (
-    mrc_breakdown,
-    mrc_exact_match,
-    mrc_rouge_w,
-    mrc_scores_by_question_type,
-    normalize_answer,
-)
-from metrics.ner import ner_breakdown, ner_char_f1, ner_entity_f1
-from metrics.relation import re_auprc, re_breakdown, re_micro_f1
-from metrics.tasks import MetricTask, metric_task
-from metrics.wos import wos_breakdown, wos_jga, wos_slot_f1
+import importlib
+from typing import Any
+
+# Each public name → the module that defines it. Loaded on first use (PEP 562), so `import metrics`
+# (or `from metrics import ner_entity_f1`) loads only what is used; `metrics.tasks` loads every task's module.
+_EXPORTS: dict[str, str] = {
+    "DP_DEPREL_CLASSES": "metrics.labels",
+    "DP_DEPREL_LABELS": "metrics.labels",
+    "MRC_QUESTION_TYPES": "metrics.labels",
+    "MetricTask": "metrics.tasks",
+    "NER_ENTITY_TYPES": "metrics.labels",
+    "NER_TAGS": "metrics.labels",
+    "RE_RELATIONS": "metrics.labels",
+    "TASK_METRIC_KEYS": "metrics.compute",
+    "build_compute_metrics": "metrics.compute",
+    "classification_breakdown": "metrics.classification",
+    "dp_las": "metrics.dp",
+    "dp_uas": "metrics.dp",
+    "metric_task": "metrics.tasks",
+    "mrc_breakdown": "metrics.mrc",
+    "mrc_exact_match": "metrics.mrc",
+    "mrc_rouge_w": "metrics.mrc",
+    "mrc_scores_by_question_type": "metrics.mrc",
+    "ner_breakdown": "metrics.ner",
+    "ner_char_f1": "metrics.ner",
+    "ner_entity_f1": "metrics.ner",
+    "nli_accuracy": "metrics.classification",
+    "normalize_answer": "metrics.mrc",
+    "re_auprc": "metrics.relation",
+    "re_breakdown": "metrics.relation",
+    "re_micro_f1": "metrics.relation",
+    "score_task": "metrics.compute",
+    "sts_f1": "metrics.classification",
+    "sts_pearsonr": "metrics.classification",
+    "wos_breakdown": "metrics.wos",
+    "wos_jga": "metrics.wos",
+    "wos_slot_f1": "metrics.wos",
+    "ynat_macro_f1": "metrics.classification",
+}
+
 
 __all__ = [
     "DP_DEPREL_CLASSES",
@@ -85,3 +97,16 @@ __all__ = [
     "wos_slot_f1",
     "ynat_macro_f1",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'metrics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
