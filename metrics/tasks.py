@@ -96,6 +96,16 @@ class MetricTask:
     greater_is_better: bool = True
     max_seq_length: int | None = None
 
+    @property
+    def reader(self) -> str:
+        """The module that reads the task's files into the Hub schema (``klue_data.get_task(name)``)."""
+        return f"klue_data.{self.name}"
+
+    @property
+    def config_file(self) -> str:
+        """The task's hyperparameters, relative to the repository root (``run_all.sh`` passes it)."""
+        return f"configs/{self.name}.json"
+
     def score_matched(
         self, units: Sequence[Unit], predictions: list[Any], notes: list[str]
     ) -> tuple[Scores, dict[str, Any]]:

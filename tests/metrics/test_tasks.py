@@ -120,3 +120,12 @@ def test_readers_load_on_first_use():
     )
     readers = [name for name in loaded if name.rpartition(".")[2] in klue_data.TASK_NAMES]
     assert readers == ["klue_data.ner", "klue_data.nli"] and "datasets" not in loaded
+
+
+def test_every_task_with_a_script_has_its_reader_config_and_default_length_in_the_table():
+    import importlib
+
+    for name, task in tasks.TASKS.items():
+        assert importlib.import_module(task.reader).NAME == name
+        if (ROOT / "trainers" / f"run_{name}.py").is_file():
+            assert (ROOT / task.config_file).is_file() and task.max_seq_length
