@@ -1,0 +1,135 @@
+"""KLUE-DP words (eojeol) <-> subwords, and the POS id of each word. Pure numpy, no torch.
+
+A sentence is tokenized as its words (``is_split_into_words``, a fast tokenizer's ``word_ids()``),
+so each word maps to a contiguous run of subwords: ``first`` and ``last`` are the positions of its
+first and last subword in the model input. Words are never silently misaligned: when the sentence
+is longer than ``max_length``, the input is cut *between* words (its closing special token kept),
+every word with any subword past the cut is **truncated** (``first = last = -1``) and counted, and
+only the words before the cut reach the model (they form a prefix of the sentence).
+
+POS: the tag of a word's LAST morpheme (``NNP+JKS`` -> ``JKS``; morphemes are ``+``-joined,
+and a column holding several words' groups separated by spaces also reads its last tag), as an id
+over the fixed Sejong-style tag list ``POS_TAGS``: 0 pads, 1 is any tag outside the list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+# The Sejong / KLUE morpheme tags (nouns, predicates, modifiers, particles, endings, affixes, symbols).
+POS_TAGS: tuple[str, ...] = (
+    "NNG", "NNP", "NNB", "NP", "NR", "VV", "VA", "VX", "VCP", "VCN", "MM", "MMA", "MMD", "MMN", "MAG",
+    "MAJ", "IC", "JKS", "JKC", "JKG", "JKO", "JKB", "JKV", "JKQ", "JX", "JC", "EP", "EF", "EC", "ETN",
+    "ETM", "XPN", "XSN", "XSV", "XSA", "XR", "SF", "SP", "SS", "SE", "SO", "SW", "SL", "SH", "SN", "NA",
+    "NF", "NV",
+)  # fmt: skip
+POS_PAD_ID = 0
+POS_UNKNOWN_ID = 1
+POS_VOCAB_SIZE = len(POS_TAGS) + 2
+_POS_ID = {tag: index + 2 for index, tag in enumerate(POS_TAGS)}
+_SEPARATORS = re.compile(r"[+\s]+")
+
+
+def last_morpheme_tag(pos: str) -> str:
+    """``"NNG+XSV+EP+EF+SF"`` -> ``"SF"``; ``""`` when the cell holds no tag."""
+    tags = [tag for tag in _SEPARATORS.split(pos.strip()) if tag]
+    return tags[-1] if tags else ""
+
+
+def pos_id(pos: str) -> int:
+    """The id of a word's POS (its last morpheme's tag); ``POS_UNKNOWN_ID`` for a tag outside ``POS_TAGS``."""
+    return _POS_ID.get(last_morpheme_tag(pos), POS_UNKNOWN_ID)
+
+
+def pos_ids(pos_column: Sequence[str]) -> list[int]:
+    return [pos_id(pos) for pos in pos_column]
+
+
+class WordSpans(NamedTuple):
+    """One sentence: the model input (cut between words) and per word its subword span."""
+
+    input_ids: list[int]
+    first: np.ndarray  # (n_words,) position of the word's first subword, -1 when truncated
+    last: np.ndarray  # (n_words,) position of its last subword, -1 when truncated
+
+    @property
+    def n_kept(self) -> int:
+        """Words the model sees (a prefix of the sentence)."""
+        return int((self.first >= 0).sum())
+
+    @property
+    def n_truncated(self) -> int:
+        return int((self.first < 0).sum())
+
+
+def word_spans(input_ids: Sequence[int], word_ids: Sequence[int | None], n_words: int, max_length: int) -> WordSpans:
+    """Subword spans of ``n_words`` words from one untruncated encoding and its ``word_ids()``.
+
+    A longer encoding than ``max_length`` keeps its leading tokens up to the cut and its trailing
+    special tokens (the ones after the last word, e.g. ``[SEP]``); a word cut in part or whole is
+    truncated. A word without any subword (a tokenizer can drop e.g. control characters) cannot be
+    represented either and is reported the same way (``first = -1``)."""
+    ids = np.fromiter((-1 if w is None else w for w in word_ids), dtype=np.int64, count=len(word_ids))
+    words_at = np.flatnonzero(ids >= 0)
+    tail = len(ids) - (int(words_at[-1]) + 1 if words_at.size else len(ids))  # special tokens after the words
+    kept = list(input_ids)
+    room = max_length - tail
+    if len(ids) > max_length:
+        kept = kept[:room] + kept[len(kept) - tail :]
+    first = np.full(n_words, -1, dtype=np.int64)
+    last = np.full(n_words, -1, dtype=np.int64)
+    if words_at.size:
+        word = ids[words_at]
+        starts = np.r_[True, word[1:] != word[:-1]]
+        ends = np.r_[word[1:] != word[:-1], True]
+        first[word[starts]] = words_at[starts]
+        last[word[ends]] = words_at[ends]
+    if len(ids) > max_length:
+        cut = last >= room  # any subword past the cut
+        first[cut] = last[cut] = -1
+    # Only a prefix reaches the model: a word after a missing one would shift every index after it.
+    missing = np.flatnonzero(first < 0)
+    if missing.size:
+        first[missing[0] :] = last[missing[0] :] = -1
+    return WordSpans(kept, first, last)
+
+
+def encode_words(
+    tokenizer: Any, words: Sequence[Sequence[str]], max_length: int
+) -> list[WordSpans]:
+    """Tokenize a batch of sentences given as words (a fast tokenizer) and map each word to its subwords."""
+    encoding = tokenizer(
+        [list(sentence) for sentence in words],
+        is_split_into_words=True,
+        truncation=False,
+        return_attention_mask=False,
+        return_token_type_ids=False,
+        verbose=False,
+    )
+    return [
+        word_spans(encoding["input_ids"][i], encoding.word_ids(i), len(sentence), max_length)
+        for i, sentence in enumerate(words)
+    ]
+
+
+WORD_COLUMNS = ("input_ids", "word_first", "word_last", "pos_ids", "head_labels", "deprel_labels")
+
+
+def word_features(
+    span: WordSpans, pos: Sequence[str], heads: Sequence[int], deprel_ids: Sequence[int], ignore_index: int = -100
+) -> dict[str, list[int]]:
+    """One sentence's model inputs and labels (``WORD_COLUMNS``) over the words it keeps. A kept
+    word whose gold head was cut is not trained on (``ignore_index``): no candidate could be right."""
+    kept = span.n_kept
+    return {
+        "input_ids": list(span.input_ids),
+        "word_first": span.first[:kept].tolist(),
+        "word_last": span.last[:kept].tolist(),
+        "pos_ids": pos_ids(pos[:kept]),
+        "head_labels": [h if h <= kept else ignore_index for h in heads[:kept]],
+        "deprel_labels": list(deprel_ids[:kept]),
+    }

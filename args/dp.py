@@ -1,0 +1,37 @@
+"""Flags of the DP task script (``trainers/run_dp.py``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from args.errors import ArgumentsError
+
+DP_DECODING = ("greedy", "mst")
+
+
+@dataclass
+class DpArguments:
+    _argument_group_name = "DP task"  # the heading of these flags in --help
+
+    decode: str = field(
+        default="greedy",
+        metadata={
+            "help": "How heads are read from the arc scores. 'greedy': each word's best head, as KLUE-baseline "
+            "scores (may give cycles or several roots). 'mst': the best well-formed tree with one root "
+            "(Chu-Liu-Edmonds).",
+            "choices": list(DP_DECODING),
+        },
+    )
+    pos_embedding_dim: int = field(
+        default=256,
+        metadata={"help": "Size of the POS embedding added to each word (0: no POS input). New models only."},
+    )
+    lstm_hidden_size: int = field(
+        default=768, metadata={"help": "Hidden size of the word BiLSTM, per direction. New models only."}
+    )
+
+    def __post_init__(self) -> None:
+        if self.decode not in DP_DECODING:
+            raise ArgumentsError(f"--decode must be one of {', '.join(DP_DECODING)}, got {self.decode!r}")
+        if self.pos_embedding_dim < 0 or self.lstm_hidden_size < 1:
+            raise ArgumentsError("--pos_embedding_dim must be >= 0 and --lstm_hidden_size >= 1")

@@ -1,0 +1,1 @@
+"""Custom networks: task heads on top of any Hugging Face encoder."""

@@ -1,0 +1,74 @@
+"""DP words (eojeol) -> subwords and POS ids, on the real dev file and on hand-made cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from transformers import AutoTokenizer
+
+from algorithms import dp_words
+from klue_data import dp as dp_reader
+from tests.shared_data import require_shared
+
+REAL_DEV = Path("v1.1/klue-dp-v1.1/klue-dp-v1.1_dev.tsv")
+
+
+def test_last_morpheme_tag_and_unknown_tags():
+    assert dp_words.last_morpheme_tag("NNP+JKS") == "JKS"
+    assert dp_words.last_morpheme_tag("NNG+XSV+EP+EF+SF") == "SF"
+    assert dp_words.last_morpheme_tag("NNG+JKG NNP+JKS") == "JKS"  # several words' groups in one cell
+    assert dp_words.last_morpheme_tag("  ") == ""
+    assert dp_words.pos_id("NNP+JKS") == dp_words.POS_TAGS.index("JKS") + 2
+    assert dp_words.pos_ids(["XYZ", "", "NNG+??"]) == [dp_words.POS_UNKNOWN_ID] * 3
+    assert dp_words.POS_PAD_ID not in {dp_words.pos_id(t) for t in dp_words.POS_TAGS}
+    assert len(set(dp_words.POS_TAGS)) == len(dp_words.POS_TAGS) >= 45
+    assert dp_words.POS_VOCAB_SIZE == len(dp_words.POS_TAGS) + 2
+
+
+def test_word_spans_cut_between_words_and_count_the_rest():
+    # [CLS] w0 w0 w1 w2 w2 w2 [SEP]
+    ids = [101, 5, 6, 7, 8, 9, 10, 102]
+    word_ids = [None, 0, 0, 1, 2, 2, 2, None]
+    full = dp_words.word_spans(ids, word_ids, 3, max_length=16)
+    assert full.input_ids == ids and full.first.tolist() == [1, 3, 4] and full.last.tolist() == [2, 3, 6]
+    assert full.n_kept == 3 and full.n_truncated == 0
+    cut = dp_words.word_spans(ids, word_ids, 3, max_length=6)  # room for 5 tokens + [SEP]: w2 is cut in part
+    assert cut.input_ids == [101, 5, 6, 7, 8, 102]
+    assert cut.first.tolist() == [1, 3, -1] and cut.last.tolist() == [2, 3, -1] and cut.n_truncated == 1
+    # a word without subwords (dropped by the tokenizer) is never silently skipped
+    gap = dp_words.word_spans([101, 5, 8, 102], [None, 0, 2, None], 3, max_length=16)
+    assert gap.first.tolist() == [1, -1, -1] and gap.n_kept == 1
+
+
+def test_every_word_of_the_real_dev_file_maps_to_its_subwords_or_is_counted(shared_klue, tiny_bert):
+    path = require_shared(shared_klue / REAL_DEV)
+    sentences = dp_reader.read_file(path)
+    assert len(sentences) == 2000
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    unknown = 0
+    for max_length in (128, 32):
+        kept = truncated = 0
+        for start in range(0, len(sentences), 500):
+            batch = sentences[start : start + 500]
+            spans = dp_words.encode_words(tokenizer, [s["word_form"] for s in batch], max_length)
+            words = tokenizer([w for s in batch for w in s["word_form"]], add_special_tokens=False)["input_ids"]
+            words = iter(words)
+            for sentence, span in zip(batch, spans):
+                n = len(sentence["word_form"])
+                assert len(span.input_ids) <= max_length and span.n_kept + span.n_truncated == n
+                k = span.n_kept
+                assert (span.first[:k] >= 1).all() and (span.last[:k] < len(span.input_ids) - 1).all()
+                assert (span.first[:k] <= span.last[:k]).all() and (span.first[1:k] == span.last[: k - 1] + 1).all()
+                assert (span.first[k:] == -1).all() and (span.last[k:] == -1).all()
+                # each kept word's subwords are exactly that word's tokens
+                for position, expected in enumerate([next(words) for _ in range(n)][:k]):
+                    assert span.input_ids[span.first[position] : span.last[position] + 1] == expected
+                kept += k
+                truncated += span.n_truncated
+                if max_length == 128:
+                    unknown += dp_words.pos_ids(sentence["pos"]).count(dp_words.POS_UNKNOWN_ID)
+        if max_length == 128:
+            assert truncated < kept / 100
+        else:
+            assert truncated > 0  # the short window cuts sentences, and says so
+    assert unknown == 0  # every tag of the real file is in the list

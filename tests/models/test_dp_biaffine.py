@@ -1,0 +1,106 @@
+"""The biaffine DP parser as a Transformers model: round trip, masking, loss, collator."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from transformers import AutoConfig, AutoModel
+
+from algorithms.dp_words import POS_VOCAB_SIZE
+from klue_data.labels import DP_DEPREL_LABELS
+from models.dp_biaffine import DpBiaffineConfig, DpBiaffineModel, DpDataCollator
+
+SMALL = dict(pos_embedding_dim=8, lstm_hidden_size=12, arc_dim=16, label_dim=8)
+FEATURES = [
+    {"input_ids": [2, 11, 12, 13, 14, 3], "word_first": [1, 2, 4], "word_last": [1, 3, 4], "pos_ids": [5, 9, 30],
+     "head_labels": [2, 0, 2], "deprel_labels": [3, 2, 0]},
+    {"input_ids": [2, 15, 16, 3], "word_first": [1, 2], "word_last": [1, 2], "pos_ids": [1, 7],
+     "head_labels": [2, 0], "deprel_labels": [1, 2]},
+]  # fmt: skip
+
+
+def parser(model_dir) -> DpBiaffineModel:
+    torch.manual_seed(0)
+    encoder = AutoModel.from_pretrained(model_dir)
+    return DpBiaffineModel.from_encoder(encoder, DpBiaffineConfig(**SMALL)).eval()
+
+
+@pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta"])
+def test_save_and_load_give_identical_outputs(model_fixture, request, tmp_path):
+    model_dir = request.getfixturevalue(model_fixture)
+    model = parser(model_dir)
+    encoder = AutoModel.from_pretrained(model_dir)
+    assert torch.equal(model.encoder.embeddings.word_embeddings.weight, encoder.embeddings.word_embeddings.weight)
+    batch = DpDataCollator(pad_token_id=0)(FEATURES)
+    with torch.no_grad():
+        before = model(**batch)
+    model.save_pretrained(tmp_path / "saved")
+    config = AutoConfig.from_pretrained(tmp_path / "saved")
+    assert isinstance(config, DpBiaffineConfig) and config.encoder.model_type == encoder.config.model_type
+    assert config.id2label == dict(enumerate(DP_DEPREL_LABELS)) and config.num_labels == 38
+    assert config.pos_vocab_size == POS_VOCAB_SIZE and config.lstm_hidden_size == 12
+    weights = model.state_dict()
+    for loader in (AutoModel, DpBiaffineModel):
+        loaded = loader.from_pretrained(tmp_path / "saved").eval()
+        assert type(loaded) is DpBiaffineModel
+        reloaded = loaded.state_dict()
+        assert set(reloaded) == set(weights) and all(torch.equal(weights[k], reloaded[k]) for k in weights)
+        with torch.no_grad():
+            after = loaded(**batch)
+        # Same weights, same inputs: the outputs agree to the last bits BLAS may order differently
+        # (CPU kernels can pick another summation order for a freshly allocated tensor).
+        for name in ("arc_logits", "label_logits", "loss"):
+            torch.testing.assert_close(getattr(after, name), getattr(before, name), rtol=0, atol=1e-6)
+
+def test_shapes_masks_and_batch_independence(tiny_bert):
+    model = parser(tiny_bert)
+    with torch.no_grad():  # trained-like weights: biases let padding words leak into a careless BiLSTM
+        for parameter in [*model.lstm.parameters(), model.arc_weight, model.label_bilinear]:
+            parameter.normal_(0, 0.5)
+    batch = DpDataCollator(pad_token_id=0, pad_to_multiple_of=8)(FEATURES)
+    assert batch["input_ids"].shape == (2, 8) and batch["attention_mask"][1].tolist() == [1] * 4 + [0] * 4
+    assert batch["word_first"][1].tolist() == [1, 2, -1] and batch["head_labels"][1].tolist() == [2, 0, -100]
+    assert batch["pos_ids"][1].tolist() == [1, 7, 0]
+    with torch.no_grad():
+        out = model(**batch)
+        alone = model(**DpDataCollator(pad_token_id=0)(FEATURES[1:]))
+    assert out.arc_logits.shape == (2, 3, 4) and out.label_logits.shape == (2, 3, 4, 38)
+    arc = out.arc_logits[1]
+    assert arc[0, 1] < -1e30 and arc[1, 2] < -1e30  # no word heads itself
+    assert (arc[:, 3] < -1e30).all()  # the padding word is never a head
+    # a sentence's scores do not depend on its batch (padding of words and subwords)
+    torch.testing.assert_close(alone.arc_logits[0], arc[:2, :3], rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(alone.label_logits[0], out.label_logits[1, :2, :3], rtol=1e-4, atol=1e-4)
+
+
+def test_loss_trains_and_ignores_padding_and_unlabelled_words(tiny_bert):
+    model = parser(tiny_bert)
+    batch = DpDataCollator(pad_token_id=0)(FEATURES)
+    with torch.no_grad():
+        base = model(**batch).loss
+        ignored = dict(batch, head_labels=batch["head_labels"].clone())
+        ignored["head_labels"][1, 2] = 5  # a padding word's label: never read
+        assert torch.equal(model(**ignored).loss, base)
+        no_labels = model(**{k: v for k, v in batch.items() if not k.endswith("labels")})
+    assert no_labels.loss is None and base.item() > 0
+    model.train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    for _ in range(30):
+        optimizer.zero_grad()
+        loss = model(**batch).loss
+        loss.backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        out = model(**batch)
+    assert out.loss < base / 4
+    assert out.arc_logits[0].argmax(-1).tolist() == [2, 0, 2]
+
+
+def test_without_pos_embedding(tiny_bert):
+    encoder = AutoModel.from_pretrained(tiny_bert)
+    model = DpBiaffineModel.from_encoder(encoder, DpBiaffineConfig(**{**SMALL, "pos_embedding_dim": 0})).eval()
+    assert model.pos_embedding is None
+    with torch.no_grad():
+        out = model(**DpDataCollator(pad_token_id=0)(FEATURES))
+    assert torch.isfinite(out.loss)

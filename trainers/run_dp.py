@@ -1,0 +1,149 @@
+r"""Fine-tune and score an encoder on KLUE-DP (dependency parsing of words, eojeol), as KLUE-baseline does.
+
+    python trainers/run_dp.py --model_name_or_path klue/roberta-base --output_dir out/dp \
+        --do_train --do_eval --do_predict
+
+A biaffine parser over the encoder (``models/dp_biaffine.py``: first and last subword of each word +
+its POS, a BiLSTM, biaffine arcs, bilinear relations). ``--decode greedy`` (KLUE-baseline's) takes
+each word's best head, ``--decode mst`` the best one-root tree; the relation is the best one at that
+head. Words past ``--max_seq_length`` are counted in the log and predicted as ROOT / ``VP``.
+Metrics (0-100): official UAS and LAS (macro F1s; ``eval_uas``, ``eval_las``) and attachment
+accuracies (``eval_uas_acc``, ``eval_las_acc``). ``predictions.jsonl``: ``{"guid", "prediction":
+{"head", "deprel"}}``; ``predictions.tsv``: the input TSV with the predicted HEAD and DEPREL.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import datasets
+import numpy as np
+import pyarrow.compute as pc
+import torch
+from transformers import AutoModel, PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
+
+import metrics
+from algorithms import dp_tree, dp_words
+from args import DpArguments, ModelArguments
+from klue_data import KlueDataError
+from klue_data.dp import TSV_COLUMNS
+from klue_data.labels import DP_DEPREL_LABELS
+from models.dp_biaffine import IGNORE_INDEX, DpBiaffineConfig, DpBiaffineModel, DpDataCollator
+from trainers.runner import Scored, Task, from_pretrained, main
+
+LABEL_ID = {name: index for index, name in enumerate(DP_DEPREL_LABELS)}
+TRUNCATED_DEPREL = "VP"  # the relation of most ROOT words
+
+
+def _lengths(dataset: datasets.Dataset, column: str) -> np.ndarray:  # items >= 0 per row (no padding words)
+    values = dataset.with_format("arrow")[column]
+    sizes, counts = pc.list_value_length(values).to_numpy(), np.cumsum(pc.list_flatten(values).to_numpy() >= 0)
+    return np.r_[0, counts][np.cumsum(sizes)] - np.r_[0, counts][np.cumsum(sizes) - sizes]
+
+
+class DpTask(Task):
+    name = "dp"
+    argument_classes = (DpArguments,)
+    needs_fast_tokenizer = True  # word_ids()
+    units = ("sentences", "model inputs")
+    label_names = list(DP_DEPREL_LABELS)  # the 38 relations (the reader reads any, checked in prepare_split)
+
+    def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
+        if isinstance(config, DpBiaffineConfig):  # a trained parser
+            return from_pretrained(DpBiaffineModel, model_args, config=config)
+        options = self.option(DpArguments)
+        encoder = from_pretrained(AutoModel, model_args, config=config)
+        parser_config = DpBiaffineConfig(pos_embedding_dim=options.pos_embedding_dim, pad_token_id=config.pad_token_id,
+                                         lstm_hidden_size=options.lstm_hidden_size, **self.config_overrides())
+        return DpBiaffineModel.from_encoder(encoder, parser_config)
+
+    def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:
+        for guid, deprels in zip(examples["guid"], examples["deprel"]):
+            unknown = [name for name in deprels if name not in LABEL_ID]
+            if unknown:
+                raise KlueDataError(None, f"{split}: dependency relation {unknown[0]!r} is not one of the 38 KLUE "
+                                    f"relations ({', '.join(DP_DEPREL_LABELS[:4])}, ...)", guid=guid, field="deprel")
+        return examples
+
+    def preprocess(
+        self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
+    ) -> dict[str, list]:
+        spans = dp_words.encode_words(tokenizer, examples["word_form"], max_length)
+        rows = [
+            dp_words.word_features(span, pos, heads, [LABEL_ID[d] for d in deprels], IGNORE_INDEX)
+            for span, pos, heads, deprels in zip(spans, examples["pos"], examples["head"], examples["deprel"])
+        ]
+        columns = {name: [row[name] for row in rows] for name in dp_words.WORD_COLUMNS}
+        if padding == "max_length":  # --pad_to_max_length: fixed shapes for default_data_collator
+            columns["attention_mask"] = [[1] * len(ids) for ids in columns["input_ids"]]
+            for name, pad in (("input_ids", tokenizer.pad_token_id), ("attention_mask", 0),
+                              *DpDataCollator.WORD_PADS.items()):  # fmt: skip
+                columns[name] = [row + [pad] * (max_length - len(row)) for row in columns[name]]
+        return columns
+
+    def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
+        kept, words = _lengths(features, "word_first"), _lengths(examples, "index")
+        if not (cut := kept < words).any():
+            return []
+        lost = int((words - kept)[cut].sum())
+        return [f"{int(cut.sum())} of {cut.size} sentences are longer than max_seq_length: their {lost} words past "
+                "the cut are predicted as attached to ROOT and scored (raise --max_seq_length to avoid it)."]
+
+    def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
+        return DpDataCollator(tokenizer.pad_token_id, pad_to_multiple_of)
+
+    def reduce_logits(self, logits: Any, inputs: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> Any:
+        """(arc, label) scores -> per word the chosen head and the relation at it: (batch, words) each."""
+        arc, label = logits[0], logits[1]
+        words = inputs["word_first"] >= 0
+        if self.option(DpArguments).decode == "greedy":
+            heads = arc.argmax(dim=-1)  # padding and self arcs are masked by the model
+        else:
+            scores = torch.log_softmax(arc.float(), dim=-1).cpu().numpy()
+            heads = torch.zeros(words.shape, dtype=torch.long)
+            for row, n in enumerate(words.sum(dim=1).tolist()):
+                heads[row, :n] = torch.from_numpy(dp_tree.mst(scores[row, :n, : n + 1]))
+            heads = heads.to(arc.device)
+        labels = label.gather(2, heads[:, :, None, None].expand(-1, -1, 1, label.size(-1))).squeeze(2).argmax(-1)
+        return heads.masked_fill(~words, IGNORE_INDEX), labels.masked_fill(~words, IGNORE_INDEX)
+
+    def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> list[dict[str, list]]:
+        heads, labels = (np.asarray(p) for p in predictions[:2])
+        return [
+            {"heads": heads[row, :kept].tolist() + [0] * int(n - kept),
+             "deprels": [DP_DEPREL_LABELS[i] for i in labels[row, :kept]] + [TRUNCATED_DEPREL] * int(n - kept)}
+            for row, (n, kept) in enumerate(zip(_lengths(examples, "index"), _lengths(features, "word_first")))
+        ]  # fmt: skip
+
+    def references(self, examples: datasets.Dataset) -> tuple[list[list[int]], list[list[str]]]:
+        return list(examples["head"]), list(examples["deprel"])
+
+    def score(self, decoded: list[dict[str, list]], references: Any, examples: datasets.Dataset) -> Scored:
+        heads, deprels = [d["heads"] for d in decoded], [d["deprels"] for d in decoded]
+        scores = metrics.score_task(self.name, (heads, deprels), references)
+        right_head = np.concatenate(heads) == np.concatenate(references[0])
+        right_label = np.array(sum(deprels, []), dtype=object) == np.array(sum(references[1], []), dtype=object)
+        scores["uas_acc"] = float(right_head.mean() * 100)
+        scores["las_acc"] = float((right_head & right_label).mean() * 100)
+        return Scored(scores)
+
+    def prediction_record(self, example: dict[str, Any], prediction: dict[str, list]) -> dict[str, Any]:
+        # The layout the scorer reads: python -m metrics.score --task dp --predictions predictions.jsonl
+        return {"guid": example["guid"], "prediction": {"head": prediction["heads"], "deprel": prediction["deprels"]}}
+
+    def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
+        lines = [f"## 칼럼명 : {TSV_COLUMNS.replace(' ', chr(9))}"]  # the header line of the official files
+        for example, prediction in zip(examples, decoded, strict=True):
+            lines.append(f"## {example['guid']}\t{example['sentence']}")
+            for i, (form, lemma, pos) in enumerate(zip(example["word_form"], example["lemma"], example["pos"])):
+                lines.append("\t".join([str(i + 1), form, lemma, pos, str(prediction["heads"][i]),
+                                        prediction["deprels"][i]]))  # fmt: skip
+            lines.append("")
+        (output_dir / "predictions.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main(DpTask()))
