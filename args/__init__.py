@@ -1,23 +1,37 @@
-"""Argument dataclasses shared by every task script (parsed with HfArgumentParser)."""
+"""Argument dataclasses shared by every task script (parsed with HfArgumentParser).
 
-from args.data import DataArguments
-from args.dp import DpArguments
-from args.errors import ArgumentsError
-from args.model import ModelArguments
-from args.mrc import MrcArguments
-from args.ner import NerArguments
-from args.re import ReArguments
-from args.tasks import StsArguments
-from args.training import KlueTrainingArguments
+Each name loads its module on first use (``from args import NerArguments`` loads ``args.ner`` and
+what it needs), so a script imports only the flags it has.
+"""
 
-__all__ = [
-    "ArgumentsError",
-    "DataArguments",
-    "DpArguments",
-    "KlueTrainingArguments",
-    "ModelArguments",
-    "MrcArguments",
-    "NerArguments",
-    "ReArguments",
-    "StsArguments",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "ArgumentsError": "args.errors",
+    "DataArguments": "args.data",
+    "DpArguments": "args.dp",
+    "KlueTrainingArguments": "args.training",
+    "ModelArguments": "args.model",
+    "MrcArguments": "args.mrc",
+    "NerArguments": "args.ner",
+    "ReArguments": "args.re",
+    "StsArguments": "args.tasks",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'args' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
