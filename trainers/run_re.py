@@ -1,0 +1,127 @@
+r"""Fine-tune and score an encoder on KLUE-RE (relation extraction: 30 relations, no_relation first).
+
+    python trainers/run_re.py --model_name_or_path klue/roberta-base --output_dir out/re \
+        --do_train --do_eval --do_predict [--re_head entity_start]
+
+The subject and object are marked in the sentence at their character offsets, ``<subj>…</subj>``
+and ``<obj>…</obj>`` (four added special tokens; ``algorithms/re_markers.py``). A marked sentence
+longer than ``--max_seq_length`` (default 256) keeps the token window around its markers, so both
+entities stay whole; when even the span between the markers does not fit, the window starts at
+the first marker (counted in the log). ``--re_head cls`` (default, the KLUE paper's baseline)
+classifies [CLS]; ``--re_head entity_start`` the hidden states at ``<subj>`` and ``<obj>``
+(``models/re_entity_start.py``). Metrics: micro F1 over the 29 relations (``eval_micro_f1``) and
+AUPRC over all 30 (``eval_auprc``); F1 per relation in ``eval_breakdown.json``.
+``predictions.jsonl``: the relation name and the 30 probabilities per guid.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import datasets
+import numpy as np
+from transformers import AutoModelForSequenceClassification, PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
+
+import metrics
+from algorithms import re_markers
+from args import ModelArguments, ReArguments
+from klue_data import KlueDataError
+from models.re_entity_start import ReEntityStartModel
+from trainers.runner import Scored, from_pretrained, main
+from trainers.sequence_tasks import ClassificationTask
+
+NO_CUT, WINDOWED, SPAN_TOO_LONG = 0, 1, 2  # the ``marker_window`` column (dropped before the model)
+
+
+class ReTask(ClassificationTask):
+    name = "re"
+    argument_classes = (ReArguments,)
+    marker_ids: list[int] = []
+
+    def prepare_tokenizer(self, tokenizer: PreTrainedTokenizerBase) -> None:
+        tokenizer.add_special_tokens({"extra_special_tokens": list(re_markers.MARKERS)},
+                                     replace_extra_special_tokens=False)
+        self.marker_ids = tokenizer.convert_tokens_to_ids(list(re_markers.MARKERS))
+
+    def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
+        if self.option(ReArguments).re_head == "cls":
+            return from_pretrained(AutoModelForSequenceClassification, model_args, config=config)
+        config.re_marker_token_ids = list(self.marker_ids)
+        return from_pretrained(ReEntityStartModel, model_args, config=config)
+
+    # --- features ---------------------------------------------------------------------------
+    def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:
+        """Reject overlapping subject/object spans before tokenization, naming the guid."""
+        columns = examples.select_columns(["guid", "sentence", "subject_entity", "object_entity"])[:]
+        for guid, sentence, subject, obj in zip(*columns.values(), strict=True):
+            try:
+                re_markers.mark_entities(sentence, _span(subject), _span(obj))
+            except re_markers.OverlappingEntitiesError as error:
+                raise KlueDataError(None, f"{split}: {error}", guid=guid, field="object_entity") from None
+        return examples
+
+    def preprocess(
+        self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
+    ) -> dict[str, list]:
+        marked = [
+            re_markers.mark_entities(sentence, _span(subject), _span(obj))
+            for sentence, subject, obj in zip(
+                examples["sentence"], examples["subject_entity"], examples["object_entity"], strict=True
+            )
+        ]
+        bodies = tokenizer(marked, add_special_tokens=False, return_attention_mask=False,
+                           return_token_type_ids=False)["input_ids"]
+        prefix, suffix = _special_tokens_around(tokenizer, self.marker_ids[0])
+        room = max_length - len(prefix) - len(suffix)
+        input_ids, cut = [], []
+        for body in bodies:
+            window = re_markers.marker_window(body, self.marker_ids, room)
+            input_ids.append(prefix + body[window.start : window.end] + suffix)
+            cut.append(SPAN_TOO_LONG if window.span_too_long else WINDOWED if window.cut else NO_CUT)
+        features: dict[str, list] = {"input_ids": input_ids}
+        if "token_type_ids" in tokenizer.model_input_names:
+            features["token_type_ids"] = [[0] * len(ids) for ids in input_ids]
+        if padding:
+            features = dict(tokenizer.pad(features, padding=padding, max_length=max_length))
+        targets = self.targets(examples)
+        if targets is not None:
+            features["labels"] = targets
+        features["marker_window"] = cut
+        return features
+
+    def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
+        cut = np.asarray(features["marker_window"])
+        lines = []
+        if (cut == WINDOWED).any():
+            lines.append(f"{int((cut == WINDOWED).sum())} of {cut.size} marked sentences are longer than "
+                         "max_seq_length: the window around their entity markers is kept.")
+        if (cut == SPAN_TOO_LONG).any():
+            lines.append(f"{int((cut == SPAN_TOO_LONG).sum())} of {cut.size} sentences hold more tokens between "
+                         "their first and last entity marker than max_seq_length: the window starts at the first "
+                         "marker and the later marker(s) are lost (raise --max_seq_length to avoid it).")
+        return lines
+
+    # --- outputs ----------------------------------------------------------------------------
+    # decode (softmax probabilities), references (relation ids, None when unlabelled) and
+    # prediction_record (relation name and the 30 probabilities) are ClassificationTask's.
+    def score(self, decoded: np.ndarray, references: Any, examples: datasets.Dataset) -> Scored:
+        """Micro F1 (argmax) and AUPRC (probabilities), as the official code scores them; F1 per
+        relation (``no_relation`` included) in the breakdown."""
+        return Scored(metrics.score_task(self.name, decoded, references), metrics.re_breakdown(decoded, references))
+
+
+def _span(entity: dict[str, Any]) -> tuple[int, int]:
+    return int(entity["start_idx"]), int(entity["end_idx"])
+
+
+def _special_tokens_around(tokenizer: PreTrainedTokenizerBase, probe_id: int) -> tuple[list[int], list[int]]:
+    """The special tokens the tokenizer puts before and after one sentence ([CLS] … [SEP], <s> … </s>)."""
+    full = tokenizer(tokenizer.convert_ids_to_tokens(probe_id), return_attention_mask=False,
+                     return_token_type_ids=False)["input_ids"]
+    at = full.index(probe_id)
+    return full[:at], full[at + 1 :]
+
+
+if __name__ == "__main__":
+    sys.exit(main(ReTask()))
