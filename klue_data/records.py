@@ -103,9 +103,9 @@ def _read_text(path: Path) -> str:
 def fallback_guid(prefix: str, index: int, *, separator: str = "-") -> str:
     """The guid of a record that has none: where it comes from and its 0-based position.
 
-    Records of a file: ``<file stem>-<index:05d>`` (``ynat-v1.1_dev-00012``). Hub rows:
-    ``<file prefix>_<split>_<index:05d>`` with ``separator="_"`` (``ynat-v1_dev_00012``,
-    see ``sources.load_hub``).
+    Records of a file: ``<file stem>-<index:05d>`` (``my-dev-00012`` for the 13th record of
+    ``my-dev.json``). Hub rows: ``<file prefix>_<split>_<index:05d>`` with ``separator="_"`` (see
+    ``sources.load_hub``).
     """
     return f"{prefix}{separator}{index:05d}"
 
