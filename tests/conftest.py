@@ -38,6 +38,7 @@ def _build_tokenizer(directory: Path):
 
 
 def _save_tiny_model(directory: Path, model_type: str) -> Path:
+    import torch
     from transformers import AutoModel, BertConfig, RobertaConfig
 
     tokenizer = _build_tokenizer(directory)
@@ -53,6 +54,7 @@ def _save_tiny_model(directory: Path, model_type: str) -> Path:
         config = BertConfig(max_position_embeddings=130, **common)
     else:  # RoBERTa offsets positions by pad_token_id + 1 and has a single token type
         config = RobertaConfig(max_position_embeddings=130 + tokenizer.pad_token_id + 1, type_vocab_size=1, **common)
+    torch.manual_seed(0)  # the same tiny model in every session: end-to-end outcomes do not hang on the draw
     AutoModel.from_config(config).save_pretrained(directory)
     return directory
 

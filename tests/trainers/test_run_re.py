@@ -8,6 +8,7 @@ from pathlib import Path
 
 import datasets
 import pytest
+import torch
 from transformers import AutoTokenizer
 
 from algorithms.re_markers import mark_example
@@ -125,6 +126,7 @@ def re_bert(tmp_path_factory) -> Path:
     tokenizer.save_pretrained(directory)
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
                         intermediate_size=128, max_position_embeddings=130, pad_token_id=tokenizer.pad_token_id)
+    torch.manual_seed(0)  # the same encoder every session (the tokenizer's vocabulary can still vary a little)
     AutoModel.from_config(config).save_pretrained(directory)
     return directory
 
