@@ -14,11 +14,13 @@ _EXPORTS: dict[str, str] = {
     "DataArguments": "args.data",
     "DpArguments": "args.dp",
     "KlueTrainingArguments": "args.training",
+    "McqaArguments": "args.mcqa",
     "ModelArguments": "args.model",
     "MrcArguments": "args.mrc",
     "NerArguments": "args.ner",
     "ReArguments": "args.re",
     "StsArguments": "args.tasks",
+    "WosArguments": "args.wos",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -20,7 +20,7 @@ from types import ModuleType
 
 from klue_data.errors import KlueDataError, SourceUnavailableError
 
-TASK_NAMES: tuple[str, ...] = ("ynat", "nli", "sts", "ner", "re", "dp", "mrc", "wos")
+TASK_NAMES: tuple[str, ...] = ("ynat", "sts", "nli", "ner", "re", "dp", "mrc", "wos")  # KLUE order
 
 
 class _TaskModules(Mapping[str, ModuleType]):

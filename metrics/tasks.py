@@ -478,17 +478,6 @@ TASKS: dict[str, MetricTask] = {
             convert=partial(_convert_class, YNAT_LABELS),
         ),
         MetricTask(
-            name="nli",
-            max_seq_length=128,
-            metric_keys=("accuracy",),
-            selection_key="accuracy",
-            score=_score_nli,
-            breakdown=_nli_breakdown,
-            postprocess=argmax_postprocess,
-            reference_units=partial(_class_units, NLI_LABELS),
-            convert=partial(_convert_class, NLI_LABELS),
-        ),
-        MetricTask(
             name="sts",
             max_seq_length=128,
             metric_keys=("pearsonr", "f1"),
@@ -498,6 +487,17 @@ TASKS: dict[str, MetricTask] = {
             postprocess=sts_postprocess,
             reference_units=_sts_units,
             convert=_convert_sts,
+        ),
+        MetricTask(
+            name="nli",
+            max_seq_length=128,
+            metric_keys=("accuracy",),
+            selection_key="accuracy",
+            score=_score_nli,
+            breakdown=_nli_breakdown,
+            postprocess=argmax_postprocess,
+            reference_units=partial(_class_units, NLI_LABELS),
+            convert=partial(_convert_class, NLI_LABELS),
         ),
         MetricTask(
             name="ner",
@@ -552,6 +552,7 @@ TASKS: dict[str, MetricTask] = {
         ),
         MetricTask(
             name="wos",
+            max_seq_length=512,
             metric_keys=("jga", "slot_f1"),
             selection_key="slot_f1",
             score=_score_wos,

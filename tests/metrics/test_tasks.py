@@ -70,7 +70,7 @@ def test_breakdowns_of_the_classification_tasks_name_their_labels():
 
 
 def test_unknown_task():
-    with pytest.raises(ValueError, match="unknown task 'squad'; expected one of ynat, nli, sts"):
+    with pytest.raises(ValueError, match="unknown task 'squad'; expected one of ynat, sts, nli"):
         metrics.metric_task("squad")
 
 
