@@ -35,6 +35,7 @@ from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerBase,
     Trainer,
+    TrainingArguments,
     default_data_collator,
     set_seed,
 )
@@ -57,7 +58,8 @@ class Task:
     """One KLUE task as the runner sees it. The defaults fit sequence classification.
 
     A task is, in the order a run uses them: ``argument_classes`` (its own flag dataclasses, read
-    back with ``option``; ``check_options`` validates them before any data is read) and
+    back with ``option``; ``check_options`` validates them before any data is read;
+    ``use_run_arguments`` sees the model and data flags) and
     ``training_arguments_class`` (a ``KlueTrainingArguments`` subclass, where a task needs one),
     ``prepare_tokenizer`` (e.g. marker tokens; the runner then resizes the model's embeddings),
     ``config_overrides`` (labels, problem type), ``build_model`` (a custom head), ``prepare_split``
@@ -78,6 +80,9 @@ class Task:
     # object per character or token; NER). None: a dict of Python lists.
     batch_format: str | None = None
     needs_fast_tokenizer: bool = False
+    # ``--cuda_graphs auto`` takes the CUDA-graph path for this task (measured on an H200 to be
+    # faster and to learn as well; bench/GPU_THROUGHPUT.md). Off for a task not measured.
+    cuda_graphs_by_default: bool = False
 
     def __init__(self) -> None:
         self.data = klue_data.get_task(self.name)
@@ -95,6 +100,11 @@ class Task:
     def option(self, cls: type) -> Any:
         """This run's flags of one of ``argument_classes`` (given to ``use_options``)."""
         return self.options[cls]
+
+    def use_run_arguments(self, model_args: ModelArguments, data_args: DataArguments) -> None:
+        """This run's model and data flags (the model being a finished run's output dir when training
+        is skipped), for a task that reads more than the splits (WoS: an ontology beside the data
+        files, or the slot list of an already trained model). Default: unused."""
 
     def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
         """Reject task flags that cannot work with this tokenizer and length (``ArgumentsError``),
@@ -229,7 +239,14 @@ class KlueTrainer(Trainer):
         """The stock step, then the task's per-batch reduction, which (unlike the Trainer's
         ``preprocess_logits_for_metrics``) sees the batch's inputs: a task can mask padding and
         other non-scorable positions before it keeps a top k."""
+        graphs = uses_cuda_graphs(self.args)
+        if graphs:
+            torch.compiler.cudagraph_mark_step_begin()
         loss, logits, labels = super().prediction_step(model, inputs, prediction_loss_only, ignore_keys=ignore_keys)
+        if graphs:
+            # The outputs live in the CUDA graph's memory, which the next batch's replay overwrites,
+            # while the Trainer keeps every batch's outputs until the end of the evaluation.
+            loss, logits = _clone_tensors(loss), _clone_tensors(logits)
         if logits is not None and self.reduce_logits is not None:
             logits = self.reduce_logits(logits, inputs)
         return loss, logits, labels
@@ -287,6 +304,23 @@ class KlueTrainer(Trainer):
             scores = scorer(EvalPrediction(predictions=output.predictions, label_ids=output.label_ids))
             output.metrics.update({f"{metric_key_prefix}_{key}": float(value) for key, value in scores.items()})
         return output
+
+
+def uses_cuda_graphs(args: TrainingArguments) -> bool:
+    """Whether ``--torch_compile`` replays CUDA graphs (mode reduce-overhead / max-autotune, backend cudagraphs)."""
+    return bool(args.torch_compile) and (
+        args.torch_compile_mode in ("reduce-overhead", "max-autotune") or args.torch_compile_backend == "cudagraphs"
+    )
+
+
+def _clone_tensors(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.clone()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_clone_tensors(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _clone_tensors(item) for key, item in value.items()}
+    return value
 
 
 LOSS_TOTAL_FILE = "klue_loss_total.json"
@@ -361,6 +395,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     model_args, data_args, training_args, task_options = parse_arguments(task, argv)
     task.use_options(*task_options)
     setup_logging(training_args)
+    training_args = use_cuda_graphs(task, data_args, training_args, torch.cuda.is_available())
     if finished_training(training_args):
         training_args.do_train = False
         model_args = dataclasses.replace(
@@ -368,6 +403,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         )
     resume_from = find_resume_checkpoint(training_args)
     set_seed(training_args.seed)
+    task.use_run_arguments(model_args, data_args)
 
     tokenizer = load_tokenizer(model_args, fast_required=task.needs_fast_tokenizer)
     config = load_config(model_args, task)  # small files: a model or flag problem shows before the data loads
@@ -375,6 +411,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         emit_no_token_type_ids(tokenizer)
     task.prepare_tokenizer(tokenizer)
     max_length = resolve_max_length(data_args, tokenizer, task)
+    check_pad_to_multiple_of(data_args, tokenizer, max_length)
+    compile_per_length_bucket(data_args, training_args, max_length)
     task.check_options(tokenizer, max_length)
 
     raw = load_raw_splits(task, data_args, training_args, cache_dir=model_args.cache_dir)
@@ -405,7 +443,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         processing_class=tokenizer,
         data_collator=default_data_collator
         if data_args.pad_to_max_length
-        else task.data_collator(tokenizer, 8 if training_args.fp16 or training_args.bf16 else None),
+        else task.data_collator(tokenizer, pad_multiple(data_args, training_args)),
         reduce_logits=lambda logits, inputs: task.reduce_logits(logits, inputs, tokenizer),
         scorers={prefix: scorer for prefix, scorer in scorers.items() if scorer.references is not None},
     )
@@ -672,6 +710,82 @@ def resolve_max_length(data_args: DataArguments, tokenizer: PreTrainedTokenizerB
         )
         return int(tokenizer.model_max_length)
     return requested
+
+
+CUDA_GRAPHS_PAD_MULTIPLE = 32
+
+
+def use_cuda_graphs(
+    task: Task, data_args: DataArguments, training_args: KlueTrainingArguments, cuda_available: bool
+) -> KlueTrainingArguments:
+    """``--cuda_graphs``: the training arguments of the fast path, or the given ones unchanged.
+
+    At KLUE's batch sizes a base encoder on a modern GPU waits on kernel launches and host work,
+    not arithmetic. Replaying CUDA graphs removes the launches; padding lengths to multiples of 32
+    keeps the shapes (graphs) few; dropping the Trainer's per-step NaN check of the loss removes the
+    one host sync per step that would keep the host from running ahead. ``auto`` takes this path
+    only where it was measured to be faster and to learn as well, and where it cannot surprise: one
+    CUDA process training a task marked ``cuda_graphs_by_default``, no ``--torch_compile`` of the
+    user's own. The Trainer then also turns on TF32 matmuls, as for any ``--torch_compile``."""
+    choice = training_args.cuda_graphs
+    if choice == "off":
+        return training_args
+    on_gpu = cuda_available and not training_args.use_cpu
+    if choice == "on" and not on_gpu:
+        raise ArgumentsError("--cuda_graphs on: needs a CUDA GPU, and this run has none (use auto or off)")
+    if choice == "auto" and not (
+        on_gpu and training_args.do_train and training_args.world_size == 1 and task.cuda_graphs_by_default
+        and not training_args.torch_compile
+    ):
+        return training_args
+    if data_args.pad_to_multiple_of is None and not data_args.pad_to_max_length:
+        data_args.pad_to_multiple_of = CUDA_GRAPHS_PAD_MULTIPLE
+    logger.info("CUDA graphs on (--cuda_graphs %s): lengths padded to multiples of %s, torch.compile mode "
+                "reduce-overhead, no per-step NaN check of the loss.", choice, data_args.pad_to_multiple_of)
+    return dataclasses.replace(training_args, torch_compile=True, torch_compile_mode="reduce-overhead",
+                               logging_nan_inf_filter=False)
+
+
+def check_pad_to_multiple_of(data_args: DataArguments, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
+    """A padding multiple must not round the longest batch past the positions the model has."""
+    multiple = data_args.pad_to_multiple_of
+    if multiple is None:
+        return
+    if multiple < 1:
+        raise ArgumentsError(f"--pad_to_multiple_of: expected a positive number of tokens, got {multiple}")
+    rounded = -(-max_length // multiple) * multiple
+    if rounded > tokenizer.model_max_length:
+        raise ArgumentsError(
+            f"--pad_to_multiple_of {multiple}: a batch of max_seq_length {max_length} tokens would be padded to "
+            f"{rounded}, past the model's {tokenizer.model_max_length} positions; choose a multiple that divides "
+            f"{max_length} or lower --max_seq_length to {max_length - max_length % multiple}"
+        )
+
+
+def compile_per_length_bucket(data_args: DataArguments, training_args: KlueTrainingArguments, max_length: int) -> None:
+    """Under ``--torch_compile`` with ``--pad_to_multiple_of``: one static graph per length bucket.
+
+    Left to its default, dynamo turns to a dynamic-shape graph at the second length it sees, which
+    CUDA graphs (``--torch_compile_mode reduce-overhead``, backend ``cudagraphs``) cannot replay
+    with other shapes. With batches padded to multiples there are few lengths: compile each once."""
+    if not (training_args.torch_compile and data_args.pad_to_multiple_of):
+        return
+    import torch._dynamo
+
+    buckets = -(-max_length // data_args.pad_to_multiple_of)
+    torch._dynamo.config.automatic_dynamic_shapes = False
+    # train and eval graphs per bucket, and a margin for a last, smaller batch
+    limit = 2 * buckets + 8
+    torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, limit)
+    torch._dynamo.config.accumulated_recompile_limit = max(torch._dynamo.config.accumulated_recompile_limit,
+                                                           4 * limit)
+
+
+def pad_multiple(data_args: DataArguments, training_args: KlueTrainingArguments) -> int | None:
+    """``--pad_to_multiple_of``, else 8 under fp16/bf16 (tensor-core friendly shapes), else None."""
+    if data_args.pad_to_multiple_of is not None:
+        return data_args.pad_to_multiple_of
+    return 8 if training_args.fp16 or training_args.bf16 else None
 
 
 def tokenize_split(

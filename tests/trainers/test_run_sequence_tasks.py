@@ -197,6 +197,45 @@ def test_a_tokenizer_that_pads_on_the_left_gives_the_same_predictions(tiny_bert,
         assert left_padded == pytest.approx(right, abs=1e-5)
 
 
+def test_padding_batches_to_a_multiple_changes_their_shapes_not_the_predictions(tiny_bert, tmp_path, monkeypatch):
+    """--pad_to_multiple_of (few shapes for torch.compile / CUDA graphs) pads on the right, masked."""
+    from trainers import runner
+
+    records = ynat_records(12, seed=8)
+    for index, record in enumerate(records):  # batches of different lengths
+        record["title"] = " ".join([record["title"]] * (1 + index % 4))
+    dev = write_json(tmp_path / "dev.json", records)
+    lengths: list[int] = []
+    original = runner.KlueTrainer.prediction_step
+
+    def recording_step(self, model, inputs, *args, **kwargs):
+        lengths.append(int(inputs["input_ids"].shape[1]))
+        return original(self, model, inputs, *args, **kwargs)
+
+    monkeypatch.setattr(runner.KlueTrainer, "prediction_step", recording_step)
+    probabilities, shapes = {}, {}
+    for name, extra in (("dynamic", ()), ("multiple", ("--pad_to_multiple_of", "32"))):
+        lengths.clear()
+        out = tmp_path / name
+        assert run_task(YnatTask(), tiny_bert, out, {"test": dev}, "--do_predict", *extra) == 0
+        probabilities[name] = [p["probabilities"] for p in read_jsonl(out / "predictions.jsonl")]
+        shapes[name] = list(lengths)
+    assert {length % 32 for length in shapes["multiple"]} == {0}
+    assert any(length % 32 for length in shapes["dynamic"])
+    for dynamic, padded in zip(probabilities["dynamic"], probabilities["multiple"], strict=True):
+        assert padded == pytest.approx(dynamic, abs=1e-5)
+
+
+def test_a_padding_multiple_past_the_model_positions_is_one_line(tiny_bert, tmp_path, capsys):
+    dev = write_json(tmp_path / "dev.json", ynat_records(4, seed=8))
+    status = run_task(YnatTask(), tiny_bert, tmp_path / "out", {"test": dev}, "--do_predict",
+                      "--max_seq_length", "128", "--pad_to_multiple_of", "100")
+    assert status == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "error: --pad_to_multiple_of 100: a batch of max_seq_length 128 tokens would be padded to 200, past the "
+        "model's 128 positions; choose a multiple that divides 128 or lower --max_seq_length to 100")
+
+
 def test_predicting_without_a_test_file_says_it_predicts_the_validation_split(tiny_bert, tmp_path, capsys):
     dev = write_json(tmp_path / "dev.json", ynat_records(5))
     out = tmp_path / "out"
