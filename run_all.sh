@@ -1,33 +1,206 @@
 #!/usr/bin/env bash
-# Reproduce the KLUE dev-set benchmark: every task that has a script, one after another.
+# The KLUE dev-set benchmark in one command: every task that has a script, in KLUE order, then one
+# table (and results files, charts, TensorBoard images) of our scores next to the KLUE paper's.
 #
-#   bash run_all.sh                      # klue/roberta-base, configs/<task>.json, data from the Hub
-#   MODEL=klue/bert-base bash run_all.sh # another encoder
-#   DATA_DIR=~/klue bash run_all.sh      # original KLUE files instead of the Hub
-#   TASKS="ynat ner" bash run_all.sh     # a subset
-#   EXTRA="--fp16 --report_to wandb" bash run_all.sh
+#   bash run_all.sh                                # klue/roberta-base, data from the Hub
+#   bash run_all.sh --model klue/bert-base --data_dir ~/klue --tasks ner,re -- --bf16
+#   bash run_all.sh --smoke                        # offline, CPU, a few minutes: tiny model, made-up data
 #
-# Each task runs `python trainers/run_<task>.py configs/<task>.json FLAGS` (flags after the config
-# win) and writes outputs/<model>/<task>/{eval_results.json,predictions.jsonl,...}; the last step
-# prints one table of all eval metrics next to the paper's numbers for that model.
-set -euo pipefail
-cd "$(dirname "$0")"
+# `bash run_all.sh --help` lists the flags. Each task runs
+#   python trainers/run_<task>.py configs/[<model size>/]<task>.json --model_name_or_path ... FLAGS
+# (flags after the config win) and writes OUT/<task>/; OUT/results.{md,json,csv} and OUT/figures/
+# come last (python -m trainers.benchmark_report).
+set -uo pipefail
+CALLER_DIR=$PWD  # relative paths in flags are the caller's, though the tasks run from the repository root
+cd "$(dirname "$0")" || exit 2
 
-MODEL=${MODEL:-klue/roberta-base}
-OUT=${OUT:-outputs/${MODEL//\//_}}
-TASKS=${TASKS:-$(python -m metrics)}
+usage() {
+  cat <<'EOF'
+usage: bash run_all.sh [--model NAME_OR_PATH] [--tasks a,b] [--output_dir DIR] [--data_dir DIR]
+                       [--smoke] [--overwrite] [--nproc N] [--] [TRAINER FLAGS...]
 
-for task in $TASKS; do
-  script="trainers/run_${task}.py"
-  if [ ! -f "$script" ]; then
-    echo "== $task: no $script yet, skipped"
-    continue
-  fi
-  echo "== $task"
-  args=(--model_name_or_path "$MODEL" --output_dir "$OUT/$task")
-  [ -n "${DATA_DIR:-}" ] && args+=(--data_dir "$DATA_DIR")
-  # shellcheck disable=SC2086  # EXTRA is a list of flags
-  python "$script" "configs/${task}.json" "${args[@]}" ${EXTRA:-}
+Fine-tune and score a model on every KLUE task that has a script (the list and order come from
+the metrics table, `python -m metrics`), each with the KLUE paper baseline's hyperparameters
+(configs/<task>.json; configs/<size>/<task>.json where the paper used others for that size,
+e.g. configs/roberta-large/), evaluating four times per epoch and keeping the best checkpoint by
+the task's selection metric; then print and write the dev scores next to the paper's.
+
+  --model NAME_OR_PATH  Hub id or local folder (default klue/roberta-base; env MODEL)
+  --tasks a,b           run only these tasks (default: all with a script; env TASKS)
+  --output_dir DIR      where OUT/<task>/ and the results go (default outputs/<model>, with
+                        --smoke outputs/smoke; env OUT)
+  --data_dir DIR        folder of the original KLUE files (ynat-v1.1_train.json, ...) instead of
+                        the Hub (env DATA_DIR)
+  --smoke               offline CPU run in a few minutes: a tiny model built here and small made-up
+                        data in the KLUE formats (python -m smoke prepare); the table also shows a
+                        trivial baseline per task, which every score must beat
+  --overwrite           rerun tasks whose results exist (default: skip them) and train from scratch
+  --nproc N             launch each task on N processes with torchrun (one node; default 1);
+                        env LAUNCHER="torchrun --nnodes 2 --node_rank 0 --rdzv_endpoint HOST:29500
+                        --nproc_per_node 8" (or "accelerate launch ...") replaces the launcher
+  -h, --help            this help
+  -- FLAGS / unknown    passed to every task script after the config (they win), e.g.
+                        `-- --bf16 --report_to wandb` (env EXTRA)
+
+Dashboards: TensorBoard by default (event files under OUT/<task>/runs/; `tensorboard --logdir OUT`),
+`--report_to wandb` for Weights & Biases (WANDB_MODE=offline works; runs are named <task>-<model>).
+A task that fails does not stop the others; the failures and their last error line are listed at
+the end and the exit status is 1. Bad flags: exit status 2.
+EOF
+}
+
+die() { echo "run_all.sh: $*" >&2; exit 2; }
+
+MODEL=${MODEL:-}
+OUT=${OUT:-}
+DATA_DIR=${DATA_DIR:-}
+TASKS=${TASKS:-}
+NPROC=${NPROC:-1}
+SMOKE=0
+OVERWRITE=0
+# shellcheck disable=SC2206  # EXTRA is a list of flags, split on spaces
+EXTRA_FLAGS=(${EXTRA:-})
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    -h|--help) usage; exit 0 ;;
+    --model|--tasks|--output_dir|--data_dir|--nproc)
+      [ $# -ge 2 ] && [ -n "$2" ] && [ "${2#--}" = "$2" ] || die "$1 needs a value (bash run_all.sh --help)"
+      case $1 in
+        --model) MODEL=$2 ;; --tasks) TASKS=$2 ;; --output_dir) OUT=$2 ;; --data_dir) DATA_DIR=$2 ;;
+        --nproc) NPROC=$2 ;;
+      esac
+      shift 2 ;;
+    --model=*) MODEL=${1#*=}; shift ;;
+    --tasks=*) TASKS=${1#*=}; shift ;;
+    --output_dir=*) OUT=${1#*=}; shift ;;
+    --data_dir=*) DATA_DIR=${1#*=}; shift ;;
+    --nproc=*) NPROC=${1#*=}; shift ;;
+    --smoke) SMOKE=1; shift ;;
+    --overwrite) OVERWRITE=1; shift ;;
+    --) shift; EXTRA_FLAGS+=("$@"); break ;;
+    *) EXTRA_FLAGS+=("$1"); shift ;;  # a Trainer or task flag: every task script gets it
+  esac
 done
 
-python trainers/results_table.py "$OUT" "$MODEL"
+[[ $NPROC =~ ^[1-9][0-9]*$ ]] || die "--nproc must be a whole number >= 1, got '$NPROC'"
+absolute() { case $1 in /*) echo "$1" ;; *) echo "$CALLER_DIR/$1" ;; esac; }
+[ -n "$OUT" ] && OUT=$(absolute "$OUT")
+[ -n "$DATA_DIR" ] && DATA_DIR=$(absolute "$DATA_DIR")
+# a model given as a path (it exists from where run_all.sh was called), not as a Hub id
+[ -n "$MODEL" ] && [ -e "$CALLER_DIR/$MODEL" ] && MODEL=$(absolute "$MODEL")
+[ -z "$DATA_DIR" ] || [ -d "$DATA_DIR" ] || die "--data_dir $DATA_DIR: no such folder"
+
+if [ "$SMOKE" = 1 ]; then
+  # Offline and on CPU: no Hub, and one thread per process (on a small machine, torch's default
+  # threads fight each other and the other processes: the smoke run took 5x longer with them).
+  export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+  OUT=${OUT:-outputs/smoke}
+  echo "== smoke: tiny model and made-up data in $OUT/smoke"
+  python -m smoke prepare "$OUT/smoke" || die "could not prepare the smoke model and data"
+  MODEL=${MODEL:-$OUT/smoke/tiny-bert}
+  DATA_DIR=${DATA_DIR:-$OUT/smoke/data}
+fi
+MODEL=${MODEL:-klue/roberta-base}
+OUT=${OUT:-outputs/${MODEL//\//_}}
+
+# The task list comes from the metrics table (KLUE order); --tasks picks from it, in that order.
+TABLE=$(python -m metrics) || die "python -m metrics failed (is the environment set up? see README)"
+if [ -n "$TASKS" ]; then
+  for task in ${TASKS//,/ }; do
+    [[ " $(echo $TABLE) " == *" $task "* ]] || die "--tasks: unknown task '$task' (the table has: $(echo $TABLE))"
+  done
+  SELECTED=()
+  for task in $TABLE; do [[ " ${TASKS//,/ } " == *" $task "* ]] && SELECTED+=("$task"); done
+else
+  read -r -a SELECTED <<< "$(echo $TABLE)"
+fi
+
+mkdir -p "$OUT" || die "cannot create $OUT"
+if [ "$SMOKE" = 1 ]; then
+  python -m smoke baselines "$DATA_DIR" "${SELECTED[@]}" > "$OUT/.baselines.json.tmp" \
+    && mv "$OUT/.baselines.json.tmp" "$OUT/baselines.json" || die "could not compute the smoke baselines"
+fi
+
+# Size-specific configs: configs/<last part of the model name>/<task>.json, e.g. configs/roberta-large/.
+SIZE_DIR="configs/$(basename "$MODEL")"
+MODEL_TAG=${MODEL//\//_}  # run names: <task>-klue_roberta-base, <task>-tiny-bert
+[ -d "$MODEL" ] && MODEL_TAG=$(basename "$MODEL")
+LAUNCH=(python)
+[ "$NPROC" -gt 1 ] && LAUNCH=(python -m torch.distributed.run --standalone --nproc_per_node "$NPROC")
+# shellcheck disable=SC2206  # a whole launcher command line, e.g. for several nodes
+[ -n "${LAUNCHER:-}" ] && LAUNCH=($LAUNCHER)
+
+RAN=()
+FAILED=()
+count=${#SELECTED[@]}
+position=0
+for task in "${SELECTED[@]}"; do
+  position=$((position + 1))
+  script="trainers/run_${task}.py"
+  if [ ! -f "$script" ]; then
+    echo "== [$position/$count] $task: no $script yet, skipped"
+    continue
+  fi
+  dir="$OUT/$task"
+  if [ "$OVERWRITE" = 0 ] && [ -f "$dir/eval_results.json" ]; then
+    echo "== [$position/$count] $task: results exist ($dir/eval_results.json), skipped (--overwrite reruns it)"
+    RAN+=("$task")
+    continue
+  fi
+  config="configs/${task}.json"
+  [ -f "$SIZE_DIR/${task}.json" ] && config="$SIZE_DIR/${task}.json"
+  args=()
+  if [ -f "$config" ]; then
+    args+=("$config")
+  else
+    args+=(--do_train --do_eval --do_predict)  # no config for this task yet: the script's defaults
+  fi
+  args+=(--model_name_or_path "$MODEL" --output_dir "$dir" --run_name "${task}-${MODEL_TAG}")
+  [ -n "$DATA_DIR" ] && args+=(--data_dir "$DATA_DIR")
+  [ "$OVERWRITE" = 1 ] && args+=(--overwrite_output_dir)
+  if [ "$SMOKE" = 1 ]; then
+    mapfile -t smoke_flags < <(python -m smoke flags "$task")
+    args+=("${smoke_flags[@]}")
+  fi
+  args+=("${EXTRA_FLAGS[@]}")
+  # Four evaluations per epoch for the epochs this run trains (the config's ratio assumes its own).
+  read -r -a quarter <<< "$(python -m trainers.benchmark_report eval-flags "$config" "${args[@]:1}")"
+  args+=("${quarter[@]}")
+
+  echo "== [$position/$count] $task: ${LAUNCH[*]} $script ${args[*]}"
+  mkdir -p "$dir"
+  start=$(date +%s)
+  "${LAUNCH[@]}" "$script" "${args[@]}" 2>&1 | tee "$dir/run.log"
+  code=${PIPESTATUS[0]}
+  seconds=$(( $(date +%s) - start ))
+  RAN+=("$task")
+  if [ "$code" = 0 ]; then
+    python -m trainers.benchmark_report status "$OUT" "$task" ok "$seconds"
+  else
+    # The reason: the script's one-line error, else the exception line of a traceback, else the last line.
+    reason=$(grep -E '^error: |^[A-Za-z_.]*(Error|Exception|Interrupt)(:|$)' "$dir/run.log" | tail -n 1)
+    [ -n "$reason" ] || reason=$(grep -v '^[[:space:]]*$' "$dir/run.log" | tail -n 1)
+    reason="exit $code: ${reason:0:300}"
+    python -m trainers.benchmark_report status "$OUT" "$task" failed "$seconds" "$reason"
+    FAILED+=("$task")
+  fi
+  python -m trainers.benchmark_report summary "$OUT" "$task"
+done
+
+report=(python -m trainers.benchmark_report report "$OUT" "$MODEL")
+[ ${#RAN[@]} -gt 0 ] && report+=(--tasks "$(IFS=,; echo "${RAN[*]}")")
+[ -n "$DATA_DIR" ] && report+=(--data_dir "$DATA_DIR")
+[ "$SMOKE" = 1 ] && report+=(--baselines "$OUT/baselines.json")
+echo
+if [ ${#RAN[@]} -gt 0 ]; then
+  "${report[@]}" || { echo "run_all.sh: the results report failed" >&2; exit 1; }
+fi
+if [ ${#FAILED[@]} -gt 0 ]; then
+  echo
+  echo "${#FAILED[@]} of ${#RAN[@]} tasks failed:"
+  for task in "${FAILED[@]}"; do
+    echo "  $task: $(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"])' "$OUT/$task/run_all.json")"
+  done
+  exit 1
+fi

@@ -29,9 +29,19 @@ class DpArguments:
     lstm_hidden_size: int = field(
         default=768, metadata={"help": "Hidden size of the word BiLSTM, per direction. New models only."}
     )
+    arc_dim: int = field(
+        default=512, metadata={"help": "Size of the dependent and head projections the arc biaffine compares. "
+                               "New models only."}
+    )
+    label_dim: int = field(
+        default=256,
+        metadata={"help": "Size of the projections the relation bilinear compares (its cost grows with the "
+                  "square: most of the head's time, bench/DP.md). New models only."},
+    )
 
     def __post_init__(self) -> None:
         if self.decode not in DP_DECODING:
             raise ArgumentsError(f"--decode must be one of {', '.join(DP_DECODING)}, got {self.decode!r}")
-        if self.pos_embedding_dim < 0 or self.lstm_hidden_size < 1:
-            raise ArgumentsError("--pos_embedding_dim must be >= 0 and --lstm_hidden_size >= 1")
+        if self.pos_embedding_dim < 0 or min(self.lstm_hidden_size, self.arc_dim, self.label_dim) < 1:
+            raise ArgumentsError("--pos_embedding_dim must be >= 0 and --lstm_hidden_size, --arc_dim and "
+                                 "--label_dim >= 1")

@@ -24,7 +24,7 @@ class KlueTrainingArguments(TrainingArguments):
         metadata={
             "help": "The fast path on one CUDA GPU: batch lengths padded to multiples of 32 (--pad_to_multiple_of), "
             "the model compiled once per length and replayed as CUDA graphs (--torch_compile_mode reduce-overhead), "
-            "fused AdamW, no per-step NaN check of the loss. Measured 2.1-2.6x the eager loop on an H200 with the "
+            "no per-step NaN check of the loss. Measured 2.1-2.6x the eager loop on an H200 with the "
             "same NER learning curve (bench/GPU_THROUGHPUT.md). auto: on for the tasks it was measured on (NLI, "
             "NER) when one CUDA process trains; on: any task (needs CUDA); off: plain eager mode.",
             "choices": ["auto", "on", "off"],

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from tests.tiny_tokenizers import wordpiece_tokenizer  # noqa: E402
+from smoke.tiny_model import wordpiece_tokenizer  # noqa: E402
 
 DEV_FILE = Path("v1.1") / "klue-dp-v1.1" / "klue-dp-v1.1_dev.tsv"
 BATCH_SIZE, EVAL_BATCH_SIZE, MAX_LENGTH = 32, 64, 256

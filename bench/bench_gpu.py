@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from transformers import TrainerCallback  # noqa: E402
 
-from tests.tiny_tokenizers import wordpiece_tokenizer  # noqa: E402
+from smoke.tiny_model import wordpiece_tokenizer  # noqa: E402
 
 DEV_FILES = {
     "nli": Path("v1.1") / "klue-nli-v1.1" / "klue-nli-v1.1_dev.json",

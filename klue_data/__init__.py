@@ -20,7 +20,7 @@ from types import ModuleType
 
 from klue_data.errors import KlueDataError, SourceUnavailableError
 
-TASK_NAMES: tuple[str, ...] = ("ynat", "sts", "nli", "ner", "re", "dp", "mrc", "wos")  # KLUE order
+TASK_NAMES: tuple[str, ...] = ("ynat", "sts", "nli", "ner", "re", "dp", "mrc", "wos", "mcqa")  # KLUE order, then ours
 
 
 class _TaskModules(Mapping[str, ModuleType]):

@@ -8,13 +8,21 @@ Hub, they get ``state: []`` so that every turn has the same fields.
 
 Checked: every turn has a string ``role`` (``user`` or ``sys``) and ``text``; every user turn
 has a ``state`` list whose items have a non-empty domain, slot and value (a dialogue with no
-state on any user turn is unlabelled test data and reads with ``state: []``). Hub-schema user files are the same format.
+state on any user turn is unlabelled test data and reads with ``state: []``); a dialogue has at
+least one user turn. Hub-schema user files are the same format.
+
+The ontology (``ontology.json``: ``{"domain-slot": [candidate values]}``, the 45 slots of KLUE-DST)
+is read by ``read_ontology``; ``find_ontology`` looks for it beside the dialogue files.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from klue_data.errors import KlueDataError
 
 from klue_data.labels import WOS_SYSTEM_ROLE, WOS_USER_ROLE
 from klue_data.records import RecordReader, iter_readers, read_records
@@ -24,6 +32,7 @@ FILE_PREFIXES = ("wos-v1.1", "wos-v1")
 FILE_SUFFIX = ".json"
 LABELS = None  # states are open strings (the ontology lists candidate values)
 ROLES = (WOS_USER_ROLE, WOS_SYSTEM_ROLE)
+ONTOLOGY_FILE = "ontology.json"
 
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
@@ -48,6 +57,9 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 def _check_user_states(row: RecordReader, dialogue: list[dict[str, Any]]) -> None:
     """A labelled dialogue has a state on every user turn; an unlabelled (test) one on none."""
     users = [(position, turn) for position, turn in enumerate(dialogue) if turn["role"] == WOS_USER_ROLE]
+    if not users:
+        raise row.error(f"expected at least one user turn (role {WOS_USER_ROLE!r}); the dialogue has "
+                        f"{len(dialogue)} turn(s) and none is the user's", "dialogue")
     missing = [position for position, turn in users if turn.get("state") is None]
     if missing and len(missing) < len(users):
         raise row.error(
@@ -104,3 +116,40 @@ def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[
             {"role": turn["role"], "text": turn["text"], "state": list(turn.get("state") or [])} for turn in dialogue
         ],
     }
+
+
+def read_ontology(path: str | Path) -> dict[str, list[str]]:
+    """``{"domain-slot": [candidate values]}`` from an ontology JSON file, checked: a JSON object whose
+    keys are ``domain-slot`` names (two non-empty parts) and whose values are lists of strings."""
+    path = Path(path)
+    if not path.is_file():
+        raise KlueDataError(path, "no such ontology file")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as error:
+        raise KlueDataError(path, f"not valid JSON ({error.msg}, column {error.colno})", line=error.lineno) from None
+    except UnicodeDecodeError as error:
+        raise KlueDataError(path, f"not UTF-8 text (byte {error.start})") from None
+    if not isinstance(document, dict) or not document:
+        raise KlueDataError(path, 'expected a non-empty JSON object {"domain-slot": [candidate values, ...]}')
+    ontology: dict[str, list[str]] = {}
+    for slot, values in document.items():
+        parts = slot.split("-")
+        if len(parts) != 2 or not all(part.strip() for part in parts):
+            raise KlueDataError(path, f"expected a 'domain-slot' name (e.g. '식당-가격대'), got {slot!r}", field=slot)
+        if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+            raise KlueDataError(path, f"expected a list of candidate value strings, got {str(values)[:60]}",
+                                field=slot)
+        ontology[slot] = list(values)
+    return ontology
+
+
+def find_ontology(folders: Iterable[str | Path]) -> Path | None:
+    """The first ``ontology.json`` directly in one of ``folders``, or in its ``wos-v1.1``/``wos-v1``
+    subfolder (where the archives unpack it), or None."""
+    for folder in folders:
+        folder = Path(folder)
+        for candidate in (folder / ONTOLOGY_FILE, *(folder / prefix / ONTOLOGY_FILE for prefix in FILE_PREFIXES)):
+            if candidate.is_file():
+                return candidate
+    return None

@@ -13,6 +13,7 @@ RE                         ``re_micro_f1``, ``re_auprc``
 DP                         ``dp_uas``, ``dp_las``
 MRC                        ``mrc_exact_match``, ``mrc_rouge_w``
 WoS                        ``wos_jga``, ``wos_slot_f1``
+MCQA                       ``mcqa_accuracy`` (exam multiple choice; not a KLUE task)
 =========================  ==================================================
 
 ``score_task`` scores one task by name; ``build_compute_metrics`` makes a Trainer's
@@ -40,6 +41,8 @@ _EXPORTS: dict[str, str] = {
     "classification_breakdown": "metrics.classification",
     "dp_las": "metrics.dp",
     "dp_uas": "metrics.dp",
+    "mcqa_accuracy": "metrics.mcqa",
+    "mcqa_breakdown": "metrics.mcqa",
     "metric_task": "metrics.tasks",
     "mrc_breakdown": "metrics.mrc",
     "mrc_exact_match": "metrics.mrc",
@@ -76,6 +79,8 @@ __all__ = [
     "classification_breakdown",
     "dp_las",
     "dp_uas",
+    "mcqa_accuracy",
+    "mcqa_breakdown",
     "metric_task",
     "mrc_breakdown",
     "mrc_exact_match",

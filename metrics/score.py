@@ -25,6 +25,9 @@ reference example, keyed by ``guid``::
     wos        {"guid": "<dialogue guid>", "turn": 0, "prediction": ["식당-가격대-dontcare", ...]}
                one line per USER turn; ``turn`` counts user turns from 0 (system turns are
                not counted); the prediction is the cumulative state after that turn
+    mcqa       {"id": "...", "prediction": 3, "scores": [...]}   keyed by ``id``, not ``guid``
+               the 1-based choice number (``scores`` is not read); the breakdown gives the
+               accuracy per number of choices (4, 5)
 
 The references' guids come from the file (``## guid`` headers for NER/DP TSV). A prediction
 file that misses reference examples, has extra ones, repeats one, or has malformed lines is
@@ -92,7 +95,7 @@ def reference_units(task: str, records: Sequence[dict[str, Any]], path: str) -> 
     for record in records:
         record_units = spec.reference_units(record, reader)
         if record_units is None:
-            unlabelled.append(str(record["guid"]))
+            unlabelled.append(str(record[spec.key_field]))
             continue
         units.extend(record_units)
     problem = spec.check_references(units) if spec.check_references is not None else None
@@ -158,15 +161,16 @@ def _line_key(obj: Any, task: str) -> tuple[Any, str | None]:
     """The key the line matches a unit by, or ``(None, problem)``."""
     if not isinstance(obj, dict):
         return None, f"expected a JSON object, got {type(obj).__name__}"
-    guid = obj.get("guid")
+    field = metric_task(task).key_field  # "guid"; MCQA's files say "id"
+    guid = obj.get(field)
     if not isinstance(guid, str) or not guid:
-        return None, f"missing or non-string 'guid' (got {guid!r})"
+        return None, f"missing or non-string {field!r} (got {guid!r})"
     try:
         key = metric_task(task).line_key(obj)
     except BadPrediction as error:
-        return None, f"guid {guid}: {error}"
+        return None, f"{field} {guid}: {error}"
     if "prediction" not in obj:
-        return None, f"guid {guid}: missing 'prediction'"
+        return None, f"{field} {guid}: missing 'prediction'"
     return key, None
 
 
@@ -357,7 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--task", required=True, choices=TASKS)
-    parser.add_argument("--predictions", required=True, help='JSON lines: {"guid": ..., "prediction": ...}')
+    parser.add_argument(
+        "--predictions", required=True, help='JSON lines: {"guid": ..., "prediction": ...} (mcqa: "id")'
+    )
     parser.add_argument(
         "--references", required=True, help="an original KLUE dev file or a Hub-schema JSON / JSON-lines file"
     )

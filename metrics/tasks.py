@@ -26,6 +26,7 @@ import numpy as np
 from metrics.classification import classification_breakdown, nli_accuracy, sts_f1, sts_pearsonr, ynat_macro_f1
 from metrics.dp import dp_las, dp_uas
 from metrics.labels import DP_DEPREL_LABELS, MRC_QUESTION_TYPES, NER_TAGS, NLI_LABELS, RE_RELATIONS, YNAT_LABELS
+from metrics.mcqa import mcqa_accuracy, mcqa_breakdown
 from metrics.mrc import mrc_breakdown, mrc_exact_match, mrc_rouge_w
 from metrics.ner import ner_breakdown, ner_char_f1, ner_entity_f1
 from metrics.relation import N_RELATIONS, re_auprc, re_breakdown, re_micro_f1
@@ -74,7 +75,9 @@ class MetricTask:
     - ``postprocess(eval_prediction) -> (predictions, references)``: the Trainer's default, from
       model outputs; None where the caller must give one (outputs need decoding first).
     - Scorer CLI: ``reference_units(record, reader) -> [Unit, ...]``, or None for an unlabelled
-      record; ``line_key(obj)`` the key a prediction line matches a unit by; ``convert(obj, unit)``
+      record; ``key_field`` the field naming the example in a prediction line (``guid``; MCQA's
+      competition files say ``id``); ``line_key(obj)`` the key a prediction line matches a unit
+      by; ``convert(obj, unit)``
       one prediction line to a prediction (``BadPrediction`` says what is wrong);
       ``score_units(units, predictions, notes) -> (scores, breakdown)`` where scoring needs more
       than ``score`` and ``breakdown`` on the golds; ``check_references(units)`` a problem with
@@ -90,6 +93,7 @@ class MetricTask:
     reference_units: Callable[[dict[str, Any], ModuleType], list[Unit] | None]
     convert: Callable[[dict[str, Any], Unit], Any]
     unit_name: str = "examples"
+    key_field: str = "guid"
     line_key: Callable[[dict[str, Any]], Any] = _guid_key
     score_units: Callable[[Sequence[Unit], list[Any], list[str]], tuple[Scores, dict[str, Any]]] | None = None
     check_references: Callable[[Sequence[Unit]], str | None] | None = None
@@ -461,6 +465,36 @@ def _check_wos_references(units: Sequence[Unit]) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- MCQA: a 1-based choice number per item
+
+
+def _score_mcqa(predictions: Any, references: Any) -> Scores:
+    return {"accuracy": mcqa_accuracy(predictions, references)}
+
+
+def _id_key(obj: dict[str, Any]) -> str:
+    return obj["id"]
+
+
+def _mcqa_units(record: dict[str, Any], reader: ModuleType) -> list[Unit] | None:
+    if record["answer"] is None:
+        return None
+    return [Unit(str(record["id"]), int(record["answer"]), {"n_choices": len(record["choices"])})]
+
+
+def _convert_mcqa(obj: dict[str, Any], unit: Unit) -> int:
+    value, n = obj["prediction"], unit.context["n_choices"]
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= n:
+        raise BadPrediction(f"expected a choice number in 1..{n} (1-based), got {value!r}")
+    return value
+
+
+def _score_mcqa_units(units: Sequence[Unit], predictions: list[int], notes: list[str]) -> tuple[Scores, dict[str, Any]]:
+    golds = _golds(units)
+    breakdown = mcqa_breakdown(predictions, golds, [unit.context["n_choices"] for unit in units])
+    return _score_mcqa(predictions, golds), breakdown
+
+
 # ---------------------------------------------------------------- the table
 
 TASKS: dict[str, MetricTask] = {
@@ -552,7 +586,7 @@ TASKS: dict[str, MetricTask] = {
         ),
         MetricTask(
             name="wos",
-            max_seq_length=512,
+            max_seq_length=510,  # KLUE-baseline's
             metric_keys=("jga", "slot_f1"),
             selection_key="slot_f1",
             score=_score_wos,
@@ -563,6 +597,21 @@ TASKS: dict[str, MetricTask] = {
             unit_name="user turns",
             line_key=_wos_line_key,
             check_references=_check_wos_references,
+        ),
+        MetricTask(  # not a KLUE task: Korean exam multiple choice (CSAT-style), no paper row
+            name="mcqa",
+            max_seq_length=512,
+            metric_keys=("accuracy",),
+            selection_key="accuracy",
+            score=_score_mcqa,
+            breakdown=None,  # per choice count: needs the items' choice counts (score_units, the task script)
+            postprocess=None,  # padded choices and answer-token logits: the task's decoding
+            reference_units=_mcqa_units,
+            convert=_convert_mcqa,
+            score_units=_score_mcqa_units,
+            unit_name="items",
+            key_field="id",
+            line_key=_id_key,
         ),
     )
 }

@@ -20,10 +20,11 @@ from typing import Any
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
-from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedModel
+from transformers import AutoConfig, AutoModel, PretrainedConfig
 from transformers.utils import ModelOutput
 
 from algorithms.dp_words import POS_PAD_ID, POS_VOCAB_SIZE
+from models.encoder_head import EncoderHeadModel
 from klue_data.labels import DP_DEPREL_LABELS
 
 IGNORE_INDEX = -100
@@ -68,7 +69,7 @@ class DpParserOutput(ModelOutput):
     label_logits: torch.Tensor | None = None  # (batch, words, words + 1, labels)
 
 
-class DpBiaffineModel(PreTrainedModel):
+class DpBiaffineModel(EncoderHeadModel):
     config_class = DpBiaffineConfig
     base_model_prefix = "dp_parser"
     main_input_name = "input_ids"
@@ -118,25 +119,6 @@ class DpBiaffineModel(PreTrainedModel):
         elif isinstance(module, nn.LSTM):
             for name, parameter in module.named_parameters():
                 (nn.init.orthogonal_ if "weight" in name else nn.init.zeros_)(parameter)
-
-    def init_weights(self) -> None:
-        # Only the parser's own modules; the encoder keeps its own (pretrained or from_config) weights.
-        for module in [self, *(m for n, m in self.named_modules() if n and not n.startswith("encoder"))]:
-            self._init_weights(module)
-
-    @classmethod
-    def from_encoder(cls, encoder: PreTrainedModel, config: DpBiaffineConfig) -> DpBiaffineModel:
-        """A new parser on a loaded (pretrained) encoder; ``config.encoder`` becomes the encoder's config."""
-        config.encoder = encoder.config
-        model = cls(config)
-        model.encoder = encoder
-        return model
-
-    def get_input_embeddings(self) -> nn.Module:
-        return self.encoder.get_input_embeddings()
-
-    def set_input_embeddings(self, value: nn.Module) -> None:
-        self.encoder.set_input_embeddings(value)
 
     def forward(
         self,

@@ -1,37 +1,197 @@
-"""run_all.sh: the task list from the metrics table, each task as its config file plus flags, one results table."""
+"""run_all.sh end to end: the smoke preset on a subset, a failing task, reruns, flags, dashboards.
+
+The main test runs ``bash run_all.sh --smoke --tasks ynat,ner`` with NER's dev file broken on
+purpose: YNAT must train (config + smoke flags), beat its trivial baseline, evaluate four times per
+epoch, write results files, pictures, TensorBoard and W&B (offline) files; NER must fail with its
+one-line reason in the final report, and the exit status must be 1. A rerun through the
+environment variables skips YNAT (its results exist).
+
+``KLUE_FULL_SMOKE=1`` also runs the whole smoke benchmark (every task, about 5 minutes on 2 cores)
+and a two-process (``--nproc 2``) run.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.synthetic import write_json, ynat_records
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+RUN_ALL = str(REPO_ROOT / "run_all.sh")
+FULL = os.environ.get("KLUE_FULL_SMOKE") == "1"
 
 
-def test_run_all_runs_a_task_from_its_config_with_flags_on_top_and_prints_the_table(tiny_bert, tmp_path):
-    data = tmp_path / "data"
-    write_json(data / "ynat-v1.1_train.json", ynat_records(16, seed=1))
-    write_json(data / "ynat-v1.1_dev.json", ynat_records(8, seed=2))
-    out = tmp_path / "out"
-    env = {**os.environ, "MODEL": str(tiny_bert), "OUT": str(out), "DATA_DIR": str(data), "TASKS": "ynat",
-           "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO_ROOT),
-           "EXTRA": "--max_steps 2 --use_cpu --report_to none --disable_tqdm true --save_strategy no "
-                    "--eval_strategy no"}
-    done = subprocess.run(["bash", str(REPO_ROOT / "run_all.sh")], cwd=REPO_ROOT, env=env, capture_output=True,
-                          text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    table = done.stdout.strip().splitlines()[-2:]
-    assert table[0].split() == ["task", "metric", "ours", "paper"]
-    assert table[1].split()[:2] == ["ynat", "macro_f1"]
-    assert (out / "ynat" / "predictions.jsonl").is_file()  # do_predict from configs/ynat.json
-    assert (out / "ynat" / "eval_results.json").is_file()
+def run_all(*args: str, env: dict[str, str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", **(env or {})}
+    for name in ("MODEL", "OUT", "DATA_DIR", "TASKS", "EXTRA", "NPROC"):
+        if env is None or name not in env:
+            environment.pop(name, None)
+    return subprocess.run(["bash", RUN_ALL, *args], cwd=REPO_ROOT, env=environment, capture_output=True, text=True,
+                          timeout=timeout)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def smoke_files(tmp_path_factory) -> Path:
+    """The smoke data and tiny model, prepared once (``python -m smoke prepare``)."""
+    root = tmp_path_factory.mktemp("smoke-prepared")
+    done = subprocess.run([sys.executable, "-m", "smoke", "prepare", str(root)], cwd=REPO_ROOT, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return root
+
+
+@pytest.fixture(scope="module")
+def failing_run(smoke_files, tmp_path_factory):
+    """``--smoke --tasks ynat,ner`` where NER's dev file is broken: YNAT runs, NER fails."""
+    out = tmp_path_factory.mktemp("run-all")
+    data = out / "data"
+    shutil.copytree(smoke_files / "data", data)
+    ner_dev = data / "klue-ner-v1.1_dev.tsv"
+    ner_dev.write_text(ner_dev.read_text(encoding="utf-8").replace("\tB-PS", "\tB-XYZ", 1), encoding="utf-8")
+    args = ("--smoke", "--tasks", "ner,ynat", "--output_dir", str(out), "--data_dir", str(data),
+            "--model", str(smoke_files / "tiny-bert"), "--", "--disable_tqdm", "true")  # fmt: skip
+    return out, run_all(*args)
+
+
+def test_a_failing_task_is_reported_and_the_others_still_run(failing_run):
+    out, done = failing_run
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    tail = done.stdout.strip().splitlines()
+    assert tail[-2] == "1 of 2 tasks failed:"
+    # the reason is NER's own one-line error: file, sentence and the bad tag
+    assert tail[-1].startswith("  ner: exit 2: error: ") and "klue-ner-v1.1_dev.tsv" in tail[-1]
+    assert "B-XYZ" in tail[-1]
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results["failed"] == ["ner"]
+    by_task = {row["task"]: row for row in results["tasks"]}
+    assert [row["task"] for row in results["tasks"]] == ["ynat", "ner"]  # KLUE order, not the --tasks order
+    assert by_task["ner"]["status"] == "failed" and "B-XYZ" in by_task["ner"]["error"]
+    assert by_task["ynat"]["status"] == "ok"
+
+
+def test_smoke_task_learns_beyond_its_baseline_and_the_results_files_say_so(failing_run):
+    out, done = failing_run
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    ynat = next(row for row in results["tasks"] if row["task"] == "ynat")
+    assert ynat["baseline"]["name"] == "majority class"
+    assert ynat["metrics"]["macro_f1"] > ynat["baseline"]["scores"]["macro_f1"] + 50
+    assert ynat["above_baseline"] is True
+    assert ynat["wall_time_s"] > 0 and ynat["train_samples_per_second"] > 0 and ynat["eval_samples_per_second"] > 0
+    # the printed table shows ours and the baseline side by side
+    header = next(line for line in done.stdout.splitlines() if line.startswith("task "))
+    assert header.split()[:5] == ["task", "metric", "ours", "paper", "baseline"]
+    row = next(line for line in done.stdout.splitlines() if line.startswith("ynat   macro_f1"))
+    assert float(row.split()[2]) == pytest.approx(ynat["metrics"]["macro_f1"], abs=0.01)
+    assert "== ynat: ok in " in done.stdout  # the one-line summary after the task
+    csv_lines = (out / "results.csv").read_text(encoding="utf-8").splitlines()
+    assert csv_lines[0].startswith("task,status,metric_1,ours_1,paper_1,baseline_1")
+    assert csv_lines[1].startswith("ynat,ok,macro_f1,") and csv_lines[2].startswith("ner,failed,")
+    markdown = (out / "results.md").read_text(encoding="utf-8")
+    assert "| ynat | macro_f1 |" in markdown and "figures/ynat_confusion_matrix.png" in markdown
+
+
+def test_the_config_evaluates_four_times_per_epoch_and_keeps_the_best_checkpoint(failing_run):
+    """configs/ynat.json evaluates every 0.25 / num_train_epochs of the run; with the smoke epochs
+    (6) the Trainer evaluates every ceil(steps / 24) steps: about four times per epoch."""
+    out, _ = failing_run
+    state = json.loads((out / "ynat" / "trainer_state.json").read_text(encoding="utf-8"))
+    evaluations = [entry for entry in state["log_history"] if "eval_macro_f1" in entry]
+    epochs = state["num_train_epochs"]
+    assert epochs == 6
+    steps_per_epoch = state["max_steps"] / epochs
+    assert state["eval_steps"] == -(-state["max_steps"] // 24)  # ceil(max_steps * 0.25 / 6)
+    assert 3 * epochs <= len(evaluations) <= 4 * epochs
+    assert state["eval_steps"] <= steps_per_epoch / 4 + 1
+    best = max(entry["eval_macro_f1"] for entry in evaluations)
+    assert state["best_metric"] == best  # selected by the task's metric (the table's macro_f1)
+    final = json.loads((out / "ynat" / "eval_results.json").read_text(encoding="utf-8"))
+    assert final["eval_macro_f1"] == best  # the reported dev score is the best checkpoint's
+
+
+def test_pictures_and_tensorboard_files_are_written_offline(failing_run):
+    """configs/*.json report to TensorBoard: the Trainer's curves under OUT/<task>/runs/, and the
+    report's picture as an image beside them."""
+    out, _ = failing_run
+    for picture in ("figures/scores.png", "figures/ynat_confusion_matrix.png"):
+        assert (out / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # TensorBoard: the Trainer's curves and the report's image
+    assert list((out / "ynat" / "runs").glob("*/events.out.tfevents.*"))
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(out / "ynat" / "runs" / "benchmark_report"))
+    events.Reload()
+    assert events.Tags()["images"] == ["ynat/confusion_matrix"]
+
+
+def test_report_to_wandb_writes_an_offline_run_named_after_task_and_model(smoke_files, tmp_path):
+    model, data = str(smoke_files / "tiny-bert"), str(smoke_files / "data")
+    done = run_all("--smoke", "--tasks", "ynat", "--output_dir", str(tmp_path), "--model", model, "--data_dir", data,
+                   "--", "--report_to", "wandb", "--max_steps", "3",
+                   "--disable_tqdm", "true", "--do_predict", "false",
+                   env={"WANDB_MODE": "offline", "WANDB_DIR": str(tmp_path), "WANDB_SILENT": "true"})  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    runs = list((tmp_path / "wandb").glob("offline-run-*"))
+    assert len(runs) == 1
+    (log,) = runs[0].glob("*.wandb")
+    assert b"ynat-tiny-bert" in log.read_bytes()  # --run_name <task>-<model>
+
+
+def test_a_rerun_skips_tasks_with_results_and_reads_the_environment(failing_run, smoke_files):
+    """Environment variables still work (MODEL, OUT, DATA_DIR, TASKS, EXTRA); YNAT is not trained again."""
+    out, _ = failing_run
+    before = (out / "ynat" / "eval_results.json").stat().st_mtime_ns
+    env = {"MODEL": str(smoke_files / "tiny-bert"), "OUT": str(out), "DATA_DIR": str(out / "data"), "TASKS": "ynat,ner",
+           "EXTRA": "--disable_tqdm true --report_to none"}  # fmt: skip
+    done = run_all("--smoke", env=env)
+    assert done.returncode == 1  # NER still fails
+    assert "ynat: results exist" in done.stdout and "--overwrite reruns it" in done.stdout
+    assert (out / "ynat" / "eval_results.json").stat().st_mtime_ns == before
+    assert "ynat   macro_f1" in done.stdout  # its earlier results are still in the table
+
+
+def test_flags_help_and_bad_flags():
+    done = run_all("--help")
+    assert done.returncode == 0
+    for flag in ("--model", "--tasks", "--output_dir", "--data_dir", "--smoke", "--overwrite", "--nproc", "--"):
+        assert flag in done.stdout
+    bad = run_all("--tasks", "ynat,nope")
+    assert bad.returncode == 2 and bad.stderr.strip() == (
+        "run_all.sh: --tasks: unknown task 'nope' (the table has: "
+        + " ".join(subprocess.run([sys.executable, "-m", "metrics"], cwd=REPO_ROOT, capture_output=True, text=True,
+                                  env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}).stdout.split())  # fmt: skip
+        + ")"
+    )
+    assert run_all("--nproc", "0").returncode == 2
+    assert run_all("--model").stderr.strip() == "run_all.sh: --model needs a value (bash run_all.sh --help)"
+
+
+@pytest.mark.skipif(not FULL, reason="the whole smoke benchmark takes about 5 minutes: KLUE_FULL_SMOKE=1 runs it")
+def test_the_whole_smoke_benchmark_beats_every_trivial_baseline(tmp_path):
+    done = run_all("--smoke", "--output_dir", str(tmp_path), "--", "--disable_tqdm", "true", timeout=1800)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    scripts = {path.stem[4:] for path in (REPO_ROOT / "trainers").glob("run_*.py")}
+    assert {row["task"] for row in results["tasks"]} == scripts & set(done.stdout.split())
+    for row in results["tasks"]:
+        assert row["above_baseline"] is True, row
+
+
+@pytest.mark.skipif(not FULL, reason="two torchrun processes per task: KLUE_FULL_SMOKE=1 runs it")
+def test_nproc_launches_each_task_through_torchrun(tmp_path):
+    done = run_all("--smoke", "--nproc", "2", "--tasks", "ynat", "--output_dir", str(tmp_path), "--",
+                   "--disable_tqdm", "true", "--max_steps", "4", "--report_to", "none")  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "torch.distributed.run --standalone --nproc_per_node 2 trainers/run_ynat.py" in done.stdout
+    results = json.loads((tmp_path / "ynat" / "eval_results.json").read_text(encoding="utf-8"))
+    assert results["eval_samples"] == 70  # every dev example scored once
 
 
 def test_the_task_list_comes_from_the_metrics_table():
     done = subprocess.run([sys.executable, "-m", "metrics"], cwd=REPO_ROOT, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
-    assert done.stdout.split() == ["ynat", "sts", "nli", "ner", "re", "dp", "mrc", "wos"]
+    assert done.stdout.split() == ["ynat", "sts", "nli", "ner", "re", "dp", "mrc", "wos", "mcqa"]

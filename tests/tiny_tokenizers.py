@@ -11,26 +11,9 @@ from collections.abc import Iterable
 
 
 def wordpiece_tokenizer(texts: Iterable[str], vocab_size: int, model_max_length: int = 128):
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import BertTokenizerFast
+    from smoke.tiny_model import wordpiece_tokenizer as smoke_wordpiece  # the one the smoke run ships
 
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=False, strip_accents=False, clean_text=True)
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tokenizer.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials))
-    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]",
-        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
-    )
-    tokenizer.decoder = decoders.WordPiece()
-    # Said again to the wrapper: it saves its own flags, and BertTokenizerFast's defaults
-    # (lowercase, strip accents) would reload as a normalizer that splits Hangul into jamo.
-    return BertTokenizerFast(
-        tokenizer_object=tokenizer, model_max_length=model_max_length, do_lower_case=False, strip_accents=False
-    )
+    return smoke_wordpiece(texts, vocab_size=vocab_size, model_max_length=model_max_length)
 
 
 def byte_bpe_tokenizer(texts: Iterable[str], vocab_size: int, model_max_length: int = 128):

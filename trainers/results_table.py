@@ -2,36 +2,27 @@
 
     python trainers/results_table.py outputs/klue_roberta-base klue/roberta-base
 
-Reads ``OUT/<task>/eval_results.json`` for every task of the metrics table that has one, and the
-paper's dev-set numbers from ``docs/paper-dev-results.csv`` (``-`` where the paper has none).
+Reads ``OUT/<task>/eval_results.json`` (and train times) for every task with a folder in ``OUT``
+and the paper's dev-set numbers from ``docs/paper-dev-results.csv`` (``-`` where the paper has
+none). Prints only; ``python -m trainers.benchmark_report report OUT MODEL`` also writes the
+results files and pictures (what ``run_all.sh`` calls).
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from pathlib import Path
 
-from metrics.tasks import TASKS
+if __package__ in (None, ""):  # run as a file: the repository root on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-PAPER_RESULTS = Path(__file__).resolve().parents[1] / "docs" / "paper-dev-results.csv"
+from trainers.benchmark_report import PAPER_RESULTS, collect, text_table  # noqa: E402
+
+__all__ = ["PAPER_RESULTS", "results_table", "main"]
 
 
 def results_table(out: Path, model: str) -> list[str]:
-    rows = list(csv.DictReader(PAPER_RESULTS.open(encoding="utf-8")))
-    paper = next((row for row in rows if row["model"] in (model, model.split("/")[-1])), {})
-    lines = [f"{'task':6} {'metric':12} {'ours':>8} {'paper':>8}"]
-    for name, task in TASKS.items():
-        path = out / name / "eval_results.json"
-        if not path.is_file():
-            continue
-        scores = json.loads(path.read_text(encoding="utf-8"))
-        for key in task.metric_keys:
-            ours = scores.get(f"eval_{key}")
-            shown = "-" if ours is None else f"{ours:.2f}"
-            lines.append(f"{name:6} {key:12} {shown:>8} {paper.get(f'{name}_{key}', '-'):>8}")
-    return lines
+    return text_table(collect(Path(out), model))
 
 
 def main(argv: list[str]) -> int:

@@ -57,7 +57,8 @@ class DpTask(Task):
         options = self.option(DpArguments)
         encoder = from_pretrained(AutoModel, model_args, config=config)
         parser_config = DpBiaffineConfig(pos_embedding_dim=options.pos_embedding_dim, pad_token_id=config.pad_token_id,
-                                         lstm_hidden_size=options.lstm_hidden_size, **self.config_overrides())
+                                         lstm_hidden_size=options.lstm_hidden_size, arc_dim=options.arc_dim,
+                                         label_dim=options.label_dim, **self.config_overrides())
         return DpBiaffineModel.from_encoder(encoder, parser_config)
 
     def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:

@@ -108,7 +108,11 @@ class ReTask(ClassificationTask):
     def score(self, decoded: np.ndarray, references: Any, examples: datasets.Dataset) -> Scored:
         """Micro F1 (argmax) and AUPRC (probabilities), as the official code scores them; F1 per
         relation (``no_relation`` included) in the breakdown."""
-        return Scored(metrics.score_task(self.name, decoded, references), metrics.re_breakdown(decoded, references))
+        breakdown = metrics.re_breakdown(decoded, references)
+        breakdown["confusion_matrix"] = metrics.classification_breakdown(
+            decoded.argmax(-1), references, list(metrics.RE_RELATIONS)
+        )["confusion_matrix"]  # rows gold, columns predicted (run_all.sh draws it)
+        return Scored(metrics.score_task(self.name, decoded, references), breakdown)
 
 
 def _span(entity: dict[str, Any]) -> tuple[int, int]:

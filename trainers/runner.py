@@ -609,6 +609,10 @@ def load_raw_splits(
         raw = load_local(task.data, files)
     elif any(explicit.values()):
         raw = load_local(task.data, explicit)
+    elif getattr(task.data, "HUB_DATASET", "") is None:  # a task with no Hub dataset (MCQA)
+        raise KlueDataError(
+            None, f"{task.name} has no Hub dataset; pass --train_file/--validation_file/--test_file or --data_dir"
+        )
     else:
         raw = load_hub(task.data, data_args.dataset_name, data_args.dataset_config_name, cache_dir=cache_dir)
     if training_args.do_predict and "test" not in raw and "validation" in raw:

@@ -22,6 +22,7 @@ EXAMPLES = {
     "dp": (([[2, 0]], [["NP_SBJ", "VP"]]), ([[2, 0]], [["NP_SBJ", "VP"]])),
     "mrc": (["서울", ""], [["서울"], []]),
     "wos": ([["관광-종류-박물관"]], [["관광-종류-박물관"]]),
+    "mcqa": ([1, 2, 4], [1, 3, 4]),
 }
 
 
@@ -35,6 +36,7 @@ def test_task_metric_keys():
         "dp": ("uas", "las"),
         "mrc": ("exact_match", "rouge_w"),
         "wos": ("jga", "slot_f1"),
+        "mcqa": ("accuracy",),
     }
 
 

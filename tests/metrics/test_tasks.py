@@ -26,6 +26,7 @@ EXAMPLES = {
     "dp": (([[2, 0]], [["NP_SBJ", "VP"]]), ([[2, 0]], [["NP_SBJ", "VP"]])),
     "mrc": (["서울", ""], [["서울"], []]),
     "wos": ([["관광-종류-박물관"]], [["관광-종류-박물관"]]),
+    "mcqa": ([1, 2, 5], [1, 3, 5]),
 }
 
 
@@ -53,13 +54,14 @@ def test_selection_keys():
         "dp": ("las", True),
         "mrc": ("rouge_w", True),
         "wos": ("slot_f1", True),
+        "mcqa": ("accuracy", True),
     }
     assert all(spec.selection_key in spec.metric_keys for spec in tasks.TASKS.values())
 
 
 def test_default_postprocess_only_where_outputs_need_no_task_knowledge():
     without = {name for name, spec in tasks.TASKS.items() if spec.postprocess is None}
-    assert without == {"ner", "dp", "mrc", "wos"}
+    assert without == {"ner", "dp", "mrc", "wos", "mcqa"}
 
 
 def test_breakdowns_of_the_classification_tasks_name_their_labels():

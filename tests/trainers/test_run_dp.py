@@ -159,8 +159,8 @@ def test_dp_bad_input_is_one_line_and_exit_2(bad, message, tiny_bert, tmp_path, 
 @pytest.mark.skipif(not os.environ.get("KLUE_DP_LEARNING_BAR"), reason="~10 min on 2 cores: set KLUE_DP_LEARNING_BAR=1")
 def test_dp_learning_bar_on_the_real_dev_file(shared_klue, tiny_bert, tmp_path):
     """A tiny model trained on the first 1,500 dev sentences beats "attach to the next word" on the other
-    500 by a wide margin with the POS embedding; without it (the tiny vocabulary reads little Korean) it
-    does not. Measured once: 83.9 vs 68.4 attachment accuracy, next-word baseline 68.9."""
+    500 by a wide margin with the POS embedding, on two seeds; without it (the tiny vocabulary reads little
+    Korean) it does not. Measured: 81.8 (seed 42, 4 epochs) against the next-word baseline's 68.9."""
     records = dp_reader.read_file(shared_klue / REAL_DEV)
     train = write_jsonl(tmp_path / "train.jsonl", records[:1500])
     test = write_jsonl(tmp_path / "test.jsonl", records[1500:])
@@ -168,17 +168,18 @@ def test_dp_learning_bar_on_the_real_dev_file(shared_klue, tiny_bert, tmp_path):
     next_word = [h for r in records[1500:] for h in [*range(2, len(r["head"]) + 1), 0]]
     baseline = 100 * sum(g == p for g, p in zip(gold, next_word)) / len(gold)
     accuracy = {}
-    for pos_dim in ("64", "0"):
-        out = tmp_path / f"out-{pos_dim}"
+    for pos_dim, seed in (("64", "42"), ("64", "7"), ("0", "42")):
+        out = tmp_path / f"out-{pos_dim}-{seed}"
         argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
                 "--validation_file", str(test), "--do_train", "--do_eval", "--pos_embedding_dim", pos_dim,
-                "--lstm_hidden_size", "128", "--num_train_epochs", "8", "--learning_rate", "2e-3",
-                "--per_device_train_batch_size", "32", "--warmup_steps", "0.1", "--save_strategy", "no",
-                "--report_to", "none", "--use_cpu", "--disable_tqdm", "true", "--seed", "42"]  # fmt: skip
+                "--lstm_hidden_size", "128", "--arc_dim", "128", "--label_dim", "32", "--num_train_epochs", "4",
+                "--learning_rate", "2e-3", "--per_device_train_batch_size", "32", "--warmup_steps", "0.1",
+                "--save_strategy", "no", "--report_to", "none", "--use_cpu", "--disable_tqdm", "true",
+                "--seed", seed]  # fmt: skip
         assert main(DpTask(), argv) == 0
-        accuracy[pos_dim] = json.loads((out / "eval_results.json").read_text())["eval_uas_acc"]
-    assert accuracy["64"] > baseline + 8
-    assert accuracy["0"] < baseline + 3 < accuracy["64"] - 5
+        accuracy[pos_dim, seed] = json.loads((out / "eval_results.json").read_text())["eval_uas_acc"]
+    assert min(accuracy["64", "42"], accuracy["64", "7"]) > baseline + 8, accuracy
+    assert accuracy["0", "42"] < baseline + 3 < min(accuracy["64", "42"], accuracy["64", "7"]) - 5, accuracy
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:

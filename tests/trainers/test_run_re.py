@@ -50,6 +50,12 @@ def test_re_trains_evaluates_and_predicts_from_original_files(head, tiny_bert, t
     assert list(breakdown["per_relation_f1"])[0] == "no_relation" and len(breakdown["per_relation_f1"]) == 30
     predictions = read_jsonl(out / "predictions.jsonl")
     assert [p["guid"] for p in predictions] == [r["guid"] for r in dev]
+    relations, matrix = breakdown["confusion_matrix"]["labels"], breakdown["confusion_matrix"]["matrix"]
+    assert relations == list(breakdown["per_relation_f1"])  # rows gold, columns predicted: run_all.sh draws it
+    for gold, predicted in zip([relations.index(r["label"]) for r in dev],
+                               [relations.index(p["prediction"]) for p in predictions]):
+        matrix[gold][predicted] -= 1
+    assert len(matrix) == 30 and all(count == 0 for row in matrix for count in row)
     for prediction in predictions:
         probabilities = prediction["probabilities"]
         assert len(probabilities) == 30 and list(probabilities)[0] == "no_relation"

@@ -1,0 +1,42 @@
+"""Flags of the WoS task script (``trainers/run_wos.py``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from args.errors import ArgumentsError
+
+
+@dataclass
+class WosArguments:
+    _argument_group_name = "WoS task"  # the heading of these flags in --help
+
+    ontology_file: str | None = field(
+        default=None,
+        metadata={
+            "help": "The ontology (JSON {\"domain-slot\": [candidate values]}) that defines the slot list and the "
+            "known domain-slot names. Default: ontology.json beside the dialogue files (--data_dir, or the "
+            "folder of --train_file/--validation_file/--test_file, also in a wos-v1.1/ subfolder); else the "
+            "slot list of an already trained WoS model; else the slots found in the training states (logged)."
+        },
+    )
+    teacher_forcing_ratio: float = field(
+        default=0.5,
+        metadata={
+            "help": "Share of training batches whose value decoder is fed the gold previous token (the others "
+            "are fed the model's own best token), as in TRADE. Saved with the model."
+        },
+    )
+    max_value_length: int = field(
+        default=12,
+        metadata={
+            "help": "Most tokens generated per slot value, the end token included; longer gold values are cut "
+            "for training (counted in the log). Also the generation length at evaluation; saved with the model."
+        },
+    )
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.teacher_forcing_ratio <= 1.0:
+            raise ArgumentsError(f"--teacher_forcing_ratio must be in [0, 1], got {self.teacher_forcing_ratio}")
+        if self.max_value_length < 2:
+            raise ArgumentsError(f"--max_value_length must be >= 2 (a token and the end), got {self.max_value_length}")

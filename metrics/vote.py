@@ -1,0 +1,200 @@
+"""Hard-voting ensemble of MCQA prediction CSVs: ``python -m metrics.vote``.
+
+Usage::
+
+    python -m metrics.vote a.csv b.csv c.csv [--scores a/predictions.jsonl b/predictions.jsonl ...] -o out.csv
+
+Each CSV is ``id,answer`` (what ``trainers/run_mcqa.py --predictions_csv`` writes; the answer is the
+1-based choice number). Per id the answer most files chose wins. A tie is broken by the summed
+``scores`` of the tied answers over the given ``predictions.jsonl`` files (``{"id", "prediction",
+"scores": [one per choice]}``) when ``--scores`` is given, else (and when the sums tie too) by the
+earliest file that chose one of the tied answers. The output keeps the first file's id order and is
+written atomically. Files whose ids differ, an id given twice, a non-numeric answer or a missing
+header end in one line naming the file (exit status 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Mapping, Sequence
+import os
+import tempfile
+from pathlib import Path
+
+EXIT_REJECTED = 2
+SHOWN = 3
+
+
+class VoteInputError(ValueError):
+    """An input file that cannot be voted on; the message names it and what is wrong."""
+
+
+def vote(
+    answers: Sequence[Mapping[str, int]], scores: Sequence[Mapping[str, Sequence[float]]] = ()
+) -> dict[str, int]:
+    """Per id (in the first mapping's order) the answer most of ``answers`` chose.
+
+    Ties: the tied answer with the highest score summed over ``scores`` (``scores[k][id][answer - 1]``),
+    then the tied answer of the earliest mapping in ``answers``. Every mapping must hold the same ids.
+    """
+    if not answers:
+        raise ValueError("answers: expected at least one set of predictions")
+    result = {}
+    for item in answers[0]:
+        votes: dict[int, int] = {}
+        for predictions in answers:
+            votes[predictions[item]] = votes.get(predictions[item], 0) + 1
+        best = max(votes.values())
+        tied = [answer for answer, count in votes.items() if count == best]
+        if len(tied) > 1 and scores:
+            summed = {answer: sum(_score(table[item], answer) for table in scores) for answer in tied}
+            top = max(summed.values())
+            tied = [answer for answer in tied if summed[answer] == top]
+        # the earliest file's answer among those still tied (votes keeps first-seen order)
+        result[item] = next(answer for answer in votes if answer in tied)
+    return result
+
+
+def _score(item_scores: Sequence[float], answer: int) -> float:
+    return float(item_scores[answer - 1]) if 1 <= answer <= len(item_scores) else 0.0
+
+
+# ---------------------------------------------------------------- files
+
+
+def read_answers(path: str | Path) -> dict[str, int]:
+    """An ``id,answer`` CSV as ``{id: answer}`` in file order."""
+    path = Path(path)
+    rows = _csv_rows(path)
+    header = [name.strip() for name in rows[0]] if rows else []
+    if "id" not in header or "answer" not in header:
+        raise VoteInputError(f"{path}: expected a header row 'id,answer', got {','.join(header) or 'nothing'}")
+    at_id, at_answer = header.index("id"), header.index("answer")
+    answers: dict[str, int] = {}
+    for line, row in enumerate(rows[1:], 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise VoteInputError(f"{path}, line {line}: expected {len(header)} cells, got {len(row)}")
+        item, answer = row[at_id].strip(), row[at_answer].strip()
+        if not answer.isdigit() or int(answer) < 1:
+            raise VoteInputError(f"{path}, line {line} (id {item}): expected a choice number 1, 2, ..., got {answer!r}")
+        if item in answers:
+            raise VoteInputError(f"{path}, line {line}: id {item!r} is given twice")
+        answers[item] = int(answer)
+    if not answers:
+        raise VoteInputError(f"{path}: no predictions")
+    return answers
+
+
+def read_scores(path: str | Path) -> dict[str, list[float]]:
+    """A ``predictions.jsonl`` of ``trainers/run_mcqa.py`` as ``{id: scores}``."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError:
+        raise VoteInputError(f"{path}: no such file") from None
+    scores: dict[str, list[float]] = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise VoteInputError(f"{path}, line {number}: not valid JSON ({error.msg})") from None
+        values = record.get("scores") if isinstance(record, dict) else None
+        numbers = isinstance(values, list) and all(
+            isinstance(value, (int, float)) and not isinstance(value, bool) for value in values
+        )
+        if not numbers or not isinstance(record.get("id"), str):
+            raise VoteInputError(f'{path}, line {number}: expected {{"id": "...", "scores": [numbers]}}')
+        scores[record["id"]] = [float(value) for value in values]
+    return scores
+
+
+def check_same_ids(named: Sequence[tuple[str, Mapping[str, object]]]) -> None:
+    """Every file holds the first file's ids, no more and no fewer."""
+    first_name, first = named[0]
+    for name, table in named[1:]:
+        missing = [item for item in first if item not in table]
+        extra = [item for item in table if item not in first]
+        if missing or extra:
+            problems = []
+            if missing:
+                problems.append(f"{len(missing)} id(s) of {first_name} missing ({_names(missing)})")
+            if extra:
+                problems.append(f"{len(extra)} id(s) not in {first_name} ({_names(extra)})")
+            raise VoteInputError(f"{name}: ids differ from {first_name}: " + "; ".join(problems))
+
+
+def write_answers(path: str | Path, answers: Mapping[str, int]) -> None:
+    """``id,answer`` rows to ``path`` through a temporary file and a rename: never half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
+                                         prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    try:
+        with handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["id", "answer"])
+            writer.writerows(answers.items())
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise VoteInputError(f"{path}: no such file") from None
+    except UnicodeDecodeError as error:
+        raise VoteInputError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    return list(csv.reader(text.splitlines()))
+
+
+def _names(items: Sequence[str]) -> str:
+    return ", ".join(items[:SHOWN]) + (f" and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m metrics.vote", description=__doc__.splitlines()[0],
+        epilog=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("predictions", nargs="+", help="prediction CSVs 'id,answer' (two or more)")
+    parser.add_argument("--scores", nargs="+", default=[], metavar="JSONL",
+                        help="predictions.jsonl files whose summed 'scores' break ties")
+    parser.add_argument("-o", "--output", required=True, help="the voted CSV 'id,answer' to write")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if len(args.predictions) < 2:
+            raise VoteInputError("give two or more prediction CSVs to vote over")
+        answers = [read_answers(path) for path in args.predictions]
+        scores = [read_scores(path) for path in args.scores]
+        check_same_ids([*zip(args.predictions, answers), *zip(args.scores, scores)])
+        voted = vote(answers, scores)
+    except VoteInputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+
+    write_answers(args.output, voted)
+    changed = sum(1 for item, answer in voted.items() if answer != answers[0][item])
+    print(f"Voted {len(voted)} answers over {len(answers)} files ({changed} differ from {args.predictions[0]}) "
+          f"into {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The base of the task networks that put a head over ``self.encoder`` (any encoder ``AutoModel`` loads).
+
+What such a model shares: building it on an already loaded (pretrained) encoder, the input
+embeddings being the encoder's (so the runner can grow them for added tokens), and initialising
+only the head's own modules, never the encoder's pretrained or ``from_config`` weights.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from torch import nn
+from transformers import PretrainedConfig, PreTrainedModel
+
+Model = TypeVar("Model", bound="EncoderHeadModel")
+
+
+class EncoderHeadModel(PreTrainedModel):
+    """A ``PreTrainedModel`` whose ``__init__`` sets ``self.encoder`` from ``config.encoder``."""
+
+    def init_weights(self) -> None:
+        for name, module in self.named_modules():
+            if name != "encoder" and not name.startswith("encoder."):
+                self._init_weights(module)
+
+    @classmethod
+    def from_encoder(cls: type[Model], encoder: PreTrainedModel, config: PretrainedConfig) -> Model:
+        """A new head on a loaded encoder; ``config.encoder`` becomes the encoder's config."""
+        config.encoder = encoder.config
+        model = cls(config)
+        model.encoder = encoder
+        return model
+
+    def get_input_embeddings(self) -> nn.Module:
+        return self.encoder.get_input_embeddings()
+
+    def set_input_embeddings(self, value: nn.Module) -> None:
+        self.encoder.set_input_embeddings(value)

@@ -1,0 +1,76 @@
+"""Prompt text and passage cutting for MCQA, with a word-counting stand-in for a tokenizer."""
+
+from __future__ import annotations
+
+import pytest
+
+from algorithms import mcqa_prompts
+from algorithms.mcqa_prompts import PassageDoesNotFit, answer_token_ids, fit_passage
+
+PASSAGE = " ".join(f"단어{i}" for i in range(40))  # 40 "tokens" for a whitespace tokenizer
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def test_a_passage_that_fits_is_kept_whole():
+    assert fit_passage(PASSAGE, lambda p: words(p) + 10, 50) == PASSAGE
+
+
+def test_only_the_passage_is_cut_and_the_rest_of_the_input_is_counted():
+    question_and_choices = 12  # what length_of adds around the passage
+    cut = fit_passage(PASSAGE, lambda p: words(p) + question_and_choices, 30)
+    assert cut == " ".join(f"단어{i}" for i in range(18))  # 18 + 12 = 30: the longest start that fits
+    assert PASSAGE.startswith(cut)
+
+
+def test_a_cut_inside_a_word_moves_back_to_the_space():
+    def characters(passage: str) -> int:  # one "token" per character: the cut may land mid-word
+        return len(passage)
+
+    cut = fit_passage("가나다 라마바사 아자차", characters, 6)
+    assert cut == "가나다"  # not "가나다 라마"
+
+
+def test_even_an_empty_passage_too_long_is_an_error_naming_the_tokens():
+    with pytest.raises(PassageDoesNotFit, match="alone take 25 tokens, more than max_seq_length 20") as raised:
+        fit_passage(PASSAGE, lambda p: words(p) + 25, 20)
+    assert (raised.value.needed, raised.value.limit) == (25, 20)
+
+
+def test_prompts_hold_every_part_and_the_numbers_of_the_choices():
+    text = mcqa_prompts.user_prompt("지우는 '봄'을 좋아한다.", "지우가 좋아하는 계절은?", "ㄱ. 봄은 따뜻하다.",
+                                    ["봄", "여름", "가을", "겨울", "없음"])
+    assert text.index("지문:\n지우는") < text.index("질문:\n지우가") < text.index("<보기>:\nㄱ.") < text.index("선택지:")
+    assert "1 - 봄\n2 - 여름\n3 - 가을\n4 - 겨울\n5 - 없음" in text
+    assert text.endswith("1, 2, 3, 4, 5 중에 하나를 정답으로 고르세요.")
+    assert "<보기>" not in mcqa_prompts.user_prompt("p", "q", "", ["a", "b"])
+    assert mcqa_prompts.plain_prompt("X").endswith("\n정답:")
+    assert mcqa_prompts.encoder_context("지문", "질문", "") == "지문\n질문"
+    assert mcqa_prompts.encoder_context("지문", "질문", "ㄱ") == "지문\n질문\n<보기>\nㄱ"
+
+
+class CharTokenizer:
+    """One id per character; ``merge`` joins a digit with the character before it into one token."""
+
+    def __init__(self, merge: str | None = None) -> None:
+        self.merge = merge
+
+    def __call__(self, text: str) -> list[int]:
+        ids: list[int] = []
+        for char in text:
+            if self.merge and char.isdigit() and ids and ids[-1] == ord(self.merge):
+                ids[-1] = 100000 + ord(char)
+            else:
+                ids.append(ord(char))
+        return ids
+
+
+def test_answer_tokens_are_read_in_context():
+    assert answer_token_ids(CharTokenizer(), "정답:", 5) == [ord(d) for d in "12345"]
+
+
+def test_an_answer_number_merged_with_the_prompt_is_refused():
+    with pytest.raises(ValueError, match="answer number 1 does not become one token after the prompt"):
+        answer_token_ids(CharTokenizer(merge=":"), "정답:", 5)

@@ -1,0 +1,70 @@
+"""Hard voting over MCQA prediction CSVs: the pure function, then the CLI ``python -m metrics.vote``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from metrics.vote import main, vote
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_majority_wins():
+    assert vote([{"a": 1, "b": 2}, {"a": 1, "b": 3}, {"a": 4, "b": 3}]) == {"a": 1, "b": 3}
+
+
+def test_a_tie_goes_to_the_earliest_file_among_the_tied_answers():
+    # a: 1, 2, 2, 3, 3 -> 2 and 3 tie; file 1 chose neither, file 2 chose 2
+    assert vote([{"a": 1}, {"a": 2}, {"a": 3}, {"a": 3}, {"a": 2}]) == {"a": 2}
+    assert vote([{"a": 4}, {"a": 1}]) == {"a": 4}
+
+
+def test_a_tie_goes_to_the_higher_summed_score_when_scores_are_given():
+    answers = [{"a": 1}, {"a": 2}]
+    scores = [{"a": [0.6, 0.4, 0.0, 0.0]}, {"a": [0.1, 0.8, 0.1, 0.0]}]  # sums: 1 -> 0.7, 2 -> 1.2
+    assert vote(answers, scores) == {"a": 2}
+    assert vote(answers) == {"a": 1}
+
+
+def test_the_output_keeps_the_first_file_order():
+    assert list(vote([{"b": 1, "a": 2}, {"a": 2, "b": 1}])) == ["b", "a"]
+
+
+def write(path: Path, rows: list[tuple[str, int]]) -> Path:
+    path.write_text("id,answer\n" + "".join(f"{i},{a}\n" for i, a in rows), encoding="utf-8")
+    return path
+
+
+def test_cli_votes_and_breaks_ties_with_predictions_jsonl(tmp_path, capsys):
+    a = write(tmp_path / "a.csv", [("q1", 1), ("q2", 2)])
+    b = write(tmp_path / "b.csv", [("q1", 3), ("q2", 2)])
+    scores = tmp_path / "b.jsonl"
+    scores.write_text("".join(json.dumps({"id": i, "prediction": 3, "scores": s}) + "\n"
+                              for i, s in (("q1", [0.1, 0, 0.9, 0]), ("q2", [0, 1, 0, 0]))), encoding="utf-8")
+    out = tmp_path / "out" / "voted.csv"
+    assert main([str(a), str(b), "-o", str(out)]) == 0
+    assert out.read_text() == "id,answer\nq1,1\nq2,2\n"
+    assert main([str(a), str(b), "--scores", str(scores), "-o", str(out)]) == 0
+    assert out.read_text() == "id,answer\nq1,3\nq2,2\n"
+
+
+@pytest.mark.parametrize(
+    "rows_b, message",
+    [
+        ([("q1", 1), ("q3", 2)], "b.csv: ids differ from"),
+        ([("q1", 1), ("q2", "x")], "b.csv, line 3 (id q2): expected a choice number"),
+    ],
+)
+def test_cli_mismatched_or_bad_files_end_in_one_line(tmp_path, rows_b, message):
+    a = write(tmp_path / "a.csv", [("q1", 1), ("q2", 2)])
+    b = write(tmp_path / "b.csv", rows_b)
+    out = tmp_path / "voted.csv"
+    done = subprocess.run([sys.executable, "-m", "metrics.vote", str(a), str(b), "-o", str(out)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and not out.exists()
+    assert done.stderr.count("\n") == 1 and message in done.stderr

@@ -1,0 +1,56 @@
+"""smoke.baselines: the trivial predictions, scored with the official metrics, on hand-made records."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from smoke.baselines import baselines, trivial_scores
+from smoke.data import write_all
+
+
+def test_majority_class():
+    records = [{"label": "정치"}, {"label": "정치"}, {"label": "경제"}]
+    # macro F1 over the topics present: 정치 (precision 2/3, recall 1 → F1 0.8) and 경제 (0) → 40
+    assert trivial_scores("ynat", records)["macro_f1"] == pytest.approx(40.0)
+    nli = [{"label": "neutral"}, {"label": "neutral"}, {"label": "entailment"}]
+    assert trivial_scores("nli", nli)["accuracy"] == pytest.approx(200 / 3)
+
+
+def test_all_o_scores_no_entity():
+    records = [{"tokens": list("김철수 왔다"), "ner_tags": ["B-PS", "I-PS", "I-PS", "O", "O", "O"]}]
+    scores = trivial_scores("ner", records)
+    assert scores["entity_f1"] == 0.0
+    assert 0.0 < scores["char_f1"] < 100.0  # the O class is right
+
+
+def test_empty_answer_is_right_on_unanswerable_questions_only():
+    records = [{"answers": {"text": ["서울"]}}, {"answers": {"text": []}}, {"answers": {"text": ["3개"]}},
+               {"answers": {"text": []}}]  # fmt: skip
+    assert trivial_scores("mrc", records) == {"exact_match": 50.0, "rouge_w": 50.0}
+
+
+def test_empty_state_is_right_on_turns_with_an_empty_state():
+    dialogue = [{"role": "user", "state": []}, {"role": "sys", "text": "네"}, {"role": "user", "state": ["식당-종류-한식당"]}]
+    assert trivial_scores("wos", [{"dialogue": dialogue}])["jga"] == 50.0
+
+
+def test_first_choice_and_dp_and_re():
+    rows = [{"problems": json.dumps({"answer": answer})} for answer in (1, 2, 3, 1)]
+    assert trivial_scores("mcqa", rows) == {"accuracy": 50.0}
+    # every word to the last word: right for words 2 and 3 of "1→2, 2→3, 3→root"
+    dp = [{"head": [2, 3, 0], "deprel": ["NP_MOD", "NP_SBJ", "VP"]}]
+    assert trivial_scores("dp", dp)["uas"] > 0
+    re_records = [{"label": "no_relation"}] * 3 + [{"label": "per:employee_of"}]
+    assert trivial_scores("re", re_records)["micro_f1"] == pytest.approx(40.0)  # always employee_of: P 1/4, R 1
+
+
+def test_baselines_of_the_smoke_dev_files_are_well_below_what_a_model_reaches(tmp_path):
+    write_all(tmp_path)
+    found = baselines(tmp_path, ["ynat", "nli", "ner", "re", "dp", "mrc", "wos", "mcqa", "sts"])
+    assert found["ynat"]["scores"]["macro_f1"] < 10  # 7 balanced topics
+    assert found["mrc"]["scores"]["exact_match"] == 25.0  # one unanswerable question in four
+    assert found["mcqa"]["scores"]["accuracy"] == 25.0
+    assert found["sts"]["scores"]["pearsonr"] == 0.0
+    assert all(set(entry) == {"name", "scores"} for entry in found.values())

@@ -1,0 +1,184 @@
+"""trainers.benchmark_report: the numbers of the results table, files and pictures, on made-up runs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from trainers import benchmark_report as report
+from trainers.outputs import write_json
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PAPER = report.read_paper_table()
+
+
+def test_paper_scores_by_hub_id_last_part_or_none():
+    assert report.paper_scores("klue/roberta-base", PAPER)["ynat_macro_f1"] == 85.12
+    assert report.paper_scores("/models/roberta-large", PAPER)["mrc_rouge_w"] == 81.43  # a local copy
+    assert report.paper_scores("my-model", PAPER) == {}
+
+
+def test_the_paper_table_has_every_klue_metric_for_the_klue_models():
+    from metrics.tasks import TASKS
+
+    klue_tasks = ("ynat", "sts", "nli", "ner", "re", "dp", "mrc", "wos")  # the paper's eight
+    columns = {f"{task}_{key}" for task in klue_tasks for key in TASKS[task].metric_keys}
+    for model in ("klue/bert-base", "klue/roberta-small", "klue/roberta-base", "klue/roberta-large"):
+        scores = report.paper_scores(model, PAPER)
+        assert columns <= set(scores), (model, columns - set(scores))
+        assert all(0 < scores[column] < 100 for column in columns)
+
+
+def test_four_evaluations_per_epoch_whatever_the_epochs():
+    assert report.quarter_epoch_ratio(4) == 0.0625
+    config = {"eval_strategy": "steps", "save_strategy": "steps", "num_train_epochs": 3}
+    assert report.quarter_epoch_flags(config, []) == ["--eval_steps", repr(0.25 / 3), "--save_steps", repr(0.25 / 3)]
+    # the run's own epochs win over the config's (the smoke preset trains more epochs)
+    assert report.quarter_epoch_flags(config, ["--num_train_epochs", "8"])[:2] == ["--eval_steps", "0.03125"]
+    assert report.quarter_epoch_flags(config, ["--eval_steps", "100"]) == []  # the user's own wins
+    assert report.quarter_epoch_flags(config, ["--max_steps", "5"]) == []
+    assert report.quarter_epoch_flags({"eval_strategy": "epoch"}, []) == []
+
+
+# Every task's config, every model size: the official baseline's rule (MCQA follows it too).
+PAPER_CONFIGS = sorted((REPO_ROOT / "configs").glob("**/*.json"))
+
+
+@pytest.mark.parametrize("config", PAPER_CONFIGS, ids=lambda p: p.parent.name + "/" + p.stem)
+def test_every_config_evaluates_four_times_per_epoch_and_keeps_the_best(config):
+    values = json.loads(config.read_text(encoding="utf-8"))
+    assert values["eval_strategy"] == values["save_strategy"] == "steps"
+    assert values["eval_steps"] * values["num_train_epochs"] == pytest.approx(0.25)
+    assert values["save_steps"] == values["eval_steps"] and values["load_best_model_at_end"] is True
+
+
+@pytest.mark.parametrize(
+    "config", sorted((REPO_ROOT / "configs").glob("*/*.json")), ids=lambda p: p.parent.name + "/" + p.stem
+)
+def test_size_specific_configs_parse_with_their_task_script(config):
+    """configs/<size>/<task>.json (the paper's other hyperparameters for that size) parse like configs/<task>.json."""
+    from trainers.runner import parse_arguments
+
+    module = __import__(f"trainers.run_{config.stem}", fromlist=["x"])
+    task = next(value() for name, value in vars(module).items()
+                if name.endswith("Task") and value.__module__ == module.__name__)  # fmt: skip
+    model_args, _, training_args, _ = parse_arguments(task, [str(config)])
+    assert model_args.model_name_or_path == f"klue/{config.parent.name}"
+    from metrics.tasks import TASKS
+
+    assert training_args.metric_for_best_model.removeprefix("eval_") in TASKS[config.stem].metric_keys
+
+
+def test_confusion_matrix_rows_are_gold():
+    labels = ["a", "b", "c"]
+    assert report.confusion_matrix(labels, ["a", "a", "b"], ["a", "b", "b"]) == [[1, 1, 0], [0, 1, 0], [0, 0, 0]]
+    assert report.used_labels(["x", "a", "y", "b"], ["a"], ["b"]) == ["a", "b"]
+    with pytest.raises(ValueError):
+        report.confusion_matrix(labels, ["a"], [])
+
+
+def _row(**overrides):
+    row = report.task_row("ner", ("entity_f1", "char_f1"), "char_f1", {"eval_entity_f1": 80.0, "eval_char_f1": 90.0,
+                          "eval_samples_per_second": 12.5}, {"train_samples_per_second": 3.0},
+                          {"status": "ok", "seconds": 42}, {"ner_entity_f1": 84.77, "ner_char_f1": 91.28},
+                          {"name": "all O", "scores": {"entity_f1": 0.0, "char_f1": 5.0}})  # fmt: skip
+    row.update(overrides)
+    return row
+
+
+def test_task_row_and_baseline_check():
+    row = _row()
+    assert row["metrics"] == {"entity_f1": 80.0, "char_f1": 90.0}
+    assert row["paper"] == {"entity_f1": 84.77, "char_f1": 91.28}
+    assert (row["wall_time_s"], row["train_samples_per_second"], row["eval_samples_per_second"]) == (42.0, 3.0, 12.5)
+    assert report.above_baseline(row) is True
+    assert report.above_baseline(_row(metrics={"entity_f1": 0.0, "char_f1": 4.0})) is False
+    failed = report.task_row("re", ("micro_f1",), "micro_f1", None, None, {"status": "failed", "error": "exit 2: x"},
+                             {})  # fmt: skip
+    assert (failed["status"], failed["error"], failed["metrics"]) == ("failed", "exit 2: x", {"micro_f1": None})
+    assert report.task_row("re", ("micro_f1",), "micro_f1", None, None, None, {})["status"] == "no results"
+
+
+def test_tables_show_every_metric_paper_baseline_speed_and_failures():
+    failed = report.task_row("re", ("micro_f1", "auprc"), "micro_f1", None, None,
+                             {"status": "failed", "error": "exit 1: ValueError: boom"}, {})  # fmt: skip
+    lines = report.text_table([_row(), failed])
+    assert lines[0].split() == ["task", "metric", "ours", "paper", "baseline", "time_s", "train/s", "eval/s"]
+    assert lines[1].split() == ["ner", "entity_f1", "80.00", "84.77", "0.00", "42", "3.0", "12.5"]
+    assert lines[2].split() == ["ner", "char_f1", "90.00", "91.28", "5.00"]
+    assert lines[3] == "re     FAILED: exit 1: ValueError: boom"
+    parsed = list(csv.DictReader(io.StringIO(report.csv_text([_row(), failed]))))
+    assert parsed[0]["metric_2"] == "char_f1" and float(parsed[0]["paper_2"]) == 91.28
+    assert float(parsed[0]["baseline_2"]) == 5.0 and parsed[1]["status"] == "failed" and parsed[1]["ours_1"] == ""
+    markdown = report.markdown_table([_row(), failed], "klue/roberta-base")
+    assert "| ner | entity_f1 / char_f1 | 80.00 / 90.00 | 84.77 / 91.28 | 0.00 / 5.00 (all O) | 42 |" in markdown
+
+
+def test_pictures_come_from_what_each_task_writes(tmp_path):
+    write_json(tmp_path / "nli" / "eval_breakdown.json",
+               {"confusion_matrix": {"labels": ["entailment", "neutral", "contradiction"],
+                                     "matrix": [[3, 1, 0], [0, 2, 0], [0, 0, 4]]}})  # fmt: skip
+    nli = report.task_picture_data("nli", tmp_path / "nli")
+    assert nli["kind"] == "confusion" and nli["matrix"][0] == [3, 1, 0]
+    write_json(tmp_path / "ner" / "eval_breakdown.json", {"per_type_f1": {"PS": 90.0, "LC": 50.0}})
+    assert report.task_picture_data("ner", tmp_path / "ner")["values"] == {"PS": 90.0, "LC": 50.0}
+    write_json(tmp_path / "mrc" / "eval_breakdown.json",
+               {"paraphrase": {"exact_match": 70.0, "rouge_w": 75.0, "count": 3}})  # fmt: skip
+    mrc = report.task_picture_data("mrc", tmp_path / "mrc")
+    assert mrc["values"] == {"paraphrase EM": 70.0, "paraphrase ROUGE-W": 75.0}
+    write_json(tmp_path / "wos" / "eval_breakdown.json", {"per_domain_jga": {"식당": 40.0}})
+    assert report.task_picture_data("wos", tmp_path / "wos")["values"] == {"식당": 40.0}
+    assert report.task_picture_data("sts", tmp_path / "sts") is None
+
+
+def test_re_confusion_matrix_from_eval_predictions_and_the_dev_file(tmp_path):
+    """RE's breakdown has F1 per relation only: the matrix joins eval_predictions.jsonl with the dev gold."""
+    from smoke.data import re_records
+
+    records = re_records(7, seed=5, split="dev")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "klue-re-v1.1_dev.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    wrong_one = next(r["guid"] for r in records if r["label"] != "no_relation")  # predicted no_relation
+    predictions = [{"guid": r["guid"], "prediction": "no_relation" if r["guid"] == wrong_one else r["label"]}
+                   for r in records]  # fmt: skip
+    (tmp_path / "re").mkdir()
+    (tmp_path / "re" / "eval_predictions.jsonl").write_text("".join(json.dumps(p) + "\n" for p in predictions))
+    data = report.task_picture_data("re", tmp_path / "re", tmp_path / "data")
+    assert sum(map(sum, data["matrix"])) == 7
+    wrong = next(r["label"] for r in records if r["guid"] == wrong_one)
+    assert data["matrix"][data["labels"].index(wrong)][data["labels"].index("no_relation")] == 1  # row gold
+    assert sum(data["matrix"][i][i] for i in range(len(data["labels"]))) == 6
+    assert report.task_picture_data("re", tmp_path / "re", None) is None  # no gold without the dev file
+    # a breakdown with the matrix (30 relations) is drawn with the relations that occur only
+    matrix = [[0] * 30 for _ in range(30)]
+    matrix[0][0], matrix[2][0] = 5, 1
+    write_json(tmp_path / "re" / "eval_breakdown.json", {"confusion_matrix": {"labels": [f"r{i}" for i in range(30)],
+                                                                              "matrix": matrix}})  # fmt: skip
+    drawn = report.task_picture_data("re", tmp_path / "re", None)
+    assert drawn["labels"] == ["r0", "r2"] and drawn["matrix"] == [[5, 0], [1, 0]]
+
+
+def test_write_report_writes_every_file_atomically_and_logs_pictures(tmp_path):
+    write_json(tmp_path / "ynat" / "eval_results.json", {"eval_macro_f1": 70.0, "eval_samples_per_second": 9.0})
+    write_json(tmp_path / "ynat" / "train_results.json", {"train_samples_per_second": 4.0})
+    write_json(tmp_path / "ynat" / "run_all.json", {"status": "ok", "seconds": 12})
+    write_json(tmp_path / "ynat" / "eval_breakdown.json",
+               {"confusion_matrix": {"labels": ["정치", "경제"], "matrix": [[5, 1], [2, 3]]}})  # fmt: skip
+    write_json(tmp_path / "ner" / "run_all.json", {"status": "failed", "seconds": 3, "error": "exit 2: error: bad"})
+    rows = report.write_report(tmp_path, "klue/roberta-base", ["ynat", "ner"],
+                               baselines={"ynat": {"name": "majority class",
+                                                   "scores": {"macro_f1": 10.0}}})  # fmt: skip
+    assert [row["status"] for row in rows] == ["ok", "failed"]
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert results["failed"] == ["ner"] and results["tasks"][0]["paper"] == {"macro_f1": 85.12}
+    assert results["tasks"][0]["above_baseline"] is True
+    assert set(results["figures"]) == {"scores", "ynat"}
+    for name in ("scores.png", "ynat_confusion_matrix.png"):
+        assert (tmp_path / "figures" / name).read_bytes()[:4] == b"\x89PNG"
+    assert list((tmp_path / "ynat" / "runs" / "benchmark_report").glob("events.out.tfevents.*"))
+    assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
+    assert (tmp_path / "results.csv").read_text(encoding="utf-8").count("\n") == 3

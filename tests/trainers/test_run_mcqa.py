@@ -1,0 +1,267 @@
+"""MCQA end to end through the script entry point, both routes, on tiny offline models and made-up items."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoModelForMultipleChoice, AutoTokenizer
+
+from tests.synthetic import corpus
+from tests.synthetic_mcqa import mcqa_corpus, mcqa_records, write_competition_csv, write_jsonl
+from tests.tiny_causal_lm import save_tiny_causal_lm
+from tests.tiny_tokenizers import wordpiece_tokenizer
+from trainers.run_mcqa import McqaTask
+from trainers.runner import main
+
+FAST = ["--per_device_train_batch_size", "8", "--per_device_eval_batch_size", "16", "--save_strategy", "no",
+        "--report_to", "none", "--use_cpu", "--disable_tqdm", "true", "--warmup_steps", "0.1"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny models on a shared 2-core machine run ~10x faster on one thread than on two busy ones."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def mcqa_bert(tmp_path_factory) -> Path:
+    """A tiny BERT whose vocabulary covers the items' words (the shared tiny one reads them as [UNK])."""
+    from transformers import AutoModel, BertConfig
+
+    directory = tmp_path_factory.mktemp("mcqa-bert")
+    # 1000 (559 used): every option word is one token, as in the choices ("빨강", not "빨", "##강")
+    tokenizer = wordpiece_tokenizer([*corpus(), *mcqa_corpus()], vocab_size=1000, model_max_length=128)
+    tokenizer.save_pretrained(directory)
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                        intermediate_size=128, max_position_embeddings=130, pad_token_id=tokenizer.pad_token_id)
+    torch.manual_seed(0)
+    AutoModel.from_config(config).save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def tiny_lm(tmp_path_factory) -> Path:
+    return save_tiny_causal_lm(tmp_path_factory.mktemp("tiny-lm"))
+
+
+def run_mcqa(model: Path, output: Path, *extra: str) -> int:
+    return main(McqaTask(), ["--model_name_or_path", str(model), "--output_dir", str(output), *FAST, *extra])
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+# --- learning, both routes --------------------------------------------------------------------
+
+# (training items, flags). The encoder must learn to match a choice with the quoted word of the passage,
+# which starts late: 10 epochs over 100 items left one seed in two at 20-30%; 15 over 120 gave 100% and
+# 88%. The causal LM maps that word to its number (fixed choice order per topic): 100% by epoch 8.
+ROUTES = {
+    "encoder": (120, ["--num_train_epochs", "15", "--learning_rate", "2e-3"]),
+    "causal_lm": (100, ["--num_train_epochs", "8", "--learning_rate", "2e-3"]),
+}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_both_routes_learn_to_answer_from_the_passage(route, seed, mcqa_bert, tiny_lm, tmp_path, capsys):
+    """Train from the competition CSV, evaluate on JSON lines, predict an unlabelled CSV: guessing
+    scores 22% (4- and 5-choice items), both routes must reach 60%."""
+    n_train, flags = ROUTES[route]
+    train = write_competition_csv(tmp_path / "train.csv", mcqa_records(n_train, seed=10 + seed))
+    dev = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(40, seed=100 + seed))
+    hidden = mcqa_records(20, seed=200 + seed)
+    test = write_competition_csv(tmp_path / "test.csv", hidden, with_answers=False)
+    out, submission = tmp_path / "out", tmp_path / "submission.csv"
+    model = mcqa_bert if route == "encoder" else tiny_lm
+    assert run_mcqa(model, out, "--mcqa_model", route, "--train_file", str(train), "--validation_file", str(dev),
+                    "--test_file", str(test), "--do_train", "--do_eval", "--do_predict", "--seed", str(seed),
+                    "--predictions_csv", str(submission), *flags) == 0
+
+    results = json.loads((out / "eval_results.json").read_text())
+    print(f"MCQA {route} seed={seed}: {results}")
+    assert results["eval_accuracy"] >= 60
+    assert {"eval_accuracy_4_choices", "eval_accuracy_5_choices"} <= set(results)
+    breakdown = json.loads((out / "eval_breakdown.json").read_text())
+    assert breakdown["items_by_choice_count"] == {"4_choices": 20, "5_choices": 20}
+
+    predictions = read_jsonl(out / "predictions.jsonl")
+    assert [p["id"] for p in predictions] == [item["id"] for item in hidden]
+    for prediction, item in zip(predictions, hidden):
+        assert len(prediction["scores"]) == len(item["choices"])  # a 4-choice item never gets a 5th score
+        assert sum(prediction["scores"]) == pytest.approx(1.0, abs=1e-4)
+        assert prediction["scores"][prediction["prediction"] - 1] == max(prediction["scores"])
+    with submission.open(encoding="utf-8") as stream:
+        rows = list(csv.reader(stream))
+    assert rows == [["id", "answer"]] + [[p["id"], str(p["prediction"])] for p in predictions]
+    correct = sum(p["prediction"] == item["answer"] for p, item in zip(predictions, hidden))
+    assert correct >= 12  # unlabelled items are read at their last prompt token: 60% of 20
+
+
+# --- the pieces the routes rest on -------------------------------------------------------------
+
+
+def test_four_and_five_choice_items_share_a_batch_and_padded_choices_never_count(tiny_bert):
+    from models.mcqa_choices import ChoiceCollator, mask_padded_choices
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    model = mask_padded_choices(AutoModelForMultipleChoice.from_pretrained(tiny_bert)).eval()
+    task = McqaTask()
+    task.use_options(_options())
+    items = mcqa_records(2, seed=5)  # a 4-choice and a 5-choice item
+    columns = {key: [item[key] for item in items] for key in items[0]}
+    features = task.preprocess(columns, tokenizer, 128, False)
+    rows = [{key: features[key][i] for key in ("input_ids", "token_type_ids", "labels")} for i in range(2)]
+    collate = ChoiceCollator(tokenizer.pad_token_id)
+    batch = collate(rows)
+    assert batch["input_ids"].shape[:2] == (2, 5)
+    assert batch["choice_mask"].tolist() == [[True] * 4 + [False], [True] * 5]
+
+    with torch.no_grad():
+        mixed = model(**batch)
+        alone = model(**collate(rows[:1]))
+    assert mixed.logits[0, 4] == torch.finfo(mixed.logits.dtype).min  # the padded choice can never win
+    torch.testing.assert_close(mixed.logits[0, :4], alone.logits[0], rtol=1e-4, atol=1e-5)
+    # The loss of the mixed batch is the mean of the two items' losses over their real choices only.
+    per_item = [torch.nn.functional.cross_entropy(mixed.logits[0:1, :4], batch["labels"][0:1]),
+                torch.nn.functional.cross_entropy(mixed.logits[1:2], batch["labels"][1:2])]
+    torch.testing.assert_close(mixed.loss, (per_item[0] + per_item[1]) / 2)
+
+
+def _options(**values):
+    from args import McqaArguments
+
+    return McqaArguments(**values)
+
+
+def test_lora_adapters_save_and_reload_to_the_same_scores(tiny_lm, tmp_path):
+    """LoRA on a causal LM without a chat template (the plain prompt): the output dir holds the adapters
+    and the base config, and evaluating from it gives the scores the trained model gave."""
+    plain_lm = save_tiny_causal_lm(tmp_path / "plain-lm", chat_template=False)
+    train = write_competition_csv(tmp_path / "train.csv", mcqa_records(24, seed=3))
+    dev = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(10, seed=4))
+    out = tmp_path / "out"
+    assert run_mcqa(plain_lm, out, "--mcqa_model", "causal_lm", "--lora_r", "4", "--lora_alpha", "8",
+                    "--lora_target_modules", "q_proj,v_proj", "--learning_rate", "1e-2", "--num_train_epochs", "2",
+                    "--train_file", str(train), "--validation_file", str(dev), "--do_train", "--do_eval") == 0
+    saved = {path.name for path in out.iterdir()}
+    assert {"adapter_config.json", "adapter_model.safetensors", "config.json"} <= saved
+    assert "model.safetensors" not in saved  # adapters only, not the base weights
+    assert json.loads((out / "adapter_config.json").read_text())["r"] == 4
+
+    again = tmp_path / "again"
+    assert run_mcqa(out, again, "--mcqa_model", "causal_lm", "--validation_file", str(dev), "--do_eval") == 0
+    trained, reloaded = scores(out / "eval_predictions.jsonl"), scores(again / "eval_predictions.jsonl")
+    assert reloaded == pytest.approx(trained, abs=1e-5)
+    base = tmp_path / "base"  # and the adapters do change the scores: without them they differ
+    assert run_mcqa(plain_lm, base, "--mcqa_model", "causal_lm", "--validation_file", str(dev), "--do_eval") == 0
+    assert scores(base / "eval_predictions.jsonl") != pytest.approx(trained, abs=1e-3)
+
+
+def scores(path: Path) -> list[float]:
+    return [score for line in read_jsonl(path) for score in line["scores"]]
+
+
+def test_chat_template_is_used_when_the_tokenizer_has_one(tiny_lm, tmp_path):
+    tokenizer = AutoTokenizer.from_pretrained(tiny_lm)
+    task = McqaTask()
+    task.use_options(_options(mcqa_model="causal_lm"))
+    task.check_options(tokenizer, 512)
+    assert task.chat_template and tokenizer.convert_ids_to_tokens(task.answer_ids) == list("12345")
+    item = mcqa_records(1)[0]
+    features = task.preprocess({key: [value] for key, value in item.items()}, tokenizer, 512, False)
+    text = tokenizer.decode(features["input_ids"][0])
+    assert text.startswith("<|im_start|>user\n지문:") and text.endswith(f"<|im_start|>assistant\n{item['answer']}")
+    assert features["labels"][0][:-1] == [-100] * (len(features["labels"][0]) - 1)  # loss on the answer only
+    assert features["labels"][0][-1] == task.answer_ids[item["answer"] - 1]
+
+    task.use_options(_options(mcqa_model="causal_lm", mcqa_chat_template=False))
+    task.check_options(tokenizer, 512)
+    text = tokenizer.decode(task.preprocess({key: [value] for key, value in item.items()}, tokenizer, 512,
+                                            False)["input_ids"][0])
+    assert text.startswith("지문:") and text.endswith(f"정답:{item['answer']}")
+
+
+# --- long passages and bad input ---------------------------------------------------------------
+
+
+def test_long_passages_are_cut_and_counted_the_question_and_choices_kept(mcqa_bert, tmp_path, capsys):
+    items = mcqa_records(6, seed=6, distractors=True)
+    for item in items:
+        item["paragraph"] = (item["paragraph"] + " ") * 8  # far past max_seq_length
+        item["question_plus"] = ""
+    dev = write_jsonl(tmp_path / "dev.jsonl", items)
+    assert run_mcqa(mcqa_bert, tmp_path / "out", "--validation_file", str(dev), "--do_eval",
+                    "--max_seq_length", "64") == 0
+    assert "6 of 6 items are longer than max_seq_length: their passages were cut" in capsys.readouterr().out
+
+    tokenizer = AutoTokenizer.from_pretrained(mcqa_bert)
+    task = McqaTask()
+    task.use_options(_options())
+    features = task.preprocess({key: [item[key] for item in items] for key in items[0]}, tokenizer, 64, False)
+    sep = tokenizer.sep_token_id
+    for item, choices in zip(items, features["input_ids"]):
+        question = tokenizer(item["question"], add_special_tokens=False)["input_ids"]
+        passage = tokenizer(item["paragraph"], add_special_tokens=False)["input_ids"]
+        for choice, ids in zip(item["choices"], choices):
+            first_sep = ids.index(sep)
+            assert len(ids) <= 64 and first_sep - 1 - len(question) < len(passage)  # the passage lost tokens
+            assert ids[first_sep - len(question) : first_sep] == question  # the whole question
+            assert ids[first_sep + 1 : -1] == tokenizer(choice, add_special_tokens=False)["input_ids"]
+
+
+def error_lines(capsys) -> list[str]:
+    """The error lines on stderr (tokenization progress bars may precede them)."""
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return [line for line in err.splitlines() if line.startswith("error:")]
+
+
+def test_an_item_that_cannot_fit_without_its_passage_is_one_line(tiny_bert, tmp_path, capsys):
+    dev = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(3, seed=6))
+    assert run_mcqa(tiny_bert, tmp_path / "out", "--validation_file", str(dev), "--do_eval",
+                    "--max_seq_length", "12") == 2
+    err = error_lines(capsys)
+    assert len(err) == 1 and "guid smoke-mcqa-00001: 1 item(s) do not fit even without their passage" in err[0]
+    assert "choices alone take 22 tokens, more than max_seq_length 12" in err[0]
+
+
+def test_bad_problems_cell_ends_in_one_line_and_exit_2(tiny_bert, tmp_path, capsys):
+    train = tmp_path / "train.csv"
+    train.write_text('id,paragraph,problems,question_plus\nq-1,지문,"{""question"": ""q"", ""choices"": [""a""",\n',
+                     encoding="utf-8")
+    assert run_mcqa(tiny_bert, tmp_path / "out", "--train_file", str(train), "--do_train") == 2
+    err = error_lines(capsys)
+    assert len(err) == 1 and f"{train}, record 0 (guid q-1), field 'problems': not valid JSON" in err[0]
+
+
+def test_no_data_flags_and_unanswered_training_items_are_one_line(tiny_bert, tmp_path, capsys):
+    assert run_mcqa(tiny_bert, tmp_path / "out", "--do_train") == 2
+    err = error_lines(capsys)
+    assert len(err) == 1 and "mcqa has no Hub dataset; pass --train_file" in err[0]
+    train = write_competition_csv(tmp_path / "train.csv", mcqa_records(3), with_answers=False)
+    assert run_mcqa(tiny_bert, tmp_path / "out", "--train_file", str(train), "--do_train") == 2
+    err = error_lines(capsys)
+    assert len(err) == 1 and "3 item(s) without an answer" in err[0] and "smoke-mcqa-00000" in err[0]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message given without a GPU")
+def test_4bit_without_a_gpu_is_one_line(tiny_lm, tmp_path, capsys):
+    dev = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(2))
+    assert run_mcqa(tiny_lm, tmp_path / "out", "--mcqa_model", "causal_lm", "--load_in_4bit",
+                    "--validation_file", str(dev), "--do_eval") == 2
+    err = error_lines(capsys)
+    assert len(err) == 1 and "--load_in_4bit needs a CUDA GPU" in err[0]
+
+
+def test_lora_flags_on_the_encoder_route_are_refused(tiny_bert, tmp_path, capsys):
+    assert run_mcqa(tiny_bert, tmp_path / "out", "--lora_r", "8", "--do_eval") == 2
+    assert "--lora_r is for --mcqa_model causal_lm" in capsys.readouterr().err

@@ -1,0 +1,235 @@
+"""KLUE-WoS end to end through the script entry point, on a tiny offline TRADE-style generator."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from tests.shared_data import SHARED_KLUE, require_shared
+from tests.synthetic_wos import wos_corpus, wos_dialogues, wos_ontology
+from tests.tiny_tokenizers import wordpiece_tokenizer
+from trainers.run_wos import WosTask
+from trainers.runner import main
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FAST = ["--per_device_train_batch_size", "16", "--per_device_eval_batch_size", "16", "--num_train_epochs", "1",
+        "--learning_rate", "2e-2", "--save_strategy", "no", "--report_to", "none", "--seed", "7", "--use_cpu",
+        "--disable_tqdm", "true", "--max_value_length", "8"]
+REAL_ONTOLOGY = SHARED_KLUE / "v1.1" / "wos-v1.1" / "ontology.json"
+REAL_SAMPLES = SHARED_KLUE / "samples" / "wos-v1"
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """The decoder runs many small ops per step: on a shared 2-core machine, two threads per process
+    wait on each other (a training step took 1-4 s instead of 0.1 s)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def wos_bert(tmp_path_factory) -> Path:
+    """A tiny BERT whose WordPiece vocabulary covers the made-up dialogues (no dropout: the overfitting
+    test measures what the generator can fit, not regularisation)."""
+    from transformers import AutoModel, BertConfig
+
+    directory = tmp_path_factory.mktemp("wos-bert")
+    tokenizer = wordpiece_tokenizer(wos_corpus(), vocab_size=500, model_max_length=256)
+    tokenizer.save_pretrained(directory)
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=128, max_position_embeddings=258, pad_token_id=tokenizer.pad_token_id,
+                        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    torch.manual_seed(0)
+    AutoModel.from_config(config).save_pretrained(directory)
+    return directory
+
+
+def write(path: Path, value) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def run_wos(model: Path, output: Path, *extra: str) -> int:
+    return main(WosTask(), ["--model_name_or_path", str(model), "--output_dir", str(output), *FAST, *extra])
+
+
+def user_turn_keys(dialogues: list[dict]) -> list[tuple[str, int]]:
+    return [(d["guid"], i) for d in dialogues for i in range(sum(t["role"] == "user" for t in d["dialogue"]))]
+
+
+def test_trains_evaluates_and_predicts_from_data_dir_with_the_ontology_beside(wos_bert, tmp_path, capsys):
+    data = tmp_path / "data"
+    write(data / "wos-v1.1_train.json", wos_dialogues(4, seed=1))
+    dev = wos_dialogues(3, seed=2)
+    write(data / "wos-v1.1_dev.json", dev)
+    write(data / "ontology.json", wos_ontology())
+    out = tmp_path / "out"
+    assert run_wos(wos_bert, out, "--data_dir", str(data), "--do_train", "--do_eval", "--do_predict") == 0
+    assert "Slot list: 15 slots from the ontology" in capsys.readouterr().out
+
+    results = json.loads((out / "eval_results.json").read_text())
+    assert 0 <= results["eval_jga"] <= 100 and 0 <= results["eval_slot_f1"] <= 100
+    breakdown = json.loads((out / "eval_breakdown.json").read_text())
+    assert set(breakdown) == {"per_domain_jga", "per_domain_turns"}
+    assert set(breakdown["per_domain_turns"]) >= {d for dialogue in dev for d in dialogue["domains"]}
+    predictions = read_jsonl(out / "predictions.jsonl")
+    assert [(p["guid"], p["turn"]) for p in predictions] == user_turn_keys(dev)
+    assert all(isinstance(p["prediction"], list) for p in predictions)
+    config = json.loads((out / "config.json").read_text())
+    assert config["model_type"] == "klue_wos_trade" and len(config["slot_names"]) == 15
+    assert config["gate_names"] == ["none", "dontcare", "ptr", "yes", "no"]  # the ontology has yes/no slots
+
+    # predictions.jsonl is what the official scorer reads: it scores the same JGA as the run
+    scored = subprocess.run(
+        [sys.executable, "-m", "metrics.score", "--task", "wos", "--predictions", str(out / "eval_predictions.jsonl"),
+         "--references", str(data / "wos-v1.1_dev.json"), "--json", str(tmp_path / "scores.json")],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    )
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    assert scores["count"] == len(predictions), scored.stdout
+    assert scores["scores"]["jga"] == pytest.approx(results["eval_jga"])
+    assert scores["scores"]["slot_f1"] == pytest.approx(results["eval_slot_f1"])
+
+    # the output dir reloads (slot list from its config, no ontology needed) and scores the same
+    again = tmp_path / "again"
+    alone = write(tmp_path / "elsewhere" / "dev.json", dev)
+    assert run_wos(out, again, "--validation_file", str(alone), "--do_eval") == 0
+    assert "from the trained model" in capsys.readouterr().out
+    assert json.loads((again / "eval_results.json").read_text())["eval_jga"] == pytest.approx(results["eval_jga"])
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_overfitting_two_dialogues_reaches_jga_100(seed, wos_bert, tmp_path):
+    """Gates, generated values (copied or from the vocabulary, `-` inside values included) and the
+    state recovery are wired right when a model can learn two dialogues exactly (9 user turns)."""
+    dialogues = write(tmp_path / "train.json", wos_dialogues(2, seed=5))
+    write(tmp_path / "ontology.json", wos_ontology())
+    out = tmp_path / "out"
+    assert run_wos(wos_bert, out, "--train_file", str(dialogues), "--validation_file", str(dialogues),
+                   "--do_train", "--do_eval", "--num_train_epochs", "200", "--warmup_steps", "0.1",
+                   "--teacher_forcing_ratio", "1.0", "--seed", str(seed)) == 0
+    results = json.loads((out / "eval_results.json").read_text())
+    predicted = {item for p in read_jsonl(out / "eval_predictions.jsonl") for item in p["prediction"]}
+    assert any(item.count("-") > 2 for item in predicted)  # a value with a dash (택시-출발지-강남역 3-1번 출구 ...)
+    assert results["eval_jga"] == 100.0 and results["eval_slot_f1"] == 100.0
+
+
+def test_real_sample_dialogues_flow_through_with_the_real_ontology(wos_bert, tmp_path):
+    require_shared(REAL_SAMPLES)
+    ontology = require_shared(REAL_ONTOLOGY)
+    out = tmp_path / "out"
+    assert run_wos(wos_bert, out, "--data_dir", str(REAL_SAMPLES), "--ontology_file", str(ontology), "--do_train",
+                   "--do_eval", "--do_predict", "--max_steps", "2") == 0
+    dev = json.loads((REAL_SAMPLES / "wos-v1_dev.json").read_text(encoding="utf-8"))
+    assert [(p["guid"], p["turn"]) for p in read_jsonl(out / "predictions.jsonl")] == user_turn_keys(dev)
+    config = json.loads((out / "config.json").read_text())
+    assert len(config["slot_names"]) == 45 and config["gate_names"][-2:] == ["yes", "no"]
+
+
+def test_without_an_ontology_the_slot_list_comes_from_the_training_states(wos_bert, tmp_path, capsys):
+    train = write(tmp_path / "train.json", wos_dialogues(4, seed=1))
+    out = tmp_path / "out"
+    assert run_wos(wos_bert, out, "--train_file", str(train), "--do_train", "--max_steps", "1") == 0
+    log = capsys.readouterr().out
+    found = sorted({"-".join(item.split("-")[:2]) for d in wos_dialogues(4, seed=1) for t in d["dialogue"]
+                    for item in t.get("state", [])})  # the domain-slot of every item
+    assert f"No ontology: the slot list is the {len(found)} domain-slot names found in the train states" in log
+    assert json.loads((out / "config.json").read_text())["slot_names"] == found
+
+
+def test_long_histories_keep_their_latest_turns(wos_bert, tmp_path, capsys):
+    dev = write(tmp_path / "dev.json", wos_dialogues(3, seed=3))
+    write(tmp_path / "ontology.json", wos_ontology())
+    assert run_wos(wos_bert, tmp_path / "out", "--validation_file", str(dev), "--do_eval", "--max_seq_length",
+                   "24") == 0
+    assert "dialogue histories are longer than max_seq_length" in capsys.readouterr().out
+
+    from transformers import AutoTokenizer
+
+    task = WosTask()
+    task.use_options(*_task_flags())
+    tokenizer = AutoTokenizer.from_pretrained(wos_bert)
+    task.slots, task.gates = list(wos_ontology()), ["none", "dontcare", "ptr", "yes", "no"]
+    examples = task.prepare_split(_dataset(wos_dialogues(3, seed=3)), "validation")[:]
+    features = task.preprocess(examples, tokenizer, 24, False)
+    for ids, history, cut in zip(features["input_ids"], examples["history"], features["history_cut"]):
+        latest = tokenizer(history[-1], add_special_tokens=False)["input_ids"]
+        assert len(ids) <= 24 and ids[0] == tokenizer.cls_token_id and ids[-1] == tokenizer.sep_token_id
+        tail = ids[-1 - len(latest) : -1] if len(latest) <= 22 else None
+        assert tail is None or tail == latest  # the current user turn is what is kept
+        assert bool(cut) == (sum(len(tokenizer(t, add_special_tokens=False)["input_ids"]) + 1 for t in history) > 23)
+
+
+def _task_flags():
+    from args import WosArguments
+
+    return (WosArguments(max_value_length=8),)
+
+
+def _dataset(dialogues):
+    import datasets
+
+    from klue_data import wos
+
+    return datasets.Dataset.from_list([wos.from_hub_example(d, None, d["guid"]) for d in dialogues])
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d[1]["dialogue"][0]["state"].append("식당-메뉴-김밥"),
+         ["guid smoke-wos-00001", "dialogue[0].state[", "user turn 0", "'식당-메뉴-김밥'", "known domain-slot"]),
+        (lambda d: d[1]["dialogue"][2]["state"].__setitem__(0, "식당 지역 서울"),
+         ["guid smoke-wos-00001", "dialogue[2].state[0]", "domain-slot-value"]),
+        (lambda d: d[1]["dialogue"][2].pop("state"),
+         ["guid smoke-wos-00001", "dialogue[2].state", "without a 'state'"]),
+        (lambda d: d[1].__setitem__("dialogue", [t for t in d[1]["dialogue"] if t["role"] == "sys"]),
+         ["guid smoke-wos-00001", "user turn"]),
+    ],
+)
+def test_bad_dialogues_end_in_one_line_naming_file_guid_and_turn(change, expected, wos_bert, tmp_path, capsys):
+    dialogues = wos_dialogues(3, seed=1)
+    change(dialogues)
+    train = write(tmp_path / "my-train.json", dialogues)
+    write(tmp_path / "ontology.json", wos_ontology())
+    assert run_wos(wos_bert, tmp_path / "out", "--train_file", str(train), "--do_train") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(train) in err[0], err
+    for part in expected:
+        assert part in err[0], err[0]
+
+
+def test_training_resumes_from_a_checkpoint(wos_bert, tmp_path, capsys):
+    train = write(tmp_path / "train.json", wos_dialogues(4, seed=1))
+    write(tmp_path / "ontology.json", wos_ontology())
+    out = tmp_path / "out"
+    common = ["--train_file", str(train), "--do_train", "--save_strategy", "steps", "--save_steps", "2"]
+    assert run_wos(wos_bert, out, *common, "--max_steps", "2") == 0
+    (out / "train_results.json").unlink()  # as if killed after the checkpoint
+    assert run_wos(wos_bert, out, *common, "--max_steps", "4") == 0
+    assert "Resuming training from" in capsys.readouterr().out
+    results = json.loads((out / "train_results.json").read_text())
+    assert results["train_resumed_at_step"] == 2 and (out / "checkpoint-4" / "config.json").is_file()
+
+
+def test_bad_flags_end_in_one_line(wos_bert, tmp_path, capsys):
+    train = write(tmp_path / "train.json", wos_dialogues(2, seed=1))
+    for flags, expected in ((["--max_seq_length", "4"], "too short for a dialogue history"),
+                            (["--teacher_forcing_ratio", "1.5"], "--teacher_forcing_ratio must be in [0, 1]"),
+                            (["--max_value_length", "1"], "--max_value_length must be >= 2"),
+                            (["--ontology_file", str(tmp_path / "missing.json")], "no such ontology file")):
+        assert run_wos(wos_bert, tmp_path / "out", "--train_file", str(train), "--do_train", *flags) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and expected in err[0], err

@@ -1,0 +1,365 @@
+r"""Fine-tune and score a model on Korean exam multiple choice (MCQA: CSAT-style items of 4 or 5 choices).
+
+    python trainers/run_mcqa.py configs/mcqa.json --model_name_or_path klue/roberta-large \
+        --train_file train.csv --validation_file dev.csv --test_file test.csv --predictions_csv submit.csv
+
+    python trainers/run_mcqa.py configs/mcqa.json --mcqa_model causal_lm \
+        --model_name_or_path Qwen/Qwen2.5-7B-Instruct --lora_r 16 --lora_alpha 32 [--load_in_4bit] ...
+
+Data (``klue_data/mcqa.py``): the competition CSV ``id,paragraph,problems,question_plus`` or flattened
+JSON lines; answers are 1-based; 4- and 5-choice items may share a file and a batch.
+``--mcqa_model encoder`` (default): ``AutoModelForMultipleChoice`` over (passage + question + 보기,
+choice) pairs; the choice dimension of a mixed batch is padded and the padded choices are masked
+(``models/mcqa_choices.py``). ``--mcqa_model causal_lm``: a decoder LLM reads one prompt
+(``algorithms/mcqa_prompts.py``; in the tokenizer's chat template when it has one) and is scored on
+its logits for the answer numbers "1".."5" at the last prompt token, no generation; training puts
+the loss on the answer token only; ``--lora_r`` trains LoRA adapters (peft), ``--load_in_4bit``
+loads the weights in 4-bit (bitsandbytes, CUDA). Too long an input cuts the passage only (counted
+in the log). Metrics: ``eval_accuracy`` and ``eval_accuracy_<n>_choices``; the breakdown per choice
+count in ``eval_breakdown.json``. ``predictions.jsonl``: ``{"id", "prediction", "scores"}`` (the
+1-based answer and a probability per choice); ``--predictions_csv`` adds ``id,answer``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import datasets
+import numpy as np
+import torch
+from transformers import (
+    AutoModelForCausalLM,
+    AutoModelForMultipleChoice,
+    PretrainedConfig,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
+
+import metrics
+from algorithms import mcqa_prompts
+from args import ArgumentsError, McqaArguments, ModelArguments
+from klue_data import KlueDataError
+from klue_data.mcqa import MAX_CHOICES
+from metrics.mcqa import mcqa_breakdown
+from models.mcqa_choices import IGNORE_INDEX, ChoiceCollator, PromptCollator, last_token_logits, mask_padded_choices
+from trainers.outputs import write_text
+from trainers.runner import Scored, Task, from_pretrained, main, softmax
+
+logger = logging.getLogger("klue")
+
+ADAPTER_CONFIG = "adapter_config.json"  # what peft saves: a LoRA output dir holds adapters, not full weights
+
+
+class McqaTask(Task):
+    name = "mcqa"
+    argument_classes = (McqaArguments,)
+    units = ("items", "model inputs")
+    answer_ids: list[int] = []  # causal_lm: the token ids of "1".."5" after the prompt
+    chat_template = False  # causal_lm: whether prompts go through the tokenizer's chat template
+    max_length = 0  # this run's --max_seq_length (check_options), for the error of an item that cannot fit
+
+    @property
+    def args(self) -> McqaArguments:
+        return self.option(McqaArguments)
+
+    @property
+    def causal(self) -> bool:
+        return self.args.mcqa_model == "causal_lm"
+
+    # --- tokenizer and flags ----------------------------------------------------------------
+    def prepare_tokenizer(self, tokenizer: PreTrainedTokenizerBase) -> None:
+        if self.causal and tokenizer.pad_token is None:
+            # Decoder LLMs often ship without one; padding is masked (and on the right), any id will do.
+            tokenizer.pad_token = tokenizer.eos_token if tokenizer.eos_token is not None else tokenizer.unk_token
+
+    def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
+        options = self.args
+        self.max_length = max_length
+        if not self.causal:
+            return
+        if options.load_in_4bit:
+            if not torch.cuda.is_available():
+                raise ArgumentsError("--load_in_4bit needs a CUDA GPU (bitsandbytes 4-bit weights); none is visible")
+            if importlib.util.find_spec("bitsandbytes") is None:
+                raise ArgumentsError("--load_in_4bit needs bitsandbytes: pip install bitsandbytes")
+        if options.lora_r and importlib.util.find_spec("peft") is None:
+            raise ArgumentsError("--lora_r needs peft: pip install peft")
+        if tokenizer.pad_token_id is None:
+            raise ArgumentsError("the tokenizer has no pad, eos or unk token to pad prompts with")
+        self.chat_template = bool(options.mcqa_chat_template and getattr(tokenizer, "chat_template", None))
+        probe = self.prompt_text(tokenizer, "지문", "질문", "", ["가", "나", "다", "라", "마"])
+        try:
+            self.answer_ids = mcqa_prompts.answer_token_ids(
+                lambda text: tokenizer(text, add_special_tokens=False)["input_ids"], probe, MAX_CHOICES
+            )
+        except ValueError as error:
+            raise ArgumentsError(f"--mcqa_model causal_lm cannot read answers with this tokenizer: {error}") from None
+        logger.info("Answer tokens %s%s.", tokenizer.convert_ids_to_tokens(self.answer_ids),
+                    " (prompts in the tokenizer's chat template)" if self.chat_template else "")
+
+    # --- model ------------------------------------------------------------------------------
+    def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
+        if not self.causal:
+            return mask_padded_choices(from_pretrained(AutoModelForMultipleChoice, model_args, config=config))
+        options = self.args
+        load: dict[str, Any] = {"dtype": "auto"}
+        if options.load_in_4bit:
+            from transformers import BitsAndBytesConfig  # bitsandbytes is imported only on this path
+
+            load["quantization_config"] = BitsAndBytesConfig(
+                load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+                bnb_4bit_compute_dtype=torch.bfloat16,
+            )
+            load["device_map"] = {"": int(os.environ.get("LOCAL_RANK", 0))}  # 4-bit weights live on the GPU
+        adapter_dir = Path(model_args.model_name_or_path)
+        if (adapter_dir / ADAPTER_CONFIG).is_file():  # a LoRA run's output dir: its base model, then the adapters
+            from peft import PeftModel
+
+            adapter_config = json.loads((adapter_dir / ADAPTER_CONFIG).read_text(encoding="utf-8"))
+            base_name = adapter_config["base_model_name_or_path"]
+            logger.info("Loading the LoRA adapters of %s on their base model %s.", adapter_dir, base_name)
+            base = from_pretrained(AutoModelForCausalLM, model_args, base_name, **load)
+            model = PeftModel.from_pretrained(base, str(adapter_dir), is_trainable=True)
+        else:
+            model = from_pretrained(AutoModelForCausalLM, model_args, config=config, **load)
+            if options.lora_r:
+                model = self._add_lora(model)
+        model.config.use_cache = False  # no generation: a cache would only cost memory
+        return _saving_base_config(model) if hasattr(model, "peft_config") else model
+
+    def _add_lora(self, model: PreTrainedModel) -> PreTrainedModel:
+        from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+
+        options = self.args
+        if options.load_in_4bit:  # norms in fp32, frozen 4-bit weights; checkpointing stays --gradient_checkpointing's
+            model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+        model.enable_input_require_grads()  # so --gradient_checkpointing works with frozen embeddings
+        config = LoraConfig(task_type="CAUSAL_LM", r=options.lora_r, lora_alpha=options.lora_alpha,
+                            lora_dropout=options.lora_dropout, target_modules=options.target_modules())
+        try:
+            model = get_peft_model(model, config)
+        except ValueError as error:  # e.g. target modules the model does not have
+            raise ArgumentsError(f"--lora_target_modules: {str(error).splitlines()[0][:300]}") from None
+        trainable, total = model.get_nb_trainable_parameters()
+        logger.info("LoRA r=%d alpha=%d on %s: %d of %d parameters trainable (%.2f%%).", options.lora_r,
+                    options.lora_alpha, options.lora_target_modules, trainable, total, 100 * trainable / total)
+        return model
+
+    # --- features ---------------------------------------------------------------------------
+    def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:
+        if split == "train":
+            unanswered = [item for item, answer in zip(examples["id"], examples["answer"]) if answer is None]
+            if unanswered:
+                raise KlueDataError(None, f"train: {len(unanswered)} item(s) without an answer; training needs one "
+                                    "per item", guid=unanswered[0], field="answer")
+            if self.causal and self.args.load_in_4bit and not self.args.lora_r:
+                raise ArgumentsError("4-bit weights cannot be trained: add --lora_r (e.g. 16) to train LoRA "
+                                     "adapters on them (QLoRA), or drop --do_train")
+        return examples
+
+    def prompt_text(
+        self, tokenizer: PreTrainedTokenizerBase, paragraph: str, question: str, question_plus: str, choices: list[str]
+    ) -> str:
+        """The causal-LM prompt; the answer number is the next token."""
+        user = mcqa_prompts.user_prompt(paragraph, question, question_plus, choices)
+        if self.chat_template:
+            return tokenizer.apply_chat_template([{"role": "user", "content": user}], tokenize=False,
+                                                 add_generation_prompt=True)
+        return mcqa_prompts.plain_prompt(user)
+
+    def preprocess(
+        self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
+    ) -> dict[str, list]:
+        items = zip(examples["paragraph"], examples["question"], examples["question_plus"], examples["choices"],
+                    examples["answer"], strict=True)
+        rows = [(self._prompt_row if self.causal else self._pair_row)(tokenizer, max_length, *item) for item in items]
+        features = {key: [row[key] for row in rows] for key in rows[0]}
+        if padding == "max_length":  # --pad_to_max_length: fixed shapes for default_data_collator
+            features = _pad_columns(features, tokenizer.pad_token_id, max_length, self.causal)
+        return features
+
+    def _pair_row(self, tokenizer: PreTrainedTokenizerBase, max_length: int, paragraph: str, question: str,
+                  question_plus: str, choices: list[str], answer: int | None) -> dict[str, Any]:
+        lengths = [len(ids) for ids in tokenizer(choices, add_special_tokens=False)["input_ids"]]
+        longest = choices[int(np.argmax(lengths))]  # the pair that decides whether the passage must be cut
+
+        def length_of(passage: str) -> int:
+            context = mcqa_prompts.encoder_context(passage, question, question_plus)
+            return len(tokenizer(context, longest)["input_ids"])
+
+        passage, overflow = self._fit(paragraph, length_of, max_length)
+        context = mcqa_prompts.encoder_context(passage, question, question_plus)
+        encoded = tokenizer([context] * len(choices), choices, truncation=bool(overflow), max_length=max_length,
+                            return_attention_mask=False)
+        row = {"input_ids": encoded["input_ids"]}
+        if "token_type_ids" in encoded:
+            row["token_type_ids"] = encoded["token_type_ids"]
+        row["labels"] = IGNORE_INDEX if answer is None else answer - 1
+        row["passage_cut"], row["too_long"] = passage != paragraph, overflow
+        return row
+
+    def _prompt_row(self, tokenizer: PreTrainedTokenizerBase, max_length: int, paragraph: str, question: str,
+                    question_plus: str, choices: list[str], answer: int | None) -> dict[str, Any]:
+        bos = [] if self.chat_template or tokenizer.bos_token_id is None else [tokenizer.bos_token_id]
+
+        def prompt_ids(passage: str) -> list[int]:
+            text = self.prompt_text(tokenizer, passage, question, question_plus, choices)
+            return bos + tokenizer(text, add_special_tokens=False)["input_ids"]
+
+        # +1: the answer token (appended to labelled items) counts in every split, so all cut alike
+        passage, overflow = self._fit(paragraph, lambda text: len(prompt_ids(text)) + 1, max_length)
+        ids = prompt_ids(passage)
+        if overflow:
+            ids = ids[-(max_length - 1):]  # never trained on or scored: the split is rejected (feature_warnings)
+        if answer is None:  # scored at the last prompt token
+            input_ids, labels = ids, [IGNORE_INDEX] * len(ids)
+        else:  # the loss on the answer token only; scored one position earlier (see reduce_logits)
+            target = self.answer_ids[answer - 1]
+            input_ids, labels = ids + [target], [IGNORE_INDEX] * len(ids) + [target]
+        return {"input_ids": input_ids, "labels": labels, "passage_cut": passage != paragraph, "too_long": overflow}
+
+    @staticmethod
+    def _fit(paragraph: str, length_of: Callable[[str], int], max_length: int) -> tuple[str, int]:
+        """The passage cut to fit, and 0; or ``("", tokens needed)`` when even an empty passage does not fit."""
+        try:
+            return mcqa_prompts.fit_passage(paragraph, length_of, max_length), 0
+        except mcqa_prompts.PassageDoesNotFit as error:
+            return "", error.needed
+
+    def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
+        too_long = np.asarray(features["too_long"])
+        if too_long.any():
+            row = int(np.flatnonzero(too_long)[0])
+            raise KlueDataError(None, f"{int((too_long > 0).sum())} item(s) do not fit even without their passage: "
+                                f"{mcqa_prompts.PassageDoesNotFit(int(too_long[row]), self.max_length)}",
+                                guid=examples[row]["id"])
+        cut = int(np.sum(features["passage_cut"]))
+        if not cut:
+            return []
+        return [f"{cut} of {len(features)} items are longer than max_seq_length: their passages were cut at the end "
+                "(question, <보기> and choices kept whole; raise --max_seq_length to keep more)."]
+
+    def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
+        collator = PromptCollator if self.causal else ChoiceCollator
+        return _DropEmptyLabels(collator(tokenizer.pad_token_id, pad_to_multiple_of))
+
+    def reduce_logits(self, logits: Any, inputs: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> Any:
+        """A fixed ``(batch, 5)`` of scores per batch: the choice logits (padded choices at the lowest
+        value), or the answer-number logits at the last prompt token."""
+        logits = logits[0] if isinstance(logits, (tuple, list)) else logits
+        if self.causal:
+            mask = inputs["attention_mask"]
+            labels = inputs.get("labels")
+            if labels is not None:  # a labelled item ends with its answer token: read the position before it
+                mask = mask.clone()
+                answered = (labels != IGNORE_INDEX).any(dim=1)
+                last = mask.long().sum(dim=1) - 1
+                mask[torch.arange(mask.shape[0], device=mask.device)[answered], last[answered]] = 0
+            return last_token_logits(logits, mask, self.answer_ids).float()
+        scores = logits.float()
+        missing = MAX_CHOICES - scores.shape[1]
+        if missing > 0:
+            scores = torch.nn.functional.pad(scores, (0, missing), value=torch.finfo(scores.dtype).min)
+        return scores
+
+    # --- outputs ----------------------------------------------------------------------------
+    def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> list[np.ndarray]:
+        """One probability per real choice, per item (softmax over its own choices only)."""
+        scores = np.asarray(predictions[0] if isinstance(predictions, tuple) else predictions, dtype=np.float64)
+        return [softmax(scores[row, : len(choices)]) for row, choices in enumerate(examples["choices"])]
+
+    def references(self, examples: datasets.Dataset) -> list[int] | None:
+        answers = examples["answer"]
+        return None if any(answer is None for answer in answers) else list(answers)
+
+    def score(self, decoded: list[np.ndarray], references: Any, examples: datasets.Dataset) -> Scored:
+        predicted = [int(np.argmax(scores)) + 1 for scores in decoded]
+        scores = metrics.score_task(self.name, predicted, references)
+        breakdown = mcqa_breakdown(predicted, references, [len(choices) for choices in examples["choices"]])
+        for count, accuracy in breakdown["accuracy_by_choice_count"].items():
+            scores[f"accuracy_{count}"] = accuracy  # eval_accuracy_4_choices, eval_accuracy_5_choices
+        return Scored(scores, breakdown)
+
+    def prediction_record(self, example: dict[str, Any], prediction: np.ndarray) -> dict[str, Any]:
+        # The layout the scorer reads: python -m metrics.score --task mcqa --predictions predictions.jsonl
+        return {"id": example["id"], "prediction": int(np.argmax(prediction)) + 1,
+                "scores": [round(float(p), 6) for p in prediction]}
+
+    def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
+        path = self.args.predictions_csv
+        if not path:
+            return
+
+        def produce(stream: Any) -> None:
+            import csv
+
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(["id", "answer"])
+            for item, scores in zip(examples["id"], decoded, strict=True):
+                writer.writerow([item, int(np.argmax(scores)) + 1])
+
+        write_text(path, produce)
+        logger.info("Wrote %d answers to %s", len(decoded), path)
+
+
+class _DropEmptyLabels:
+    """A batch whose items all lack an answer goes to the model without ``labels`` (no loss over
+    nothing, which would be NaN); mixed batches keep them (-100 rows add no loss)."""
+
+    def __init__(self, collator: Callable) -> None:
+        self.collator = collator
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+        batch = self.collator(features)
+        if "labels" in batch and bool((batch["labels"] == IGNORE_INDEX).all()):
+            del batch["labels"]
+        return batch
+
+
+def _pad_columns(features: dict[str, list], pad_id: int, max_length: int, causal: bool) -> dict[str, list]:
+    """``--pad_to_max_length``: every token list to ``max_length``; encoder items to ``MAX_CHOICES`` choices
+    (copies of their last one, masked by ``choice_mask``)."""
+    if causal:
+        features["attention_mask"] = [[1] * len(ids) + [0] * (max_length - len(ids)) for ids in features["input_ids"]]
+        features["input_ids"] = [ids + [pad_id] * (max_length - len(ids)) for ids in features["input_ids"]]
+        features["labels"] = [labels + [IGNORE_INDEX] * (max_length - len(labels)) for labels in features["labels"]]
+        return features
+    features["choice_mask"] = [[i < len(item) for i in range(MAX_CHOICES)] for item in features["input_ids"]]
+    features["attention_mask"] = [
+        [[1] * len(item[min(i, len(item) - 1)]) + [0] * (max_length - len(item[min(i, len(item) - 1)]))
+         for i in range(MAX_CHOICES)] for item in features["input_ids"]
+    ]  # fmt: skip
+    for name, pad in (("input_ids", pad_id), ("token_type_ids", 0)):
+        if name in features:
+            features[name] = [
+                [item[min(i, len(item) - 1)] + [pad] * (max_length - len(item[min(i, len(item) - 1)]))
+                 for i in range(MAX_CHOICES)] for item in features[name]
+            ]  # fmt: skip
+    return features
+
+
+def _saving_base_config(model: Any) -> Any:
+    """A PeftModel whose ``save_pretrained`` (the Trainer's ``save_model``) also writes the base
+    model's config.json beside the adapters: the output dir then reloads like any other (the runner
+    reads its config, and a rerun of a finished run finds it) and this script loads base + adapters."""
+    save = model.save_pretrained
+
+    def save_pretrained(save_directory: str, *args: Any, **kwargs: Any) -> Any:
+        result = save(save_directory, *args, **kwargs)
+        if kwargs.get("is_main_process", True):
+            model.get_base_model().config.save_pretrained(save_directory)
+        return result
+
+    model.save_pretrained = save_pretrained
+    return model
+
+
+if __name__ == "__main__":
+    sys.exit(main(McqaTask()))
