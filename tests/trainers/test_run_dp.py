@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 from pathlib import Path
 
@@ -156,11 +155,11 @@ def test_dp_bad_input_is_one_line_and_exit_2(bad, message, tiny_bert, tmp_path, 
     assert len(err.splitlines()) == 1 and message in err and records[2]["guid"] in err
 
 
-@pytest.mark.skipif(not os.environ.get("KLUE_DP_LEARNING_BAR"), reason="~10 min on 2 cores: set KLUE_DP_LEARNING_BAR=1")
 def test_dp_learning_bar_on_the_real_dev_file(shared_klue, tiny_bert, tmp_path):
     """A tiny model trained on the first 1,500 dev sentences beats "attach to the next word" on the other
     500 by a wide margin with the POS embedding, on two seeds; without it (the tiny vocabulary reads little
-    Korean) it does not. Measured: 81.8 (seed 42, 4 epochs) against the next-word baseline's 68.9."""
+    Korean) it does not. Measured: 81.5 and 81.4 (seeds 42 and 7) with POS, 68.0 without, against the
+    next-word baseline's 68.9; about 70 s on 2 cores (the head sized down: --label_dim 32 --arc_dim 128)."""
     records = dp_reader.read_file(shared_klue / REAL_DEV)
     train = write_jsonl(tmp_path / "train.jsonl", records[:1500])
     test = write_jsonl(tmp_path / "test.jsonl", records[1500:])
