@@ -39,7 +39,7 @@ def _build_tokenizer(directory: Path):
 
 def _save_tiny_model(directory: Path, model_type: str) -> Path:
     import torch
-    from transformers import AutoModel, BertConfig, RobertaConfig
+    from transformers import AutoModel, BertConfig, ElectraConfig, RobertaConfig
 
     tokenizer = _build_tokenizer(directory)
     common = dict(
@@ -52,6 +52,8 @@ def _save_tiny_model(directory: Path, model_type: str) -> Path:
     )
     if model_type == "bert":
         config = BertConfig(max_position_embeddings=130, **common)
+    elif model_type == "electra":  # embeddings narrower than the hidden states, projected up; no pooler
+        config = ElectraConfig(max_position_embeddings=130, embedding_size=16, **common)
     else:  # RoBERTa offsets positions by pad_token_id + 1 and has a single token type
         config = RobertaConfig(max_position_embeddings=130 + tokenizer.pad_token_id + 1, type_vocab_size=1, **common)
     torch.manual_seed(0)  # the same tiny model in every session: end-to-end outcomes do not hang on the draw
@@ -62,6 +64,11 @@ def _save_tiny_model(directory: Path, model_type: str) -> Path:
 @pytest.fixture(scope="session")
 def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _save_tiny_model(tmp_path_factory.mktemp("tiny-bert"), "bert")
+
+
+@pytest.fixture(scope="session")
+def tiny_electra(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _save_tiny_model(tmp_path_factory.mktemp("tiny-electra"), "electra")
 
 
 @pytest.fixture(scope="session")

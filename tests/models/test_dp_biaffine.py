@@ -25,7 +25,7 @@ def parser(model_dir) -> DpBiaffineModel:
     return DpBiaffineModel.from_encoder(encoder, DpBiaffineConfig(**SMALL)).eval()
 
 
-@pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta"])
+@pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta", "tiny_electra"])
 def test_save_and_load_give_identical_outputs(model_fixture, request, tmp_path):
     model_dir = request.getfixturevalue(model_fixture)
     model = parser(model_dir)

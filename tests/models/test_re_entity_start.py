@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from transformers import AutoModel, BertConfig, RobertaConfig
+from transformers import AutoModel, BertConfig, ElectraConfig, RobertaConfig
 
 from klue_data.labels import RE_RELATIONS
 from models.re_entity_start import ReEntityStartModel, marker_positions
@@ -17,6 +17,8 @@ SMALL = dict(vocab_size=64, hidden_size=16, num_hidden_layers=1, num_attention_h
 CONFIGS = {
     "bert": lambda: BertConfig(max_position_embeddings=40, **SMALL, **LABELS),
     "roberta": lambda: RobertaConfig(max_position_embeddings=42, type_vocab_size=1, pad_token_id=1, **SMALL, **LABELS),
+    # ELECTRA style: embeddings narrower than the hidden states, no pooler
+    "electra": lambda: ElectraConfig(max_position_embeddings=40, embedding_size=8, **SMALL, **LABELS),
 }
 # [CLS]=2 ... [SEP]=3, pad 0 (BERT) / 1 (RoBERTa): subject first in row 0, object first in row 1
 IDS = [[2, 5, 60, 7, 61, 9, 62, 8, 63, 3], [2, 62, 8, 63, 60, 6, 61, 3, 0, 0]]

@@ -30,7 +30,10 @@ def one_thread():
 
 def generator(model_dir, **config) -> WosTradeModel:
     torch.manual_seed(0)
-    encoder = AutoModel.from_pretrained(model_dir, add_pooling_layer=False)
+    try:
+        encoder = AutoModel.from_pretrained(model_dir, add_pooling_layer=False)
+    except TypeError:  # encoders without a pooler
+        encoder = AutoModel.from_pretrained(model_dir)
     settings = dict(slot_names=SLOTS, slot_token_ids=[[30, 31], [30, 32], [33]], gate_names=GATES,
                     value_end_token_id=END, max_value_length=4)
     settings.update(config)
