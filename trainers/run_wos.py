@@ -247,6 +247,13 @@ class WosTask(Task):
             if list(config.slot_names) != self.slots:
                 model.set_slots(self.slots, self.slot_token_ids())
         else:
+            embedding_size = getattr(config, "embedding_size", config.hidden_size)
+            if embedding_size != config.hidden_size:  # the value generator's output is tied to the embeddings
+                raise ArgumentsError(
+                    f"{model_args.model_name_or_path}: its token embeddings ({embedding_size}) are narrower than "
+                    f"its hidden states ({config.hidden_size}), as in ELECTRA-small; the WoS generator needs them "
+                    "equal (BERT, RoBERTa, ELECTRA-base and larger)"
+                )
             try:  # the pooler is never read (and would leave unused parameters under DDP)
                 encoder = from_pretrained(AutoModel, model_args, config=config, add_pooling_layer=False)
             except TypeError:

@@ -233,3 +233,11 @@ def test_bad_flags_end_in_one_line(wos_bert, tmp_path, capsys):
         assert run_wos(wos_bert, tmp_path / "out", "--train_file", str(train), "--do_train", *flags) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and expected in err[0], err
+
+
+def test_an_encoder_with_narrower_embeddings_is_one_line(tiny_electra, tmp_path, capsys):
+    """The generator's output is tied to the token embeddings: ELECTRA-small-style encoders cannot serve."""
+    train = write(tmp_path / "train.json", wos_dialogues(2, seed=1))
+    assert run_wos(tiny_electra, tmp_path / "out", "--train_file", str(train), "--do_train") == 2
+    err = [line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("Tokenizing")]
+    assert len(err) == 1 and "token embeddings (16) are narrower than its hidden states (32)" in err[0], err
