@@ -112,3 +112,20 @@ def test_cuda_graphs_on_without_a_gpu_is_one_line(tiny_bert, tmp_path, capsys):
     assert status == 2
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
         "error: --cuda_graphs on: needs a CUDA GPU, and this run has none (use auto or off)")
+
+
+def test_a_padding_multiple_under_torch_compile_compiles_one_static_graph_per_bucket(tmp_path, monkeypatch):
+    import torch._dynamo
+
+    monkeypatch.setattr(torch._dynamo.config, "automatic_dynamic_shapes", True)
+    monkeypatch.setattr(torch._dynamo.config, "recompile_limit", 8)
+    monkeypatch.setattr(torch._dynamo.config, "accumulated_recompile_limit", 256)
+    data_args, training_args = _arguments(tmp_path)
+    runner.compile_per_length_bucket(data_args, training_args, 128)  # no --torch_compile: nothing changes
+    assert torch._dynamo.config.automatic_dynamic_shapes is True
+    data_args.pad_to_multiple_of = 32
+    training_args.torch_compile = True
+    runner.compile_per_length_bucket(data_args, training_args, 128)
+    # 4 lengths (32 ... 128), a training and an evaluation graph each, and a margin
+    assert torch._dynamo.config.automatic_dynamic_shapes is False
+    assert torch._dynamo.config.recompile_limit >= 2 * 4
