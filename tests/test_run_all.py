@@ -1,9 +1,9 @@
 """run_all.sh end to end: the smoke preset on a subset, a failing task, reruns, flags, dashboards.
 
-The main test runs ``bash run_all.sh --smoke --tasks ynat,ner`` with NER's dev file broken on
+The main test runs ``bash run_all.sh --smoke --tasks ynat,ner,re`` with NER's dev file broken on
 purpose: YNAT must train (config + smoke flags), beat its trivial baseline, evaluate four times per
 epoch, write results files, pictures, TensorBoard and W&B (offline) files; NER must fail with its
-one-line reason in the final report, and the exit status must be 1. A rerun through the
+one-line reason in the final report, RE (after NER) must still run, and the exit status must be 1. A rerun through the
 environment variables skips YNAT (its results exist).
 
 ``KLUE_FULL_SMOKE=1`` also runs the whole smoke benchmark (every task, about 5 minutes on 2 cores)
@@ -47,13 +47,13 @@ def smoke_files(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def failing_run(smoke_files, tmp_path_factory):
-    """``--smoke --tasks ynat,ner`` where NER's dev file is broken: YNAT runs, NER fails."""
+    """``--smoke --tasks ynat,ner,re`` where NER's dev file is broken: YNAT runs, NER fails, RE still runs."""
     out = tmp_path_factory.mktemp("run-all")
     data = out / "data"
     shutil.copytree(smoke_files / "data", data)
     ner_dev = data / "klue-ner-v1.1_dev.tsv"
     ner_dev.write_text(ner_dev.read_text(encoding="utf-8").replace("\tB-PS", "\tB-XYZ", 1), encoding="utf-8")
-    args = ("--smoke", "--tasks", "ner,ynat", "--output_dir", str(out), "--data_dir", str(data),
+    args = ("--smoke", "--tasks", "re,ner,ynat", "--output_dir", str(out), "--data_dir", str(data),
             "--model", str(smoke_files / "tiny-bert"), "--", "--disable_tqdm", "true")  # fmt: skip
     return out, run_all(*args)
 
@@ -62,16 +62,17 @@ def test_a_failing_task_is_reported_and_the_others_still_run(failing_run):
     out, done = failing_run
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     tail = done.stdout.strip().splitlines()
-    assert tail[-2] == "1 of 2 tasks failed:"
+    assert tail[-2] == "1 of 3 tasks failed:"
     # the reason is NER's own one-line error: file, sentence and the bad tag
     assert tail[-1].startswith("  ner: exit 2: error: ") and "klue-ner-v1.1_dev.tsv" in tail[-1]
     assert "B-XYZ" in tail[-1]
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["failed"] == ["ner"]
     by_task = {row["task"]: row for row in results["tasks"]}
-    assert [row["task"] for row in results["tasks"]] == ["ynat", "ner"]  # KLUE order, not the --tasks order
+    assert [row["task"] for row in results["tasks"]] == ["ynat", "ner", "re"]  # KLUE order, not the --tasks order
     assert by_task["ner"]["status"] == "failed" and "B-XYZ" in by_task["ner"]["error"]
     assert by_task["ynat"]["status"] == "ok"
+    assert by_task["re"]["status"] == "ok"  # the task after the failed one still ran
 
 
 def test_smoke_task_learns_beyond_its_baseline_and_the_results_files_say_so(failing_run):
