@@ -20,7 +20,6 @@ preprocessing and collator, batch 32 (the config's). Measured:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import time
 from pathlib import Path
@@ -62,16 +61,9 @@ def build(dev: Path, size: str, device: torch.device):  # noqa: ANN201
                                     vocab_size=2000 if size == "tiny" else 32000, model_max_length=512)
     task = DpTask()
     task.use_options(DpArguments())
-    examples = runner.datasets.Dataset.from_list(records)
-
-    class _Args:  # what tokenize_split reads of the training arguments
-        @staticmethod
-        def main_process_first(desc: str) -> contextlib.AbstractContextManager:
-            return contextlib.nullcontext()
-
-    examples = task.prepare_split(examples, "dev")
+    examples = task.prepare_split(runner.datasets.Dataset.from_list(records), "dev")
     features = runner.tokenize_split(task, examples, tokenizer, MAX_LENGTH, DataArguments(max_seq_length=MAX_LENGTH),
-                                     _Args(), "dev")
+                                     None, "dev")
     encoder_config = RobertaConfig(vocab_size=len(tokenizer), max_position_embeddings=512 + tokenizer.pad_token_id + 1,
                                    type_vocab_size=1, pad_token_id=tokenizer.pad_token_id, **SIZES[size])
     options = DpArguments()

@@ -189,12 +189,7 @@ def bare_loop(task_name: str, model: Path, dev: Path, steps: int, warmup: int, b
     examples = runner.load_local(task.data, {"train": dev})["train"]
     data_args = DataArguments(max_seq_length=MAX_LENGTH[task_name])
 
-    class _Args:  # what tokenize_split reads of the training arguments
-        @staticmethod
-        def main_process_first(desc: str) -> contextlib.AbstractContextManager:
-            return contextlib.nullcontext()
-
-    features = runner.tokenize_split(task, examples, tokenizer, MAX_LENGTH[task_name], data_args, _Args(), "train")
+    features = runner.tokenize_split(task, examples, tokenizer, MAX_LENGTH[task_name], data_args, None, "train")
     features = features.remove_columns([c for c in features.column_names if c not in ("input_ids", "attention_mask", "labels")])
     loader = torch.utils.data.DataLoader(
         features, batch_size=BATCH_SIZE, shuffle=True, collate_fn=task.data_collator(tokenizer, None),

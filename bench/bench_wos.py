@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO_ROOT))
 import torch  # noqa: E402
 
 from tests.synthetic_wos import wos_corpus, wos_dialogues, wos_ontology  # noqa: E402
-from tests.tiny_tokenizers import wordpiece_tokenizer  # noqa: E402
+from smoke.tiny_model import build_tiny_model  # noqa: E402
 from trainers.outputs import write_json  # noqa: E402
 from trainers.run_wos import WosTask  # noqa: E402
 from trainers.runner import main  # noqa: E402
@@ -69,15 +69,8 @@ class TimedWosTask(WosTask):
 
 
 def tiny_model(directory: Path) -> Path:
-    from transformers import AutoModel, BertConfig
-
-    tokenizer = wordpiece_tokenizer(wos_corpus(), vocab_size=500, model_max_length=256)
-    tokenizer.save_pretrained(directory)
-    config = BertConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=128, max_position_embeddings=258, pad_token_id=tokenizer.pad_token_id)
-    torch.manual_seed(0)
-    AutoModel.from_config(config).save_pretrained(directory)
-    return directory
+    return build_tiny_model(directory, wos_corpus(), vocab_size=500, model_max_length=256, num_hidden_layers=1,
+                            num_attention_heads=2, intermediate_size=128, max_position_embeddings=258)
 
 
 def run(dialogues: int, batch_size: int, max_value_length: int) -> dict[str, float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 # Small enough to train nine tasks in minutes on two CPU cores, big enough to learn them.
 HIDDEN_SIZE = 64
@@ -46,25 +47,28 @@ def wordpiece_tokenizer(texts: Iterable[str], vocab_size: int = VOCAB_SIZE, mode
     )
 
 
-def build_tiny_model(directory: str | Path, texts: Iterable[str] | None = None) -> Path:
+def build_tiny_model(
+    directory: str | Path,
+    texts: Iterable[str] | None = None,
+    *,
+    vocab_size: int = VOCAB_SIZE,
+    model_max_length: int = MAX_LENGTH,
+    **config_overrides: Any,
+) -> Path:
     """Save a tiny BERT (config, weights, tokenizer) to ``directory``; the tokenizer learns ``texts``
-    (default: all smoke data). Returns ``directory``."""
+    (default: all smoke data). ``config_overrides`` change the ``BertConfig`` (sizes, dropout; the
+    tests' own tiny models). Returns ``directory``."""
     import torch
     from transformers import AutoModel, BertConfig
 
     from smoke.data import corpus
 
     directory = Path(directory)
-    tokenizer = wordpiece_tokenizer(corpus() if texts is None else texts)
-    config = BertConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=HIDDEN_SIZE,
-        num_hidden_layers=LAYERS,
-        num_attention_heads=HEADS,
-        intermediate_size=4 * HIDDEN_SIZE,
-        max_position_embeddings=MAX_LENGTH,
-        pad_token_id=tokenizer.pad_token_id,
-    )
+    tokenizer = wordpiece_tokenizer(corpus() if texts is None else texts, vocab_size, model_max_length)
+    settings = dict(hidden_size=HIDDEN_SIZE, num_hidden_layers=LAYERS, num_attention_heads=HEADS,
+                    intermediate_size=4 * HIDDEN_SIZE, max_position_embeddings=MAX_LENGTH)
+    config = BertConfig(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id,
+                        **{**settings, **config_overrides})
     torch.manual_seed(SEED)
     model = AutoModel.from_config(config)
     directory.mkdir(parents=True, exist_ok=True)

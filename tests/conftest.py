@@ -9,6 +9,7 @@ The tokenizer is a WordPiece model trained here on the project's own synthetic K
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 # No test touches the network: the Hugging Face libraries read this once, when first imported,
@@ -74,3 +75,15 @@ def tiny_electra(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_roberta(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _save_tiny_model(tmp_path_factory.mktemp("tiny-roberta"), "roberta")
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread() -> Iterator[None]:
+    """One torch thread for a module of many small operations per step (the WoS decoder, tiny LMs):
+    on a shared 2-core machine two threads per process wait on each other (steps took 1-4 s, not 0.1 s)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

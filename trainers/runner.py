@@ -10,6 +10,7 @@ method of ``Task``, so the eight scripts stay thin and this file stays the one p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import logging
@@ -798,13 +799,15 @@ def tokenize_split(
     tokenizer: PreTrainedTokenizerBase,
     max_length: int,
     data_args: DataArguments,
-    training_args: KlueTrainingArguments,
+    training_args: KlueTrainingArguments | None,
     split: str,
 ) -> datasets.Dataset:
-    """Batched task preprocessing, cached by ``datasets``."""
+    """Batched task preprocessing, cached by ``datasets``. Under several processes the main one
+    tokenizes first (``training_args``; None: one process, as in the benchmarks)."""
     padding = "max_length" if data_args.pad_to_max_length else False
     source = examples.with_format(task.batch_format) if task.batch_format else examples
-    with training_args.main_process_first(desc=f"{split} tokenization"):
+    first = training_args.main_process_first(desc=f"{split} tokenization") if training_args else contextlib.nullcontext()
+    with first:
         features = source.map(
             task.preprocess,
             batched=True,

@@ -13,7 +13,7 @@ from transformers import AutoModelForMultipleChoice, AutoTokenizer
 from tests.synthetic import corpus
 from tests.synthetic_mcqa import mcqa_corpus, mcqa_records, write_competition_csv, write_jsonl
 from tests.tiny_causal_lm import save_tiny_causal_lm
-from tests.tiny_tokenizers import wordpiece_tokenizer
+from smoke.tiny_model import build_tiny_model
 from trainers.run_mcqa import McqaTask
 from trainers.runner import main
 
@@ -21,29 +21,15 @@ FAST = ["--per_device_train_batch_size", "8", "--per_device_eval_batch_size", "1
         "--report_to", "none", "--use_cpu", "--disable_tqdm", "true", "--warmup_steps", "0.1"]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models on a shared 2-core machine run ~10x faster on one thread than on two busy ones."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
 def mcqa_bert(tmp_path_factory) -> Path:
     """A tiny BERT whose vocabulary covers the items' words (the shared tiny one reads them as [UNK])."""
-    from transformers import AutoModel, BertConfig
-
-    directory = tmp_path_factory.mktemp("mcqa-bert")
     # 1000 (559 used): every option word is one token, as in the choices ("빨강", not "빨", "##강")
-    tokenizer = wordpiece_tokenizer([*corpus(), *mcqa_corpus()], vocab_size=1000, model_max_length=128)
-    tokenizer.save_pretrained(directory)
-    config = BertConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
-                        intermediate_size=128, max_position_embeddings=130, pad_token_id=tokenizer.pad_token_id)
-    torch.manual_seed(0)
-    AutoModel.from_config(config).save_pretrained(directory)
-    return directory
+    return build_tiny_model(tmp_path_factory.mktemp("mcqa-bert"), [*corpus(), *mcqa_corpus()], vocab_size=1000,
+                            model_max_length=128, intermediate_size=128, max_position_embeddings=130)
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 from tests.shared_data import SHARED_KLUE, require_shared
 from tests.synthetic_wos import wos_corpus, wos_dialogues, wos_ontology
-from tests.tiny_tokenizers import wordpiece_tokenizer
+from smoke.tiny_model import build_tiny_model
 from trainers.run_wos import WosTask
 from trainers.runner import main
 
@@ -24,31 +23,16 @@ REAL_ONTOLOGY = SHARED_KLUE / "v1.1" / "wos-v1.1" / "ontology.json"
 REAL_SAMPLES = SHARED_KLUE / "samples" / "wos-v1"
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """The decoder runs many small ops per step: on a shared 2-core machine, two threads per process
-    wait on each other (a training step took 1-4 s instead of 0.1 s)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
 def wos_bert(tmp_path_factory) -> Path:
     """A tiny BERT whose WordPiece vocabulary covers the made-up dialogues (no dropout: the overfitting
     test measures what the generator can fit, not regularisation)."""
-    from transformers import AutoModel, BertConfig
-
-    directory = tmp_path_factory.mktemp("wos-bert")
-    tokenizer = wordpiece_tokenizer(wos_corpus(), vocab_size=500, model_max_length=256)
-    tokenizer.save_pretrained(directory)
-    config = BertConfig(vocab_size=len(tokenizer), hidden_size=64, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=128, max_position_embeddings=258, pad_token_id=tokenizer.pad_token_id,
-                        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
-    torch.manual_seed(0)
-    AutoModel.from_config(config).save_pretrained(directory)
-    return directory
+    return build_tiny_model(tmp_path_factory.mktemp("wos-bert"), wos_corpus(), vocab_size=500, model_max_length=256,
+                            num_hidden_layers=1, num_attention_heads=2, intermediate_size=128,
+                            max_position_embeddings=258, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
 
 
 def write(path: Path, value) -> Path:
