@@ -97,12 +97,14 @@ def test_trains_evaluates_and_predicts_from_data_dir_with_the_ontology_beside(wo
 @pytest.mark.parametrize("seed", [1, 2])
 def test_overfitting_two_dialogues_reaches_jga_100(seed, wos_bert, tmp_path):
     """Gates, generated values (copied or from the vocabulary, `-` inside values included) and the
-    state recovery are wired right when a model can learn two dialogues exactly (9 user turns)."""
+    state recovery are wired right when a model can learn two dialogues exactly (9 user turns). 300
+    epochs: at 200 one CI run stopped at 8 of 9 turns (the test tokenizer's vocabulary, trained here,
+    is not the same from run to run)."""
     dialogues = write(tmp_path / "train.json", wos_dialogues(2, seed=5))
     write(tmp_path / "ontology.json", wos_ontology())
     out = tmp_path / "out"
     assert run_wos(wos_bert, out, "--train_file", str(dialogues), "--validation_file", str(dialogues),
-                   "--do_train", "--do_eval", "--num_train_epochs", "200", "--warmup_steps", "0.1",
+                   "--do_train", "--do_eval", "--num_train_epochs", "300", "--warmup_steps", "0.1",
                    "--teacher_forcing_ratio", "1.0", "--seed", str(seed)) == 0
     results = json.loads((out / "eval_results.json").read_text())
     predicted = {item for p in read_jsonl(out / "eval_predictions.jsonl") for item in p["prediction"]}
