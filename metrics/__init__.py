@@ -12,7 +12,7 @@ NER                        ``ner_entity_f1``, ``ner_char_f1``
 RE                         ``re_micro_f1``, ``re_auprc``
 DP                         ``dp_uas``, ``dp_las``
 MRC                        ``mrc_exact_match``, ``mrc_rouge_w``
-WoS                        ``wos_jga``, ``wos_slot_f1``
+WoS                        ``wos_jga``, ``wos_slot_f1`` (both: ``wos_scores``)
 MCQA                       ``mcqa_accuracy`` (exam multiple choice; not a KLUE task)
 =========================  ==================================================
 
@@ -61,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "sts_pearsonr": "metrics.classification",
     "wos_breakdown": "metrics.wos",
     "wos_jga": "metrics.wos",
+    "wos_scores": "metrics.wos",
     "wos_slot_f1": "metrics.wos",
     "ynat_macro_f1": "metrics.classification",
 }
@@ -99,6 +100,7 @@ __all__ = [
     "sts_pearsonr",
     "wos_breakdown",
     "wos_jga",
+    "wos_scores",
     "wos_slot_f1",
     "ynat_macro_f1",
 ]

@@ -30,7 +30,7 @@ from metrics.mcqa import mcqa_accuracy, mcqa_breakdown
 from metrics.mrc import mrc_breakdown, mrc_exact_match, mrc_rouge_w
 from metrics.ner import ner_breakdown, ner_char_f1, ner_entity_f1
 from metrics.relation import N_RELATIONS, re_auprc, re_breakdown, re_micro_f1
-from metrics.wos import wos_breakdown, wos_jga, wos_slot_f1
+from metrics.wos import wos_breakdown, wos_scores
 
 Scores = dict[str, float]
 
@@ -436,7 +436,7 @@ def _score_mrc_units(
 
 
 def _score_wos(predictions: Any, references: Any) -> Scores:
-    return {"jga": wos_jga(predictions, references), "slot_f1": wos_slot_f1(predictions, references)}
+    return wos_scores(predictions, references)
 
 
 def _wos_units(record: dict[str, Any], reader: ModuleType) -> list[Unit]:

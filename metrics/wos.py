@@ -105,8 +105,10 @@ def wos_jga(predictions: States, references: States) -> float:
     return hits / n_turns * 100.0
 
 
-def _f1_total(preds: States, golds: States) -> float:
-    """The sum over turns, in turn order, of TRADE-DST's per-turn F1 (see ``wos_slot_f1``).
+def _hits_and_f1_total(preds: States, golds: States) -> tuple[int, float]:
+    """The number of exactly right turns (as ``_jga_hits``) and the sum over turns, in turn
+    order, of TRADE-DST's per-turn F1 (see ``wos_slot_f1``), in one pass: a turn is right
+    exactly when its F1 takes the ``pred_set == gold_set`` branch below.
 
     Bit-identical to the official ``compute_prf_for_wos`` summed in its loop: the same counts
     (membership in a set of strings is membership in the list), the same float operations in
@@ -114,6 +116,7 @@ def _f1_total(preds: States, golds: States) -> float:
     on Python 3.12+). A turn scoring 0 adds nothing, which leaves the sum unchanged.
     """
     check = _check_strings
+    hits = 0
     total = 0.0
     for pred, gold in zip(preds, golds):
         check(pred)
@@ -123,6 +126,7 @@ def _f1_total(preds: States, golds: States) -> float:
         if pred_set == gold_set:
             # Every gold item predicted and nothing else: P = R = 1.0, F1 = 2*1*1/2 = 1.0
             # (duplicates change nothing); an empty gold state with nothing predicted scores 1.
+            hits += 1
             total += 1.0
             continue
         if not gold:
@@ -142,7 +146,7 @@ def _f1_total(preds: States, golds: States) -> float:
             precision = tp / (tp + n_pred - sum(map(gold_set.__contains__, pred)))
         recall = tp / n_gold
         total += 2 * precision * recall / (precision + recall)
-    return total
+    return hits, total
 
 
 def wos_slot_f1(predictions: States, references: States) -> float:
@@ -154,8 +158,15 @@ def wos_slot_f1(predictions: States, references: States) -> float:
     state scores 1 if the prediction is empty, else 0. The mean over turns is returned,
     despite the official name ``slot_micro_f1``.
     """
-    total, n_turns = _score(_f1_total, predictions, references)
+    (_, total), n_turns = _score(_hits_and_f1_total, predictions, references)
     return total / n_turns * 100.0
+
+
+def wos_scores(predictions: States, references: States) -> dict[str, float]:
+    """``{"jga": wos_jga(...), "slot_f1": wos_slot_f1(...)}`` from one validation and one pass
+    over the turns (each turn's two sets serve both metrics): what the WoS task reports."""
+    (hits, total), n_turns = _score(_hits_and_f1_total, predictions, references)
+    return {"jga": hits / n_turns * 100.0, "slot_f1": total / n_turns * 100.0}
 
 
 def _domain(item: str) -> str:

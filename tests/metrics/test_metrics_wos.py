@@ -158,6 +158,9 @@ def test_equals_the_official_code_bit_for_bit(seed):
     as_tuples = tuple(tuple(turn) for turn in preds)
     assert metrics.wos_jga(iter(as_tuples), (list(turn) for turn in golds)) == jga
     assert metrics.wos_slot_f1(iter(as_tuples), (list(turn) for turn in golds)) == slot_f1
+    # both in one pass, as the task reports them
+    assert metrics.wos_scores(preds, golds) == {"jga": jga, "slot_f1": slot_f1}
+    assert metrics.wos_scores(iter(as_tuples), (list(turn) for turn in golds)) == {"jga": jga, "slot_f1": slot_f1}
     assert metrics.score_task("wos", preds, golds) == {"jga": jga, "slot_f1": slot_f1}
 
 
@@ -207,6 +210,8 @@ def test_input_is_not_modified():
         (lambda: metrics.wos_jga([[A], [B]], [[A], [B, b"x"]]), r"^references\[1\]: .* got bytes"),
         (lambda: metrics.wos_slot_f1([[A, [B]]], [[A]]), r"^predictions\[0\]: .* got list"),  # unhashable
         (lambda: metrics.wos_breakdown([[A]], [[A, 3]]), r"^references\[0\]: .* got int"),
+        (lambda: metrics.wos_scores([[A], [B]], [[A], [B, 3]]), r"^references\[1\]: .* got int"),
+        (lambda: metrics.wos_scores([[A]], [[A], []]), "same length"),
         (lambda: metrics.wos_jga([[A], B], [[A], [B]]), r"^predictions\[1\]: expected one of the turn states"),
         # equal to a predicted string, but not a string: still refused
         (lambda: metrics.wos_jga([[A]], [[UserString(A)]]), r"^references\[0\]: .* got UserString"),
