@@ -24,15 +24,18 @@ SEED = 0
 
 
 def wordpiece_tokenizer(texts: Iterable[str], vocab_size: int = VOCAB_SIZE, model_max_length: int = MAX_LENGTH):
-    """A ``BertTokenizerFast`` trained on ``texts``: [CLS] A [SEP] (B [SEP]), offsets, word ids."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    """A ``BertTokenizerFast`` whose vocabulary is learned from ``texts`` (the same one in every
+    process: ``smoke.wordpiece``): [CLS] A [SEP] (B [SEP]), offsets, word ids."""
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import BertTokenizerFast
 
+    from smoke.wordpiece import learn_wordpiece_vocab
+
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    vocab = learn_wordpiece_vocab(texts, vocab_size, specials)
+    tokenizer = Tokenizer(models.WordPiece({token: i for i, token in enumerate(vocab)}, unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.BertNormalizer(lowercase=False, strip_accents=False, clean_text=True)
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tokenizer.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials))
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     tokenizer.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",
