@@ -136,3 +136,14 @@ def last_token_logits(logits: torch.Tensor, attention_mask: torch.Tensor, token_
     rows = torch.arange(logits.shape[0], device=logits.device)
     ids = torch.as_tensor(list(token_ids), device=logits.device)
     return logits[rows, last.to(logits.device)][:, ids]
+
+
+def inert_adapter(model: PreTrainedModel) -> PreTrainedModel:
+    """``model`` under a LoRA adapter that changes nothing (rank 1, B = 0: every output is exactly the
+    base model's). The Trainer refuses a 4-bit model without adapters even to evaluate it; this lets
+    a quantized base model be scored as it is (zero-shot)."""
+    from peft import LoraConfig, get_peft_model
+
+    config = LoraConfig(task_type="CAUSAL_LM", r=1, lora_alpha=1, lora_dropout=0.0, init_lora_weights=True,
+                        target_modules="all-linear")
+    return get_peft_model(model, config)

@@ -48,7 +48,14 @@ from args import ArgumentsError, McqaArguments, ModelArguments
 from klue_data import KlueDataError
 from klue_data.mcqa import MAX_CHOICES
 from metrics.mcqa import mcqa_breakdown
-from models.mcqa_choices import IGNORE_INDEX, ChoiceCollator, PromptCollator, last_token_logits, mask_padded_choices
+from models.mcqa_choices import (
+    IGNORE_INDEX,
+    ChoiceCollator,
+    PromptCollator,
+    inert_adapter,
+    last_token_logits,
+    mask_padded_choices,
+)
 from trainers.outputs import write_text
 from trainers.runner import Scored, Task, from_pretrained, main, softmax
 
@@ -89,8 +96,8 @@ class McqaTask(Task):
                 raise ArgumentsError("--load_in_4bit needs a CUDA GPU (bitsandbytes 4-bit weights); none is visible")
             if importlib.util.find_spec("bitsandbytes") is None:
                 raise ArgumentsError("--load_in_4bit needs bitsandbytes: pip install bitsandbytes")
-        if options.lora_r and importlib.util.find_spec("peft") is None:
-            raise ArgumentsError("--lora_r needs peft: pip install peft")
+        if (options.lora_r or options.load_in_4bit) and importlib.util.find_spec("peft") is None:
+            raise ArgumentsError(f"{'--lora_r' if options.lora_r else '--load_in_4bit'} needs peft: pip install peft")
         if tokenizer.pad_token_id is None:
             raise ArgumentsError("the tokenizer has no pad, eos or unk token to pad prompts with")
         self.chat_template = bool(options.mcqa_chat_template and getattr(tokenizer, "chat_template", None))
@@ -131,6 +138,8 @@ class McqaTask(Task):
             model = from_pretrained(AutoModelForCausalLM, model_args, config=config, **load)
             if options.lora_r:
                 model = self._add_lora(model)
+            elif options.load_in_4bit:
+                model = inert_adapter(model)
         model.config.use_cache = False  # no generation: a cache would only cost memory
         return _saving_base_config(model) if hasattr(model, "peft_config") else model
 
