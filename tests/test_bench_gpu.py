@@ -1,30 +1,157 @@
-"""bench/bench_gpu.py runs without a GPU: one line says so, then a tiny CPU version prints its table."""
+"""bench/bench_gpu.py: the GPU throughput table of all eight tasks, run here as its tiny CPU version,
+and bench/bench_data.py: the synthetic stand-ins for the dev sets that ../shared/klue lacks."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import torch
+
+from bench import bench_data, bench_gpu
+from klue_data import get_task
+from klue_data.sources import load_local
+from smoke.data import WOS_ONTOLOGY
 from tests.shared_data import require_shared
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED = REPO_ROOT.parent / "shared" / "klue"
+NO_DATA_DIR = "/nonexistent/klue"  # the synthetic data then use the smoke sentences as filler
 
 
-def test_gpu_benchmark_says_it_has_no_gpu_and_still_runs(tmp_path):
-    shared = require_shared(REPO_ROOT.parent / "shared" / "klue")
+def test_gpu_benchmark_says_it_has_no_gpu_and_measures_every_task(tmp_path):
+    """Every task gets a positive train samples/s in every setting and its ratio to the KLUE-baseline
+    style row; the script default repeats the eager run (no CUDA: ``auto`` is off). Without
+    ../shared/klue the four real-data tasks are skipped, saying so, and the other four still run."""
     out = tmp_path / "table.md"
     done = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "bench" / "bench_gpu.py"), "--tasks", "nli", "--data_dir", str(shared),
-         "--settings", "script default", "eager", "--out", str(out)],
+        [sys.executable, str(REPO_ROOT / "bench" / "bench_gpu.py"), "--data_dir", str(SHARED),
+         "--settings", "KLUE-baseline", "eager", "script default", "--out", str(out)],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
         env={**os.environ, "CUDA_VISIBLE_DEVICES": "", "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO_ROOT)},
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "No CUDA device: running the tiny CPU version" in done.stdout
-    rows = [line for line in out.read_text().splitlines() if line.startswith("| nli |")]
-    assert [row.split("|")[2].strip() for row in rows] == ["eager (dynamic padding, fp32; --cuda_graphs off)",
-                                                           "script default (--cuda_graphs auto)",
-                                                           "bare PyTorch loop (fp32)"]
-    assert all(float(row.split("|")[3].replace(",", "")) > 0 for row in rows)
+    expected = bench_gpu.TASKS if SHARED.is_dir() else bench_data.SYNTHETIC_TASKS
+    for task in set(bench_gpu.TASKS) - set(expected):
+        assert f"{task}: {SHARED}" in done.stdout and "not found, skipped" in done.stdout
+    table = out.read_text(encoding="utf-8")
+    cells = [[cell.strip() for cell in line.split("|")[1:-1]] for line in table.splitlines()
+             if line.startswith("| ") and not line.startswith("| task")]
+    assert sorted({row[0] for row in cells}) == sorted(expected)
+    for task in expected:
+        rows = [row for row in cells if row[0] == task]
+        assert [row[1] for row in rows] == [bench_gpu.BASELINE, bench_gpu.EAGER, bench_gpu.BARE["fp32"],
+                                            f"{bench_gpu.DEFAULT} = eager here"], task
+        assert all(float(row[3].replace(",", "")) > 0 for row in rows), rows
+        assert rows[0][4] == "1.00x" and all(re.fullmatch(r"\d+\.\d\dx", row[4]) for row in rows[1:]), rows
+        assert rows[3][3:] == rows[1][3:]  # the script default is the eager run, not a second one
+        assert rows[0][2] == "8 / 16"  # the tiny caps on the configs' batches
+    assert "- mrc: synthetic (48 smoke questions" in table
+
+
+def test_sizes_and_task_flags_come_from_the_configs(tmp_path):
+    data = bench_data.TaskData("mrc", tmp_path / "x.json", "synthetic", [])
+    mrc = bench_gpu.config_bench("mrc", data)
+    assert (mrc.max_length, mrc.train_batch, mrc.eval_batch) == (512, 16, 64)
+    flags = dict(zip(mrc.task_flags[::2], mrc.task_flags[1::2]))
+    assert flags["--doc_stride"] == "128" and flags["--max_context_only"] == "true"
+    assert "--learning_rate" not in flags  # training flags are the benchmark's, not the config's
+    wos = bench_gpu.config_bench("wos", data)
+    assert (wos.max_length, wos.train_batch, wos.eval_batch) == (510, 16, 16)
+
+
+def test_a_failing_run_is_a_cell_that_says_why(tmp_path):
+    bench = bench_gpu.config_bench("ynat", bench_data.task_data("ynat", NO_DATA_DIR, tmp_path, count=8))
+    result = bench_gpu.run_script(bench, tmp_path / "no-model", tmp_path / "out", [], steps=1, warmup=0,
+                                  max_eval=None)
+    assert result["error"].startswith("exit 2: Could not load") and str(tmp_path / "no-model") in result["error"]
+    ok = {"train": 50.0, "compile_steps": 0, "compile_seconds": 0.0, "eval": 80.0, "seconds": 1.0}
+    bare = bench_gpu.BARE["fp32"]
+    table = bench_gpu.throughput_table("head", [bench], [bench_gpu.BASELINE, bench_gpu.EAGER, bare],
+                                       {("ynat", bench_gpu.BASELINE): {**ok, "train": 20.0},
+                                        ("ynat", bench_gpu.EAGER): result, ("ynat", bare): ok}, {})
+    assert f"| ynat | {bench_gpu.BASELINE} | 32 / 128 | 20 | 1.00x |" in table
+    assert f"| ynat | {bench_gpu.EAGER} | 32 / 128 | exit 2: Could not load" in table
+    assert f"| ynat | {bare} | 32 / 128 | 50 | 2.50x | 0 | 80 | 1 |" in table  # the rows after it stay
+
+
+def _read(task: str, path: Path) -> list[dict]:
+    return list(load_local(get_task(task), {"validation": str(path)})["validation"])
+
+
+def test_synthetic_re_and_mrc_are_lengthened_after_the_labelled_text(tmp_path):
+    """Filler goes after the sentence / context, so entity and answer offsets still point at their text."""
+    re_data = bench_data.task_data("re", NO_DATA_DIR, tmp_path, count=40)
+    examples = _read("re", re_data.path)
+    assert len(examples) == 40
+    for example in examples:
+        for entity in (example["subject_entity"], example["object_entity"]):
+            assert example["sentence"][entity["start_idx"] : entity["end_idx"] + 1] == entity["word"]
+    assert 80 <= sum(len(e["sentence"]) for e in examples) / 40 <= 120  # KLUE-RE: ~100 characters
+
+    mrc_data = bench_data.task_data("mrc", NO_DATA_DIR, tmp_path, count=10)
+    document = json.loads(mrc_data.path.read_text(encoding="utf-8"))
+    paragraphs = [p for article in document["data"] for p in article["paragraphs"]]
+    assert sum(len(p["qas"]) for p in paragraphs) == 10 == len(_read("mrc", mrc_data.path))
+    for paragraph in paragraphs:
+        for qa in paragraph["qas"]:
+            for answer in qa["answers"] + qa.get("plausible_answers", []):
+                assert paragraph["context"][answer["answer_start"] :].startswith(answer["text"])
+    assert 800 <= sum(len(p["context"]) for p in paragraphs) / len(paragraphs) <= 1200  # KLUE-MRC: ~1,000
+
+
+def test_synthetic_wos_dialogues_are_long_and_their_states_stay_right(tmp_path):
+    """~7.5 user turns of ~40 characters; a state changes only at a turn that names its new values,
+    and the filler in between names no slot value."""
+    fallback = bench_data.task_data("wos", NO_DATA_DIR, tmp_path / "fallback", count=2)
+    assert json.loads((fallback.path.parent / "ontology.json").read_text(encoding="utf-8")) == WOS_ONTOLOGY
+    # filler sentences that name slot values ("한옥", "2") must never be used
+    sentences = bench_data.filler_sentences(NO_DATA_DIR) + ["한옥 마을에서 하루를 보냈다.", "2시에 다시 만나요."] * 200
+    data = bench_data.wos_file(tmp_path / "wos", 30, sentences, WOS_ONTOLOGY)
+    dialogues = _read("wos", data.path)
+    values = sorted({v for vs in WOS_ONTOLOGY.values() for v in vs[2:]}, key=len, reverse=True)
+    user_turns = []
+    for dialogue in dialogues:
+        turns = [turn for turn in dialogue["dialogue"] if turn["role"] == "user"]
+        assert 6 <= len(turns) <= 9
+        user_turns += turns
+        before: set[str] = set()
+        for turn in turns:
+            state = set(turn["state"])
+            assert before <= state
+            for item in state - before:
+                assert item.rsplit("-", 1)[1] in turn["text"], (item, turn["text"])
+            if state == before:
+                assert not any(value in turn["text"] for value in values), turn["text"]
+            before = state
+    assert 6.5 <= len(user_turns) / len(dialogues) <= 8.5
+    texts = [turn["text"] for dialogue in dialogues for turn in dialogue["dialogue"]]
+    assert 30 <= sum(map(len, texts)) / len(texts) <= 55  # KLUE-WoS: ~40 characters an utterance
+
+
+@pytest.mark.parametrize("task", bench_data.REAL_TASKS)
+def test_real_tasks_read_the_shared_dev_files_in_place(task):
+    shared = require_shared(SHARED)
+    data = bench_data.task_data(task, shared, Path("/nonexistent-not-written"))
+    assert data.path.is_relative_to(shared) and data.source == "real dev file" and data.texts
+
+
+def test_learning_check_still_trains_and_scores_ner(capsys):
+    """``--learning``: NER trained per setting and seed, scored on held-out sentences (tiny CPU version)."""
+    shared = require_shared(SHARED / "v1.1")
+    threads = torch.get_num_threads()  # the tiny version runs on one thread
+    try:
+        assert bench_gpu.main(["--learning", "eager", "--seeds", "1", "--data_dir", str(shared.parent)]) == 0
+    finally:
+        torch.set_num_threads(threads)
+    rows = [line.split("|")[1:-1] for line in capsys.readouterr().out.splitlines()
+            if line.startswith(f"| {bench_gpu.EAGER} |")]
+    assert len(rows) == 1 and rows[0][1].strip() == "1"
+    entity_f1, char_f1, loss = (float(cell) for cell in rows[0][2:5])
+    assert 0 <= entity_f1 <= 100 and 0 <= char_f1 <= 100 and loss > 0
