@@ -84,11 +84,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from transformers import Trainer, TrainerCallback  # noqa: E402
+from transformers import Trainer  # noqa: E402
 
 from bench import bench_data  # noqa: E402
+from bench.step_clock import StepClock, throughput  # noqa: E402
 from smoke.tiny_model import wordpiece_tokenizer  # noqa: E402
 from trainers.outputs import write_text  # noqa: E402
 
@@ -183,39 +183,6 @@ def build_model(directory: Path, texts: list[str], tiny: bool) -> Path:
     torch.manual_seed(0)
     AutoModel.from_config(config).save_pretrained(directory)
     return directory
-
-
-class StepClock(TrainerCallback):
-    """Host time of each training step, with no synchronisation inside the run (a sync per step
-    would stall the queue of kernels that a launch-bound run lives on); one sync at the end.
-
-    Steps that compile a new graph take seconds on the host: ``throughput`` leaves out steps
-    longer than 3x the median and reports them apart, so compiled settings show their steady
-    state and what reaching it cost."""
-
-    def __init__(self, warmup: int) -> None:
-        self.warmup, self.times = warmup, []
-
-    def on_step_begin(self, args, state, control, **kwargs):  # noqa: ANN001, ANN003, ANN201
-        if state.global_step == self.warmup and torch.cuda.is_available():
-            torch.cuda.synchronize()
-        self.times.append(time.perf_counter())
-
-    def on_train_end(self, args, state, control, **kwargs):  # noqa: ANN001, ANN003, ANN201
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        self.times.append(time.perf_counter())
-
-
-def throughput(stamps: list[float], warmup: int, batch_size: int) -> dict[str, float | None]:
-    """Samples/s over the steps after ``warmup`` from consecutive step start times, compile steps apart."""
-    durations = np.diff(np.asarray(stamps[warmup:], dtype=np.float64))
-    if durations.size == 0:
-        return {"train": None, "compile_steps": 0, "compile_seconds": 0.0}
-    slow = durations > 3 * np.median(durations)
-    kept = durations[~slow]
-    return {"train": kept.size * batch_size / kept.sum() if kept.size else None,
-            "compile_steps": int(slow.sum()), "compile_seconds": float(durations[slow].sum())}
 
 
 def script_argv(bench: Bench, model: Path, out: Path, steps: int, warmup: int, max_eval: int | None,

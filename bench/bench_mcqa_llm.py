@@ -44,9 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
-from transformers import TrainerCallback  # noqa: E402
 
 from algorithms import mcqa_prompts  # noqa: E402
+from bench.step_clock import StepClock, throughput  # noqa: E402
 from smoke.data import PLACES, corpus, mcqa_csv, mcqa_rows  # noqa: E402
 from trainers.outputs import write_text  # noqa: E402
 
@@ -160,27 +160,6 @@ def release_memory() -> None:
 # --------------------------------------------------------------------------- one run of the script
 
 
-class StepClock(TrainerCallback):
-    """Host time at each training step's start, with a sync when timing starts and at the end."""
-
-    def __init__(self, warmup: int) -> None:
-        self.warmup, self.times = warmup, []
-
-    def on_step_begin(self, args, state, control, **kwargs):  # noqa: ANN001, ANN003, ANN201
-        if state.global_step == self.warmup:
-            if torch.cuda.is_available():
-                torch.cuda.synchronize()
-            self.times.append(time.perf_counter())
-
-    def on_train_end(self, args, state, control, **kwargs):  # noqa: ANN001, ANN003, ANN201
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        self.times.append(time.perf_counter())
-
-    def samples_per_second(self, steps: int) -> float | None:
-        return steps * BATCH_SIZE / (self.times[1] - self.times[0]) if len(self.times) == 2 else None
-
-
 class _Tee(io.TextIOBase):
     """stderr still printed, and kept: the script's one-line ``error: ...`` goes into the table."""
 
@@ -263,7 +242,7 @@ def run_setting(name: str, flags: list[str], model: Path, train: Path, dev: Path
     if error:
         return {"error": error, "peak_gib": peak, "seconds": seconds}
     results = json.loads((out / "all_results.json").read_text(encoding="utf-8"))
-    row: dict[str, Any] = {"train": clock.samples_per_second(args.steps), "peak_gib": peak,
+    row: dict[str, Any] = {"train": throughput(clock.times, args.warmup_steps, BATCH_SIZE)["train"], "peak_gib": peak,
                            "accuracy": results.get("eval_accuracy"), "seconds": seconds}
     saved = {path.name for path in out.iterdir()}
     if not {"adapter_config.json", "adapter_model.safetensors"} <= saved:
