@@ -19,7 +19,8 @@ COMMON = ["--use_cpu", "--max_seq_length", "128", "--per_device_eval_batch_size"
 # baseline over two seeds (README: the smoke table).
 TASK_FLAGS: dict[str, list[str]] = {
     "ynat": ["--num_train_epochs", "6", "--learning_rate", "2e-3", "--per_device_train_batch_size", "16"],
-    "sts": ["--num_train_epochs", "8", "--learning_rate", "3e-3", "--per_device_train_batch_size", "16"],
+    # 3e-3 swung wildly for seed 42 (best Pearson at a checkpoint that had not learnt the 0-5 scale: F1 0)
+    "sts": ["--num_train_epochs", "8", "--learning_rate", "2e-3", "--per_device_train_batch_size", "16"],
     "nli": ["--num_train_epochs", "6", "--learning_rate", "2e-3", "--per_device_train_batch_size", "16"],
     "ner": ["--num_train_epochs", "6", "--learning_rate", "3e-3", "--per_device_train_batch_size", "16"],
     "re": ["--num_train_epochs", "8", "--learning_rate", "2e-3", "--per_device_train_batch_size", "16"],
