@@ -48,6 +48,11 @@ class SequenceTask(Task):
 class ClassificationTask(SequenceTask):
     """Predictions are label names with their probabilities."""
 
+    def config_overrides(self) -> dict[str, Any]:
+        # Set here, not left to the model's first forward (which writes it into the config): under
+        # torch.compile that write fails the compiled graph's guard and compiles it all over again.
+        return {**super().config_overrides(), "problem_type": "single_label_classification"}
+
     def targets(self, examples: dict[str, list]) -> list[int] | None:
         names = examples[self.label_column]
         if any(name is None for name in names):

@@ -10,6 +10,7 @@ from transformers import pipeline
 
 from tests.synthetic import nli_records, sts_records, write_json, ynat_records
 from trainers.run_nli import NliTask
+from trainers.run_re import ReTask
 from trainers.run_sts import StsTask
 from trainers.run_ynat import YnatTask
 from trainers.runner import main
@@ -257,3 +258,18 @@ def test_load_best_model_at_end_keeps_the_checkpoint_best_by_macro_f1(tiny_bert,
     state = json.loads((out / "trainer_state.json").read_text())
     epoch_scores = [entry["eval_macro_f1"] for entry in state["log_history"] if "eval_macro_f1" in entry][:2]
     assert state["best_metric"] == max(epoch_scores) and state["best_model_checkpoint"]
+
+
+@pytest.mark.parametrize("task_class", [YnatTask, NliTask, StsTask, ReTask])
+def test_the_first_forward_leaves_the_config_alone(task_class, tiny_bert):
+    """The config says the problem type before training: a forward that writes ``problem_type`` into
+    the config fails torch.compile's guard on it and compiles the whole model a second time."""
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    task = task_class()
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_bert, **task.config_overrides())
+    before = model.config.problem_type
+    labels = torch.tensor([0.5, 3.0]) if task_class is StsTask else torch.tensor([0, 1])
+    model(input_ids=torch.tensor([[2, 5, 3], [2, 6, 3]]), labels=labels)
+    assert before is not None and model.config.problem_type == before
