@@ -183,7 +183,9 @@ class DpBiaffineModel(EncoderHeadModel):
 
 class DpDataCollator:
     """Pads the subword columns on the right (``input_ids`` with the pad token, masks and token
-    types with 0) and the word columns (``word_first``/``word_last`` -1, ``pos_ids`` 0, labels -100)."""
+    types with 0) and the word columns (``word_first``/``word_last`` -1, ``pos_ids`` 0, labels -100).
+    ``pad_to_multiple_of`` rounds both widths up: a compiled parser then sees a few word counts
+    too, not one shape per longest sentence (with static shapes, a recompile for each)."""
 
     WORD_PADS = {"word_first": WORD_PAD, "word_last": WORD_PAD, "pos_ids": POS_PAD_ID,
                  "head_labels": IGNORE_INDEX, "deprel_labels": IGNORE_INDEX}  # fmt: skip
@@ -197,6 +199,8 @@ class DpDataCollator:
         if self.pad_to_multiple_of:
             n_tokens = -(-n_tokens // self.pad_to_multiple_of) * self.pad_to_multiple_of
         n_words = max(1, max(len(f["word_first"]) for f in features))
+        if self.pad_to_multiple_of:
+            n_words = -(-n_words // self.pad_to_multiple_of) * self.pad_to_multiple_of
         subword_pads = {"input_ids": self.pad_token_id, "attention_mask": 0, "token_type_ids": 0}
         batch: dict[str, torch.Tensor] = {}
         if "attention_mask" not in features[0]:

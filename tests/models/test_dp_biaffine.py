@@ -59,18 +59,22 @@ def test_shapes_masks_and_batch_independence(tiny_bert):
             parameter.normal_(0, 0.5)
     batch = DpDataCollator(pad_token_id=0, pad_to_multiple_of=8)(FEATURES)
     assert batch["input_ids"].shape == (2, 8) and batch["attention_mask"][1].tolist() == [1] * 4 + [0] * 4
-    assert batch["word_first"][1].tolist() == [1, 2, -1] and batch["head_labels"][1].tolist() == [2, 0, -100]
-    assert batch["pos_ids"][1].tolist() == [1, 7, 0]
+    # words too are padded to the multiple (few shapes for a compiled parser)
+    assert batch["word_first"][1].tolist() == [1, 2] + [-1] * 6 and batch["head_labels"][1].tolist() == [2, 0] + [-100] * 6
+    assert batch["pos_ids"][1].tolist() == [1, 7] + [0] * 6 and batch["word_first"][0].tolist() == [1, 2, 4] + [-1] * 5
     with torch.no_grad():
         out = model(**batch)
         alone = model(**DpDataCollator(pad_token_id=0)(FEATURES[1:]))
-    assert out.arc_logits.shape == (2, 3, 4) and out.label_logits.shape == (2, 3, 4, 38)
+    assert out.arc_logits.shape == (2, 8, 9) and out.label_logits.shape == (2, 8, 9, 38)
     arc = out.arc_logits[1]
     assert arc[0, 1] < -1e30 and arc[1, 2] < -1e30  # no word heads itself
-    assert (arc[:, 3] < -1e30).all()  # the padding word is never a head
+    assert (arc[:, 3:] < -1e30).all()  # padding words are never heads
     # a sentence's scores do not depend on its batch (padding of words and subwords)
     torch.testing.assert_close(alone.arc_logits[0], arc[:2, :3], rtol=1e-4, atol=1e-4)
     torch.testing.assert_close(alone.label_logits[0], out.label_logits[1, :2, :3], rtol=1e-4, atol=1e-4)
+    with torch.no_grad():  # nor does the loss depend on the padding
+        unpadded = model(**DpDataCollator(pad_token_id=0)(FEATURES))
+    torch.testing.assert_close(out.loss, unpadded.loss, rtol=1e-5, atol=1e-5)
 
 
 def test_loss_trains_and_ignores_padding_and_unlabelled_words(tiny_bert):
