@@ -25,6 +25,7 @@ from transformers.utils import ModelOutput
 
 from algorithms.dp_words import POS_PAD_ID, POS_VOCAB_SIZE
 from models.encoder_head import EncoderHeadModel
+from models.padding import RightPaddingCollator, pad_rows
 from klue_data.labels import DP_DEPREL_LABELS
 
 IGNORE_INDEX = -100
@@ -131,8 +132,7 @@ class DpBiaffineModel(EncoderHeadModel):
         head_labels: torch.Tensor | None = None,
         deprel_labels: torch.Tensor | None = None,
     ) -> DpParserOutput:
-        extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
-        states = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra)[0]
+        states = self.encode(input_ids, attention_mask, token_type_ids)
         word_mask = word_first >= 0  # (batch, words)
         lengths = word_mask.sum(dim=1)
         gather = lambda index: states.gather(  # noqa: E731
@@ -181,7 +181,7 @@ class DpBiaffineModel(EncoderHeadModel):
         return DpParserOutput(loss=loss, arc_logits=arc_logits, label_logits=label_logits)
 
 
-class DpDataCollator:
+class DpDataCollator(RightPaddingCollator):
     """Pads the subword columns on the right (``input_ids`` with the pad token, masks and token
     types with 0) and the word columns (``word_first``/``word_last`` -1, ``pos_ids`` 0, labels -100).
     ``pad_to_multiple_of`` rounds both widths up: a compiled parser then sees a few word counts
@@ -190,17 +190,9 @@ class DpDataCollator:
     WORD_PADS = {"word_first": WORD_PAD, "word_last": WORD_PAD, "pos_ids": POS_PAD_ID,
                  "head_labels": IGNORE_INDEX, "deprel_labels": IGNORE_INDEX}  # fmt: skip
 
-    def __init__(self, pad_token_id: int, pad_to_multiple_of: int | None = None) -> None:
-        self.pad_token_id = pad_token_id
-        self.pad_to_multiple_of = pad_to_multiple_of
-
     def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        n_tokens = max(len(f["input_ids"]) for f in features)
-        if self.pad_to_multiple_of:
-            n_tokens = -(-n_tokens // self.pad_to_multiple_of) * self.pad_to_multiple_of
-        n_words = max(1, max(len(f["word_first"]) for f in features))
-        if self.pad_to_multiple_of:
-            n_words = -(-n_words // self.pad_to_multiple_of) * self.pad_to_multiple_of
+        n_tokens = self.width(max(len(f["input_ids"]) for f in features))
+        n_words = self.width(max(1, max(len(f["word_first"]) for f in features)))
         subword_pads = {"input_ids": self.pad_token_id, "attention_mask": 0, "token_type_ids": 0}
         batch: dict[str, torch.Tensor] = {}
         if "attention_mask" not in features[0]:
@@ -209,8 +201,7 @@ class DpDataCollator:
             pad = subword_pads.get(name, self.WORD_PADS.get(name))
             if pad is None:
                 continue
-            width = n_tokens if name in subword_pads else n_words
-            batch[name] = torch.tensor([list(f[name]) + [pad] * (width - len(f[name])) for f in features])
+            batch[name] = pad_rows([f[name] for f in features], n_tokens if name in subword_pads else n_words, pad)
         return batch
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+import torch
 from torch import nn
 from transformers import PretrainedConfig, PreTrainedModel
 
@@ -30,6 +31,14 @@ class EncoderHeadModel(PreTrainedModel):
         model = cls(config)
         model.encoder = encoder
         return model
+
+    def encode(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None, token_type_ids: torch.Tensor | None
+    ) -> torch.Tensor:
+        """The encoder's last hidden states, (batch, tokens, hidden). Token types are passed only when
+        given: encoders with a single type (RoBERTa) are called without them."""
+        extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
+        return self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra)[0]
 
     def get_input_embeddings(self) -> nn.Module:
         return self.encoder.get_input_embeddings()

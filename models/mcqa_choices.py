@@ -21,6 +21,8 @@ from torch import nn
 from transformers import PreTrainedModel
 from transformers.modeling_outputs import MultipleChoiceModelOutput
 
+from models.padding import RightPaddingCollator
+
 IGNORE_INDEX = -100
 
 
@@ -62,22 +64,16 @@ def mask_padded_choices(model: PreTrainedModel) -> PreTrainedModel:
     return model
 
 
-class ChoiceCollator:
+class ChoiceCollator(RightPaddingCollator):
     """Pads items of any number of choices into ``(batch, choices, tokens)`` tensors plus ``choice_mask``.
 
     Each feature holds ``input_ids`` (one token list per choice), optionally ``token_type_ids``, and
     ``labels`` (the 0-based gold choice) when labelled. Token lists are padded on the right.
     """
 
-    def __init__(self, pad_token_id: int, pad_to_multiple_of: int | None = None) -> None:
-        self.pad_token_id = pad_token_id
-        self.pad_to_multiple_of = pad_to_multiple_of
-
     def __call__(self, features: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:
         n_choices = max(len(feature["input_ids"]) for feature in features)
-        width = max(len(ids) for feature in features for ids in feature["input_ids"])
-        if self.pad_to_multiple_of:
-            width = -(-width // self.pad_to_multiple_of) * self.pad_to_multiple_of
+        width = self.width(max(len(ids) for feature in features for ids in feature["input_ids"]))
         has_types = "token_type_ids" in features[0]
         input_ids = torch.full((len(features), n_choices, width), self.pad_token_id, dtype=torch.long)
         attention_mask = torch.zeros((len(features), n_choices, width), dtype=torch.long)
@@ -102,18 +98,12 @@ class ChoiceCollator:
         return batch
 
 
-class PromptCollator:
+class PromptCollator(RightPaddingCollator):
     """Causal-LM prompts padded on the right: ``input_ids``, ``attention_mask`` and, when labelled,
     ``labels`` (-100 everywhere but the answer token)."""
 
-    def __init__(self, pad_token_id: int, pad_to_multiple_of: int | None = None) -> None:
-        self.pad_token_id = pad_token_id
-        self.pad_to_multiple_of = pad_to_multiple_of
-
     def __call__(self, features: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        width = max(len(feature["input_ids"]) for feature in features)
-        if self.pad_to_multiple_of:
-            width = -(-width // self.pad_to_multiple_of) * self.pad_to_multiple_of
+        width = self.width(max(len(feature["input_ids"]) for feature in features))
         input_ids = torch.full((len(features), width), self.pad_token_id, dtype=torch.long)
         attention_mask = torch.zeros((len(features), width), dtype=torch.long)
         labels = torch.full((len(features), width), IGNORE_INDEX, dtype=torch.long) if "labels" in features[0] else None

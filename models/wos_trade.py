@@ -38,6 +38,7 @@ from transformers.utils import ModelOutput
 
 from algorithms.wos_state import BASE_GATES
 from models.encoder_head import EncoderHeadModel
+from models.padding import RightPaddingCollator, pad_rows
 
 IGNORE_INDEX = -100
 SLOT_TOKEN_PAD = -1  # padding of the slot-name token id rows
@@ -145,10 +146,9 @@ class WosTradeModel(EncoderHeadModel):
         gate_labels: torch.Tensor | None = None,
         value_labels: torch.Tensor | None = None,
     ) -> WosTradeOutput:
-        extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
-        history = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra)[0]  # (B, T, H)
+        history = self.encode(input_ids, attention_mask, token_type_ids)  # (B, T, H)
         batch, length, hidden = history.shape
         n_slots, steps = self.slot_token_ids.size(0), self.config.max_value_length
         vocabulary = self.get_input_embeddings().weight  # (V, H): the tied output embeddings
@@ -201,25 +201,19 @@ class WosTradeModel(EncoderHeadModel):
         return WosTradeOutput(loss=loss, gate_logits=gate_logits, value_ids=value_ids)
 
 
-class WosDataCollator:
+class WosDataCollator(RightPaddingCollator):
     """Pads ``input_ids`` (pad token), ``attention_mask`` and ``token_type_ids`` (0) on the right;
     ``gate_labels`` (slots) and ``value_labels`` (slots x max_value_length) have fixed shapes."""
 
-    def __init__(self, pad_token_id: int, pad_to_multiple_of: int | None = None) -> None:
-        self.pad_token_id = pad_token_id
-        self.pad_to_multiple_of = pad_to_multiple_of
-
     def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        width = max(len(f["input_ids"]) for f in features)
-        if self.pad_to_multiple_of:
-            width = -(-width // self.pad_to_multiple_of) * self.pad_to_multiple_of
+        width = self.width(max(len(f["input_ids"]) for f in features))
         pads = {"input_ids": self.pad_token_id, "attention_mask": 0, "token_type_ids": 0}
         if "attention_mask" not in features[0]:
             features = [{**f, "attention_mask": [1] * len(f["input_ids"])} for f in features]
         batch = {}
         for name in features[0]:
             if name in pads:
-                batch[name] = torch.tensor([list(f[name]) + [pads[name]] * (width - len(f[name])) for f in features])
+                batch[name] = pad_rows([f[name] for f in features], width, pads[name])
             elif name in ("gate_labels", "value_labels"):
                 batch[name] = torch.tensor([f[name] for f in features], dtype=torch.long)
         return batch

@@ -47,6 +47,7 @@ from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArgu
 from klue_data import KlueDataError, SourceUnavailableError
 from klue_data.hub_access import prefer_offline_when_hub_unreachable
 from metrics.tasks import metric_task
+from models.padding import padded_width
 from klue_data.sources import find_original_files, load_hub, load_local
 from trainers.outputs import save_results, write_json, write_jsonl
 
@@ -758,7 +759,7 @@ def check_pad_to_multiple_of(data_args: DataArguments, tokenizer: PreTrainedToke
         return
     if multiple < 1:
         raise ArgumentsError(f"--pad_to_multiple_of: expected a positive number of tokens, got {multiple}")
-    rounded = -(-max_length // multiple) * multiple
+    rounded = padded_width(max_length, multiple)
     if rounded > tokenizer.model_max_length:
         raise ArgumentsError(
             f"--pad_to_multiple_of {multiple}: a batch of max_seq_length {max_length} tokens would be padded to "
@@ -777,7 +778,7 @@ def compile_per_length_bucket(data_args: DataArguments, training_args: KlueTrain
         return
     import torch._dynamo
 
-    buckets = -(-max_length // data_args.pad_to_multiple_of)
+    buckets = padded_width(max_length, data_args.pad_to_multiple_of) // data_args.pad_to_multiple_of
     torch._dynamo.config.automatic_dynamic_shapes = False
     # train and eval graphs per bucket, and a margin for a last, smaller batch
     limit = 2 * buckets + 8
