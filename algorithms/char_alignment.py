@@ -27,11 +27,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from klue_data.labels import NER_TAGS
+from klue_data.ner import is_space_token
 from algorithms.token_offsets import TokenOffsets
 
 TAG_IDS = {tag: index for index, tag in enumerate(NER_TAGS)}
 O_ID = TAG_IDS["O"]
 _TAG_NAMES = np.array(NER_TAGS, dtype=object)
+# Every character str.isspace calls a space (all are below U+3001): the per-character half of
+# klue_data.ner.is_space_token, read over a whole batch.
 _SPACE_CODES = np.array([code for code in range(0x3001) if chr(code).isspace()], dtype=np.uint32)
 
 
@@ -61,7 +64,19 @@ class CharBatch:
         self.token_counts = token_counts
         self.token_starts = np.concatenate(([0], np.cumsum(token_lengths)[:-1])).astype(np.int64)
         self.char_token = np.repeat(np.arange(token_lengths.size), token_lengths)
-        self.token_is_space = self.is_space[self.token_starts] if token_lengths.size else np.zeros(0, dtype=bool)
+        # A space token is one whose characters are all spaces (klue_data.ner.is_space_token, the
+        # scorer's rule). The readers pass only tokens that are all spaces or hold none, so the
+        # first character decides; anything else would make the two sides disagree on which
+        # characters are scored, so it is refused here rather than scored inconsistently.
+        non_space = np.bincount(self.char_token[~self.is_space], minlength=token_lengths.size)
+        malformed = (token_lengths == 0) | ((non_space > 0) & (non_space < token_lengths))
+        if malformed.any():
+            bad = int(np.flatnonzero(malformed)[0])
+            raise ValueError(
+                f"NER token {bad} of the batch is empty or mixes spaces with other characters; expected one "
+                "character per token (klue_data.ner.token_problem, which the readers apply)"
+            )
+        self.token_is_space = non_space == 0
         self._non_space = np.flatnonzero(~self.is_space)
 
     @classmethod
@@ -145,6 +160,9 @@ class CharPredictions:
     is_space: np.ndarray  # per token
     token_counts: np.ndarray  # per sentence
     truncated: np.ndarray  # bool per sentence: characters past the last subword were predicted O
+    # Per sentence: its non-space tokens that start before the end of its last subword (all of them
+    # unless truncation cut the sentence). KLUE-baseline scores only these, on both sides.
+    covered_counts: np.ndarray
 
     @property
     def token_tags(self) -> list[np.ndarray]:
@@ -198,10 +216,14 @@ def subword_predictions_to_chars(
     if end.size:
         np.maximum.at(covered_end, row[valid], end)
     truncated = _has_uncovered_tail(batch, covered_end)
+    sentence_of_token = np.repeat(np.arange(batch.token_counts.size), batch.token_counts)
+    limit = np.maximum(covered_end, batch.text_starts)  # global; a sentence without subwords covers nothing
+    covered = ~batch.token_is_space & (batch.token_starts < limit[sentence_of_token])
+    covered_counts = np.bincount(sentence_of_token[covered], minlength=batch.token_counts.size)
 
     token_tags = chars[batch.token_starts]
     token_tags[batch.token_is_space] = O_ID
-    return CharPredictions(token_tags, batch.token_is_space, batch.token_counts, truncated)
+    return CharPredictions(token_tags, batch.token_is_space, batch.token_counts, truncated, covered_counts)
 
 
 def _inside_positions(first: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -285,7 +307,7 @@ def entities_from_tags(tokens: Sequence[str], tags: Sequence[str]) -> list[dict[
     entities: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
     for position, (token, tag) in enumerate(zip(tokens, tags, strict=True)):
-        if token.isspace():
+        if is_space_token(token):
             continue
         kind, _, entity_type = tag.partition("-")
         if current is not None and kind == "I" and entity_type == current["type"]:
@@ -303,12 +325,12 @@ def tags_with_spaces(tokens: Sequence[str], tags: Sequence[str]) -> list[str]:
 
     ``tags`` has one tag per token already; only the tags at spaces are (re)computed, from the
     entities, so that the markup and the per-character tags agree."""
-    result = ["O" if token.isspace() else tag for token, tag in zip(tokens, tags, strict=True)]
+    result = ["O" if is_space_token(token) else tag for token, tag in zip(tokens, tags, strict=True)]
     starts = np.concatenate(([0], np.cumsum([len(token) for token in tokens])[:-1])).astype(int)
     for entity in entities_from_tags(tokens, result):
         inside = np.flatnonzero((starts > entity["start"]) & (starts < entity["end"])).tolist()
         for position in inside:
-            if tokens[position].isspace():
+            if is_space_token(tokens[position]):
                 result[position] = f"I-{entity['type']}"
     return result
 

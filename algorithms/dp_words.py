@@ -1,8 +1,12 @@
 """KLUE-DP words (eojeol) <-> subwords, and the POS id of each word. Pure numpy, no torch.
 
-A sentence is tokenized as its words (``is_split_into_words``, a fast tokenizer's ``word_ids()``),
-so each word maps to a contiguous run of subwords: ``first`` and ``last`` are the positions of its
-first and last subword in the model input. Words are never silently misaligned: when the sentence
+A sentence is tokenized as running text, its words joined by single spaces (as KLUE-baseline
+does), and each subword goes to the word its character offsets fall in, so each word maps to a
+contiguous run of subwords: ``first`` and ``last`` are the positions of its first and last subword
+in the model input. Running text, not ``is_split_into_words``: a byte-level BPE tokenizer
+(GPT-2/RoBERTa style, ``add_prefix_space=False``) tokenizes split words without their leading space,
+so every word after the first would get mid-word subwords (no ``Ġ``) the model never saw in text;
+for WordPiece both give the same subwords. Words are never silently misaligned: when the sentence
 is longer than ``max_length``, the input is cut *between* words (its closing special token kept),
 every word with any subword past the cut is **truncated** (``first = last = -1``) and counted, and
 only the words before the cut reach the model (they form a prefix of the sentence).
@@ -16,9 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from algorithms.token_offsets import TokenOffsets
 
 # The Sejong / KLUE morpheme tags (nouns, predicates, modifiers, particles, endings, affixes, symbols).
 POS_TAGS: tuple[str, ...] = (
@@ -67,13 +74,17 @@ class WordSpans(NamedTuple):
 
 
 def word_spans(input_ids: Sequence[int], word_ids: Sequence[int | None], n_words: int, max_length: int) -> WordSpans:
-    """Subword spans of ``n_words`` words from one untruncated encoding and its ``word_ids()``.
+    """Subword spans of ``n_words`` words from one untruncated encoding and the word of each of its
+    tokens (``None`` or -1: not a word's, e.g. a special token).
 
     A longer encoding than ``max_length`` keeps its leading tokens up to the cut and its trailing
     special tokens (the ones after the last word, e.g. ``[SEP]``); a word cut in part or whole is
     truncated. A word without any subword (a tokenizer can drop e.g. control characters) cannot be
     represented either and is reported the same way (``first = -1``)."""
-    ids = np.fromiter((-1 if w is None else w for w in word_ids), dtype=np.int64, count=len(word_ids))
+    if isinstance(word_ids, np.ndarray):
+        ids = word_ids.astype(np.int64, copy=False)
+    else:
+        ids = np.fromiter((-1 if w is None else w for w in word_ids), dtype=np.int64, count=len(word_ids))
     words_at = np.flatnonzero(ids >= 0)
     tail = len(ids) - (int(words_at[-1]) + 1 if words_at.size else len(ids))  # special tokens after the words
     kept = list(input_ids)
@@ -98,21 +109,49 @@ def word_spans(input_ids: Sequence[int], word_ids: Sequence[int | None], n_words
     return WordSpans(kept, first, last)
 
 
+def token_words(words: Sequence[Sequence[str]], offsets: TokenOffsets, special: np.ndarray) -> np.ndarray:
+    """The word (index in its sentence) of every token of a batch encoded as ``" ".join(words)``,
+    -1 for special tokens; from the tokens' character offsets (``offsets``, flat over the batch)
+    and ``special`` (flat ``special_tokens_mask``).
+
+    A token belongs to the first word that ends after the token starts: a token inside a word is
+    that word's, and one holding only the space before a word (a byte-level BPE ``Ġ`` left alone,
+    its offsets trimmed or not) is the next word's, as ``Ġ`` belongs to the word it precedes."""
+    n_words = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    lengths = np.fromiter((len(w) for sentence in words for w in sentence), dtype=np.int64, count=int(n_words.sum()))
+    word_begin = np.concatenate(([0], np.cumsum(n_words)))  # sentence s owns words word_begin[s]:word_begin[s+1]
+    # End of each word in its sentence's text: the lengths of the words up to it, plus one space
+    # after each of them but itself, from its sentence's first word on.
+    spaced = np.concatenate(([0], np.cumsum(lengths + 1)))
+    ends = spaced[1:] - 1 - np.repeat(spaced[word_begin[:-1]], n_words)
+    # One sorted axis for the whole batch: sentence s's characters start at s * stride.
+    stride = int(ends.max(initial=0)) + 1
+    sentence = offsets.sequence()
+    global_ends = ends + np.repeat(np.arange(len(words), dtype=np.int64) * stride, n_words)
+    found = np.searchsorted(global_ends, offsets.starts + sentence * stride, side="right")
+    inside = (found < word_begin[sentence + 1]) & (special == 0)
+    return np.where(inside, found - word_begin[sentence], -1)
+
+
 def encode_words(
     tokenizer: Any, words: Sequence[Sequence[str]], max_length: int
 ) -> list[WordSpans]:
-    """Tokenize a batch of sentences given as words (a fast tokenizer) and map each word to its subwords."""
+    """Tokenize a batch of sentences given as words (a fast tokenizer: character offsets) as
+    running text, ``" ".join(words)``, and map each word to its subwords."""
     encoding = tokenizer(
-        [list(sentence) for sentence in words],
-        is_split_into_words=True,
+        [" ".join(sentence) for sentence in words],
         truncation=False,
         return_attention_mask=False,
         return_token_type_ids=False,
+        return_offsets_mapping=True,
+        return_special_tokens_mask=True,
         verbose=False,
     )
+    offsets = TokenOffsets.of(encoding["offset_mapping"])
+    special = np.fromiter(chain.from_iterable(encoding["special_tokens_mask"]), np.int8, count=offsets.starts.size)
+    owner = np.split(token_words(words, offsets, special), offsets.begin[1:-1])
     return [
-        word_spans(encoding["input_ids"][i], encoding.word_ids(i), len(sentence), max_length)
-        for i, sentence in enumerate(words)
+        word_spans(encoding["input_ids"][i], owner[i], len(sentence), max_length) for i, sentence in enumerate(words)
     ]
 
 

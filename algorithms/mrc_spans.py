@@ -191,10 +191,15 @@ def decode_spans(
     null_score_diff_threshold: float = 0.0,
     window_starts: np.ndarray | None = None,
 ) -> list[SpanPrediction]:
-    """One ``SpanPrediction`` per context (question), as SQuAD v2 post-processing decides:
+    """One ``SpanPrediction`` per context (question), as SQuAD v2 post-processing decides, except
+    for which top k it starts from:
 
     - candidates: the top-k starts x top-k ends of each window, both context tokens, end >= start,
-      at most ``max_answer_length`` tokens, non-empty text; score = start logit + end logit;
+      at most ``max_answer_length`` tokens, non-empty text; score = start logit + end logit. The top
+      k are taken among the window's context tokens (``mrc_windows.top_k_logits`` masks the rest
+      first); KLUE-baseline (transformers' ``compute_predictions_logits``) takes them over all
+      positions and drops non-context ones afterwards, so it can be left with fewer candidates (or
+      none: answer ``""``) where question, special or padding positions score high;
     - max context (when ``window_starts`` is given, the default of ``run_mrc.py``): a candidate
       counts only in the window where its start token has its maximum context
       (``max_context_starts``), as the original BERT code and KLUE-baseline decode; without it
@@ -203,7 +208,8 @@ def decode_spans(
       overlapping windows both propose is kept once, with its better score);
     - null score: the minimum over the question's windows of the CLS start + end logits;
     - answer: ``""`` when there is no candidate or null score - best score > threshold, else the
-      best span cut from the context by its character offsets.
+      best span cut from the context by its character offsets (the official code rebuilds the text
+      from its tokens with ``get_final_text`` instead).
     """
     window_example = np.asarray(window_example, dtype=np.int64)
     start_chars, _ = offsets.lookup(top_k.start_indices.astype(np.int64))

@@ -4,8 +4,12 @@ The model sees windows of at most ``max_length`` tokens: ``[CLS] question [SEP] 
 A long context is cut into several windows, ``doc_stride`` apart: with ``doc_stride_mode``
 ``overlap`` (the default, the Hugging Face ``run_qa.py`` meaning) consecutive windows share
 ``doc_stride`` tokens; with ``step`` (the original BERT SQuAD code, KLUE-baseline) they start
-``doc_stride`` context tokens apart. Either way an answer near a cut is whole in at least one
-window.
+``doc_stride`` context tokens apart. Either way an answer of at most ``overlap + 1`` context
+tokens (``overlap``: the tokens consecutive windows share, ``doc_stride`` in ``overlap`` mode, the
+window's room minus ``doc_stride`` in ``step`` mode) is whole in at least one window: the last
+window starting at or before its first token. A longer answer that crosses a cut may be whole in
+no window: every window of that question is then labelled "no answer" (CLS), and
+:func:`answers_in_no_window` finds such questions so the task script can count them in the log.
 
 Pieces, in the order a run uses them:
 
@@ -19,6 +23,16 @@ Pieces, in the order a run uses them:
   question, special and padding positions are masked (so what is kept never depends on the
   batch's padding), then the top-k start and end logits and the no-answer score of each window
   are kept, so a 5,841-question dev set never holds full ``[windows, 512]`` logits.
+
+The masking is the one step where decoding differs from KLUE-baseline (transformers'
+``compute_predictions_logits``): that code takes the ``n_best_size`` highest start and end logits
+over *all* positions of a window padded to ``max_seq_length`` and only then drops the ones outside
+the context, so a window whose top ``n_best_size`` include question, special or padding positions
+keeps fewer context candidates (none at all in the extreme, and the answer becomes ``""``). Here
+every window keeps its ``n_best_size`` best context tokens. The official candidates are a subset of
+these, so the best span found here scores at least as high; answers differ only where the official
+top k missed the best valid span. The official order is not kept because what it keeps depends on
+the padding (with dynamic padding, on the batch).
 
 Decoding the kept logits into answers is ``algorithms/mrc_spans.py`` (numpy only).
 """
@@ -109,12 +123,22 @@ def align_answer_starts(
 
 def labelled_answer(context: str, answers: dict[str, list[Any]], is_impossible: bool) -> tuple[int, int] | None:
     """Character span ``[start, end)`` the windows are labelled with: the first answer that sits
-    where its ``answer_start`` says (as SQuAD training does). None: no answer (CLS labels)."""
+    where its ``answer_start`` says (as SQuAD training does), without the spaces around its text.
+    None: no answer (CLS labels).
+
+    Spaces at either end of an answer text belong to no token; labelling them would pull in the
+    word before (a leading space) or after (a trailing one). The original SQuAD/KLUE code builds
+    its labels from whitespace-split words, so they never count: trimmed here likewise. An answer
+    of spaces only labels nothing (the next answer is tried). The gold text itself is not changed.
+    """
     if is_impossible:
         return None
     for start, text in zip(answers["answer_start"], answers["text"]):
         if text and context[start : start + len(text)] == text:
-            return start, start + len(text)
+            stripped = text.strip()
+            if stripped:
+                first = start + len(text) - len(text.lstrip())
+                return first, first + len(stripped)
     return None
 
 
@@ -339,6 +363,32 @@ def window_features(
     }
 
 
+def answers_in_no_window(
+    contexts: Sequence[str],
+    answers: Sequence[dict[str, list[Any]]],
+    is_impossible: Sequence[bool],
+    window_example: Sequence[int],
+    start_positions: Sequence[int],
+) -> list[int]:
+    """Examples (positions in ``contexts``) that have a labelled answer (``labelled_answer``) but
+    no window holding it whole: all their windows carry CLS labels. ``window_example`` and
+    ``start_positions`` are the ``example_index`` and ``start_positions`` columns of
+    ``window_features`` (``example_index`` counting the examples from 0).
+
+    That happens when an answer longer than the windows' overlap crosses a cut: training then
+    teaches "no answer" for an answerable question, and no window can predict it whole."""
+    labelled = np.fromiter(
+        (labelled_answer(c, a, i) is not None for c, a, i in zip(contexts, answers, is_impossible)),
+        dtype=bool,
+        count=len(contexts),
+    )
+    window_example = np.asarray(window_example, dtype=np.int64)
+    spanned = np.asarray(start_positions, dtype=np.int64) != CLS_INDEX
+    found = np.zeros(len(contexts), dtype=bool)
+    found[window_example[spanned]] = True
+    return np.flatnonzero(labelled & ~found).tolist()
+
+
 def _encode_windows(
     questions: list[str],
     contexts: Sequence[str],
@@ -473,7 +523,9 @@ def top_k_logits(
     instead of ``2 * seq``. ``context`` (``[batch, seq]`` bool, ``context_mask``): every other
     position (question, special tokens, padding) is set to ``-inf`` before the top k, after the
     no-answer score is read at CLS, so the k kept are the window's best context tokens whatever
-    padding its batch has (without the mask, answers change with the eval batch size). The width
+    padding its batch has (without the mask, answers change with the eval batch size). KLUE-baseline
+    instead takes the top k over all positions and filters afterwards (see the module docstring for
+    what that changes). The width
     is always ``k``: a batch padded to fewer than ``k`` tokens is padded with ``-inf`` logits (at
     positions past the window, which decoding rejects, as it rejects the masked ones), so the
     Trainer can concatenate batches of any length. A plain tuple, not ``TopKLogits``: the Trainer

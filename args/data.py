@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from args.errors import ArgumentsError
+
 
 @dataclass
 class DataArguments:
@@ -68,3 +70,11 @@ class DataArguments:
     overwrite_cache: bool = field(
         default=False, metadata={"help": "Ignore cached Hub datasets and tokenized features."}
     )
+
+    def __post_init__(self) -> None:
+        # 0 would read as "unset" (the task's default length) or select nothing: say so instead
+        for name in ("max_seq_length", "pad_to_multiple_of", "max_train_samples", "max_eval_samples",
+                     "max_predict_samples", "preprocessing_num_workers"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ArgumentsError(f"--{name} must be >= 1, got {value}")

@@ -38,8 +38,10 @@ class MrcArguments:
     n_best_size: int = field(
         default=20,
         metadata={
-            "help": "Start and end candidates kept per window (the top-k logits), and the length of each "
-            "question's n-best list in nbest_predictions.jsonl."
+            "help": "Start and end candidates kept per window: the top-k logits among the window's context "
+            "tokens (question, special and padding positions are masked first, so answers do not depend on the "
+            "batch; KLUE-baseline takes the top k over all positions and filters afterwards, which can leave it "
+            "fewer candidates), and the length of each question's n-best list in nbest_predictions.jsonl."
         },
     )
     max_answer_length: int = field(

@@ -17,8 +17,10 @@ class NerArguments:
         default="official",
         metadata={
             "help": "What the entity and character F1 score. 'official': as KLUE-baseline does, every sentence's "
-            "characters between the predictions at its first ([CLS]) and last ([SEP]) model positions (gold O), "
-            "all sentences as one sequence. 'characters': the sentences' characters only.",
+            "non-space characters that its subwords reach (those cut off by --max_seq_length are left out of "
+            "prediction and gold alike) between the predictions at its first ([CLS]) and last ([SEP]) model "
+            "positions (gold O), all sentences as one sequence. 'characters': every non-space character of "
+            "the sentences only, those cut off by --max_seq_length predicted O and scored.",
             "choices": list(NER_SCORING),
         },
     )

@@ -13,8 +13,9 @@ Quirks kept as they are (the loader checks structure, it does not correct annota
   is the header's text, ``word_form`` the word lines'.
 
 Checked: six columns, integer INDEX equal to the word's position (1, 2, ...), integer
-``0 <= HEAD <= number of words``. Also reads Hub-schema JSON / JSON-lines user files (one
-record per sentence with equal-length lists). DP has no closed label list here: ``LABELS`` is None.
+``0 <= HEAD <= number of words`` and HEAD not the word's own INDEX (no word heads itself). Also
+reads Hub-schema JSON / JSON-lines user files (one record per sentence with equal-length lists).
+DP has no closed label list here: ``LABELS`` is None.
 """
 
 from __future__ import annotations
@@ -75,11 +76,19 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
             example["head"].append(_int_cell(path, number, guid, cells[4], "head"))
             example["deprel"].append(cells[5].strip())
         n_words = len(block.rows)
-        for (number, _), head in zip(block.rows, example["head"]):
+        for position, ((number, _), head) in enumerate(zip(block.rows, example["head"]), 1):
             if not 0 <= head <= n_words:  # known only once the whole sentence is read
                 raise KlueDataError(
                     path,
                     f"HEAD {head} outside 0..{n_words} (0 = root, else the 1-based index of a word)",
+                    line=number,
+                    guid=guid,
+                    field="head",
+                )
+            if head == position:  # the parser masks self arcs: its loss on this word would be ~1e38
+                raise KlueDataError(
+                    path,
+                    f"HEAD {head} is the word's own INDEX; expected the index of another word or 0 (root)",
                     line=number,
                     guid=guid,
                     field="head",
@@ -108,6 +117,9 @@ def _read_hub_records(path: Path) -> list[dict[str, Any]]:
         for position, head in enumerate(lists["head"]):
             if not 0 <= head <= n_words:
                 raise row.error(f"head {head} outside 0..{n_words} (0 = root)", f"head[{position}]")
+            if head == position + 1:  # heads are 1-based: a word attached to itself
+                raise row.error(f"head {head} is the word's own index; expected another word or 0 (root)",
+                                f"head[{position}]")
         example["sentence"] = row.text("sentence") if row.has("sentence") else " ".join(lists["word_form"])
         example.update(lists)
         examples.append(example)

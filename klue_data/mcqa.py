@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from klue_data.records import RecordReader, iter_readers, read_records
+from klue_data.records import RecordReader, claim_guid, iter_readers, read_records
 from klue_data.text_checks import warn_empty_texts
 
 NAME = "mcqa"
@@ -43,10 +43,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
     empty: list[str] = []
     for row in iter_readers(path, read_records(path), guid_field="id"):
         example = read_record(row)
-        if example["id"] in seen:
-            raise row.error(f"id {example['id']!r} was already used by record {seen[example['id']]}; ids must be "
-                            "unique (predictions are matched by id)", "id")
-        seen[example["id"]] = row.index
+        claim_guid(row, example["id"], seen, field="id")
         if not example["question"].strip():
             empty.append(example["id"])
         examples.append(example)

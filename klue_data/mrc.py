@@ -19,6 +19,7 @@ Quirks:
   ``from_hub_example`` (and Hub-schema user files) move such answers back to ``plausible_answers``.
 - ``answer_start`` is loaded as it is, never repaired (the task script aligns it); ``context``
   and answer texts are not stripped (the Hub's loader strips them, which shifts offsets).
+- A guid given twice is a ``KlueDataError`` (predictions are matched by guid).
 - A missing ``question_type`` reads as 0 (unknown; KLUE uses 1, 2, 3), a missing
   ``is_impossible`` as false (SQuAD v1-style user files have neither).
 
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from klue_data.errors import KlueDataError
-from klue_data.records import RecordReader, iter_readers, read_json, read_records
+from klue_data.records import RecordReader, claim_guid, iter_readers, read_json, read_records
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,13 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
         document = read_json(path)
         if isinstance(document, dict) and "data" in document:
             return _read_squad(path, document)
-    return [_hub_record(row) for row in iter_readers(path, read_records(path))]
+    examples: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for row in iter_readers(path, read_records(path)):
+        example = _hub_record(row)
+        claim_guid(row, example["guid"], seen)
+        examples.append(example)
+    return examples
 
 
 def _read_squad(path: Path, document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -60,6 +67,7 @@ def _read_squad(path: Path, document: dict[str, Any]) -> list[dict[str, Any]]:
             path, f"expected 'data' to be a list of articles, got {type(articles).__name__}", field="data"
         )
     examples: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     for article_index, article in enumerate(articles):
         where = f"data[{article_index}]"
         if not isinstance(article, dict) or not isinstance(article.get("paragraphs"), list):
@@ -88,6 +96,7 @@ def _read_squad(path: Path, document: dict[str, Any]) -> list[dict[str, Any]]:
                     raise KlueDataError(path, f"{where}.qas[{qa_index}]: expected an object, got {type(qa).__name__}")
                 row = RecordReader(path, len(examples), qa)
                 guid = row.guid_or_fallback()
+                claim_guid(row, guid, seen)
                 is_impossible = _flag(row)
                 answers = _answer_list(row, "answers")
                 plausible = _answer_list(row, "plausible_answers")

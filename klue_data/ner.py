@@ -20,6 +20,11 @@ Quirks handled here:
 - A character line may be ``#<TAB>O``: only ``##`` starts a header.
 - ``sentence`` keeps the KLUE markup (``<경찰:OG>``), as the Hub does; ``tokens`` are the
   characters of the sentence without markup, spaces included as ``" "``.
+- A token is one character (KLUE's unit). A token of several characters is kept with a warning,
+  but an empty token and a token mixing spaces with other characters (``" 에"``) are a
+  ``KlueDataError``: the scorer and the aligner must agree on which tokens are spaces (never
+  scored), and only a token that is all spaces or has none makes that one rule
+  (``is_space_token``). A guid given twice is a ``KlueDataError`` too (predictions are matched by guid).
 - Annotation oddities of the real files (an ``I-`` tag with no ``B-`` before it, spaces tagged
   inside an entity, even an entity's ``B-`` on the space before it, as in two v1.1 dev sentences)
   are loaded as they are: the loader checks structure, it does not re-annotate.
@@ -47,6 +52,7 @@ from klue_data.records import (
     CSV_SUFFIXES,
     JSON_SUFFIXES,
     RecordReader,
+    claim_guid,
     fallback_guid,
     iter_readers,
     read_records,
@@ -150,8 +156,19 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 
 def _read_tsv(path: Path) -> list[dict[str, Any]]:
     examples, multi_char = [], []
+    seen: dict[str, int] = {}
     for index, block in enumerate(read_sentence_blocks(path)):
         guid = block.guid or fallback_guid(path.stem, index)
+        if guid in seen:
+            raise KlueDataError(
+                path,
+                f"guid {guid!r} was already used by the sentence at line {seen[guid]}; guids must be unique "
+                "(predictions are matched by guid)",
+                line=block.header_line,
+                guid=guid,
+                field="guid",
+            )
+        seen[guid] = block.header_line
         tokens, tags = [], []
         for number, line in block.rows:
             char, tab, tag = line.partition("\t")
@@ -160,8 +177,9 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
                 raise KlueDataError(
                     path, f"expected CHAR<TAB>TAG, found no tab in {line[:40]!r}", line=number, guid=guid
                 )
-            if char == "":
-                raise KlueDataError(path, "empty character before the tab", line=number, guid=guid)
+            problem = token_problem(char)
+            if problem is not None:
+                raise KlueDataError(path, problem, line=number, guid=guid)
             if tag not in NER_TAGS:
                 raise KlueDataError(
                     path,
@@ -175,14 +193,40 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
             tokens.append(char)
             tags.append(tag)
         examples.append({"guid": guid, "sentence": block.sentence, "tokens": tokens, "ner_tags": tags})
-    if multi_char:  # kept as they are; the Hub schema expects one character per token
-        logger.warning(
-            "%s: %d token line(s) hold more than one character (kept as one token): %s",
-            path,
-            len(multi_char),
-            ", ".join(multi_char[:5]),
-        )
+    _warn_multi_char(path, multi_char, "token line(s)")
     return examples
+
+
+def _warn_multi_char(path: Path, where: list[str], what: str) -> None:
+    if where:  # kept as they are; the Hub schema expects one character per token
+        logger.warning(
+            "%s: %d %s hold more than one character (kept as one token): %s",
+            path,
+            len(where),
+            what,
+            ", ".join(where[:5]),
+        )
+
+
+def is_space_token(token: str) -> bool:
+    """The one rule for which tokens are spaces (never scored, always predicted ``O``): a token
+    whose characters are all whitespace (``str.isspace``). Readers reject empty tokens and tokens
+    mixing spaces with other characters (``token_problem``), so for every token they pass this is
+    also "its first character is a space", what ``algorithms.char_alignment.CharBatch`` reads over
+    a whole batch at once."""
+    return token.isspace()
+
+
+def token_problem(token: str) -> str | None:
+    """Why ``token`` cannot be a KLUE-NER token (None when it can): it must not be empty, and must
+    be all spaces or hold none (a token like ``" 에"`` would be a space to the aligner, which reads
+    its first character, and a character to the scorer)."""
+    if token == "":
+        return "an empty token; expected one character per token (a space as ' ')"
+    if not token.isspace() and any(char.isspace() for char in token):
+        return (f"token {token!r} mixes spaces with other characters; expected one character per token "
+                "(a space as its own ' ' token)")
+    return None
 
 
 def _read_hub_records(path: Path) -> list[dict[str, Any]]:
@@ -193,9 +237,11 @@ def _read_hub_records(path: Path) -> list[dict[str, Any]]:
     markup in the whole file: their ``ner_tags`` are None, so they are predicted, never scored
     as "no entity". A file that mixes labelled and unlabelled records is an error.
     """
-    examples, labelled = [], []
+    examples, labelled, multi_char = [], [], []
+    seen: dict[str, int] = {}
     for row in iter_readers(path, read_records(path)):
         guid = row.guid_or_fallback()
+        claim_guid(row, guid, seen)
         if not any(row.has(name) for name in ("tokens", "char", "ner_tags", "ne_tag")) and row.has("sentence"):
             sentence = row.text("sentence")
             tokens, tags = tokens_from_markup(sentence)
@@ -206,6 +252,13 @@ def _read_hub_records(path: Path) -> list[dict[str, Any]]:
             if isinstance(row.record.get(name), str):
                 row.record[name] = _list_cell(row, name)
         tokens = _string_list(row, "tokens", alternatives=("char",))
+        field_name = "tokens" if row.record.get("tokens") is not None else "char"
+        for position, token in enumerate(tokens):
+            problem = token_problem(token)
+            if problem is not None:
+                raise row.error(problem, f"{field_name}[{position}]")
+            if len(token) > 1:
+                multi_char.append(f"{guid} (token {position})")
         tag_field = "ner_tags" if "ner_tags" in row.record or "ne_tag" not in row.record else "ne_tag"
         tags = None
         if row.record.get(tag_field) is not None:
@@ -224,6 +277,7 @@ def _read_hub_records(path: Path) -> list[dict[str, Any]]:
             guid=examples[index]["guid"],
             field="ner_tags",
         )
+    _warn_multi_char(path, multi_char, "token(s)")
     if examples and not any(labelled):
         for example in examples:
             example["ner_tags"] = None
@@ -297,15 +351,21 @@ def tag_names(row: RecordReader, name: str, value: Any) -> list[str]:
 
 def non_space_positions(tokens: Sequence[str]) -> list[int]:
     """Positions of the characters the official NER metric scores (every character but spaces)."""
-    return [position for position, token in enumerate(tokens) if not token.isspace()]
+    return [position for position, token in enumerate(tokens) if not is_space_token(token)]
 
 
 def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[str, Any]:
     tag_feature = _inner_feature(features["ner_tags"])
+    tokens = list(example["tokens"])
+    guid = example.get("guid") or guid  # the Hub's NER has no guid
+    for position, token in enumerate(tokens):
+        problem = token_problem(token)
+        if problem is not None:
+            raise KlueDataError(None, problem, guid=guid, field=f"tokens[{position}]")
     return {
-        "guid": example.get("guid") or guid,  # the Hub's NER has no guid
+        "guid": guid,
         "sentence": example["sentence"],
-        "tokens": list(example["tokens"]),
+        "tokens": tokens,
         "ner_tags": [tag if isinstance(tag, str) else tag_feature.int2str(int(tag)) for tag in example["ner_tags"]],
     }
 

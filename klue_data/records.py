@@ -6,6 +6,7 @@ Task modules turn these records into the Hub schema; this module knows nothing o
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -25,7 +26,7 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as whole_error:
-        lines = [line for line in text.splitlines() if line.strip()]
+        lines = [line for line in _physical_lines(text) if line.strip()]
         if len(lines) < 2 or not lines[0].lstrip().startswith("{"):
             raise KlueDataError(
                 path, f"not valid JSON ({whole_error.msg}, column {whole_error.colno})", line=whole_error.lineno
@@ -35,7 +36,7 @@ def read_json(path: Path) -> Any:
 
 def _read_json_lines(path: Path, text: str) -> list[Any]:
     records = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(_physical_lines(text), 1):
         if not line.strip():
             continue
         try:
@@ -48,20 +49,21 @@ def _read_json_lines(path: Path, text: str) -> list[Any]:
 def read_csv(path: Path) -> list[dict[str, str]]:
     """CSV rows as dicts keyed by the header; every row must have as many cells as the header."""
     text = _read_text(path)
-    reader = csv.reader(text.splitlines())
+    # newline="": quoted cells keep their line breaks (csv joins a cell's physical lines itself);
+    # str.splitlines would also split at U+2028, U+0085, \x1c.. and drop the breaks inside cells.
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
         raise KlueDataError(path, "the CSV file is empty; expected a header row") from None
     header = [name.strip() for name in header]
-    rows = []
+    rows, start = [], reader.line_num + 1
     for row in reader:
+        line, start = start, reader.line_num + 1  # where this row starts: a quoted cell may span lines
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise KlueDataError(
-                path, f"expected {len(header)} cells ({', '.join(header)}), got {len(row)}", line=reader.line_num
-            )
+            raise KlueDataError(path, f"expected {len(header)} cells ({', '.join(header)}), got {len(row)}", line=line)
         rows.append(dict(zip(header, row)))
     return rows
 
@@ -89,6 +91,11 @@ def read_records(path: str | Path, *, list_key: str | None = None) -> list[dict[
         if not isinstance(record, dict):
             raise KlueDataError(path, f"expected a JSON object, got {type(record).__name__}", record=index)
     return document
+
+
+def _physical_lines(text: str) -> list[str]:
+    """Lines split at \\n (and \\r\\n, \\r) only: JSON strings may hold U+2028, U+0085 and the like raw."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _read_text(path: Path) -> str:
@@ -186,6 +193,18 @@ def _is_int(value: Any) -> bool:
 def _field_list(record: dict[str, Any]) -> str:
     names = list(record)
     return ", ".join(repr(name) for name in names[:12]) if names else "no fields"
+
+
+def claim_guid(row: RecordReader, guid: str, seen: dict[str, int], field: str = "guid") -> None:
+    """Record ``guid`` as read at ``row`` (``seen``: guid -> record index), refusing a repeat: the
+    predictions files and the scorer match answers by guid, so a repeat could not be scored."""
+    if guid in seen:
+        raise row.error(
+            f"{field} {guid!r} was already used by record {seen[guid]}; {field}s must be unique (predictions are "
+            f"matched by {field})",
+            field,
+        )
+    seen[guid] = row.index
 
 
 def iter_readers(path: Path, records: Iterable[dict[str, Any]], guid_field: str = "guid") -> Iterable[RecordReader]:

@@ -25,7 +25,7 @@ from typing import Any
 from klue_data.errors import KlueDataError
 
 from klue_data.labels import WOS_SYSTEM_ROLE, WOS_USER_ROLE
-from klue_data.records import RecordReader, iter_readers, read_records
+from klue_data.records import RecordReader, claim_guid, iter_readers, read_records
 
 NAME = "wos"
 FILE_PREFIXES = ("wos-v1.1", "wos-v1")
@@ -38,8 +38,10 @@ ONTOLOGY_FILE = "ontology.json"
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     examples = []
+    seen: dict[str, int] = {}
     for row in iter_readers(path, read_records(path)):
         guid = row.guid_or_fallback()
+        claim_guid(row, guid, seen)
         domains = row.record.get("domains") or []
         if not isinstance(domains, list) or not all(isinstance(domain, str) for domain in domains):
             raise row.error(f"expected a list of domain names, got {str(domains)[:60]}", "domains")

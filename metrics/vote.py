@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -69,18 +70,18 @@ def read_answers(path: str | Path) -> dict[str, int]:
     """An ``id,answer`` CSV as ``{id: answer}`` in file order."""
     path = Path(path)
     rows = _csv_rows(path)
-    header = [name.strip() for name in rows[0]] if rows else []
+    header = [name.strip() for name in rows[0][1]] if rows else []
     if "id" not in header or "answer" not in header:
         raise VoteInputError(f"{path}: expected a header row 'id,answer', got {','.join(header) or 'nothing'}")
     at_id, at_answer = header.index("id"), header.index("answer")
     answers: dict[str, int] = {}
-    for line, row in enumerate(rows[1:], 2):
+    for line, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             raise VoteInputError(f"{path}, line {line}: expected {len(header)} cells, got {len(row)}")
         item, answer = row[at_id].strip(), row[at_answer].strip()
-        if not answer.isdigit() or int(answer) < 1:
+        if not (answer.isascii() and answer.isdigit()) or int(answer) < 1:
             raise VoteInputError(f"{path}, line {line} (id {item}): expected a choice number 1, 2, ..., got {answer!r}")
         if item in answers:
             raise VoteInputError(f"{path}, line {line}: id {item!r} is given twice")
@@ -94,7 +95,7 @@ def read_scores(path: str | Path) -> dict[str, list[float]]:
     """A ``predictions.jsonl`` of ``trainers/run_mcqa.py`` as ``{id: scores}``."""
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").split("\n")
     except FileNotFoundError:
         raise VoteInputError(f"{path}: no such file") from None
     scores: dict[str, list[float]] = {}
@@ -147,14 +148,20 @@ def write_answers(path: str | Path, answers: Mapping[str, int]) -> None:
         raise
 
 
-def _csv_rows(path: Path) -> list[list[str]]:
+def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """``(line, cells)`` per row; ``line`` is where the row starts (a quoted cell may span lines)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise VoteInputError(f"{path}: no such file") from None
     except UnicodeDecodeError as error:
         raise VoteInputError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    return list(csv.reader(text.splitlines()))
+    reader = csv.reader(io.StringIO(text, newline=""))  # quoted cells keep their line breaks
+    rows, start = [], 1
+    for row in reader:
+        rows.append((start, row))
+        start = reader.line_num + 1
+    return rows
 
 
 def _names(items: Sequence[str]) -> str:

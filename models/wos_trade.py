@@ -58,6 +58,7 @@ class WosTradeConfig(PretrainedConfig):
         max_value_length: int = 12,
         teacher_forcing_ratio: float = 0.5,
         decoder_dropout: float = 0.1,
+        value_texts: Sequence[str] = (),
         **kwargs: Any,
     ) -> None:
         if isinstance(encoder, dict):
@@ -70,6 +71,9 @@ class WosTradeConfig(PretrainedConfig):
         self.max_value_length = max_value_length  # generated tokens per value, the end token included
         self.teacher_forcing_ratio = teacher_forcing_ratio
         self.decoder_dropout = decoder_dropout
+        # the exact texts of the values the model was trained on (ontology + training states): a generated
+        # value with their token ids is written as they are (a later eval-only run decodes alike)
+        self.value_texts = list(value_texts)
         super().__init__(**kwargs)
 
 

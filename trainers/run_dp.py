@@ -47,7 +47,7 @@ def _lengths(dataset: datasets.Dataset, column: str) -> np.ndarray:  # items >= 
 class DpTask(Task):
     name = "dp"
     argument_classes = (DpArguments,)
-    needs_fast_tokenizer = True  # word_ids()
+    needs_fast_tokenizer = True  # character offsets: subwords -> words
     units = ("sentences", "model inputs")
     label_names = list(DP_DEPREL_LABELS)  # the 38 relations (the reader reads any, checked in prepare_split)
 

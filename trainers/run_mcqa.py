@@ -40,6 +40,7 @@ from transformers import (
     PretrainedConfig,
     PreTrainedModel,
     PreTrainedTokenizerBase,
+    default_data_collator,
 )
 
 import metrics
@@ -258,6 +259,9 @@ class McqaTask(Task):
     def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
         collator = PromptCollator if self.causal else ChoiceCollator
         return _DropEmptyLabels(collator(tokenizer.pad_token_id, pad_to_multiple_of))
+
+    def fixed_length_collator(self) -> Callable:
+        return _DropEmptyLabels(default_data_collator)
 
     def reduce_logits(self, logits: Any, inputs: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> Any:
         """A fixed ``(batch, 5)`` of scores per batch: the choice logits (padded choices at the lowest

@@ -8,8 +8,10 @@ Long contexts are read in windows of ``--max_seq_length`` tokens sharing ``--doc
 each question's answer is the best start/end span over its windows (by default counted only in
 the window where its start has the most context, ``--max_context_only``), or ``""`` when the
 no-answer score wins by more than ``--null_score_diff_threshold`` (see ``algorithms/mrc_spans.py``).
-Question, special and padding tokens are masked per eval batch, so answers do not depend on the
-batching. Metrics: exact match and character ROUGE-W (``eval_exact_match``, ``eval_rouge_w``),
+Question, special and padding tokens are masked per eval batch, before the top ``--n_best_size``
+start/end logits are taken, so answers do not depend on the batching. (KLUE-baseline takes the top
+``n_best_size`` over all positions and filters afterwards, so it may keep fewer context candidates;
+see ``algorithms/mrc_windows.py``.) Metrics: exact match and character ROUGE-W (``eval_exact_match``, ``eval_rouge_w``),
 per question type (paraphrase, multi_sentence, unanswerable) also in ``eval_breakdown.json``.
 ``--do_predict`` writes ``predictions.jsonl`` (the answer per guid) and ``nbest_predictions.jsonl``
 (the n-best spans with scores and character offsets, and the no-answer score).
@@ -86,6 +88,26 @@ class MrcTask(Task):
         return mrc_windows.window_features(
             examples, tokenizer, max_length, s.doc_stride, s.max_query_length, padding, s.doc_stride_mode
         )
+
+    def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
+        """Answerable questions whose answer no window holds whole (an answer longer than the
+        windows' overlap across a cut): trained as "no answer", and never predicted whole."""
+        missed = mrc_windows.answers_in_no_window(
+            column(examples, "context"), column(examples, "answers"), column(examples, "is_impossible"),
+            column(features, "example_index"), column(features, "start_positions"),
+        )
+        if not missed:
+            return []
+        guids = column(examples, "guid")
+        shown = ", ".join(guids[i] for i in missed[:mrc_windows.SHOWN_GUIDS])
+        shown += ", ..." if len(missed) > mrc_windows.SHOWN_GUIDS else ""
+        return [
+            f"{len(missed)} of {len(examples)} questions have an answer that no window holds whole ({shown}): "
+            "it is longer than the tokens consecutive windows share and crosses a cut, so every window of "
+            "such a question is labelled 'no answer' in training and none can predict the whole answer "
+            "(raise --max_seq_length, or the overlap: --doc_stride in overlap mode, a smaller --doc_stride "
+            "in step mode)."
+        ]
 
     def reduce_logits(self, logits: Any, inputs: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> Any:
         """The top-k start/end logits of each window's context tokens (question, special and padding

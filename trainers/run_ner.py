@@ -5,9 +5,14 @@ r"""Fine-tune and score an encoder on KLUE-NER (named entities, tagged per chara
 
 The model tags subwords, each trained on the tag of its first character. Scores are per character:
 a subword's prediction goes to its first character and ``I-`` of the same type to the rest of it
-(``algorithms/char_alignment.py``); characters cut by ``--max_seq_length`` are predicted ``O``.
+(``algorithms/char_alignment.py``). Characters cut off by ``--max_seq_length`` (past a sentence's
+last subword) are, with ``--ner_scoring official`` (the default), left out of the scores on both
+sides, as KLUE-baseline cuts the gold to the predicted length; with ``--ner_scoring characters``
+they are predicted ``O`` and scored. Either way the number of such sentences is logged and
+``predictions.jsonl`` tags them ``O``.
 Metrics: entity macro F1 and character macro F1 (``eval_entity_f1``, ``eval_char_f1``), by default
-on KLUE-baseline's layout (``--ner_scoring``), plus entity F1 per type (``eval_entity_f1_PS``, ...).
+on KLUE-baseline's layout (``--ner_scoring``), plus entity F1 per type (``eval_entity_f1_PS``, ...,
+over the same characters as the two F1).
 ``predictions.jsonl``: per sentence the tag of every character, the entities, and the sentence in
 KLUE's ``<text:TYPE>`` markup.
 """
@@ -77,9 +82,13 @@ class NerTask(Task):
         )
         if not cut.any():
             return []
+        if self.option(NerArguments).ner_scoring == "official":
+            effect = "predicted O and left out of the scores on both sides (--ner_scoring official, as KLUE-baseline)"
+        else:
+            effect = "predicted O and scored against their gold tags (--ner_scoring characters)"
         return [
             f"{int(cut.sum())} of {cut.size} sentences are longer than max_seq_length: their characters past "
-            "the cut are predicted O and scored (raise --max_seq_length to avoid it)."
+            f"the cut are {effect}; raise --max_seq_length to avoid it."
         ]
 
     def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
@@ -92,8 +101,10 @@ class NerTask(Task):
 
     def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> list[dict[str, list]]:
         """Per sentence: ``tags``, tag ids for every character (spaces ``O``), ``scored``, the tag
-        names of the non-space characters (what the metrics score), and ``ends``, the tag names
-        predicted at its first and last model positions ([CLS], [SEP]; official scoring counts them)."""
+        names of the non-space characters (what the metrics score), ``ends``, the tag names
+        predicted at its first and last model positions ([CLS], [SEP]; official scoring counts them),
+        and ``covered``, how many of the non-space characters its subwords reached (fewer than
+        ``len(scored)`` when truncation cut it; official scoring scores only those)."""
         predicted = predictions[0] if isinstance(predictions, tuple) else predictions
         predicted = np.asarray(predicted)
         if predicted.ndim == 3:  # logits, when reduce_logits was bypassed
@@ -104,8 +115,11 @@ class NerTask(Task):
         chars = char_alignment.subword_predictions_to_chars(tokens, offsets, predicted)
         ends = char_alignment.special_position_tags(predicted, offsets.lengths)
         return [
-            {"tags": all_tags, "scored": scored, "ends": sentence_ends}  # all tags stay ids until written
-            for all_tags, scored, sentence_ends in zip(chars.token_tags, chars.non_space_names(), ends, strict=True)
+            # all tags stay ids until written
+            {"tags": all_tags, "scored": scored, "ends": sentence_ends, "covered": int(covered)}
+            for all_tags, scored, sentence_ends, covered in zip(
+                chars.token_tags, chars.non_space_names(), ends, chars.covered_counts, strict=True
+            )
         ]
 
     def references(self, examples: datasets.Dataset) -> list[list[str]] | None:
@@ -119,10 +133,20 @@ class NerTask(Task):
 
     def score(self, decoded: list[dict[str, list]], references: Any, examples: datasets.Dataset) -> Scored:
         """Entity and character F1 on KLUE-baseline's layout (``--ner_scoring official``) or on the
-        characters alone; entity F1 per type (keys ``entity_f1_PS``, ...) from the breakdown."""
+        characters alone; entity F1 per type (keys ``entity_f1_PS``, ...) from the breakdown.
+
+        ``official``: each sentence's characters past its last subword (cut by truncation) are
+        dropped from the prediction and the gold alike, as KLUE-baseline scores the gold cut to
+        the predicted length; then every sentence between its [CLS] and [SEP] predictions (gold
+        ``O``), all as one sequence. ``characters``: every non-space character, cut ones predicted
+        ``O``. The breakdown is over the same characters as the scores."""
         predicted = [sentence["scored"] for sentence in decoded]
+        official = self.option(NerArguments).ner_scoring == "official"
+        if official:
+            predicted = [sentence["scored"][: sentence["covered"]] for sentence in decoded]
+            references = [gold[: sentence["covered"]] for gold, sentence in zip(references, decoded, strict=True)]
         breakdown = metrics.ner_breakdown(predicted, references)
-        if self.option(NerArguments).ner_scoring == "official":
+        if official:
             first, last = zip(*(sentence["ends"] for sentence in decoded), strict=True)
             gold_o = ["O"] * len(decoded)
             scores = metrics.score_task(

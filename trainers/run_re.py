@@ -4,7 +4,10 @@ r"""Fine-tune and score an encoder on KLUE-RE (relation extraction: 30 relations
         --do_train --do_eval --do_predict [--re_head entity_start]
 
 The subject and object are marked in the sentence at their character offsets, ``<subj>…</subj>``
-and ``<obj>…</obj>`` (four added special tokens; ``algorithms/re_markers.py``). A marked sentence
+and ``<obj>…</obj>`` (four added special tokens; ``algorithms/re_markers.py``). The marker tokens go
+between the subwords of the unmarked sentence, so text glued to an entity keeps its running-text
+form (``김철수</subj>##는``, as KLUE-baseline's ``fix_tokenization_error`` intends); a sentence whose
+entity boundary falls inside a subword is tokenized marked instead (counted in the log). A marked sentence
 longer than ``--max_seq_length`` (default 256) keeps the token window around its markers, so both
 entities stay whole; when even the span between the markers does not fit, the window starts at
 the first marker (counted in the log). ``--re_head cls`` (default, the KLUE paper's baseline)
@@ -32,6 +35,7 @@ from trainers.runner import Scored, from_pretrained, main
 from trainers.sequence_tasks import ClassificationTask
 
 NO_CUT, WINDOWED, SPAN_TOO_LONG = 0, 1, 2  # the ``marker_window`` column (dropped before the model)
+# ``marker_fallback`` (also dropped): 1 where the marked string was tokenized, not the running text
 
 
 class ReTask(ClassificationTask):
@@ -64,14 +68,7 @@ class ReTask(ClassificationTask):
     def preprocess(
         self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
     ) -> dict[str, list]:
-        marked = [
-            re_markers.mark_entities(sentence, _span(subject), _span(obj))
-            for sentence, subject, obj in zip(
-                examples["sentence"], examples["subject_entity"], examples["object_entity"], strict=True
-            )
-        ]
-        bodies = tokenizer(marked, add_special_tokens=False, return_attention_mask=False,
-                           return_token_type_ids=False)["input_ids"]
+        bodies, fallback = self._marked_bodies(examples, tokenizer)
         prefix, suffix = _special_tokens_around(tokenizer, self.marker_ids[0])
         room = max_length - len(prefix) - len(suffix)
         input_ids, cut = [], []
@@ -88,7 +85,46 @@ class ReTask(ClassificationTask):
         if targets is not None:
             features["labels"] = targets
         features["marker_window"] = cut
+        features["marker_fallback"] = fallback
         return features
+
+    def _marked_bodies(
+        self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase
+    ) -> tuple[list[list[int]], list[int]]:
+        """The token ids of each sentence with its four markers (no special tokens), and 1 where the
+        marked string had to be tokenized instead of the running text (``marker_fallback``; the token
+        glued after an end marker is then made a continuation, as KLUE-baseline does).
+
+        The subwords are the unmarked sentence's, as KLUE-baseline's ``fix_tokenization_error``
+        means them to be (a particle glued after an entity stays ``##는``); see ``re_markers``."""
+        sentences = examples["sentence"]
+        spans = [(_span(subject), _span(obj)) for subject, obj in
+                 zip(examples["subject_entity"], examples["object_entity"], strict=True)]
+        bodies: list[list[int] | None] = [None] * len(sentences)
+        if tokenizer.is_fast:  # a slow tokenizer has no offsets: every sentence takes the marked string
+            encoded = tokenizer(sentences, add_special_tokens=False, return_offsets_mapping=True,
+                                return_attention_mask=False, return_token_type_ids=False)
+            for index, (sentence, (subject, obj)) in enumerate(zip(sentences, spans, strict=True)):
+                bodies[index] = re_markers.insert_markers(
+                    encoded["input_ids"][index], encoded["offset_mapping"][index], sentence,
+                    re_markers.marker_cuts(sentence, subject, obj), self.marker_ids,
+                )
+        missing = [index for index, body in enumerate(bodies) if body is None]
+        if missing:
+            marked = [re_markers.mark_entities(sentences[index], *spans[index]) for index in missing]
+            vocab = tokenizer.get_vocab()
+            end_markers = [self.marker_ids[1], self.marker_ids[3]]  # </subj>, </obj>
+            for index, ids in zip(missing, tokenizer(marked, add_special_tokens=False, return_attention_mask=False,
+                                                     return_token_type_ids=False)["input_ids"], strict=True):
+                sentence = sentences[index]
+                glued = [end + 1 < len(sentence) and not sentence[end + 1].isspace() for _, end in spans[index]]
+                bodies[index] = re_markers.glue_after_end_markers(
+                    ids, glued, end_markers, tokenizer.convert_ids_to_tokens(ids), vocab
+                )
+        fallback = [0] * len(sentences)
+        for index in missing:
+            fallback[index] = 1
+        return bodies, fallback  # type: ignore[return-value]  # every None was filled
 
     def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
         cut = np.asarray(features["marker_window"])
@@ -100,6 +136,11 @@ class ReTask(ClassificationTask):
             lines.append(f"{int((cut == SPAN_TOO_LONG).sum())} of {cut.size} sentences hold more tokens between "
                          "their first and last entity marker than max_seq_length: the window starts at the first "
                          "marker and the later marker(s) are lost (raise --max_seq_length to avoid it).")
+        fallback = np.asarray(features["marker_fallback"])
+        if fallback.any():
+            lines.append(f"{int(fallback.sum())} of {fallback.size} sentences have an entity boundary inside a "
+                         "subword of the running text: their marked sentence was tokenized as a whole, and the "
+                         "token glued after an end marker made a continuation (##), as KLUE-baseline does.")
         return lines
 
     # --- outputs ----------------------------------------------------------------------------

@@ -31,13 +31,11 @@ import metrics
 from algorithms import wos_dialogue, wos_state
 from args import ArgumentsError, DataArguments, ModelArguments, WosArguments
 from klue_data import KlueDataError, wos
-from klue_data.sources import find_original_files
 from models.wos_trade import IGNORE_INDEX, WosDataCollator, WosTradeConfig, WosTradeModel
-from trainers.runner import Scored, Task, from_pretrained, main
+from trainers.runner import Scored, Task, from_pretrained, local_split_files, main
 
 logger = logging.getLogger("klue")
 MIN_SEQ_LENGTH = 8
-SPLIT_FLAGS = {"train": "train_file", "validation": "validation_file", "test": "test_file"}
 
 
 class WosTask(Task):
@@ -73,21 +71,7 @@ class WosTask(Task):
 
     def split_files(self) -> dict[str, Path]:
         """The file each split is read from, as the runner picks it (none for the Hub)."""
-        data_args = self.data_args
-        if data_args is None:
-            return {}
-        explicit = {split: getattr(data_args, flag) for split, flag in SPLIT_FLAGS.items() if getattr(data_args, flag)}
-        files: dict[str, Any] = {}
-        if data_args.data_dir:
-            sources_logger = logging.getLogger("klue_data.sources")
-            level = sources_logger.level
-            sources_logger.setLevel(logging.WARNING)  # the runner already logged where each split came from
-            try:
-                files.update(find_original_files(self.data, data_args.data_dir))
-            finally:
-                sources_logger.setLevel(level)
-        files.update(explicit)
-        return {split: Path(path) for split, path in files.items()}
+        return local_split_files(self, self.data_args)
 
     def _trained_config(self) -> WosTradeConfig | None:
         if self.model_args is None:
@@ -129,6 +113,8 @@ class WosTask(Task):
             )
         if trained is not None:
             self.gates = list(trained.gate_names)  # the trained gate layer's classes
+            self.known_values = wos_state.merge_values(getattr(trained, "value_texts", []) or [], self.known_values)
+            self._lookup = None
         logger.info("Slot list: %d slots from %s; gates %s.", len(self.slots), self.slot_source, ", ".join(self.gates))
 
     # --- examples ---------------------------------------------------------------------------
@@ -264,6 +250,7 @@ class WosTask(Task):
                 pad_token_id=config.pad_token_id,
             )  # fmt: skip
             model = WosTradeModel.from_encoder(encoder, generator_config)
+        model.config.value_texts = wos_state.merge_values(self.ontology, self.known_values)  # saved with the model
         model.config.max_value_length = options.max_value_length
         model.config.teacher_forcing_ratio = options.teacher_forcing_ratio
         return model

@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -47,6 +48,7 @@ from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArgu
 from klue_data import KlueDataError, SourceUnavailableError
 from klue_data.hub_access import prefer_offline_when_hub_unreachable
 from metrics.tasks import metric_task
+from models.label_rows import reorder_label_rows
 from models.padding import padded_width
 from klue_data.sources import find_original_files, load_hub, load_local
 from trainers.outputs import save_results, write_json, write_jsonl
@@ -113,6 +115,11 @@ class Task:
         before any data is read."""
 
     # --- labels and model -------------------------------------------------------------------
+    def unlabelled(self, examples: datasets.Dataset) -> list[int]:
+        """Rows of a prepared split without a gold label (allowed in the test split only). Default:
+        none, for tasks whose readers refuse unlabelled rows themselves."""
+        return []
+
     @property
     def label_names(self) -> list[str] | None:
         return list(self.data.LABELS) if self.data.LABELS is not None else None
@@ -152,6 +159,10 @@ class Task:
 
     def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
         return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_to_multiple_of)
+
+    def fixed_length_collator(self) -> Callable:
+        """The collator under ``--pad_to_max_length`` (features already padded by ``preprocess``)."""
+        return default_data_collator
 
     def reduce_logits(self, logits: Any, inputs: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> Any:
         """One eval batch's model outputs → what evaluation keeps of them (e.g. the argmax per token).
@@ -409,6 +420,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
 
     tokenizer = load_tokenizer(model_args, fast_required=task.needs_fast_tokenizer)
     config = load_config(model_args, task)  # small files: a model or flag problem shows before the data loads
+    check_resume_matches(resume_from, task)
+    saved_labels = saved_label_order(model_args, task, training=training_args.do_train)
     if getattr(config, "type_vocab_size", 2) < 2:
         emit_no_token_type_ids(tokenizer)
     task.prepare_tokenizer(tokenizer)
@@ -419,6 +432,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
 
     raw = load_raw_splits(task, data_args, training_args, cache_dir=model_args.cache_dir)
     raw = datasets.DatasetDict({split: task.prepare_split(examples, split) for split, examples in raw.items()})
+    require_labels(task, raw, data_args, training_args)
     features = {
         split: tokenize_split(task, examples, tokenizer, max_length, data_args, training_args, split)
         for split, examples in raw.items()
@@ -430,6 +444,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         if split in raw
     }
     model = task.build_model(model_args, config)
+    if saved_labels is not None:
+        use_task_label_order(model, saved_labels, task)
     if len(tokenizer) > model.get_input_embeddings().num_embeddings:  # tokens added by the task or the user
         model.resize_token_embeddings(len(tokenizer))
     # KLUE heads return their loss as a batch mean and ignore ``num_items_in_batch``. Left to its
@@ -443,7 +459,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         train_dataset=features.get("train"),
         eval_dataset=features.get("validation"),
         processing_class=tokenizer,
-        data_collator=default_data_collator
+        data_collator=task.fixed_length_collator()
         if data_args.pad_to_max_length
         else task.data_collator(tokenizer, pad_multiple(data_args, training_args)),
         reduce_logits=lambda logits, inputs: task.reduce_logits(logits, inputs, tokenizer),
@@ -545,8 +561,23 @@ def use_file_as_defaults(parser: ArgumentParser, path: Path) -> None:
         raise ArgumentsError(
             f"{path}: unknown flag names {', '.join(unknown)} (python {parser.prog} --help lists them)"
         )
-    for key in values:
-        actions[key].required = False
+    for key, value in values.items():
+        action = actions[key]
+        action.required = False
+        # argparse types string defaults only: a number or list from the file is checked here, so a
+        # wrong type ends in one line instead of a traceback deep in the run.
+        if value is None or isinstance(value, (str, dict)) or action.type is None:
+            continue
+        if isinstance(value, list):
+            if action.nargs in (None, "?") and action.type in (int, float):
+                raise ArgumentsError(f"{path}: {key}: expected one value, got the list {value!r}")
+            continue
+        if isinstance(value, float) and action.type is int:
+            raise ArgumentsError(f"{path}: {key}: expected a whole number, got {value!r}")
+        try:
+            values[key] = action.type(str(value))
+        except (TypeError, ValueError) as error:
+            raise ArgumentsError(f"{path}: {key}: {error}") from None
     parser.set_defaults(**values)
 
 
@@ -584,9 +615,31 @@ def finished_training(training_args: KlueTrainingArguments) -> bool:
     return True
 
 
+def check_resume_matches(checkpoint: str | None, task: Task) -> None:
+    """A checkpoint left in ``output_dir`` by a run of another task cannot be resumed: say so in one
+    line instead of a state-dict size mismatch deep in the Trainer."""
+    saved = Path(checkpoint) / "config.json" if checkpoint else None
+    wanted = task.config_overrides().get("id2label")
+    if saved is None or not saved.is_file() or wanted is None:
+        return
+    id2label = json.loads(saved.read_text(encoding="utf-8")).get("id2label") or {}
+    theirs = [str(id2label[key]) for key in sorted(id2label, key=int)]
+    ours = [str(wanted[key]) for key in sorted(wanted)]
+    if theirs != ours:
+        raise ArgumentsError(
+            f"{checkpoint} was saved by a run with other labels ({', '.join(theirs[:4]) or 'none'}, ...), not a "
+            f"{task.name} run: pass another --output_dir, or --overwrite_output_dir to start over"
+        )
+
+
 def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
     """``--resume_from_checkpoint``, else the last checkpoint in a non-empty ``output_dir``."""
     if training_args.resume_from_checkpoint:
+        if training_args.do_train and not Path(training_args.resume_from_checkpoint).is_dir():
+            raise ArgumentsError(
+                f"--resume_from_checkpoint {training_args.resume_from_checkpoint}: no such checkpoint folder "
+                f"(expected e.g. {Path(training_args.output_dir) / 'checkpoint-500'})"
+            )
         return training_args.resume_from_checkpoint
     output_dir = Path(training_args.output_dir)
     if not training_args.do_train or training_args.overwrite_output_dir or not output_dir.is_dir():
@@ -595,6 +648,46 @@ def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
     if last_checkpoint is not None:
         logger.info("Resuming training from %s (pass --overwrite_output_dir to start over).", last_checkpoint)
     return last_checkpoint
+
+
+def local_split_files(task: Task, data_args: DataArguments | None) -> dict[str, Path]:
+    """The local file each split is read from, as ``load_raw_splits`` picks it (none for the Hub)."""
+    if data_args is None:
+        return {}
+    explicit = {"train": data_args.train_file, "validation": data_args.validation_file, "test": data_args.test_file}
+    files: dict[str, Any] = {}
+    if data_args.data_dir:
+        sources_logger = logging.getLogger("klue_data.sources")
+        level = sources_logger.level
+        sources_logger.setLevel(logging.WARNING)  # load_raw_splits already logged where each split came from
+        try:
+            files.update(find_original_files(task.data, data_args.data_dir))
+        finally:
+            sources_logger.setLevel(level)
+    files.update({split: path for split, path in explicit.items() if path})
+    return {split: Path(path) for split, path in files.items()}
+
+
+def require_labels(
+    task: Task, raw: datasets.DatasetDict, data_args: DataArguments, training_args: KlueTrainingArguments
+) -> None:
+    """Training and evaluation need a gold label on every example: without one a training batch has
+    no loss and an evaluation no score. Only the test split may leave labels out."""
+    used = {"train": training_args.do_train, "validation": training_args.do_eval}
+    for split, is_used in used.items():
+        if not is_used or split not in raw:
+            continue
+        missing = task.unlabelled(raw[split])
+        if missing:
+            first = missing[0]
+            guid = raw[split]["guid"][first] if "guid" in raw[split].column_names else None
+            source = local_split_files(task, data_args).get(split) or data_args.dataset_name
+            raise KlueDataError(
+                source,
+                f"{split}: {len(missing)} of {len(raw[split])} examples have no label; training and evaluation "
+                "need one on every example (only the --test_file may leave labels out)",
+                record=first, guid=guid, field=getattr(task, "label_column", "label"),
+            )
 
 
 def load_raw_splits(
@@ -694,6 +787,55 @@ def load_config(model_args: ModelArguments, task: Task) -> PretrainedConfig:
     )
 
 
+GENERIC_LABEL = re.compile(r"LABEL_\d+")  # what a config without label names holds
+
+
+def saved_label_order(model_args: ModelArguments, task: Task, training: bool) -> list[str] | None:
+    """The checkpoint's label names when they are the task's in another order (e.g. a model fine-tuned
+    on the Hub's ``klue/ynat``, whose ClassLabel order is not the official one), else None.
+
+    ``load_config`` gives the model the task's order, so such a head's rows must be moved to it after
+    loading; otherwise every prediction would carry another label's name. A head trained on other
+    labels cannot be evaluated as this task's (one line), only trained further (a warning)."""
+    names = task.label_names
+    if names is None:
+        return None
+    saved = from_pretrained(AutoConfig, model_args, model_args.config_name)
+    id2label = getattr(saved, "id2label", None) or {}
+    saved_names = [str(id2label[key]) for key in sorted(id2label, key=int)]
+    if (
+        len(saved_names) != len(names)
+        or saved_names == list(names)
+        or all(GENERIC_LABEL.fullmatch(name) for name in saved_names)
+    ):
+        return None
+    if sorted(saved_names) == sorted(names):
+        return saved_names
+    message = (
+        f"{model_args.config_name or model_args.model_name_or_path}: its head was trained on other labels "
+        f"({', '.join(saved_names[:4])}, ...) than {task.name}'s ({', '.join(names[:4])}, ...)"
+    )
+    if not training:
+        raise ArgumentsError(message + "; its predictions would carry wrong label names")
+    logger.warning("%s; training goes on from that head, its rows now named in %s's order.", message, task.name)
+    return None
+
+
+def use_task_label_order(model: PreTrainedModel, saved_names: Sequence[str], task: Task) -> None:
+    """Reorder a checkpoint head's rows from ``saved_names`` to the task's order (``saved_label_order``)."""
+    names = list(task.label_names or [])
+    if reorder_label_rows(model, saved_names, names) == 0:
+        raise ArgumentsError(
+            f"its head's labels are in another order ({', '.join(saved_names[:3])}, ...) than {task.name}'s "
+            f"({', '.join(names[:3])}, ...), and no output layer with {len(names)} rows was found to reorder"
+        )
+    logger.warning(
+        "The checkpoint's labels are in another order (%s, ...) than %s's official one (%s, ...): its head's "
+        "rows were reordered, so predictions keep their meaning and the saved model uses the official order.",
+        ", ".join(saved_names[:3]), task.name, ", ".join(names[:3]),
+    )
+
+
 def emit_no_token_type_ids(tokenizer: PreTrainedTokenizerBase) -> None:
     """A tokenizer that no longer emits ``token_type_ids``, also once saved with the model.
 
@@ -757,8 +899,6 @@ def check_pad_to_multiple_of(data_args: DataArguments, tokenizer: PreTrainedToke
     multiple = data_args.pad_to_multiple_of
     if multiple is None:
         return
-    if multiple < 1:
-        raise ArgumentsError(f"--pad_to_multiple_of: expected a positive number of tokens, got {multiple}")
     rounded = padded_width(max_length, multiple)
     if rounded > tokenizer.model_max_length:
         raise ArgumentsError(

@@ -40,6 +40,9 @@ class SequenceTask(Task):
         """Training targets of a batch, or None for unlabelled data."""
         raise NotImplementedError
 
+    def unlabelled(self, examples: datasets.Dataset) -> list[int]:
+        return [row for row, value in enumerate(examples[self.label_column]) if value is None]
+
     def references(self, examples: datasets.Dataset) -> np.ndarray | None:
         targets = self.targets({self.label_column: examples[self.label_column]})
         return None if targets is None else np.array(targets)

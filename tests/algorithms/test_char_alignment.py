@@ -159,3 +159,30 @@ def test_official_layout_puts_each_sentence_between_its_first_and_last_position_
     first, last = zip(*ends)
     assert official_tag_sequence([["B-LC"], ["O", "O"]], first, last) == [
         "B-PS", "B-LC", "I-LC", "O", "O", "O", "O"]
+
+
+def test_the_aligner_and_the_scorer_agree_on_which_tokens_are_spaces():
+    """One rule (klue_data.ner.is_space_token): the characters the predictions carry for scoring are
+    exactly the gold positions ``non_space_positions`` keeps, whitespace of any kind included."""
+    tokens = ["서", "\u3000", "울", "  ", "에", "\t", "가"]
+    offsets = [[(0, 0), (0, 1), (2, 3), (5, 6), (7, 8), (0, 0)]]
+    predictions = padded([ids("O", "B-LC", "I-LC", "O", "O", "O")])
+    chars = subword_predictions_to_chars([tokens], offsets, predictions)
+    assert chars.non_space_counts().tolist() == [len(ner.non_space_positions(tokens))] == [4]
+    assert chars.is_space.tolist() == [ner.is_space_token(token) for token in tokens]
+
+
+@pytest.mark.parametrize("tokens", [["서", "울", ""], ["서", "울", " 에"], ["서", "울 ", "에"]])
+def test_tokens_the_readers_refuse_are_refused_by_the_aligner_too(tokens):
+    """Never an IndexError after the model ran, nor a token that is a space to one side only."""
+    with pytest.raises(ValueError, match="empty or mixes spaces with other characters"):
+        subword_predictions_to_chars([tokens], [[(0, 0), (0, 1), (0, 0)]], padded([ids("O", "O", "O")]))
+
+
+def test_covered_counts_are_the_non_space_characters_the_subwords_reach():
+    # "서울 부산" cut after "서울": 2 of its 4 non-space characters are reached; "부산시청" whole.
+    offsets = [[(0, 0), (0, 2), (0, 0)], [(0, 0), (0, 2), (2, 4), (0, 0)]]
+    predictions = padded([[0, TAG_IDS["B-LC"], 0], [0, TAG_IDS["B-LC"], TAG_IDS["O"], 0]])
+    chars = subword_predictions_to_chars([list("서울 부산"), list("부산시청")], offsets, predictions)
+    assert chars.covered_counts.tolist() == [2, 4]
+    assert chars.non_space_counts().tolist() == [4, 4]

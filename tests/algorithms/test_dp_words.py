@@ -9,6 +9,8 @@ from transformers import AutoTokenizer
 from algorithms import dp_words
 from klue_data import dp as dp_reader
 from tests.shared_data import require_shared
+from tests.synthetic import PLACES, TOPIC_WORDS, VERBS, corpus
+from tests.tiny_tokenizers import byte_bpe_tokenizer
 
 REAL_DEV = Path("v1.1/klue-dp-v1.1/klue-dp-v1.1_dev.tsv")
 
@@ -72,3 +74,33 @@ def test_every_word_of_the_real_dev_file_maps_to_its_subwords_or_is_counted(shar
         else:
             assert truncated > 0  # the short window cuts sentences, and says so
     assert unknown == 0  # every tag of the real file is in the list
+
+
+def test_byte_level_bpe_words_get_the_subwords_of_running_text(tmp_path):
+    """A RoBERTa/GPT-2 style tokenizer (add_prefix_space=False) folds the space before a word into its
+    first subword ("Ġ..."). Each word must get the subwords it has in the running sentence, not the
+    mid-word ones it gets when tokenized alone; the model input is the sentence as text."""
+    byte_bpe_tokenizer(corpus(), 400).save_pretrained(tmp_path)
+    tokenizer = AutoTokenizer.from_pretrained(tmp_path)  # as a saved model's tokenizer is loaded
+    assert tokenizer.add_prefix_space is False
+    nouns = [word for words in TOPIC_WORDS.values() for word in words]
+    sentences = [[f"{place}에서", f"{noun}는", "(주)", f"{verb}했다."]
+                 for place, noun, verb in zip(PLACES, nouns, VERBS * 9)]  # fmt: skip
+    sentences.append(["서울의", "", "“뉴스”"])  # an empty word: no subwords, so it and the rest are cut
+    spans = dp_words.encode_words(tokenizer, sentences, max_length=128)
+    lone_space = 0
+    for words, span in zip(sentences[:-1], spans):
+        assert span.input_ids == tokenizer(" ".join(words))["input_ids"]
+        assert span.n_kept == len(words) and (span.first[1:] == span.last[:-1] + 1).all()
+        for position, word in enumerate(words):
+            running = tokenizer(("" if position == 0 else " ") + word, add_special_tokens=False)["input_ids"]
+            assert span.input_ids[span.first[position] : span.last[position] + 1] == running, (position, word)
+            if position:
+                assert tokenizer.convert_ids_to_tokens(running[0]).startswith("Ġ")
+                lone_space += tokenizer.convert_ids_to_tokens(running[0]) == "Ġ"
+    assert lone_space > 0  # a "Ġ" left alone (rare characters) belongs to the word after it
+    assert spans[-1].n_kept == 1 and spans[-1].n_truncated == 2
+    # cut between words, the closing </s> kept, as with WordPiece
+    cut = dp_words.encode_words(tokenizer, sentences[:1], max_length=8)[0]
+    assert len(cut.input_ids) <= 8 and cut.input_ids[-1] == tokenizer.sep_token_id and 0 < cut.n_kept < 4
+    assert cut.input_ids[:-1] == spans[0].input_ids[: cut.last[cut.n_kept - 1] + 1]

@@ -18,7 +18,7 @@ from transformers.trainer_pt_utils import nested_concat
 from args import ArgumentsError, MrcArguments
 from klue_data.mrc import gold_answers, read_file
 from metrics import score_task
-from tests.synthetic import write_json
+from tests.synthetic import corpus, write_json
 from tests.synthetic_mrc import long_article, mrc_document, texts
 from tests.tiny_tokenizers import byte_bpe_tokenizer, wordpiece_tokenizer
 from algorithms import mrc_spans, mrc_windows
@@ -706,3 +706,103 @@ def test_preparing_examples_repairs_starts_and_drops_only_train_questions_that_c
     test = mrc_windows.prepare_examples(contexts, [*answers[:2], {"text": [], "answer_start": []}], [False] * 3,
                                         guids, "test")
     assert not test.labelled and any("unlabelled" in message for message in test.messages)
+
+
+# --- answer texts with spaces around them; answers longer than the overlap ------------------------
+
+
+def single_question(context: str, answers: list[tuple[int, str]], guid: str = "smoke-mrc-00001") -> dict[str, list]:
+    """One answerable question as the batch ``window_features`` takes."""
+    return {"question": ["무엇이 열렸나?"], "context": [context], "guid": [guid], "is_impossible": [False],
+            "example_index": [0],
+            "answers": [{"answer_start": [start for start, _ in answers], "text": [text for _, text in answers]}]}
+
+
+def labelled_text(features: dict[str, list], context: str) -> str:
+    """The context text between the labelled start and end tokens of the (only) window."""
+    offsets = TokenOffsets.of(features["offset_mapping"])
+    start = offsets.starts[offsets.begin[0] + features["start_positions"][0]]
+    end = offsets.ends[offsets.begin[0] + features["end_positions"][0]]
+    return context[start:end]
+
+
+@pytest.mark.parametrize("kind", TOKENIZERS)
+@pytest.mark.parametrize("answer", [" 축구", "축구 ", "  축구  "])
+def test_spaces_around_an_answer_text_are_not_labelled(kind, answer):
+    """The SQuAD/KLUE code builds labels from whitespace-split words: a space at either end of the
+    answer text must not pull the neighbouring word ("서울에서 축구", "축구 경기") into the label."""
+    tokenizer = TOKENIZERS[kind](list(texts(mrc_document(4))))
+    context = "서울에서  축구  경기 소식입니다."
+    batch = single_question(context, [(context.index(answer), answer)])
+    features = mrc_windows.window_features(batch, tokenizer, MAX_LENGTH, DOC_STRIDE, 64)
+    assert labelled_text(features, context) == "축구"
+    # The gold text itself is untouched: the metric still scores against it.
+    assert batch["answers"][0]["text"] == [answer]
+
+
+def test_an_answer_of_spaces_only_labels_nothing_and_the_next_answer_is_used():
+    context = "서울에서 축구 경기 소식입니다."
+    answers = {"answer_start": [4, context.index("경기")], "text": [" ", "경기"]}
+    assert mrc_windows.labelled_answer(context, answers, False) == (context.index("경기"), context.index("경기") + 2)
+    assert mrc_windows.labelled_answer(context, {"answer_start": [4], "text": [" "]}, False) is None
+
+
+def token_answers(context: str, tokenizer, length: int) -> list[tuple[int, str]]:
+    """Every run of ``length`` consecutive context tokens as an answer (start, text)."""
+    offsets = tokenizer(context, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+    return [(offsets[i][0], context[offsets[i][0] : offsets[i + length - 1][1]])
+            for i in range(len(offsets) - length + 1)]
+
+
+@pytest.mark.parametrize(("mode", "doc_stride"), [("overlap", 6), ("step", 20)])
+def test_an_answer_of_at_most_the_overlap_plus_one_tokens_is_whole_in_a_window_and_longer_ones_are_found(
+    mode, doc_stride
+):
+    """The mrc_windows docstring's condition: every answer of ``overlap + 1`` context tokens, wherever it
+    is, is labelled in some window; some answers one token longer are in none, and
+    ``answers_in_no_window`` (what run_mrc logs) finds exactly the questions labelled CLS everywhere."""
+    document = long_article(seed=2, filler_sentences=8)
+    context = document["data"][0]["paragraphs"][0]["context"]
+    tokenizer = wordpiece_tokenizer(list(texts(document)), vocab_size=300)
+    question = "무엇이 열렸나?"
+    max_length = 40
+    overlap = int(mrc_windows.window_overlaps([question], tokenizer, max_length, doc_stride, mode)[0])
+    assert overlap > 0
+    for length, all_whole in ((overlap + 1, True), (overlap + 2, False)):
+        answers = token_answers(context, tokenizer, length)
+        batch = {"question": [question] * len(answers), "context": [context] * len(answers),
+                 "answers": [{"answer_start": [start], "text": [text]} for start, text in answers],
+                 "is_impossible": [False] * len(answers), "example_index": list(range(len(answers)))}
+        features = mrc_windows.window_features(batch, tokenizer, max_length, doc_stride, 64, doc_stride_mode=mode)
+        missed = mrc_windows.answers_in_no_window(batch["context"], batch["answers"], batch["is_impossible"],
+                                                  features["example_index"], features["start_positions"])
+        labelled = {example for example, start in zip(features["example_index"], features["start_positions"])
+                    if start != mrc_spans.CLS_INDEX}
+        assert sorted(set(range(len(answers))) - labelled) == missed
+        assert (missed == []) is all_whole
+
+
+def test_questions_whose_answer_no_window_holds_are_counted_in_the_feature_warnings():
+    tokenizer = wordpiece_tokenizer(list(corpus()), vocab_size=300)
+    context = " ".join(["서울에서 축구 경기 소식입니다."] * 12)
+    long_answer = "축구 경기 소식입니다. 서울에서 축구 경기 소식입니다. 서울에서 축구 경기"
+    rows = [
+        {"guid": "smoke-mrc-long", "answers": {"answer_start": [context.index(long_answer, 60)], "text": [long_answer]},
+         "is_impossible": False},
+        {"guid": "smoke-mrc-short", "answers": {"answer_start": [context.index("경기", 60)], "text": ["경기"]},
+         "is_impossible": False},
+        {"guid": "smoke-mrc-none", "answers": {"answer_start": [], "text": []}, "is_impossible": True},
+    ]
+    examples = datasets.Dataset.from_list(
+        [{**row, "question": "무엇?", "context": context, "example_index": index} for index, row in enumerate(rows)]
+    )
+    task = MrcTask()
+    task.use_options(MrcArguments(doc_stride=8))
+    features = datasets.Dataset.from_dict(task.preprocess(examples[:], tokenizer, 40, False))
+    warnings = task.feature_warnings(examples, features)
+    assert len(warnings) == 1 and warnings[0].startswith("1 of 3 questions have an answer that no window holds whole")
+    assert "(smoke-mrc-long)" in warnings[0]
+    # With windows sharing more tokens than the answer has, the answer fits and nothing is said.
+    task.use_options(MrcArguments(doc_stride=20))
+    features = datasets.Dataset.from_dict(task.preprocess(examples[:], tokenizer, 40, False))
+    assert task.feature_warnings(examples, features) == []

@@ -1,10 +1,20 @@
-"""Entity markers at character offsets, and the token window that keeps them."""
+"""Entity markers at character offsets, their place between running-text tokens, and the token
+window that keeps them."""
 
 from __future__ import annotations
 
 import pytest
 
-from algorithms.re_markers import MarkerWindow, OverlappingEntitiesError, mark_entities, marker_window
+from algorithms.re_markers import (
+    MARKERS,
+    MarkerWindow,
+    OverlappingEntitiesError,
+    glue_after_end_markers,
+    insert_markers,
+    mark_entities,
+    marker_cuts,
+    marker_window,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,6 +55,77 @@ def test_overlapping_spans_are_rejected(subject, obj):
 def test_offsets_outside_the_sentence_are_rejected():
     with pytest.raises(ValueError, match="outside"):
         mark_entities("김철수", (0, 1), (2, 3))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "subject", "obj"),
+    [("김철수는 한국은행에서 일한다", (0, 2), (5, 8)), ("한국은행에서 김철수가 일한다", (7, 9), (0, 3)),
+     ("김철수한국은행", (0, 2), (3, 6)), ("한국은행김철수", (4, 6), (0, 3)), ("AB", (1, 1), (0, 0))],
+)
+def test_marker_cuts_put_the_markers_where_mark_entities_writes_them(sentence, subject, obj):
+    """Writing each marker before the character at its cut, in the cuts' order, is mark_entities'
+    text: touching entities close one marker before opening the next."""
+    text, done = "", 0
+    for position, marker in marker_cuts(sentence, subject, obj):
+        text += sentence[done:position] + MARKERS[marker]
+        done = position
+    assert text + sentence[done:] == mark_entities(sentence, subject, obj)
+
+
+def test_marker_cuts_reject_what_mark_entities_rejects():
+    with pytest.raises(OverlappingEntitiesError):
+        marker_cuts("김철수는", (0, 2), (2, 3))
+    with pytest.raises(ValueError, match="outside"):
+        marker_cuts("김철수", (0, 1), (2, 3))
+
+
+MARKER_IDS = [100, 101, 102, 103]  # <subj> </subj> <obj> </obj>
+
+
+def test_markers_go_between_running_text_tokens():
+    """WordPiece '김 ##철 ##수 ##는 한 ##국 ##은 ##행 ##에 ##서': the particle after an entity keeps
+    its continuation token (here 4, '##는'), as the unmarked sentence has it."""
+    sentence = "김철수는 한국은행에서"
+    ids = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    offsets = [(0, 1), (1, 2), (2, 3), (3, 4), (5, 6), (6, 7), (7, 8), (8, 9), (9, 10), (10, 11)]
+    cuts = marker_cuts(sentence, (0, 2), (5, 8))
+    assert insert_markers(ids, offsets, sentence, cuts, MARKER_IDS) == [
+        100, 1, 2, 3, 101, 4, 102, 5, 6, 7, 8, 103, 9, 10]
+
+
+def test_touching_entities_and_an_entity_at_the_end():
+    sentence = "김철수한국은행"
+    ids, offsets = [1, 2, 3], [(0, 3), (3, 5), (5, 7)]
+    cuts = marker_cuts(sentence, (0, 2), (3, 6))
+    assert insert_markers(ids, offsets, sentence, cuts, MARKER_IDS) == [100, 1, 101, 102, 2, 3, 103]
+
+
+def test_a_space_carried_by_a_token_stays_outside_the_entity():
+    """Byte-level BPE / SentencePiece offsets may start at the space before a word ('Ġ한국은행' at
+    4..9 in '김철수는 한국은행'): the marker goes before that token, the space is not the entity's."""
+    sentence = "김철수는 한국은행"
+    ids, offsets = [1, 2, 3], [(0, 3), (3, 4), (4, 9)]
+    cuts = marker_cuts(sentence, (0, 2), (5, 8))
+    assert insert_markers(ids, offsets, sentence, cuts, MARKER_IDS) == [100, 1, 101, 2, 102, 3, 103]
+    # a token of spaces alone ('Ġ' before a word it did not merge with) is left outside too
+    ids, offsets = [1, 2, 3, 4], [(0, 3), (3, 4), (4, 5), (5, 9)]
+    assert insert_markers(ids, offsets, sentence, cuts, MARKER_IDS) == [100, 1, 101, 2, 3, 102, 4, 103]
+    # a token that ends in a space after the entity: the marker closes after it (the token cannot split)
+    sentence = "김철수  한국은행"
+    cuts = marker_cuts(sentence, (0, 2), (5, 8))
+    assert insert_markers([1, 2], [(0, 4), (5, 9)], sentence, cuts, MARKER_IDS) == [100, 1, 101, 102, 2, 103]
+
+
+@pytest.mark.parametrize(
+    ("offsets", "what"),
+    [([(0, 4), (5, 11)], "'김철수는' is one subword: </subj> would cut it"),
+     ([(0, 3), (3, 4), (5, 7), (7, 11)], "'은행에서' is one subword: </obj> would cut it"),
+     ([(0, 3), (2, 4), (5, 9), (9, 11)], "a byte-level token spanning the end of 수 and 는")],
+)
+def test_a_boundary_inside_a_subword_gives_none(offsets, what):
+    sentence = "김철수는 한국은행에서"
+    ids = list(range(1, len(offsets) + 1))
+    assert insert_markers(ids, offsets, sentence, marker_cuts(sentence, (0, 2), (5, 8)), MARKER_IDS) is None, what
 
 
 M = {100, 101, 102, 103}  # marker ids
@@ -88,3 +169,24 @@ def test_a_span_longer_than_the_room_starts_at_the_first_marker():
     tokens = tokens_with_markers(100, {10: 102, 12: 103, 80: 100, 82: 101})
     window = marker_window(tokens, M, 20)
     assert window == MarkerWindow(10, 30, True, True)
+
+
+VOCAB = {"</subj>": 1, "</obj>": 2, "는": 3, "##는": 4, "▁": 5, "▁에서": 6, "에서": 7, "ab": 8, "##ab": 9, "가": 10}
+
+
+@pytest.mark.parametrize(
+    ("tokens", "glued", "expected"),
+    [
+        (["</subj>", "는", "</obj>", "가"], [True, True], ["</subj>", "##는", "</obj>", "가"]),  # no '##가'
+        (["</subj>", "는"], [False, True], ["</subj>", "는"]),  # a space follows the entity
+        (["</subj>", "ab"], [True, True], ["</subj>", "ab"]),  # not a Hangul syllable
+        (["</subj>", "##는"], [True, True], ["</subj>", "##는"]),  # already a continuation
+        (["</obj>", "▁에서"], [True, True], ["</obj>", "에서"]),  # SentencePiece: the word-start mark goes
+        (["</obj>", "▁", "가"], [True, True], ["</obj>", "가"]),  # a lone one is dropped
+        (["</subj>"], [True, True], ["</subj>"]),  # nothing after the marker
+    ],
+)
+def test_the_token_glued_after_an_end_marker_becomes_a_continuation(tokens, glued, expected):
+    ids = [VOCAB[token] for token in tokens]
+    fixed = glue_after_end_markers(ids, glued, [VOCAB["</subj>"], VOCAB["</obj>"]], tokens, VOCAB)
+    assert fixed == [VOCAB[token] for token in expected]

@@ -103,6 +103,8 @@ def test_reads_a_made_up_file(tmp_path):
     [
         ([*SENTENCE_1[:2], (3, "먹었다.", "먹 었 다 .", "VV", 4, "VP")], 4, "head", "HEAD 4 outside 0..3"),
         ([*SENTENCE_1[:2], (3, "먹었다.", "먹 었 다 .", "VV", "x", "VP")], 4, "head", "expected an integer"),
+        # a word attached to itself: the parser masks self arcs, its loss would explode (~1e38)
+        ([SENTENCE_1[0], (2, "사과를", "사과 를", "NNG+JKO", 2, "NP_OBJ"), SENTENCE_1[2]], 3, "head", "own INDEX"),
         ([SENTENCE_1[0], (3, *SENTENCE_1[1][1:])], 3, "index", "out of sequence"),
         ([SENTENCE_1[0], SENTENCE_1[1][:5]], 3, None, "expected 6 tab-separated columns"),
     ],
@@ -152,6 +154,7 @@ def test_hub_schema_json(tmp_path):
     [
         ({"head": [2]}, "head"),
         ({"head": [3, 0]}, "head[0]"),
+        ({"head": [2, 2]}, "head[1]"),  # the second word heads itself
         ({"head": [2, "0"]}, "head[1]"),
         ({"lemma": "x"}, "lemma"),
     ],

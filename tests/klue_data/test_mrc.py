@@ -225,3 +225,22 @@ def test_from_hub_example_moves_merged_answers_of_unanswerable_questions():
 
 def test_registered():
     assert get_task("mrc") is mrc and mrc.FILE_PREFIXES == ("klue-mrc-v1.1", "klue-mrc-v1")
+
+
+@pytest.mark.parametrize("layout", ["original", "hub_jsonl"])
+def test_a_guid_used_twice_is_refused_naming_the_file_record_and_guid(tmp_path, layout):
+    """Predictions files and the metric match answers by guid, so a repeated guid is refused where it
+    is read (it used to pass here and make the written predictions unscorable)."""
+    first = qa("smoke-mrc-00001", "언제?", [{"text": "2020년", "answer_start": 5}])
+    second = qa("smoke-mrc-00001", "어디에?", [{"text": "강변", "answer_start": CONTEXT.index("강변")}])
+    if layout == "original":
+        path = write(tmp_path, original([{"context": CONTEXT, "qas": [first]}, {"context": CONTEXT, "qas": [second]}]))
+    else:
+        path = tmp_path / "smoke-mrc.jsonl"
+        path.write_text("\n".join(json.dumps({**row, "context": CONTEXT}, ensure_ascii=False)
+                                  for row in (first, second)), encoding="utf-8")
+    with pytest.raises(KlueDataError) as caught:
+        mrc.read_file(path)
+    assert caught.value.field == "guid" and caught.value.record == 1
+    assert str(caught.value).startswith(f"{path}, record 1 (guid smoke-mrc-00001), field 'guid': guid "
+                                        "'smoke-mrc-00001' was already used by record 0")

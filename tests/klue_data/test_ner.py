@@ -296,3 +296,78 @@ def test_registered_and_found_by_original_name(tmp_path):
 
 def test_non_space_positions():
     assert ner.non_space_positions(["가", " ", "나", " "]) == [0, 2]
+
+
+# ---------------------------------------------------------------- tokens and guids
+
+
+@pytest.mark.parametrize(
+    ("tokens", "position", "fragment"),
+    [
+        (["서", "울", ""], 2, "an empty token"),  # crashed the aligner after the model ran
+        (["서", "울", " 에"], 2, "token ' 에' mixes spaces with other characters"),  # scored inconsistently
+        (["서", "울 "], 1, "token '울 ' mixes spaces"),
+    ],
+)
+def test_an_empty_token_or_one_mixing_spaces_and_text_is_refused_naming_record_and_field(
+    tmp_path, tokens, position, fragment
+):
+    path = tmp_path / "smoke-ner.jsonl"
+    rows = [{"guid": "smoke-ner-00001", "tokens": list("가나"), "ner_tags": ["O", "O"]},
+            {"guid": "smoke-ner-00002", "tokens": tokens, "ner_tags": ["O"] * len(tokens)}]
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows), encoding="utf-8")
+    with pytest.raises(KlueDataError) as caught:
+        ner.read_file(path)
+    assert caught.value.record == 1 and caught.value.field == f"tokens[{position}]"
+    assert str(caught.value).startswith(f"{path}, record 1 (guid smoke-ner-00002), field 'tokens[{position}]': "
+                                        f"{fragment}")
+
+
+def test_a_tsv_character_mixing_a_space_and_text_is_refused_with_its_line(tmp_path):
+    path = write(tmp_path, "## smoke-ner-00001\t서울 에\n서\tB-LC\n울\tI-LC\n 에\tO\n\n")
+    with pytest.raises(KlueDataError, match="token ' 에' mixes spaces with other characters") as caught:
+        ner.read_file(path)
+    assert caught.value.line == 4 and caught.value.guid == "smoke-ner-00001"
+
+
+def test_several_character_tokens_without_spaces_are_kept_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "smoke-ner.jsonl"
+    path.write_text(json.dumps({"guid": "smoke-ner-00001", "tokens": ["서울", " ", "가"],
+                                "ner_tags": ["B-LC", "O", "O"]}, ensure_ascii=False), encoding="utf-8")
+    with caplog.at_level("WARNING", logger="klue_data.ner"):
+        (example,) = ner.read_file(path)
+    assert example["tokens"] == ["서울", " ", "가"]
+    assert "1 token(s) hold more than one character (kept as one token): smoke-ner-00001 (token 0)" in caplog.text
+
+
+def test_from_hub_example_refuses_an_empty_token():
+    features = datasets.Features({"sentence": datasets.Value("string"),
+                                  "tokens": datasets.Sequence(datasets.Value("string")),
+                                  "ner_tags": datasets.Sequence(datasets.ClassLabel(names=list(NER_HUB_TAGS)))})
+    row = {"sentence": "가", "tokens": ["가", ""], "ner_tags": [12, 12]}
+    with pytest.raises(KlueDataError, match="an empty token") as caught:
+        ner.from_hub_example(row, features, "smoke-ner-00007")
+    assert caught.value.guid == "smoke-ner-00007" and caught.value.field == "tokens[1]"
+
+
+@pytest.mark.parametrize("layout", ["tsv", "jsonl"])
+def test_a_guid_used_twice_is_refused(tmp_path, layout):
+    """Predictions are matched by guid: a repeated one is refused where it is read."""
+    if layout == "tsv":
+        path = write(tmp_path, block("smoke-ner-00001", "가") + block("smoke-ner-00001", "나"))
+        expected = ("line 4, guid smoke-ner-00001, field 'guid': guid 'smoke-ner-00001' was already used by the "
+                    "sentence at line 1")
+    else:
+        path = tmp_path / "smoke-ner.jsonl"
+        path.write_text("\n".join(json.dumps({"guid": "smoke-ner-00001", "tokens": [char], "ner_tags": ["O"]},
+                                             ensure_ascii=False) for char in "가나"), encoding="utf-8")
+        expected = ("record 1 (guid smoke-ner-00001), field 'guid': guid 'smoke-ner-00001' was already used by "
+                    "record 0")
+    with pytest.raises(KlueDataError) as caught:
+        ner.read_file(path)
+    assert str(caught.value).startswith(f"{path}, {expected}")
+
+
+def test_space_tokens_are_all_whitespace_tokens():
+    assert [ner.is_space_token(token) for token in [" ", "\u3000", "  ", "가", "가나"]] == [True, True, True, False, False]
+    assert ner.non_space_positions(["가", "\u3000", "  ", "나"]) == [0, 3]

@@ -111,6 +111,13 @@ def test_errors_name_file_record_guid_and_field(tmp_path, row, field, fragment):
     assert caught.value.field == field
 
 
+def test_a_repeated_guid_is_refused(tmp_path):
+    # predictions.jsonl is matched to the references by (guid, turn): a repeat could not be scored
+    path = write(tmp_path, [dialogue(), dialogue("smoke-wos-00002"), dialogue()], "smoke-dup.json")
+    with pytest.raises(KlueDataError, match=r"record 2 \(guid smoke-wos-00001\).*already used by record 0"):
+        wos.read_file(path)
+
+
 def test_from_hub_example():
     features = datasets.Features(
         {

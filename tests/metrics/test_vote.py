@@ -68,3 +68,15 @@ def test_cli_mismatched_or_bad_files_end_in_one_line(tmp_path, rows_b, message):
                           capture_output=True, text=True)
     assert done.returncode == 2 and not out.exists()
     assert done.stderr.count("\n") == 1 and message in done.stderr
+
+
+def test_cli_keeps_ids_with_line_breaks_and_names_the_starting_line(tmp_path, capsys):
+    a = tmp_path / "a.csv"
+    a.write_text('id,answer\n"q\n1",1\nq2,2\n', encoding="utf-8")
+    b = tmp_path / "b.csv"
+    b.write_text('id,answer\n"q\n1",1\nq2,²\n', encoding="utf-8")  # a digit to str.isdigit, not to int()
+    out = tmp_path / "voted.csv"
+    assert main([str(a), str(a), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == 'id,answer\n"q\n1",1\nq2,2\n'
+    assert main([str(a), str(b), "-o", str(out)]) == 2
+    assert "b.csv, line 4 (id q2): expected a choice number 1, 2, ..., got '²'" in capsys.readouterr().err

@@ -77,6 +77,23 @@ def test_an_arguments_file_with_an_unknown_key_or_bad_syntax_is_one_line(tmp_pat
     assert len(message.splitlines()) == 1 and "not valid YAML" in message
 
 
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ({"max_train_samples": 2.5}, "max_train_samples: expected a whole number, got 2.5"),
+        ({"max_seq_length": [64]}, "max_seq_length: expected one value, got the list [64]"),
+        ({"learning_rate": "fast"}, "invalid float value: 'fast'"),  # a string: argparse's own check
+    ],
+)
+def test_an_arguments_file_value_of_the_wrong_type_is_one_line(setting, expected, tmp_path, capsys):
+    # argparse checks only strings: numbers and lists from a file are checked by the runner
+    path = tmp_path / "args.json"
+    path.write_text(json.dumps({"model_name_or_path": "x", "output_dir": str(tmp_path / "o"), **setting}))
+    assert main(YnatTask(), [str(path)]) == 2
+    message = capsys.readouterr().err.strip()
+    assert len(message.splitlines()) == 1 and expected in message, message
+
+
 def test_shipped_configs_combine_with_flags():
     _, data_args, training_args, _ = parse_arguments(
         NerTask(), [str(REPO_ROOT / "configs" / "ner.json"), "--learning_rate", "3e-5", "--output_dir", "out/x"]

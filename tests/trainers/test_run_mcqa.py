@@ -204,6 +204,16 @@ def test_long_passages_are_cut_and_counted_the_question_and_choices_kept(mcqa_be
             assert ids[first_sep + 1 : -1] == tokenizer(choice, add_special_tokens=False)["input_ids"]
 
 
+def test_unanswered_items_padded_to_max_length_have_no_loss_not_nan(mcqa_bert, tmp_path):
+    test = write_competition_csv(tmp_path / "test.csv", mcqa_records(4, seed=7), with_answers=False)
+    out = tmp_path / "out"
+    assert run_mcqa(mcqa_bert, out, "--test_file", str(test), "--do_predict", "--pad_to_max_length",
+                    "--max_seq_length", "64") == 0
+    results = json.loads((out / "predict_results.json").read_text())
+    assert "predict_loss" not in results, results  # was NaN: a loss over labels that are all ignored
+    assert len(read_jsonl(out / "predictions.jsonl")) == 4
+
+
 def error_lines(capsys) -> list[str]:
     """The error lines on stderr (tokenization progress bars may precede them)."""
     err = capsys.readouterr().err

@@ -179,7 +179,9 @@ def test_truncated_sentences_are_logged_and_their_tail_predicted_o(tiny_bert, tm
     dev = write_json(tmp_path / "dev.json", ner_records(6, seed=5))
     out = tmp_path / "out"
     assert run_ner(tiny_bert, out, "--validation_file", str(dev), "--do_eval", "--max_seq_length", "4") == 0
-    assert capsys.readouterr().out.count("6 of 6 sentences are longer than max_seq_length") == 1
+    log = capsys.readouterr().out
+    assert log.count("6 of 6 sentences are longer than max_seq_length") == 1
+    assert "left out of the scores on both sides (--ner_scoring official" in log
     for record in read_jsonl(out / "eval_predictions.jsonl"):
         assert set(record["prediction"][-3:]) == {"O"}  # the last word is past the cut
 
@@ -234,3 +236,51 @@ def test_real_dev_sentences_flow_through_and_scores_match_the_written_prediction
     results = json.loads((out / "eval_results.json").read_text())
     assert results["eval_char_f1"] == pytest.approx(metrics.ner_char_f1(predicted, references))
     assert results["eval_entity_f1"] == pytest.approx(metrics.ner_entity_f1(predicted, references))
+
+
+def perfect_scores(scoring: str) -> tuple[dict, dict]:
+    """Scores and breakdown of a model that predicts every subword's label, on two sentences of which
+    the first loses its last entity (김하늘, PS) to a 12-token max_seq_length."""
+    import datasets
+    import numpy as np
+
+    from args import NerArguments
+    from tests.synthetic import corpus
+    from tests.tiny_tokenizers import wordpiece_tokenizer
+
+    def sentence(pieces):
+        tokens, tags = [], []
+        for text, kind in pieces:
+            for index, char in enumerate(text):
+                tokens.append(char)
+                tags.append("O" if kind is None or char == " " else ("B-" if index == 0 else "I-") + kind)
+        return tokens, tags
+
+    cut = sentence([("서울", "LC"), (" 축구 경기 소식입니다. 서울에서 축구 경기 소식입니다. ", None), ("김하늘", "PS"),
+                    (" 만났다", None)])
+    whole = sentence([("부산", "LC"), (" 야구 소식입니다.", None)])
+    examples = datasets.Dataset.from_dict({"guid": ["smoke-ner-00001", "smoke-ner-00002"],
+                                           "tokens": [cut[0], whole[0]], "ner_tags": [cut[1], whole[1]]})
+    task = NerTask()
+    task.use_options(NerArguments(ner_scoring=scoring))
+    tokenizer = wordpiece_tokenizer(list(corpus()), 300)
+    features = datasets.Dataset(task.preprocess(examples.with_format("arrow")[:], tokenizer, 12, False))
+    labels = features["labels"]
+    perfect = np.full((len(labels), max(map(len, labels))), -100)
+    for row, sentence_labels in enumerate(labels):
+        perfect[row, : len(sentence_labels)] = sentence_labels
+    decoded = task.decode(examples, features, perfect)
+    assert [sentence["covered"] < len(sentence["scored"]) for sentence in decoded] == [True, False]
+    scored = task.score(decoded, task.references(examples), examples)
+    return scored.scores, scored.breakdown
+
+
+def test_official_scoring_leaves_out_what_truncation_cut_on_both_sides_as_klue_baseline():
+    """KLUE-baseline scores the gold cut to the predicted length: a model perfect on what it saw scores
+    100, and the cut entity is not in the support. ``characters`` scores the cut tail as predicted O."""
+    scores, breakdown = perfect_scores("official")
+    assert scores["entity_f1"] == scores["char_f1"] == 100.0
+    assert breakdown["per_type_support"]["PS"] == 0 and breakdown["per_type_support"]["LC"] == 2
+    scores, breakdown = perfect_scores("characters")
+    assert scores["entity_f1"] < 100.0 and scores["char_f1"] < 100.0
+    assert breakdown["per_type_support"]["PS"] == 1 and scores["entity_f1_PS"] == 0.0

@@ -11,13 +11,13 @@ import pytest
 import torch
 from transformers import AutoTokenizer
 
-from algorithms.re_markers import mark_example
+from algorithms.re_markers import mark_example, marker_cuts
 
 from tests.shared_data import SHARED_KLUE, require_shared
 from tests.synthetic import corpus, write_json
 from tests.synthetic_re import re_records, re_corpus
-from tests.tiny_tokenizers import wordpiece_tokenizer
-from trainers.run_re import ReTask
+from tests.tiny_tokenizers import byte_bpe_tokenizer, wordpiece_tokenizer
+from trainers.run_re import WINDOWED, ReTask
 from trainers.runner import main
 
 FAST = ["--per_device_train_batch_size", "8", "--per_device_eval_batch_size", "8", "--num_train_epochs", "1",
@@ -104,6 +104,117 @@ def test_short_max_seq_length_keeps_both_entities_of_every_sentence(tiny_bert, t
 
 def _rows(columns: dict[str, list]) -> list[dict]:
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
+# --- tokens: the running text's subwords, with the markers between them -------------------------
+
+
+def vocab_tokenizer(vocab: list[str]):
+    """A BERT WordPiece fast tokenizer over exactly ``vocab`` (after the specials): which word
+    splits how is written in the test, not learned."""
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from transformers import BertTokenizerFast
+
+    tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *vocab]
+    backend = Tokenizer(models.WordPiece({token: i for i, token in enumerate(tokens)}, unk_token="[UNK]"))
+    backend.normalizer = normalizers.BertNormalizer(lowercase=False, strip_accents=False, clean_text=True)
+    backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    backend.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    backend.decoder = decoders.WordPiece()
+    return BertTokenizerFast(tokenizer_object=backend, do_lower_case=False, strip_accents=False)
+
+
+def re_columns(*examples: tuple[str, tuple[int, int], tuple[int, int]]) -> dict[str, list]:
+    return {"sentence": [sentence for sentence, _, _ in examples],
+            "subject_entity": [{"start_idx": s[0], "end_idx": s[1]} for _, s, _ in examples],
+            "object_entity": [{"start_idx": o[0], "end_idx": o[1]} for _, _, o in examples],
+            "label": [None] * len(examples)}
+
+
+def features_of(tokenizer, columns: dict[str, list], max_length: int = 64) -> tuple[ReTask, dict[str, list]]:
+    task = ReTask()
+    task.prepare_tokenizer(tokenizer)
+    return task, task.preprocess(columns, tokenizer, max_length, False)
+
+
+SYLLABLES = ["김", "##철", "##수", "##는", "한", "##국", "##은", "##행", "##에", "##서", "일", "##한", "##다"]
+
+
+def test_wordpiece_text_glued_after_an_entity_stays_a_continuation():
+    """'김철수는': running text and KLUE-baseline's fix_tokenization_error read '##는' after the
+    subject; tokenizing the marked string '<subj>김철수</subj>는' would read a word start '는'."""
+    tokenizer = vocab_tokenizer([*SYLLABLES, "는", "에"])  # both forms exist: only the tokenization decides
+    task, features = features_of(tokenizer, re_columns(("김철수는 한국은행에서 일한다", (0, 2), (5, 8))))
+    assert tokenizer.convert_ids_to_tokens(features["input_ids"][0]) == [
+        "[CLS]", "<subj>", "김", "##철", "##수", "</subj>", "##는", "<obj>", "한", "##국", "##은", "##행", "</obj>",
+        "##에", "##서", "일", "##한", "##다", "[SEP]"]
+    assert features["marker_fallback"] == [0]
+    assert task.feature_warnings(None, features) == []
+
+
+def test_byte_bpe_entity_keeps_its_running_text_first_subword():
+    """Byte-level BPE folds the space into the next word ('Ġ한국은행'); the marked string would
+    leave a lone 'Ġ' before <obj> and start the entity with '한국은행' instead."""
+    names, orgs = ["김철수", "이영희", "박민수"], ["한국은행", "국회", "서울시청"]
+    texts = [f"{n}{p} {o}{q} 일한다" for n in names for p in ["는", "가", "의", "도", "와", "에게"]
+             for o in orgs for q in ["에서", "은", "이", "에", "으로", "의"]]
+    tokenizer = byte_bpe_tokenizer(texts, vocab_size=330)
+    sentence = "김철수는 한국은행에서 일한다"
+    running = tokenizer(sentence, add_special_tokens=False)["input_ids"]
+    assert " 한국은행" in [tokenizer.decode([i]) for i in running]  # the merge this test is about
+    task, features = features_of(tokenizer, re_columns((sentence, (0, 2), (5, 8))))
+    ids = features["input_ids"][0]
+    assert features["marker_fallback"] == [0]
+    assert [i for i in ids[1:-1] if i not in task.marker_ids] == running
+    at = ids.index(task.marker_ids[2])  # <obj>
+    assert tokenizer.decode([ids[at + 1]]) == " 한국은행" and tokenizer.decode([ids[at - 1]]) != " "
+
+
+def test_a_boundary_inside_a_subword_falls_back_to_the_marked_string_and_is_counted():
+    """'이영희는' is one subword: </subj> cannot go inside it, so that sentence (only) is tokenized
+    marked, its glued particle made a continuation as KLUE-baseline does, and the log counts it."""
+    tokenizer = vocab_tokenizer([*SYLLABLES, "이영희는", "이", "##영", "##희", "는"])
+    task, features = features_of(tokenizer, re_columns(("김철수는 한국은행에서 일한다", (0, 2), (5, 8)),
+                                                        ("이영희는 한국은행에서 일한다", (0, 2), (5, 8))))
+    assert features["marker_fallback"] == [0, 1]
+    assert tokenizer.convert_ids_to_tokens(features["input_ids"][1])[:7] == [
+        "[CLS]", "<subj>", "이", "##영", "##희", "</subj>", "##는"]
+    warnings = task.feature_warnings(None, features)
+    assert len(warnings) == 1 and warnings[0].startswith("1 of 2 sentences have an entity boundary inside a subword")
+
+
+@pytest.mark.parametrize("style", ["wordpiece", "byte_bpe"])
+def test_marked_ids_are_the_running_text_with_one_marker_at_each_entity_boundary(style):
+    """On made-up records, every sentence that did not fall back is its unmarked tokenization with
+    the four markers added, each once, in mark_entities' order, around the entity's own text; the
+    window still keeps all four when max_seq_length cuts the sentence."""
+    texts = [*corpus(), *re_corpus()]
+    if style == "wordpiece":  # every character, as a word start and as a continuation ('##는')
+        characters = sorted({c for text in texts for c in text if not c.isspace()})
+        tokenizer = vocab_tokenizer([*characters, *(f"##{c}" for c in characters)])
+    else:
+        tokenizer = byte_bpe_tokenizer(texts, vocab_size=600)
+    records = re_records(60, seed=5)
+    columns = datasets.Dataset.from_list(records)[:]
+    task, features = features_of(tokenizer, columns, max_length=128)
+    running = tokenizer(columns["sentence"], add_special_tokens=False)["input_ids"]
+    kept = [i for i, fallback in enumerate(features["marker_fallback"]) if not fallback]
+    assert len(kept) >= len(records) // 2  # the property below is checked on enough sentences
+    for i in kept:
+        record, ids = records[i], features["input_ids"][i][1:-1]
+        assert [t for t in ids if t not in task.marker_ids] == running[i]
+        subject, obj = (record[name] for name in ("subject_entity", "object_entity"))
+        cuts = marker_cuts(record["sentence"], (subject["start_idx"], subject["end_idx"]),
+                           (obj["start_idx"], obj["end_idx"]))
+        assert [t for t in ids if t in task.marker_ids] == [task.marker_ids[m] for _, m in cuts]
+        markers = {"subject_entity": task.marker_ids[:2], "object_entity": task.marker_ids[2:]}
+        for name, (opening, closing) in markers.items():
+            inside = tokenizer.decode(ids[ids.index(opening) + 1 : ids.index(closing)])
+            assert inside.replace(" ", "") == record[name]["word"]
+    _, short = features_of(tokenizer, columns, max_length=24)
+    windowed = [ids for ids, cut in zip(short["input_ids"], short["marker_window"]) if cut == WINDOWED]
+    assert len(windowed) >= 10 and all(len(ids) == 24 and set(task.marker_ids) <= set(ids) for ids in windowed)
 
 
 @pytest.mark.parametrize("head", HEADS)

@@ -134,6 +134,17 @@ def test_without_an_ontology_the_slot_list_comes_from_the_training_states(wos_be
     assert f"No ontology: the slot list is the {len(found)} domain-slot names found in the train states" in log
     assert json.loads((out / "config.json").read_text())["slot_names"] == found
 
+    # An eval-only run of the saved model writes generated values exactly as the training run did: a
+    # time is decoded by the tokenizer as "12 : 30", so the trained values' texts travel in config.json.
+    states = {item.split("-", 2)[2] for d in wos_dialogues(4, seed=1) for t in d["dialogue"] for item in t.get("state", [])}
+    time = next(value for value in sorted(states) if ":" in value)
+    evaluator = WosTask()
+    assert main(evaluator, ["--model_name_or_path", str(out), "--output_dir", str(tmp_path / "eval"), *FAST,
+                            "--validation_file", str(train), "--do_eval"]) == 0
+    ids = evaluator.tokenizer(time, add_special_tokens=False)["input_ids"]
+    assert evaluator.tokenizer.decode(ids) != time
+    assert evaluator.value_text(ids, history=[]) == time
+
 
 def test_long_histories_keep_their_latest_turns(wos_bert, tmp_path, capsys):
     dev = write(tmp_path / "dev.json", wos_dialogues(3, seed=3))

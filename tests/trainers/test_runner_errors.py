@@ -51,6 +51,60 @@ def test_unknown_label_name(tiny_bert, tmp_path, capsys):
     assert_failed_cleanly(status, out, capsys, "record 3", "field 'label'", "'연예'", "정치")
 
 
+@pytest.mark.parametrize("split", ["train", "validation"])
+def test_examples_without_a_label_cannot_be_trained_on_or_evaluated(split, tiny_bert, tmp_path, capsys):
+    records = ynat_records(5)
+    del records[3]["label"]
+    records[4]["label"] = None
+    bad = write_json(tmp_path / f"{split}.json", records)
+    flag = "--do_train" if split == "train" else "--do_eval"
+    out = tmp_path / "out"
+    status = main(YnatTask(), ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--report_to",
+                               "none", "--use_cpu", flag, f"--{split}_file", str(bad)])
+    assert_failed_cleanly(status, out, capsys, str(bad), "record 3 (guid smoke-ynat-00003)", "field 'label'",
+                          f"{split}: 2 of 5 examples have no label")
+
+
+def test_a_test_file_may_leave_labels_out(tiny_bert, tmp_path):
+    records = ynat_records(3)
+    for record in records:
+        del record["label"]
+    test = write_json(tmp_path / "test.json", records)
+    status, out = run(YnatTask(), tiny_bert, tmp_path, {"test": test}, "--do_eval", "false", "--do_predict")
+    assert status == 0 and len((out / "predictions.jsonl").read_text().splitlines()) == 3
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--max_train_samples", "0"], "--max_train_samples must be >= 1, got 0"),
+        (["--max_seq_length", "0"], "--max_seq_length must be >= 1, got 0"),
+        (["--resume_from_checkpoint", "nowhere/checkpoint-9"], "--resume_from_checkpoint nowhere/checkpoint-9: no such"),
+    ],
+)
+def test_training_flags_that_cannot_work_are_one_line(flags, expected, tiny_bert, tmp_path, capsys):
+    train = write_json(tmp_path / "train.json", ynat_records(4))
+    out = tmp_path / "out"
+    status = main(YnatTask(), ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--report_to", "none",
+                               "--use_cpu", "--do_train", "--train_file", str(train), *flags])
+    assert_failed_cleanly(status, out, capsys, expected)
+
+
+def test_a_checkpoint_of_another_task_in_output_dir_is_not_resumed(tiny_bert, tmp_path, capsys):
+    nli = write_json(tmp_path / "nli.json", nli_records(8))
+    out = tmp_path / "out"
+    common = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--report_to", "none", "--use_cpu",
+              "--do_train", "--max_steps", "1", "--save_steps", "1"]
+    assert main(NliTask(), [*common, "--train_file", str(nli)]) == 0
+    (out / "train_results.json").unlink()  # as if the run had been killed after its checkpoint
+    sts = write_json(tmp_path / "sts.json", sts_records(8))
+    capsys.readouterr()
+    assert main(StsTask(), [*common, "--train_file", str(sts)]) == 2
+    message = capsys.readouterr().err.strip()
+    assert "checkpoint-1 was saved by a run with other labels (entailment, contradiction, neutral" in message
+    assert "--overwrite_output_dir" in message and len(message.splitlines()) == 1
+
+
 @pytest.mark.parametrize("score", [5.5, -1, "NaN", "high"])
 def test_sts_label_outside_0_to_5(tiny_bert, tmp_path, capsys, score):
     records = sts_records(3)

@@ -1,0 +1,46 @@
+"""The shared record readers (JSON, JSON lines, CSV): cells and strings keep their own line breaks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from klue_data import mcqa
+from klue_data.errors import KlueDataError
+from klue_data.records import read_records
+
+
+def write_csv(path, rows):
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def test_a_quoted_cell_keeps_its_line_breaks(tmp_path):
+    problems = json.dumps({"question": "Q", "choices": ["a", "b", "c", "d"], "answer": 2})
+    path = write_csv(tmp_path / "items.csv", [["id", "paragraph", "problems", "question_plus"],
+                                              ["q1", "첫 줄\n둘째 줄", problems, "ㄱ. 가\r\nㄴ. 나"]])
+    [item] = mcqa.read_file(path)
+    assert item["paragraph"] == "첫 줄\n둘째 줄"
+    assert item["question_plus"] == "ㄱ. 가\nㄴ. 나"  # read as text: \r\n is one line break
+
+
+def test_unicode_line_separators_are_text_not_line_ends(tmp_path):
+    record = {"id": "q1", "paragraph": "가\u2028나\x85다", "question": "Q", "choices": ["a", "b"], "answer": 1}
+    jsonl = tmp_path / "items.jsonl"
+    jsonl.write_text(json.dumps(record, ensure_ascii=False) + "\n" + json.dumps({**record, "id": "q2"},
+                     ensure_ascii=False) + "\n", encoding="utf-8")
+    assert [item["paragraph"] for item in mcqa.read_file(jsonl)] == [record["paragraph"]] * 2
+    path = write_csv(tmp_path / "s.csv", [["sentence", "label"], ["가\u2028나\x1c다", "0"]])
+    assert read_records(path) == [{"sentence": "가\u2028나\x1c다", "label": "0"}]
+
+
+def test_a_short_row_is_named_by_the_line_it_starts_on(tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_text('a,b\n1,"two\nlines"\n3\n', encoding="utf-8")
+    with pytest.raises(KlueDataError, match=r"rows.csv, line 4: expected 2 cells \(a, b\), got 1"):
+        read_records(path)
