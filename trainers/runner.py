@@ -408,6 +408,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     model_args, data_args, training_args, task_options = parse_arguments(task, argv)
     task.use_options(*task_options)
     setup_logging(training_args)
+    if not training_args.do_predict and any(getattr(options, "predictions_csv", None) for options in task_options):
+        logger.warning("--predictions_csv is written by --do_predict; this run does not predict, so writes no CSV.")
     training_args = use_cuda_graphs(task, data_args, training_args, torch.cuda.is_available())
     if finished_training(training_args):
         training_args.do_train = False

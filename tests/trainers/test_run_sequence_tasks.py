@@ -147,6 +147,14 @@ def test_sts_reads_competition_csv_and_flat_label(tiny_bert, tmp_path):
     assert "predict_pearsonr" in json.loads((out / "predict_results.json").read_text())
 
 
+def test_predictions_csv_without_do_predict_says_no_csv_is_written(tiny_bert, tmp_path, capsys):
+    dev = write_json(tmp_path / "dev.json", sts_records(4))
+    out = tmp_path / "out"
+    assert run_task(StsTask(), tiny_bert, out, {"validation": dev}, "--do_eval", "--predictions_csv") == 0
+    assert "--predictions_csv is written by --do_predict; this run does not predict" in capsys.readouterr().out
+    assert not (out / "predictions.csv").exists()
+
+
 def test_arguments_from_a_json_or_yaml_file(tiny_bert, tmp_path):
     dev = write_json(tmp_path / "dev.json", ynat_records(7))
     settings = {"model_name_or_path": str(tiny_bert), "output_dir": str(tmp_path / "out"),
