@@ -170,6 +170,8 @@ for task in "${SELECTED[@]}"; do
 
   echo "== [$position/$count] $task: ${LAUNCH[*]} $script ${args[*]}"
   mkdir -p "$dir"
+  # an earlier run's results must not pass for this run's if this one fails
+  rm -f "$dir"/{eval,train,predict,all}_results.json "$dir/eval_breakdown.json"
   start=$(date +%s)
   "${LAUNCH[@]}" "$script" "${args[@]}" 2>&1 | tee "$dir/run.log"
   code=${PIPESTATUS[0]}

@@ -16,9 +16,12 @@ reference example, keyed by ``guid``::
                official metric scores) or for all characters of ``tokens``, spaces included
                (the tags at spaces are then dropped); the reading detected is reported
     re         {"guid": "...", "prediction": "per:title", "probabilities": [30 floats]}
-               ``probabilities`` (optional, in the official relation order) are needed for a
-               true AUPRC; without them every line's one-hot vector is scored, which the
-               output says. If given, the label must be their argmax, on every line or none.
+               ``probabilities`` (optional: 30 numbers in the official relation order, or an
+               object naming the 30 relations, as the suite's predictions.jsonl writes) are
+               needed for a true AUPRC; without them every line's one-hot vector is scored,
+               which the output says. If given, on every line or none, they must be
+               probabilities (>= 0, summing to 1: logits rank differently) and the label one
+               of their maxima; micro F1 scores the labels.
     dp         {"guid": "...", "prediction": {"head": [2, 0, ...], "deprel": ["NP", "VP", ...]}}
                one head (0 = root, else the 1-based word index) and relation per word
     mrc        {"guid": "...", "prediction": "answer text"}       "" = unanswerable
@@ -40,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import tempfile
@@ -320,12 +324,23 @@ def write_json_atomically(path: str | Path, data: dict[str, Any]) -> None:
     )
     try:
         with handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2)
+            json.dump(_finite(data), handle, ensure_ascii=False, indent=2, allow_nan=False)
             handle.write("\n")
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities (e.g. Pearson r of constant predictions) as null: the file stays strict JSON."""
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _plain(value: Any) -> Any:
@@ -379,9 +394,16 @@ def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] = prin
     except RejectedInput as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_REJECTED
+    if args.json_path and Path(args.json_path).is_dir():
+        print(f"error: --json {args.json_path}: is a folder; give a file path", file=sys.stderr)
+        return EXIT_REJECTED
     out(format_report(report))
     if args.json_path:
-        write_json_atomically(args.json_path, report.as_dict())
+        try:
+            write_json_atomically(args.json_path, report.as_dict())
+        except OSError as error:
+            print(f"error: --json {args.json_path}: cannot write it ({error.strerror or error})", file=sys.stderr)
+            return EXIT_REJECTED
     return 0
 
 

@@ -308,12 +308,22 @@ def _re_line_probabilities(value: Any, label_id: int) -> list[float] | None:
     if value is None:
         return None
     n = len(RE_RELATIONS)
+    if isinstance(value, dict):  # {relation name: probability}, as the suite's own predictions.jsonl writes
+        if set(value) != set(RE_RELATIONS):
+            odd = sorted(set(value) ^ set(RE_RELATIONS))[:3]
+            raise BadPrediction(f"'probabilities' as an object must name the {n} relations exactly (not: {odd})")
+        value = [value[name] for name in RE_RELATIONS]
     if (
         not isinstance(value, list)
         or len(value) != n
         or not all(isinstance(p, (int, float)) and not isinstance(p, bool) and math.isfinite(p) for p in value)
     ):
         raise BadPrediction(f"'probabilities' must be {n} finite numbers in the official relation order")
+    if min(value) < 0 or abs(sum(value) - 1.0) > 1e-2:  # logits would rank examples per class differently
+        raise BadPrediction(
+            f"'probabilities' must be probabilities (>= 0, summing to 1; these sum to {sum(value):.4g}): "
+            "softmax logits first, AUPRC is not the same on logits"
+        )
     if value[label_id] < max(value):  # micro F1 scores the argmax: the two must not disagree
         best = RE_RELATIONS[int(np.argmax(value))]
         raise BadPrediction(f"the label {RE_RELATIONS[label_id]!r} is not the argmax of 'probabilities' ({best!r})")
@@ -324,8 +334,12 @@ def _score_re_units(
     units: Sequence[Unit], predictions: list[tuple[int, list[float] | None]], notes: list[str]
 ) -> tuple[Scores, dict[str, Any]]:
     golds = _golds(units)
+    labels = [label for label, _ in predictions]
     probabilities = _re_probabilities(predictions, notes)
-    return _score_re(probabilities, golds), re_breakdown([label for label, _ in predictions], golds)
+    # micro F1 scores the labels the lines give (each is an argmax of its probabilities, checked on
+    # reading); np.argmax would pick the first of tied maxima, another relation than the one given
+    scores = {"micro_f1": re_micro_f1(labels, golds), "auprc": _score_re(probabilities, golds)["auprc"]}
+    return scores, re_breakdown(labels, golds)
 
 
 def _re_probabilities(predictions: Sequence[tuple[int, list[float] | None]], notes: list[str]) -> np.ndarray:

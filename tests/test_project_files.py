@@ -19,3 +19,13 @@ def test_missing_shared_data_is_skipped_with_one_wording():
     own = [path.relative_to(REPO_ROOT) for path in (REPO_ROOT / "tests").rglob("*.py")
            if path.name not in ("shared_data.py", "conftest.py") and re.search(r"pytest\.skip\(", path.read_text())]
     assert own == []
+
+
+def test_run_outputs_are_written_through_the_atomic_writers():
+    """Results and predictions go through trainers/outputs.py (temp file, fsync, rename): a killed run
+    never leaves a partly written file. A plain write_text or open(..., "w") elsewhere would."""
+    plain = re.compile(r"\.write_text\(|\bopen\([^)]*['\"][wa]")
+    offenders = [f"{path.relative_to(REPO_ROOT)}:{number}"
+                 for path in sorted((REPO_ROOT / "trainers").glob("*.py")) if path.name != "outputs.py"
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if plain.search(line)]
+    assert offenders == []

@@ -45,9 +45,12 @@ TENSORBOARD_SUBDIR = Path("runs") / "benchmark_report"
 def paper_scores(model: str, rows: Iterable[dict[str, str]]) -> dict[str, float]:
     """The paper's dev scores of ``model`` (``klue/roberta-base``, or its last path part, or a local
     folder named like one), ``{"ynat_macro_f1": 85.12, ...}``; empty for a model the paper lacks."""
-    wanted = {model, model.rstrip("/").split("/")[-1]}
+    # By last part only for a local folder: a Hub id of another organisation (FacebookAI/roberta-base,
+    # the English RoBERTa) must not get klue/roberta-base's numbers.
+    local = Path(model).exists() or model.startswith(("/", ".", "~")) or model.count("/") > 1
+    last = model.rstrip("/").split("/")[-1]
     for row in rows:
-        if row["model"] in wanted or row["model"].split("/")[-1] in wanted:
+        if row["model"] == model or (local and row["model"].split("/")[-1] == last):
             return {key: float(value) for key, value in row.items() if key != "model" and value not in ("", "-")}
     return {}
 
@@ -115,13 +118,15 @@ def task_row(
     """One task's line of the results: its metrics (``eval_<key>``), the paper's for the same keys,
     the baseline's, speed, and how the run ended (``ok``, ``failed``, ``skipped``, ``no results``)."""
     results = results or {}
-    metrics = {key: _number(results.get(f"eval_{key}")) for key in metric_keys}
     if status is not None:
         state = status.get("status", "ok")
     else:
         state = "ok" if results else "no results"
     if state == "ok" and not results:
         state = "no results"
+    if state == "failed":
+        results = {}  # a failed run's eval_results.json, if any, is an earlier run's: never shown as its scores
+    metrics = {key: _number(results.get(f"eval_{key}")) for key in metric_keys}
     return {
         "task": task,
         "status": state,
@@ -148,8 +153,10 @@ def above_baseline(row: dict[str, Any]) -> bool | None:
     if not key or not row.get("baseline"):
         return None
     ours, floor = row["metrics"].get(key), row["baseline"]["scores"].get(key)
-    if ours is None or floor is None:
+    if floor is None:
         return None
+    if ours is None:  # an undefined score (NaN: e.g. Pearson r of a constant prediction) beats nothing
+        return False if row.get("status") == "ok" else None
     return ours > floor
 
 

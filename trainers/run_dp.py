@@ -32,6 +32,7 @@ from klue_data import KlueDataError
 from klue_data.dp import TSV_COLUMNS
 from klue_data.labels import DP_DEPREL_LABELS
 from models.dp_biaffine import IGNORE_INDEX, DpBiaffineConfig, DpBiaffineModel, DpDataCollator
+from trainers.outputs import write_text
 from trainers.runner import Scored, Task, from_pretrained, main
 
 LABEL_ID = {name: index for index, name in enumerate(DP_DEPREL_LABELS)}
@@ -143,7 +144,7 @@ class DpTask(Task):
                 lines.append("\t".join([str(i + 1), form, lemma, pos, str(prediction["heads"][i]),
                                         prediction["deprels"][i]]))  # fmt: skip
             lines.append("")
-        (output_dir / "predictions.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_text(output_dir / "predictions.tsv", lambda stream: stream.write("\n".join(lines) + "\n"))
 
 
 if __name__ == "__main__":

@@ -471,6 +471,11 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     results: dict[str, dict[str, float]] = {}
     output_dir = Path(training_args.output_dir)
     if training_args.do_train:
+        if trainer.is_world_process_zero():
+            # Results of an earlier model in this folder (--overwrite_output_dir) must not be merged into
+            # this run's all_results.json nor be left beside it as if they were this model's.
+            for name in STALE_RESULT_FILES:
+                (output_dir / name).unlink(missing_ok=True)
         train_result = trainer.train(resume_from_checkpoint=resume_from)
         trainer.save_model()
         train_metrics = dict(train_result.metrics, train_samples=len(features["train"]))
@@ -488,6 +493,11 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         results["predict"] = predict_split(trainer, scorers["predict"], output_dir)
 
     return results
+
+
+STALE_RESULT_FILES = ("all_results.json", "eval_results.json", "predict_results.json", "eval_breakdown.json",
+                      "eval_predictions.jsonl", "predictions.jsonl", "nbest_predictions.jsonl", "predictions.tsv",
+                      "predictions.csv")
 
 
 # --- the steps --------------------------------------------------------------------------------
@@ -538,11 +548,29 @@ def parse_arguments(
             args=argv, look_for_args_file=False, return_remaining_strings=True
         )
     except ValueError as error:  # flag combinations TrainingArguments rejects
-        raise ArgumentsError(str(error).strip().splitlines()[0]) from error
+        lines = [line.strip().removeprefix("- ") for line in str(error).strip().splitlines() if line.strip()]
+        raise ArgumentsError("; ".join(lines)) from error
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     *task_options, model_args, data_args, training_args = parsed
+    check_metric_for_best_model(task, training_args)
     return model_args, data_args, training_args, task_options
+
+
+def check_metric_for_best_model(task: Task, training_args: KlueTrainingArguments) -> None:
+    """A selection metric the task never reports fails at the first evaluation, after training steps,
+    with a KeyError traceback: say so in one line before anything runs."""
+    name = training_args.metric_for_best_model
+    if name is None or not (training_args.load_best_model_at_end or training_args.save_strategy == "best"):
+        return
+    keys = metric_task(task.name).metric_keys
+    base = name.removeprefix("eval_")
+    known = ("loss", *keys)
+    # extras beside the official keys carry their key as a prefix (entity_f1_PS, uas_acc, exact_match_<type>)
+    if base not in known and not any(base.startswith(f"{key}_") for key in keys):
+        raise ArgumentsError(
+            f"--metric_for_best_model {name}: {task.name} evaluation reports {', '.join(known)} (eval_ prefix optional)"
+        )
 
 
 def use_file_as_defaults(parser: ArgumentParser, path: Path) -> None:
@@ -1001,7 +1029,10 @@ def evaluate_split(trainer: Trainer, scorer: SplitScorer, output_dir: Path) -> d
     """Final evaluation: official metrics, a breakdown file and the eval predictions for error analysis."""
     output = trainer.predict(scorer.features, metric_key_prefix="eval")
     eval_metrics = dict(output.metrics, eval_samples=len(scorer.examples))
-    trainer.log(eval_metrics)  # dashboards (TensorBoard, W&B) see the final numbers too
+    if trainer.state.global_step > 0:  # trained in this process: the epoch the evaluated model reached
+        eval_metrics["epoch"] = trainer.state.epoch
+    # A copy: Trainer.log writes "epoch" (0 when this process did not train) into the dict it is given.
+    trainer.log(dict(eval_metrics))  # dashboards (TensorBoard, W&B) see the final numbers too
     trainer.log_metrics("eval", eval_metrics)
     decoded, breakdown = scorer.outputs(output.predictions)
     if trainer.is_world_process_zero():

@@ -7,6 +7,7 @@ expected numbers come from ``metrics.score_task`` on units built independently o
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 
 import metrics
 from metrics import score as cli
+from metrics.labels import RE_RELATIONS
 from tests.shared_data import SHARED_KLUE, require_shared
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -696,3 +698,67 @@ def test_reference_values_the_metric_cannot_score_are_rejected(tmp_path, capsys)
     code, _, err, data = run(tmp_path, "dp", references, predictions, capsys)
     assert code == 2 and data is None
     assert "smoke-dp_dev.tsv: cannot be scored" in err and "ROOT" in err
+
+
+# --- RE probabilities and the --json file ------------------------------------------------------
+
+
+def re_references_labelled(tmp_path, labels):
+    records = [
+        {"guid": f"g{i}", "sentence": "가나다 라마", "label": label, "source": "wikitree",
+         "subject_entity": {"word": "가나다", "start_idx": 0, "end_idx": 2, "type": "PER"},
+         "object_entity": {"word": "라마", "start_idx": 4, "end_idx": 5, "type": "ORG"}}
+        for i, label in enumerate(labels)
+    ]
+    path = tmp_path / "re.json"
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_re_micro_f1_scores_the_given_label_when_probabilities_tie(tmp_path):
+    labels = ["per:title", "org:members", "per:origin"]
+    ref = re_references_labelled(tmp_path, labels)
+    lines = []
+    for i, label in enumerate(labels):
+        p = [0.0] * 30
+        p[0] = p[RE_RELATIONS.index(label)] = 0.5  # tied with no_relation; the label is an argmax
+        lines.append(json.dumps({"guid": f"g{i}", "prediction": label, "probabilities": p}))
+    pred = tmp_path / "p.jsonl"
+    pred.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert cli.score("re", str(ref), str(pred)).scores["micro_f1"] == 100.0
+
+
+def test_re_logits_given_as_probabilities_are_refused(tmp_path):
+    ref = re_references_labelled(tmp_path, ["per:title"])
+    logits = [-1.0] * 30
+    logits[RE_RELATIONS.index("per:title")] = 2.0
+    pred = tmp_path / "p.jsonl"
+    pred.write_text(json.dumps({"guid": "g0", "prediction": "per:title", "probabilities": logits}) + "\n")
+    with pytest.raises(cli.RejectedInput, match="probabilities"):
+        cli.score("re", str(ref), str(pred))
+
+
+def test_the_suites_own_re_predictions_file_is_scored(tmp_path):
+    from trainers.run_re import ReTask
+
+    ref = re_references_labelled(tmp_path, ["per:title", "org:members"])
+    lines = []
+    for i, label in enumerate(["per:title", "org:members"]):
+        p = np.full(30, 0.01)
+        p[RE_RELATIONS.index(label)] = 0.71
+        lines.append(json.dumps(ReTask().prediction_record({"guid": f"g{i}"}, p)))
+    pred = tmp_path / "p.jsonl"
+    pred.write_text("\n".join(lines) + "\n")
+    assert cli.score("re", str(ref), str(pred)).scores["micro_f1"] == 100.0
+
+
+def test_score_json_is_strict_json_and_a_folder_path_is_one_line(tmp_path, capsys):
+    ref = re_references_labelled(tmp_path, ["per:title", "org:members"])
+    pred = tmp_path / "p.jsonl"
+    pred.write_text('{"guid": "g0", "prediction": "per:title"}\n{"guid": "g1", "prediction": "org:members"}\n')
+    assert cli.main(["--task", "re", "--references", str(ref), "--predictions", str(pred), "--json", str(tmp_path)],
+                    out=lambda _: None) == 2
+    assert "--json" in capsys.readouterr().err
+    report_dict = {"scores": {"pearsonr": math.nan}}
+    cli.write_json_atomically(tmp_path / "s.json", report_dict)
+    json.loads((tmp_path / "s.json").read_text(), parse_constant=lambda c: pytest.fail(f"non-JSON token {c}"))

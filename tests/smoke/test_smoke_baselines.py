@@ -54,3 +54,9 @@ def test_baselines_of_the_smoke_dev_files_are_well_below_what_a_model_reaches(tm
     assert found["mcqa"]["scores"]["accuracy"] == 25.0
     assert found["sts"]["scores"]["pearsonr"] == 0.0
     assert all(set(entry) == {"name", "scores"} for entry in found.values())
+
+
+def test_sts_baseline_without_real_label():
+    records = [{"labels": {"label": v, "real-label": None, "binary-label": int(v >= 3)}} for v in (4.0, 1.0, 3.5, 2.0)]
+    scores = trivial_scores("sts", records)
+    assert scores["pearsonr"] == 0.0 and scores["f1"] > 0  # the best constant (>= 3) gets 2p/(1+p)

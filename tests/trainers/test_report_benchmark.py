@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,22 @@ def test_write_report_writes_every_file_atomically_and_logs_pictures(tmp_path):
     assert list((tmp_path / "ynat" / "runs" / "benchmark_report").glob("events.out.tfevents.*"))
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
     assert (tmp_path / "results.csv").read_text(encoding="utf-8").count("\n") == 3
+
+
+def test_paper_numbers_only_for_the_same_model():
+    table = report.read_paper_table()
+    assert report.paper_scores("FacebookAI/roberta-base", table) == {}  # the English RoBERTa
+    assert report.paper_scores("klue/roberta-base", table)["ynat_macro_f1"] == 85.12
+    assert report.paper_scores("/models/roberta-large", table)["mrc_rouge_w"] == 81.43
+
+
+def test_a_failed_run_never_shows_an_earlier_runs_scores():
+    row = report.task_row("ynat", ("macro_f1",), "macro_f1", {"eval_macro_f1": 90.0}, None,
+                          {"status": "failed", "seconds": 3, "error": "exit 1: boom"}, {})
+    assert row["metrics"] == {"macro_f1": None}
+
+
+def test_undefined_main_metric_is_not_above_the_baseline():
+    row = report.task_row("sts", ("pearsonr", "f1"), "pearsonr", {"eval_pearsonr": math.nan, "eval_f1": 50.0}, None,
+                          {"status": "ok", "seconds": 1}, {}, {"name": "constant score", "scores": {"pearsonr": 0.0, "f1": 0.0}})
+    assert report.above_baseline(row) is False

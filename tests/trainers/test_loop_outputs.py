@@ -1,0 +1,54 @@
+"""What a run leaves in output_dir across reruns, and selection flags checked before training."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.synthetic import write_json, ynat_records
+from trainers.run_ynat import YnatTask
+from trainers.runner import main
+
+
+def _argv(tiny_bert, tmp_path, out, *extra):
+    train = write_json(tmp_path / "train.json", ynat_records(16, seed=3))
+    dev = write_json(tmp_path / "dev.json", ynat_records(8, seed=4))
+    return ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
+            "--validation_file", str(dev), "--per_device_train_batch_size", "4", "--save_strategy", "no",
+            "--report_to", "none", "--use_cpu", "--disable_tqdm", "true", *extra]
+
+
+def test_evaluating_a_finished_run_keeps_the_epoch_its_model_reached(tiny_bert, tmp_path):
+    out = tmp_path / "out"
+    argv = _argv(tiny_bert, tmp_path, out, "--do_train", "--do_eval", "--max_steps", "6")
+    assert main(YnatTask(), argv) == 0
+    trained_epoch = json.loads((out / "train_results.json").read_text())["epoch"]
+    assert main(YnatTask(), argv) == 0  # finished run: evaluates the saved model, trains nothing
+    assert json.loads((out / "all_results.json").read_text())["epoch"] == trained_epoch
+    assert json.loads((out / "eval_results.json").read_text()).get("epoch", trained_epoch) == trained_epoch
+
+
+def test_training_again_leaves_no_results_of_the_earlier_model(tiny_bert, tmp_path):
+    out = tmp_path / "out"
+    assert main(YnatTask(), _argv(tiny_bert, tmp_path, out, "--do_train", "--do_eval", "--do_predict",
+                                  "--max_steps", "2")) == 0
+    assert main(YnatTask(), _argv(tiny_bert, tmp_path, out, "--do_train", "--overwrite_output_dir",
+                                  "--max_steps", "2")) == 0
+    merged = json.loads((out / "all_results.json").read_text())
+    assert not any(key.startswith(("eval_", "predict_")) for key in merged)
+    assert not (out / "eval_results.json").exists() and not (out / "predictions.jsonl").exists()
+
+
+@pytest.mark.parametrize(("flags", "expected"), [
+    (["--metric_for_best_model", "f1"], "--metric_for_best_model f1: ynat evaluation reports loss, macro_f1"),
+    (["--eval_strategy", "no"], "Evaluation strategy: IntervalStrategy.NO; Save strategy: SaveStrategy.STEPS"),
+])
+def test_selection_flags_that_cannot_work_are_one_line_before_training(flags, expected, tiny_bert, tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = _argv(tiny_bert, tmp_path, out, "--do_train", "--max_steps", "4", "--eval_strategy", "steps",
+                 "--eval_steps", "2", "--load_best_model_at_end")
+    argv[argv.index("--save_strategy") + 1] = "steps"
+    assert main(YnatTask(), [*argv, "--save_steps", "2", *flags]) == 2
+    assert expected in capsys.readouterr().err
+    assert not (out / "checkpoint-2").exists()  # nothing trained
