@@ -21,6 +21,12 @@ FAST = ["--per_device_train_batch_size", "8", "--per_device_eval_batch_size", "8
 REAL_DEV = Path("v1.1/klue-dp-v1.1/klue-dp-v1.1_dev.tsv")
 
 
+def dp_record(guid: str, rows: list[tuple[str, str, str, str]], heads: list[int]) -> dict:
+    """A Hub-schema DP record from (form, lemma, pos, deprel) rows and 1-based heads."""
+    return {"guid": guid, "sentence": " ".join(r[0] for r in rows), "word_form": [r[0] for r in rows],
+            "lemma": [r[1] for r in rows], "pos": [r[2] for r in rows], "head": heads, "deprel": [r[3] for r in rows]}
+
+
 def dp_records(count: int, seed: int = 0) -> list[dict]:
     """Made-up sentences: [X의] PLACE에서 Y는 VERB했다. with their heads and relations."""
     rng = random.Random(seed)
@@ -36,11 +42,7 @@ def dp_records(count: int, seed: int = 0) -> list[dict]:
             owner = rng.choice(nouns)
             rows.insert(1, (f"{owner}의", f"{owner} 의", "NNG+JKG", "NP_MOD"))
             heads = [4, 3, 4, 0]
-        records.append({
-            "guid": f"smoke-dp-{seed}-{index:05d}", "sentence": " ".join(r[0] for r in rows),
-            "word_form": [r[0] for r in rows], "lemma": [r[1] for r in rows], "pos": [r[2] for r in rows],
-            "head": heads, "deprel": [r[3] for r in rows],
-        })  # fmt: skip
+        records.append(dp_record(f"smoke-dp-{seed}-{index:05d}", rows, heads))
     return records
 
 
@@ -133,11 +135,7 @@ def dp_records_of_lengths(lengths: list[int], seed: int = 0) -> list[dict]:
         verb = rng.choice(VERBS)
         rows.append((f"{verb}했다.", f"{verb} 하 였 다 .", "NNG+XSV+EP+EF+SF", "VP"))
         heads = [rng.choice([i + 2, n]) for i in range(n - 1)] + [0]  # 1-based: the next word or the verb
-        records.append({
-            "guid": f"smoke-dp-{seed}-{index:05d}", "sentence": " ".join(r[0] for r in rows),
-            "word_form": [r[0] for r in rows], "lemma": [r[1] for r in rows], "pos": [r[2] for r in rows],
-            "head": heads, "deprel": [r[3] for r in rows],
-        })  # fmt: skip
+        records.append(dp_record(f"smoke-dp-{seed}-{index:05d}", rows, heads))
     return records
 
 
