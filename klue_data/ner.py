@@ -229,6 +229,18 @@ def token_problem(token: str) -> str | None:
     return None
 
 
+def first_token_problem(tokens: Sequence[str]) -> tuple[int, str] | None:
+    """The position of the first token that cannot be a KLUE-NER token and why (``token_problem``),
+    or None. Single characters, nearly every token, are passed over without a Python loop."""
+    if set(map(len, tokens)) <= {1}:
+        return None
+    for position, token in enumerate(tokens):
+        problem = token_problem(token)
+        if problem is not None:
+            return position, problem
+    return None
+
+
 def _read_hub_records(path: Path) -> list[dict[str, Any]]:
     """Hub-schema records. Lists may be JSON text (a CSV cell); a record with only a ``sentence``
     in KLUE markup (``<서울:LC>에 간다``) gets its characters and tags from the markup.
@@ -253,12 +265,11 @@ def _read_hub_records(path: Path) -> list[dict[str, Any]]:
                 row.record[name] = _list_cell(row, name)
         tokens = _string_list(row, "tokens", alternatives=("char",))
         field_name = "tokens" if row.record.get("tokens") is not None else "char"
-        for position, token in enumerate(tokens):
-            problem = token_problem(token)
-            if problem is not None:
-                raise row.error(problem, f"{field_name}[{position}]")
-            if len(token) > 1:
-                multi_char.append(f"{guid} (token {position})")
+        bad = first_token_problem(tokens)
+        if bad is not None:
+            raise row.error(bad[1], f"{field_name}[{bad[0]}]")
+        if max(map(len, tokens), default=1) > 1:
+            multi_char.extend(f"{guid} (token {position})" for position, token in enumerate(tokens) if len(token) > 1)
         tag_field = "ner_tags" if "ner_tags" in row.record or "ne_tag" not in row.record else "ne_tag"
         tags = None
         if row.record.get(tag_field) is not None:
@@ -358,10 +369,9 @@ def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[
     tag_feature = _inner_feature(features["ner_tags"])
     tokens = list(example["tokens"])
     guid = example.get("guid") or guid  # the Hub's NER has no guid
-    for position, token in enumerate(tokens):
-        problem = token_problem(token)
-        if problem is not None:
-            raise KlueDataError(None, problem, guid=guid, field=f"tokens[{position}]")
+    bad = first_token_problem(tokens)
+    if bad is not None:
+        raise KlueDataError(None, bad[1], guid=guid, field=f"tokens[{bad[0]}]")
     return {
         "guid": guid,
         "sentence": example["sentence"],
