@@ -3,11 +3,12 @@
     python bench/bench_gpu.py                                   # all eight tasks, the default settings
     python bench/bench_gpu.py --tasks nli ner --settings eager "cuda_graphs on" --steps 60
     python bench/bench_gpu.py --learning eager "cuda_graphs on" --seeds 1 2   # NER learns as well?
+    python bench/bench_gpu.py --learning eager "cuda_graphs on" --learning_tasks ynat re mrc wos
 
 The GPU session first runs ``bash bench/prepare_device.sh`` here (the wheels and dev files the
 device machine lacks, into git-ignored folders), then, with the device tool, ``carry: [".whl",
-".benchdata"]`` and a timeout of 590 s (about 8 minutes, estimated, see "Time" below; ``$OUT`` is
-the folder that comes back):
+".benchdata"]`` and a timeout of 590 s (see "Time" below: all eight tasks at the default settings do
+not fit one call; pick ``--tasks``; ``$OUT`` is the folder that comes back):
 
     source bench/device_setup.sh .whl && python3 bench/bench_gpu.py --data_dir .benchdata --steps 30 \
         --warmup_steps 8 --budget_s 400 --out "$OUT/gpu_all_tasks.md" > "$OUT/bench_gpu.log" 2>&1; \
@@ -48,16 +49,18 @@ last), so ``--budget_s`` (no new run starts after that many seconds) leaves whol
 than whole tasks missing; a failed or skipped run is a cell that says why, and the table (and
 ``--out``, rewritten whole after every run) keeps the rest.
 
-Time (estimated from bench/GPU_THROUGHPUT.md's runs, not yet measured for all tasks): a run costs
-its setup (model load, tokenizing ~1,200 train and <= 2,000 eval examples: seconds) plus 38 steps
-and one evaluation: 5-20 s per eager run; with ~40 s of start (imports, a 32k tokenizer, the model)
-the 8 tasks x 3 eager runs (baseline, eager, bare) take 3-5 minutes. ``--cuda_graphs on`` compiles
-each length bucket (multiples of 32) it meets, in training and in evaluation, 3-5 s each once
-Inductor's cache is warm (28 s the first time): 20-40 s a run for the short tasks, 1-2 minutes for
-NER, MRC and WoS (up to 16 buckets). ``--budget_s 400`` starts no run after 400 s, and the run
-under way then ends within ~2 minutes: the command stays under ~9 minutes, and the rows it did not
-reach say so (rerun them with ``--tasks``/``--settings``). Every run rewrites ``--out`` whole, so
-even a killed command leaves the table of the runs that finished.
+Time (measured on an H200, 2026-11-27): an eager run costs 2-15 s (setup, 25 steps, 256 eval
+examples), a ``--cuda_graphs on`` run 24-146 s: each length bucket (multiples of 32) it meets, in
+training and in evaluation, compiles once, about 20 s a shape on a fresh machine (YNAT, RE: ~25 s a
+run; DP 56 s; STS and MRC ~100 s; WoS 146 s). The six tasks other than NLI and NER at 3 settings
+took ~9.5 minutes. ``--budget_s`` starts no run after that many seconds, and the run under way then
+ends within ~2.5 minutes, so size it for the call's limit; the rows it did not reach say so (rerun
+them with ``--tasks``/``--settings``). Every run rewrites ``--out`` whole, so even a killed command
+leaves the table of the runs that finished.
+
+``--learning SETTING... --learning_tasks TASK...`` trains each task 2 epochs on 80% of its file
+per setting and seed and scores the rest: the check that a faster setting learns the same, with
+each whole run's seconds (``bench/gpu_session.sh learning``).
 
 Without CUDA it says so in one line and runs a tiny CPU version (2-layer model, 3 steps, the first
 48 examples of the real files, 48-example synthetic sets with the 8-slot smoke WoS ontology, 8 eval
@@ -78,6 +81,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +118,9 @@ SETTINGS: dict[str, list[str]] = {
     "--pad_to_multiple_of 32, CUDA graphs (--torch_compile_backend cudagraphs)": [
         "--pad_to_multiple_of", "32", "--torch_compile", "--torch_compile_backend", "cudagraphs"],
     GRAPHS: ["--cuda_graphs", "on"],
+    # Evaluation batch sizes against the configs' (64 or 128; WoS 16): eval samples/s is the column to read.
+    "--per_device_eval_batch_size 32 (no CUDA graphs)": ["--cuda_graphs", "off", "--per_device_eval_batch_size", "32"],
+    "--per_device_eval_batch_size 256 (no CUDA graphs)": ["--cuda_graphs", "off", "--per_device_eval_batch_size", "256"],
 }
 DEFAULT_SETTINGS = (BASELINE, EAGER, DEFAULT, GRAPHS)
 COMPILE_FLAGS = ("--torch_compile", "--bf16", "--optim", "on")  # settings left out of the tiny CPU version
@@ -121,6 +128,7 @@ SKIPPED = "skipped: --budget_s reached"
 # The tiny CPU version: examples per synthetic set, eval examples, timed steps, and caps on the
 # configs' lengths and batches (DP padded to 256 words scores 32 x 256 x 257 x 38 relations a step).
 TINY_EXAMPLES, TINY_EVAL, TINY_STEPS = 48, 8, 3
+TINY_LEARNING_EXAMPLES = 100  # split 80 / 20: 64 trained on (--max_train_samples), 20 scored
 TINY_MAX_LENGTH, TINY_TRAIN_BATCH, TINY_EVAL_BATCH = 128, 8, 16
 TINY_MRC_MAX_LENGTH = 256  # MRC's --doc_stride 128 (configs/mrc.json) needs room for the question beside it
 # DP's parser head is sized for a base encoder (a 768-wide BiLSTM): a tiny one with the tiny encoder.
@@ -329,49 +337,75 @@ def same_run(setting: str, bench: Bench, chosen: list[str]) -> str | None:
     return same if same in chosen else None
 
 
-def split_ner(dev: Path, work: Path, n_train: int) -> tuple[Path, Path]:
-    """The NER dev file cut in two: its first ``n_train`` sentences to train on, the rest to score."""
-    blocks = [block for block in dev.read_text(encoding="utf-8").split("\n\n") if block.strip()]
-    paths = (work / "ner-learning-train.tsv", work / "ner-learning-eval.tsv")
-    for path, part in zip(paths, (blocks[:n_train], blocks[n_train:])):
-        path.write_text("\n\n".join(part) + "\n\n", encoding="utf-8")
+def split_for_learning(path: Path, folder: Path, train_fraction: float = 0.8) -> tuple[Path, Path]:
+    """A benchmark file cut in two, in its own format: the first ``train_fraction`` of its examples to
+    train on, the rest to score (TSV: sentence blocks; JSON: the list, or MRC's articles)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = (folder / f"train{path.suffix}", folder / f"held-out{path.suffix}")
+    if path.suffix == ".tsv":
+        blocks = [block for block in path.read_text(encoding="utf-8").split("\n\n") if block.strip()]
+        cut = round(len(blocks) * train_fraction)
+        for target, part in zip(paths, (blocks[:cut], blocks[cut:])):
+            write_text(target, lambda stream, part=part: stream.write("\n\n".join(part) + "\n\n"))
+        return paths
+    data = json.loads(path.read_text(encoding="utf-8"))
+    records = data["data"] if isinstance(data, dict) else data
+    cut = round(len(records) * train_fraction)
+    for target, part in zip(paths, (records[:cut], records[cut:])):
+        content = {**data, "data": part} if isinstance(data, dict) else part
+        write_text(target, lambda stream, content=content: stream.write(json.dumps(content, ensure_ascii=False)))
     return paths
 
 
-def learning_check(model: Path, bench: Bench, work: Path, settings: dict[str, list[str]], seeds: list[int],
-                   epochs: int) -> list[tuple[str, int, dict]]:
-    """NER trained ``epochs`` epochs on 4,000 dev sentences and scored on the other 1,000, per setting and seed."""
-    train, held_out = split_ner(bench.data.path, work, 4000)
-    module = importlib.import_module("trainers.run_ner")
+def learning_check(model: Path, benches: list[Bench], work: Path, settings: dict[str, list[str]], seeds: list[int],
+                   epochs: int, deadline: float | None = None,
+                   report: Callable[[list[tuple[str, str, int, dict]]], None] | None = None,
+                   ) -> list[tuple[str, str, int, dict]]:
+    """Per task, setting and seed: ``epochs`` epochs on the first 80% of the task's benchmark file, scored
+    on the other 20% with the task's official metrics; also the train loss and the whole run's seconds
+    (compiling included), the time a user waits."""
+    from metrics.tasks import TASKS as METRIC_TASKS
+
     rows = []
-    for name, flags in settings.items():
-        for seed in seeds:
-            out = work / f"learning-{len(rows)}"
-            argv = ["--model_name_or_path", str(model), "--output_dir", str(out), "--train_file", str(train),
-                    "--validation_file", str(held_out), "--do_train", "--do_eval", "--num_train_epochs", str(epochs),
-                    "--per_device_train_batch_size", str(bench.train_batch),
-                    "--per_device_eval_batch_size", str(bench.eval_batch), "--max_seq_length", str(bench.max_length),
-                    "--save_strategy", "no", "--report_to", "none",
-                    "--disable_tqdm", "true", "--logging_steps", "1000", "--seed", str(seed), "--learning_rate", "5e-5",
-                    *([] if torch.cuda.is_available() else ["--use_cpu", "--max_train_samples", "64",
-                                                            "--max_eval_samples", "32"]), *flags]
-            start = time.perf_counter()
-            try:
-                status = module.main(module.NerTask(), argv)
-            except Exception as error:  # noqa: BLE001
-                rows.append((name, seed, {"error": f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"}))
-                continue
-            finally:
-                _reset_compiler()
-            seconds = time.perf_counter() - start
-            if status != 0:
-                rows.append((name, seed, {"error": f"exit {status}"}))
-                continue
-            results = json.loads((out / "all_results.json").read_text())
-            rows.append((name, seed, {"entity_f1": results.get("eval_entity_f1"),
-                                      "char_f1": results.get("eval_char_f1"),
-                                      "train_loss": results.get("train_loss"), "seconds": seconds}))
-            print("learning", name, seed, rows[-1][2], flush=True)
+    for bench in benches:
+        train, held_out = split_for_learning(bench.data.path, work / f"learning-{bench.name}-data")
+        module = importlib.import_module(f"trainers.run_{bench.name}")
+        for name, flags in settings.items():
+            for seed in seeds:
+                if deadline is not None and time.perf_counter() > deadline:
+                    rows.append((bench.name, name, seed, {"error": SKIPPED}))
+                    continue
+                out = work / f"learning-{bench.name}-{len(rows)}"
+                argv = ["--model_name_or_path", str(model), "--output_dir", str(out), "--train_file", str(train),
+                        "--validation_file", str(held_out), "--do_train", "--do_eval", "--num_train_epochs",
+                        str(epochs), "--per_device_train_batch_size", str(bench.train_batch),
+                        "--per_device_eval_batch_size", str(bench.eval_batch), "--max_seq_length",
+                        str(bench.max_length), "--save_strategy", "no", "--report_to", "none", "--disable_tqdm",
+                        "true", "--logging_steps", "1000", "--seed", str(seed), "--learning_rate", "5e-5",
+                        *bench.task_flags,
+                        *([] if torch.cuda.is_available() else ["--use_cpu", "--max_train_samples", "64",
+                                                                "--max_eval_samples", "32"]), *flags]
+                start = time.perf_counter()
+                try:
+                    status = module.main(task_object(bench.name), argv)
+                except Exception as error:  # noqa: BLE001
+                    rows.append((bench.name, name, seed,
+                                 {"error": f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"}))
+                    continue
+                finally:
+                    _reset_compiler()
+                    _free_memory()
+                seconds = time.perf_counter() - start
+                if status != 0:
+                    rows.append((bench.name, name, seed, {"error": f"exit {status}"}))
+                    continue
+                results = json.loads((out / "all_results.json").read_text())
+                metrics = {key: results.get(f"eval_{key}") for key in METRIC_TASKS[bench.name].metric_keys}
+                rows.append((bench.name, name, seed, {"metrics": metrics, "train_loss": results.get("train_loss"),
+                                                      "seconds": seconds}))
+                print("learning", bench.name, name, seed, rows[-1][3], flush=True)
+                if report is not None:  # after every run: a command cut short keeps the finished rows
+                    report(rows)
     return rows
 
 
@@ -428,8 +462,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget_s", type=float, default=None,
                         help="start no new run after this many seconds (the rows left say so)")
     parser.add_argument("--learning", nargs="*", default=None, metavar="SETTING",
-                        help="instead of throughput: train NER --learning_epochs on 4,000 dev sentences per setting "
-                             "(substrings) and seed, and score the other 1,000")
+                        help="instead of throughput: per --learning_tasks task, setting (substrings) and seed, train "
+                             "--learning_epochs on 80%% of the task's file and score the other 20%% (NER: 4,000 and "
+                             "1,000 dev sentences)")
+    parser.add_argument("--learning_tasks", nargs="+", default=["ner"], choices=TASKS,
+                        help="the tasks of --learning (default: NER, on the real dev file)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--learning_epochs", type=int, default=2)
     parser.add_argument("--out", default="", help="also write the table to this Markdown file (after every run)")
@@ -458,8 +495,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         benches, skipped = [], {}
-        for task_name in ["ner"] if args.learning is not None else args.tasks:
-            count = TINY_EXAMPLES if tiny and args.learning is None else None  # learning: the whole NER file
+        for task_name in args.learning_tasks if args.learning is not None else args.tasks:
+            # learning: the whole file (the tiny version: enough examples to split, 64 of them trained on)
+            count = (TINY_LEARNING_EXAMPLES if args.learning is not None else TINY_EXAMPLES) if tiny else None
             data = bench_data.task_data(task_name, args.data_dir, work / "data", count,
                                         real_ontology=not tiny)  # tiny: WoS decodes the 8 smoke slots, not 45
             if data is None:
@@ -480,8 +518,15 @@ def main(argv: list[str] | None = None) -> int:
         model = build_model(work / "model", list(bench_data.all_texts([b.data for b in benches])), tiny)
 
         if args.learning is not None:
-            rows = learning_check(model, benches[0], work, {name: SETTINGS[name] for name in names}, args.seeds,
-                                  args.learning_epochs)
+            deadline = None if args.budget_s is None else started + args.budget_s
+
+            def report(rows: list[tuple[str, str, int, dict]]) -> None:
+                if args.out:
+                    table = learning_table(head, args.learning_epochs, rows)
+                    write_text(args.out, lambda stream: stream.write(table + "\n"))
+
+            rows = learning_check(model, benches, work, {name: SETTINGS[name] for name in names}, args.seeds,
+                                  args.learning_epochs, deadline, report)
             table = learning_table(head, args.learning_epochs, rows)
             print(table)
             if args.out:
@@ -539,15 +584,18 @@ def _fill_repeats(results: dict[tuple[str, str], dict], benches: list[Bench], na
                 results[(bench.name, name)] = {**results[(bench.name, same)], "same": same.split(" (")[0]}
 
 
-def learning_table(head: str, epochs: int, rows: list[tuple[str, int, dict]]) -> str:
-    lines = [f"{head} NER, {epochs} epochs on 4,000 dev sentences, scored on the other 1,000.", "",
-             "| setting | seed | entity F1 | char F1 | train loss | seconds |", "|---|---:|---:|---:|---:|---:|"]
-    for name, seed, result in rows:
+def learning_table(head: str, epochs: int, rows: list[tuple[str, str, int, dict]]) -> str:
+    lines = [f"{head} {epochs} epochs on the first 80% of each task's benchmark file, scored on the other 20%.", "",
+             "| task | setting | seed | official metrics | train loss | seconds (whole run) |",
+             "|---|---|---:|---|---:|---:|"]
+    for task, name, seed, result in rows:
         if "error" in result:
-            lines.append(f"| {name} | {seed} | {result['error']} | | | |")
-        else:
-            lines.append(f"| {name} | {seed} | {result['entity_f1']:.1f} | {result['char_f1']:.1f} "
-                         f"| {result['train_loss']:.3f} | {result['seconds']:.0f} |")
+            lines.append(f"| {task} | {name} | {seed} | {result['error']} | | |")
+            continue
+        metrics = " / ".join(f"{key} {'-' if value is None else f'{value:.1f}'}"
+                             for key, value in result["metrics"].items())
+        loss = "-" if result["train_loss"] is None else f"{result['train_loss']:.3f}"
+        lines.append(f"| {task} | {name} | {seed} | {metrics} | {loss} | {result['seconds']:.0f} |")
     return "\n".join(lines)
 
 

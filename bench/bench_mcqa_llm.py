@@ -357,7 +357,19 @@ def main(argv: list[str] | None = None) -> int:
             phases[name] = time.perf_counter() - start
             rows.append((name, row))
             print(f"phase {name}: {phases[name]:.1f} s; {row}", flush=True)
-    total = time.perf_counter() - begin
+            if args.out:  # after every setting, so a run cut short by a time limit keeps its finished rows
+                text = report(rows, args, weights, phases, time.perf_counter() - begin, on_cpu)
+                write_text(args.out, lambda stream, text=text: stream.write(text + "\n"))
+    text = report(rows, args, weights, phases, time.perf_counter() - begin, on_cpu)
+    print(text)
+    if args.out:
+        write_text(args.out, lambda stream: stream.write(text + "\n"))
+    return 0
+
+
+def report(rows: list[tuple[str, dict[str, Any]]], args: argparse.Namespace, weights: float,
+           phases: dict[str, float], total: float, on_cpu: bool) -> str:
+    """The Markdown table of the settings run so far, under a line naming the device, versions and run."""
     device = "CPU (tiny model)" if on_cpu else torch.cuda.get_device_name(0)
     versions = f"torch {torch.__version__}"
     with contextlib.suppress(ImportError):
@@ -372,11 +384,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.steps} timed training steps after {args.warmup_steps}; eval on {args.dev_items} items (4 and 5 "
             f"choices); reload check on {args.check_items} items (tolerance {RELOAD_TOLERANCE:g}). Whole run "
             f"{total:.0f} s, of which model build {phases['build model']:.0f} s.")
-    text = table(rows, head)
-    print(text)
-    if args.out:
-        write_text(args.out, lambda stream: stream.write(text + "\n"))
-    return 0
+    return table(rows, head)
 
 
 if __name__ == "__main__":

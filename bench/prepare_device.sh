@@ -40,7 +40,9 @@ done
 du -sh .whl .whl-llm .benchdata
 cat <<'USAGE'
 Device commands (the device tool's `run`; the travelling tree is limited to 64 MiB, so carry only what a check needs):
-  all eight tasks:  carry [".whl", ".benchdata"], timeout_s 590:
-    source bench/device_setup.sh .whl && python3 bench/bench_gpu.py --data_dir .benchdata --steps 30 --warmup_steps 8 --budget_s 400 --out "$OUT/gpu_all_tasks.md" > "$OUT/bench_gpu.log" 2>&1; tail -n 60 "$OUT/bench_gpu.log"
-  MCQA with a 1.5B LLM, bf16 and 4-bit LoRA:  carry [".whl", ".whl-llm"], timeout_s 480: see bench/MCQA_LLM.md
+  the open GPU checks, one call each (bench/gpu_session.sh says what each measures):
+    carry [".whl", ".benchdata"], timeout_s 590:  bash bench/gpu_session.sh learning "$OUT" 570
+    carry [".whl", ".benchdata"], timeout_s 240:  bash bench/gpu_session.sh eval_batches "$OUT" 220
+  MCQA with a 1.5B LLM, bf16 and 4-bit LoRA:  carry [".whl", ".whl-llm"], timeout_s 480:
+    bash bench/gpu_session.sh llm "$OUT" 460
 USAGE

@@ -142,16 +142,45 @@ def test_real_tasks_read_the_shared_dev_files_in_place(task):
     assert data.path.is_relative_to(shared) and data.source == "real dev file" and data.texts
 
 
-def test_learning_check_still_trains_and_scores_ner(capsys):
-    """``--learning``: NER trained per setting and seed, scored on held-out sentences (tiny CPU version)."""
+def test_learning_check_trains_and_scores_each_task_on_a_held_out_part(tmp_path, capsys):
+    """``--learning``: per task, setting and seed, training on 80% of the task's file and the official
+    metrics on the other 20% (tiny CPU version): NER on the real dev file, YNAT and MRC (articles) on
+    synthetic ones."""
     shared = require_shared(SHARED / "v1.1")
     threads = torch.get_num_threads()  # the tiny version runs on one thread
     try:
-        assert bench_gpu.main(["--learning", "eager", "--seeds", "1", "--data_dir", str(shared.parent)]) == 0
+        assert bench_gpu.main(["--learning", "eager", "--seeds", "1", "--learning_tasks", "ner", "ynat", "mrc",
+                               "--data_dir", str(shared.parent), "--out", str(tmp_path / "learning.md")]) == 0
     finally:
         torch.set_num_threads(threads)
-    rows = [line.split("|")[1:-1] for line in capsys.readouterr().out.splitlines()
-            if line.startswith(f"| {bench_gpu.EAGER} |")]
-    assert len(rows) == 1 and rows[0][1].strip() == "1"
-    entity_f1, char_f1, loss = (float(cell) for cell in rows[0][2:5])
-    assert 0 <= entity_f1 <= 100 and 0 <= char_f1 <= 100 and loss > 0
+    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in capsys.readouterr().out.splitlines()
+            if line.startswith("| ") and bench_gpu.EAGER in line]
+    assert [row[0] for row in rows] == ["ner", "ynat", "mrc"] and all(row[2] == "1" for row in rows)
+    expected = {"ner": ["entity_f1", "char_f1"], "ynat": ["macro_f1"], "mrc": ["exact_match", "rouge_w"]}
+    for task, _, _, metrics, loss, _ in rows:
+        scores = dict(part.rsplit(" ", 1) for part in metrics.split(" / "))
+        assert list(scores) == expected[task] and all(0 <= float(v) <= 100 for v in scores.values())
+        assert float(loss) > 0
+    assert (tmp_path / "learning.md").read_text().count(bench_gpu.EAGER) == 3
+
+
+def test_split_for_learning_keeps_each_format_and_every_example(tmp_path):
+    tsv = tmp_path / "dev.tsv"
+    tsv.write_text("## header\n## s1\ta\tO\n\n## s2\tb\tO\n\n## s3\tc\tO\n\n## s4\td\tO\n\n", encoding="utf-8")
+    train, held_out = bench_gpu.split_for_learning(tsv, tmp_path / "tsv", 0.75)
+    assert train.read_text().count("## s") == 3 and held_out.read_text() == "## s4\td\tO\n\n"
+    mrc = tmp_path / "dev.json"
+    mrc.write_text(json.dumps({"version": "v1", "data": [{"title": str(i)} for i in range(5)]}), encoding="utf-8")
+    train, held_out = bench_gpu.split_for_learning(mrc, tmp_path / "json")
+    assert json.loads(train.read_text()) == {"version": "v1", "data": [{"title": str(i)} for i in range(4)]}
+    assert json.loads(held_out.read_text())["data"] == [{"title": "4"}]
+
+
+def test_gpu_session_script_parses_and_names_an_unknown_part(tmp_path):
+    """``bench/gpu_session.sh`` runs only on the device machine; here: its syntax, and a wrong part
+    refused before anything is installed."""
+    script = Path(bench_gpu.ROOT) / "bench" / "gpu_session.sh"
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
+    done = subprocess.run(["bash", str(script), "learnin", str(tmp_path)], capture_output=True, text=True,
+                          cwd=bench_gpu.ROOT)
+    assert done.returncode == 2 and done.stderr.strip() == "unknown part: learnin"

@@ -219,6 +219,17 @@ class KlueTrainer(Trainer):
         self.reduce_logits = reduce_logits
         self._eval_orders: dict[str, np.ndarray] = {}  # dataset fingerprint -> order its batches ran in
 
+    def _determine_best_metric(self, metrics: dict[str, float], trial: Any) -> bool:
+        """The stock selection, with a selection metric the evaluation did not report as one line, not a
+        KeyError traceback: ``check_metric_for_best_model`` passes names with an official key as prefix
+        (``entity_f1_PS``), whose extras only the evaluation itself knows."""
+        name = self.args.metric_for_best_model
+        if name is not None and (wanted := name if name.startswith("eval_") else f"eval_{name}") not in metrics:
+            reported = [key.removeprefix("eval_") for key in metrics if isinstance(metrics[key], (int, float))]
+            raise ArgumentsError(f"--metric_for_best_model {name}: the evaluation reported no {wanted}; "
+                                 f"it reported {', '.join(reported)}")
+        return super()._determine_best_metric(metrics, trial)
+
     def train(self, resume_from_checkpoint: str | bool | None = None, **kwargs: Any) -> TrainOutput:
         """The stock training; after a resume, ``train_loss`` is the mean over every step of the run
         (the Trainer's own covers only the steps of this call) and ``train_resumed_at_step`` says

@@ -52,3 +52,16 @@ def test_selection_flags_that_cannot_work_are_one_line_before_training(flags, ex
     assert main(YnatTask(), [*argv, "--save_steps", "2", *flags]) == 2
     assert expected in capsys.readouterr().err
     assert not (out / "checkpoint-2").exists()  # nothing trained
+
+
+def test_a_selection_metric_with_an_official_prefix_but_never_reported_is_one_line(tiny_bert, tmp_path, capsys):
+    """``macro_f1_x`` passes the check before training (per-class extras carry the official key as a
+    prefix, and only the evaluation knows which exist); the first evaluation then names what it reported."""
+    out = tmp_path / "out"
+    argv = _argv(tiny_bert, tmp_path, out, "--do_train", "--max_steps", "4", "--eval_strategy", "steps",
+                 "--eval_steps", "2", "--load_best_model_at_end", "--metric_for_best_model", "macro_f1_x")
+    argv[argv.index("--save_strategy") + 1] = "steps"
+    assert main(YnatTask(), [*argv, "--save_steps", "2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: --metric_for_best_model macro_f1_x: the evaluation reported no eval_macro_f1_x")
+    assert "macro_f1" in err[-1] and "Traceback" not in "\n".join(err)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The GPU checks still open (bench/GPU_THROUGHPUT.md, "Still to measure"), each as one device call that
+# ends inside its time limit and writes its table into OUT after every run. A session is lent ~15
+# minutes of device time; a machine starts in under a minute and stays warm 30 s after a call.
+#
+#   here, first:  bash bench/prepare_device.sh
+#   device tool:  carry [".whl", ".benchdata"], timeout_s 590:   bash bench/gpu_session.sh learning "$OUT" 570
+#                 then at once, warm:        timeout_s 240:       bash bench/gpu_session.sh eval_batches "$OUT" 220
+#                 (or, WoS's learning check: bash bench/gpu_session.sh learning_wos "$OUT" 570)
+#
+#   learning      MRC, YNAT, RE: eager against --cuda_graphs on, 2 seeds, 2 epochs on 80% of the
+#                 benchmark file, official metrics on the rest, and each whole run's seconds: does the
+#                 fast path learn the same, and is a whole run shorter, compiling included?
+#   learning_wos  the same for WoS (its compile is the longest: about 2 minutes a run)
+#   eval_batches  eval samples/s of all eight tasks at the configs' eval batch, 32 and 256
+#   llm           bench/bench_mcqa_llm.py's three settings at Qwen2-1.5B shape (carry ".whl-llm" too)
+set -u
+part=${1:?usage: bash bench/gpu_session.sh learning|learning_wos|eval_batches|llm OUT_DIR [SECONDS]}
+out=${2:?usage: bash bench/gpu_session.sh PART OUT_DIR [SECONDS]}
+limit=${3:-570}
+case $part in learning|learning_wos|eval_batches|llm) ;; *) echo "unknown part: $part" >&2; exit 2 ;; esac
+start=$(date +%s)
+case $part in llm) source bench/device_setup.sh .whl .whl-llm || exit 1 ;; *) source bench/device_setup.sh .whl || exit 1 ;; esac
+left=$(( limit - ($(date +%s) - start) ))
+# --budget_s starts no run after it; the run under way then needs up to ~2.5 minutes (a compiling MRC or WoS run).
+case $part in
+    learning|learning_wos)
+        tasks="mrc ynat re"; [[ $part == learning_wos ]] && tasks="wos"
+        timeout $(( left - 5 )) python3 bench/bench_gpu.py --data_dir .benchdata --learning "eager (" "cuda_graphs on" \
+            --learning_tasks $tasks --seeds 1 2 --budget_s $(( left - 150 )) --out "$out/learning.md" \
+            > "$out/learning.log" 2>&1
+        echo "rc=$?"; cat "$out/learning.md" ;;
+    eval_batches)
+        timeout $(( left - 5 )) python3 bench/bench_gpu.py --data_dir .benchdata --settings "eager (" \
+            "eval_batch_size" --bare --steps 5 --warmup_steps 3 --max_eval_samples 2000 --budget_s $(( left - 40 )) \
+            --out "$out/eval_batches.md" > "$out/eval_batches.log" 2>&1
+        echo "rc=$?"; cat "$out/eval_batches.md" ;;
+    llm)
+        timeout $(( left - 5 )) python3 bench/bench_mcqa_llm.py --out "$out/MCQA_LLM_RESULTS.md" > "$out/mcqa_llm.log" 2>&1
+        echo "rc=$?"; cat "$out/MCQA_LLM_RESULTS.md"; grep -E "^phase|Traceback|error:" "$out/mcqa_llm.log" | cut -c1-300 ;;
+esac
+grep -E "Traceback|Error" "$out"/*.log | cut -c1-300 | head -10
