@@ -13,17 +13,20 @@ output dir is a plain multiple-choice checkpoint that ``AutoModelForMultipleChoi
 
 from __future__ import annotations
 
+import inspect
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 from torch import nn
 from transformers import PreTrainedModel
-from transformers.modeling_outputs import MultipleChoiceModelOutput
+from transformers.modeling_outputs import CausalLMOutputWithPast, MultipleChoiceModelOutput
 
 from models.padding import RightPaddingCollator
 
 IGNORE_INDEX = -100
+logger = logging.getLogger("klue")
 
 
 def masked_choice_logits(logits: torch.Tensor, choice_mask: torch.Tensor | None) -> torch.Tensor:
@@ -119,13 +122,63 @@ class PromptCollator(RightPaddingCollator):
         return batch
 
 
-def last_token_logits(logits: torch.Tensor, attention_mask: torch.Tensor, token_ids: Sequence[int]) -> torch.Tensor:
-    """Per row of right-padded causal-LM ``logits`` ``(batch, tokens, vocab)``, the logits of
-    ``token_ids`` at the last real token (the position that predicts the next one): ``(batch, len(token_ids))``."""
-    last = attention_mask.long().sum(dim=1) - 1
-    rows = torch.arange(logits.shape[0], device=logits.device)
-    ids = torch.as_tensor(list(token_ids), device=logits.device)
-    return logits[rows, last.to(logits.device)][:, ids]
+def score_answer_position(model: PreTrainedModel) -> PreTrainedModel:
+    """Wrap a causal LM's ``forward`` to compute its output head at one position per row: the last
+    prompt token, whose next-token logits are the answer's. Returns the same model.
+
+    The stock forward projects every position onto the vocabulary (batch x tokens x 151,936 for Qwen2)
+    and upcasts all of it to fp32 for the loss, although one position per item is read. Here the
+    head sees one position a row (``logits_to_keep``), and the loss is the stock one on that position:
+    cross-entropy over the vocabulary against the answer token, a mean over answered rows, or a sum
+    over ``num_items_in_batch`` when the Trainer passes it. Rows come right-padded, as
+    ``PromptCollator`` makes them; a labelled row ends with its answer token, read one position earlier.
+    The output's ``logits`` are ``(batch, 1, vocab)``."""
+    if getattr(model.forward, "scores_answer_position", False):
+        return model
+    forward = model.forward
+    keeps = ["logits_to_keep" in inspect.signature(forward).parameters]  # a list: set once a model shows it cannot
+
+    def answer_position_forward(
+        input_ids: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        num_items_in_batch: torch.Tensor | int | None = None,
+        **kwargs: Any,
+    ) -> CausalLMOutputWithPast:
+        if attention_mask is None:  # no padding: every row ends at the last column
+            last = torch.full((input_ids.shape[0],), input_ids.shape[1] - 1, device=input_ids.device)
+        else:
+            last = attention_mask.long().sum(dim=1) - 1
+        rows = torch.arange(last.shape[0], device=last.device)
+        answered = (labels != IGNORE_INDEX).any(dim=1) if labels is not None else torch.zeros_like(last).bool()
+        position = last - answered.long()
+        logits = None
+        if keeps[0]:
+            kept, slot = torch.unique(position, return_inverse=True)  # positions shared by every row, then picked
+            outputs = forward(input_ids=input_ids, attention_mask=attention_mask, logits_to_keep=kept, **kwargs)
+            if tuple(outputs.logits.shape[:2]) == (last.shape[0], kept.shape[0]):
+                logits = outputs.logits[rows, slot]
+            else:  # a model that reads logits_to_keep otherwise: project every position, as the stock forward
+                logger.warning("%s does not keep logits by position; projecting every position.", type(model).__name__)
+                keeps[0] = False
+        if logits is None:
+            outputs = forward(input_ids=input_ids, attention_mask=attention_mask, **kwargs)
+            logits = outputs.logits[rows, position]
+        loss = None
+        if labels is not None:
+            target = labels[rows, last]  # the answer token, or IGNORE_INDEX on an unanswered row
+            summed = num_items_in_batch is not None
+            loss = nn.functional.cross_entropy(logits.float(), target, ignore_index=IGNORE_INDEX,
+                                               reduction="sum" if summed else "mean")
+            if summed:
+                loss = loss / (num_items_in_batch.to(loss.device) if torch.is_tensor(num_items_in_batch)
+                               else num_items_in_batch)
+        return CausalLMOutputWithPast(loss=loss, logits=logits[:, None, :])
+
+    answer_position_forward.__doc__ = forward.__doc__
+    answer_position_forward.scores_answer_position = True  # type: ignore[attr-defined]
+    model.forward = answer_position_forward
+    return model
 
 
 def inert_adapter(model: PreTrainedModel) -> PreTrainedModel:

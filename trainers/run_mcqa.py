@@ -54,8 +54,8 @@ from models.mcqa_choices import (
     ChoiceCollator,
     PromptCollator,
     inert_adapter,
-    last_token_logits,
     mask_padded_choices,
+    score_answer_position,
 )
 from trainers.outputs import write_text
 from trainers.runner import Scored, Task, from_pretrained, main, softmax
@@ -144,6 +144,7 @@ class McqaTask(Task):
             elif options.load_in_4bit:
                 model = inert_adapter(model)
         model.config.use_cache = False  # no generation: a cache would only cost memory
+        score_answer_position(model.get_base_model() if hasattr(model, "peft_config") else model)
         return _saving_base_config(model) if hasattr(model, "peft_config") else model
 
     def _add_lora(self, model: PreTrainedModel) -> PreTrainedModel:
@@ -269,15 +270,8 @@ class McqaTask(Task):
         """A fixed ``(batch, 5)`` of scores per batch: the choice logits (padded choices at the lowest
         value), or the answer-number logits at the last prompt token."""
         logits = logits[0] if isinstance(logits, (tuple, list)) else logits
-        if self.causal:
-            mask = inputs["attention_mask"]
-            labels = inputs.get("labels")
-            if labels is not None:  # a labelled item ends with its answer token: read the position before it
-                mask = mask.clone()
-                answered = (labels != IGNORE_INDEX).any(dim=1)
-                last = mask.long().sum(dim=1) - 1
-                mask[torch.arange(mask.shape[0], device=mask.device)[answered], last[answered]] = 0
-            return last_token_logits(logits, mask, self.answer_ids).float()
+        if self.causal:  # (batch, 1, vocab) at the answer position (score_answer_position)
+            return logits[:, -1, self.answer_ids].float()
         scores = logits.float()
         missing = MAX_CHOICES - scores.shape[1]
         if missing > 0:

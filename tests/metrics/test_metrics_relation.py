@@ -150,6 +150,9 @@ def test_breakdown_accepts_ids_and_names_every_relation():
         (lambda: metrics.re_auprc(np.full((2, 30), np.nan), [0, 1]), "NaN"),
         (lambda: metrics.re_auprc(np.full((2, 30), 0.1), [0]), "same length"),
         (lambda: metrics.re_auprc(np.full((1, 30), 0.1), [30]), r"^references: ids must lie in \[0, 30\)"),
+        # logits: a softmax reorders a class column's rows, so they would give another AUPRC
+        (lambda: metrics.re_auprc(np.linspace(-3, 3, 60).reshape(2, 30), [0, 1]), r"outside \[0, 1\] \(logits\?\)"),
+        (lambda: metrics.score_task("re", np.full((2, 30), 1.5), [0, 1]), r"outside \[0, 1\]"),
         (lambda: metrics.re_micro_f1([0, -1], [0, 1]), r"^predictions: ids must lie in \[0, 30\)"),
         (lambda: metrics.re_micro_f1([], []), "empty"),
     ],

@@ -31,3 +31,56 @@ def test_an_inert_adapter_changes_no_output_and_lets_the_trainer_take_a_quantize
     with torch.no_grad():
         assert torch.equal(wrapped(input_ids=input_ids).logits, expected)
     assert any("lora_" in name for name, _ in wrapped.named_parameters())
+
+
+def _right_padded_batch() -> dict[str, torch.Tensor]:
+    """Three prompts of 6, 9 and 4 tokens, right-padded: the first and last end with their answer
+    token (labelled), the second is unanswered (a test item)."""
+    ids = [[5, 17, 42, 8, 99, 31], [12, 7, 7, 64, 3, 88, 19, 40, 22], [9, 14, 51, 33]]
+    width = max(map(len, ids))
+    input_ids = torch.full((3, width), 0)
+    attention_mask = torch.zeros((3, width), dtype=torch.long)
+    labels = torch.full((3, width), -100)
+    for row, tokens in enumerate(ids):
+        input_ids[row, : len(tokens)] = torch.tensor(tokens)
+        attention_mask[row, : len(tokens)] = 1
+        if row != 1:
+            labels[row, len(tokens) - 1] = tokens[-1]
+    return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
+
+
+@pytest.mark.parametrize("num_items_in_batch", [None, torch.tensor(5)])
+def test_scoring_the_answer_position_gives_the_stock_loss_and_answer_logits(tmp_path, num_items_in_batch):
+    """The head at one position per row: the stock forward's loss (mean over answered rows, or the sum
+    over ``num_items_in_batch`` under gradient accumulation) and its logits at the last prompt token."""
+    from transformers import AutoModelForCausalLM
+
+    from models.mcqa_choices import score_answer_position
+
+    path = save_tiny_causal_lm(tmp_path)
+    stock = AutoModelForCausalLM.from_pretrained(path).eval()
+    wrapped = score_answer_position(AutoModelForCausalLM.from_pretrained(path).eval())
+    batch = _right_padded_batch()
+    extra = {} if num_items_in_batch is None else {"num_items_in_batch": num_items_in_batch}
+    with torch.no_grad():
+        expected = stock(**batch, **extra)
+        got = wrapped(**batch, **extra)
+    torch.testing.assert_close(got.loss, expected.loss)
+    assert got.logits.shape == (3, 1, expected.logits.shape[-1])
+    # read at: the token before the answer (rows 0 and 2), the last token (row 1, unanswered)
+    torch.testing.assert_close(got.logits[:, 0], expected.logits[torch.arange(3), torch.tensor([4, 8, 2])])
+    assert score_answer_position(wrapped) is wrapped and wrapped.forward.scores_answer_position
+
+
+def test_scoring_the_answer_position_projects_far_fewer_positions(tmp_path):
+    """What the wrapper is for: the output head sees one position per row, not every position."""
+    from transformers import AutoModelForCausalLM
+
+    from models.mcqa_choices import score_answer_position
+
+    model = score_answer_position(AutoModelForCausalLM.from_pretrained(save_tiny_causal_lm(tmp_path)).eval())
+    seen = []
+    model.lm_head.register_forward_hook(lambda module, inputs, output: seen.append(tuple(inputs[0].shape[:2])))
+    with torch.no_grad():
+        model(**_right_padded_batch())
+    assert seen == [(3, 3)]  # 3 rows x 3 distinct positions (4, 8, 2), against 3 x 9 for the stock forward
