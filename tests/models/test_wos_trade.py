@@ -68,7 +68,7 @@ def test_outputs_have_one_row_per_slot_and_do_not_depend_on_the_batch(tiny_bert)
     assert batch["value_labels"].shape == (2, 3, 4) and batch["gate_labels"].tolist() == [[0, 2, 1], [2, 0, 0]]
     with torch.no_grad():
         both = model(**batch)
-        alone = model(**collate(FEATURES[1:]))
+        alone = model(**WosDataCollator(pad_token_id=0)(FEATURES[1:]))  # 4 tokens, no padding at all
     assert both.gate_logits.shape == (2, 3, 5) and both.value_ids.shape == (2, 3, 4)
     assert both.value_ids.dtype == torch.long
     # the short history's gates and generated values ignore the padding it got from its batch

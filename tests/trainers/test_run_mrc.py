@@ -220,8 +220,8 @@ def reseeded(model: Path, target: Path, seed: int = 0) -> Path:
 
 @pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta"])
 def test_answers_do_not_depend_on_the_eval_batch(model_fixture, request, tmp_path):
-    """Which windows share an eval batch (its size, length grouping) changes the padding of every
-    batch, never the answers or the n-best: non-context positions are masked before the top k.
+    """Which windows share an eval batch (its size, length grouping, a padding multiple) changes the
+    padding of every batch, never the answers or the n-best: non-context positions are masked before the top k.
 
     Untrained heads, fixed weights: with the session's random ones, whether padding logits ever
     reach a window's top k is luck; with these, the unmasked top k gives other n-best lists."""
@@ -233,6 +233,7 @@ def test_answers_do_not_depend_on_the_eval_batch(model_fixture, request, tmp_pat
         "batch3": ["--per_device_eval_batch_size", "3"],
         "batch8": ["--per_device_eval_batch_size", "8"],
         "batch8_grouped": ["--per_device_eval_batch_size", "8", "--train_sampling_strategy", "group_by_length"],
+        "batch8_padded_to_32": ["--per_device_eval_batch_size", "8", "--pad_to_multiple_of", "32"],  # --cuda_graphs'
     }
     outputs = {}
     for name, flags in runs.items():

@@ -74,6 +74,34 @@ def test_re_trains_evaluates_and_predicts_from_original_files(head, tiny_bert, t
         results["eval_micro_f1"])
 
 
+@pytest.mark.parametrize("head", HEADS)
+def test_padding_batches_to_a_multiple_changes_no_logit(head, tiny_bert, tmp_path, monkeypatch):
+    """``--pad_to_multiple_of 32`` (what ``--cuda_graphs`` pads to) adds masked positions after every
+    sentence; neither head may read them. Compared on the raw logits: the written probabilities are
+    rounded, and an untrained head's are near-uniform."""
+    from trainers import runner
+
+    test = write_json(tmp_path / "test.json", re_records(16, seed=6))
+    step, seen = runner.KlueTrainer.prediction_step, []
+
+    def recording_step(self, model, inputs, *args, **kwargs):
+        loss, logits, labels = step(self, model, inputs, *args, **kwargs)
+        seen.append((inputs["input_ids"].shape[1], logits.detach().clone()))
+        return loss, logits, labels
+
+    monkeypatch.setattr(runner.KlueTrainer, "prediction_step", recording_step)
+    logits = {}
+    for name, extra in (("dynamic", ()), ("multiple", ("--pad_to_multiple_of", "32"))):
+        seen.clear()
+        assert run_re(tiny_bert, tmp_path / name, "--test_file", str(test), "--do_predict", "--re_head", head,
+                      *extra) == 0
+        widths = [width for width, _ in seen]
+        assert all(width % 32 == 0 for width in widths) if extra else any(width % 32 for width in widths)
+        logits[name] = torch.cat([batch for _, batch in seen])
+    assert logits["dynamic"].shape == (16, 30)
+    torch.testing.assert_close(logits["multiple"], logits["dynamic"], rtol=0, atol=1e-6)
+
+
 def test_overlapping_entities_end_in_one_line_and_exit_2(tiny_bert, tmp_path, capsys):
     records = re_records(6, seed=3)
     bad = dict(records[4], guid="smoke-re-bad-1")
