@@ -36,9 +36,26 @@ def masked_choice_logits(logits: torch.Tensor, choice_mask: torch.Tensor | None)
     return logits.masked_fill(~choice_mask.bool(), torch.finfo(logits.dtype).min)
 
 
-def mask_padded_choices(model: PreTrainedModel) -> PreTrainedModel:
+def choice_loss(logits: torch.Tensor, labels: torch.Tensor, choice_mask: torch.Tensor | None,
+                label_smoothing: float = 0.0) -> torch.Tensor:
+    """Cross-entropy over each item's real choices, a mean over labelled items. ``label_smoothing``
+    spreads its share over the item's own choices, as ``torch``'s label smoothing does over all
+    classes: a padded choice (its logit the dtype's lowest) would otherwise dominate the loss."""
+    labels = labels.view(-1)
+    if not label_smoothing:  # masked logits add exp(min) = 0 to the softmax
+        return nn.functional.cross_entropy(logits.float(), labels, ignore_index=IGNORE_INDEX)
+    log_probs = nn.functional.log_softmax(logits.float(), dim=-1)
+    real = torch.ones_like(log_probs, dtype=torch.bool) if choice_mask is None else choice_mask.bool()
+    answered = labels != IGNORE_INDEX
+    nll = -log_probs.gather(1, labels.clamp(min=0)[:, None])[:, 0]
+    uniform = -log_probs.masked_fill(~real, 0.0).sum(dim=1) / real.sum(dim=1)
+    return ((1 - label_smoothing) * nll + label_smoothing * uniform)[answered].mean()
+
+
+def mask_padded_choices(model: PreTrainedModel, label_smoothing: float = 0.0) -> PreTrainedModel:
     """Wrap ``model.forward`` (an ``AutoModelForMultipleChoice``) to take ``choice_mask`` ``(batch,
-    choices)``: padded choices get the lowest logit and no loss. Returns the same model."""
+    choices)``: padded choices get the lowest logit and no loss (``choice_loss``, smoothed by
+    ``label_smoothing``). Returns the same model."""
     if getattr(model.forward, "masks_padded_choices", False):
         return model
     forward = model.forward
@@ -56,8 +73,8 @@ def mask_padded_choices(model: PreTrainedModel) -> PreTrainedModel:
         outputs = forward(input_ids=input_ids, attention_mask=attention_mask, return_dict=True, **kwargs)
         logits = masked_choice_logits(outputs.logits, choice_mask)
         loss = None
-        if labels is not None:  # a batch mean over the real choices only (masked logits add exp(min) = 0)
-            loss = nn.functional.cross_entropy(logits.float(), labels.view(-1), ignore_index=IGNORE_INDEX)
+        if labels is not None:  # a batch mean over the real choices only
+            loss = choice_loss(logits, labels, choice_mask, label_smoothing)
         return MultipleChoiceModelOutput(loss=loss, logits=logits)
 
     # The Trainer keeps the dataset columns this signature names (``choice_mask`` among them).
@@ -122,7 +139,7 @@ class PromptCollator(RightPaddingCollator):
         return batch
 
 
-def score_answer_position(model: PreTrainedModel) -> PreTrainedModel:
+def score_answer_position(model: PreTrainedModel, label_smoothing: float = 0.0) -> PreTrainedModel:
     """Wrap a causal LM's ``forward`` to compute its output head at one position per row: the last
     prompt token, whose next-token logits are the answer's. Returns the same model.
 
@@ -130,7 +147,8 @@ def score_answer_position(model: PreTrainedModel) -> PreTrainedModel:
     and upcasts all of it to fp32 for the loss, although one position per item is read. Here the
     head sees one position a row (``logits_to_keep``), and the loss is the stock one on that position:
     cross-entropy over the vocabulary against the answer token, a mean over answered rows, or a sum
-    over ``num_items_in_batch`` when the Trainer passes it. Rows come right-padded, as
+    over ``num_items_in_batch`` when the Trainer passes it (smoothed by ``label_smoothing``, as the
+    Trainer's LabelSmoother would: it would take away the labels that say where an answer is). Rows come right-padded, as
     ``PromptCollator`` makes them; a labelled row ends with its answer token, read one position earlier.
     The output's ``logits`` are ``(batch, 1, vocab)``."""
     if getattr(model.forward, "scores_answer_position", False):
@@ -169,7 +187,7 @@ def score_answer_position(model: PreTrainedModel) -> PreTrainedModel:
             target = labels[rows, last]  # the answer token, or IGNORE_INDEX on an unanswered row
             summed = num_items_in_batch is not None
             loss = nn.functional.cross_entropy(logits.float(), target, ignore_index=IGNORE_INDEX,
-                                               reduction="sum" if summed else "mean")
+                                               reduction="sum" if summed else "mean", label_smoothing=label_smoothing)
             if summed:
                 loss = loss / (num_items_in_batch.to(loss.device) if torch.is_tensor(num_items_in_batch)
                                else num_items_in_batch)

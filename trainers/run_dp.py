@@ -49,6 +49,7 @@ class DpTask(Task):
     name = "dp"
     argument_classes = (DpArguments,)
     needs_fast_tokenizer = True  # character offsets: subwords -> words
+    label_smoothing_by = None  # heads and relations come as their own columns; the parser computes its loss
     units = ("sentences", "model inputs")
     label_names = list(DP_DEPREL_LABELS)  # the 38 relations (the reader reads any, checked in prepare_split)
 

@@ -68,6 +68,10 @@ ADAPTER_CONFIG = "adapter_config.json"  # what peft saves: a LoRA output dir hol
 class McqaTask(Task):
     name = "mcqa"
     argument_classes = (McqaArguments,)
+    # Both heads smooth their own loss: over an item's real choices (a padded choice's masked logit
+    # would dominate the Trainer's smoothing), and at the answer position only (the causal LM's
+    # logits cover no other position).
+    label_smoothing_by = "model"
     units = ("items", "model inputs")
     answer_ids: list[int] = []  # causal_lm: the token ids of "1".."5" after the prompt
     chat_template = False  # causal_lm: whether prompts go through the tokenizer's chat template
@@ -115,7 +119,8 @@ class McqaTask(Task):
     # --- model ------------------------------------------------------------------------------
     def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
         if not self.causal:
-            return mask_padded_choices(from_pretrained(AutoModelForMultipleChoice, model_args, config=config))
+            return mask_padded_choices(from_pretrained(AutoModelForMultipleChoice, model_args, config=config),
+                                       self.label_smoothing)
         options = self.args
         load: dict[str, Any] = {"dtype": "auto"}
         if options.load_in_4bit:
@@ -144,7 +149,7 @@ class McqaTask(Task):
             elif options.load_in_4bit:
                 model = inert_adapter(model)
         model.config.use_cache = False  # no generation: a cache would only cost memory
-        score_answer_position(model.get_base_model() if hasattr(model, "peft_config") else model)
+        score_answer_position(model.get_base_model() if hasattr(model, "peft_config") else model, self.label_smoothing)
         return _saving_base_config(model) if hasattr(model, "peft_config") else model
 
     def _add_lora(self, model: PreTrainedModel) -> PreTrainedModel:

@@ -44,6 +44,7 @@ class MrcTask(Task):
     name = "mrc"
     argument_classes = (MrcArguments,)
     needs_fast_tokenizer = True  # answers are cut from the context by character offsets
+    label_smoothing_by = None  # start and end positions, not a labels column
     units = ("questions", "windows")  # examples and model inputs, as the log counts them
 
     @property

@@ -41,6 +41,7 @@ MIN_SEQ_LENGTH = 8
 class WosTask(Task):
     name = "wos"
     argument_classes = (WosArguments,)
+    label_smoothing_by = None  # gate and value labels; the generator computes its loss
     needs_fast_tokenizer = True  # character offsets: a copied value is read back from the history's own text
     units = ("user turns", "model inputs")
 

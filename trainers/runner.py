@@ -87,6 +87,13 @@ class Task:
     # ``--cuda_graphs auto`` takes the CUDA-graph path for this task (measured on an H200 to be
     # faster and to learn as well; bench/GPU_THROUGHPUT.md). Off for a task not measured.
     cuda_graphs_by_default: bool = False
+    # ``--label_smoothing_factor``: who smooths the loss. ``"trainer"``: the Trainer's LabelSmoother,
+    # which fits class logits and a ``labels`` column. ``"model"``: the task's model, given the factor
+    # as ``label_smoothing`` before ``build_model`` (its loss reads ``labels`` the LabelSmoother would
+    # take away). None: nothing to smooth (regression, or labels under other names that the Trainer's
+    # smoother never sees), so the flag is refused rather than ignored.
+    label_smoothing_by: str | None = "trainer"
+    label_smoothing: float = 0.0
 
     def __init__(self) -> None:
         self.data = klue_data.get_task(self.name)
@@ -456,6 +463,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         for prefix, split in (("eval", "validation"), ("predict", "test"))
         if split in raw
     }
+    if task.label_smoothing_by == "model":
+        task.label_smoothing = training_args.label_smoothing_factor
     model = task.build_model(model_args, config)
     if saved_labels is not None:
         use_task_label_order(model, saved_labels, task)
@@ -478,6 +487,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         reduce_logits=lambda logits, inputs: task.reduce_logits(logits, inputs, tokenizer),
         scorers={prefix: scorer for prefix, scorer in scorers.items() if scorer.references is not None},
     )
+    if task.label_smoothing_by == "model":
+        trainer.label_smoother = None  # the model smooths its own loss, and keeps the labels it reads
 
     results: dict[str, dict[str, float]] = {}
     output_dir = Path(training_args.output_dir)
@@ -565,6 +576,9 @@ def parse_arguments(
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     *task_options, model_args, data_args, training_args = parsed
     check_metric_for_best_model(task, training_args)
+    if training_args.label_smoothing_factor and task.label_smoothing_by is None:
+        raise ArgumentsError(f"--label_smoothing_factor {training_args.label_smoothing_factor:g}: {task.name} has no "
+                             "class labels to smooth (a score, or labels its own loss reads); leave it at 0")
     return model_args, data_args, training_args, task_options
 
 

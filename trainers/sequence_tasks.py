@@ -89,6 +89,7 @@ class RegressionTask(SequenceTask):
 
     min_score: float = STS_MIN_SCORE
     max_score: float = STS_MAX_SCORE
+    label_smoothing_by = None  # a score, not classes
 
     def config_overrides(self) -> dict[str, Any]:
         return {"num_labels": 1, "problem_type": "regression", "id2label": {0: "score"}, "label2id": {"score": 0}}

@@ -84,3 +84,40 @@ def test_scoring_the_answer_position_projects_far_fewer_positions(tmp_path):
     with torch.no_grad():
         model(**_right_padded_batch())
     assert seen == [(3, 3)]  # 3 rows x 3 distinct positions (4, 8, 2), against 3 x 9 for the stock forward
+
+
+def test_smoothed_choice_loss_spreads_over_the_real_choices_only():
+    """Label smoothing over an item's own choices: a 4-choice item padded to 5 gets the loss it gets
+    alone, which is torch's smoothed cross-entropy over its 4 choices."""
+    from models.mcqa_choices import choice_loss
+
+    logits = torch.tensor([[2.0, -1.0, 0.5, 0.0], [0.3, 0.2, -0.4, 1.5]])
+    labels = torch.tensor([0, 3])
+    expected = torch.nn.functional.cross_entropy(logits, labels, label_smoothing=0.1)
+    padded = torch.cat([logits, torch.full((2, 1), torch.finfo(torch.float32).min)], dim=1)
+    mask = torch.tensor([[1, 1, 1, 1, 0], [1, 1, 1, 1, 0]])
+    torch.testing.assert_close(choice_loss(padded, labels, mask, 0.1), expected)
+    torch.testing.assert_close(choice_loss(padded, labels, mask), torch.nn.functional.cross_entropy(logits, labels))
+    unanswered = torch.tensor([0, -100])  # a test item in the batch adds nothing
+    torch.testing.assert_close(choice_loss(padded, unanswered, mask, 0.1),
+                               torch.nn.functional.cross_entropy(logits[:1], labels[:1], label_smoothing=0.1))
+
+
+def test_answer_position_loss_smooths_as_the_trainers_label_smoother(tmp_path):
+    """--label_smoothing_factor on the causal route: the Trainer's LabelSmoother would take the labels
+    away (and shift logits the wrapper no longer returns); the wrapper's own smoothing equals it."""
+    from transformers import AutoModelForCausalLM
+    from transformers.trainer_pt_utils import LabelSmoother
+
+    from models.mcqa_choices import score_answer_position
+
+    path = save_tiny_causal_lm(tmp_path)
+    stock = AutoModelForCausalLM.from_pretrained(path).eval()
+    wrapped = score_answer_position(AutoModelForCausalLM.from_pretrained(path).eval(), label_smoothing=0.1)
+    batch = _right_padded_batch()
+    with torch.no_grad():
+        expected = LabelSmoother(epsilon=0.1)(stock(input_ids=batch["input_ids"],
+                                                    attention_mask=batch["attention_mask"]),
+                                              batch["labels"], shift_labels=True)
+        got = wrapped(**batch).loss
+    torch.testing.assert_close(got, expected)

@@ -1,4 +1,4 @@
-"""A run killed (SIGKILL) right after a checkpoint, then resumed, ends where an uninterrupted run does:
+"""A run killed (SIGKILL) right after a checkpoint, twice, then resumed, ends where an uninterrupted run does:
 it resumes at the checkpoint's step (not from step 0), and its results equal the uninterrupted run's,
 train_loss included (the mean over all steps of the run, not only of the resumed ones)."""
 
@@ -15,14 +15,14 @@ from tests.synthetic import write_json, ynat_records
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-# Runs run_ynat's main with a callback that kills the process, hard, once checkpoint-4 is on disk.
+# Runs run_ynat's main with a callback that kills the process, hard, once checkpoint-$KILL_AT is on disk.
 KILLER = textwrap.dedent(
     """
     import os, signal, sys
     from transformers import Trainer, TrainerCallback
     class KillAfterSave(TrainerCallback):
         def on_save(self, args, state, control, **kwargs):
-            if state.global_step == 4:
+            if state.global_step == int(os.environ["KILL_AT"]):
                 os.kill(os.getpid(), signal.SIGKILL)
     original_init = Trainer.__init__
     def init(self, *a, **k):
@@ -50,16 +50,19 @@ def test_killed_run_resumes_to_the_same_eval_metrics(tiny_bert, tmp_path):
     run = [sys.executable, str(REPO_ROOT / "trainers" / "run_ynat.py")]
     subprocess.run(run + argv(tmp_path / "straight"), check=True, env=env, cwd=REPO_ROOT, capture_output=True)
 
-    killed = subprocess.run([sys.executable, "-c", KILLER, *argv(tmp_path / "resumed")], env=env, cwd=REPO_ROOT,
-                            capture_output=True)
-    assert killed.returncode == -9  # SIGKILL: no chance to clean up
-    assert (tmp_path / "resumed" / "checkpoint-4").is_dir()
-    assert not (tmp_path / "resumed" / "eval_results.json").exists()
+    # Killed twice: at step 4, then at step 6 inside the resumed run, whose checkpoint must carry the loss
+    # of steps 1-4 forward for the last run's train_loss.
+    for kill_at in (4, 6):
+        killed = subprocess.run([sys.executable, "-c", KILLER, *argv(tmp_path / "resumed")], cwd=REPO_ROOT,
+                                env={**env, "KILL_AT": str(kill_at)}, capture_output=True)
+        assert killed.returncode == -9  # SIGKILL: no chance to clean up
+        assert (tmp_path / "resumed" / f"checkpoint-{kill_at}").is_dir()
+        assert not (tmp_path / "resumed" / "eval_results.json").exists()
 
     resumed = subprocess.run(run + argv(tmp_path / "resumed"), env=env, cwd=REPO_ROOT, capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "Resuming training from" in resumed.stdout + resumed.stderr
-    assert "Resumed at global step 4; trained to step 8." in resumed.stdout + resumed.stderr
+    assert "Resumed at global step 6; trained to step 8." in resumed.stdout + resumed.stderr
 
     straight = json.loads((tmp_path / "straight" / "eval_results.json").read_text())
     after_resume = json.loads((tmp_path / "resumed" / "eval_results.json").read_text())
@@ -68,7 +71,7 @@ def test_killed_run_resumes_to_the_same_eval_metrics(tiny_bert, tmp_path):
 
     straight_train = json.loads((tmp_path / "straight" / "train_results.json").read_text())
     resumed_train = json.loads((tmp_path / "resumed" / "train_results.json").read_text())
-    assert resumed_train["train_resumed_at_step"] == 4 and "train_resumed_at_step" not in straight_train
+    assert resumed_train["train_resumed_at_step"] == 6 and "train_resumed_at_step" not in straight_train
     assert abs(straight_train["train_loss"] - resumed_train["train_loss"]) < 1e-4
     state = json.loads((tmp_path / "resumed" / "trainer_state.json").read_text())
     assert state["global_step"] == 8

@@ -192,6 +192,21 @@ def test_4bit_adapters_reload_onto_the_base_their_training_prepared(tiny_lm, tmp
         assert torch.equal(trained.eval()(input_ids=ids).logits, reloaded.eval()(input_ids=ids).logits)
 
 
+@pytest.mark.parametrize("route", ["encoder", "causal_lm"])
+def test_label_smoothing_trains_both_routes_and_leaves_eval_loss_finite(route, mcqa_bert, tiny_lm, tmp_path):
+    """--label_smoothing_factor: the causal route gave a traceback (the Trainer's smoother took the labels
+    the answer position is read from), and the encoder route an eval_loss of 3e36 (padded choices' masked
+    logits in the Trainer's smoothing). Both heads now smooth their own loss, over real choices only."""
+    train = write_competition_csv(tmp_path / "train.csv", mcqa_records(16, seed=3))
+    dev = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(8, seed=4))  # 4 and 5 choices mixed
+    model = tiny_lm if route == "causal_lm" else mcqa_bert
+    out = tmp_path / "out"
+    assert run_mcqa(model, out, "--mcqa_model", route, "--train_file", str(train), "--validation_file", str(dev),
+                    "--do_train", "--do_eval", "--num_train_epochs", "1", "--label_smoothing_factor", "0.1") == 0
+    results = json.loads((out / "all_results.json").read_text())
+    assert 0 < results["eval_loss"] < 20 and 0 < results["train_loss"] < 20
+
+
 def scores(path: Path) -> list[float]:
     return [score for line in read_jsonl(path) for score in line["scores"]]
 

@@ -140,3 +140,16 @@ def test_model_unreachable_gives_one_line(tmp_path, capsys):
     message = capsys.readouterr().err.strip()
     assert status == 2 and len(message.splitlines()) == 1
     assert "--model_name_or_path" in message
+
+
+
+@pytest.mark.parametrize(("module", "task_class"), [("run_sts", "StsTask"), ("run_dp", "DpTask"),
+                                                     ("run_mrc", "MrcTask"), ("run_wos", "WosTask")])
+def test_label_smoothing_where_there_are_no_class_labels_is_one_line(module, task_class, tiny_bert, tmp_path, capsys):
+    """STS regresses a score (the Trainer's smoother gave a traceback); DP, MRC and WoS compute their
+    own loss from labels under other names, so the Trainer's smoother never ran: the flag did nothing."""
+    import importlib
+
+    task = getattr(importlib.import_module(f"trainers.{module}"), task_class)()
+    status, out = run(task, tiny_bert, tmp_path, {}, "--label_smoothing_factor", "0.1")
+    assert_failed_cleanly(status, out, capsys, "--label_smoothing_factor 0.1: ", "no class labels to smooth")
