@@ -118,6 +118,18 @@ class McqaTask(Task):
 
     # --- model ------------------------------------------------------------------------------
     def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
+        from transformers.models.auto.modeling_auto import (
+            MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
+            MODEL_FOR_MULTIPLE_CHOICE_MAPPING_NAMES,
+        )
+
+        heads = MODEL_FOR_CAUSAL_LM_MAPPING_NAMES if self.causal else MODEL_FOR_MULTIPLE_CHOICE_MAPPING_NAMES
+        if config.model_type not in heads:  # else a ValueError traceback from the Auto class
+            raise ArgumentsError(
+                f"--mcqa_model {self.args.mcqa_model}: a {config.model_type} model has no "
+                f"{'causal-LM' if self.causal else 'multiple-choice'} head in Transformers; use another model "
+                f"or --mcqa_model {'encoder' if self.causal else 'causal_lm'}"
+            )
         if not self.causal:
             return mask_padded_choices(from_pretrained(AutoModelForMultipleChoice, model_args, config=config),
                                        self.label_smoothing)

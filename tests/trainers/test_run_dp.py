@@ -227,3 +227,48 @@ def test_dp_learning_bar_on_the_real_dev_file(shared_klue, tiny_bert, tmp_path):
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+def test_dp_eval_loss_does_not_depend_on_padding(tiny_bert, tmp_path):
+    """The continuous eval_loss of the same batches, padded three ways: argmax heads alone hide a leak."""
+    lengths = [2, 25, 3, 19, 5, 24, 8, 13, 2, 21, 11, 6, 25, 4]
+    train = write_dp_tsv(tmp_path / "train.tsv", dp_records_of_lengths([2, 25, 7, 16] * 6, seed=3))
+    path = write_dp_tsv(tmp_path / "dev.tsv", dp_records_of_lengths(lengths, seed=4))
+    trained = tmp_path / "trained"
+    assert run_dp(tiny_bert, trained, "--train_file", str(train), "--do_train", "--num_train_epochs", "1") == 0
+    losses = []
+    for extra in (["--per_device_eval_batch_size", "3"],
+                  ["--pad_to_max_length", "--per_device_eval_batch_size", "3"],
+                  ["--pad_to_multiple_of", "64", "--per_device_eval_batch_size", "3"]):
+        out = tmp_path / f"out{len(losses)}"
+        assert run_dp(trained, out, "--validation_file", str(path), "--do_eval", "--max_seq_length", "128", *extra) == 0
+        losses.append(json.loads((out / "eval_results.json").read_text())["eval_loss"])
+    # the same batches, only padded differently: the loss is the same to float rounding
+    assert losses[1] == pytest.approx(losses[0], rel=1e-5) and losses[2] == pytest.approx(losses[0], rel=1e-5)
+
+
+def test_dp_padding_multiple_is_applied_and_changes_nothing(tiny_bert, tmp_path, monkeypatch):
+    """--pad_to_multiple_of reaches both the subword and the word dimension, and changes no output."""
+    from trainers import runner
+
+    lengths = [2, 25, 3, 19, 5, 24, 8, 13, 2, 21, 11, 6, 25, 4]
+    path = write_dp_tsv(tmp_path / "dev.tsv", dp_records_of_lengths(lengths, seed=4))
+    step, widths = runner.KlueTrainer.prediction_step, []
+
+    def recording_step(self, model, inputs, *args, **kwargs):
+        widths.append((inputs["input_ids"].shape[1], inputs["word_first"].shape[1]))
+        return step(self, model, inputs, *args, **kwargs)
+
+    monkeypatch.setattr(runner.KlueTrainer, "prediction_step", recording_step)
+    outputs = {}
+    for name, extra in (("dynamic", []), ("multiple", ["--pad_to_multiple_of", "16"])):
+        widths.clear()
+        out = tmp_path / name
+        assert run_dp(tiny_bert, out, "--validation_file", str(path), "--do_eval", "--max_seq_length", "128",
+                      "--per_device_eval_batch_size", "7", "--decode", "mst", *extra) == 0
+        outputs[name] = (list(widths), read_jsonl(out / "eval_predictions.jsonl"),
+                         json.loads((out / "eval_results.json").read_text())["eval_loss"])
+    assert all(t % 16 == 0 and w % 16 == 0 for t, w in outputs["multiple"][0])
+    assert any(t % 16 or w % 16 for t, w in outputs["dynamic"][0])
+    assert outputs["multiple"][1] == outputs["dynamic"][1]
+    assert outputs["multiple"][2] == pytest.approx(outputs["dynamic"][2], rel=1e-5)

@@ -100,6 +100,9 @@ def test_four_and_five_choice_items_share_a_batch_and_padded_choices_never_count
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
     model = mask_padded_choices(AutoModelForMultipleChoice.from_pretrained(tiny_bert)).eval()
+    with torch.no_grad():  # a trained-like head: the initial 0.02-std one moves a leaked logit by only ~2e-5
+        torch.manual_seed(0)
+        model.classifier.weight.normal_(0, 1.0)
     task = McqaTask()
     task.use_options(_options())
     items = mcqa_records(2, seed=5)  # a 4-choice and a 5-choice item
@@ -114,8 +117,10 @@ def test_four_and_five_choice_items_share_a_batch_and_padded_choices_never_count
     with torch.no_grad():
         mixed = model(**batch)
         alone = model(**collate(rows[:1]))
+        padded = model(**ChoiceCollator(tokenizer.pad_token_id, pad_to_multiple_of=64)(rows[:1]))
     assert mixed.logits[0, 4] == torch.finfo(mixed.logits.dtype).min  # the padded choice can never win
-    torch.testing.assert_close(mixed.logits[0, :4], alone.logits[0], rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(mixed.logits[0, :4], alone.logits[0], rtol=0, atol=1e-5)
+    torch.testing.assert_close(padded.logits[0], alone.logits[0], rtol=0, atol=1e-5)  # longer token padding
     # The loss of the mixed batch is the mean of the two items' losses over their real choices only.
     per_item = [torch.nn.functional.cross_entropy(mixed.logits[0:1, :4], batch["labels"][0:1]),
                 torch.nn.functional.cross_entropy(mixed.logits[1:2], batch["labels"][1:2])]
@@ -187,9 +192,12 @@ def test_4bit_adapters_reload_onto_the_base_their_training_prepared(tiny_lm, tmp
     dtypes = {name: parameter.dtype for name, parameter in reloaded.named_parameters()}
     assert dtypes == {name: parameter.dtype for name, parameter in trained.named_parameters()}
     assert dtypes["base_model.model.model.norm.weight"] == torch.float32
-    ids = torch.arange(3, 40).unsqueeze(0)
+    ids = torch.arange(3, 43).view(4, 10)  # four rows, right-padded to 10, 7, 4 and 2 tokens: four positions read
+    mask = (torch.arange(10) < torch.tensor([10, 7, 4, 2])[:, None]).long()
     with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):  # --bf16, as QLoRA runs
-        assert torch.equal(trained.eval()(input_ids=ids).logits, reloaded.eval()(input_ids=ids).logits)
+        expected = trained.eval()(input_ids=ids, attention_mask=mask).logits
+        assert torch.equal(reloaded.eval()(input_ids=ids, attention_mask=mask).logits, expected)
+    assert expected.shape[:2] == (4, 1)
 
 
 @pytest.mark.parametrize("route", ["encoder", "causal_lm"])
@@ -311,6 +319,14 @@ def test_4bit_without_a_gpu_is_one_line(tiny_lm, tmp_path, capsys):
                     "--validation_file", str(dev), "--do_eval") == 2
     err = error_lines(capsys)
     assert len(err) == 1 and "--load_in_4bit needs a CUDA GPU" in err[0]
+
+
+def test_a_decoder_llm_on_the_encoder_route_is_one_line(tiny_lm, tmp_path, capsys):
+    dev = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(4, seed=4))
+    assert run_mcqa(tiny_lm, tmp_path / "out", "--validation_file", str(dev), "--do_eval") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == ("error: --mcqa_model encoder: a qwen2 model has no multiple-choice head in Transformers; "
+                       "use another model or --mcqa_model causal_lm")
 
 
 def test_lora_flags_on_the_encoder_route_are_refused(tiny_bert, tmp_path, capsys):

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
 from tests.synthetic import ner_records, write_json, write_ner_tsv
 from trainers.run_ner import NerTask
@@ -284,3 +285,50 @@ def test_official_scoring_leaves_out_what_truncation_cut_on_both_sides_as_klue_b
     scores, breakdown = perfect_scores("characters")
     assert scores["entity_f1"] < 100.0 and scores["char_f1"] < 100.0
     assert breakdown["per_type_support"]["PS"] == 1 and scores["entity_f1_PS"] == 0.0
+
+
+def test_ner_logits_do_not_depend_on_the_eval_batch(trained_ner, tmp_path, monkeypatch):
+    """The raw per-token logits, not only the argmax tags (a padding leak moves logits long before it flips a tag)."""
+    dev = write_json(tmp_path / "dev.json", varied_ner_records(13, seed=12))
+    reduce, seen = NerTask.reduce_logits, []
+
+    def recording(self, logits, inputs, tokenizer):
+        raw = logits[0] if isinstance(logits, tuple) else logits
+        lengths = (inputs["input_ids"] != tokenizer.pad_token_id).sum(dim=1)
+        seen.extend(row[:n].detach().clone() for row, n in zip(raw, lengths))
+        return reduce(self, logits, inputs, tokenizer)
+
+    monkeypatch.setattr(NerTask, "reduce_logits", recording)
+    rows = {}
+    for size in ("1", "8"):
+        seen.clear()
+        assert run_ner(trained_ner, tmp_path / size, "--validation_file", str(dev), "--do_eval",
+                       "--per_device_eval_batch_size", size) == 0
+        rows[size] = list(seen)
+    assert len(rows["1"]) == len(rows["8"]) == 13
+    for alone, batched in zip(rows["1"], rows["8"], strict=True):
+        torch.testing.assert_close(batched, alone, rtol=0, atol=1e-5)
+
+
+def test_ner_padding_multiple_is_applied_and_changes_no_logit(trained_ner, tmp_path, monkeypatch):
+    """--pad_to_multiple_of (what --cuda_graphs, NER's default on one GPU, pads to) reaches NER batches."""
+    dev = write_json(tmp_path / "dev.json", varied_ner_records(13, seed=12))
+    reduce, seen, widths = NerTask.reduce_logits, [], []
+
+    def recording(self, logits, inputs, tokenizer):
+        raw = logits[0] if isinstance(logits, tuple) else logits
+        widths.append(inputs["input_ids"].shape[1])
+        lengths = (inputs["input_ids"] != tokenizer.pad_token_id).sum(dim=1)
+        seen.extend(row[:n].detach().clone() for row, n in zip(raw, lengths))
+        return reduce(self, logits, inputs, tokenizer)
+
+    monkeypatch.setattr(NerTask, "reduce_logits", recording)
+    rows, shapes = {}, {}
+    for name, extra in (("dynamic", []), ("multiple", ["--pad_to_multiple_of", "32"])):
+        seen.clear()
+        widths.clear()
+        assert run_ner(trained_ner, tmp_path / name, "--validation_file", str(dev), "--do_eval", *extra) == 0
+        rows[name], shapes[name] = list(seen), list(widths)
+    assert {w % 32 for w in shapes["multiple"]} == {0} and any(w % 32 for w in shapes["dynamic"])
+    for plain, padded in zip(rows["dynamic"], rows["multiple"], strict=True):
+        torch.testing.assert_close(padded, plain, rtol=0, atol=1e-5)
