@@ -43,9 +43,11 @@ class McqaArguments:
             "then needs --lora_r > 0 (QLoRA)."
         },
     )
-    mcqa_chat_template: bool = field(
-        default=True,
-        metadata={"help": "Wrap the causal-LM prompt in the tokenizer's chat template when it has one."},
+    mcqa_chat_template: bool | None = field(
+        default=None,
+        metadata={"help": "Wrap the causal-LM prompt in the tokenizer's chat template when it has one. Default: the "
+                          "prompt format a model fine-tuned here was trained with (saved in its config.json), else "
+                          "true."},
     )
     predictions_csv: str | None = field(
         default=None,

@@ -45,7 +45,7 @@ from transformers import (
 
 import metrics
 from algorithms import mcqa_prompts
-from args import ArgumentsError, McqaArguments, ModelArguments
+from args import ArgumentsError, DataArguments, McqaArguments, ModelArguments
 from klue_data import KlueDataError
 from klue_data.mcqa import MAX_CHOICES
 from metrics.mcqa import mcqa_breakdown
@@ -63,6 +63,7 @@ from trainers.runner import Scored, Task, from_pretrained, main, softmax
 logger = logging.getLogger("klue")
 
 ADAPTER_CONFIG = "adapter_config.json"  # what peft saves: a LoRA output dir holds adapters, not full weights
+SAVED_PROMPT_FORMAT = "mcqa_chat_template"  # config.json key: the prompt format the model was fine-tuned with
 
 
 class McqaTask(Task):
@@ -75,6 +76,7 @@ class McqaTask(Task):
     units = ("items", "model inputs")
     answer_ids: list[int] = []  # causal_lm: the token ids of "1".."5" after the prompt
     chat_template = False  # causal_lm: whether prompts go through the tokenizer's chat template
+    saved_chat_template: bool | None = None  # causal_lm: the format a fine-tuned model's config records
     max_length = 0  # this run's --max_seq_length (check_options), for the error of an item that cannot fit
 
     @property
@@ -86,6 +88,13 @@ class McqaTask(Task):
         return self.args.mcqa_model == "causal_lm"
 
     # --- tokenizer and flags ----------------------------------------------------------------
+    def use_run_arguments(self, model_args: ModelArguments, data_args: DataArguments) -> None:
+        """The prompt format a model fine-tuned here was trained with (``mcqa_chat_template`` in its saved
+        config): a reload must build its prompts the same way, or its scores silently change."""
+        config = Path(model_args.model_name_or_path) / "config.json"
+        saved = json.loads(config.read_text(encoding="utf-8")).get(SAVED_PROMPT_FORMAT) if config.is_file() else None
+        self.saved_chat_template = saved if isinstance(saved, bool) else None
+
     def prepare_tokenizer(self, tokenizer: PreTrainedTokenizerBase) -> None:
         if self.causal and tokenizer.pad_token is None:
             # Decoder LLMs often ship without one; padding is masked (and on the right), any id will do.
@@ -105,7 +114,14 @@ class McqaTask(Task):
             raise ArgumentsError(f"{'--lora_r' if options.lora_r else '--load_in_4bit'} needs peft: pip install peft")
         if tokenizer.pad_token_id is None:
             raise ArgumentsError("the tokenizer has no pad, eos or unk token to pad prompts with")
-        self.chat_template = bool(options.mcqa_chat_template and getattr(tokenizer, "chat_template", None))
+        wanted, saved = options.mcqa_chat_template, self.saved_chat_template
+        if wanted is None:
+            wanted = True if saved is None else saved
+        elif saved is not None and wanted != saved:
+            logger.warning("--mcqa_chat_template %s, but this model was trained with %s prompts: its scores will "
+                           "differ from its training run's.", str(wanted).lower(),
+                           "chat-template" if saved else "plain")
+        self.chat_template = bool(wanted and getattr(tokenizer, "chat_template", None))
         probe = self.prompt_text(tokenizer, "지문", "질문", "", ["가", "나", "다", "라", "마"])
         try:
             self.answer_ids = mcqa_prompts.answer_token_ids(
@@ -161,6 +177,8 @@ class McqaTask(Task):
             elif options.load_in_4bit:
                 model = inert_adapter(model)
         model.config.use_cache = False  # no generation: a cache would only cost memory
+        base_config = model.get_base_model().config if hasattr(model, "peft_config") else model.config
+        setattr(base_config, SAVED_PROMPT_FORMAT, self.chat_template)  # saved with the model or beside the adapters
         score_answer_position(model.get_base_model() if hasattr(model, "peft_config") else model, self.label_smoothing)
         return _saving_base_config(model) if hasattr(model, "peft_config") else model
 

@@ -215,6 +215,28 @@ def test_label_smoothing_trains_both_routes_and_leaves_eval_loss_finite(route, m
     assert 0 < results["eval_loss"] < 20 and 0 < results["train_loss"] < 20
 
 
+def test_a_reload_builds_its_prompts_as_the_model_was_trained(tiny_lm, tmp_path, capsys):
+    """Trained with --mcqa_chat_template false on a tokenizer that has a chat template: the output dir
+    records the plain format, so a reload without the flag scores as the training run did; naming the
+    other format explicitly is allowed, with a warning."""
+    train = write_competition_csv(tmp_path / "train.csv", mcqa_records(24, seed=3))
+    dev = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(10, seed=4))
+    out = tmp_path / "out"
+    assert run_mcqa(tiny_lm, out, "--mcqa_model", "causal_lm", "--mcqa_chat_template", "false", "--lora_r", "4",
+                    "--learning_rate", "1e-2", "--num_train_epochs", "2", "--train_file", str(train),
+                    "--validation_file", str(dev), "--do_train", "--do_eval") == 0
+    assert json.loads((out / "config.json").read_text())["mcqa_chat_template"] is False
+    again = tmp_path / "again"
+    assert run_mcqa(out, again, "--mcqa_model", "causal_lm", "--validation_file", str(dev), "--do_eval") == 0
+    assert scores(again / "eval_predictions.jsonl") == pytest.approx(scores(out / "eval_predictions.jsonl"), abs=1e-5)
+    capsys.readouterr()
+    other = tmp_path / "other"
+    assert run_mcqa(out, other, "--mcqa_model", "causal_lm", "--mcqa_chat_template", "true", "--validation_file",
+                    str(dev), "--do_eval") == 0
+    logged = capsys.readouterr()
+    assert "this model was trained with plain prompts" in logged.out + logged.err
+
+
 def scores(path: Path) -> list[float]:
     return [score for line in read_jsonl(path) for score in line["scores"]]
 
