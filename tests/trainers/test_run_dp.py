@@ -148,17 +148,22 @@ def test_dp_predictions_do_not_depend_on_padding_or_batch_size(tiny_bert, tmp_pa
     path = write_dp_tsv(tmp_path / "dev.tsv", dp_records_of_lengths(lengths, seed=4))
     trained = tmp_path / "trained"
     assert run_dp(tiny_bert, trained, "--train_file", str(train), "--do_train", "--num_train_epochs", "1") == 0
-    written = []
+    written, losses = [], []
     for extra in (["--per_device_eval_batch_size", "1"], ["--per_device_eval_batch_size", "7"],
                   ["--pad_to_max_length", "--per_device_eval_batch_size", "3"],
-                  ["--pad_to_multiple_of", "16", "--per_device_eval_batch_size", "7", "--decode", "mst"]):  # fmt: skip
+                  ["--pad_to_multiple_of", "16", "--per_device_eval_batch_size", "7", "--decode", "mst"],
+                  ["--per_device_eval_batch_size", "3"],
+                  ["--pad_to_multiple_of", "64", "--per_device_eval_batch_size", "3"]):  # fmt: skip
         out = tmp_path / f"out{len(written)}"
         assert run_dp(trained, out, "--validation_file", str(path), "--do_eval", "--max_seq_length", "128",
                       *extra) == 0  # fmt: skip
         written.append(read_jsonl(out / "eval_predictions.jsonl"))
+        losses.append(json.loads((out / "eval_results.json").read_text())["eval_loss"])
     assert [len(p["prediction"]["head"]) for p in written[0]] == lengths  # no word cut at 128 tokens
-    assert written[0] == written[1] == written[2]
+    assert written[0] == written[1] == written[2] == written[4] == written[5]
     assert all(p["prediction"]["head"].count(0) == 1 for p in written[3])
+    # The same batches of 3, padded three ways: argmax heads hide a small leak, the continuous loss does not.
+    assert losses[2] == pytest.approx(losses[4], rel=1e-5) and losses[5] == pytest.approx(losses[4], rel=1e-5)
 
 
 def test_dp_on_a_slice_of_the_real_dev_file(shared_klue, tiny_roberta, tmp_path):
@@ -227,24 +232,6 @@ def test_dp_learning_bar_on_the_real_dev_file(shared_klue, tiny_bert, tmp_path):
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return path
-
-
-def test_dp_eval_loss_does_not_depend_on_padding(tiny_bert, tmp_path):
-    """The continuous eval_loss of the same batches, padded three ways: argmax heads alone hide a leak."""
-    lengths = [2, 25, 3, 19, 5, 24, 8, 13, 2, 21, 11, 6, 25, 4]
-    train = write_dp_tsv(tmp_path / "train.tsv", dp_records_of_lengths([2, 25, 7, 16] * 6, seed=3))
-    path = write_dp_tsv(tmp_path / "dev.tsv", dp_records_of_lengths(lengths, seed=4))
-    trained = tmp_path / "trained"
-    assert run_dp(tiny_bert, trained, "--train_file", str(train), "--do_train", "--num_train_epochs", "1") == 0
-    losses = []
-    for extra in (["--per_device_eval_batch_size", "3"],
-                  ["--pad_to_max_length", "--per_device_eval_batch_size", "3"],
-                  ["--pad_to_multiple_of", "64", "--per_device_eval_batch_size", "3"]):
-        out = tmp_path / f"out{len(losses)}"
-        assert run_dp(trained, out, "--validation_file", str(path), "--do_eval", "--max_seq_length", "128", *extra) == 0
-        losses.append(json.loads((out / "eval_results.json").read_text())["eval_loss"])
-    # the same batches, only padded differently: the loss is the same to float rounding
-    assert losses[1] == pytest.approx(losses[0], rel=1e-5) and losses[2] == pytest.approx(losses[0], rel=1e-5)
 
 
 def test_dp_padding_multiple_is_applied_and_changes_nothing(tiny_bert, tmp_path, monkeypatch):
