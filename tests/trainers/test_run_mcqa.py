@@ -351,6 +351,16 @@ def test_a_decoder_llm_on_the_encoder_route_is_one_line(tiny_lm, tmp_path, capsy
                        "use another model or --mcqa_model causal_lm")
 
 
+def test_an_encoder_on_the_causal_route_is_one_line(mcqa_bert, tmp_path, capsys):
+    """BertLMHeadModel without is_decoder attends both ways: a labelled item's answer token reached its
+    own scored position (a helper measured eval accuracy 60% against 15% predicting the same items)."""
+    dev = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(4, seed=4))
+    assert run_mcqa(mcqa_bert, tmp_path / "out", "--mcqa_model", "causal_lm", "--validation_file", str(dev),
+                    "--do_eval") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: --mcqa_model causal_lm: BertLMHeadModel is an encoder whose positions see")
+
+
 def test_lora_flags_on_the_encoder_route_are_refused(tiny_bert, tmp_path, capsys):
     assert run_mcqa(tiny_bert, tmp_path / "out", "--lora_r", "8", "--do_eval") == 2
     assert "--lora_r is for --mcqa_model causal_lm" in capsys.readouterr().err
