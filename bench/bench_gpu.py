@@ -193,19 +193,30 @@ def build_model(directory: Path, texts: list[str], tiny: bool) -> Path:
     return directory
 
 
+def run_flags(bench: Bench, model: Path, out: Path, seed: int) -> list[str]:
+    """The flags every benchmark run of a task shares: model, output, the config's sizes and task flags,
+    no checkpoints, dashboards or progress bars."""
+    return ["--model_name_or_path", str(model), "--output_dir", str(out),
+            "--per_device_train_batch_size", str(bench.train_batch),
+            "--per_device_eval_batch_size", str(bench.eval_batch), "--max_seq_length", str(bench.max_length),
+            "--save_strategy", "no", "--report_to", "none", "--disable_tqdm", "true", "--logging_steps", "1000",
+            "--seed", str(seed), *bench.task_flags, *([] if torch.cuda.is_available() else ["--use_cpu"])]
+
+
+def error_cell(error: BaseException) -> dict[str, str]:
+    """A failed run's table cell: the exception's type and first line."""
+    text = str(error)
+    return {"error": f"{type(error).__name__}: {text.splitlines()[0][:120] if text else ''}"}
+
+
 def script_argv(bench: Bench, model: Path, out: Path, steps: int, warmup: int, max_eval: int | None,
                 evaluate: bool = True) -> list[str]:
     """The task script's flags for one benchmark run (before the setting's own flags)."""
     data = str(bench.data.path)
-    return ["--model_name_or_path", str(model), "--output_dir", str(out), "--train_file", data,
+    return [*run_flags(bench, model, out, seed=42), "--train_file", data,
             *(["--validation_file", data, "--do_eval"] if evaluate else []), "--do_train",
             "--max_steps", str(steps + warmup), "--max_train_samples", str((steps + warmup) * bench.train_batch),
-            "--per_device_train_batch_size", str(bench.train_batch),
-            "--per_device_eval_batch_size", str(bench.eval_batch), "--max_seq_length", str(bench.max_length),
-            *(["--max_eval_samples", str(max_eval)] if max_eval else []),
-            "--save_strategy", "no", "--report_to", "none", "--disable_tqdm", "true", "--logging_steps", "1000",
-            "--seed", "42", "--overwrite_output_dir", *bench.task_flags,
-            *([] if torch.cuda.is_available() else ["--use_cpu"])]
+            *(["--max_eval_samples", str(max_eval)] if max_eval else []), "--overwrite_output_dir"]
 
 
 def run_script(bench: Bench, model: Path, out: Path, flags: list[str], steps: int, warmup: int,
@@ -227,7 +238,7 @@ def run_script(bench: Bench, model: Path, out: Path, flags: list[str], steps: in
             argv = script_argv(bench, model, out, steps, warmup, max_eval) + flags
             status = module.main(task_object(bench.name), argv)
     except Exception as error:  # noqa: BLE001  # one setting failing (a compile error) must not end the table
-        return {"error": f"{type(error).__name__}: {str(error).splitlines()[0][:120] if str(error) else ''}"}
+        return error_cell(error)
     finally:
         Trainer.__init__, Trainer.save_model = original_init, original_save
         _reset_compiler()
@@ -325,7 +336,7 @@ def run_bare(bench: Bench, model: Path, out: Path, steps: int, warmup: int, bf16
     try:
         return bare_loop(bench, model, out, steps, warmup, bf16)
     except Exception as error:  # noqa: BLE001  # a task whose bare loop fails keeps its other rows
-        return {"error": f"{type(error).__name__}: {str(error).splitlines()[0][:120] if str(error) else ''}"}
+        return error_cell(error)
 
 
 def same_run(setting: str, bench: Bench, chosen: list[str]) -> str | None:
@@ -376,21 +387,16 @@ def learning_check(model: Path, benches: list[Bench], work: Path, settings: dict
                     rows.append((bench.name, name, seed, {"error": SKIPPED}))
                     continue
                 out = work / f"learning-{bench.name}-{len(rows)}"
-                argv = ["--model_name_or_path", str(model), "--output_dir", str(out), "--train_file", str(train),
-                        "--validation_file", str(held_out), "--do_train", "--do_eval", "--num_train_epochs",
-                        str(epochs), "--per_device_train_batch_size", str(bench.train_batch),
-                        "--per_device_eval_batch_size", str(bench.eval_batch), "--max_seq_length",
-                        str(bench.max_length), "--save_strategy", "no", "--report_to", "none", "--disable_tqdm",
-                        "true", "--logging_steps", "1000", "--seed", str(seed), "--learning_rate", "5e-5",
-                        *bench.task_flags,
-                        *([] if torch.cuda.is_available() else ["--use_cpu", "--max_train_samples", "64",
-                                                                "--max_eval_samples", "32"]), *flags]
+                argv = [*run_flags(bench, model, out, seed), "--train_file", str(train), "--validation_file",
+                        str(held_out), "--do_train", "--do_eval", "--num_train_epochs", str(epochs),
+                        "--learning_rate", "5e-5",
+                        *([] if torch.cuda.is_available() else ["--max_train_samples", "64", "--max_eval_samples",
+                                                                "32"]), *flags]
                 start = time.perf_counter()
                 try:
                     status = module.main(task_object(bench.name), argv)
                 except Exception as error:  # noqa: BLE001
-                    rows.append((bench.name, name, seed,
-                                 {"error": f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"}))
+                    rows.append((bench.name, name, seed, error_cell(error)))
                     continue
                 finally:
                     _reset_compiler()

@@ -178,18 +178,19 @@ class McqaTask(Task):
             elif options.load_in_4bit:
                 model = inert_adapter(model)
         model.config.use_cache = False  # no generation: a cache would only cost memory
-        base_config = model.get_base_model().config if hasattr(model, "peft_config") else model.config
-        if base_config.model_type in MODEL_FOR_MASKED_LM_MAPPING_NAMES and not base_config.is_decoder:
+        adapted = hasattr(model, "peft_config")
+        base = model.get_base_model() if adapted else model  # the transformers model (under peft's adapters)
+        if base.config.model_type in MODEL_FOR_MASKED_LM_MAPPING_NAMES and not base.config.is_decoder:
             # An encoder's LM head (BertLMHeadModel, RobertaForCausalLM, ...) attends both ways unless
             # is_decoder: a labelled item's answer token would reach the position it is scored at.
             raise ArgumentsError(
-                f"--mcqa_model causal_lm: {type(model.get_base_model() if hasattr(model, 'peft_config') else model).__name__}"
-                " is an encoder whose positions see the tokens after them (is_decoder is false), so each item's "
-                "answer would leak into its own score; use --mcqa_model encoder, or a decoder LLM"
+                f"--mcqa_model causal_lm: {type(base).__name__} is an encoder whose positions see the tokens after "
+                "them (is_decoder is false), so each item's answer would leak into its own score; use "
+                "--mcqa_model encoder, or a decoder LLM"
             )
-        setattr(base_config, SAVED_PROMPT_FORMAT, self.chat_template)  # saved with the model or beside the adapters
-        score_answer_position(model.get_base_model() if hasattr(model, "peft_config") else model, self.label_smoothing)
-        return _saving_base_config(model) if hasattr(model, "peft_config") else model
+        setattr(base.config, SAVED_PROMPT_FORMAT, self.chat_template)  # saved with the model or beside the adapters
+        score_answer_position(base, self.label_smoothing)
+        return _saving_base_config(model) if adapted else model
 
     def _add_lora(self, model: PreTrainedModel) -> PreTrainedModel:
         from peft import LoraConfig, get_peft_model

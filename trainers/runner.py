@@ -670,6 +670,12 @@ def finished_training(training_args: KlueTrainingArguments) -> bool:
     return True
 
 
+def label_list(id2label: dict[Any, Any] | None) -> list[str]:
+    """A config's ``id2label`` (ids as ints, or as strings from JSON) as label names in id order."""
+    id2label = id2label or {}
+    return [str(id2label[key]) for key in sorted(id2label, key=int)]
+
+
 def check_resume_matches(checkpoint: str | None, task: Task) -> None:
     """A checkpoint left in ``output_dir`` by a run of another task cannot be resumed: say so in one
     line instead of a state-dict size mismatch deep in the Trainer."""
@@ -677,9 +683,8 @@ def check_resume_matches(checkpoint: str | None, task: Task) -> None:
     wanted = task.config_overrides().get("id2label")
     if saved is None or not saved.is_file() or wanted is None:
         return
-    id2label = json.loads(saved.read_text(encoding="utf-8")).get("id2label") or {}
-    theirs = [str(id2label[key]) for key in sorted(id2label, key=int)]
-    ours = [str(wanted[key]) for key in sorted(wanted)]
+    theirs = label_list(json.loads(saved.read_text(encoding="utf-8")).get("id2label"))
+    ours = label_list(wanted)
     if theirs != ours:
         raise ArgumentsError(
             f"{checkpoint} was saved by a run with other labels ({', '.join(theirs[:4]) or 'none'}, ...), not a "
@@ -856,8 +861,7 @@ def saved_label_order(model_args: ModelArguments, task: Task, training: bool) ->
     if names is None:
         return None
     saved = from_pretrained(AutoConfig, model_args, model_args.config_name)
-    id2label = getattr(saved, "id2label", None) or {}
-    saved_names = [str(id2label[key]) for key in sorted(id2label, key=int)]
+    saved_names = label_list(getattr(saved, "id2label", None))
     if (
         len(saved_names) != len(names)
         or saved_names == list(names)
