@@ -121,3 +121,28 @@ def test_answer_position_loss_smooths_as_the_trainers_label_smoother(tmp_path):
                                               batch["labels"], shift_labels=True)
         got = wrapped(**batch).loss
     torch.testing.assert_close(got, expected)
+
+
+def test_a_model_that_ignores_logits_to_keep_is_read_at_every_position(tmp_path):
+    """A (remote-code) model whose forward takes ``logits_to_keep`` but returns every position: the
+    wrapper notices the shape and reads the answer position from the full logits."""
+    from transformers import AutoModelForCausalLM
+
+    from models.mcqa_choices import score_answer_position
+
+    path = save_tiny_causal_lm(tmp_path)
+    stock = AutoModelForCausalLM.from_pretrained(path).eval()
+    ignoring = AutoModelForCausalLM.from_pretrained(path).eval()
+    forward = ignoring.forward
+
+    def forward_keeping_all(input_ids=None, attention_mask=None, logits_to_keep=0, **kwargs):
+        return forward(input_ids=input_ids, attention_mask=attention_mask, **kwargs)
+
+    ignoring.forward = forward_keeping_all
+    wrapped = score_answer_position(ignoring)
+    batch = _right_padded_batch()
+    with torch.no_grad():
+        expected = stock(**batch)
+        got = wrapped(**batch)
+    torch.testing.assert_close(got.loss, expected.loss)
+    torch.testing.assert_close(got.logits[:, 0], expected.logits[torch.arange(3), torch.tensor([4, 8, 2])])
