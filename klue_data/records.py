@@ -21,6 +21,8 @@ CSV_SUFFIXES = (".csv",)
 def read_json(path: Path) -> Any:
     """A whole JSON document; a JSON-lines file comes back as a list of its records."""
     text = _read_text(path)
+    if not text.strip():
+        raise KlueDataError(path, "the file is empty")
     if path.suffix.lower() == ".jsonl":
         return _read_json_lines(path, text)
     try:

@@ -113,6 +113,11 @@ def test_a_stray_inside_tag_starts_no_entity_as_in_the_entity_f1():
     assert entities_from_tags(list("서울"), ["I-LC", "I-LC"]) == []
 
 
+def test_an_inside_tag_of_another_type_ends_the_entity():
+    entities = entities_from_tags(list("서울역"), ["B-LC", "I-PS", "I-PS"])
+    assert entities == [{"text": "서", "type": "LC", "start": 0, "end": 1}]
+
+
 # --- the real dev set ------------------------------------------------------------------------
 
 

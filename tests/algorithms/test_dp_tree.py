@@ -96,3 +96,9 @@ def test_mst_keeps_its_precision_next_to_a_model_mask():
             allowed = scores.copy()
             allowed[0, 2] = -1e9
             assert tuple(mst(masked)) == brute_force(allowed)[1]
+
+
+def test_greedy_never_attaches_a_word_to_itself():
+    # word 1 scores itself highest (column 1): greedy takes its next best head, word 2
+    scores = np.array([[0.0, 9.0, 1.0], [5.0, 2.0, 0.0]])
+    assert list(greedy(scores)) == [2, 0]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from transformers import AutoTokenizer
 
 from algorithms import dp_words
@@ -40,6 +42,16 @@ def test_word_spans_cut_between_words_and_count_the_rest():
     # a word without subwords (dropped by the tokenizer) is never silently skipped
     gap = dp_words.word_spans([101, 5, 8, 102], [None, 0, 2, None], 3, max_length=16)
     assert gap.first.tolist() == [1, -1, -1] and gap.n_kept == 1
+
+
+def test_a_kept_word_keeps_its_head_label_unless_its_head_was_cut():
+    # three words, the first two kept: a head on the last kept word (2) is trained on, one on the cut word
+    # (3) cannot be right and is not
+    cut = dp_words.WordSpans([101, 5, 6, 102], np.array([1, 2, -1]), np.array([1, 2, -1]))
+    on_last_kept = dp_words.word_features(cut, ["NNG", "NNG", "NNG"], [2, 0, 2], [3, 4, 5])
+    assert on_last_kept["head_labels"] == [2, 0] and on_last_kept["deprel_labels"] == [3, 4]
+    on_cut = dp_words.word_features(cut, ["NNG", "NNG", "NNG"], [3, 0, 2], [3, 4, 5])
+    assert on_cut["head_labels"] == [-100, 0]
 
 
 def test_every_word_of_the_real_dev_file_maps_to_its_subwords_or_is_counted(shared_klue, tiny_bert):

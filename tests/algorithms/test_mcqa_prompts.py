@@ -74,3 +74,11 @@ def test_answer_tokens_are_read_in_context():
 def test_an_answer_number_merged_with_the_prompt_is_refused():
     with pytest.raises(ValueError, match="answer number 1 does not become one token after the prompt"):
         answer_token_ids(CharTokenizer(merge=":"), "정답:", 5)
+
+
+def test_answer_numbers_that_become_one_unknown_token_are_refused():
+    def digits_unknown(text: str) -> list[int]:  # a vocabulary without digits: each is the unknown token 0
+        return [0 if char.isdigit() else ord(char) for char in text]
+
+    with pytest.raises(ValueError, match="two answer numbers became the same token"):
+        answer_token_ids(digits_unknown, "정답:", 5)

@@ -308,6 +308,7 @@ def test_nearest_occurrence():
     assert mrc_windows.nearest_occurrence("ab ab ab", "ab", 4) == 3
     assert mrc_windows.nearest_occurrence("ab ab ab", "ab", 100) == 6
     assert mrc_windows.nearest_occurrence("ab ab ab", "cd", 0) is None
+    assert mrc_windows.nearest_occurrence("ab__ab", "ab", 2) == 0  # equally far: the earlier one
     assert mrc_windows.nearest_occurrence("ab", "", 0) is None
 
 

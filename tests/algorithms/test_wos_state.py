@@ -63,6 +63,9 @@ def test_generated_ids_map_back_to_the_text_as_written():
     assert wos_state.span_text([1, 2, 3, 4, 5], ids, offsets, text) == "강남역 3-1번 출구"
     assert wos_state.span_text([3, 2], ids, offsets, text) is None
     assert wos_state.span_text([], ids, offsets, text) is None
+    # spans that end on the last token, one of them all the tokens
+    assert wos_state.span_text([5, 6], ids, offsets, text) == "출구에서"
+    assert wos_state.span_text(ids, ids, offsets, text) == "강남역 3-1번 출구에서"
 
 
 def test_merge_values_keeps_the_first_of_each():

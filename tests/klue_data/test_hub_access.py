@@ -98,7 +98,25 @@ def test_the_proxy_is_probed_when_requests_go_through_one(online_state, connects
     assert connects[0][0] == ("proxy.example.internal", 3128)
 
 
-@pytest.mark.parametrize(("value", "offline"), [("1", True), ("0", False)])
+def test_a_host_in_no_proxy_is_probed_directly(online_state, connects, monkeypatch):
+    for name in ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "huggingface.co")
+    connects.fail = False
+    hub_access.prefer_offline_when_hub_unreachable()
+    assert connects[0][0] == ("huggingface.co", 443)
+
+
+def test_a_hub_found_unreachable_stays_offline_when_something_switched_it_back(online_state, connects):
+    hub_access.prefer_offline_when_hub_unreachable()
+    huggingface_hub.constants.HF_HUB_OFFLINE = False  # e.g. a library reset its flag
+    os.environ.pop("HF_HUB_OFFLINE")
+    assert hub_access.prefer_offline_when_hub_unreachable() is True
+    assert huggingface_hub.constants.HF_HUB_OFFLINE is True and len(connects) == 1  # not probed again
+
+
+@pytest.mark.parametrize(("value", "offline"), [("1", True), ("0", False), (" yes ", True)])
 def test_hf_hub_offline_in_the_environment_skips_the_probe(online_state, connects, value, offline):
     os.environ["HF_HUB_OFFLINE"] = value  # set after the libraries were imported
     assert hub_access.prefer_offline_when_hub_unreachable() is offline

@@ -176,6 +176,16 @@ def test_flat_hub_schema_file_with_merged_answers(tmp_path):
     assert second["plausible_answers"] == {"answer_start": [0], "text": ["한빛시"]}
 
 
+@pytest.mark.parametrize(("written", "impossible"), [("false", False), ("False", False), (" true ", True), (0, False)])
+def test_is_impossible_written_as_text_or_a_number(tmp_path, written, impossible):
+    # CSV and JSON-lines exports write the flag as text: "false" is answerable, and keeps its answer
+    row = {"guid": "smoke-mrc-00001", "context": CONTEXT, "question": "언제?", "question_type": 1,
+           "is_impossible": written, "answers": {"answer_start": [5], "text": ["2020년"]}}
+    (example,) = mrc.read_file(write(tmp_path, [row], "smoke-mrc.json"))
+    assert example["is_impossible"] is impossible
+    assert example["answers"]["text"] == ([] if impossible else ["2020년"])
+
+
 def test_from_hub_example_moves_merged_answers_of_unanswerable_questions():
     features = datasets.Features(
         {

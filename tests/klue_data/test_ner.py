@@ -123,6 +123,15 @@ def test_reads_files_without_comments_with_crlf_and_no_final_newline(tmp_path):
     assert examples[0]["ner_tags"] == ["B-LC", "I-LC", "O", "O", "O"]
 
 
+def test_tags_with_spaces_around_them_are_read_in_tsv_and_hub_files(tmp_path):
+    tsv = write(tmp_path, "## smoke-ner-00001\t서울\n서\tB-LC \n울\tI-LC\t\n\n")
+    assert ner.read_file(tsv)[0]["ner_tags"] == ["B-LC", "I-LC"]
+    hub = tmp_path / "smoke-ner.jsonl"
+    hub.write_text(json.dumps({"guid": "a", "sentence": "서울", "tokens": ["서", "울"], "ner_tags": ["B-LC ", " I-LC"]},
+                              ensure_ascii=False), encoding="utf-8")
+    assert ner.read_file(hub)[0]["ner_tags"] == ["B-LC", "I-LC"]
+
+
 def test_annotation_oddities_are_kept(tmp_path):
     # an I- with no B-, and a space tagged inside an entity: loaded, not repaired
     text = "## smoke-ner-00001\t<박 민수:PS>\n박\tI-PS\n \tI-PS\n민\tI-PS\n수\tI-PS\n\n"

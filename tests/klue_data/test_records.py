@@ -44,3 +44,9 @@ def test_a_short_row_is_named_by_the_line_it_starts_on(tmp_path):
     path.write_text('a,b\n1,"two\nlines"\n3\n', encoding="utf-8")
     with pytest.raises(KlueDataError, match=r"rows.csv, line 4: expected 2 cells \(a, b\), got 1"):
         read_records(path)
+
+
+def test_blank_csv_rows_are_skipped(tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_text("guid,title\na,제목\n\n,\nb,둘\n", encoding="utf-8")  # an empty line and a row of empty cells
+    assert [record["guid"] for record in read_records(path)] == ["a", "b"]

@@ -76,6 +76,44 @@ def test_user_files_accept_label_names_or_hub_ids_and_csv(tmp_path):
     assert dataset.column_names == ["guid", "source", "premise", "hypothesis", "label"]
 
 
+def write_jsonl(path, rows: list[dict]):
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_labels_are_read_as_names_with_spaces_around_or_hub_ids_in_range(tmp_path):
+    row = {"guid": "a", "source": "s", "premise": "비가 온다", "hypothesis": "눈이 온다"}
+    assert nli.read_file(write_jsonl(tmp_path / "a.jsonl", [dict(row, label=" neutral ")]))[0]["label"] == "neutral"
+    with pytest.raises(KlueDataError, match="outside the Hub"):  # three labels: Hub ids 0, 1, 2
+        nli.read_file(write_jsonl(tmp_path / "b.jsonl", [dict(row, label=3)]))
+    with pytest.raises(KlueDataError, match="expected one of"):  # true is no Hub id 1
+        nli.read_file(write_jsonl(tmp_path / "c.jsonl", [dict(row, label=True)]))
+
+
+def test_a_numeric_guid_becomes_text_and_a_numeric_sentence_is_refused(tmp_path):
+    row = {"guid": 7, "source": "s", "premise": "비가 온다", "hypothesis": "눈이 온다", "label": "neutral"}
+    assert nli.read_file(write_jsonl(tmp_path / "a.jsonl", [row]))[0]["guid"] == "7"
+    with pytest.raises(KlueDataError, match="expected a string, got int"):
+        nli.read_file(write_jsonl(tmp_path / "b.jsonl", [dict(row, hypothesis=5)]))
+
+
+def test_an_sts_score_that_is_not_a_number_in_range_is_refused(tmp_path):
+    path = tmp_path / "sts.csv"
+    path.write_text("guid,sentence1,sentence2,label\na,비,눈,nan\n", encoding="utf-8")  # NaN would make Pearson NaN
+    with pytest.raises(KlueDataError, match="expected a number in"):
+        sts.read_file(path)
+
+
+def test_empty_sentences_are_read_and_warned_about_by_guid(tmp_path, caplog):
+    rows = [{"guid": "a", "source": "s", "premise": "비가 온다", "hypothesis": " ", "gold_label": "entailment"},
+            {"guid": "b", "source": "s", "premise": "비가 온다", "hypothesis": "날씨", "gold_label": "neutral"}]
+    path = tmp_path / "nli.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        assert len(nli.read_file(path)) == 2
+    assert "1 record(s) with an empty premise or hypothesis" in caplog.text and ": a" in caplog.text
+
+
 def test_csv_row_with_missing_cells_names_the_line(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("guid,title,label\na,제목,정치\nb,제목\n", encoding="utf-8")

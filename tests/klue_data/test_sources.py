@@ -37,6 +37,20 @@ def test_a_sample_file_in_a_subfolder_is_not_picked_over_the_dev_split(tmp_path,
     assert any("Read 30 nli validation examples" in m and str(dev) in m for m in messages)
 
 
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("klue-nli-v1.1_dev.json", "[]", "the file holds no examples"),
+    ("klue-nli-v1.1_dev.json", " \n", "the file is empty"),
+    ("dev.jsonl", "", "the file is empty"),
+    ("dev.csv", "guid,premise,hypothesis,label\n", "the file holds no examples"),
+])
+def test_a_file_without_examples_is_one_error_naming_it(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(KlueDataError) as caught:
+        load_local(nli, {"validation": path})
+    assert str(caught.value) == f"{path}: {message}"
+
+
 def test_two_files_for_one_split_are_one_error_naming_both(tmp_path):
     direct = write_nli(tmp_path / "klue-nli-v1.1_dev.json", 3)
     in_folder = write_nli(tmp_path / "klue-nli-v1.1" / "klue-nli-v1.1_dev.json", 3)

@@ -141,6 +141,7 @@ def test_add_one_example_by_name(evaluate):
          r"expected label names \(entailment, contradiction, neutral\)"),
         ("nli", [0, "neutral"], [0, 1], r"predictions: mixes label names and ids \('neutral' and 0\)"),
         ("ynat", [0.5, 1], [0, 1], r"predictions: expected label names .* got float 0.5"),
+        ("nli", [True, False], [0, 1], r"predictions: expected label names .* got bool True"),  # not ids 1 and 0
         ("ynat", [0, 7], [0, 1], r"predictions: id 7 is out of range"),
         ("ner", [["B-PS", "X-PS"]], [["B-PS", "O"]],
          r"predictions\[0\]: unknown label name 'X-PS'; expected label names \(B-PS, I-PS,"),

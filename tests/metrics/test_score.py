@@ -536,6 +536,34 @@ def test_missing_extra_duplicate_and_malformed_lines_are_rejected(tmp_path, caps
     assert "1 guid(s) predicted more than once: smoke-ynat-00001 (lines 1, 11)" in err
 
 
+def test_a_line_without_a_prediction_is_malformed(tmp_path, capsys):
+    references, rows = ynat_references(tmp_path)
+    lines = [{"guid": r["guid"], "prediction": r["label"]} for r in rows]
+    lines[4] = {"guid": rows[4]["guid"], "label": rows[4]["label"]}  # line 5: the gold field's name, not prediction
+    code, _, err, data = run(tmp_path, "ynat", references, write_predictions(tmp_path / "p.jsonl", lines), capsys)
+    assert code == 2 and data is None
+    assert "line 5: guid smoke-ynat-00005: missing 'prediction'" in err
+
+
+def test_references_that_repeat_a_guid_are_refused(tmp_path, capsys):
+    references, rows = ynat_references(tmp_path)
+    write_json(references, [*rows, dict(rows[2], label="경제")])  # the same guid with another gold label
+    predictions = write_predictions(tmp_path / "p.jsonl", [{"guid": r["guid"], "prediction": r["label"]} for r in rows])
+    code, _, err, data = run(tmp_path, "ynat", references, predictions, capsys)
+    assert code == 2 and data is None
+    assert "1 guid(s) occur more than once in the references" in err and "smoke-ynat-00003" in err
+
+
+def test_a_predictions_file_saved_with_a_byte_order_mark_is_read(tmp_path, capsys):
+    references, rows = ynat_references(tmp_path)
+    path = tmp_path / "p.jsonl"
+    lines = "".join(json.dumps({"guid": r["guid"], "prediction": r["label"]}, ensure_ascii=False) + "\n" for r in rows)
+    path.write_text(lines, encoding="utf-8-sig")  # what Windows editors write
+    code, _, err, data = run(tmp_path, "ynat", references, path, capsys)
+    assert code == 0, err
+    assert_perfect(data, "ynat")
+
+
 def sts_references(tmp_path: Path) -> Path:
     rows = [
         {

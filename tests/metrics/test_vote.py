@@ -58,6 +58,9 @@ def test_cli_votes_and_breaks_ties_with_predictions_jsonl(tmp_path, capsys):
     [
         ([("q1", 1), ("q3", 2)], "b.csv: ids differ from"),
         ([("q1", 1), ("q2", "x")], "b.csv, line 3 (id q2): expected a choice number"),
+        ([("q1", 1), ("q2", 0)], "b.csv, line 3 (id q2): expected a choice number 1, 2, ..., got '0'"),
+        ([("q1", 1), ("q2", 2), ("q1", 3)], "b.csv, line 4: id 'q1' is given twice"),
+        ([("q1", 1), ("q2", 2), ("q3", 2)], "a.csv: 1 id(s) not in "),  # every id of a.csv, and one more
     ],
 )
 def test_cli_mismatched_or_bad_files_end_in_one_line(tmp_path, rows_b, message):

@@ -60,3 +60,12 @@ def test_sts_baseline_without_real_label():
     records = [{"labels": {"label": v, "real-label": None, "binary-label": int(v >= 3)}} for v in (4.0, 1.0, 3.5, 2.0)]
     scores = trivial_scores("sts", records)
     assert scores["pearsonr"] == 0.0 and scores["f1"] > 0  # the best constant (>= 3) gets 2p/(1+p)
+
+
+def test_an_undefined_baseline_score_is_written_as_zero(monkeypatch, tmp_path):
+    # a score the metric leaves undefined (NaN) would make results.json invalid JSON and every comparison false
+    import smoke.baselines as module
+
+    monkeypatch.setattr(module, "read_dev", lambda task, data_dir: [{"labels": {}}])
+    monkeypatch.setattr(module, "trivial_scores", lambda task, records: {"pearsonr": float("nan"), "f1": 50.0})
+    assert baselines(tmp_path, ["sts"])["sts"]["scores"] == {"pearsonr": 0.0, "f1": 50.0}

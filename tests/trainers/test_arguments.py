@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 import subprocess
 import sys
@@ -92,6 +93,26 @@ def test_an_arguments_file_value_of_the_wrong_type_is_one_line(setting, expected
     assert main(YnatTask(), [str(path)]) == 2
     message = capsys.readouterr().err.strip()
     assert len(message.splitlines()) == 1 and expected in message, message
+
+
+@pytest.mark.parametrize(
+    ("arguments", "values", "expected"),
+    [
+        ("MrcArguments", {"doc_stride_mode": "steps"}, "--doc_stride_mode must be 'overlap' or 'step', got 'steps'"),
+        ("NerArguments", {"ner_scoring": "chars"}, "--ner_scoring must be one of"),
+        ("DpArguments", {"pos_embedding_dim": -1}, "--pos_embedding_dim must be >= 0"),
+        ("McqaArguments", {"mcqa_model": "encoder", "load_in_4bit": True}, "--load_in_4bit is for --mcqa_model causal_lm"),
+        ("McqaArguments", {"mcqa_model": "causal_lm", "lora_r": -1}, "--lora_r must be 0 (no LoRA) or a positive rank"),
+        ("McqaArguments", {"mcqa_model": "causal_lm", "lora_target_modules": " "}, "--lora_target_modules is empty"),
+    ],
+)
+def test_task_flag_values_are_checked_where_argparse_choices_do_not_reach(arguments, values, expected):
+    # a value from a .json / .yaml arguments file becomes a default, which argparse's choices never check
+    import args
+    from args import ArgumentsError
+
+    with pytest.raises(ArgumentsError, match=re.escape(expected)):
+        getattr(args, arguments)(**values)
 
 
 def test_shipped_configs_combine_with_flags():

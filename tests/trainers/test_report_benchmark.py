@@ -40,7 +40,11 @@ def test_four_evaluations_per_epoch_whatever_the_epochs():
     assert report.quarter_epoch_flags(config, []) == ["--eval_steps", repr(0.25 / 3), "--save_steps", repr(0.25 / 3)]
     # the run's own epochs win over the config's (the smoke preset trains more epochs)
     assert report.quarter_epoch_flags(config, ["--num_train_epochs", "8"])[:2] == ["--eval_steps", "0.03125"]
+    # presets, then the user's flags: the last --num_train_epochs is the run's, as argparse reads it
+    assert report.quarter_epoch_flags(config, ["--num_train_epochs", "8", "--num_train_epochs", "2"])[:2] == [
+        "--eval_steps", "0.125"]
     assert report.quarter_epoch_flags(config, ["--eval_steps", "100"]) == []  # the user's own wins
+    assert report.quarter_epoch_flags(config, ["--save_steps", "500"]) == ["--eval_steps", repr(0.25 / 3)]
     assert report.quarter_epoch_flags(config, ["--max_steps", "5"]) == []
     assert report.quarter_epoch_flags({"eval_strategy": "epoch"}, []) == []
 
@@ -98,6 +102,7 @@ def test_task_row_and_baseline_check():
     assert (row["wall_time_s"], row["train_samples_per_second"], row["eval_samples_per_second"]) == (42.0, 3.0, 12.5)
     assert report.above_baseline(row) is True
     assert report.above_baseline(_row(metrics={"entity_f1": 0.0, "char_f1": 4.0})) is False
+    assert report.above_baseline(_row(metrics={"entity_f1": 0.0, "char_f1": 5.0})) is False  # equal is not above
     failed = report.task_row("re", ("micro_f1",), "micro_f1", None, None, {"status": "failed", "error": "exit 2: x"},
                              {})  # fmt: skip
     assert (failed["status"], failed["error"], failed["metrics"]) == ("failed", "exit 2: x", {"micro_f1": None})
@@ -202,3 +207,11 @@ def test_undefined_main_metric_is_not_above_the_baseline():
     row = report.task_row("sts", ("pearsonr", "f1"), "pearsonr", {"eval_pearsonr": math.nan, "eval_f1": 50.0}, None,
                           {"status": "ok", "seconds": 1}, {}, {"name": "constant score", "scores": {"pearsonr": 0.0, "f1": 0.0}})
     assert report.above_baseline(row) is False
+
+
+def test_results_table_takes_exactly_an_output_folder_and_a_model(capsys):
+    from trainers import results_table
+
+    assert results_table.main(["out"]) == 2
+    assert results_table.main(["out", "klue/roberta-base", "extra"]) == 2
+    assert "python trainers/results_table.py" in capsys.readouterr().err
