@@ -30,6 +30,13 @@ class ModelArguments:
     token: str | None = field(
         default=None, metadata={"help": "A Hub token for private models (default: the one `hf auth login` saved)."}
     )
+    ignore_mismatched_sizes: bool = field(
+        default=False,
+        metadata={
+            "help": "Start from a checkpoint whose head has another shape (e.g. one fine-tuned on another task's "
+            "labels): its layers that do not fit are initialised anew, the rest (the encoder) is kept."
+        },
+    )
     trust_remote_code: bool = field(
         default=False,
         metadata={"help": "Allow models whose code lives in their Hub repository. Only for repositories you trust."},

@@ -397,7 +397,11 @@ def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] = prin
     if args.json_path and Path(args.json_path).is_dir():
         print(f"error: --json {args.json_path}: is a folder; give a file path", file=sys.stderr)
         return EXIT_REJECTED
-    out(format_report(report))
+    try:
+        out(format_report(report))
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (| head): the --json file is still written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
     if args.json_path:
         try:
             write_json_atomically(args.json_path, report.as_dict())

@@ -13,6 +13,7 @@ in the results: ``eval_predictions_clipped``).
 from __future__ import annotations
 
 import csv
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from klue_data.sts import regression_target
 from trainers.outputs import write_text
 from trainers.runner import Scored, main
 from trainers.sequence_tasks import RegressionTask
+
+logger = logging.getLogger("klue")
 
 
 class StsTask(RegressionTask):
@@ -59,6 +62,7 @@ class StsTask(RegressionTask):
                 writer.writerow([guid, f"{float(score):.6f}"])
 
         write_text(output_dir / "predictions.csv", produce)
+        logger.info("Wrote %d scores to %s", len(decoded), output_dir / "predictions.csv")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,9 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -419,6 +421,13 @@ def main(task: Task, argv: Sequence[str] | None = None) -> int:
             logger.error("%s", error)
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted: the files already written are whole; run the same command again to go on from the last "
+              "checkpoint in --output_dir", file=sys.stderr)
+        # Die of SIGINT, not exit normally: a calling shell loop (run_all.sh) then stops too.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+        raise
     return 0
 
 
@@ -429,7 +438,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     if not training_args.do_predict and any(getattr(options, "predictions_csv", None) for options in task_options):
         logger.warning("--predictions_csv is written by --do_predict; this run does not predict, so writes no CSV.")
     training_args = use_cuda_graphs(task, data_args, training_args, torch.cuda.is_available())
-    if finished_training(training_args):
+    if finished_training(training_args, task):
         training_args.do_train = False
         model_args = dataclasses.replace(
             model_args, model_name_or_path=training_args.output_dir, config_name=None, tokenizer_name=None
@@ -466,6 +475,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     if task.label_smoothing_by == "model":
         task.label_smoothing = training_args.label_smoothing_factor
     model = task.build_model(model_args, config)
+    setattr(model.config, TASK_CONFIG_KEY, task.name)  # saved with it: a later run can tell its task
     if saved_labels is not None:
         use_task_label_order(model, saved_labels, task)
     if len(tokenizer) > model.get_input_embeddings().num_embeddings:  # tokens added by the task or the user
@@ -562,8 +572,9 @@ def parse_arguments(
     # --load_best_model_at_end keeps the checkpoint best by the task's selection metric (the table's),
     # not by eval loss; a file or flag may still name another.
     parser.set_defaults(metric_for_best_model=metric_task(task.name).selection_key)
+    from_file: dict[str, Any] = {}
     if argv and argv[0].endswith(ARGUMENT_FILE_SUFFIXES) and not argv[0].startswith("-"):
-        use_file_as_defaults(parser, Path(argv[0]))
+        from_file = use_file_as_defaults(parser, Path(argv[0]))
         argv = argv[1:]
     try:
         *parsed, unknown = parser.parse_args_into_dataclasses(
@@ -574,6 +585,9 @@ def parse_arguments(
         raise ArgumentsError("; ".join(lines)) from error
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if "output_dir" not in from_file and not any(a == "--output_dir" or a.startswith("--output_dir=") for a in argv):
+        # The Trainer's default folder (./trainer_output) would be shared by every task run without it.
+        parser.error("--output_dir is required: the folder for this run's model, checkpoints, results and predictions")
     *task_options, model_args, data_args, training_args = parsed
     check_metric_for_best_model(task, training_args)
     if training_args.label_smoothing_factor and task.label_smoothing_by is None:
@@ -598,8 +612,9 @@ def check_metric_for_best_model(task: Task, training_args: KlueTrainingArguments
         )
 
 
-def use_file_as_defaults(parser: ArgumentParser, path: Path) -> None:
-    """The file's values become the parser's defaults (so later flags win); unknown keys are an error."""
+def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
+    """The file's values become the parser's defaults (so later flags win); unknown keys are an error.
+    Returns the values."""
     path = path.resolve()
     if not path.is_file():
         raise ArgumentsError(f"{path}: no such arguments file")
@@ -634,6 +649,7 @@ def use_file_as_defaults(parser: ArgumentParser, path: Path) -> None:
         except (TypeError, ValueError) as error:
             raise ArgumentsError(f"{path}: {key}: {error}") from None
     parser.set_defaults(**values)
+    return values
 
 
 def setup_logging(training_args: KlueTrainingArguments) -> None:
@@ -654,14 +670,19 @@ def setup_logging(training_args: KlueTrainingArguments) -> None:
     transformers.utils.logging.enable_explicit_format()
 
 
-def finished_training(training_args: KlueTrainingArguments) -> bool:
+def finished_training(training_args: KlueTrainingArguments, task: Task) -> bool:
     """Whether ``--do_train`` would repeat a run that already finished in ``output_dir`` (its
-    train_results.json is written last). Resuming it would train 0 steps and overwrite its results."""
+    train_results.json is written last). Resuming it would train 0 steps and overwrite its results.
+    A finished run of another task there is an error: its model is not this task's."""
     output_dir = Path(training_args.output_dir)
     if not training_args.do_train or training_args.overwrite_output_dir:
         return False
     if not (output_dir / "train_results.json").is_file() or not (output_dir / "config.json").is_file():
         return False
+    other = other_task_run(output_dir, task)
+    if other is not None:
+        raise ArgumentsError(f"{output_dir} holds the finished training of {other}, not a {task.name} run: pass "
+                             "another --output_dir, or --overwrite_output_dir to replace it")
     logger.warning(
         "%s holds a finished training run: training is skipped, its results stay, and the model saved there "
         "is used (pass --overwrite_output_dir to train again).",
@@ -676,19 +697,33 @@ def label_list(id2label: dict[Any, Any] | None) -> list[str]:
     return [str(id2label[key]) for key in sorted(id2label, key=int)]
 
 
+TASK_CONFIG_KEY = "klue_task"  # config.json of a model this runner trained: the task it was trained for
+
+
+def other_task_run(folder: str | Path, task: Task) -> str | None:
+    """What a model saved in ``folder`` was trained for when that is not ``task`` (``"a re run"``, or
+    ``"a run with other labels (...)"`` for a model saved without the task's name), else None."""
+    path = Path(folder) / "config.json"
+    if not path.is_file():
+        return None
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    if saved.get(TASK_CONFIG_KEY) is not None:
+        return None if saved[TASK_CONFIG_KEY] == task.name else f"a {saved[TASK_CONFIG_KEY]} run"
+    wanted = task.config_overrides().get("id2label")
+    theirs = label_list(saved.get("id2label"))
+    if wanted is None or theirs == label_list(wanted):
+        return None
+    return f"a run with other labels ({', '.join(theirs[:4]) or 'none'}, ...)"
+
+
 def check_resume_matches(checkpoint: str | None, task: Task) -> None:
     """A checkpoint left in ``output_dir`` by a run of another task cannot be resumed: say so in one
     line instead of a state-dict size mismatch deep in the Trainer."""
-    saved = Path(checkpoint) / "config.json" if checkpoint else None
-    wanted = task.config_overrides().get("id2label")
-    if saved is None or not saved.is_file() or wanted is None:
-        return
-    theirs = label_list(json.loads(saved.read_text(encoding="utf-8")).get("id2label"))
-    ours = label_list(wanted)
-    if theirs != ours:
+    other = other_task_run(checkpoint, task) if checkpoint else None
+    if other is not None:
         raise ArgumentsError(
-            f"{checkpoint} was saved by a run with other labels ({', '.join(theirs[:4]) or 'none'}, ...), not a "
-            f"{task.name} run: pass another --output_dir, or --overwrite_output_dir to start over"
+            f"{checkpoint} was saved by {other}, not a {task.name} run: pass another --output_dir, or "
+            "--overwrite_output_dir to start over"
         )
 
 
@@ -802,6 +837,9 @@ def from_pretrained(loader: Any, model_args: ModelArguments, name: str | None = 
     name = name or model_args.model_name_or_path
     if not Path(name).exists():
         prefer_offline_when_hub_unreachable()  # seconds, not a minute of retries, without a network
+    loads_weights = hasattr(loader, "from_config") or (isinstance(loader, type) and issubclass(loader, PreTrainedModel))
+    if loads_weights:
+        kwargs.setdefault("ignore_mismatched_sizes", model_args.ignore_mismatched_sizes)
     try:
         return loader.from_pretrained(
             name,
@@ -811,6 +849,13 @@ def from_pretrained(loader: Any, model_args: ModelArguments, name: str | None = 
             trust_remote_code=model_args.trust_remote_code,
             **kwargs,
         )
+    except RuntimeError as error:
+        if not loads_weights or "ignore_mismatched_sizes" not in str(error):
+            raise
+        raise ArgumentsError(
+            f"{name}: some of its saved layers have other shapes than this model's (the MISMATCH lines above; e.g. a "
+            "head for another number of labels); pass --ignore_mismatched_sizes to initialise those layers anew"
+        ) from error
     except OSError as error:
         local = Path(name).exists()
         hint = (
@@ -862,11 +907,7 @@ def saved_label_order(model_args: ModelArguments, task: Task, training: bool) ->
         return None
     saved = from_pretrained(AutoConfig, model_args, model_args.config_name)
     saved_names = label_list(getattr(saved, "id2label", None))
-    if (
-        len(saved_names) != len(names)
-        or saved_names == list(names)
-        or all(GENERIC_LABEL.fullmatch(name) for name in saved_names)
-    ):
+    if saved_names == list(names) or all(GENERIC_LABEL.fullmatch(name) for name in saved_names):
         return None
     if sorted(saved_names) == sorted(names):
         return saved_names
@@ -876,7 +917,14 @@ def saved_label_order(model_args: ModelArguments, task: Task, training: bool) ->
     )
     if not training:
         raise ArgumentsError(message + "; its predictions would carry wrong label names")
-    logger.warning("%s; training goes on from that head, its rows now named in %s's order.", message, task.name)
+    if len(saved_names) == len(names):
+        logger.warning("%s; training goes on from that head, its rows now named in %s's order.", message, task.name)
+    elif model_args.ignore_mismatched_sizes:
+        logger.warning("%s; a new head of %d labels is trained on its encoder (--ignore_mismatched_sizes).", message,
+                       len(names))
+    else:
+        raise ArgumentsError(f"{message}; pass --ignore_mismatched_sizes to train a new head of {len(names)} labels "
+                             "on its encoder")
     return None
 
 

@@ -665,6 +665,19 @@ def test_json_is_written_atomically(tmp_path, capsys):
     assert [p.name for p in out.parent.iterdir()] == ["ynat.json"]  # no temp file left behind
 
 
+def test_a_reader_that_stops_early_costs_no_traceback_and_the_json_is_still_written(tmp_path):
+    # python -m metrics.score ... | head -1: the pipe closes before the report is printed
+    references, rows = ynat_references(tmp_path)
+    predictions = write_predictions(tmp_path / "p.jsonl", [{"guid": r["guid"], "prediction": r["label"]} for r in rows])
+    scorer = subprocess.Popen([sys.executable, "-m", "metrics.score", "--task", "ynat", "--predictions", str(predictions),
+                               "--references", str(references), "--json", str(tmp_path / "out.json")],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    scorer.stdout.close()
+    stderr = scorer.stderr.read()
+    assert scorer.wait(timeout=60) == 0 and stderr == ""
+    assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["count"] == 10
+
+
 def test_cli_subprocess_and_help(tmp_path):
     references, rows = ynat_references(tmp_path)
     predictions = write_predictions(tmp_path / "p.jsonl", [{"guid": r["guid"], "prediction": r["label"]} for r in rows])

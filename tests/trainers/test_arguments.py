@@ -115,6 +115,15 @@ def test_task_flag_values_are_checked_where_argparse_choices_do_not_reach(argume
         getattr(args, arguments)(**values)
 
 
+def test_a_run_without_output_dir_is_refused_rather_than_sharing_the_trainers_default_folder(tmp_path, capsys):
+    assert main(YnatTask(), ["--model_name_or_path", "x", "--do_eval"]) == 2
+    assert capsys.readouterr().err.startswith("error: --output_dir is required")
+    path = tmp_path / "args.yaml"
+    path.write_text(f"model_name_or_path: x\noutput_dir: {tmp_path / 'out'}\n")
+    _, _, training_args, _ = parse_arguments(YnatTask(), [str(path)])  # given by the arguments file
+    assert training_args.output_dir == str(tmp_path / "out")
+
+
 def test_shipped_configs_combine_with_flags():
     _, data_args, training_args, _ = parse_arguments(
         NerTask(), [str(REPO_ROOT / "configs" / "ner.json"), "--learning_rate", "3e-5", "--output_dir", "out/x"]

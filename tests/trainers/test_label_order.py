@@ -68,3 +68,28 @@ def test_heads_in_the_official_order_or_without_names_are_used_as_they_are(names
     assert main(YnatTask(), ["--model_name_or_path", str(checkpoint), "--output_dir", str(out),
                              "--test_file", str(test), "--do_predict", *FLAGS]) == 0
     assert set(predictions(out)) == {YNAT_LABELS[5]}
+
+
+@pytest.mark.parametrize(("names", "refusal"), [
+    (["entailment", "contradiction", "neutral"], "its head was trained on other labels (entailment, contradiction"),
+    (["LABEL_0", "LABEL_1", "LABEL_2"], "some of its saved layers have other shapes than this model's"),
+])
+def test_a_head_of_another_size_is_one_line_unless_told_to_train_a_new_one(names, refusal, tiny_bert, tmp_path,
+                                                                            capsys):
+    # e.g. an NLI model (3 labels) given to YNAT (7): named labels are refused before loading, generic ones
+    # when the weights do not fit; --ignore_mismatched_sizes trains a new head on its encoder
+    checkpoint = checkpoint_that_always_answers(tiny_bert, tmp_path / "three", names, names[0])
+    records = write_json(tmp_path / "ynat.json", ynat_records(8, seed=3))
+    common = ["--model_name_or_path", str(checkpoint), "--validation_file", str(records), "--do_eval", *FLAGS]
+    capsys.readouterr()
+    assert main(YnatTask(), [*common, "--output_dir", str(tmp_path / "eval")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and refusal in err.strip().splitlines()[-1], err
+    training = [*common, "--train_file", str(records), "--do_train", "--max_steps", "1", "--save_strategy", "no"]
+    assert main(YnatTask(), [*training, "--output_dir", str(tmp_path / "train")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and refusal in err and "pass --ignore_mismatched_sizes" in err, err
+    out = tmp_path / "new-head"
+    assert main(YnatTask(), [*training, "--output_dir", str(out), "--ignore_mismatched_sizes"]) == 0
+    saved = json.loads((out / "config.json").read_text())
+    assert [saved["id2label"][str(i)] for i in range(7)] == list(YNAT_LABELS) and saved["klue_task"] == "ynat"

@@ -1,4 +1,4 @@
-"""A run killed (SIGKILL) right after a checkpoint, twice, then resumed, ends where an uninterrupted run does:
+"""A run killed right after a checkpoint, twice (SIGKILL, then Ctrl-C), then resumed, ends where an uninterrupted run does:
 it resumes at the checkpoint's step (not from step 0), and its results equal the uninterrupted run's,
 train_loss included (the mean over all steps of the run, not only of the resumed ones)."""
 
@@ -15,7 +15,7 @@ from tests.synthetic import write_json, ynat_records
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-# Runs run_ynat's main with a callback that kills the process, hard, once checkpoint-$KILL_AT is on disk.
+# Runs run_ynat's main with a callback that sends the process $KILL_SIGNAL once checkpoint-$KILL_AT is on disk.
 KILLER = textwrap.dedent(
     """
     import os, signal, sys
@@ -23,7 +23,7 @@ KILLER = textwrap.dedent(
     class KillAfterSave(TrainerCallback):
         def on_save(self, args, state, control, **kwargs):
             if state.global_step == int(os.environ["KILL_AT"]):
-                os.kill(os.getpid(), signal.SIGKILL)
+                os.kill(os.getpid(), getattr(signal, os.environ["KILL_SIGNAL"]))
     original_init = Trainer.__init__
     def init(self, *a, **k):
         original_init(self, *a, **k)
@@ -52,10 +52,15 @@ def test_killed_run_resumes_to_the_same_eval_metrics(tiny_bert, tmp_path):
 
     # Killed twice: at step 4, then at step 6 inside the resumed run, whose checkpoint must carry the loss
     # of steps 1-4 forward for the last run's train_loss.
-    for kill_at in (4, 6):
+    for kill_at, kill_signal in ((4, "SIGKILL"), (6, "SIGINT")):
         killed = subprocess.run([sys.executable, "-c", KILLER, *argv(tmp_path / "resumed")], cwd=REPO_ROOT,
-                                env={**env, "KILL_AT": str(kill_at)}, capture_output=True)
-        assert killed.returncode == -9  # SIGKILL: no chance to clean up
+                                env={**env, "KILL_AT": str(kill_at), "KILL_SIGNAL": kill_signal}, capture_output=True,
+                                text=True)  # fmt: skip
+        if kill_signal == "SIGKILL":
+            assert killed.returncode == -9  # no chance to clean up
+        else:  # Ctrl-C: one line, no traceback, and the process dies of SIGINT so that a calling shell stops too
+            assert killed.returncode == -2 and "Traceback" not in killed.stderr, killed.stderr[-2000:]
+            assert killed.stderr.strip().splitlines()[-1].startswith("interrupted: the files already written are whole")
         assert (tmp_path / "resumed" / f"checkpoint-{kill_at}").is_dir()
         assert not (tmp_path / "resumed" / "eval_results.json").exists()
 

@@ -136,7 +136,7 @@ def test_sts_scores_raw_outputs_as_the_official_baseline_and_clips_only_when_ask
     assert clipped_results["eval_pearsonr"] != pytest.approx(raw_results["eval_pearsonr"])
 
 
-def test_sts_reads_competition_csv_and_flat_label(tiny_bert, tmp_path):
+def test_sts_reads_competition_csv_and_flat_label(tiny_bert, tmp_path, capsys):
     csv_path = tmp_path / "test.csv"
     csv_path.write_text("id,source,sentence_1,sentence_2,label,binary-label\n"
                         "c-1,smoke,서울 주가 발표,서울 주가 소식,4.2,1\nc-2,smoke,부산 야구,대전 금리,0.4,0\n",
@@ -145,6 +145,8 @@ def test_sts_reads_competition_csv_and_flat_label(tiny_bert, tmp_path):
     assert run_task(StsTask(), tiny_bert, out, {"test": csv_path}, "--do_predict", "--predictions_csv") == 0
     assert [p["guid"] for p in read_jsonl(out / "predictions.jsonl")] == ["c-1", "c-2"]
     assert "predict_pearsonr" in json.loads((out / "predict_results.json").read_text())
+    assert (out / "predictions.csv").read_text().splitlines()[0] == "id,target"
+    assert f"Wrote 2 scores to {out / 'predictions.csv'}" in capsys.readouterr().out  # the log names the file
 
 
 def test_predictions_csv_without_do_predict_says_no_csv_is_written(tiny_bert, tmp_path, capsys):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.synthetic import nli_records, sts_records, write_json, ynat_records
@@ -90,19 +92,31 @@ def test_training_flags_that_cannot_work_are_one_line(flags, expected, tiny_bert
     assert_failed_cleanly(status, out, capsys, expected)
 
 
-def test_a_checkpoint_of_another_task_in_output_dir_is_not_resumed(tiny_bert, tmp_path, capsys):
+def test_a_run_of_another_task_in_output_dir_is_neither_resumed_nor_taken_for_this_ones(tiny_bert, tmp_path, capsys):
+    # Two task scripts pointed at one --output_dir: the second must neither skip its training as finished, nor
+    # resume the first one's checkpoint, nor use its model (its head has other labels, or another number of them)
     nli = write_json(tmp_path / "nli.json", nli_records(8))
     out = tmp_path / "out"
     common = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--report_to", "none", "--use_cpu",
               "--do_train", "--max_steps", "1", "--save_steps", "1"]
     assert main(NliTask(), [*common, "--train_file", str(nli)]) == 0
-    (out / "train_results.json").unlink()  # as if the run had been killed after its checkpoint
     sts = write_json(tmp_path / "sts.json", sts_records(8))
     capsys.readouterr()
     assert main(StsTask(), [*common, "--train_file", str(sts)]) == 2
     message = capsys.readouterr().err.strip()
-    assert "checkpoint-1 was saved by a run with other labels (entailment, contradiction, neutral" in message
+    assert message == (f"error: {out} holds the finished training of a nli run, not a sts run: pass another "
+                       "--output_dir, or --overwrite_output_dir to replace it")
+    (out / "train_results.json").unlink()  # as if the run had been killed after its checkpoint
+    assert main(StsTask(), [*common, "--train_file", str(sts)]) == 2
+    message = capsys.readouterr().err.strip()
+    assert "checkpoint-1 was saved by a nli run, not a sts run" in message
     assert "--overwrite_output_dir" in message and len(message.splitlines()) == 1
+    # a checkpoint saved without the task's name (another tool, an older run) is told apart by its labels
+    config = out / "checkpoint-1" / "config.json"
+    config.write_text(json.dumps({k: v for k, v in json.loads(config.read_text()).items() if k != "klue_task"}))
+    assert main(StsTask(), [*common, "--train_file", str(sts)]) == 2
+    message = capsys.readouterr().err.strip()
+    assert "checkpoint-1 was saved by a run with other labels (entailment, contradiction, neutral" in message
 
 
 @pytest.mark.parametrize("score", [5.5, -1, "NaN", "high"])
