@@ -12,6 +12,7 @@
 # come last (python -m trainers.benchmark_report).
 set -uo pipefail
 CALLER_DIR=$PWD  # relative paths in flags are the caller's, though the tasks run from the repository root
+export WANDB_DIR=${WANDB_DIR:-$CALLER_DIR}  # --report_to wandb: ./wandb where run_all.sh was called, as for a script
 cd "$(dirname "$0")" || exit 2
 
 usage() {
@@ -96,8 +97,6 @@ if [ "$SMOKE" = 1 ]; then
   # threads fight each other and the other processes: the smoke run took 5x longer with them).
   export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
   OUT=${OUT:-outputs/smoke}
-  echo "== smoke: tiny model and made-up data in $OUT/smoke"
-  python -m smoke prepare "$OUT/smoke" || die "could not prepare the smoke model and data"
   MODEL=${MODEL:-$OUT/smoke/tiny-bert}
   DATA_DIR=${DATA_DIR:-$OUT/smoke/data}
 fi
@@ -116,20 +115,47 @@ else
   read -r -a SELECTED <<< "$(echo $TABLE)"
 fi
 
-mkdir -p "$OUT" || die "cannot create $OUT"
-if [ "$SMOKE" = 1 ]; then
-  python -m smoke baselines "$DATA_DIR" "${SELECTED[@]}" > "$OUT/.baselines.json.tmp" \
-    && mv "$OUT/.baselines.json.tmp" "$OUT/baselines.json" || die "could not compute the smoke baselines"
-fi
-
 # Size-specific configs: configs/<last part of the model name>/<task>.json, e.g. configs/roberta-large/.
 SIZE_DIR="configs/$(basename "$MODEL")"
-MODEL_TAG=${MODEL//\//_}  # run names: <task>-klue_roberta-base, <task>-tiny-bert
-[ -d "$MODEL" ] && MODEL_TAG=$(basename "$MODEL")
 LAUNCH=(python)
 [ "$NPROC" -gt 1 ] && LAUNCH=(python -m torch.distributed.run --standalone --nproc_per_node "$NPROC")
 # shellcheck disable=SC2206  # a whole launcher command line, e.g. for several nodes
 [ -n "${LAUNCHER:-}" ] && LAUNCH=($LAUNCHER)
+
+task_config() {
+  if [ -f "$SIZE_DIR/$1.json" ]; then echo "$SIZE_DIR/$1.json"; else echo "configs/$1.json"; fi
+}
+# What a task's results were made with, written beside them (OUT/<task>/run_all.command) when it ends well: a
+# rerun skips a task only when the same command made its results, so none of another model or flags is shown.
+task_command() {
+  printf '%s\n' "model=$MODEL" "config=$(task_config "$1")" "data_dir=$DATA_DIR" "smoke=$SMOKE" \
+    "launcher=${LAUNCH[*]}" "flags=${EXTRA_FLAGS[*]}"
+}
+if [ "$OVERWRITE" = 0 ]; then
+  conflicts=()
+  for task in "${SELECTED[@]}"; do
+    dir="$OUT/$task"
+    [ -f "$dir/eval_results.json" ] || continue
+    if [ ! -f "$dir/run_all.command" ]; then
+      conflicts+=("$task (made by an unknown command)")
+    elif ! differ=$(diff <(task_command "$task") "$dir/run_all.command"); then
+      conflicts+=("$task (its $(grep '^>' <<< "$differ" | cut -c3- | cut -d= -f1 | paste -sd/) differ)")
+    fi
+  done
+  [ ${#conflicts[@]} -eq 0 ] || die "$OUT holds results of another command for $(IFS=,; echo "${conflicts[*]}" | \
+    sed 's/,/, /g'): pass --overwrite to rerun them, or another --output_dir"
+fi
+
+mkdir -p "$OUT" || die "cannot create $OUT"
+if [ "$SMOKE" = 1 ]; then
+  echo "== smoke: tiny model and made-up data in $OUT/smoke"
+  python -m smoke prepare "$OUT/smoke" || die "could not prepare the smoke model and data"
+  python -m smoke baselines "$DATA_DIR" "${SELECTED[@]}" > "$OUT/.baselines.json.tmp" \
+    && mv "$OUT/.baselines.json.tmp" "$OUT/baselines.json" || die "could not compute the smoke baselines"
+fi
+
+MODEL_TAG=${MODEL//\//_}  # run names: <task>-klue_roberta-base, <task>-tiny-bert
+[ -d "$MODEL" ] && MODEL_TAG=$(basename "$MODEL")
 
 RAN=()
 FAILED=()
@@ -144,12 +170,12 @@ for task in "${SELECTED[@]}"; do
   fi
   dir="$OUT/$task"
   if [ "$OVERWRITE" = 0 ] && [ -f "$dir/eval_results.json" ]; then
-    echo "== [$position/$count] $task: results exist ($dir/eval_results.json), skipped (--overwrite reruns it)"
+    echo "== [$position/$count] $task: results of this command exist ($dir/eval_results.json), skipped" \
+      "(--overwrite reruns it)"
     RAN+=("$task")
     continue
   fi
-  config="configs/${task}.json"
-  [ -f "$SIZE_DIR/${task}.json" ] && config="$SIZE_DIR/${task}.json"
+  config=$(task_config "$task")
   args=()
   if [ -f "$config" ]; then
     args+=("$config")
@@ -171,7 +197,7 @@ for task in "${SELECTED[@]}"; do
   echo "== [$position/$count] $task: ${LAUNCH[*]} $script ${args[*]}"
   mkdir -p "$dir"
   # an earlier run's results must not pass for this run's if this one fails
-  rm -f "$dir"/{eval,train,predict,all}_results.json "$dir/eval_breakdown.json"
+  rm -f "$dir"/{eval,train,predict,all}_results.json "$dir/eval_breakdown.json" "$dir/run_all.command"
   start=$(date +%s)
   "${LAUNCH[@]}" "$script" "${args[@]}" 2>&1 | tee "$dir/run.log"
   code=${PIPESTATUS[0]}
@@ -179,10 +205,16 @@ for task in "${SELECTED[@]}"; do
   RAN+=("$task")
   if [ "$code" = 0 ]; then
     python -m trainers.benchmark_report status "$OUT" "$task" ok "$seconds"
+    task_command "$task" > "$dir/run_all.command"
   else
     # The reason: the script's one-line error, else the exception line of a traceback, else the last line.
     reason=$(grep -E '^error: |^[A-Za-z_.]*(Error|Exception|Interrupt)(:|$)' "$dir/run.log" | tail -n 1)
     [ -n "$reason" ] || reason=$(grep -v '^[[:space:]]*$' "$dir/run.log" | tail -n 1)
+    # A flag the scripts do not take, or a model that cannot be loaded, fails every task alike: stop here.
+    if [[ $reason == "error: "*"--help lists the flags)" || $reason == "error: Could not load "* ]]; then
+      python -m trainers.benchmark_report status "$OUT" "$task" failed "$seconds" "exit $code: $reason"
+      die "$task: ${reason#error: } (every task would fail alike; the other tasks were not run)"
+    fi
     reason="exit $code: ${reason:0:300}"
     python -m trainers.benchmark_report status "$OUT" "$task" failed "$seconds" "$reason"
     FAILED+=("$task")

@@ -26,12 +26,13 @@ RUN_ALL = str(REPO_ROOT / "run_all.sh")
 FULL = os.environ.get("KLUE_FULL_SMOKE") == "1"
 
 
-def run_all(*args: str, env: dict[str, str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+def run_all(*args: str, env: dict[str, str] | None = None, timeout: int = 600,
+            cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess:  # fmt: skip
     environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", **(env or {})}
-    for name in ("MODEL", "OUT", "DATA_DIR", "TASKS", "EXTRA", "NPROC"):
+    for name in ("MODEL", "OUT", "DATA_DIR", "TASKS", "EXTRA", "NPROC", "WANDB_DIR"):
         if env is None or name not in env:
             environment.pop(name, None)
-    return subprocess.run(["bash", RUN_ALL, *args], cwd=REPO_ROOT, env=environment, capture_output=True, text=True,
+    return subprocess.run(["bash", RUN_ALL, *args], cwd=cwd, env=environment, capture_output=True, text=True,
                           timeout=timeout)  # fmt: skip
 
 
@@ -134,9 +135,9 @@ def test_report_to_wandb_writes_an_offline_run_named_after_task_and_model(smoke_
     done = run_all("--smoke", "--tasks", "ynat", "--output_dir", str(tmp_path), "--model", model, "--data_dir", data,
                    "--", "--report_to", "wandb", "--max_steps", "3",
                    "--disable_tqdm", "true", "--do_predict", "false",
-                   env={"WANDB_MODE": "offline", "WANDB_DIR": str(tmp_path), "WANDB_SILENT": "true"})  # fmt: skip
+                   env={"WANDB_MODE": "offline", "WANDB_SILENT": "true"}, cwd=tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    runs = list((tmp_path / "wandb").glob("offline-run-*"))
+    runs = list((tmp_path / "wandb").glob("offline-run-*"))  # ./wandb where run_all.sh was called, as for a script
     assert len(runs) == 1
     (log,) = runs[0].glob("*.wandb")
     assert b"ynat-tiny-bert" in log.read_bytes()  # --run_name <task>-<model>
@@ -147,12 +148,28 @@ def test_a_rerun_skips_tasks_with_results_and_reads_the_environment(failing_run,
     out, _ = failing_run
     before = (out / "ynat" / "eval_results.json").stat().st_mtime_ns
     env = {"MODEL": str(smoke_files / "tiny-bert"), "OUT": str(out), "DATA_DIR": str(out / "data"), "TASKS": "ynat,ner",
-           "EXTRA": "--disable_tqdm true --report_to none"}  # fmt: skip
+           "EXTRA": "--disable_tqdm true"}  # fmt: skip
     done = run_all("--smoke", env=env)
     assert done.returncode == 1  # NER still fails
-    assert "ynat: results exist" in done.stdout and "--overwrite reruns it" in done.stdout
+    assert "ynat: results of this command exist" in done.stdout and "--overwrite reruns it" in done.stdout
     assert (out / "ynat" / "eval_results.json").stat().st_mtime_ns == before
     assert "ynat   macro_f1" in done.stdout  # its earlier results are still in the table
+    # Another command (here a seed) must not be shown the first one's results as its own
+    other = run_all("--smoke", env={**env, "EXTRA": "--disable_tqdm true --seed 7"})
+    assert other.returncode == 2 and other.stdout == ""
+    assert other.stderr.strip() == (f"run_all.sh: {out} holds results of another command for ynat (its flags differ): "
+                                    "pass --overwrite to rerun them, or another --output_dir")
+    assert (out / "ynat" / "eval_results.json").stat().st_mtime_ns == before
+
+
+def test_a_flag_no_task_script_takes_stops_the_run_at_the_first_task(smoke_files, tmp_path):
+    done = run_all("--tasks", "ynat,nli", "--output_dir", str(tmp_path), "--model", str(smoke_files / "tiny-bert"),
+                   "--data_dir", str(smoke_files / "data"), "--task", "nli")  # a typo of --tasks, for the scripts
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        "run_all.sh: ynat: unrecognized arguments: --task nli (python trainers/run_ynat.py --help lists the flags) "
+        "(every task would fail alike; the other tasks were not run)")
+    assert not (tmp_path / "nli").exists()
 
 
 def test_flags_help_and_bad_flags():

@@ -538,7 +538,8 @@ def _main(argv: list[str]) -> int:
     report.add_argument("out", type=Path)
     report.add_argument("model")
     report.add_argument("--data_dir", type=Path, help="the dev files (RE's confusion matrix needs the gold relations)")
-    report.add_argument("--baselines", type=Path, help="JSON of trivial baselines (python -m smoke baselines)")
+    report.add_argument("--baselines", type=Path, help="JSON of trivial baselines (python -m smoke baselines; "
+                        "default: OUT/baselines.json when run_all.sh --smoke wrote one)")
     report.add_argument("--tasks", help="comma-separated tasks (default: every task with a folder in OUT)")
     report.add_argument("--no_tensorboard", action="store_true", help="do not log the pictures to TensorBoard")
     status = commands.add_parser("status", help="record how a task's run ended (OUT/TASK/run_all.json)")
@@ -567,7 +568,7 @@ def _main(argv: list[str]) -> int:
         config = _read_json(args.config) if args.config.is_file() else {}
         print(" ".join(quarter_epoch_flags(config or {}, args.flags)))
     else:
-        baselines = _read_json(args.baselines) if args.baselines else None
+        baselines = _read_json(args.baselines or args.out / "baselines.json")
         tasks = [task for task in args.tasks.split(",") if task] if args.tasks else None
         rows = write_report(args.out, args.model, tasks, args.data_dir, baselines, not args.no_tensorboard)
         print("\n".join(text_table(rows)))

@@ -215,3 +215,11 @@ def test_results_table_takes_exactly_an_output_folder_and_a_model(capsys):
     assert results_table.main(["out"]) == 2
     assert results_table.main(["out", "klue/roberta-base", "extra"]) == 2
     assert "python trainers/results_table.py" in capsys.readouterr().err
+
+
+def test_the_report_on_its_own_keeps_the_smoke_baselines_run_all_wrote(tmp_path, capsys):
+    write_json(tmp_path / "ynat" / "eval_results.json", {"eval_macro_f1": 70.0})
+    write_json(tmp_path / "baselines.json", {"ynat": {"name": "majority class", "scores": {"macro_f1": 10.0}}})
+    assert report._main(["report", str(tmp_path), "tiny-bert", "--no_tensorboard"]) == 0
+    (row,) = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["tasks"]
+    assert row["baseline"]["scores"] == {"macro_f1": 10.0} and row["above_baseline"] is True
