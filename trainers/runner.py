@@ -450,6 +450,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     tokenizer = load_tokenizer(model_args, fast_required=task.needs_fast_tokenizer)
     config = load_config(model_args, task)  # small files: a model or flag problem shows before the data loads
     check_resume_matches(resume_from, task)
+    check_trained_for(config, model_args, task, training=training_args.do_train)
     saved_labels = saved_label_order(model_args, task, training=training_args.do_train)
     if getattr(config, "type_vocab_size", 2) < 2:
         emit_no_token_type_ids(tokenizer)
@@ -714,6 +715,16 @@ def other_task_run(folder: str | Path, task: Task) -> str | None:
     if wanted is None or theirs == label_list(wanted):
         return None
     return f"a run with other labels ({', '.join(theirs[:4]) or 'none'}, ...)"
+
+
+def check_trained_for(config: PretrainedConfig, model_args: ModelArguments, task: Task, training: bool) -> None:
+    """A model this suite fine-tuned for another task has no trained head for this one: evaluating it would
+    score an untrained head without a word (an MRC head on an NLI model). Training from it is transfer."""
+    trained_for = getattr(config, TASK_CONFIG_KEY, None)
+    if training or trained_for is None or trained_for == task.name:
+        return
+    raise ArgumentsError(f"{model_args.model_name_or_path} was fine-tuned for {trained_for}, not {task.name}: its "
+                         f"{task.name} head was never trained; pass a {task.name} model, or train one from it (--do_train)")
 
 
 def check_resume_matches(checkpoint: str | None, task: Task) -> None:

@@ -106,6 +106,12 @@ def test_a_run_of_another_task_in_output_dir_is_neither_resumed_nor_taken_for_th
     message = capsys.readouterr().err.strip()
     assert message == (f"error: {out} holds the finished training of a nli run, not a sts run: pass another "
                        "--output_dir, or --overwrite_output_dir to replace it")
+    # nor is the NLI model evaluated as an STS one: its STS head was never trained
+    sts_eval = ["--model_name_or_path", str(out), "--output_dir", str(tmp_path / "eval"), "--use_cpu", "--do_eval",
+                "--validation_file", str(sts)]
+    assert main(StsTask(), sts_eval) == 2
+    assert capsys.readouterr().err.strip() == (f"error: {out} was fine-tuned for nli, not sts: its sts head was never "
+                                                "trained; pass a sts model, or train one from it (--do_train)")
     (out / "train_results.json").unlink()  # as if the run had been killed after its checkpoint
     assert main(StsTask(), [*common, "--train_file", str(sts)]) == 2
     message = capsys.readouterr().err.strip()
