@@ -39,6 +39,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     examples = []
     seen: dict[str, int] = {}
+    first_labelled: tuple[bool, str] | None = None  # the first dialogue: labelled?, guid
     for row in iter_readers(path, read_records(path)):
         guid = row.guid_or_fallback()
         claim_guid(row, guid, seen)
@@ -51,13 +52,20 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
                 f"expected a list of turns {{role, text, state}}, got {type(dialogue).__name__}", "dialogue"
             )
         turns = [_turn(row, position, turn) for position, turn in enumerate(dialogue)]
-        _check_user_states(row, dialogue)
+        labelled = _check_user_states(row, dialogue)
+        if first_labelled is None:
+            first_labelled = (labelled, guid)
+        elif labelled != first_labelled[0]:
+            # Read alike (no state: an empty one), an unlabelled dialogue would be trained and scored as empty states.
+            without = guid if first_labelled[0] else first_labelled[1]
+            raise row.error(f"the file mixes dialogues with states and dialogues without (first without: {without!r}); "
+                            "label every user turn, or none (a test file)", "dialogue")
         examples.append({"guid": guid, "domains": domains, "dialogue": turns})
     return examples
 
 
-def _check_user_states(row: RecordReader, dialogue: list[dict[str, Any]]) -> None:
-    """A labelled dialogue has a state on every user turn; an unlabelled (test) one on none."""
+def _check_user_states(row: RecordReader, dialogue: list[dict[str, Any]]) -> bool:
+    """A labelled dialogue has a state on every user turn; an unlabelled (test) one on none. Whether it is labelled."""
     users = [(position, turn) for position, turn in enumerate(dialogue) if turn["role"] == WOS_USER_ROLE]
     if not users:
         raise row.error(f"expected at least one user turn (role {WOS_USER_ROLE!r}); the dialogue has "
@@ -69,6 +77,7 @@ def _check_user_states(row: RecordReader, dialogue: list[dict[str, Any]]) -> Non
             f"(turns {', '.join(map(str, missing[:5]))})",
             f"dialogue[{missing[0]}].state",
         )
+    return not missing
 
 
 def _turn(row: RecordReader, position: int, turn: Any) -> dict[str, Any]:

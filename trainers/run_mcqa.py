@@ -344,7 +344,7 @@ class McqaTask(Task):
     def prediction_record(self, example: dict[str, Any], prediction: np.ndarray) -> dict[str, Any]:
         # The layout the scorer reads: python -m metrics.score --task mcqa --predictions predictions.jsonl
         return {"id": example["id"], "prediction": int(np.argmax(prediction)) + 1,
-                "scores": [round(float(p), 6) for p in prediction]}
+                "scores": [float(p) for p in prediction]}  # unrounded: metrics.vote breaks ties by them
 
     def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
         path = self.args.predictions_csv

@@ -46,6 +46,7 @@ class MrcTask(Task):
     needs_fast_tokenizer = True  # answers are cut from the context by character offsets
     label_smoothing_by = None  # start and end positions, not a labels column
     units = ("questions", "windows")  # examples and model inputs, as the log counts them
+    label_column = "answers"  # what require_labels names when an answerable question has none
 
     @property
     def settings(self) -> MrcArguments:
@@ -136,12 +137,17 @@ class MrcTask(Task):
             window_starts=arrow["window_start"].to_numpy() if settings.max_context_only else None,
         )
 
+    def unlabelled(self, examples: datasets.Dataset) -> list[int]:
+        """Answerable questions without an answer text (train has dropped them in ``prepare_split``)."""
+        impossible, answers = column(examples, "is_impossible"), column(examples, "answers")
+        return [i for i, (unanswerable, gold) in enumerate(zip(impossible, answers)) if not unanswerable and not gold["text"]]
+
     def references(self, examples: datasets.Dataset) -> list[list[str]] | None:
         """Gold answer lists (``[]`` for unanswerable), or None when some answerable question has no
         answer (a test file without labels): scoring it against ``""`` would be wrong."""
-        impossible, answers = column(examples, "is_impossible"), column(examples, "answers")
-        if any(not unanswerable and not gold["text"] for unanswerable, gold in zip(impossible, answers)):
+        if self.unlabelled(examples):
             return None
+        impossible, answers = column(examples, "is_impossible"), column(examples, "answers")
         return [gold_answers({"is_impossible": flag, "answers": gold}) for flag, gold in zip(impossible, answers)]
 
     def score(self, decoded: list[mrc_spans.SpanPrediction], references: Any, examples: datasets.Dataset) -> Scored:

@@ -28,10 +28,10 @@ from transformers import AutoModelForSequenceClassification, PretrainedConfig, P
 
 import metrics
 from algorithms import re_markers
-from args import ModelArguments, ReArguments
+from args import ArgumentsError, ModelArguments, ReArguments
 from klue_data import KlueDataError
 from models.re_entity_start import ReEntityStartModel
-from trainers.runner import Scored, from_pretrained, main
+from trainers.runner import TASK_CONFIG_KEY, Scored, from_pretrained, main
 from trainers.sequence_tasks import ClassificationTask
 
 NO_CUT, WINDOWED, SPAN_TOO_LONG = 0, 1, 2  # the ``marker_window`` column (dropped before the model)
@@ -49,7 +49,14 @@ class ReTask(ClassificationTask):
         self.marker_ids = tokenizer.convert_tokens_to_ids(list(re_markers.MARKERS))
 
     def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
-        if self.option(ReArguments).re_head == "cls":
+        wanted = self.option(ReArguments).re_head
+        saved = getattr(config, "re_head", None) or ("cls" if getattr(config, TASK_CONFIG_KEY, None) == "re" else None)
+        if saved is not None and saved != wanted:
+            # Under the other head a saved RE model would load a new, untrained head (cls -> entity_start), or lose
+            # its whole encoder (entity_start -> cls: its weights are named encoder.*, not bert.*), without an error.
+            raise ArgumentsError(f"{model_args.model_name_or_path} is a KLUE-RE model with --re_head {saved}; pass "
+                                 f"--re_head {saved} (under {wanted} it would load with untrained weights)")
+        if wanted == "cls":
             return from_pretrained(AutoModelForSequenceClassification, model_args, config=config)
         config.re_marker_token_ids = list(self.marker_ids)
         return from_pretrained(ReEntityStartModel, model_args, config=config)

@@ -44,6 +44,7 @@ class WosTask(Task):
     label_smoothing_by = None  # gate and value labels; the generator computes its loss
     needs_fast_tokenizer = True  # character offsets: a copied value is read back from the history's own text
     units = ("user turns", "model inputs")
+    label_column = "state"  # what require_labels names when a split has none
 
     def __init__(self) -> None:
         super().__init__()
@@ -303,6 +304,11 @@ class WosTask(Task):
             states.append(wos_state.targets_to_state(self.slots, self.gates, gates[row].tolist(), values))
         self._offsets = {}
         return states
+
+    def unlabelled(self, examples: datasets.Dataset) -> list[int]:
+        """Every user turn of a split without a state anywhere (a test file, which the reader reads as empty
+        states; it refuses files that mix labelled dialogues with unlabelled ones)."""
+        return [] if self.references(examples) is not None else list(range(len(examples)))
 
     def references(self, examples: datasets.Dataset) -> list[list[str]] | None:
         states = [list(state) for state in examples["state"]]

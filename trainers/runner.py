@@ -805,11 +805,13 @@ def load_raw_splits(
     validation split (the KLUE test labels are not public).
     """
     explicit = {"train": data_args.train_file, "validation": data_args.validation_file, "test": data_args.test_file}
-    if data_args.data_dir:
-        files = {**find_original_files(task.data, data_args.data_dir), **{k: v for k, v in explicit.items() if v}}
-        raw = load_local(task.data, files)
-    elif any(explicit.values()):
-        raw = load_local(task.data, explicit)
+    if data_args.data_dir or any(explicit.values()):
+        files = find_original_files(task.data, data_args.data_dir) if data_args.data_dir else {}
+        files.update({split: path for split, path in explicit.items() if path})
+        # Only the splits this run uses are read: a bad train file must not stop an evaluation.
+        used = {"train": training_args.do_train, "test": training_args.do_predict,
+                "validation": training_args.do_eval or (training_args.do_predict and "test" not in files)}
+        raw = load_local(task.data, {split: path for split, path in files.items() if used[split]})
     elif getattr(task.data, "HUB_DATASET", "") is None:  # a task with no Hub dataset (MCQA)
         raise KlueDataError(
             None, f"{task.name} has no Hub dataset; pass --train_file/--validation_file/--test_file or --data_dir"
@@ -1134,6 +1136,10 @@ def evaluate_split(trainer: Trainer, scorer: SplitScorer, output_dir: Path) -> d
 def predict_split(trainer: Trainer, scorer: SplitScorer, output_dir: Path) -> dict[str, float]:
     output = trainer.predict(scorer.features, metric_key_prefix="predict")
     predict_metrics = dict(output.metrics, predict_samples=len(scorer.examples))
+    if scorer.references is None:
+        # Unlabelled test data still gives a loss where a task fills in labels (MRC windows "no answer", WoS
+        # turns "empty state"): a loss against labels the file does not have is no result.
+        predict_metrics.pop("predict_loss", None)
     trainer.log_metrics("predict", predict_metrics)
     decoded, _ = scorer.outputs(output.predictions)
     if trainer.is_world_process_zero():

@@ -79,7 +79,8 @@ class ClassificationTask(SequenceTask):
         return {
             "guid": example["guid"],
             "prediction": names[int(prediction.argmax())],
-            "probabilities": {name: round(float(p), 6) for name, p in zip(names, prediction)},
+            # unrounded: rounding ties near-equal probabilities, which moves RE's AUPRC when the file is rescored
+            "probabilities": {name: float(p) for name, p in zip(names, prediction)},
         }
 
 
@@ -105,4 +106,4 @@ class RegressionTask(SequenceTask):
         return Scored(metrics.score_task(self.name, decoded, references))
 
     def prediction_record(self, example: dict[str, Any], prediction: float) -> dict[str, Any]:
-        return {"guid": example["guid"], "prediction": round(float(prediction), 6)}
+        return {"guid": example["guid"], "prediction": float(prediction)}  # unrounded: rescored as evaluated

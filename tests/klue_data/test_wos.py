@@ -100,6 +100,9 @@ def broken(change) -> dict:
         (broken(lambda r: r["dialogue"][1].update(role="system")), "dialogue[1].role", "expected role user or sys"),
         (broken(lambda r: r["dialogue"][3].pop("text")), "dialogue[3].text", "expected a string"),
         (broken(lambda r: r.pop("dialogue")), "dialogue", "expected a list of turns"),
+        # a dialogue without any state beside a labelled one: read alike, it would be scored as empty states
+        (broken(lambda r: [turn.pop("state", None) for turn in r["dialogue"]]), "dialogue",
+         "mixes dialogues with states and dialogues without (first without: 'smoke-wos-00002')"),
     ],
 )
 def test_errors_name_file_record_guid_and_field(tmp_path, row, field, fragment):

@@ -150,8 +150,21 @@ def test_unlabelled_test_file_is_predicted_not_scored(tiny_bert, tmp_path):
     assert run_mrc(tiny_bert, tmp_path / "out", {"test": test}, "--do_predict") == 0
 
     assert [p["guid"] for p in read_jsonl(tmp_path / "out" / "predictions.jsonl")] == guids(document)
-    assert "predict_exact_match" not in json.loads((tmp_path / "out" / "predict_results.json").read_text())
+    results = json.loads((tmp_path / "out" / "predict_results.json").read_text())
+    assert not {"predict_exact_match", "predict_rouge_w", "predict_loss"} & set(results)  # nor a loss against "no answer"
     assert (tmp_path / "out" / "nbest_predictions.jsonl").is_file()
+
+
+def test_a_dev_file_with_an_answerable_question_without_answers_is_not_evaluated(tiny_bert, tmp_path, capsys):
+    document = mrc_document(2, seed=7)
+    question = next(qa for article in document["data"] for qa in article["paragraphs"][0]["qas"]
+                    if not qa["is_impossible"])
+    question["answers"] = []
+    dev = write_json(tmp_path / "dev.json", document)
+    assert run_mrc(tiny_bert, tmp_path / "out", {"validation": dev}, "--do_eval") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"guid {question['guid']}" in err[0] and "field 'answers'" in err[0], err
+    assert "1 of " in err[0] and "have no label" in err[0]
 
 
 @pytest.mark.parametrize("field", ["qas", "context"])

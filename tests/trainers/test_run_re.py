@@ -12,6 +12,7 @@ import torch
 from transformers import AutoTokenizer
 
 from algorithms.re_markers import mark_example, marker_cuts
+from metrics.score import score as score_file
 
 from tests.shared_data import SHARED_KLUE, require_shared
 from tests.synthetic import corpus, write_json
@@ -35,7 +36,7 @@ def run_re(model: Path, output: Path, *extra: str) -> int:
 
 
 @pytest.mark.parametrize("head", HEADS)
-def test_re_trains_evaluates_and_predicts_from_original_files(head, tiny_bert, tmp_path):
+def test_re_trains_evaluates_and_predicts_from_original_files(head, tiny_bert, tmp_path, capsys):
     data = tmp_path / "data"
     write_json(data / "klue-re-v1.1_train.json", re_records(40, seed=1))
     dev = re_records(20, seed=2)
@@ -65,6 +66,17 @@ def test_re_trains_evaluates_and_predicts_from_original_files(head, tiny_bert, t
     assert config["id2label"]["0"] == "no_relation" and config["id2label"]["18"] == "per:employee_of"
     tokenizer_files = (out / "tokenizer_config.json").read_text() + (out / "tokenizer.json").read_text()
     assert all(marker in tokenizer_files for marker in ("<subj>", "</subj>", "<obj>", "</obj>"))
+    # the scorer CLI gives the run's own numbers from the written probabilities, AUPRC included: an untrained
+    # model's near-equal probabilities must not be rounded into ties
+    report = score_file("re", str(data / "klue-re-v1.1_dev.json"), str(out / "eval_predictions.jsonl"))
+    assert report.scores == {"micro_f1": results["eval_micro_f1"], "auprc": results["eval_auprc"]}
+    # the saved model reloads only under its own head (under the other, its weights would load as untrained)
+    other = "cls" if head == "entity_start" else "entity_start"
+    capsys.readouterr()
+    assert run_re(out, tmp_path / "again", "--data_dir", str(data), "--do_eval", "--re_head", other) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (f"error: {out} is a KLUE-RE model with --re_head {head}; pass "
+                                                                f"--re_head {head} (under {other} it would load with "
+                                                                "untrained weights)")
 
     # The saved output dir reloads (a finished run is evaluated from it, its own head included).
     again = tmp_path / "again"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from transformers import pipeline
 
+from metrics.score import score as score_file
 from tests.synthetic import nli_records, sts_records, write_json, ynat_records
 from trainers.run_nli import NliTask
 from trainers.run_re import ReTask
@@ -87,6 +88,9 @@ def test_sts_regresses_real_label_and_writes_csv(tiny_roberta, tmp_path):
     assert rows[0] == "id,target" and [r.split(",")[0] for r in rows[1:]] == [f"smoke-sts-{i:05d}" for i in range(10)]
     config = json.loads((out / "config.json").read_text())
     assert config["problem_type"] == "regression" and len(config["id2label"]) == 1
+    # the scorer CLI gives the run's own numbers from the written scores (unrounded: one near 3.0 could flip F1)
+    report = score_file("sts", str(dev), str(out / "eval_predictions.jsonl"))
+    assert report.scores == {"pearsonr": results["eval_pearsonr"], "f1": results["eval_f1"]}
 
 
 def wide_regression_head(model_dir: Path, output: Path, records: list[dict]) -> Path:

@@ -208,6 +208,22 @@ def test_bad_dialogues_end_in_one_line_naming_file_guid_and_turn(change, expecte
         assert part in err[0], err[0]
 
 
+def test_a_dev_file_without_states_is_refused_for_evaluation_and_predicted_without_a_loss(wos_bert, tmp_path, capsys):
+    dialogues = wos_dialogues(2, seed=2)
+    for dialogue in dialogues:
+        for turn in dialogue["dialogue"]:
+            turn.pop("state", None)
+    unlabelled = write(tmp_path / "test.json", dialogues)
+    write(tmp_path / "ontology.json", wos_ontology())
+    assert run_wos(wos_bert, tmp_path / "eval", "--validation_file", str(unlabelled), "--do_eval") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "have no label" in err[0] and "field 'state'" in err[0], err
+    assert run_wos(wos_bert, tmp_path / "predict", "--test_file", str(unlabelled), "--do_predict") == 0
+    # every turn was given the empty state as its label: a loss against that is no result
+    results = json.loads((tmp_path / "predict" / "predict_results.json").read_text())
+    assert results["predict_samples"] == len(user_turn_keys(dialogues)) and not {"predict_loss", "predict_jga", "predict_slot_f1"} & set(results)
+
+
 def test_training_resumes_from_a_checkpoint(wos_bert, tmp_path, capsys):
     train = write(tmp_path / "train.json", wos_dialogues(4, seed=1))
     write(tmp_path / "ontology.json", wos_ontology())

@@ -173,3 +173,12 @@ def test_label_smoothing_where_there_are_no_class_labels_is_one_line(module, tas
     task = getattr(importlib.import_module(f"trainers.{module}"), task_class)()
     status, out = run(task, tiny_bert, tmp_path, {}, "--label_smoothing_factor", "0.1")
     assert_failed_cleanly(status, out, capsys, "--label_smoothing_factor 0.1: ", "no class labels to smooth")
+
+
+def test_a_run_reads_only_the_splits_it_uses(tiny_bert, tmp_path):
+    # an evaluation of the dev file must not be stopped by a broken train file beside it in --data_dir
+    data = tmp_path / "data"
+    write_json(data / "klue-nli-v1.1_dev.json", nli_records(4))
+    data.joinpath("klue-nli-v1.1_train.json").write_text("{broken", encoding="utf-8")
+    status, out = run(NliTask(), tiny_bert, tmp_path, {}, "--data_dir", str(data))
+    assert status == 0 and json.loads((out / "eval_results.json").read_text())["eval_samples"] == 4
