@@ -724,7 +724,8 @@ def check_trained_for(config: PretrainedConfig, model_args: ModelArguments, task
     if training or trained_for is None or trained_for == task.name:
         return
     raise ArgumentsError(f"{model_args.model_name_or_path} was fine-tuned for {trained_for}, not {task.name}: its "
-                         f"{task.name} head was never trained; pass a {task.name} model, or train one from it (--do_train)")
+                         f"{task.name} head was never trained; pass a {task.name} model, or train one from it "
+                         "(--do_train)")
 
 
 def check_resume_matches(checkpoint: str | None, task: Task) -> None:

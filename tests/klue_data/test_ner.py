@@ -127,8 +127,8 @@ def test_tags_with_spaces_around_them_are_read_in_tsv_and_hub_files(tmp_path):
     tsv = write(tmp_path, "## smoke-ner-00001\t서울\n서\tB-LC \n울\tI-LC\t\n\n")
     assert ner.read_file(tsv)[0]["ner_tags"] == ["B-LC", "I-LC"]
     hub = tmp_path / "smoke-ner.jsonl"
-    hub.write_text(json.dumps({"guid": "a", "sentence": "서울", "tokens": ["서", "울"], "ner_tags": ["B-LC ", " I-LC"]},
-                              ensure_ascii=False), encoding="utf-8")
+    row = {"guid": "a", "sentence": "서울", "tokens": ["서", "울"], "ner_tags": ["B-LC ", " I-LC"]}
+    hub.write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
     assert ner.read_file(hub)[0]["ner_tags"] == ["B-LC", "I-LC"]
 
 

@@ -669,8 +669,8 @@ def test_a_reader_that_stops_early_costs_no_traceback_and_the_json_is_still_writ
     # python -m metrics.score ... | head -1: the pipe closes before the report is printed
     references, rows = ynat_references(tmp_path)
     predictions = write_predictions(tmp_path / "p.jsonl", [{"guid": r["guid"], "prediction": r["label"]} for r in rows])
-    scorer = subprocess.Popen([sys.executable, "-m", "metrics.score", "--task", "ynat", "--predictions", str(predictions),
-                               "--references", str(references), "--json", str(tmp_path / "out.json")],
+    scorer = subprocess.Popen([sys.executable, "-m", "metrics.score", "--task", "ynat", "--predictions",
+                               str(predictions), "--references", str(references), "--json", str(tmp_path / "out.json")],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     scorer.stdout.close()
     stderr = scorer.stderr.read()

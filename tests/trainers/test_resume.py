@@ -1,4 +1,5 @@
-"""A run killed right after a checkpoint, twice (SIGKILL, then Ctrl-C), then resumed, ends where an uninterrupted run does:
+"""A run killed right after a checkpoint, twice (SIGKILL, then Ctrl-C), then resumed, ends where an uninterrupted
+run does:
 it resumes at the checkpoint's step (not from step 0), and its results equal the uninterrupted run's,
 train_loss included (the mean over all steps of the run, not only of the resumed ones)."""
 

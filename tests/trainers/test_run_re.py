@@ -74,9 +74,9 @@ def test_re_trains_evaluates_and_predicts_from_original_files(head, tiny_bert, t
     other = "cls" if head == "entity_start" else "entity_start"
     capsys.readouterr()
     assert run_re(out, tmp_path / "again", "--data_dir", str(data), "--do_eval", "--re_head", other) == 2
-    assert capsys.readouterr().err.strip().splitlines()[-1] == (f"error: {out} is a KLUE-RE model with --re_head {head}; pass "
-                                                                f"--re_head {head} (under {other} it would load with "
-                                                                "untrained weights)")
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == (f"error: {out} is a KLUE-RE model with --re_head {head}; pass --re_head {head} (under {other} "
+                    "it would load with untrained weights)")
 
     # The saved output dir reloads (a finished run is evaluated from it, its own head included).
     again = tmp_path / "again"

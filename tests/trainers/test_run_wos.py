@@ -221,7 +221,8 @@ def test_a_dev_file_without_states_is_refused_for_evaluation_and_predicted_witho
     assert run_wos(wos_bert, tmp_path / "predict", "--test_file", str(unlabelled), "--do_predict") == 0
     # every turn was given the empty state as its label: a loss against that is no result
     results = json.loads((tmp_path / "predict" / "predict_results.json").read_text())
-    assert results["predict_samples"] == len(user_turn_keys(dialogues)) and not {"predict_loss", "predict_jga", "predict_slot_f1"} & set(results)
+    assert results["predict_samples"] == len(user_turn_keys(dialogues))
+    assert not {"predict_loss", "predict_jga", "predict_slot_f1"} & set(results)
 
 
 def test_training_resumes_from_a_checkpoint(wos_bert, tmp_path, capsys):
