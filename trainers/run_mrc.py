@@ -59,7 +59,8 @@ class MrcTask(Task):
         )
 
     def config_overrides(self) -> dict[str, Any]:
-        return {}  # spans, no labels
+        # a start and an end logit per token, whatever a checkpoint fine-tuned for classification carried
+        return {"num_labels": 2}
 
     def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
         return from_pretrained(AutoModelForQuestionAnswering, model_args, config=config)

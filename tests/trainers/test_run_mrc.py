@@ -156,6 +156,18 @@ def test_unlabelled_test_file_is_predicted_not_scored(tiny_bert, tmp_path):
     assert (tmp_path / "out" / "nbest_predictions.jsonl").is_file()
 
 
+def test_a_classification_checkpoint_of_three_labels_loads_with_a_two_logit_span_head(tiny_bert, tmp_path):
+    # its config says num_labels 3: a span head of three logits per token cannot be read as start and end
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    checkpoint = tmp_path / "three-labels"
+    AutoModelForSequenceClassification.from_pretrained(tiny_bert, num_labels=3).save_pretrained(checkpoint)
+    AutoTokenizer.from_pretrained(tiny_bert).save_pretrained(checkpoint)
+    dev = write_json(tmp_path / "dev.json", mrc_document(2, seed=7))
+    assert run_mrc(checkpoint, tmp_path / "out", {"validation": dev}, "--do_eval") == 0
+    assert "eval_exact_match" in json.loads((tmp_path / "out" / "eval_results.json").read_text())
+
+
 def test_a_dev_file_with_an_answerable_question_without_answers_is_not_evaluated(tiny_bert, tmp_path, capsys):
     document = mrc_document(2, seed=7)
     question = next(qa for article in document["data"] for qa in article["paragraphs"][0]["qas"]
