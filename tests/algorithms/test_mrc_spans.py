@@ -508,7 +508,7 @@ def test_task_settings_are_the_parsed_flags():
     *_, options = parse_arguments(task, ["--model_name_or_path", "m", "--output_dir", "o", "--doc_stride", "64"])
     task.use_options(*options)
     assert task.settings == MrcArguments(doc_stride=64)
-    assert task.config_overrides() == {}
+    assert task.config_overrides() == {"num_labels": 2}  # a start and an end logit per token
 
 
 # --- windows in step mode (the original BERT / KLUE-baseline windows) ---------------------------
