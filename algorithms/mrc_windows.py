@@ -157,6 +157,11 @@ class PreparedExamples:
 SHOWN_GUIDS = 5
 
 
+def unlabelled_questions(answers: Sequence[dict[str, list[Any]]], is_impossible: Sequence[bool]) -> list[int]:
+    """Answerable questions without an answer text: the mark of unlabelled (test) data."""
+    return [i for i, (no_answer, gold) in enumerate(zip(is_impossible, answers)) if not no_answer and not gold["text"]]
+
+
 def prepare_examples(
     contexts: Sequence[str],
     answers: Sequence[dict[str, list[Any]]],
@@ -172,9 +177,7 @@ def prepare_examples(
     ``messages`` (log lines, naming up to ``SHOWN_GUIDS`` guids), never silent.
     """
     alignment = align_answer_starts(contexts, answers, is_impossible)
-    unlabelled = [
-        i for i, (no_answer, gold) in enumerate(zip(is_impossible, answers)) if not no_answer and not gold["text"]
-    ]
+    unlabelled = unlabelled_questions(answers, is_impossible)
     messages = []
     if alignment.repaired:
         messages.append(f"{split}: moved {alignment.repaired} answer_start offsets to the nearest occurrence of their "

@@ -58,7 +58,7 @@ from models.mcqa_choices import (
     score_answer_position,
 )
 from trainers.outputs import write_text
-from trainers.runner import Scored, Task, from_pretrained, main, softmax
+from trainers.runner import Scored, Task, from_pretrained, main, saved_config, softmax
 
 logger = logging.getLogger("klue")
 
@@ -91,8 +91,7 @@ class McqaTask(Task):
     def use_run_arguments(self, model_args: ModelArguments, data_args: DataArguments) -> None:
         """The prompt format a model fine-tuned here was trained with (``mcqa_chat_template`` in its saved
         config): a reload must build its prompts the same way, or its scores silently change."""
-        config = Path(model_args.model_name_or_path) / "config.json"
-        saved = json.loads(config.read_text(encoding="utf-8")).get(SAVED_PROMPT_FORMAT) if config.is_file() else None
+        saved = saved_config(model_args.model_name_or_path).get(SAVED_PROMPT_FORMAT)
         self.saved_chat_template = saved if isinstance(saved, bool) else None
 
     def prepare_tokenizer(self, tokenizer: PreTrainedTokenizerBase) -> None:

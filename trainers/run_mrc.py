@@ -140,9 +140,7 @@ class MrcTask(Task):
 
     def unlabelled(self, examples: datasets.Dataset) -> list[int]:
         """Answerable questions without an answer text (train has dropped them in ``prepare_split``)."""
-        impossible, answers = column(examples, "is_impossible"), column(examples, "answers")
-        return [i for i, (unanswerable, gold) in enumerate(zip(impossible, answers))
-                if not unanswerable and not gold["text"]]
+        return mrc_windows.unlabelled_questions(column(examples, "answers"), column(examples, "is_impossible"))
 
     def references(self, examples: datasets.Dataset) -> list[list[str]] | None:
         """Gold answer lists (``[]`` for unanswerable), or None when some answerable question has no

@@ -701,13 +701,18 @@ def label_list(id2label: dict[Any, Any] | None) -> list[str]:
 TASK_CONFIG_KEY = "klue_task"  # config.json of a model this runner trained: the task it was trained for
 
 
+def saved_config(folder: str | Path) -> dict[str, Any]:
+    """The ``config.json`` a model saved in the local ``folder`` holds, or {} (none there, or a Hub id)."""
+    path = Path(folder) / "config.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
 def other_task_run(folder: str | Path, task: Task) -> str | None:
     """What a model saved in ``folder`` was trained for when that is not ``task`` (``"a re run"``, or
     ``"a run with other labels (...)"`` for a model saved without the task's name), else None."""
-    path = Path(folder) / "config.json"
-    if not path.is_file():
+    saved = saved_config(folder)
+    if not saved:
         return None
-    saved = json.loads(path.read_text(encoding="utf-8"))
     if saved.get(TASK_CONFIG_KEY) is not None:
         return None if saved[TASK_CONFIG_KEY] == task.name else f"a {saved[TASK_CONFIG_KEY]} run"
     wanted = task.config_overrides().get("id2label")
