@@ -284,14 +284,19 @@ def answer_token_span(starts: np.ndarray, ends: np.ndarray, start_char: int, end
     ``starts``/``ends`` are the window's token offsets with ``NOT_CONTEXT`` outside the context.
     The CLS index when the span is not wholly inside the window's context (the model learns
     "not in this window"). Start: the last context token starting at or before ``start_char``;
-    end: the first one ending at or after ``end_char`` (offsets are non-decreasing, also where a
-    byte-level BPE splits one Hangul syllable into overlapping tokens such as (3, 5), (4, 5)).
+    end: the first one from the start on ending at or after ``end_char`` (offsets are non-decreasing,
+    also where a byte-level BPE splits one Hangul syllable into overlapping tokens such as (3, 5), (4, 5)).
+    From the start on, because a token before the start can end at the same character: XLM-R's
+    standalone "▁" covers the next word's first character, and the byte pieces (byte-level BPE) or
+    jamo pieces (mBERT-uncased's NFD) of one syllable all cover that syllable. Searched from the
+    context's first token, a one-syllable answer (박, 김) was labelled with its end before its start.
     """
     context = np.flatnonzero(starts >= 0)
     if context.size == 0 or starts[context[0]] > start_char or ends[context[-1]] < end_char:
         return CLS_INDEX, CLS_INDEX
     start_token = context[np.searchsorted(starts[context], start_char, side="right") - 1]
-    end_token = context[np.searchsorted(ends[context], end_char, side="left")]
+    from_start = context[context >= start_token]
+    end_token = from_start[np.searchsorted(ends[from_start], end_char, side="left")]
     return int(start_token), int(end_token)
 
 

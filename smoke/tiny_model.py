@@ -26,7 +26,7 @@ SEED = 0
 def wordpiece_tokenizer(texts: Iterable[str], vocab_size: int = VOCAB_SIZE, model_max_length: int = MAX_LENGTH):
     """A ``BertTokenizerFast`` whose vocabulary is learned from ``texts`` (the same one in every
     process: ``smoke.wordpiece``): [CLS] A [SEP] (B [SEP]), offsets, word ids."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
     from transformers import BertTokenizerFast
 
     from smoke.wordpiece import learn_wordpiece_vocab
@@ -36,6 +36,18 @@ def wordpiece_tokenizer(texts: Iterable[str], vocab_size: int = VOCAB_SIZE, mode
     tokenizer = Tokenizer(models.WordPiece({token: i for i, token in enumerate(vocab)}, unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.BertNormalizer(lowercase=False, strip_accents=False, clean_text=True)
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    use_bert_template(tokenizer)
+    # The wrapper saves its own flags: BertTokenizerFast's defaults (lowercase, strip accents) would
+    # reload as a normalizer that splits Hangul into jamo.
+    return BertTokenizerFast(
+        tokenizer_object=tokenizer, model_max_length=model_max_length, do_lower_case=False, strip_accents=False
+    )
+
+
+def use_bert_template(tokenizer: Any) -> None:
+    """BERT's special tokens and decoding on a ``tokenizers.Tokenizer``: [CLS] A [SEP] (B [SEP], type 1)."""
+    from tokenizers import decoders, processors
+
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     tokenizer.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",
@@ -43,11 +55,6 @@ def wordpiece_tokenizer(texts: Iterable[str], vocab_size: int = VOCAB_SIZE, mode
         special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)],
     )
     tokenizer.decoder = decoders.WordPiece()
-    # The wrapper saves its own flags: BertTokenizerFast's defaults (lowercase, strip accents) would
-    # reload as a normalizer that splits Hangul into jamo.
-    return BertTokenizerFast(
-        tokenizer_object=tokenizer, model_max_length=model_max_length, do_lower_case=False, strip_accents=False
-    )
 
 
 def build_tiny_model(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -284,7 +285,8 @@ class WosTask(Task):
             span = wos_state.span_text(ids, token_ids, offsets, text)
             if span is not None:
                 return span
-        return tokenizer.decode(ids, skip_special_tokens=True).strip()
+        # NFC: a tokenizer that decomposes Hangul (mBERT-uncased strips accents) decodes to jamo.
+        return unicodedata.normalize("NFC", tokenizer.decode(ids, skip_special_tokens=True)).strip()
 
     def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> list[list[str]]:
         gates, value_ids = np.asarray(predictions[0]), np.asarray(predictions[1])

@@ -16,13 +16,22 @@ import torch
 from transformers.trainer_pt_utils import nested_concat
 
 from args import ArgumentsError, MrcArguments
+from klue_data import ner
 from klue_data.mrc import gold_answers, read_file
 from metrics import score_task
 from tests.synthetic import corpus, write_json
 from tests.synthetic_mrc import long_article, mrc_document, texts
-from tests.tiny_tokenizers import byte_bpe_tokenizer, wordpiece_tokenizer
+from tests.tiny_tokenizers import (
+    byte_bpe_tokenizer,
+    char_wordpiece_tokenizer,
+    uncased_wordpiece_tokenizer,
+    unigram_tokenizer,
+    wordpiece_tokenizer,
+)
 from algorithms import mrc_spans, mrc_windows
+from algorithms.char_alignment import entities_from_tags
 from trainers.run_mrc import MrcTask
+from algorithms.mrc_spans import NOT_CONTEXT
 from algorithms.token_offsets import TokenOffsets
 
 MAX_LENGTH = 64
@@ -138,6 +147,62 @@ def test_real_sample_answers_round_trip(kind, shared_klue):
 
     for example, prediction in zip(examples, predictions):
         assert prediction.text == (example["answers"]["text"][0] if gold_answers(example) else ""), example["guid"]
+
+
+@pytest.mark.parametrize(
+    "offsets",
+    [
+        [(0, 1), (2, 3), (2, 3)],  # XLM-R's "▁가", then a standalone "▁" covering 박, then "박"
+        [(0, 1), (2, 3), (2, 3), (3, 4)],  # byte-level BPE's or mBERT-uncased's two pieces of 박, then 씨
+    ],
+)
+def test_a_one_syllable_answer_ends_on_its_start_token_though_an_earlier_token_covers_it(offsets):
+    starts = np.array([NOT_CONTEXT] + [start for start, _ in offsets])  # [CLS] first: not context
+    ends = np.array([NOT_CONTEXT] + [end for _, end in offsets])
+    assert mrc_windows.answer_token_span(starts, ends, 2, 3) == (3, 3)  # 박: start and end on the last piece
+    assert mrc_windows.answer_token_span(starts, ends, 0, 3) == (1, 2)  # 가 박: the first token reaching 박's end
+
+
+FAMILIES = {
+    "wordpiece": lambda texts: wordpiece_tokenizer(texts, 2000, 512),
+    "byte_bpe": lambda texts: byte_bpe_tokenizer(texts, 600, 512),  # small: syllables split into bytes
+    "unigram": lambda texts: unigram_tokenizer(texts, 2000, 512),  # standalone "▁" tokens
+    "uncased_wordpiece": lambda texts: uncased_wordpiece_tokenizer(texts, 800, 512),  # small: jamo pieces
+    "char": lambda texts: char_wordpiece_tokenizer(texts, 512),
+}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_real_entities_as_answers_round_trip_under_every_tokenizer_family(family, shared_klue):
+    """Every entity of 500 real NER dev sentences as an answer (many one syllable: 박, 김, 허): each
+    window's gold ends at or after its start, and a perfect model's answer is the gold wherever the
+    tokenizer puts a boundary at both ends (elsewhere no span of tokens can be the answer)."""
+    records = ner.read_file(shared_klue / "v1.1" / "klue-ner-v1.1" / "klue-ner-v1.1_dev.tsv")[:500]
+    questions = [
+        {"guid": f"{record['guid']}-{k}", "title": "", "context": "".join(record["tokens"]), "question": "누구?",
+         "answers": {"answer_start": [entity["start"]], "text": [entity["text"]]}, "is_impossible": False,
+         "question_type": 1, "source": "ner", "news_category": None, "plausible_answers": None}
+        for record in records
+        for k, entity in enumerate(entities_from_tags(record["tokens"], record["ner_tags"]))
+    ]  # fmt: skip
+    examples = MrcTask().prepare_split(datasets.Dataset.from_list(questions), "validation")
+    tokenizer = FAMILIES[family](list(examples["context"]))
+    features = windows(examples, tokenizer, max_length=128, doc_stride=32, max_query_length=16)
+    starts, ends = np.array(features["start_positions"]), np.array(features["end_positions"])
+    assert (ends >= starts).all(), f"{int((ends < starts).sum())} windows labelled with their end before their start"
+
+    predictions = decode(examples, features, *peaked_logits(features))
+
+    contexts = tokenizer(list(examples["context"]), add_special_tokens=False, return_offsets_mapping=True)
+    boundaries = contexts["offset_mapping"]
+    checked = 0
+    for example, prediction, offsets in zip(examples, predictions, boundaries):
+        answer, start = example["answers"]["text"][0], example["answers"]["answer_start"][0]
+        if {start, start + len(answer)} <= {edge for pair in offsets for edge in pair}:
+            checked += 1
+            assert prediction.text == answer, example["guid"]
+    assert checked > len(examples) / 4  # Unigram pieces often hold a word and its particle: 부산에서
+    assert sum(len(example["answers"]["text"][0]) == 1 for example in examples) > 20  # one-syllable answers
 
 
 # --- windows -----------------------------------------------------------------------------------

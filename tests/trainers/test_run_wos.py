@@ -11,6 +11,7 @@ import pytest
 
 from tests.shared_data import SHARED_KLUE, require_shared
 from tests.synthetic_wos import wos_corpus, wos_dialogues, wos_ontology
+from tests.tiny_tokenizers import uncased_wordpiece_tokenizer
 from smoke.tiny_model import build_tiny_model
 from trainers.run_wos import WosTask
 from trainers.runner import main
@@ -144,6 +145,19 @@ def test_without_an_ontology_the_slot_list_comes_from_the_training_states(wos_be
     ids = evaluator.tokenizer(time, add_special_tokens=False)["input_ids"]
     assert evaluator.tokenizer.decode(ids) != time
     assert evaluator.value_text(ids, history=[]) == time
+
+
+def test_a_value_decoded_by_a_tokenizer_that_splits_hangul_into_jamo_is_whole_syllables():
+    """The last resort (a value neither known nor a run of the history's tokens: 서울역 inside 신서울역)
+    is the tokenizer's decoding, which mBERT-uncased's normalizer gives as jamo."""
+    history = ["신서울역 근처 숙소를 찾아요."]
+    tokenizer = uncased_wordpiece_tokenizer([*history, "서울역으로 가는 택시"], vocab_size=120)
+    task = WosTask()
+    task.prepare_tokenizer(tokenizer)
+    task.ontology, task.known_values = {}, []
+    ids = tokenizer("서울역", add_special_tokens=False)["input_ids"]
+    assert tokenizer.decode(ids) != "서울역"  # jamo
+    assert task.value_text(ids, history) == "서울역"
 
 
 def test_long_histories_keep_their_latest_turns(wos_bert, tmp_path, capsys):
