@@ -276,7 +276,9 @@ def boundary_inside_subword(tokens: Sequence[Sequence[str]], tags: Sequence[Sequ
 
     That is a character after a subword's first one whose tag is not ``I-`` of the first one's
     type (or ``O`` after ``O``): an entity boundary inside the subword, the one thing the
-    character → subword → character round trip cannot keep."""
+    character → subword → character round trip cannot keep. A character another subword starts on
+    is that subword's to decide (overlapping pieces of one syllable: byte-level BPE, mBERT-uncased's
+    jamo), as in ``subword_predictions_to_chars``."""
     batch = CharBatch.of(tokens)
     token_tags = tag_ids(tags)
     char_tags = token_tags[batch.char_token]
@@ -286,7 +288,9 @@ def boundary_inside_subword(tokens: Sequence[Sequence[str]], tags: Sequence[Sequ
     first, end = first[valid], end[valid]
     position, subword = _inside_positions(first, end)
     expected = inside_tag(char_tags[first])[subword]
-    broken = (char_tags[position] != expected) & ~batch.is_space[position]
+    starts_a_subword = np.zeros(batch.is_space.size, dtype=bool)
+    starts_a_subword[first] = True
+    broken = (char_tags[position] != expected) & ~batch.is_space[position] & ~starts_a_subword[position]
     result = np.zeros(offsets.lengths.size, dtype=bool)
     result[sentence[subword][broken]] = True
     return result

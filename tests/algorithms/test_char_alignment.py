@@ -9,7 +9,7 @@ from klue_data import ner
 from klue_data.labels import NER_TAGS
 from tests.shared_data import require_shared
 from tests.synthetic import corpus
-from tests.tiny_tokenizers import byte_bpe_tokenizer, wordpiece_tokenizer
+from tests.tiny_tokenizers import byte_bpe_tokenizer, uncased_wordpiece_tokenizer, unigram_tokenizer, wordpiece_tokenizer
 from algorithms.char_alignment import (
     TAG_IDS,
     align_char_labels,
@@ -94,6 +94,10 @@ def test_boundary_inside_subword_flags_only_sentences_a_subword_cannot_express()
     tags = [["B-LC", "I-LC", "O"]]
     assert boundary_inside_subword([list("서울에")], tags, glued).tolist() == [True]
     assert boundary_inside_subword([list("서울에")], tags, split).tolist() == [False]
+    # mBERT-uncased's jamo: "##급이"(0, 2) then "##ᆫ"(1, 2), which starts on 인 and so decides it
+    overlapping = [[(0, 2), (1, 2)]]
+    assert boundary_inside_subword([list("급인")], [["B-QT", "O"]], overlapping).tolist() == [False]
+    assert boundary_inside_subword([list("급인")], [["B-QT", "O"]], [[(0, 2)]]).tolist() == [True]
 
 
 def test_entities_and_markup_keep_spaces_inside_an_entity():
@@ -126,7 +130,11 @@ def ner_dev(shared_klue):
     return ner.read_file(require_shared(shared_klue / "v1.1" / "klue-ner-v1.1" / "klue-ner-v1.1_dev.tsv"))
 
 
-@pytest.mark.parametrize("make_tokenizer", [wordpiece_tokenizer, byte_bpe_tokenizer], ids=["bert", "roberta"])
+@pytest.mark.parametrize(
+    "make_tokenizer",
+    [wordpiece_tokenizer, byte_bpe_tokenizer, unigram_tokenizer, uncased_wordpiece_tokenizer],
+    ids=["bert", "roberta", "xlm-r", "mbert-uncased"],
+)
 def test_gold_tags_survive_the_round_trip_except_boundaries_inside_subwords(ner_dev, make_tokenizer):
     tokens = [record["tokens"] for record in ner_dev]
     tags = [record["ner_tags"] for record in ner_dev]
