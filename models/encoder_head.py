@@ -7,6 +7,7 @@ only the head's own modules, never the encoder's pretrained or ``from_config`` w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 import torch
@@ -14,6 +15,16 @@ from torch import nn
 from transformers import PretrainedConfig, PreTrainedModel
 
 Model = TypeVar("Model", bound="EncoderHeadModel")
+
+
+def without_pooler(build: Callable[..., PreTrainedModel]) -> PreTrainedModel:
+    """``build(add_pooling_layer=False)``: an encoder without the pooler no head here reads, so that a
+    saved model has none and reloads without a "newly initialized" pooler; ``build()`` for encoders
+    that have no pooler to leave out (ELECTRA)."""
+    try:
+        return build(add_pooling_layer=False)
+    except TypeError:
+        return build()
 
 
 class EncoderHeadModel(PreTrainedModel):

@@ -18,6 +18,7 @@ encoder's own CLS head instead: load this class, or use the default ``--re_head 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import torch
@@ -25,21 +26,17 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedModel
 from transformers.modeling_outputs import SequenceClassifierOutput
 
+from models.encoder_head import without_pooler
+
 HEAD_NAME = "entity_start"
 
 
 def _encoder_from(config: PretrainedConfig, name: str | None = None, **kwargs: Any) -> PreTrainedModel:
     """The bare encoder of ``config`` (random, or the weights of checkpoint ``name``), without
-    the pooler the head never reads (ELECTRA-style encoders have none to drop)."""
-    def build(**extra: Any) -> PreTrainedModel:
-        if name is None:
-            return AutoModel.from_config(config, **extra)
-        return AutoModel.from_pretrained(name, config=config, **kwargs, **extra)
-
-    try:
-        return build(add_pooling_layer=False)
-    except TypeError:
-        return build()
+    the pooler the head never reads."""
+    if name is None:
+        return without_pooler(partial(AutoModel.from_config, config))
+    return without_pooler(partial(AutoModel.from_pretrained, name, config=config, **kwargs))
 
 
 def marker_positions(input_ids: torch.Tensor, token_id: int) -> torch.Tensor:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import torch
@@ -37,7 +38,7 @@ from transformers import AutoConfig, AutoModel, PretrainedConfig
 from transformers.utils import ModelOutput
 
 from algorithms.wos_state import BASE_GATES
-from models.encoder_head import EncoderHeadModel
+from models.encoder_head import EncoderHeadModel, without_pooler
 from models.padding import RightPaddingCollator, pad_rows
 
 IGNORE_INDEX = -100
@@ -93,7 +94,7 @@ class WosTradeModel(EncoderHeadModel):
         super().__init__(config)
         if config.value_end_token_id is None:
             raise ValueError("WosTradeConfig.value_end_token_id must be set (the token that ends a value)")
-        self.encoder = AutoModel.from_config(config.encoder)
+        self.encoder = without_pooler(partial(AutoModel.from_config, config.encoder))
         hidden = config.encoder.hidden_size
         embedding_dim = self.encoder.get_input_embeddings().embedding_dim
         if embedding_dim != hidden:  # ALBERT-like factorised embeddings: the tied output needs one size

@@ -21,6 +21,7 @@ import logging
 import sys
 import unicodedata
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ import metrics
 from algorithms import wos_dialogue, wos_state
 from args import ArgumentsError, DataArguments, ModelArguments, WosArguments
 from klue_data import KlueDataError, wos
+from models.encoder_head import without_pooler
 from models.wos_trade import IGNORE_INDEX, WosDataCollator, WosTradeConfig, WosTradeModel
 from trainers.runner import Scored, Task, from_pretrained, local_split_files, main
 
@@ -243,10 +245,7 @@ class WosTask(Task):
                     f"its hidden states ({config.hidden_size}), as in ELECTRA-small; the WoS generator needs them "
                     "equal (BERT, RoBERTa, ELECTRA-base and larger)"
                 )
-            try:  # the pooler is never read (and would leave unused parameters under DDP)
-                encoder = from_pretrained(AutoModel, model_args, config=config, add_pooling_layer=False)
-            except TypeError:
-                encoder = from_pretrained(AutoModel, model_args, config=config)
+            encoder = without_pooler(partial(from_pretrained, AutoModel, model_args, config=config))
             generator_config = WosTradeConfig(
                 slot_names=self.slots, slot_token_ids=self.slot_token_ids(), gate_names=self.gates,
                 value_end_token_id=end_id, decoder_dropout=getattr(config, "hidden_dropout_prob", 0.1),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 import torch
 from transformers import AutoConfig, AutoModel
 
+from models.encoder_head import without_pooler
 from models.wos_trade import IGNORE_INDEX, WosDataCollator, WosTradeConfig, WosTradeModel
 
 SLOTS = ["식당-가격대", "식당-지역", "택시-도착지"]
@@ -30,10 +33,7 @@ def one_thread():
 
 def generator(model_dir, **config) -> WosTradeModel:
     torch.manual_seed(0)
-    try:
-        encoder = AutoModel.from_pretrained(model_dir, add_pooling_layer=False)
-    except TypeError:  # encoders without a pooler
-        encoder = AutoModel.from_pretrained(model_dir)
+    encoder = without_pooler(partial(AutoModel.from_pretrained, model_dir))
     settings = dict(slot_names=SLOTS, slot_token_ids=[[30, 31], [30, 32], [33]], gate_names=GATES,
                     value_end_token_id=END, max_value_length=4)
     settings.update(config)
@@ -51,7 +51,9 @@ def test_save_and_load_give_identical_outputs(model_fixture, request, tmp_path):
     assert isinstance(config, WosTradeConfig) and config.slot_names == SLOTS and config.gate_names == GATES
     assert config.slot_token_ids == [[30, 31], [30, 32], [33]] and config.value_end_token_id == END
     for loader in (AutoModel, WosTradeModel):
-        loaded = loader.from_pretrained(tmp_path / "saved").eval()
+        loaded, loading = loader.from_pretrained(tmp_path / "saved", output_loading_info=True)
+        assert not any(loading.values()), loading  # no weight missing (a pooler), unexpected or mismatched
+        loaded.eval()
         assert type(loaded) is WosTradeModel and torch.equal(loaded.slot_token_ids, model.slot_token_ids)
         with torch.no_grad():
             after = loaded(**batch)
