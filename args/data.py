@@ -58,11 +58,14 @@ class DataArguments:
         },
     )
     max_train_samples: int | None = field(
-        default=None, metadata={"help": "Keep only the first N training examples (quick runs, debugging)."}
+        default=None,
+        metadata={"help": "Keep only the first N training examples (quick runs, debugging). WoS: N dialogues."},
     )
-    max_eval_samples: int | None = field(default=None, metadata={"help": "Keep only the first N evaluation examples."})
+    max_eval_samples: int | None = field(
+        default=None, metadata={"help": "Keep only the first N evaluation examples. WoS: N dialogues."}
+    )
     max_predict_samples: int | None = field(
-        default=None, metadata={"help": "Keep only the first N prediction examples."}
+        default=None, metadata={"help": "Keep only the first N prediction examples. WoS: N dialogues."}
     )
     preprocessing_num_workers: int | None = field(
         default=None, metadata={"help": "Processes for tokenization (default: one)."}
