@@ -280,22 +280,23 @@ def bare_loop(bench: Bench, model: Path, out: Path, steps: int, warmup: int, bf1
     through the task's own hooks: tokenizer, config overrides, ``prepare_split``, preprocessing,
     ``build_model`` (the custom heads of RE, DP, WoS) and ``data_collator``. Only the feature
     columns the model's ``forward`` takes are kept, as the Trainer keeps them."""
-    from trainers import runner
+    from trainers import loading, runner
+    from trainers.arguments import parse_arguments
 
     task = task_object(bench.name)
     argv = script_argv(bench, model, out, steps, warmup, None, evaluate=False) + SETTINGS[EAGER]
-    model_args, data_args, training_args, options = runner.parse_arguments(task, argv)
+    model_args, data_args, training_args, options = parse_arguments(task, argv)
     task.use_options(*options)
     task.use_run_arguments(model_args, data_args)
     torch.manual_seed(training_args.seed)
-    tokenizer = runner.load_tokenizer(model_args, fast_required=task.needs_fast_tokenizer)
-    config = runner.load_config(model_args, task)
+    tokenizer = loading.load_tokenizer(model_args, fast_required=task.needs_fast_tokenizer)
+    config = loading.load_config(model_args, task)
     if getattr(config, "type_vocab_size", 2) < 2:
-        runner.emit_no_token_type_ids(tokenizer)
+        loading.emit_no_token_type_ids(tokenizer)
     task.prepare_tokenizer(tokenizer)
     max_length = runner.resolve_max_length(data_args, tokenizer, task)
     task.check_options(tokenizer, max_length)
-    examples = task.prepare_split(runner.load_raw_splits(task, data_args, training_args)["train"], "train")
+    examples = task.prepare_split(loading.load_raw_splits(task, data_args, training_args)["train"], "train")
     features = runner.tokenize_split(task, examples, tokenizer, max_length, data_args, None, "train")
     network = task.build_model(model_args, config)
     if len(tokenizer) > network.get_input_embeddings().num_embeddings:

@@ -1,1 +1,2 @@
-"""Task scripts (``run_<task>.py``) and the runner they share (``trainers.runner``)."""
+"""Task scripts (``run_<task>.py``), the ``Task`` contract they fill in (``trainers.task``) and the runner
+they share (``trainers.runner``)."""

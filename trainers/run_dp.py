@@ -33,7 +33,9 @@ from klue_data.dp import TSV_COLUMNS
 from klue_data.labels import DP_DEPREL_LABELS
 from models.dp_biaffine import IGNORE_INDEX, DpBiaffineConfig, DpBiaffineModel, DpDataCollator
 from trainers.outputs import write_text
-from trainers.runner import Scored, Task, from_pretrained, main
+from trainers.loading import from_pretrained
+from trainers.runner import main
+from trainers.task import Scored, Task
 
 LABEL_ID = {name: index for index, name in enumerate(DP_DEPREL_LABELS)}
 TRUNCATED_DEPREL = "VP"  # the relation of most ROOT words

@@ -58,7 +58,9 @@ from models.mcqa_choices import (
     score_answer_position,
 )
 from trainers.outputs import write_text
-from trainers.runner import Scored, Task, from_pretrained, main, saved_config, softmax
+from trainers.loading import from_pretrained
+from trainers.runner import main, saved_config
+from trainers.task import Scored, Task, softmax
 
 logger = logging.getLogger("klue")
 

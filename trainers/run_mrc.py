@@ -35,7 +35,9 @@ from args import ModelArguments, MrcArguments
 from klue_data import KlueDataError
 from klue_data.mrc import gold_answers
 from trainers.outputs import write_jsonl
-from trainers.runner import Scored, Task, from_pretrained, main
+from trainers.loading import from_pretrained
+from trainers.runner import main
+from trainers.task import Scored, Task
 
 logger = logging.getLogger("klue")
 

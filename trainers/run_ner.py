@@ -39,7 +39,9 @@ from algorithms import char_alignment
 from algorithms.token_offsets import TokenOffsets, list_array
 from args import ModelArguments, NerArguments
 from klue_data.ner import non_space_positions
-from trainers.runner import Scored, Task, from_pretrained, main
+from trainers.loading import from_pretrained
+from trainers.runner import main
+from trainers.task import Scored, Task
 
 
 

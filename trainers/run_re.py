@@ -31,7 +31,9 @@ from algorithms import re_markers
 from args import ArgumentsError, ModelArguments, ReArguments
 from klue_data import KlueDataError
 from models.re_entity_start import ReEntityStartModel
-from trainers.runner import TASK_CONFIG_KEY, Scored, from_pretrained, main
+from trainers.loading import from_pretrained
+from trainers.runner import TASK_CONFIG_KEY, main
+from trainers.task import Scored
 from trainers.sequence_tasks import ClassificationTask
 
 NO_CUT, WINDOWED, SPAN_TOO_LONG = 0, 1, 2  # the ``marker_window`` column (dropped before the model)

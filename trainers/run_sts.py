@@ -24,7 +24,8 @@ import numpy as np
 from args import StsArguments
 from klue_data.sts import regression_target
 from trainers.outputs import write_text
-from trainers.runner import Scored, main
+from trainers.runner import main
+from trainers.task import Scored
 from trainers.sequence_tasks import RegressionTask
 
 logger = logging.getLogger("klue")

@@ -35,7 +35,9 @@ from args import ArgumentsError, DataArguments, ModelArguments, WosArguments
 from klue_data import KlueDataError, wos
 from models.encoder_head import without_pooler
 from models.wos_trade import IGNORE_INDEX, WosDataCollator, WosTradeConfig, WosTradeModel
-from trainers.runner import Scored, Task, from_pretrained, local_split_files, main
+from trainers.loading import from_pretrained, local_split_files
+from trainers.runner import main
+from trainers.task import Scored, Task
 
 logger = logging.getLogger("klue")
 MIN_SEQ_LENGTH = 8

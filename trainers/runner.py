@@ -1,412 +1,55 @@
-"""What every KLUE task script shares: arguments, data, model, Trainer, outputs.
+"""One run of a KLUE task script, top to bottom: ``main(task)`` is every ``run_<task>.py``'s entry point.
 
-A task script defines a :class:`Task` (its data module, preprocessing, decoding back to the
-unit the official metric scores, prediction records) and calls :func:`main`. ``run`` reads top
-to bottom like a Hugging Face example script: args, logging, seed, data, preprocessing, model,
-Trainer, train / evaluate / predict, results. Everything that differs between tasks is a
-method of ``Task``, so the eight scripts stay thin and this file stays the one place to read.
+``run`` reads like a Hugging Face example script: args, logging, seed, data, preprocessing, model,
+Trainer, train / evaluate / predict, results. Everything that differs between tasks is a field or
+hook of the script's ``Task`` (``trainers/task.py``), so the task scripts stay thin. The steps it
+calls live beside it: ``arguments.py`` (flags), ``loading.py`` (tokenizer, config, model, splits),
+``klue_trainer.py`` (the Trainer); here, what an output dir holds (a finished run, a checkpoint to
+resume, another task's model), lengths and the GPU fast path, features, scoring and the files written.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
 import json
 import logging
 import os
-import re
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import datasets
-import numpy as np
-import pyarrow.compute as pc
 import torch
 import transformers
-import yaml
-from transformers import (
-    AutoConfig,
-    AutoModelForSequenceClassification,
-    AutoTokenizer,
-    DataCollatorWithPadding,
-    EvalPrediction,
-    HfArgumentParser,
-    PretrainedConfig,
-    PreTrainedModel,
-    PreTrainedTokenizerBase,
-    Trainer,
-    TrainingArguments,
-    default_data_collator,
-    set_seed,
-)
-from transformers.trainer_utils import TrainOutput, get_last_checkpoint
+from transformers import EvalPrediction, PretrainedConfig, PreTrainedTokenizerBase, Trainer, set_seed
+from transformers.trainer_utils import get_last_checkpoint
 
-import klue_data
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
 from klue_data import KlueDataError, SourceUnavailableError
-from klue_data.hub_access import prefer_offline_when_hub_unreachable
 from metrics.tasks import metric_task
-from models.label_rows import reorder_label_rows
 from models.padding import padded_width
-from klue_data.sources import find_original_files, load_hub, load_local
 from trainers.outputs import save_results, write_json, write_jsonl
+
+from trainers.arguments import parse_arguments
+from trainers.klue_trainer import KlueTrainer
+from trainers.loading import (
+    emit_no_token_type_ids,
+    label_list,
+    load_config,
+    load_raw_splits,
+    load_tokenizer,
+    require_labels,
+    saved_label_order,
+    use_task_label_order,
+)
+from trainers.task import Scored, Task
 
 logger = logging.getLogger("klue")
 
 EXIT_BAD_INPUT = 2
-
-
-class Task:
-    """One KLUE task as the runner sees it. The defaults fit sequence classification.
-
-    A task is, in the order a run uses them: ``argument_classes`` (its own flag dataclasses, read
-    back with ``option``; ``check_options`` validates them before any data is read;
-    ``use_run_arguments`` sees the model and data flags) and
-    ``training_arguments_class`` (a ``KlueTrainingArguments`` subclass, where a task needs one),
-    ``prepare_tokenizer`` (e.g. marker tokens; the runner then resizes the model's embeddings),
-    ``config_overrides`` (labels, problem type), ``build_model`` (a custom head), ``prepare_split``
-    (examples before tokenization), ``preprocess`` (examples → features, batched),
-    ``feature_warnings`` (what preprocessing lost, logged once), ``data_collator``,
-    ``reduce_logits`` (shrink one eval batch's outputs, seeing its inputs),
-    ``decode`` (model outputs → one prediction per example in the metric's unit), ``references``
-    (gold in the same unit), ``score`` (official metrics and breakdown, once per evaluation),
-    ``prediction_record`` (one line of predictions.jsonl) and ``write_extra_predictions``.
-    Only ``name``, ``preprocess``, ``decode``, ``references`` and ``score`` have no default.
-    """
-
-    name: str = ""
-    argument_classes: tuple[type, ...] = ()
-    training_arguments_class: type[KlueTrainingArguments] = KlueTrainingArguments
-    units: tuple[str, str] = ("examples", "model inputs")  # what the log calls examples and features
-    # "arrow": ``preprocess`` gets each batch as a pyarrow Table and may return one (no Python
-    # object per character or token; NER). None: a dict of Python lists.
-    batch_format: str | None = None
-    needs_fast_tokenizer: bool = False
-    # ``--cuda_graphs auto`` takes the CUDA-graph path for this task (measured on an H200 to be
-    # faster and to learn as well; bench/GPU_THROUGHPUT.md). Off for a task not measured.
-    cuda_graphs_by_default: bool = False
-    # ``--label_smoothing_factor``: who smooths the loss. ``"trainer"``: the Trainer's LabelSmoother,
-    # which fits class logits and a ``labels`` column. ``"model"``: the task's model, given the factor
-    # as ``label_smoothing`` before ``build_model`` (its loss reads ``labels`` the LabelSmoother would
-    # take away). None: nothing to smooth (regression, or labels under other names that the Trainer's
-    # smoother never sees), so the flag is refused rather than ignored.
-    label_smoothing_by: str | None = "trainer"
-    label_smoothing: float = 0.0
-
-    def __init__(self) -> None:
-        self.data = klue_data.get_task(self.name)
-        self.options: dict[type, Any] = {}  # set by use_options from this run's flags
-
-    # --- flags ------------------------------------------------------------------------------
-    def use_options(self, *options: Any) -> None:
-        """This run's parsed flags of the task's ``argument_classes``, one instance of each."""
-        given = {type(value): value for value in options}
-        missing = [cls.__name__ for cls in self.argument_classes if cls not in given]
-        if missing:
-            raise TypeError(f"{type(self).__name__}.use_options: missing {', '.join(missing)}")
-        self.options = given
-
-    def option(self, cls: type) -> Any:
-        """This run's flags of one of ``argument_classes`` (given to ``use_options``)."""
-        return self.options[cls]
-
-    def use_run_arguments(self, model_args: ModelArguments, data_args: DataArguments) -> None:
-        """This run's model and data flags (the model being a finished run's output dir when training
-        is skipped), for a task that reads more than the splits (WoS: an ontology beside the data
-        files, or the slot list of an already trained model). Default: unused."""
-
-    def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
-        """Reject task flags that cannot work with this tokenizer and length (``ArgumentsError``),
-        before any data is read."""
-
-    # --- labels and model -------------------------------------------------------------------
-    def unlabelled(self, examples: datasets.Dataset) -> list[int]:
-        """Rows of a prepared split without a gold label (allowed in the test split only). Default:
-        none, for tasks whose readers refuse unlabelled rows themselves."""
-        return []
-
-    @property
-    def label_names(self) -> list[str] | None:
-        return list(self.data.LABELS) if self.data.LABELS is not None else None
-
-    def prepare_tokenizer(self, tokenizer: PreTrainedTokenizerBase) -> None:
-        """Change the tokenizer before any text is tokenized (e.g. add special tokens). Tokens it
-        adds get rows in the model's embedding matrix, and the tokenizer is saved with the model."""
-
-    def config_overrides(self) -> dict[str, Any]:
-        names = self.label_names
-        if names is None:
-            return {}
-        return {
-            "num_labels": len(names),
-            "id2label": dict(enumerate(names)),
-            "label2id": {name: index for index, name in enumerate(names)},
-        }
-
-    def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
-        return from_pretrained(AutoModelForSequenceClassification, model_args, config=config)
-
-    # --- features ---------------------------------------------------------------------------
-    def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:
-        """Examples of ``split`` ("train", "validation", "test") as the task wants them before
-        tokenization (e.g. MRC repairs answer offsets). Default: unchanged."""
-        return examples
-
-    def preprocess(
-        self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
-    ) -> dict[str, list]:
-        raise NotImplementedError
-
-    def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
-        """What preprocessing lost that a user should hear of once per split (e.g. text cut by
-        truncation), as log lines; decoding stays silent."""
-        return []
-
-    def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
-        return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_to_multiple_of)
-
-    def fixed_length_collator(self) -> Callable:
-        """The collator under ``--pad_to_max_length`` (features already padded by ``preprocess``)."""
-        return default_data_collator
-
-    def reduce_logits(self, logits: Any, inputs: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> Any:
-        """One eval batch's model outputs → what evaluation keeps of them (e.g. the argmax per token).
-
-        ``inputs`` is the batch the model saw (``input_ids``, ``attention_mask``, ...), always padded
-        on the right. Whatever is kept must not depend on which examples share the batch (its
-        padding length), or answers would change with ``--per_device_eval_batch_size``."""
-        return logits
-
-    # --- outputs ----------------------------------------------------------------------------
-    def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> Any:
-        """Model outputs over ``features`` → one prediction per example, in the metric's unit."""
-        raise NotImplementedError
-
-    def references(self, examples: datasets.Dataset) -> Any | None:
-        """Gold labels of ``examples`` in the metric's unit, or None for unlabelled data."""
-        raise NotImplementedError
-
-    def score(self, decoded: Any, references: Any, examples: datasets.Dataset) -> Scored:
-        """The official metrics of the decoded predictions (keys without ``eval_``, plus any extra
-        keys saved beside them, e.g. per entity type) and the breakdown for eval_breakdown.json
-        (or None). Called once per evaluation: each metric is computed once."""
-        raise NotImplementedError
-
-    def prediction_record(self, example: dict[str, Any], prediction: Any) -> dict[str, Any]:
-        return {"guid": example["guid"], "prediction": prediction}
-
-    def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
-        """Task-specific prediction files beside predictions.jsonl (e.g. an n-best file)."""
-
-
-class Scored(NamedTuple):
-    scores: dict[str, float]
-    breakdown: dict[str, Any] | None = None
-
-
-class KlueTrainer(Trainer):
-    """A Trainer that scores at the unit of the task (sentences, characters, answers).
-
-    The Hugging Face Trainer only calls ``compute_metrics`` when the features carry labels, and
-    gives it features, not examples. KLUE scores examples (an MRC question spans windows; NER
-    scores characters), so each evaluated split gets a scorer built from its examples.
-    """
-
-    def __init__(
-        self,
-        *args: Any,
-        scorers: dict[str, Callable[[EvalPrediction], dict]] | None = None,
-        reduce_logits: Callable[[Any, dict[str, Any]], Any] | None = None,
-        **kwargs: Any,
-    ):
-        super().__init__(*args, **kwargs)
-        self.scorers = dict(scorers or {})
-        self.reduce_logits = reduce_logits
-        self._eval_orders: dict[str, np.ndarray] = {}  # dataset fingerprint -> order its batches ran in
-
-    def _determine_best_metric(self, metrics: dict[str, float], trial: Any) -> bool:
-        """The stock selection, with a selection metric the evaluation did not report as one line, not a
-        KeyError traceback: ``check_metric_for_best_model`` passes names with an official key as prefix
-        (``entity_f1_PS``), whose extras only the evaluation itself knows."""
-        name = self.args.metric_for_best_model
-        if name is not None and (wanted := name if name.startswith("eval_") else f"eval_{name}") not in metrics:
-            reported = [key.removeprefix("eval_") for key in metrics if isinstance(metrics[key], (int, float))]
-            raise ArgumentsError(f"--metric_for_best_model {name}: the evaluation reported no {wanted}; "
-                                 f"it reported {', '.join(reported)}")
-        return super()._determine_best_metric(metrics, trial)
-
-    def train(self, resume_from_checkpoint: str | bool | None = None, **kwargs: Any) -> TrainOutput:
-        """The stock training; after a resume, ``train_loss`` is the mean over every step of the run
-        (the Trainer's own covers only the steps of this call) and ``train_resumed_at_step`` says
-        where this call started."""
-        resuming = isinstance(resume_from_checkpoint, str)
-        self._earlier_loss = read_loss_total(resume_from_checkpoint) if resuming else None
-        output = super().train(resume_from_checkpoint=resume_from_checkpoint, **kwargs)
-        resumed_at = int(getattr(self, "_initial_global_step", 0))
-        if not resumed_at:
-            return output
-        logger.info("Resumed at global step %d; trained to step %d.", resumed_at, output.global_step)
-        metrics = {**output.metrics, "train_resumed_at_step": resumed_at}
-        if self._earlier_loss is not None:
-            _, earlier_sum = self._earlier_loss
-            steps_now = output.global_step - resumed_at
-            metrics["train_loss"] = (earlier_sum + output.training_loss * steps_now) / max(output.global_step, 1)
-        return TrainOutput(output.global_step, metrics["train_loss"], metrics)
-
-    def _save_checkpoint(self, model: Any, trial: Any) -> None:
-        super()._save_checkpoint(model, trial)
-        if self.args.should_save:
-            # The sum of the losses so far, so that a resumed run can report the mean of the whole run.
-            earlier_steps, earlier_sum = getattr(self, "_earlier_loss", None) or (0, 0.0)
-            loss_sum = earlier_sum + self._total_loss_scalar + float(self._tr_loss.item())
-            checkpoint = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"
-            write_json(checkpoint / LOSS_TOTAL_FILE, {"global_step": self.state.global_step, "loss_sum": loss_sum})
-
-    def prediction_step(
-        self, model: Any, inputs: dict[str, Any], prediction_loss_only: bool, ignore_keys: list[str] | None = None
-    ) -> tuple[Any, Any, Any]:
-        """The stock step, then the task's per-batch reduction, which (unlike the Trainer's
-        ``preprocess_logits_for_metrics``) sees the batch's inputs: a task can mask padding and
-        other non-scorable positions before it keeps a top k."""
-        graphs = uses_cuda_graphs(self.args)
-        if graphs:
-            torch.compiler.cudagraph_mark_step_begin()
-        loss, logits, labels = super().prediction_step(model, inputs, prediction_loss_only, ignore_keys=ignore_keys)
-        if graphs:
-            # The outputs live in the CUDA graph's memory, which the next batch's replay overwrites,
-            # while the Trainer keeps every batch's outputs until the end of the evaluation.
-            loss, logits = _clone_tensors(loss), _clone_tensors(logits)
-        if logits is not None and self.reduce_logits is not None:
-            logits = self.reduce_logits(logits, inputs)
-        return loss, logits, labels
-
-    def _get_eval_sampler(self, eval_dataset: Any) -> torch.utils.data.Sampler | None:
-        """Sequential, or longest first under ``group_by_length``, in an order that is undone afterwards.
-
-        Decoding maps outputs back to features by position. The stock Trainer evaluates in a
-        random length-grouped order under ``--train_sampling_strategy group_by_length`` and
-        returns the outputs in that order, which would pair predictions with the wrong examples.
-        """
-        if eval_dataset is None or not hasattr(eval_dataset, "__len__"):
-            return None
-        fingerprint = getattr(eval_dataset, "_fingerprint", None)
-        column = self.args.length_column_name
-        if (
-            self.args.train_sampling_strategy != "group_by_length"
-            or fingerprint is None
-            or not ({column, "input_ids"} & set(getattr(eval_dataset, "column_names", ())))
-        ):
-            return torch.utils.data.SequentialSampler(eval_dataset)
-        arrow = eval_dataset.with_format("arrow")  # lengths without a Python list per example
-        if column in eval_dataset.column_names:
-            lengths = arrow[column].to_numpy()
-        else:
-            lengths = pc.list_value_length(arrow["input_ids"]).to_numpy()
-        order = np.argsort(-lengths, kind="stable")  # longest first: an out-of-memory shows at once
-        self._eval_orders[fingerprint] = order
-        return _FixedOrderSampler(order)
-
-    def evaluation_loop(
-        self,
-        dataloader: Any,
-        description: str,
-        prediction_loss_only: bool | None = None,
-        ignore_keys: list[str] | None = None,
-        metric_key_prefix: str = "eval",
-    ) -> Any:
-        scorer = self.scorers.get(metric_key_prefix)
-        if scorer is not None:
-            prediction_loss_only = False
-        output = super().evaluation_loop(dataloader, description, prediction_loss_only, ignore_keys, metric_key_prefix)
-        if not self.args.eval_do_concat_batches:
-            # Decoding reads one row per feature: join the per-batch outputs as the Trainer would.
-            output = output._replace(
-                predictions=concat_batches(output.predictions), label_ids=concat_batches(output.label_ids)
-            )
-        order = self._eval_orders.get(getattr(dataloader.dataset, "_fingerprint", None))
-        if order is not None:
-            restore = np.argsort(order)
-            output = output._replace(
-                predictions=_take_rows(output.predictions, restore), label_ids=_take_rows(output.label_ids, restore)
-            )
-        if scorer is not None and output.predictions is not None:
-            scores = scorer(EvalPrediction(predictions=output.predictions, label_ids=output.label_ids))
-            output.metrics.update({f"{metric_key_prefix}_{key}": float(value) for key, value in scores.items()})
-        return output
-
-
-def uses_cuda_graphs(args: TrainingArguments) -> bool:
-    """Whether ``--torch_compile`` replays CUDA graphs (mode reduce-overhead / max-autotune, backend cudagraphs)."""
-    return bool(args.torch_compile) and (
-        args.torch_compile_mode in ("reduce-overhead", "max-autotune") or args.torch_compile_backend == "cudagraphs"
-    )
-
-
-def _clone_tensors(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        return value.clone()
-    if isinstance(value, (tuple, list)):
-        return type(value)(_clone_tensors(item) for item in value)
-    if isinstance(value, dict):
-        return {key: _clone_tensors(item) for key, item in value.items()}
-    return value
-
-
-LOSS_TOTAL_FILE = "klue_loss_total.json"
-
-
-def read_loss_total(checkpoint: str | Path) -> tuple[int, float] | None:
-    """``(global_step, sum of the step losses)`` saved with a checkpoint, or None (older checkpoints)."""
-    path = Path(checkpoint) / LOSS_TOTAL_FILE
-    if not path.is_file():
-        logger.warning("%s has no %s: train_loss will cover only the steps after the resume.", checkpoint,
-                       LOSS_TOTAL_FILE)
-        return None
-    saved = json.loads(path.read_text(encoding="utf-8"))
-    return int(saved["global_step"]), float(saved["loss_sum"])
-
-
-class _FixedOrderSampler(torch.utils.data.Sampler):
-    def __init__(self, order: np.ndarray) -> None:
-        self.order = order
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self.order.tolist())
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-
-def concat_batches(batches: Any, padding_index: int = -100) -> Any:
-    """Per-batch outputs (``--eval_do_concat_batches false``: a list of arrays, or of tuples of
-    arrays) as one array (or tuple) over all rows, shorter batches padded with ``padding_index``
-    along the sequence axis as the Trainer pads them; anything else is returned as it is."""
-    if not isinstance(batches, list) or not batches:
-        return batches
-    if isinstance(batches[0], (tuple, list)):
-        return tuple(concat_batches([batch[i] for batch in batches], padding_index) for i in range(len(batches[0])))
-    arrays = [np.asarray(batch) for batch in batches]
-    if arrays[0].ndim < 2:
-        return np.concatenate(arrays)
-    width = max(array.shape[1] for array in arrays)
-    padded = [
-        np.pad(a, [(0, 0), (0, width - a.shape[1])] + [(0, 0)] * (a.ndim - 2), constant_values=padding_index)
-        for a in arrays
-    ]
-    return np.concatenate(padded)
-
-
-def _take_rows(value: Any, rows: np.ndarray) -> Any:
-    """``value[rows]`` for an array or a (nested) tuple / list of arrays; None stays None."""
-    if value is None:
-        return None
-    if isinstance(value, (tuple, list)):
-        return type(value)(_take_rows(item, rows) for item in value)
-    return np.asarray(value)[rows]
 
 
 # --- the run, top to bottom -------------------------------------------------------------------
@@ -536,123 +179,6 @@ STALE_RESULT_FILES = ("all_results.json", "eval_results.json", "predict_results.
 # --- the steps --------------------------------------------------------------------------------
 
 
-ARGUMENT_FILE_SUFFIXES = (".json", ".yaml", ".yml")
-
-
-class ArgumentParser(HfArgumentParser):
-    """``HfArgumentParser`` whose errors are one line (``ArgumentsError``), not the whole usage."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise ArgumentsError(f"{message} (python {self.prog} --help lists the flags)")
-
-
-class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Defaults after each flag's help, and the script's description as it is written."""
-
-
-def build_parser(task: Task) -> ArgumentParser:
-    """The script's flags: its own first, then model, data, and the Trainer's, each under a heading."""
-    script = f"trainers/run_{task.name}.py"
-    description = (sys.modules[type(task).__module__].__doc__ or "").strip()
-    return ArgumentParser(
-        (*task.argument_classes, ModelArguments, DataArguments, task.training_arguments_class),
-        prog=script,
-        usage=f"python {script} [ARGS.json|ARGS.yaml] --model_name_or_path MODEL --output_dir DIR [flags]",
-        description=description,
-        epilog="A .json or .yaml file given first supplies flags by name; flags after it win.",
-        formatter_class=_HelpFormatter,
-    )
-
-
-def parse_arguments(
-    task: Task, argv: Sequence[str] | None
-) -> tuple[ModelArguments, DataArguments, KlueTrainingArguments, list[Any]]:
-    """Flags, optionally after a .json / .yaml / .yml file of flags (``configs/ner.json --learning_rate 3e-5``)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(task)
-    # --load_best_model_at_end keeps the checkpoint best by the task's selection metric (the table's),
-    # not by eval loss; a file or flag may still name another.
-    parser.set_defaults(metric_for_best_model=metric_task(task.name).selection_key)
-    from_file: dict[str, Any] = {}
-    if argv and argv[0].endswith(ARGUMENT_FILE_SUFFIXES) and not argv[0].startswith("-"):
-        from_file = use_file_as_defaults(parser, Path(argv[0]))
-        argv = argv[1:]
-    try:
-        *parsed, unknown = parser.parse_args_into_dataclasses(
-            args=argv, look_for_args_file=False, return_remaining_strings=True
-        )
-    except ValueError as error:  # flag combinations TrainingArguments rejects
-        lines = [line.strip().removeprefix("- ") for line in str(error).strip().splitlines() if line.strip()]
-        raise ArgumentsError("; ".join(lines)) from error
-    if unknown:
-        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    if "output_dir" not in from_file and not any(a == "--output_dir" or a.startswith("--output_dir=") for a in argv):
-        # The Trainer's default folder (./trainer_output) would be shared by every task run without it.
-        parser.error("--output_dir is required: the folder for this run's model, checkpoints, results and predictions")
-    *task_options, model_args, data_args, training_args = parsed
-    check_metric_for_best_model(task, training_args)
-    if training_args.label_smoothing_factor and task.label_smoothing_by is None:
-        raise ArgumentsError(f"--label_smoothing_factor {training_args.label_smoothing_factor:g}: {task.name} has no "
-                             "class labels to smooth (a score, or labels its own loss reads); leave it at 0")
-    return model_args, data_args, training_args, task_options
-
-
-def check_metric_for_best_model(task: Task, training_args: KlueTrainingArguments) -> None:
-    """A selection metric the task never reports fails at the first evaluation, after training steps,
-    with a KeyError traceback: say so in one line before anything runs."""
-    name = training_args.metric_for_best_model
-    if name is None or not (training_args.load_best_model_at_end or training_args.save_strategy == "best"):
-        return
-    keys = metric_task(task.name).metric_keys
-    base = name.removeprefix("eval_")
-    known = ("loss", *keys)
-    # extras beside the official keys carry their key as a prefix (entity_f1_PS, uas_acc, exact_match_<type>)
-    if base not in known and not any(base.startswith(f"{key}_") for key in keys):
-        raise ArgumentsError(
-            f"--metric_for_best_model {name}: {task.name} evaluation reports {', '.join(known)} (eval_ prefix optional)"
-        )
-
-
-def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
-    """The file's values become the parser's defaults (so later flags win); unknown keys are an error.
-    Returns the values."""
-    path = path.resolve()
-    if not path.is_file():
-        raise ArgumentsError(f"{path}: no such arguments file")
-    text = path.read_text(encoding="utf-8")
-    try:
-        values = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise ArgumentsError(f"{path}: not valid {path.suffix[1:].upper()}: {str(error).splitlines()[0]}") from error
-    if not isinstance(values, dict):
-        raise ArgumentsError(f"{path}: expected a mapping of flag names to values, got {type(values).__name__}")
-    actions = {action.dest: action for action in parser._actions}
-    unknown = sorted(key for key in values if key not in actions or key == "help")
-    if unknown:
-        raise ArgumentsError(
-            f"{path}: unknown flag names {', '.join(unknown)} (python {parser.prog} --help lists them)"
-        )
-    for key, value in values.items():
-        action = actions[key]
-        action.required = False
-        # argparse types string defaults only: a number or list from the file is checked here, so a
-        # wrong type ends in one line instead of a traceback deep in the run.
-        if value is None or isinstance(value, (str, dict)) or action.type is None:
-            continue
-        if isinstance(value, list):
-            if action.nargs in (None, "?") and action.type in (int, float):
-                raise ArgumentsError(f"{path}: {key}: expected one value, got the list {value!r}")
-            continue
-        if isinstance(value, float) and action.type is int:
-            raise ArgumentsError(f"{path}: {key}: expected a whole number, got {value!r}")
-        try:
-            values[key] = action.type(str(value))
-        except (TypeError, ValueError) as error:
-            raise ArgumentsError(f"{path}: {key}: {error}") from None
-    parser.set_defaults(**values)
-    return values
-
-
 def setup_logging(training_args: KlueTrainingArguments) -> None:
     logging.basicConfig(
         format="%(asctime)s - %(levelname)s - %(name)s - %(message)s",
@@ -690,12 +216,6 @@ def finished_training(training_args: KlueTrainingArguments, task: Task) -> bool:
         output_dir,
     )
     return True
-
-
-def label_list(id2label: dict[Any, Any] | None) -> list[str]:
-    """A config's ``id2label`` (ids as ints, or as strings from JSON) as label names in id order."""
-    id2label = id2label or {}
-    return [str(id2label[key]) for key in sorted(id2label, key=int)]
 
 
 TASK_CONFIG_KEY = "klue_task"  # config.json of a model this runner trained: the task it was trained for
@@ -760,217 +280,6 @@ def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
     if last_checkpoint is not None:
         logger.info("Resuming training from %s (pass --overwrite_output_dir to start over).", last_checkpoint)
     return last_checkpoint
-
-
-def local_split_files(task: Task, data_args: DataArguments | None) -> dict[str, Path]:
-    """The local file each split is read from, as ``load_raw_splits`` picks it (none for the Hub)."""
-    if data_args is None:
-        return {}
-    explicit = {"train": data_args.train_file, "validation": data_args.validation_file, "test": data_args.test_file}
-    files: dict[str, Any] = {}
-    if data_args.data_dir:
-        sources_logger = logging.getLogger("klue_data.sources")
-        level = sources_logger.level
-        sources_logger.setLevel(logging.WARNING)  # load_raw_splits already logged where each split came from
-        try:
-            files.update(find_original_files(task.data, data_args.data_dir))
-        finally:
-            sources_logger.setLevel(level)
-    files.update({split: path for split, path in explicit.items() if path})
-    return {split: Path(path) for split, path in files.items()}
-
-
-def require_labels(
-    task: Task, raw: datasets.DatasetDict, data_args: DataArguments, training_args: KlueTrainingArguments
-) -> None:
-    """Training and evaluation need a gold label on every example: without one a training batch has
-    no loss and an evaluation no score. Only the test split may leave labels out."""
-    used = {"train": training_args.do_train, "validation": training_args.do_eval}
-    for split, is_used in used.items():
-        if not is_used or split not in raw:
-            continue
-        missing = task.unlabelled(raw[split])
-        if missing:
-            first = missing[0]
-            guid = raw[split]["guid"][first] if "guid" in raw[split].column_names else None
-            source = local_split_files(task, data_args).get(split) or data_args.dataset_name
-            raise KlueDataError(
-                source,
-                f"{split}: {len(missing)} of {len(raw[split])} examples have no label; training and evaluation "
-                "need one on every example (only the --test_file may leave labels out)",
-                record=first, guid=guid, field=getattr(task, "label_column", "label"),
-            )
-
-
-def load_raw_splits(
-    task: Task, data_args: DataArguments, training_args: KlueTrainingArguments, cache_dir: str | None = None
-) -> datasets.DatasetDict:
-    """The splits this run needs, in the Hub schema, cut to ``max_*_samples``.
-
-    Local files win over the Hub. ``--do_predict`` without a test file predicts the
-    validation split (the KLUE test labels are not public).
-    """
-    explicit = {"train": data_args.train_file, "validation": data_args.validation_file, "test": data_args.test_file}
-    if data_args.data_dir or any(explicit.values()):
-        files = find_original_files(task.data, data_args.data_dir) if data_args.data_dir else {}
-        files.update({split: path for split, path in explicit.items() if path})
-        # Only the splits this run uses are read: a bad train file must not stop an evaluation.
-        used = {"train": training_args.do_train, "test": training_args.do_predict,
-                "validation": training_args.do_eval or (training_args.do_predict and "test" not in files)}
-        raw = load_local(task.data, {split: path for split, path in files.items() if used[split]})
-    elif getattr(task.data, "HUB_DATASET", "") is None:  # a task with no Hub dataset (MCQA)
-        raise KlueDataError(
-            None, f"{task.name} has no Hub dataset; pass --train_file/--validation_file/--test_file or --data_dir"
-        )
-    else:
-        raw = load_hub(task.data, data_args.dataset_name, data_args.dataset_config_name, cache_dir=cache_dir)
-    if training_args.do_predict and "test" not in raw and "validation" in raw:
-        logger.warning("No test file given: --do_predict predicts the validation split (pass --test_file to change).")
-        raw["test"] = raw["validation"]
-
-    needed = {"train": training_args.do_train, "validation": training_args.do_eval, "test": training_args.do_predict}
-    flags = {"train": "--train_file", "validation": "--validation_file", "test": "--test_file"}
-    for split, is_needed in needed.items():
-        if is_needed and split not in raw:
-            raise KlueDataError(
-                data_args.data_dir or None, f"no {split} split found; pass {flags[split]} (or --data_dir)"
-            )
-    limits = {
-        "train": data_args.max_train_samples,
-        "validation": data_args.max_eval_samples,
-        "test": data_args.max_predict_samples,
-    }
-    selected = datasets.DatasetDict()
-    for split, is_needed in needed.items():
-        if is_needed:
-            dataset = raw[split]
-            if limits[split] is not None:
-                dataset = dataset.select(range(min(limits[split], len(dataset))))
-            selected[split] = dataset
-    logger.info("Examples: %s", ", ".join(f"{split} {len(data)}" for split, data in selected.items()))
-    return selected
-
-
-def from_pretrained(loader: Any, model_args: ModelArguments, name: str | None = None, **kwargs: Any) -> Any:
-    """``loader.from_pretrained`` with the Hub flags, and one readable line when it cannot reach the Hub."""
-    name = name or model_args.model_name_or_path
-    if not Path(name).exists():
-        prefer_offline_when_hub_unreachable()  # seconds, not a minute of retries, without a network
-    loads_weights = hasattr(loader, "from_config") or (isinstance(loader, type) and issubclass(loader, PreTrainedModel))
-    if loads_weights:
-        kwargs.setdefault("ignore_mismatched_sizes", model_args.ignore_mismatched_sizes)
-    try:
-        return loader.from_pretrained(
-            name,
-            cache_dir=model_args.cache_dir,
-            revision=model_args.model_revision,
-            token=model_args.token,
-            trust_remote_code=model_args.trust_remote_code,
-            **kwargs,
-        )
-    except RuntimeError as error:
-        if not loads_weights or "ignore_mismatched_sizes" not in str(error):
-            raise
-        raise ArgumentsError(
-            f"{name}: some of its saved layers have other shapes than this model's (the MISMATCH lines above; e.g. a "
-            "head for another number of labels); pass --ignore_mismatched_sizes to initialise those layers anew"
-        ) from error
-    except OSError as error:
-        local = Path(name).exists()
-        hint = (
-            f"{name!r} is a local path but does not hold what {loader.__name__} needs"
-            if local
-            else f"{name!r} is not a local directory, and neither the Hugging Face Hub nor the local cache has it; "
-            "download it once with network access (then HF_HUB_OFFLINE=1 loads it from the cache) or pass "
-            "--model_name_or_path LOCAL_DIR"
-        )
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise SourceUnavailableError(
-            f"Could not load {loader.__name__} from {name!r}: {hint}. ({reason[:200]})"
-        ) from error
-
-
-def load_tokenizer(model_args: ModelArguments, fast_required: bool = False) -> PreTrainedTokenizerBase:
-    tokenizer = from_pretrained(AutoTokenizer, model_args, model_args.tokenizer_name)
-    if tokenizer.padding_side != "right":
-        # Encoders read [CLS] at position 0 and decoding maps outputs to tokens by position: a
-        # tokenizer shipped with left padding would shift both. Saved with the model as "right".
-        logger.info("Padding on the right (the tokenizer was set to pad on the %s).", tokenizer.padding_side)
-        tokenizer.padding_side = "right"
-    if fast_required and not tokenizer.is_fast:
-        raise SourceUnavailableError(
-            f"{type(tokenizer).__name__} is not a fast tokenizer; this task needs character offsets, "
-            "which only fast (Rust) tokenizers give. Pick a model that ships tokenizer.json."
-        )
-    return tokenizer
-
-
-def load_config(model_args: ModelArguments, task: Task) -> PretrainedConfig:
-    return from_pretrained(
-        AutoConfig, model_args, model_args.config_name, finetuning_task=task.name, **task.config_overrides()
-    )
-
-
-GENERIC_LABEL = re.compile(r"LABEL_\d+")  # what a config without label names holds
-
-
-def saved_label_order(model_args: ModelArguments, task: Task, training: bool) -> list[str] | None:
-    """The checkpoint's label names when they are the task's in another order (e.g. a model fine-tuned
-    on the Hub's ``klue/ynat``, whose ClassLabel order is not the official one), else None.
-
-    ``load_config`` gives the model the task's order, so such a head's rows must be moved to it after
-    loading; otherwise every prediction would carry another label's name. A head trained on other
-    labels cannot be evaluated as this task's (one line), only trained further (a warning)."""
-    names = task.label_names
-    if names is None:
-        return None
-    saved = from_pretrained(AutoConfig, model_args, model_args.config_name)
-    saved_names = label_list(getattr(saved, "id2label", None))
-    if saved_names == list(names) or all(GENERIC_LABEL.fullmatch(name) for name in saved_names):
-        return None
-    if sorted(saved_names) == sorted(names):
-        return saved_names
-    message = (
-        f"{model_args.config_name or model_args.model_name_or_path}: its head was trained on other labels "
-        f"({', '.join(saved_names[:4])}, ...) than {task.name}'s ({', '.join(names[:4])}, ...)"
-    )
-    if not training:
-        raise ArgumentsError(message + "; its predictions would carry wrong label names")
-    if len(saved_names) == len(names):
-        logger.warning("%s; training goes on from that head, its rows now named in %s's order.", message, task.name)
-    elif model_args.ignore_mismatched_sizes:
-        logger.warning("%s; a new head of %d labels is trained on its encoder (--ignore_mismatched_sizes).", message,
-                       len(names))
-    else:
-        raise ArgumentsError(f"{message}; pass --ignore_mismatched_sizes to train a new head of {len(names)} labels "
-                             "on its encoder")
-    return None
-
-
-def use_task_label_order(model: PreTrainedModel, saved_names: Sequence[str], task: Task) -> None:
-    """Reorder a checkpoint head's rows from ``saved_names`` to the task's order (``saved_label_order``)."""
-    names = list(task.label_names or [])
-    if reorder_label_rows(model, saved_names, names) == 0:
-        raise ArgumentsError(
-            f"its head's labels are in another order ({', '.join(saved_names[:3])}, ...) than {task.name}'s "
-            f"({', '.join(names[:3])}, ...), and no output layer with {len(names)} rows was found to reorder"
-        )
-    logger.warning(
-        "The checkpoint's labels are in another order (%s, ...) than %s's official one (%s, ...): its head's "
-        "rows were reordered, so predictions keep their meaning and the saved model uses the official order.",
-        ", ".join(saved_names[:3]), task.name, ", ".join(names[:3]),
-    )
-
-
-def emit_no_token_type_ids(tokenizer: PreTrainedTokenizerBase) -> None:
-    """A tokenizer that no longer emits ``token_type_ids``, also once saved with the model.
-
-    ``klue/roberta-*`` ship a BERT tokenizer that emits token type ids while the model has a single
-    token type (``type_vocab_size`` 1): a second-segment id 1 would index past its table, in
-    training and in ``pipeline()`` on the saved output dir alike."""
-    names = [name for name in tokenizer.model_input_names if name != "token_type_ids"]
-    tokenizer.model_input_names = names
-    tokenizer.init_kwargs["model_input_names"] = names  # what save_pretrained writes
 
 
 def resolve_max_length(data_args: DataArguments, tokenizer: PreTrainedTokenizerBase, task: Task) -> int:
@@ -1171,9 +480,3 @@ def save_trainer_state(trainer: Trainer, output_dir: Path) -> None:
 
 def _state_dict(trainer: Trainer) -> dict[str, Any]:
     return json.loads(json.dumps(dataclasses.asdict(trainer.state), default=str))
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=-1, keepdims=True)

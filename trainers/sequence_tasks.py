@@ -14,7 +14,7 @@ from transformers import PreTrainedTokenizerBase
 
 import metrics
 from klue_data.labels import STS_MAX_SCORE, STS_MIN_SCORE
-from trainers.runner import Scored, Task, softmax
+from trainers.task import Scored, Task, softmax
 
 
 class SequenceTask(Task):

@@ -567,7 +567,7 @@ def test_nbest_records_carry_text_score_and_character_offsets():
 
 
 def test_task_settings_are_the_parsed_flags():
-    from trainers.runner import parse_arguments
+    from trainers.arguments import parse_arguments
 
     task = MrcTask()
     *_, options = parse_arguments(task, ["--model_name_or_path", "m", "--output_dir", "o", "--doc_stride", "64"])

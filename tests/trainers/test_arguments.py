@@ -14,7 +14,8 @@ import pytest
 from args import KlueTrainingArguments
 from trainers.run_ner import NerTask
 from trainers.run_ynat import YnatTask
-from trainers.runner import main, parse_arguments
+from trainers.arguments import parse_arguments
+from trainers.runner import main
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ import pytest
 import torch
 from transformers import TrainingArguments
 
-from trainers import runner
+from trainers import klue_trainer, runner
 
 
 class OneBufferModel(torch.nn.Module):
@@ -36,19 +36,19 @@ class OneBufferModel(torch.nn.Module):
 def test_which_compile_settings_replay_cuda_graphs(mode, backend, expected, tmp_path):
     args = TrainingArguments(output_dir=str(tmp_path), use_cpu=True, torch_compile=True, torch_compile_mode=mode,
                              torch_compile_backend=backend, report_to="none")
-    assert runner.uses_cuda_graphs(args) is expected
+    assert klue_trainer.uses_cuda_graphs(args) is expected
     args.torch_compile = False
-    assert runner.uses_cuda_graphs(args) is False
+    assert klue_trainer.uses_cuda_graphs(args) is False
 
 
 @pytest.mark.parametrize("graphs", [True, False])
 def test_every_batch_keeps_its_own_outputs_when_the_graph_memory_is_reused(graphs, tmp_path, monkeypatch):
-    monkeypatch.setattr(runner, "uses_cuda_graphs", lambda args: graphs)
+    monkeypatch.setattr(klue_trainer, "uses_cuda_graphs", lambda args: graphs)
     rows = np.arange(18).reshape(6, 3)
     dataset = datasets.Dataset.from_dict({"input_ids": rows.tolist()})
     args = TrainingArguments(output_dir=str(tmp_path), use_cpu=True, per_device_eval_batch_size=2, report_to="none",
                              disable_tqdm=True)
-    trainer = runner.KlueTrainer(model=OneBufferModel(), args=args)
+    trainer = klue_trainer.KlueTrainer(model=OneBufferModel(), args=args)
     predictions = trainer.predict(dataset).predictions
     if graphs:
         np.testing.assert_array_equal(predictions, rows)
@@ -70,7 +70,7 @@ def test_auto_takes_the_cuda_graph_path_for_a_measured_task_training_on_one_gpu(
     fast = runner.use_cuda_graphs(NerTask(), data_args, training_args, cuda_available=True)
     assert (fast.torch_compile, fast.torch_compile_mode, fast.torch_compile_backend) == (True, "reduce-overhead",
                                                                                          "inductor")
-    assert fast.logging_nan_inf_filter is False and runner.uses_cuda_graphs(fast)
+    assert fast.logging_nan_inf_filter is False and klue_trainer.uses_cuda_graphs(fast)
     assert data_args.pad_to_multiple_of == 32
     assert (fast.learning_rate, fast.do_train, fast.output_dir) == (training_args.learning_rate, True, str(tmp_path))
 
@@ -95,7 +95,7 @@ def test_on_keeps_a_padding_multiple_of_the_users_and_needs_cuda(tmp_path):
 
     data_args, training_args = _arguments(tmp_path, cuda_graphs="on")
     data_args.pad_to_multiple_of = 64
-    assert runner.uses_cuda_graphs(runner.use_cuda_graphs(YnatTask(), data_args, training_args, cuda_available=True))
+    assert klue_trainer.uses_cuda_graphs(runner.use_cuda_graphs(YnatTask(), data_args, training_args, cuda_available=True))
     assert data_args.pad_to_multiple_of == 64
     with pytest.raises(ArgumentsError, match="--cuda_graphs on: needs a CUDA GPU"):
         runner.use_cuda_graphs(YnatTask(), data_args, training_args, cuda_available=False)

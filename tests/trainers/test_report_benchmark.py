@@ -66,7 +66,7 @@ def test_every_config_evaluates_four_times_per_epoch_and_keeps_the_best(config):
 )
 def test_size_specific_configs_parse_with_their_task_script(config):
     """configs/<size>/<task>.json (the paper's other hyperparameters for that size) parse like configs/<task>.json."""
-    from trainers.runner import parse_arguments
+    from trainers.arguments import parse_arguments
 
     module = __import__(f"trainers.run_{config.stem}", fromlist=["x"])
     task = next(value() for name, value in vars(module).items()

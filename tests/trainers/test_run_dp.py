@@ -236,17 +236,17 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
 
 def test_dp_padding_multiple_is_applied_and_changes_nothing(tiny_bert, tmp_path, monkeypatch):
     """--pad_to_multiple_of reaches both the subword and the word dimension, and changes no output."""
-    from trainers import runner
+    from trainers.klue_trainer import KlueTrainer
 
     lengths = [2, 25, 3, 19, 5, 24, 8, 13, 2, 21, 11, 6, 25, 4]
     path = write_dp_tsv(tmp_path / "dev.tsv", dp_records_of_lengths(lengths, seed=4))
-    step, widths = runner.KlueTrainer.prediction_step, []
+    step, widths = KlueTrainer.prediction_step, []
 
     def recording_step(self, model, inputs, *args, **kwargs):
         widths.append((inputs["input_ids"].shape[1], inputs["word_first"].shape[1]))
         return step(self, model, inputs, *args, **kwargs)
 
-    monkeypatch.setattr(runner.KlueTrainer, "prediction_step", recording_step)
+    monkeypatch.setattr(KlueTrainer, "prediction_step", recording_step)
     outputs = {}
     for name, extra in (("dynamic", []), ("multiple", ["--pad_to_multiple_of", "16"])):
         widths.clear()

@@ -91,17 +91,17 @@ def test_padding_batches_to_a_multiple_changes_no_logit(head, tiny_bert, tmp_pat
     """``--pad_to_multiple_of 32`` (what ``--cuda_graphs`` pads to) adds masked positions after every
     sentence; neither head may read them. Compared on the raw logits: the written probabilities are
     rounded, and an untrained head's are near-uniform."""
-    from trainers import runner
+    from trainers.klue_trainer import KlueTrainer
 
     test = write_json(tmp_path / "test.json", re_records(16, seed=6))
-    step, seen = runner.KlueTrainer.prediction_step, []
+    step, seen = KlueTrainer.prediction_step, []
 
     def recording_step(self, model, inputs, *args, **kwargs):
         loss, logits, labels = step(self, model, inputs, *args, **kwargs)
         seen.append((inputs["input_ids"].shape[1], logits.detach().clone()))
         return loss, logits, labels
 
-    monkeypatch.setattr(runner.KlueTrainer, "prediction_step", recording_step)
+    monkeypatch.setattr(KlueTrainer, "prediction_step", recording_step)
     logits = {}
     for name, extra in (("dynamic", ()), ("multiple", ("--pad_to_multiple_of", "32"))):
         seen.clear()

@@ -214,20 +214,20 @@ def test_a_tokenizer_that_pads_on_the_left_gives_the_same_predictions(tiny_bert,
 
 def test_padding_batches_to_a_multiple_changes_their_shapes_not_the_predictions(tiny_bert, tmp_path, monkeypatch):
     """--pad_to_multiple_of (few shapes for torch.compile / CUDA graphs) pads on the right, masked."""
-    from trainers import runner
+    from trainers.klue_trainer import KlueTrainer
 
     records = ynat_records(12, seed=8)
     for index, record in enumerate(records):  # batches of different lengths
         record["title"] = " ".join([record["title"]] * (1 + index % 4))
     dev = write_json(tmp_path / "dev.json", records)
     lengths: list[int] = []
-    original = runner.KlueTrainer.prediction_step
+    original = KlueTrainer.prediction_step
 
     def recording_step(self, model, inputs, *args, **kwargs):
         lengths.append(int(inputs["input_ids"].shape[1]))
         return original(self, model, inputs, *args, **kwargs)
 
-    monkeypatch.setattr(runner.KlueTrainer, "prediction_step", recording_step)
+    monkeypatch.setattr(KlueTrainer, "prediction_step", recording_step)
     probabilities, shapes = {}, {}
     for name, extra in (("dynamic", ()), ("multiple", ("--pad_to_multiple_of", "32"))):
         lengths.clear()

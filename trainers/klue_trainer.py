@@ -1,0 +1,221 @@
+"""The Trainer every task runs: scoring at the task's unit, outputs in file order, resumable loss totals."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.compute as pc
+import torch
+from transformers import EvalPrediction, Trainer, TrainingArguments
+from transformers.trainer_utils import TrainOutput
+
+from args import ArgumentsError
+from trainers.outputs import write_json
+
+logger = logging.getLogger("klue")
+
+
+class KlueTrainer(Trainer):
+    """A Trainer that scores at the unit of the task (sentences, characters, answers).
+
+    The Hugging Face Trainer only calls ``compute_metrics`` when the features carry labels, and
+    gives it features, not examples. KLUE scores examples (an MRC question spans windows; NER
+    scores characters), so each evaluated split gets a scorer built from its examples.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        scorers: dict[str, Callable[[EvalPrediction], dict]] | None = None,
+        reduce_logits: Callable[[Any, dict[str, Any]], Any] | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.scorers = dict(scorers or {})
+        self.reduce_logits = reduce_logits
+        self._eval_orders: dict[str, np.ndarray] = {}  # dataset fingerprint -> order its batches ran in
+
+    def _determine_best_metric(self, metrics: dict[str, float], trial: Any) -> bool:
+        """The stock selection, with a selection metric the evaluation did not report as one line, not a
+        KeyError traceback: ``check_metric_for_best_model`` passes names with an official key as prefix
+        (``entity_f1_PS``), whose extras only the evaluation itself knows."""
+        name = self.args.metric_for_best_model
+        if name is not None and (wanted := name if name.startswith("eval_") else f"eval_{name}") not in metrics:
+            reported = [key.removeprefix("eval_") for key in metrics if isinstance(metrics[key], (int, float))]
+            raise ArgumentsError(f"--metric_for_best_model {name}: the evaluation reported no {wanted}; "
+                                 f"it reported {', '.join(reported)}")
+        return super()._determine_best_metric(metrics, trial)
+
+    def train(self, resume_from_checkpoint: str | bool | None = None, **kwargs: Any) -> TrainOutput:
+        """The stock training; after a resume, ``train_loss`` is the mean over every step of the run
+        (the Trainer's own covers only the steps of this call) and ``train_resumed_at_step`` says
+        where this call started."""
+        resuming = isinstance(resume_from_checkpoint, str)
+        self._earlier_loss = read_loss_total(resume_from_checkpoint) if resuming else None
+        output = super().train(resume_from_checkpoint=resume_from_checkpoint, **kwargs)
+        resumed_at = int(getattr(self, "_initial_global_step", 0))
+        if not resumed_at:
+            return output
+        logger.info("Resumed at global step %d; trained to step %d.", resumed_at, output.global_step)
+        metrics = {**output.metrics, "train_resumed_at_step": resumed_at}
+        if self._earlier_loss is not None:
+            _, earlier_sum = self._earlier_loss
+            steps_now = output.global_step - resumed_at
+            metrics["train_loss"] = (earlier_sum + output.training_loss * steps_now) / max(output.global_step, 1)
+        return TrainOutput(output.global_step, metrics["train_loss"], metrics)
+
+    def _save_checkpoint(self, model: Any, trial: Any) -> None:
+        super()._save_checkpoint(model, trial)
+        if self.args.should_save:
+            # The sum of the losses so far, so that a resumed run can report the mean of the whole run.
+            earlier_steps, earlier_sum = getattr(self, "_earlier_loss", None) or (0, 0.0)
+            loss_sum = earlier_sum + self._total_loss_scalar + float(self._tr_loss.item())
+            checkpoint = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"
+            write_json(checkpoint / LOSS_TOTAL_FILE, {"global_step": self.state.global_step, "loss_sum": loss_sum})
+
+    def prediction_step(
+        self, model: Any, inputs: dict[str, Any], prediction_loss_only: bool, ignore_keys: list[str] | None = None
+    ) -> tuple[Any, Any, Any]:
+        """The stock step, then the task's per-batch reduction, which (unlike the Trainer's
+        ``preprocess_logits_for_metrics``) sees the batch's inputs: a task can mask padding and
+        other non-scorable positions before it keeps a top k."""
+        graphs = uses_cuda_graphs(self.args)
+        if graphs:
+            torch.compiler.cudagraph_mark_step_begin()
+        loss, logits, labels = super().prediction_step(model, inputs, prediction_loss_only, ignore_keys=ignore_keys)
+        if graphs:
+            # The outputs live in the CUDA graph's memory, which the next batch's replay overwrites,
+            # while the Trainer keeps every batch's outputs until the end of the evaluation.
+            loss, logits = _clone_tensors(loss), _clone_tensors(logits)
+        if logits is not None and self.reduce_logits is not None:
+            logits = self.reduce_logits(logits, inputs)
+        return loss, logits, labels
+
+    def _get_eval_sampler(self, eval_dataset: Any) -> torch.utils.data.Sampler | None:
+        """Sequential, or longest first under ``group_by_length``, in an order that is undone afterwards.
+
+        Decoding maps outputs back to features by position. The stock Trainer evaluates in a
+        random length-grouped order under ``--train_sampling_strategy group_by_length`` and
+        returns the outputs in that order, which would pair predictions with the wrong examples.
+        """
+        if eval_dataset is None or not hasattr(eval_dataset, "__len__"):
+            return None
+        fingerprint = getattr(eval_dataset, "_fingerprint", None)
+        column = self.args.length_column_name
+        if (
+            self.args.train_sampling_strategy != "group_by_length"
+            or fingerprint is None
+            or not ({column, "input_ids"} & set(getattr(eval_dataset, "column_names", ())))
+        ):
+            return torch.utils.data.SequentialSampler(eval_dataset)
+        arrow = eval_dataset.with_format("arrow")  # lengths without a Python list per example
+        if column in eval_dataset.column_names:
+            lengths = arrow[column].to_numpy()
+        else:
+            lengths = pc.list_value_length(arrow["input_ids"]).to_numpy()
+        order = np.argsort(-lengths, kind="stable")  # longest first: an out-of-memory shows at once
+        self._eval_orders[fingerprint] = order
+        return _FixedOrderSampler(order)
+
+    def evaluation_loop(
+        self,
+        dataloader: Any,
+        description: str,
+        prediction_loss_only: bool | None = None,
+        ignore_keys: list[str] | None = None,
+        metric_key_prefix: str = "eval",
+    ) -> Any:
+        scorer = self.scorers.get(metric_key_prefix)
+        if scorer is not None:
+            prediction_loss_only = False
+        output = super().evaluation_loop(dataloader, description, prediction_loss_only, ignore_keys, metric_key_prefix)
+        if not self.args.eval_do_concat_batches:
+            # Decoding reads one row per feature: join the per-batch outputs as the Trainer would.
+            output = output._replace(
+                predictions=concat_batches(output.predictions), label_ids=concat_batches(output.label_ids)
+            )
+        order = self._eval_orders.get(getattr(dataloader.dataset, "_fingerprint", None))
+        if order is not None:
+            restore = np.argsort(order)
+            output = output._replace(
+                predictions=_take_rows(output.predictions, restore), label_ids=_take_rows(output.label_ids, restore)
+            )
+        if scorer is not None and output.predictions is not None:
+            scores = scorer(EvalPrediction(predictions=output.predictions, label_ids=output.label_ids))
+            output.metrics.update({f"{metric_key_prefix}_{key}": float(value) for key, value in scores.items()})
+        return output
+
+
+def uses_cuda_graphs(args: TrainingArguments) -> bool:
+    """Whether ``--torch_compile`` replays CUDA graphs (mode reduce-overhead / max-autotune, backend cudagraphs)."""
+    return bool(args.torch_compile) and (
+        args.torch_compile_mode in ("reduce-overhead", "max-autotune") or args.torch_compile_backend == "cudagraphs"
+    )
+
+
+def _clone_tensors(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.clone()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_clone_tensors(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _clone_tensors(item) for key, item in value.items()}
+    return value
+
+
+LOSS_TOTAL_FILE = "klue_loss_total.json"
+
+
+def read_loss_total(checkpoint: str | Path) -> tuple[int, float] | None:
+    """``(global_step, sum of the step losses)`` saved with a checkpoint, or None (older checkpoints)."""
+    path = Path(checkpoint) / LOSS_TOTAL_FILE
+    if not path.is_file():
+        logger.warning("%s has no %s: train_loss will cover only the steps after the resume.", checkpoint,
+                       LOSS_TOTAL_FILE)
+        return None
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    return int(saved["global_step"]), float(saved["loss_sum"])
+
+
+class _FixedOrderSampler(torch.utils.data.Sampler):
+    def __init__(self, order: np.ndarray) -> None:
+        self.order = order
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.order.tolist())
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+def concat_batches(batches: Any, padding_index: int = -100) -> Any:
+    """Per-batch outputs (``--eval_do_concat_batches false``: a list of arrays, or of tuples of
+    arrays) as one array (or tuple) over all rows, shorter batches padded with ``padding_index``
+    along the sequence axis as the Trainer pads them; anything else is returned as it is."""
+    if not isinstance(batches, list) or not batches:
+        return batches
+    if isinstance(batches[0], (tuple, list)):
+        return tuple(concat_batches([batch[i] for batch in batches], padding_index) for i in range(len(batches[0])))
+    arrays = [np.asarray(batch) for batch in batches]
+    if arrays[0].ndim < 2:
+        return np.concatenate(arrays)
+    width = max(array.shape[1] for array in arrays)
+    padded = [
+        np.pad(a, [(0, 0), (0, width - a.shape[1])] + [(0, 0)] * (a.ndim - 2), constant_values=padding_index)
+        for a in arrays
+    ]
+    return np.concatenate(padded)
+
+
+def _take_rows(value: Any, rows: np.ndarray) -> Any:
+    """``value[rows]`` for an array or a (nested) tuple / list of arrays; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, (tuple, list)):
+        return type(value)(_take_rows(item, rows) for item in value)
+    return np.asarray(value)[rows]

@@ -1,0 +1,180 @@
+"""The contract between the runner and a task script.
+
+A task script defines a :class:`Task`: its fields and hooks, in the order a run uses them (flags, labels
+and model, features, outputs). ``Scored`` is what its scoring returns. ``runner.main(task)`` runs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import datasets
+import numpy as np
+from transformers import (
+    AutoModelForSequenceClassification,
+    DataCollatorWithPadding,
+    PretrainedConfig,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    default_data_collator,
+)
+
+import klue_data
+from args import DataArguments, KlueTrainingArguments, ModelArguments
+from trainers.loading import from_pretrained
+
+
+class Task:
+    """One KLUE task as the runner sees it. The defaults fit sequence classification.
+
+    A task is, in the order a run uses them: ``argument_classes`` (its own flag dataclasses, read
+    back with ``option``; ``check_options`` validates them before any data is read;
+    ``use_run_arguments`` sees the model and data flags) and
+    ``training_arguments_class`` (a ``KlueTrainingArguments`` subclass, where a task needs one),
+    ``prepare_tokenizer`` (e.g. marker tokens; the runner then resizes the model's embeddings),
+    ``config_overrides`` (labels, problem type), ``build_model`` (a custom head), ``prepare_split``
+    (examples before tokenization), ``preprocess`` (examples → features, batched),
+    ``feature_warnings`` (what preprocessing lost, logged once), ``data_collator``,
+    ``reduce_logits`` (shrink one eval batch's outputs, seeing its inputs),
+    ``decode`` (model outputs → one prediction per example in the metric's unit), ``references``
+    (gold in the same unit), ``score`` (official metrics and breakdown, once per evaluation),
+    ``prediction_record`` (one line of predictions.jsonl) and ``write_extra_predictions``.
+    Only ``name``, ``preprocess``, ``decode``, ``references`` and ``score`` have no default.
+    """
+
+    name: str = ""
+    argument_classes: tuple[type, ...] = ()
+    training_arguments_class: type[KlueTrainingArguments] = KlueTrainingArguments
+    units: tuple[str, str] = ("examples", "model inputs")  # what the log calls examples and features
+    # "arrow": ``preprocess`` gets each batch as a pyarrow Table and may return one (no Python
+    # object per character or token; NER). None: a dict of Python lists.
+    batch_format: str | None = None
+    needs_fast_tokenizer: bool = False
+    # ``--cuda_graphs auto`` takes the CUDA-graph path for this task (measured on an H200 to be
+    # faster and to learn as well; bench/GPU_THROUGHPUT.md). Off for a task not measured.
+    cuda_graphs_by_default: bool = False
+    # ``--label_smoothing_factor``: who smooths the loss. ``"trainer"``: the Trainer's LabelSmoother,
+    # which fits class logits and a ``labels`` column. ``"model"``: the task's model, given the factor
+    # as ``label_smoothing`` before ``build_model`` (its loss reads ``labels`` the LabelSmoother would
+    # take away). None: nothing to smooth (regression, or labels under other names that the Trainer's
+    # smoother never sees), so the flag is refused rather than ignored.
+    label_smoothing_by: str | None = "trainer"
+    label_smoothing: float = 0.0
+
+    def __init__(self) -> None:
+        self.data = klue_data.get_task(self.name)
+        self.options: dict[type, Any] = {}  # set by use_options from this run's flags
+
+    # --- flags ------------------------------------------------------------------------------
+    def use_options(self, *options: Any) -> None:
+        """This run's parsed flags of the task's ``argument_classes``, one instance of each."""
+        given = {type(value): value for value in options}
+        missing = [cls.__name__ for cls in self.argument_classes if cls not in given]
+        if missing:
+            raise TypeError(f"{type(self).__name__}.use_options: missing {', '.join(missing)}")
+        self.options = given
+
+    def option(self, cls: type) -> Any:
+        """This run's flags of one of ``argument_classes`` (given to ``use_options``)."""
+        return self.options[cls]
+
+    def use_run_arguments(self, model_args: ModelArguments, data_args: DataArguments) -> None:
+        """This run's model and data flags (the model being a finished run's output dir when training
+        is skipped), for a task that reads more than the splits (WoS: an ontology beside the data
+        files, or the slot list of an already trained model). Default: unused."""
+
+    def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
+        """Reject task flags that cannot work with this tokenizer and length (``ArgumentsError``),
+        before any data is read."""
+
+    # --- labels and model -------------------------------------------------------------------
+    def unlabelled(self, examples: datasets.Dataset) -> list[int]:
+        """Rows of a prepared split without a gold label (allowed in the test split only). Default:
+        none, for tasks whose readers refuse unlabelled rows themselves."""
+        return []
+
+    @property
+    def label_names(self) -> list[str] | None:
+        return list(self.data.LABELS) if self.data.LABELS is not None else None
+
+    def prepare_tokenizer(self, tokenizer: PreTrainedTokenizerBase) -> None:
+        """Change the tokenizer before any text is tokenized (e.g. add special tokens). Tokens it
+        adds get rows in the model's embedding matrix, and the tokenizer is saved with the model."""
+
+    def config_overrides(self) -> dict[str, Any]:
+        names = self.label_names
+        if names is None:
+            return {}
+        return {
+            "num_labels": len(names),
+            "id2label": dict(enumerate(names)),
+            "label2id": {name: index for index, name in enumerate(names)},
+        }
+
+    def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
+        return from_pretrained(AutoModelForSequenceClassification, model_args, config=config)
+
+    # --- features ---------------------------------------------------------------------------
+    def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:
+        """Examples of ``split`` ("train", "validation", "test") as the task wants them before
+        tokenization (e.g. MRC repairs answer offsets). Default: unchanged."""
+        return examples
+
+    def preprocess(
+        self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
+    ) -> dict[str, list]:
+        raise NotImplementedError
+
+    def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
+        """What preprocessing lost that a user should hear of once per split (e.g. text cut by
+        truncation), as log lines; decoding stays silent."""
+        return []
+
+    def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
+        return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_to_multiple_of)
+
+    def fixed_length_collator(self) -> Callable:
+        """The collator under ``--pad_to_max_length`` (features already padded by ``preprocess``)."""
+        return default_data_collator
+
+    def reduce_logits(self, logits: Any, inputs: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> Any:
+        """One eval batch's model outputs → what evaluation keeps of them (e.g. the argmax per token).
+
+        ``inputs`` is the batch the model saw (``input_ids``, ``attention_mask``, ...), always padded
+        on the right. Whatever is kept must not depend on which examples share the batch (its
+        padding length), or answers would change with ``--per_device_eval_batch_size``."""
+        return logits
+
+    # --- outputs ----------------------------------------------------------------------------
+    def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> Any:
+        """Model outputs over ``features`` → one prediction per example, in the metric's unit."""
+        raise NotImplementedError
+
+    def references(self, examples: datasets.Dataset) -> Any | None:
+        """Gold labels of ``examples`` in the metric's unit, or None for unlabelled data."""
+        raise NotImplementedError
+
+    def score(self, decoded: Any, references: Any, examples: datasets.Dataset) -> Scored:
+        """The official metrics of the decoded predictions (keys without ``eval_``, plus any extra
+        keys saved beside them, e.g. per entity type) and the breakdown for eval_breakdown.json
+        (or None). Called once per evaluation: each metric is computed once."""
+        raise NotImplementedError
+
+    def prediction_record(self, example: dict[str, Any], prediction: Any) -> dict[str, Any]:
+        return {"guid": example["guid"], "prediction": prediction}
+
+    def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
+        """Task-specific prediction files beside predictions.jsonl (e.g. an n-best file)."""
+
+
+class Scored(NamedTuple):
+    scores: dict[str, float]
+    breakdown: dict[str, Any] | None = None
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
