@@ -26,13 +26,19 @@ SEED = 0
 def wordpiece_tokenizer(texts: Iterable[str], vocab_size: int = VOCAB_SIZE, model_max_length: int = MAX_LENGTH):
     """A ``BertTokenizerFast`` whose vocabulary is learned from ``texts`` (the same one in every
     process: ``smoke.wordpiece``): [CLS] A [SEP] (B [SEP]), offsets, word ids."""
+    from smoke.wordpiece import learn_wordpiece_vocab
+
+    return wordpiece_tokenizer_of(learn_wordpiece_vocab(texts, vocab_size, BERT_SPECIALS), model_max_length)
+
+
+BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+
+def wordpiece_tokenizer_of(vocab: list[str], model_max_length: int = MAX_LENGTH):
+    """A cased ``BertTokenizerFast`` (no lowercasing, no accent stripping) over the WordPiece ``vocab``."""
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
     from transformers import BertTokenizerFast
 
-    from smoke.wordpiece import learn_wordpiece_vocab
-
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    vocab = learn_wordpiece_vocab(texts, vocab_size, specials)
     tokenizer = Tokenizer(models.WordPiece({token: i for i, token in enumerate(vocab)}, unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.BertNormalizer(lowercase=False, strip_accents=False, clean_text=True)
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()

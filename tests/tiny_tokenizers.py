@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from smoke.tiny_model import use_bert_template
+from smoke.tiny_model import BERT_SPECIALS, use_bert_template, wordpiece_tokenizer_of
 
 
 def wordpiece_tokenizer(texts: Iterable[str], vocab_size: int, model_max_length: int = 128):
@@ -73,10 +73,7 @@ def uncased_wordpiece_tokenizer(texts: Iterable[str], vocab_size: int, model_max
     tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=True, clean_text=True)
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tokenizer.train_from_iterator(
-        texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]",
-                                                                                "[MASK]"])
-    )
+    tokenizer.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=BERT_SPECIALS))
     use_bert_template(tokenizer)
     return BertTokenizerFast(
         tokenizer_object=tokenizer, model_max_length=model_max_length, do_lower_case=True, strip_accents=True
@@ -85,18 +82,8 @@ def uncased_wordpiece_tokenizer(texts: Iterable[str], vocab_size: int, model_max
 
 def char_wordpiece_tokenizer(texts: Iterable[str], model_max_length: int = 128):
     """KR-BERT char style: every syllable is a token (word-initial or ``##``)."""
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
-    from transformers import BertTokenizerFast
-
     chars = sorted({char for text in texts for char in text if not char.isspace()})
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars, *(f"##{char}" for char in chars)]
-    tokenizer = Tokenizer(models.WordPiece({token: i for i, token in enumerate(vocab)}, unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=False, strip_accents=False, clean_text=True)
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    use_bert_template(tokenizer)
-    return BertTokenizerFast(
-        tokenizer_object=tokenizer, model_max_length=model_max_length, do_lower_case=False, strip_accents=False
-    )
+    return wordpiece_tokenizer_of([*BERT_SPECIALS, *chars, *(f"##{char}" for char in chars)], model_max_length)
 
 
 def copy_with_padding_side(model_dir, destination, side: str):
