@@ -291,7 +291,7 @@ def bare_loop(bench: Bench, model: Path, out: Path, steps: int, warmup: int, bf1
     torch.manual_seed(training_args.seed)
     tokenizer = loading.load_tokenizer(model_args, fast_required=task.needs_fast_tokenizer)
     config = loading.load_config(model_args, task)
-    if getattr(config, "type_vocab_size", 2) < 2:
+    if not loading.has_token_types(config):
         loading.emit_no_token_type_ids(tokenizer)
     task.prepare_tokenizer(tokenizer)
     max_length = runner.resolve_max_length(data_args, tokenizer, task)

@@ -12,9 +12,22 @@ from typing import TypeVar
 
 import torch
 from torch import nn
-from transformers import PretrainedConfig, PreTrainedModel
+from transformers import MODEL_MAPPING, PretrainedConfig, PreTrainedModel
 
 Model = TypeVar("Model", bound="EncoderHeadModel")
+
+
+def encoder_class(config: PretrainedConfig) -> type[PreTrainedModel] | None:
+    """The class ``AutoModel`` builds for ``config`` (``BertModel``, ``DebertaV2Model``, ...), or None
+    for a config it does not know (remote code)."""
+    try:
+        found = MODEL_MAPPING[type(config)]
+    except (KeyError, ValueError):
+        return None
+    if isinstance(found, (list, tuple)):  # several architectures: the config's own, else the first
+        named = {cls.__name__: cls for cls in found}
+        return next((named[name] for name in getattr(config, "architectures", None) or [] if name in named), found[0])
+    return found
 
 
 def without_pooler(build: Callable[..., PreTrainedModel]) -> PreTrainedModel:

@@ -26,7 +26,7 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedModel
 from transformers.modeling_outputs import SequenceClassifierOutput
 
-from models.encoder_head import without_pooler
+from models.encoder_head import encoder_class, without_pooler
 
 HEAD_NAME = "entity_start"
 
@@ -48,13 +48,15 @@ class ReEntityStartModel(PreTrainedModel):
     config_class = PretrainedConfig  # the encoder's config; from_pretrained reads it with AutoConfig
     base_model_prefix = "encoder"
     supports_gradient_checkpointing = True
-    # Attention is the encoder's own: whatever implementation it supports, the wrapper does.
-    _supports_sdpa = True
-    _supports_flash_attn = True
-    _supports_flex_attn = True
-    _supports_attention_backend = True
+    ATTENTION_SUPPORT = ("_supports_sdpa", "_supports_flash_attn", "_supports_flex_attn", "_supports_attention_backend")
 
     def __init__(self, config: PretrainedConfig) -> None:
+        # Attention is the encoder's own, and so is the config: the wrapper supports what the encoder's
+        # class supports. Claiming SDPA for all would have the Trainer's choice made for the shared
+        # config refuse encoders without it (DeBERTa).
+        encoder = encoder_class(config)
+        for flag in self.ATTENTION_SUPPORT:
+            object.__setattr__(self, flag, bool(getattr(encoder, flag, False)))  # before nn.Module's own set-up
         super().__init__(config)
         if getattr(config, "re_marker_token_ids", None) is None or len(config.re_marker_token_ids) != 4:
             raise ValueError("config.re_marker_token_ids must hold the ids of <subj>, </subj>, <obj>, </obj>")

@@ -4,6 +4,7 @@ folder nor the Hub has them), a checkpoint's label order, and the data splits th
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArgu
 from klue_data import KlueDataError, SourceUnavailableError
 from klue_data.hub_access import prefer_offline_when_hub_unreachable
 from klue_data.sources import find_original_files, load_hub, load_local
+from models.encoder_head import encoder_class
 from models.label_rows import reorder_label_rows
 
 if TYPE_CHECKING:  # for annotations only: trainers.task imports this module
@@ -229,6 +231,17 @@ def use_task_label_order(model: PreTrainedModel, saved_names: Sequence[str], tas
         "rows were reordered, so predictions keep their meaning and the saved model uses the official order.",
         ", ".join(saved_names[:3]), task.name, ", ".join(names[:3]),
     )
+
+
+def has_token_types(config: PretrainedConfig) -> bool:
+    """Whether the model reads token types: a table of two or more (RoBERTa and XLM-R have 1, DeBERTa-v3
+    0), and ``token_type_ids`` among its forward's inputs (DistilBERT and ModernBERT have none; their
+    forward's ``**kwargs`` would drop the ids a BERT tokenizer gives without a word). A config
+    ``AutoModel`` does not know keeps what its tokenizer gives."""
+    if getattr(config, "type_vocab_size", 2) < 2:
+        return False
+    model_class = encoder_class(config)
+    return model_class is None or "token_type_ids" in inspect.signature(model_class.forward).parameters
 
 
 def emit_no_token_type_ids(tokenizer: PreTrainedTokenizerBase) -> None:

@@ -37,6 +37,7 @@ from trainers.arguments import parse_arguments
 from trainers.klue_trainer import KlueTrainer
 from trainers.loading import (
     emit_no_token_type_ids,
+    has_token_types,
     label_list,
     load_config,
     load_raw_splits,
@@ -95,7 +96,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     check_resume_matches(resume_from, task)
     check_trained_for(config, model_args, task, training=training_args.do_train)
     saved_labels = saved_label_order(model_args, task, training=training_args.do_train)
-    if getattr(config, "type_vocab_size", 2) < 2:
+    if not has_token_types(config):
         emit_no_token_type_ids(tokenizer)
     task.prepare_tokenizer(tokenizer)
     max_length = resolve_max_length(data_args, tokenizer, task)

@@ -1,0 +1,51 @@
+"""What a run loads: which encoders are given token type ids."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import transformers
+
+from models.dp_biaffine import DpBiaffineConfig
+from tests.encoder_families import save_tiny_family
+from tests.synthetic import nli_records, write_json
+from trainers.loading import has_token_types
+from trainers.run_nli import NliTask
+from trainers.runner import main
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (transformers.BertConfig(), True),
+        (transformers.AlbertConfig(), True),
+        (transformers.ElectraConfig(), True),
+        (transformers.RobertaConfig(type_vocab_size=1), False),  # klue/roberta-*: one type
+        (transformers.DebertaV2Config(type_vocab_size=0), False),
+        (transformers.DistilBertConfig(), False),  # no type_vocab_size, and no token_type_ids input
+        (transformers.ModernBertConfig(), False),
+        (DpBiaffineConfig(), True),  # a parser this suite saved: its forward passes them to its encoder
+    ],
+    ids=lambda value: type(value).__name__ if not isinstance(value, bool) else str(value),
+)
+def test_token_type_ids_go_only_to_models_that_read_them(config, expected):
+    assert has_token_types(config) is expected
+
+
+def test_distilbert_with_a_bert_tokenizer_is_given_no_token_types_and_saved_so(tmp_path):
+    """DistilKoBERT-style checkpoints ship a BERT tokenizer: its token_type_ids went into a forward
+    whose **kwargs dropped them, and the saved tokenizer kept giving them."""
+    model = save_tiny_family(tmp_path / "distilbert", "distilbert")
+    tokenizer_config = model / "tokenizer_config.json"
+    saved = json.loads(tokenizer_config.read_text(encoding="utf-8"))
+    del saved["model_input_names"]  # BertTokenizerFast's own: input_ids, token_type_ids, attention_mask
+    tokenizer_config.write_text(json.dumps(saved), encoding="utf-8")
+    assert "token_type_ids" in transformers.AutoTokenizer.from_pretrained(model)("가", "나")
+    train = write_json(tmp_path / "train.json", nli_records(8, seed=1))
+    out = tmp_path / "out"
+
+    assert main(NliTask(), ["--model_name_or_path", str(model), "--output_dir", str(out), "--train_file", str(train),
+                            "--do_train", "--max_steps", "1", "--report_to", "none", "--use_cpu"]) == 0
+
+    assert "token_type_ids" not in transformers.AutoTokenizer.from_pretrained(out)("가", "나")
