@@ -56,6 +56,7 @@ from klue_data.records import (
     fallback_guid,
     iter_readers,
     read_records,
+    read_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def read_sentence_blocks(path: str | Path) -> list[SentenceBlock]:
     is a ``KlueDataError`` with its line number.
     """
     path = Path(path)
-    text = _read_text(path)
+    text = read_text(path)
     blocks: list[SentenceBlock] = []
     current: SentenceBlock | None = None
     pending: tuple[int, str] | None = None  # header candidate of the top (comment) block
@@ -132,15 +133,6 @@ def _header(path: Path, number: int, line: str) -> SentenceBlock:
             guid=guid or None,
         )
     return SentenceBlock(guid or None, sentence, number)
-
-
-def _read_text(path: Path) -> str:
-    if not path.is_file():
-        raise KlueDataError(path, "no such file")
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise KlueDataError(path, f"not UTF-8 text (byte {error.start})") from None
 
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:

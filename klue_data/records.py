@@ -8,11 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from klue_data.errors import KlueDataError
+
+logger = logging.getLogger(__name__)
 
 JSON_SUFFIXES = (".json", ".jsonl")
 CSV_SUFFIXES = (".csv",)
@@ -20,20 +24,45 @@ CSV_SUFFIXES = (".csv",)
 
 def read_json(path: Path) -> Any:
     """A whole JSON document; a JSON-lines file comes back as a list of its records."""
-    text = _read_text(path)
+    text = read_text(path)
     if not text.strip():
         raise KlueDataError(path, "the file is empty")
     if path.suffix.lower() == ".jsonl":
-        return _read_json_lines(path, text)
+        return _nfc_escaped(path, text, _read_json_lines(path, text))
     try:
-        return json.loads(text)
+        return _nfc_escaped(path, text, json.loads(text))
     except json.JSONDecodeError as whole_error:
         lines = [line for line in _physical_lines(text) if line.strip()]
         if len(lines) < 2 or not lines[0].lstrip().startswith("{"):
             raise KlueDataError(
                 path, f"not valid JSON ({whole_error.msg}, column {whole_error.colno})", line=whole_error.lineno
             ) from None
-        return _read_json_lines(path, text)
+        return _nfc_escaped(path, text, _read_json_lines(path, text))
+
+
+def _nfc_escaped(path: Path, text: str, document: Any) -> Any:
+    """The strings of a parsed JSON document in NFC, where the file wrote them as ``\\u`` escapes
+    (``ensure_ascii`` JSON), which ``read_text``'s normalisation of the raw text cannot see."""
+    if "\\u" not in text:
+        return document
+    decomposed = []
+
+    def nfc(value: Any) -> Any:
+        if isinstance(value, str):
+            if unicodedata.is_normalized("NFC", value):
+                return value
+            decomposed.append(value)
+            return unicodedata.normalize("NFC", value)
+        if isinstance(value, list):
+            return [nfc(item) for item in value]
+        if isinstance(value, dict):
+            return {nfc(key): nfc(item) for key, item in value.items()}
+        return value
+
+    document = nfc(document)
+    if decomposed:
+        _warn_decomposed(path)
+    return document
 
 
 def _read_json_lines(path: Path, text: str) -> list[Any]:
@@ -50,7 +79,7 @@ def _read_json_lines(path: Path, text: str) -> list[Any]:
 
 def read_csv(path: Path) -> list[dict[str, str]]:
     """CSV rows as dicts keyed by the header; every row must have as many cells as the header."""
-    text = _read_text(path)
+    text = read_text(path)
     # newline="": quoted cells keep their line breaks (csv joins a cell's physical lines itself);
     # str.splitlines would also split at U+2028, U+0085, \x1c.. and drop the breaks inside cells.
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -100,13 +129,46 @@ def _physical_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: str | Path) -> str:
+    """A data file's text, the one decoder of every reader (JSON, JSON lines, CSV, NER/DP TSV, ontology).
+
+    UTF-8 with or without a BOM; line ends \\r\\n and \\r read as \\n. Text is returned in NFC: KLUE's
+    files and every Korean tokenizer's vocabulary are precomposed Hangul, while files written on
+    macOS or copied from some PDFs hold decomposed jamo (NFD), which tokenizes to [UNK] and makes
+    labels ('생활문화') and offsets (counted in NFC characters) miss. UTF-16, gzip and CP949/EUC-KR
+    files are refused with what to do.
+    """
+    path = Path(path)
     if not path.is_file():
         raise KlueDataError(path, "no such file")
+    data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise KlueDataError(path, "UTF-16 text (PowerShell's '>' writes it); save it as UTF-8")
+    if data[:2] == b"\x1f\x8b":
+        raise KlueDataError(path, "a gzip-compressed file; decompress it first (gunzip)")
     try:
-        return path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise KlueDataError(path, f"not UTF-8 text (byte {error.start})") from None
+        hint = "save it as UTF-8"
+        try:
+            data.decode("cp949")
+            hint = ("it reads as CP949/EUC-KR (Korean Windows' default, e.g. Excel's 'CSV'): save it as UTF-8 "
+                    "(Excel: 'CSV UTF-8') or convert it: iconv -f cp949 -t utf-8")
+        except UnicodeDecodeError:
+            pass
+        line = data.count(b"\n", 0, error.start) + 1
+        raise KlueDataError(path, f"not UTF-8 text (byte {error.start}); {hint}", line=line) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # what text-mode reading did
+    if not unicodedata.is_normalized("NFC", text):
+        _warn_decomposed(path)
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def _warn_decomposed(path: Path) -> None:
+    logger.warning("%s: decomposed characters (NFD Hangul, as macOS or PDF copies write it): read as NFC, the "
+                   "form KLUE's files, offsets and tokenizers use", path)
+
 
 
 def fallback_guid(prefix: str, index: int, *, separator: str = "-") -> str:

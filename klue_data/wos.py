@@ -25,7 +25,7 @@ from typing import Any
 from klue_data.errors import KlueDataError
 
 from klue_data.labels import WOS_SYSTEM_ROLE, WOS_USER_ROLE
-from klue_data.records import RecordReader, claim_guid, iter_readers, read_records
+from klue_data.records import RecordReader, claim_guid, iter_readers, read_records, read_text
 
 NAME = "wos"
 FILE_PREFIXES = ("wos-v1.1", "wos-v1")
@@ -136,11 +136,9 @@ def read_ontology(path: str | Path) -> dict[str, list[str]]:
     if not path.is_file():
         raise KlueDataError(path, "no such ontology file")
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
+        document = json.loads(read_text(path))
     except json.JSONDecodeError as error:
         raise KlueDataError(path, f"not valid JSON ({error.msg}, column {error.colno})", line=error.lineno) from None
-    except UnicodeDecodeError as error:
-        raise KlueDataError(path, f"not UTF-8 text (byte {error.start})") from None
     if not isinstance(document, dict) or not document:
         raise KlueDataError(path, 'expected a non-empty JSON object {"domain-slot": [candidate values, ...]}')
     ontology: dict[str, list[str]] = {}

@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 
 from klue_data import KlueDataError, get_task
+from klue_data.records import read_text
 from metrics.tasks import TASKS as METRIC_TASKS
 from metrics.tasks import BadPrediction, RejectedInput, Unit, metric_task
 
@@ -133,11 +134,13 @@ def read_prediction_lines(
     path: str, task: str
 ) -> tuple[dict[Any, tuple[int, dict[str, Any]]], list[tuple[int, str]], dict[Any, list[int]]]:
     """``{key: (line number, object)}``, ``(line number, problem)`` of malformed lines, repeats' line numbers."""
+    if not Path(path).is_file():
+        raise RejectedInput(f"{path}: no such predictions file")
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RejectedInput(f"{path}: no such predictions file") from None
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_text(path)  # the readers' decoder: BOM, CRLF, NFC (references are read NFC too)
+    except KlueDataError as error:
+        raise RejectedInput(f"cannot read the predictions file: {error}") from None
+    except OSError as error:
         raise RejectedInput(f"{path}: cannot read the predictions file ({error})") from None
     lines: dict[Any, tuple[int, dict[str, Any]]] = {}
     malformed: list[tuple[int, str]] = []
