@@ -9,7 +9,12 @@ from klue_data import ner
 from klue_data.labels import NER_TAGS
 from tests.shared_data import require_shared
 from tests.synthetic import corpus
-from tests.tiny_tokenizers import byte_bpe_tokenizer, uncased_wordpiece_tokenizer, unigram_tokenizer, wordpiece_tokenizer
+from tests.tiny_tokenizers import (
+    byte_bpe_tokenizer,
+    uncased_wordpiece_tokenizer,
+    unigram_tokenizer,
+    wordpiece_tokenizer,
+)
 from algorithms.char_alignment import (
     TAG_IDS,
     align_char_labels,

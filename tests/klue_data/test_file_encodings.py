@@ -17,7 +17,8 @@ from metrics.score import score as score_file
 BOM = b"\xef\xbb\xbf"
 YNAT = [{"guid": "y-0", "title": "유튜브 크리에이터 지원 공간 운영", "label": "생활문화"},
         {"guid": "y-1", "title": "서울 날씨 맑음", "label": "사회"}]  # fmt: skip
-RE_ROW = {"guid": "r-0", "sentence": "〈Something〉는 조지 해리슨이 쓰고 비틀즈가 1969년 앨범 《Abbey Road》에 담은 노래다.",
+RE_ROW = {"guid": "r-0",
+          "sentence": "〈Something〉는 조지 해리슨이 쓰고 비틀즈가 1969년 앨범 《Abbey Road》에 담은 노래다.",
           "subject_entity": {"word": "비틀즈", "start_idx": 24, "end_idx": 26, "type": "ORG"},
           "object_entity": {"word": "조지 해리슨", "start_idx": 13, "end_idx": 18, "type": "PER"},
           "label": "no_relation", "source": "wikipedia"}  # fmt: skip

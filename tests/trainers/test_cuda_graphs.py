@@ -95,7 +95,8 @@ def test_on_keeps_a_padding_multiple_of_the_users_and_needs_cuda(tmp_path):
 
     data_args, training_args = _arguments(tmp_path, cuda_graphs="on")
     data_args.pad_to_multiple_of = 64
-    assert klue_trainer.uses_cuda_graphs(runner.use_cuda_graphs(YnatTask(), data_args, training_args, cuda_available=True))
+    fast = runner.use_cuda_graphs(YnatTask(), data_args, training_args, cuda_available=True)
+    assert klue_trainer.uses_cuda_graphs(fast)
     assert data_args.pad_to_multiple_of == 64
     with pytest.raises(ArgumentsError, match="--cuda_graphs on: needs a CUDA GPU"):
         runner.use_cuda_graphs(YnatTask(), data_args, training_args, cuda_available=False)
