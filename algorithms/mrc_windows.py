@@ -294,10 +294,10 @@ def answer_token_span(starts: np.ndarray, ends: np.ndarray, start_char: int, end
     context = np.flatnonzero(starts >= 0)
     if context.size == 0 or starts[context[0]] > start_char or ends[context[-1]] < end_char:
         return CLS_INDEX, CLS_INDEX
-    start_token = context[np.searchsorted(starts[context], start_char, side="right") - 1]
-    from_start = context[context >= start_token]
-    end_token = from_start[np.searchsorted(ends[from_start], end_char, side="left")]
-    return int(start_token), int(end_token)
+    start_at = int(np.searchsorted(starts[context], start_char, side="right")) - 1
+    # ends are non-decreasing: the first one reaching end_char at or after the start is the later of the two
+    end_at = max(int(np.searchsorted(ends[context], end_char, side="left")), start_at)
+    return int(context[start_at]), int(context[end_at])
 
 
 def window_features(
