@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from klue_data.errors import KlueDataError
+from klue_data.hub_rows import hub_label
 from klue_data.labels import NER_HUB_TAGS, NER_TAGS
 from klue_data.records import (
     CSV_SUFFIXES,
@@ -364,12 +365,11 @@ def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[
     bad = first_token_problem(tokens)
     if bad is not None:
         raise KlueDataError(None, bad[1], guid=guid, field=f"tokens[{bad[0]}]")
-    return {
-        "guid": guid,
-        "sentence": example["sentence"],
-        "tokens": tokens,
-        "ner_tags": [tag if isinstance(tag, str) else tag_feature.int2str(int(tag)) for tag in example["ner_tags"]],
-    }
+    tags = [hub_label(tag, tag_feature, NER_TAGS, field=f"ner_tags[{i}]") for i, tag in enumerate(example["ner_tags"])]
+    if None in tags:
+        raise KlueDataError(None, "no tag (-1): every character needs one of the 13 KLUE NER tags", guid=guid,
+                            field=f"ner_tags[{tags.index(None)}]")
+    return {"guid": guid, "sentence": example["sentence"], "tokens": tokens, "ner_tags": tags}
 
 
 def _inner_feature(feature: Any) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from klue_data.hub_rows import hub_label
 from klue_data.labels import NLI_HUB_LABELS, NLI_LABELS
 from klue_data.records import iter_readers, read_records
 from klue_data.text_checks import warn_empty_texts
@@ -45,5 +46,5 @@ def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[
         "source": example["source"],
         "premise": example["premise"],
         "hypothesis": example["hypothesis"],
-        "label": features["label"].int2str(example["label"]),
+        "label": hub_label(example["label"], features["label"], LABELS),
     }

@@ -19,6 +19,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from klue_data.hub_rows import hub_label
 from klue_data.labels import RE_HUB_RELATIONS, RE_RELATIONS
 from klue_data.records import RecordReader, iter_readers, read_records
 from klue_data.text_checks import warn_empty_texts
@@ -101,14 +102,12 @@ def _parse_dict(text: str) -> Any:
 
 
 def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[str, Any]:
-    label = example["label"]
     return {
         "guid": example.get("guid") or guid,
         "sentence": example["sentence"],
         "subject_entity": _hub_entity(example["subject_entity"]),
         "object_entity": _hub_entity(example["object_entity"]),
-        # the Hub's unlabelled rows use -1
-        "label": None if label is None or label == -1 else features["label"].int2str(int(label)),
+        "label": hub_label(example["label"], features["label"], LABELS),
         "source": example.get("source") or "",
     }
 

@@ -149,10 +149,26 @@ def load_hub(
         # Rebuilt from plain records, as local files are: mapping in place would keep the Hub's
         # ClassLabel features and turn the label names straight back into the Hub's ids.
         guid_prefix = f"{task.FILE_PREFIXES[-1]}_{ORIGINAL_SPLIT_NAMES.get(split, split)}"
+        where = f"{dataset_name} (config {config_name!r}, {split} split)"
         records = [
-            task.from_hub_example(example, dataset.features, fallback_guid(guid_prefix, index, separator="_"))
+            hub_record(task, example, dataset, fallback_guid(guid_prefix, index, separator="_"), where, index)
             for index, example in enumerate(dataset)
         ]
         converted[split] = datasets.Dataset.from_list(records)
         logger.info("Converted %d Hub %s examples of %s to label names", len(records), split, task.NAME)
     return converted
+
+
+def hub_record(task: ModuleType, example: dict, dataset: datasets.Dataset, guid: str, where: str, index: int) -> dict:
+    """One Hub row as the task's record; a row that is not the task's Hub schema (another task's config,
+    a copy with other columns) is one line naming the dataset, the row and the columns it has."""
+    try:
+        return task.from_hub_example(example, dataset.features, guid)
+    except KlueDataError as error:
+        raise KlueDataError(where, error.problem, record=index, guid=error.guid or example.get("guid") or guid,
+                            field=error.field) from None
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError) as error:
+        raise KlueDataError(
+            where, f"not the {task.NAME} Hub schema ({type(error).__name__}: {error}); "
+            f"its columns: {', '.join(dataset.column_names)}", record=index, guid=example.get("guid") or guid,
+        ) from None

@@ -1,0 +1,64 @@
+"""klue_data.hub_rows and sources.load_hub: Hub rows as records; rows that are not the task's Hub schema
+end in one KlueDataError line naming the dataset, split, row and field, never a traceback."""
+
+from __future__ import annotations
+
+import datasets
+import pytest
+
+from klue_data import KlueDataError, ner, nli, sources, ynat
+from klue_data.labels import NER_HUB_TAGS, NLI_HUB_LABELS, YNAT_HUB_LABELS
+
+NLI_FEATURES = datasets.Features({"guid": datasets.Value("string"), "source": datasets.Value("string"),
+                                  "premise": datasets.Value("string"), "hypothesis": datasets.Value("string"),
+                                  "label": datasets.ClassLabel(names=list(NLI_HUB_LABELS))})
+NLI_ROW = {"guid": "klue-nli-v1_dev_00001", "source": "NSMC", "premise": "전제", "hypothesis": "가설", "label": 1}
+
+
+def load(monkeypatch, task, splits):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(datasets, "load_dataset", lambda *args, **kwargs: datasets.DatasetDict(splits))
+    return sources.load_hub(task, "klue/klue")
+
+
+def test_another_tasks_config_is_one_line_naming_the_columns(monkeypatch):  # run_ner.py --dataset_config_name nli
+    with pytest.raises(KlueDataError, match=r"validation split.*record 0.*not the ner Hub schema.*premise"):
+        load(monkeypatch, ner, {"validation": datasets.Dataset.from_list([NLI_ROW], features=NLI_FEATURES)})
+
+
+def test_plain_string_labels_are_read_as_names_and_checked(monkeypatch):
+    rows = [{"guid": "g1", "title": "제목", "label": "스포츠"}]
+    assert load(monkeypatch, ynat, {"validation": datasets.Dataset.from_list(rows)})["validation"][0]["label"] == "스포츠"
+    rows[0]["label"] = "연예"
+    with pytest.raises(KlueDataError, match=r"validation split\), record 0 \(guid g1\), field 'label': expected one of 정치.*got '연예'"):
+        load(monkeypatch, ynat, {"validation": datasets.Dataset.from_list(rows)})
+
+
+@pytest.mark.parametrize("task, features, row", [
+    (nli, NLI_FEATURES, NLI_ROW),
+    (ynat, datasets.Features({"guid": datasets.Value("string"), "title": datasets.Value("string"),
+                              "label": datasets.ClassLabel(names=list(YNAT_HUB_LABELS))}),
+     {"guid": "g", "title": "제목", "label": 0}),
+])
+def test_an_unlabelled_split_with_minus_one_reads_as_no_label(monkeypatch, task, features, row):
+    test = datasets.Dataset.from_list([{**row, "label": -1}], features=features)
+    assert load(monkeypatch, task, {"test": test})["test"][0]["label"] is None
+
+
+def test_string_ner_tags_are_checked(monkeypatch):
+    row = {"sentence": "<민지:PS>", "tokens": ["민", "지"], "ner_tags": ["B-PS", "I-XYZ"]}
+    with pytest.raises(KlueDataError, match=r"field 'ner_tags\[1\]': expected one of B-PS.*got 'I-XYZ'"):
+        load(monkeypatch, ner, {"validation": datasets.Dataset.from_list([row])})
+    hub = datasets.Features({"sentence": datasets.Value("string"), "tokens": datasets.Sequence(datasets.Value("string")),
+                             "ner_tags": datasets.Sequence(datasets.ClassLabel(names=list(NER_HUB_TAGS)))})
+    ids = {**row, "ner_tags": [6, 7]}
+    assert load(monkeypatch, ner, {"validation": datasets.Dataset.from_list([ids], features=hub)})["validation"][0][
+        "ner_tags"] == ["B-PS", "I-PS"]
+
+
+def test_an_ner_character_without_a_tag_is_one_line(monkeypatch):
+    hub = datasets.Features({"sentence": datasets.Value("string"), "tokens": datasets.Sequence(datasets.Value("string")),
+                             "ner_tags": datasets.Sequence(datasets.ClassLabel(names=list(NER_HUB_TAGS)))})
+    row = {"sentence": "민지", "tokens": ["민", "지"], "ner_tags": [12, -1]}
+    with pytest.raises(KlueDataError, match=r"field 'ner_tags\[1\]': no tag \(-1\)"):
+        load(monkeypatch, ner, {"validation": datasets.Dataset.from_list([row], features=hub)})
