@@ -208,7 +208,11 @@ for task in "${SELECTED[@]}"; do
     task_command "$task" > "$dir/run_all.command"
   else
     # The reason: the script's one-line error, else the exception line of a traceback, else the last line.
-    reason=$(grep -E '^error: |^[A-Za-z_.]*(Error|Exception|Interrupt)(:|$)' "$dir/run.log" | tail -n 1)
+    # The script's own line wins over any later traceback: under torchrun (--nproc, LAUNCHER) the
+    # launcher ends the log with its own ChildFailedError report after every rank's error line.
+    reason=$(grep -E '^error: ' "$dir/run.log" | tail -n 1)
+    [ -n "$reason" ] || reason=$(grep -E '^[A-Za-z_.]*(Error|Exception|Interrupt)(:|$)' "$dir/run.log" \
+      | grep -v 'ChildFailedError' | tail -n 1)
     [ -n "$reason" ] || reason=$(grep -v '^[[:space:]]*$' "$dir/run.log" | tail -n 1)
     # A flag the scripts do not take, or a model that cannot be loaded, fails every task alike: stop here.
     if [[ $reason == "error: "*"--help lists the flags)" || $reason == "error: Could not load "* ]]; then

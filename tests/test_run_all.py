@@ -172,6 +172,19 @@ def test_a_flag_no_task_script_takes_stops_the_run_at_the_first_task(smoke_files
     assert not (tmp_path / "nli").exists()
 
 
+def test_under_torchrun_the_scripts_line_is_the_reason_not_the_launchers_report(smoke_files, tmp_path):
+    # torchrun ends a failed run's log with its own ChildFailedError report, after every rank's error line.
+    launcher = tmp_path / "launcher.sh"
+    launcher.write_text('python "$@"; status=$?\n[ "$status" -eq 0 ] || { echo "Traceback (most recent call last):"; '
+                        'echo "torch.distributed.elastic.multiprocessing.errors.ChildFailedError: "; exit 1; }\n')
+    done = run_all("--tasks", "ynat,nli", "--output_dir", str(tmp_path / "out"), "--model",
+                   str(smoke_files / "tiny-bert"), "--data_dir", str(smoke_files / "data"), "--bogus_flag", "1",
+                   env={"LAUNCHER": f"bash {launcher}"})  # fmt: skip
+    assert done.returncode == 2, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "ynat: unrecognized arguments: --bogus_flag 1" in done.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "out" / "nli").exists()  # every task would fail alike: not run
+
+
 def test_flags_help_and_bad_flags():
     done = run_all("--help")
     assert done.returncode == 0

@@ -1,4 +1,5 @@
-"""Evaluation under ``torchrun`` (two CPU processes, gloo) reports what one process reports."""
+"""Under ``torchrun`` (two CPU processes, gloo): evaluation reports what one process reports, and only the
+main process writes results."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.synthetic import ner_records, write_json
+from transformers import Trainer
+
+from tests.synthetic import ner_records, write_json, ynat_records
+from trainers.run_ynat import YnatTask
+from trainers.runner import main
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,3 +40,17 @@ def test_two_process_ner_eval_equals_one_process(tiny_bert, tmp_path):
     assert abs(two["eval_loss"] - one["eval_loss"]) < 1e-5  # not the mean times the number of processes
     for key in ("eval_entity_f1", "eval_char_f1"):
         assert two[key] == one[key]
+
+
+def test_a_process_other_than_the_main_one_writes_no_result_file(tiny_bert, tmp_path, monkeypatch):
+    # What rank 1 sees. Its train_loss is its own (the loss not yet logged is per process), and
+    # train_results.json marks a finished run: written by rank 1, it raced rank 0's and could appear
+    # before rank 0 had saved the model.
+    monkeypatch.setattr(Trainer, "is_world_process_zero", lambda self: False)
+    train = write_json(tmp_path / "train.json", ynat_records(16, seed=1))
+    out = tmp_path / "out"
+    assert main(YnatTask(), ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file",
+                             str(train), "--do_train", "--max_steps", "2", "--save_strategy", "no", "--report_to",
+                             "none", "--use_cpu", "--disable_tqdm", "true"]) == 0  # fmt: skip
+    written = {path.name for path in out.iterdir()} if out.is_dir() else set()
+    assert not written & {"train_results.json", "all_results.json", "trainer_state.json"}, written
