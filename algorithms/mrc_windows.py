@@ -220,6 +220,9 @@ def query_token_limit(
     instead keeps every question answerable at small ``max_length``.
     """
     specials = tokenizer.num_special_tokens_to_add(pair=True)
+    if max_length < specials + 2:  # no --doc_stride could help: a question token, a context token, no overlap
+        raise ArgumentsError(f"--max_seq_length {max_length} is too short for MRC windows ({specials} special tokens, "
+                             f"a question token and a context token); use at least {specials + 2}")
     if doc_stride_mode == STEP:
         room = max_length - specials - doc_stride
         if room < 1:

@@ -294,7 +294,7 @@ def bare_loop(bench: Bench, model: Path, out: Path, steps: int, warmup: int, bf1
     if not loading.has_token_types(config):
         loading.emit_no_token_type_ids(tokenizer)
     task.prepare_tokenizer(tokenizer)
-    max_length = runner.resolve_max_length(data_args, tokenizer, task)
+    max_length = runner.resolve_max_length(data_args, tokenizer, task, config)
     task.check_options(tokenizer, max_length)
     examples = task.prepare_split(loading.load_raw_splits(task, data_args, training_args)["train"], "train")
     features = runner.tokenize_split(task, examples, tokenizer, max_length, data_args, None, "train")

@@ -253,3 +253,21 @@ def emit_no_token_type_ids(tokenizer: PreTrainedTokenizerBase) -> None:
     names = [name for name in tokenizer.model_input_names if name != "token_type_ids"]
     tokenizer.model_input_names = names
     tokenizer.init_kwargs["model_input_names"] = names  # what save_pretrained writes
+
+
+# Model types whose position ids start after the padding index (fairseq's layout): the first
+# ``pad_token_id + 1`` position embeddings are never used (klue/roberta-*: 514 rows, 512 tokens).
+POSITIONS_AFTER_PADDING_MODEL_TYPES = (
+    "roberta", "xlm-roberta", "camembert", "data2vec-text", "xmod", "roberta-prelayernorm",
+)  # fmt: skip
+
+
+def model_positions(config: PretrainedConfig) -> int | None:
+    """The longest input the model's position embeddings take, or None when it has no such limit
+    (relative positions only, as DeBERTa-v2/v3) or its config does not say."""
+    positions = getattr(config, "max_position_embeddings", None)
+    if not isinstance(positions, int) or positions <= 0 or getattr(config, "position_biased_input", True) is False:
+        return None
+    if getattr(config, "model_type", None) in POSITIONS_AFTER_PADDING_MODEL_TYPES:
+        positions -= (getattr(config, "pad_token_id", None) or 0) + 1
+    return positions

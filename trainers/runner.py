@@ -42,6 +42,7 @@ from trainers.loading import (
     load_config,
     load_raw_splits,
     load_tokenizer,
+    model_positions,
     require_labels,
     saved_label_order,
     use_task_label_order,
@@ -99,7 +100,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     if not has_token_types(config):
         emit_no_token_type_ids(tokenizer)
     task.prepare_tokenizer(tokenizer)
-    max_length = resolve_max_length(data_args, tokenizer, task)
+    max_length = resolve_max_length(data_args, tokenizer, task, config)
     check_pad_to_multiple_of(data_args, tokenizer, max_length)
     compile_per_length_bucket(data_args, training_args, max_length)
     task.check_options(tokenizer, max_length)
@@ -287,16 +288,27 @@ def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
     return last_checkpoint
 
 
-def resolve_max_length(data_args: DataArguments, tokenizer: PreTrainedTokenizerBase, task: Task) -> int:
+def resolve_max_length(
+    data_args: DataArguments, tokenizer: PreTrainedTokenizerBase, task: Task, config: PretrainedConfig
+) -> int:
+    """``--max_seq_length`` (else the task's default), lowered to what the tokenizer and the model take.
+
+    A tokenizer saved without ``model_max_length`` reports 1e30: the model's position embeddings
+    are then the only limit, and a longer input would end in a tensor-size traceback in its forward.
+    A length that leaves no room beside the special tokens is refused: a fast tokenizer then does
+    not truncate at all."""
     requested = data_args.max_seq_length or metric_task(task.name).max_seq_length
-    if requested > tokenizer.model_max_length:
-        logger.warning(
-            "max_seq_length %d is longer than the tokenizer's model_max_length %d; using %d.",
-            requested,
-            tokenizer.model_max_length,
-            tokenizer.model_max_length,
-        )
-        return int(tokenizer.model_max_length)
+    limits = [(int(min(tokenizer.model_max_length, 1 << 40)), "the tokenizer's model_max_length")]
+    if (positions := model_positions(config)) is not None:
+        limits.append((positions, "the model's position embeddings"))
+    limit, name = min(limits)
+    if requested > limit:
+        logger.warning("max_seq_length %d is longer than %s (%d); using %d.", requested, name, limit, limit)
+        requested = limit
+    specials = tokenizer.num_special_tokens_to_add(pair=True)
+    if requested <= specials:
+        raise ArgumentsError(f"--max_seq_length {requested} leaves no room for text beside the tokenizer's "
+                             f"{specials} special tokens; use at least {specials + 1}")
     return requested
 
 

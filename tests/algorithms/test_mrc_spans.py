@@ -268,6 +268,16 @@ def test_stride_larger_than_the_window_room_is_refused():
     assert mrc_windows.query_token_limit(tokenizer, max_length=64, doc_stride=16, max_query_length=64) == 44
 
 
+@pytest.mark.parametrize("mode", ["overlap", "step"])
+def test_windows_too_short_for_any_doc_stride_say_the_shortest_window(mode):
+    # BERT's 3 special tokens, one question token, one context token: below 5 no --doc_stride helps.
+    tokenizer = wordpiece_tokenizer(["서울에서 행사 소식입니다."], vocab_size=100)
+    with pytest.raises(ValueError, match="--max_seq_length 4 is too short for MRC windows .* use at least 5"):
+        mrc_windows.query_token_limit(tokenizer, max_length=4, doc_stride=0 if mode == "overlap" else 1,
+                                      max_query_length=64, doc_stride_mode=mode)
+    assert mrc_windows.query_token_limit(tokenizer, 5, 0, 64, "overlap") == 1
+
+
 # --- unanswerable questions --------------------------------------------------------------------
 
 

@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from transformers import BertConfig, DebertaV2Config, RobertaConfig
 
-from args import KlueTrainingArguments
+from args import ArgumentsError, KlueTrainingArguments
 from trainers.run_ner import NerTask
+from trainers.run_nli import NliTask
 from trainers.run_ynat import YnatTask
 from trainers.arguments import parse_arguments
 from trainers.runner import main
@@ -111,7 +113,6 @@ def test_an_arguments_file_value_of_the_wrong_type_is_one_line(setting, expected
 def test_task_flag_values_are_checked_where_argparse_choices_do_not_reach(arguments, values, expected):
     # a value from a .json / .yaml arguments file becomes a default, which argparse's choices never check
     import args
-    from args import ArgumentsError
 
     with pytest.raises(ArgumentsError, match=re.escape(expected)):
         getattr(args, arguments)(**values)
@@ -153,9 +154,42 @@ def test_the_default_max_seq_length_is_the_tables(task, expected):
     from metrics.tasks import metric_task
     from trainers.runner import resolve_max_length
 
-    roomy = SimpleNamespace(model_max_length=100_000)
-    assert resolve_max_length(DataArguments(), roomy, task) == expected == metric_task(task.name).max_seq_length
-    assert resolve_max_length(DataArguments(max_seq_length=64), roomy, task) == 64
+    roomy, config = tokenizer_without_limit(model_max_length=100_000), BertConfig(max_position_embeddings=4096)
+    assert resolve_max_length(DataArguments(), roomy, task, config) == expected == metric_task(task.name).max_seq_length
+    assert resolve_max_length(DataArguments(max_seq_length=64), roomy, task, config) == 64
+
+
+def tokenizer_without_limit(model_max_length=int(1e30), specials=3):
+    """What a tokenizer saved without ``model_max_length`` reports, for ``resolve_max_length``."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(model_max_length=model_max_length, num_special_tokens_to_add=lambda pair=False: specials)
+
+
+def test_max_seq_length_is_lowered_to_the_models_positions_when_the_tokenizer_has_no_limit():
+    # Longer inputs would end in a tensor-size traceback inside the model's forward.
+    from args import DataArguments
+    from trainers.runner import resolve_max_length
+
+    bert = BertConfig(max_position_embeddings=128)
+    assert resolve_max_length(DataArguments(max_seq_length=512), tokenizer_without_limit(), NliTask(), bert) == 128
+    assert resolve_max_length(DataArguments(), tokenizer_without_limit(), NerTask(), bert) == 128  # NER's default 510
+    roberta = RobertaConfig(max_position_embeddings=514, pad_token_id=1)  # klue/roberta-*: 512 usable
+    assert resolve_max_length(DataArguments(max_seq_length=1024), tokenizer_without_limit(), NliTask(), roberta) == 512
+    relative = DebertaV2Config(max_position_embeddings=512, position_biased_input=False)  # no absolute positions
+    assert resolve_max_length(DataArguments(max_seq_length=1024), tokenizer_without_limit(), NliTask(), relative) == 1024
+
+
+@pytest.mark.parametrize("length", [1, 2, 3])
+def test_a_max_seq_length_without_room_beside_the_special_tokens_is_refused(length):
+    # A fast tokenizer does not truncate at all below its special tokens: the flag would be ignored.
+    from args import DataArguments
+    from trainers.runner import resolve_max_length
+
+    bert = BertConfig()
+    with pytest.raises(ArgumentsError, match=f"--max_seq_length {length} leaves no room .* use at least 4"):
+        resolve_max_length(DataArguments(max_seq_length=length), tokenizer_without_limit(), NliTask(), bert)
+    assert resolve_max_length(DataArguments(max_seq_length=4), tokenizer_without_limit(), NliTask(), bert) == 4
 
 
 @dataclass
