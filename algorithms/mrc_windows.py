@@ -324,6 +324,7 @@ def window_features(
     """
     limit = query_token_limit(tokenizer, max_length, doc_stride, max_query_length, doc_stride_mode)
     questions = cut_questions(examples["question"], tokenizer, limit)
+    question_cut = [cut != question.lstrip() for cut, question in zip(questions, examples["question"])]
     contexts = examples["context"]
     overlaps = window_overlaps(questions, tokenizer, max_length, doc_stride, doc_stride_mode)
     columns, offset_rows, windows, context_begin, context_end = _encode_windows(
@@ -369,6 +370,7 @@ def window_features(
         "offset_mapping": TokenOffsets(starts, ends, offsets.lengths).to_rows(),  # see algorithms/token_offsets.py
         "example_index": [examples["example_index"][sample] for sample in windows.tolist()],
         "window_start": window_start.tolist(),
+        "question_cut": [int(question_cut[sample]) for sample in windows.tolist()],  # for the log only
         "start_positions": start_positions,
         "end_positions": end_positions,
     }

@@ -35,6 +35,7 @@ from typing import Any
 
 from klue_data.errors import KlueDataError
 from klue_data.records import RecordReader, claim_guid, iter_readers, read_json, read_records
+from klue_data.text_checks import warn_empty_texts
 
 logger = logging.getLogger(__name__)
 
@@ -47,16 +48,18 @@ UNKNOWN_QUESTION_TYPE = 0
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
-    if path.suffix.lower() == ".json":
-        document = read_json(path)
-        if isinstance(document, dict) and "data" in document:
-            return _read_squad(path, document)
     examples: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for row in iter_readers(path, read_records(path)):
-        example = _hub_record(row)
-        claim_guid(row, example["guid"], seen)
-        examples.append(example)
+    document = read_json(path) if path.suffix.lower() == ".json" else None
+    if isinstance(document, dict) and "data" in document:
+        examples = _read_squad(path, document)
+    else:
+        seen: dict[str, int] = {}
+        for row in iter_readers(path, read_records(path)):
+            example = _hub_record(row)
+            claim_guid(row, example["guid"], seen)
+            examples.append(example)
+    empty = [example["guid"] for example in examples if not (example["question"].strip() and example["context"].strip())]
+    warn_empty_texts(path, empty, "question or context")
     return examples
 
 

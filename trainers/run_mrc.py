@@ -95,18 +95,24 @@ class MrcTask(Task):
         )
 
     def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
-        """Answerable questions whose answer no window holds whole (an answer longer than the
-        windows' overlap across a cut): trained as "no answer", and never predicted whole."""
+        """Questions cut to fit the windows, and answerable questions whose answer no window holds whole
+        (an answer longer than the windows' overlap across a cut): trained as "no answer", and never
+        predicted whole."""
         missed = mrc_windows.answers_in_no_window(
             column(examples, "context"), column(examples, "answers"), column(examples, "is_impossible"),
             column(features, "example_index"), column(features, "start_positions"),
         )
+        lines = []
+        cut = np.unique(np.asarray(column(features, "example_index"))[np.asarray(column(features, "question_cut")) > 0])
+        if cut.size:
+            lines.append(f"{cut.size} of {len(examples)} questions are longer than the question room "
+                         "(--max_query_length, or what --max_seq_length and --doc_stride leave): they are cut at the end.")
         if not missed:
-            return []
+            return lines
         guids = column(examples, "guid")
         shown = ", ".join(guids[i] for i in missed[:mrc_windows.SHOWN_GUIDS])
         shown += ", ..." if len(missed) > mrc_windows.SHOWN_GUIDS else ""
-        return [
+        return lines + [
             f"{len(missed)} of {len(examples)} questions have an answer that no window holds whole ({shown}): "
             "it is longer than the tokens consecutive windows share and crosses a cut, so every window of "
             "such a question is labelled 'no answer' in training and none can predict the whole answer "

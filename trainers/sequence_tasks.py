@@ -31,10 +31,18 @@ class SequenceTask(Task):
         features = tokenizer(
             *texts, truncation=True, max_length=max_length, padding=padding, return_attention_mask=bool(padding)
         )
+        features["truncated"] = truncated_rows(tokenizer, texts, features, max_length)  # for the log only
         targets = self.targets(examples)
         if targets is not None:
             features["labels"] = targets
         return features
+
+    def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
+        cut = int(np.sum(features["truncated"]))
+        if not cut:
+            return []
+        return [f"{cut} of {len(features)} examples are longer than max_seq_length: their text past it is left out "
+                "(raise --max_seq_length to keep it)."]
 
     def targets(self, examples: dict[str, list]) -> list[Any] | None:
         """Training targets of a batch, or None for unlabelled data."""
@@ -46,6 +54,24 @@ class SequenceTask(Task):
     def references(self, examples: datasets.Dataset) -> np.ndarray | None:
         targets = self.targets({self.label_column: examples[self.label_column]})
         return None if targets is None else np.array(targets)
+
+
+def truncated_rows(
+    tokenizer: PreTrainedTokenizerBase, texts: list[list[str]], features: Any, max_length: int
+) -> list[bool]:
+    """Per example, whether truncation cut its text. Only rows that fill ``max_length`` can have been
+    cut, so only those are encoded again, whole (a second encoding of every example would double
+    the preprocessing)."""
+    masks = features.get("attention_mask")
+    lengths = [sum(mask) for mask in masks] if masks is not None else [len(ids) for ids in features["input_ids"]]
+    full = [row for row, length in enumerate(lengths) if length >= max_length]
+    cut = [False] * len(lengths)
+    if full:
+        whole = tokenizer(*[[column[row] for row in full] for column in texts], return_length=True,
+                          return_attention_mask=False, return_token_type_ids=False, verbose=False)["length"]
+        for row, length in zip(full, whole):
+            cut[row] = length > max_length
+    return cut
 
 
 class ClassificationTask(SequenceTask):

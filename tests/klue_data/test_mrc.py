@@ -254,3 +254,11 @@ def test_a_guid_used_twice_is_refused_naming_the_file_record_and_guid(tmp_path, 
     assert caught.value.field == "guid" and caught.value.record == 1
     assert str(caught.value).startswith(f"{path}, record 1 (guid smoke-mrc-00001), field 'guid': guid "
                                         "'smoke-mrc-00001' was already used by record 0")
+
+
+def test_empty_questions_are_read_and_warned_about_by_guid(tmp_path, caplog):
+    document = original([{"context": CONTEXT, "qas": [qa("smoke-mrc-00001", "  ", []), qa("smoke-mrc-00002", "언제?", [])]}])
+    with caplog.at_level("WARNING"):
+        examples = mrc.read_file(write(tmp_path, document))
+    assert [example["question"] for example in examples] == ["  ", "언제?"]
+    assert "1 record(s) with an empty question or context (still predicted): smoke-mrc-00001" in caplog.text

@@ -343,3 +343,15 @@ def test_a_doc_stride_without_room_for_a_question_fails_before_the_data_is_read(
     message = capsys.readouterr().err.strip()
     assert status == 2 and len(message.splitlines()) == 1
     assert "--doc_stride 100" in message and "not-there.json" not in message
+
+
+def test_questions_cut_to_fit_the_windows_are_counted_in_the_log(tiny_bert, tmp_path, capsys):
+    document = mrc_document(3, seed=4)
+    document["data"][0]["paragraphs"][0]["qas"][0]["question"] = "누가"  # one or two tokens: never cut
+    dev = write_json(tmp_path / "dev.json", document)
+    assert run_mrc(tiny_bert, tmp_path / "cut", {"validation": dev}, "--do_eval", "--max_query_length", "3") == 0
+    questions = len(read_file(dev))
+    assert (f"validation: {questions - 1} of {questions} questions are longer than the question room "
+            "(--max_query_length, or what --max_seq_length and --doc_stride leave)") in capsys.readouterr().out
+    assert run_mrc(tiny_bert, tmp_path / "whole", {"validation": dev}, "--do_eval") == 0
+    assert "questions are longer than the question room" not in capsys.readouterr().out

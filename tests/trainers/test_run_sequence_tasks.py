@@ -287,3 +287,32 @@ def test_the_first_forward_leaves_the_config_alone(task_class, tiny_bert):
     labels = torch.tensor([0.5, 3.0]) if task_class is StsTask else torch.tensor([0, 1])
     model(input_ids=torch.tensor([[2, 5, 3], [2, 6, 3]]), labels=labels)
     assert before is not None and model.config.problem_type == before
+
+
+@pytest.mark.parametrize("padding", [False, "max_length"])
+def test_truncated_rows_are_the_examples_whose_text_was_cut(padding):
+    from smoke.tiny_model import wordpiece_tokenizer
+    from trainers.sequence_tasks import truncated_rows
+
+    premises = ["서울 행사", "서울 행사 " * 6, "부산", "대구 행사 소식 " * 3]
+    hypotheses = ["행사", "소식", "부산 행사 " * 8, "대구"]
+    tokenizer = wordpiece_tokenizer(premises + hypotheses)
+    for texts in ([premises], [premises, hypotheses]):
+        whole = [len(ids) for ids in tokenizer(*texts)["input_ids"]]
+        for max_length in (4, 8, 12):
+            features = tokenizer(*texts, truncation=True, max_length=max_length, padding=padding)
+            expected = [length > max_length for length in whole]
+            assert truncated_rows(tokenizer, texts, features, max_length) == expected
+            # a row exactly max_length long was not cut
+            exact = tokenizer(*texts, truncation=True, max_length=max(whole), padding=padding)
+            assert not any(truncated_rows(tokenizer, texts, exact, max(whole)))
+
+
+def test_examples_longer_than_max_seq_length_are_counted_in_the_log(tiny_bert, tmp_path, capsys):
+    records = nli_records(6, seed=3)
+    records[1]["premise"] = " ".join([records[1]["premise"]] * 20)
+    dev = write_json(tmp_path / "dev.json", records)
+    assert run_task(NliTask(), tiny_bert, tmp_path / "out", {"validation": dev}, "--do_eval",
+                    "--max_seq_length", "32") == 0  # fmt: skip
+    assert "validation: 1 of 6 examples are longer than max_seq_length: their text past it is left out" in (
+        capsys.readouterr().out)
