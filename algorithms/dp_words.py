@@ -79,8 +79,8 @@ def word_spans(input_ids: Sequence[int], word_ids: Sequence[int | None], n_words
 
     A longer encoding than ``max_length`` keeps its leading tokens up to the cut and its trailing
     special tokens (the ones after the last word, e.g. ``[SEP]``); a word cut in part or whole is
-    truncated. A word without any subword (a tokenizer can drop e.g. control characters) cannot be
-    represented either and is reported the same way (``first = -1``)."""
+    truncated. A word without any subword (BERT's normalizer drops U+200B, U+00AD, U+FEFF and control
+    characters) is read at the token before it."""
     if isinstance(word_ids, np.ndarray):
         ids = word_ids.astype(np.int64, copy=False)
     else:
@@ -99,6 +99,13 @@ def word_spans(input_ids: Sequence[int], word_ids: Sequence[int | None], n_words
         ends = np.r_[word[1:] != word[:-1], True]
         first[word[starts]] = words_at[starts]
         last[word[ends]] = words_at[ends]
+    # A word the tokenizer gives no subword (BERT's normalizer drops U+200B, U+00AD, U+FEFF, control
+    # characters) is read at the token before it (the previous word's last subword, or [CLS]): it stays
+    # a word of the parse instead of cutting the sentence there.
+    empty = first < 0
+    if empty.any() and words_at.size:
+        before = np.maximum.accumulate(np.where(last >= 0, last, 0))
+        first[empty] = last[empty] = before[empty]
     if len(ids) > max_length:
         cut = last >= room  # any subword past the cut
         first[cut] = last[cut] = -1

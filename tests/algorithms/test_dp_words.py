@@ -39,9 +39,14 @@ def test_word_spans_cut_between_words_and_count_the_rest():
     cut = dp_words.word_spans(ids, word_ids, 3, max_length=6)  # room for 5 tokens + [SEP]: w2 is cut in part
     assert cut.input_ids == [101, 5, 6, 7, 8, 102]
     assert cut.first.tolist() == [1, 3, -1] and cut.last.tolist() == [2, 3, -1] and cut.n_truncated == 1
-    # a word without subwords (dropped by the tokenizer) is never silently skipped
+    # A word without subwords (the tokenizer dropped it, e.g. a lone U+200B) is read at the token before
+    # it; the words after it still reach the model (they were once all cut there, blamed on the length).
     gap = dp_words.word_spans([101, 5, 8, 102], [None, 0, 2, None], 3, max_length=16)
-    assert gap.first.tolist() == [1, -1, -1] and gap.n_kept == 1
+    assert gap.first.tolist() == [1, 1, 2] and gap.last.tolist() == [1, 1, 2] and gap.n_kept == 3
+    dropped_first = dp_words.word_spans([101, 8, 102], [None, 1, None], 2, max_length=16)
+    assert dropped_first.first.tolist() == [0, 1]  # at [CLS]
+    after_a_cut = dp_words.word_spans([101, 5, 6, 7, 102], [None, 0, 1, 1, None], 3, max_length=4)
+    assert after_a_cut.first.tolist() == [1, -1, -1]  # a dropped word after a cut word is cut too
 
 
 def test_a_kept_word_keeps_its_head_label_unless_its_head_was_cut():
@@ -98,7 +103,7 @@ def test_byte_level_bpe_words_get_the_subwords_of_running_text(tmp_path):
     nouns = [word for words in TOPIC_WORDS.values() for word in words]
     sentences = [[f"{place}에서", f"{noun}는", "(주)", f"{verb}했다."]
                  for place, noun, verb in zip(PLACES, nouns, VERBS * 9)]  # fmt: skip
-    sentences.append(["서울의", "", "“뉴스”"])  # an empty word: no subwords, so it and the rest are cut
+    sentences.append(["서울의", "", "“뉴스”"])  # an empty word: no subwords, read at the token before it
     spans = dp_words.encode_words(tokenizer, sentences, max_length=128)
     lone_space = 0
     for words, span in zip(sentences[:-1], spans):
@@ -111,7 +116,7 @@ def test_byte_level_bpe_words_get_the_subwords_of_running_text(tmp_path):
                 assert tokenizer.convert_ids_to_tokens(running[0]).startswith("Ġ")
                 lone_space += tokenizer.convert_ids_to_tokens(running[0]) == "Ġ"
     assert lone_space > 0  # a "Ġ" left alone (rare characters) belongs to the word after it
-    assert spans[-1].n_kept == 1 and spans[-1].n_truncated == 2
+    assert spans[-1].n_kept == 3 and spans[-1].first[1] == spans[-1].last[0]
     # cut between words, the closing </s> kept, as with WordPiece
     cut = dp_words.encode_words(tokenizer, sentences[:1], max_length=8)[0]
     assert len(cut.input_ids) <= 8 and cut.input_ids[-1] == tokenizer.sep_token_id and 0 < cut.n_kept < 4
