@@ -135,10 +135,15 @@ if [ "$OVERWRITE" = 0 ]; then
   conflicts=()
   for task in "${SELECTED[@]}"; do
     dir="$OUT/$task"
-    [ -f "$dir/eval_results.json" ] || continue
-    if [ ! -f "$dir/run_all.command" ]; then
+    # Results, a trained model or checkpoints a rerun would take up: made by which command (one that finished,
+    # run_all.command, or one stopped while it ran, run_all.started)?
+    [ -f "$dir/eval_results.json" ] || [ -f "$dir/train_results.json" ] || compgen -G "$dir/checkpoint-*" > /dev/null \
+      || continue
+    made_by="$dir/run_all.command"
+    [ -f "$made_by" ] || made_by="$dir/run_all.started"
+    if [ ! -f "$made_by" ]; then
       conflicts+=("$task (made by an unknown command)")
-    elif ! differ=$(diff <(task_command "$task") "$dir/run_all.command"); then
+    elif ! differ=$(diff <(task_command "$task") "$made_by"); then
       conflicts+=("$task (its $(grep '^>' <<< "$differ" | cut -c3- | cut -d= -f1 | paste -sd/) differ)")
     fi
   done
@@ -169,7 +174,7 @@ for task in "${SELECTED[@]}"; do
     continue
   fi
   dir="$OUT/$task"
-  if [ "$OVERWRITE" = 0 ] && [ -f "$dir/eval_results.json" ]; then
+  if [ "$OVERWRITE" = 0 ] && [ -f "$dir/eval_results.json" ] && [ -f "$dir/run_all.command" ]; then
     echo "== [$position/$count] $task: results of this command exist ($dir/eval_results.json), skipped" \
       "(--overwrite reruns it)"
     RAN+=("$task")
@@ -196,16 +201,25 @@ for task in "${SELECTED[@]}"; do
 
   echo "== [$position/$count] $task: ${LAUNCH[*]} $script ${args[*]}"
   mkdir -p "$dir"
-  # an earlier run's results must not pass for this run's if this one fails
-  rm -f "$dir"/{eval,train,predict,all}_results.json "$dir/eval_breakdown.json" "$dir/run_all.command"
+  # an earlier run's results must not pass for this run's if this one fails; train_results.json stays: it tells the
+  # script that a run of this command stopped after training (while evaluating), not to resume 0 steps
+  rm -f "$dir"/{eval,predict,all}_results.json "$dir/eval_breakdown.json" "$dir/run_all.command"
+  task_command "$task" > "$dir/run_all.started"  # a stopped run's checkpoints: resumed only by this command
   start=$(date +%s)
-  "${LAUNCH[@]}" "$script" "${args[@]}" 2>&1 | tee "$dir/run.log"
+  # tee ignores Ctrl-C, so that the script's own one-line message still reaches the terminal and run.log
+  "${LAUNCH[@]}" "$script" "${args[@]}" 2>&1 | (trap '' INT; exec tee "$dir/run.log")
   code=${PIPESTATUS[0]}
   seconds=$(( $(date +%s) - start ))
+  # Stopped on request (SIGHUP, Ctrl-C's SIGINT, SIGTERM): stop here too. A task killed otherwise (SIGKILL, as
+  # the out-of-memory killer does) is a failed task, and the others still run.
+  if [ "$code" = 129 ] || [ "$code" = 130 ] || [ "$code" = 143 ]; then
+    echo "run_all.sh: $task was stopped (signal $((code - 128))); run the same command again to go on" >&2
+    exit "$code"
+  fi
   RAN+=("$task")
   if [ "$code" = 0 ]; then
     python -m trainers.benchmark_report status "$OUT" "$task" ok "$seconds"
-    task_command "$task" > "$dir/run_all.command"
+    mv "$dir/run_all.started" "$dir/run_all.command"
   else
     # The reason: the script's one-line error, else the exception line of a traceback, else the last line.
     # The script's own line wins over any later traceback: under torchrun (--nproc, LAUNCHER) the

@@ -12,11 +12,14 @@ and a two-process (``--nproc 2``) run.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -183,6 +186,39 @@ def test_under_torchrun_the_scripts_line_is_the_reason_not_the_launchers_report(
     assert done.returncode == 2, done.stdout[-2000:] + done.stderr[-2000:]
     assert "ynat: unrecognized arguments: --bogus_flag 1" in done.stderr.strip().splitlines()[-1]
     assert not (tmp_path / "out" / "nli").exists()  # every task would fail alike: not run
+
+
+def test_ctrl_c_stops_run_all_and_the_same_command_goes_on(smoke_files, tmp_path):
+    out = tmp_path / "out"
+    model, data = str(smoke_files / "tiny-bert"), str(smoke_files / "data")
+    args = ["--smoke", "--tasks", "ynat,nli", "--output_dir", str(out), "--model", model, "--data_dir", data, "--",
+            "--disable_tqdm", "true", "--report_to", "none", "--num_train_epochs", "1"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1"}
+    for name in ("MODEL", "OUT", "DATA_DIR", "TASKS", "EXTRA", "NPROC"):
+        env.pop(name, None)
+    first = subprocess.Popen(["bash", RUN_ALL, *args], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    deadline = time.time() + 300
+    while not glob.glob(str(out / "ynat" / "checkpoint-*" / "trainer_state.json")) and time.time() < deadline:
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole foreground group
+    stdout, stderr = first.communicate(timeout=120)
+    assert first.returncode in (130, -signal.SIGINT), stdout[-2000:] + stderr[-2000:]
+    assert "== [2/2] nli" not in stdout and not (out / "nli").exists()
+    assert (out / "ynat" / "run.log").read_text().strip().splitlines()[-1].startswith("interrupted: ")
+    other_model = tmp_path / "other-model"
+    shutil.copytree(model, other_model)
+    refused = run_all(*[str(other_model) if a == model else a for a in args])
+    assert refused.returncode == 2 and "ynat (its model differ)" in refused.stderr
+    again = run_all(*args)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "Resuming training from" in again.stdout and "== nli: ok" in again.stdout
+    # stopped after it evaluated (eval_results.json written, run_all.command not yet): redone, not refused
+    (out / "nli" / "run_all.command").rename(out / "nli" / "run_all.started")
+    after_eval = run_all(*args)
+    assert after_eval.returncode == 0, after_eval.stdout[-3000:] + after_eval.stderr[-3000:]
+    assert "ynat: results of this command exist" in after_eval.stdout and "== [2/2] nli: " in after_eval.stdout
+    assert "nli: results of this command exist" not in after_eval.stdout
 
 
 def test_flags_help_and_bad_flags():

@@ -15,6 +15,7 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 from collections.abc import Iterable, Sequence
@@ -67,8 +68,11 @@ def main(task: Task, argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted: the files already written are whole; run the same command again to go on from the last "
-              "checkpoint in --output_dir", file=sys.stderr)
+        # The reader of our output (run_all.sh's tee) may have died of the same Ctrl-C: a closed pipe must
+        # not turn the interrupt into an exit status 1 that a calling shell takes for a failed task.
+        with contextlib.suppress(OSError):
+            print("interrupted: the files already written are whole; run the same command again (without "
+                  "--overwrite_output_dir) to go on from the last checkpoint in --output_dir", file=sys.stderr, flush=True)
         # Die of SIGINT, not exit normally: a calling shell loop (run_all.sh) then stops too.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
@@ -83,6 +87,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     if not training_args.do_predict and any(getattr(options, "predictions_csv", None) for options in task_options):
         logger.warning("--predictions_csv is written by --do_predict; this run does not predict, so writes no CSV.")
     training_args = use_cuda_graphs(task, data_args, training_args, torch.cuda.is_available())
+    check_predicts_with_its_model(training_args, model_args)
     if finished_training(training_args, task):
         training_args.do_train = False
         model_args = dataclasses.replace(
@@ -150,10 +155,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     output_dir = Path(training_args.output_dir)
     if training_args.do_train:
         if trainer.is_world_process_zero():
-            # Results of an earlier model in this folder (--overwrite_output_dir) must not be merged into
-            # this run's all_results.json nor be left beside it as if they were this model's.
-            for name in STALE_RESULT_FILES:
-                (output_dir / name).unlink(missing_ok=True)
+            clear_earlier_run(output_dir, training=training_args.overwrite_output_dir and resume_from is None)
         train_result = trainer.train(resume_from_checkpoint=resume_from)
         trainer.save_model()
         train_metrics = dict(train_result.metrics, train_samples=len(features["train"]))
@@ -278,14 +280,66 @@ def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
                 f"--resume_from_checkpoint {training_args.resume_from_checkpoint}: no such checkpoint folder "
                 f"(expected e.g. {Path(training_args.output_dir) / 'checkpoint-500'})"
             )
+        given = Path(training_args.resume_from_checkpoint)
+        if training_args.do_train and not (given / TRAINER_STATE).is_file():
+            whole = whole_checkpoints(given)
+            hint = (f"pass one of its checkpoints ({whole[-1]}) or leave the flag out to resume from its last one"
+                    if whole else f"a checkpoint folder holds {TRAINER_STATE}, written last when it is saved")
+            raise ArgumentsError(f"--resume_from_checkpoint {given}: not a whole checkpoint; {hint}")
         return training_args.resume_from_checkpoint
     output_dir = Path(training_args.output_dir)
     if not training_args.do_train or training_args.overwrite_output_dir or not output_dir.is_dir():
         return None
     last_checkpoint = get_last_checkpoint(str(output_dir))
+    whole = whole_checkpoints(output_dir)
+    if last_checkpoint is not None and (not whole or Path(last_checkpoint) != whole[-1]):
+        # A run killed while saving it (trainer_state.json, written last, is missing): resume the one before.
+        logger.warning("%s was not saved whole (the run was stopped while saving it): it is not resumed.",
+                       last_checkpoint)
+        last_checkpoint = str(whole[-1]) if whole else None
     if last_checkpoint is not None:
         logger.info("Resuming training from %s (pass --overwrite_output_dir to start over).", last_checkpoint)
     return last_checkpoint
+
+
+TRAINER_STATE = "trainer_state.json"  # the Trainer writes it last into a checkpoint folder
+
+
+def whole_checkpoints(folder: Path) -> list[Path]:
+    """The ``checkpoint-N`` folders in ``folder`` whose save finished, by step."""
+    steps = {path: path.name.removeprefix("checkpoint-") for path in folder.glob("checkpoint-*")}
+    whole = [path for path, step in steps.items() if step.isdigit() and (path / TRAINER_STATE).is_file()]
+    return sorted(whole, key=lambda path: int(steps[path]))
+
+
+def clear_earlier_run(output_dir: Path, *, training: bool) -> None:
+    """Before this run trains: results of an earlier model in ``output_dir`` must not be merged into this
+    run's all_results.json nor be left beside it as if they were this model's. With ``training``
+    (``--overwrite_output_dir``) the earlier training goes too: were this run stopped, its
+    train_results.json would mark the earlier model as a finished run, and a rerun would resume the
+    earlier run's latest checkpoint as this one's."""
+    names = (*STALE_RESULT_FILES, "train_results.json", TRAINER_STATE) if training else STALE_RESULT_FILES
+    for name in names:
+        (output_dir / name).unlink(missing_ok=True)
+    earlier = [path for path in output_dir.glob("checkpoint-*") if path.is_dir()] if training else []
+    for path in earlier:
+        shutil.rmtree(path)
+    if earlier:
+        logger.info("--overwrite_output_dir: removed %d checkpoint(s) of an earlier run in %s.", len(earlier), output_dir)
+
+
+def check_predicts_with_its_model(training_args: KlueTrainingArguments, model_args: ModelArguments) -> None:
+    """An evaluation or prediction run must not write another model's results into a folder that holds a
+    trained model and its results (``--do_predict`` alone with the training command's base model)."""
+    output_dir = Path(training_args.output_dir)
+    if training_args.do_train or not (output_dir / "train_results.json").is_file():
+        return
+    model = Path(model_args.model_name_or_path)
+    if model.is_dir() and output_dir.resolve() in (model.resolve(), *model.resolve().parents):  # or a checkpoint
+        return
+    raise ArgumentsError(f"{output_dir} holds a trained model and its results: to evaluate or predict with it pass "
+                         f"--model_name_or_path {output_dir}; for {model_args.model_name_or_path} pass another "
+                         "--output_dir")
 
 
 def resolve_max_length(
