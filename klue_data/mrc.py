@@ -58,7 +58,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
             example = _hub_record(row)
             claim_guid(row, example["guid"], seen)
             examples.append(example)
-    empty = [example["guid"] for example in examples if not (example["question"].strip() and example["context"].strip())]
+    empty = [row["guid"] for row in examples if not (row["question"].strip() and row["context"].strip())]
     warn_empty_texts(path, empty, "question or context")
     return examples
 

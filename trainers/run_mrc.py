@@ -106,7 +106,8 @@ class MrcTask(Task):
         cut = np.unique(np.asarray(column(features, "example_index"))[np.asarray(column(features, "question_cut")) > 0])
         if cut.size:
             lines.append(f"{cut.size} of {len(examples)} questions are longer than the question room "
-                         "(--max_query_length, or what --max_seq_length and --doc_stride leave): they are cut at the end.")
+                         "(--max_query_length, or what --max_seq_length and --doc_stride leave): "
+                         "they are cut at the end.")
         if not missed:
             return lines
         guids = column(examples, "guid")

@@ -72,7 +72,8 @@ def main(task: Task, argv: Sequence[str] | None = None) -> int:
         # not turn the interrupt into an exit status 1 that a calling shell takes for a failed task.
         with contextlib.suppress(OSError):
             print("interrupted: the files already written are whole; run the same command again (without "
-                  "--overwrite_output_dir) to go on from the last checkpoint in --output_dir", file=sys.stderr, flush=True)
+                  "--overwrite_output_dir) to go on from the last checkpoint in --output_dir",
+                  file=sys.stderr, flush=True)
         # Die of SIGINT, not exit normally: a calling shell loop (run_all.sh) then stops too.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
@@ -325,7 +326,8 @@ def clear_earlier_run(output_dir: Path, *, training: bool) -> None:
     for path in earlier:
         shutil.rmtree(path)
     if earlier:
-        logger.info("--overwrite_output_dir: removed %d checkpoint(s) of an earlier run in %s.", len(earlier), output_dir)
+        logger.info("--overwrite_output_dir: removed %d checkpoint(s) of an earlier run in %s.", len(earlier),
+                    output_dir)
 
 
 def check_predicts_with_its_model(training_args: KlueTrainingArguments, model_args: ModelArguments) -> None:

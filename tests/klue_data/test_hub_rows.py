@@ -12,6 +12,9 @@ from klue_data.labels import NER_HUB_TAGS, NLI_HUB_LABELS, YNAT_HUB_LABELS
 NLI_FEATURES = datasets.Features({"guid": datasets.Value("string"), "source": datasets.Value("string"),
                                   "premise": datasets.Value("string"), "hypothesis": datasets.Value("string"),
                                   "label": datasets.ClassLabel(names=list(NLI_HUB_LABELS))})
+NER_FEATURES = datasets.Features({"sentence": datasets.Value("string"),
+                                  "tokens": datasets.Sequence(datasets.Value("string")),
+                                  "ner_tags": datasets.Sequence(datasets.ClassLabel(names=list(NER_HUB_TAGS)))})
 NLI_ROW = {"guid": "klue-nli-v1_dev_00001", "source": "NSMC", "premise": "전제", "hypothesis": "가설", "label": 1}
 
 
@@ -30,7 +33,8 @@ def test_plain_string_labels_are_read_as_names_and_checked(monkeypatch):
     rows = [{"guid": "g1", "title": "제목", "label": "스포츠"}]
     assert load(monkeypatch, ynat, {"validation": datasets.Dataset.from_list(rows)})["validation"][0]["label"] == "스포츠"
     rows[0]["label"] = "연예"
-    with pytest.raises(KlueDataError, match=r"validation split\), record 0 \(guid g1\), field 'label': expected one of 정치.*got '연예'"):
+    expected = r"validation split\), record 0 \(guid g1\), field 'label': expected one of 정치.*got '연예'"
+    with pytest.raises(KlueDataError, match=expected):
         load(monkeypatch, ynat, {"validation": datasets.Dataset.from_list(rows)})
 
 
@@ -49,16 +53,11 @@ def test_string_ner_tags_are_checked(monkeypatch):
     row = {"sentence": "<민지:PS>", "tokens": ["민", "지"], "ner_tags": ["B-PS", "I-XYZ"]}
     with pytest.raises(KlueDataError, match=r"field 'ner_tags\[1\]': expected one of B-PS.*got 'I-XYZ'"):
         load(monkeypatch, ner, {"validation": datasets.Dataset.from_list([row])})
-    hub = datasets.Features({"sentence": datasets.Value("string"), "tokens": datasets.Sequence(datasets.Value("string")),
-                             "ner_tags": datasets.Sequence(datasets.ClassLabel(names=list(NER_HUB_TAGS)))})
-    ids = {**row, "ner_tags": [6, 7]}
-    assert load(monkeypatch, ner, {"validation": datasets.Dataset.from_list([ids], features=hub)})["validation"][0][
-        "ner_tags"] == ["B-PS", "I-PS"]
+    ids = datasets.Dataset.from_list([{**row, "ner_tags": [6, 7]}], features=NER_FEATURES)  # the Hub's order
+    assert load(monkeypatch, ner, {"validation": ids})["validation"][0]["ner_tags"] == ["B-PS", "I-PS"]
 
 
 def test_an_ner_character_without_a_tag_is_one_line(monkeypatch):
-    hub = datasets.Features({"sentence": datasets.Value("string"), "tokens": datasets.Sequence(datasets.Value("string")),
-                             "ner_tags": datasets.Sequence(datasets.ClassLabel(names=list(NER_HUB_TAGS)))})
     row = {"sentence": "민지", "tokens": ["민", "지"], "ner_tags": [12, -1]}
     with pytest.raises(KlueDataError, match=r"field 'ner_tags\[1\]': no tag \(-1\)"):
-        load(monkeypatch, ner, {"validation": datasets.Dataset.from_list([row], features=hub)})
+        load(monkeypatch, ner, {"validation": datasets.Dataset.from_list([row], features=NER_FEATURES)})

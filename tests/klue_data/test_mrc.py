@@ -257,7 +257,8 @@ def test_a_guid_used_twice_is_refused_naming_the_file_record_and_guid(tmp_path, 
 
 
 def test_empty_questions_are_read_and_warned_about_by_guid(tmp_path, caplog):
-    document = original([{"context": CONTEXT, "qas": [qa("smoke-mrc-00001", "  ", []), qa("smoke-mrc-00002", "언제?", [])]}])
+    questions = [qa("smoke-mrc-00001", "  ", []), qa("smoke-mrc-00002", "언제?", [])]
+    document = original([{"context": CONTEXT, "qas": questions}])
     with caplog.at_level("WARNING"):
         examples = mrc.read_file(write(tmp_path, document))
     assert [example["question"] for example in examples] == ["  ", "언제?"]

@@ -148,8 +148,6 @@ def test_the_best_checkpoint_is_chosen_by_the_tasks_selection_metric_unless_told
 
 @pytest.mark.parametrize(("task", "expected"), [(NerTask(), 510), (YnatTask(), 128)])
 def test_the_default_max_seq_length_is_the_tables(task, expected):
-    from types import SimpleNamespace
-
     from args import DataArguments
     from metrics.tasks import metric_task
     from trainers.runner import resolve_max_length
@@ -177,7 +175,8 @@ def test_max_seq_length_is_lowered_to_the_models_positions_when_the_tokenizer_ha
     roberta = RobertaConfig(max_position_embeddings=514, pad_token_id=1)  # klue/roberta-*: 512 usable
     assert resolve_max_length(DataArguments(max_seq_length=1024), tokenizer_without_limit(), NliTask(), roberta) == 512
     relative = DebertaV2Config(max_position_embeddings=512, position_biased_input=False)  # no absolute positions
-    assert resolve_max_length(DataArguments(max_seq_length=1024), tokenizer_without_limit(), NliTask(), relative) == 1024
+    assert resolve_max_length(DataArguments(max_seq_length=1024), tokenizer_without_limit(), NliTask(), relative) == (
+        1024)
 
 
 @pytest.mark.parametrize("length", [1, 2, 3])
