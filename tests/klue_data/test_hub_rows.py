@@ -15,7 +15,7 @@ NLI_FEATURES = datasets.Features({"guid": datasets.Value("string"), "source": da
 NER_FEATURES = datasets.Features({"sentence": datasets.Value("string"),
                                   "tokens": datasets.Sequence(datasets.Value("string")),
                                   "ner_tags": datasets.Sequence(datasets.ClassLabel(names=list(NER_HUB_TAGS)))})
-NLI_ROW = {"guid": "klue-nli-v1_dev_00001", "source": "NSMC", "premise": "전제", "hypothesis": "가설", "label": 1}
+NLI_ROW = {"guid": "smoke-nli-00001", "source": "NSMC", "premise": "전제", "hypothesis": "가설", "label": 1}
 
 
 def load(monkeypatch, task, splits):
