@@ -32,7 +32,7 @@ def read_json(path: Path) -> Any:
     try:
         return _nfc_escaped(path, text, json.loads(text))
     except json.JSONDecodeError as whole_error:
-        lines = [line for line in _physical_lines(text) if line.strip()]
+        lines = [line for line in text.split("\n") if line.strip()]
         if len(lines) < 2 or not lines[0].lstrip().startswith("{"):
             raise KlueDataError(
                 path, f"not valid JSON ({whole_error.msg}, column {whole_error.colno})", line=whole_error.lineno
@@ -45,13 +45,14 @@ def _nfc_escaped(path: Path, text: str, document: Any) -> Any:
     (``ensure_ascii`` JSON), which ``read_text``'s normalisation of the raw text cannot see."""
     if "\\u" not in text:
         return document
-    decomposed = []
+    decomposed = False
 
     def nfc(value: Any) -> Any:
+        nonlocal decomposed
         if isinstance(value, str):
             if unicodedata.is_normalized("NFC", value):
                 return value
-            decomposed.append(value)
+            decomposed = True
             return unicodedata.normalize("NFC", value)
         if isinstance(value, list):
             return [nfc(item) for item in value]
@@ -67,7 +68,8 @@ def _nfc_escaped(path: Path, text: str, document: Any) -> Any:
 
 def _read_json_lines(path: Path, text: str) -> list[Any]:
     records = []
-    for number, line in enumerate(_physical_lines(text), 1):
+    # Split at \n only (read_text made every line end one): JSON strings may hold U+2028, U+0085 raw.
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
@@ -124,11 +126,6 @@ def read_records(path: str | Path, *, list_key: str | None = None) -> list[dict[
     return document
 
 
-def _physical_lines(text: str) -> list[str]:
-    """Lines split at \\n (and \\r\\n, \\r) only: JSON strings may hold U+2028, U+0085 and the like raw."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
 def read_text(path: str | Path) -> str:
     """A data file's text, the one decoder of every reader (JSON, JSON lines, CSV, NER/DP TSV, ontology).
 
@@ -168,7 +165,6 @@ def read_text(path: str | Path) -> str:
 def _warn_decomposed(path: Path) -> None:
     logger.warning("%s: decomposed characters (NFD Hangul, as macOS or PDF copies write it): read as NFC, the "
                    "form KLUE's files, offsets and tokenizers use", path)
-
 
 
 def fallback_guid(prefix: str, index: int, *, separator: str = "-") -> str:

@@ -276,12 +276,12 @@ def check_resume_matches(checkpoint: str | None, task: Task) -> None:
 def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
     """``--resume_from_checkpoint``, else the last checkpoint in a non-empty ``output_dir``."""
     if training_args.resume_from_checkpoint:
-        if training_args.do_train and not Path(training_args.resume_from_checkpoint).is_dir():
+        given = Path(training_args.resume_from_checkpoint)
+        if training_args.do_train and not given.is_dir():
             raise ArgumentsError(
-                f"--resume_from_checkpoint {training_args.resume_from_checkpoint}: no such checkpoint folder "
+                f"--resume_from_checkpoint {given}: no such checkpoint folder "
                 f"(expected e.g. {Path(training_args.output_dir) / 'checkpoint-500'})"
             )
-        given = Path(training_args.resume_from_checkpoint)
         if training_args.do_train and not (given / TRAINER_STATE).is_file():
             whole = whole_checkpoints(given)
             hint = (f"pass one of its checkpoints ({whole[-1]}) or leave the flag out to resume from its last one"

@@ -61,11 +61,11 @@ def truncated_rows(
 ) -> list[bool]:
     """Per example, whether truncation cut its text. Only rows that fill ``max_length`` can have been
     cut, so only those are encoded again, whole (a second encoding of every example would double
-    the preprocessing)."""
-    masks = features.get("attention_mask")
-    lengths = [sum(mask) for mask in masks] if masks is not None else [len(ids) for ids in features["input_ids"]]
-    full = [row for row, length in enumerate(lengths) if length >= max_length]
-    cut = [False] * len(lengths)
+    the preprocessing). A padded row fills it when neither end is padding (padding is on one side)."""
+    masks = features.get("attention_mask") or [None] * len(features["input_ids"])
+    full = [row for row, (ids, mask) in enumerate(zip(features["input_ids"], masks))
+            if len(ids) >= max_length and (mask is None or (mask[0] and mask[-1]))]  # fmt: skip
+    cut = [False] * len(masks)
     if full:
         whole = tokenizer(*[[column[row] for row in full] for column in texts], return_length=True,
                           return_attention_mask=False, return_token_type_ids=False, verbose=False)["length"]
