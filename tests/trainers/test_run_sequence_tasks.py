@@ -289,14 +289,15 @@ def test_the_first_forward_leaves_the_config_alone(task_class, tiny_bert):
     assert before is not None and model.config.problem_type == before
 
 
-@pytest.mark.parametrize("padding", [False, "max_length"])
-def test_truncated_rows_are_the_examples_whose_text_was_cut(padding):
+@pytest.mark.parametrize(("padding", "side"), [(False, "right"), ("max_length", "right"), ("max_length", "left")])
+def test_truncated_rows_are_the_examples_whose_text_was_cut(padding, side):
     from smoke.tiny_model import wordpiece_tokenizer
     from trainers.sequence_tasks import truncated_rows
 
     premises = ["서울 행사", "서울 행사 " * 6, "부산", "대구 행사 소식 " * 3]
     hypotheses = ["행사", "소식", "부산 행사 " * 8, "대구"]
     tokenizer = wordpiece_tokenizer(premises + hypotheses)
+    tokenizer.padding_side = side
     for texts in ([premises], [premises, hypotheses]):
         whole = [len(ids) for ids in tokenizer(*texts)["input_ids"]]
         for max_length in (4, 8, 12):
