@@ -382,8 +382,9 @@ def learning_check(model: Path, benches: list[Bench], work: Path, settings: dict
     for bench in benches:
         train, held_out = split_for_learning(bench.data.path, work / f"learning-{bench.name}-data")
         module = importlib.import_module(f"trainers.run_{bench.name}")
-        for name, flags in settings.items():
-            for seed in seeds:
+        # Seed by seed, each seed's settings together: a budget cut still leaves pairs to compare.
+        for seed in seeds:
+            for name, flags in settings.items():
                 if deadline is not None and time.perf_counter() > deadline:
                     rows.append((bench.name, name, seed, {"error": SKIPPED}))
                     continue

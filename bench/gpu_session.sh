@@ -25,7 +25,7 @@ left=$(( limit - ($(date +%s) - start) ))
 # --budget_s starts no run after it; the run under way then needs up to ~2.5 minutes (a compiling MRC or WoS run).
 case $part in
     learning|learning_wos)
-        tasks="mrc ynat re"; [[ $part == learning_wos ]] && tasks="wos"
+        tasks="ynat re mrc"; [[ $part == learning_wos ]] && tasks="wos"
         timeout $(( left - 5 )) python3 bench/bench_gpu.py --data_dir .benchdata --learning "eager (" "cuda_graphs on" \
             --learning_tasks $tasks --seeds 1 2 --budget_s $(( left - 150 )) --out "$out/learning.md" \
             > "$out/learning.log" 2>&1
