@@ -112,3 +112,13 @@ def test_ctrl_c_with_a_closed_output_pipe_still_dies_of_sigint(monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         runner.main(task=None)
     assert sent == [signal.SIGINT]
+
+
+def test_ctrl_c_while_a_script_still_imports_is_one_line_and_dies_of_sigint():
+    """Before ``runner.main`` takes over interrupts, a script spends seconds importing torch and transformers;
+    the ``trainers`` package, imported first, turns a Ctrl-C there into one line, not an import traceback."""
+    interrupted_in_imports = "import trainers; raise KeyboardInterrupt"  # a task script's first import, then Ctrl-C
+    result = subprocess.run([sys.executable, "-c", interrupted_in_imports], cwd=REPO_ROOT, capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert result.stderr == "interrupted before the run started; nothing was written\n"
+    assert result.returncode == -signal.SIGINT  # a calling shell loop (run_all.sh) stops too
