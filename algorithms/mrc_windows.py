@@ -49,7 +49,7 @@ import torch
 from transformers import PreTrainedTokenizerBase
 
 from algorithms.mrc_spans import CLS_INDEX, NOT_CONTEXT
-from algorithms.token_offsets import TokenOffsets
+from algorithms.token_offsets import TokenOffsets, trim_whitespace
 from args.errors import ArgumentsError
 
 # The context is the second sequence of each (question, context) pair.
@@ -343,6 +343,8 @@ def window_features(
     _check_pair_template(tokenizer, columns["input_ids"], offsets, in_context, windows, examples.get("guid"))
     starts = np.where(in_context, offsets.starts, NOT_CONTEXT)
     ends = np.where(in_context, offsets.ends, NOT_CONTEXT)
+    # SentencePiece's "▁" pieces cover the space before a word: no answer may be cut starting with it.
+    starts, ends = trim_whitespace(starts, ends, windows[window_of], contexts)
 
     # The original BERT code's doc spans: window j + 1 starts where window j starts plus its length
     # minus the overlap, counted in the context's tokens.

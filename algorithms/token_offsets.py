@@ -11,6 +11,7 @@ back through Arrow (``TokenOffsets.of``), never building a Python object per tok
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from itertools import chain
 from typing import Any
 
@@ -90,3 +91,40 @@ def list_array(values: np.ndarray, lengths: np.ndarray) -> pa.ListArray:
     """A pyarrow list column whose row i holds the next ``lengths[i]`` items of the flat ``values``."""
     bounds = np.concatenate(([0], np.cumsum(lengths))).astype(np.int32)
     return pa.ListArray.from_arrays(pa.array(bounds), pa.array(values))
+
+
+# Every character that str.isspace() accepts lies below U+3001 (the ideographic space is the last).
+_WHITESPACE = np.array([code for code in range(0x3001) if chr(code).isspace()], dtype=np.uint32)
+
+
+def trim_whitespace(
+    starts: np.ndarray, ends: np.ndarray, text_of_token: np.ndarray, texts: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Token offsets without the whitespace at either end, so that text cut from ``starts[i]`` to
+    ``ends[j]`` neither begins nor ends with a space.
+
+    SentencePiece tokenizers (XLM-R's Metaspace pieces) give the "▁" that opens a word the space
+    before it: "▁서울" covers " 서울" and a standalone "▁" covers " ", so an answer cut from their
+    offsets starts with a space. A token of whitespace alone ends up with its end before its start:
+    no span of it alone has a text. ``text_of_token[k]`` is the index in ``texts`` of the text token
+    k's offsets point into; tokens with a negative start (outside the text) stay as they are.
+    """
+    starts, ends = np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+    if not len(texts) or not starts.size:
+        return starts, ends
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    text_begin = np.concatenate(([0], np.cumsum([len(text) for text in texts]))).astype(np.int64)
+    base = text_begin[np.asarray(text_of_token, dtype=np.int64)]
+    original_starts = starts.copy()
+    moving = np.flatnonzero((starts >= 0) & (starts < ends))
+    while moving.size:  # one pass per leading whitespace character, over the tokens that still have one
+        moving = moving[np.isin(codes[base[moving] + starts[moving]], _WHITESPACE, kind="table")]
+        starts[moving] += 1
+        moving = moving[starts[moving] < ends[moving]]
+    # Against the original start, so that a token of whitespace alone ends where it began.
+    moving = np.flatnonzero((original_starts >= 0) & (original_starts < ends))
+    while moving.size:
+        moving = moving[np.isin(codes[base[moving] + ends[moving] - 1], _WHITESPACE, kind="table")]
+        ends[moving] -= 1
+        moving = moving[original_starts[moving] < ends[moving]]
+    return starts, ends

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from algorithms.token_offsets import TokenOffsets
+from algorithms.token_offsets import TokenOffsets, trim_whitespace
 
 NESTED = [[(0, 0), (0, 2), (2, 4), (0, 0)], [(0, 0), (0, 1), (0, 0)]]
 
@@ -39,3 +39,17 @@ def test_lookup_gives_character_offsets_and_marks_positions_outside_a_sequence()
 def test_an_empty_batch_has_no_tokens():
     offsets = TokenOffsets.of([])
     assert offsets.starts.size == 0 and offsets.lengths.size == 0
+
+
+def test_trimmed_offsets_cut_no_space_at_either_end_of_a_span():
+    """SentencePiece offsets as XLM-R gives them: "▁서울" covers " 서울", a standalone "▁" covers " "."""
+    texts = ["그는 서울 대학교", "\u3000가\n", "가  나"]
+    # 그는 | ▁ | ▁서울 | ▁대학교 | (not text) | ▁가 | a newline | 가 | two spaces | 나
+    starts = np.array([0, 2, 2, 5, -1, 0, 2, 0, 1, 3])
+    ends = np.array([2, 3, 5, 9, -1, 2, 3, 1, 3, 4])
+    starts, ends = trim_whitespace(starts, ends, np.array([0, 0, 0, 0, 0, 1, 1, 2, 2, 2]), texts)
+    assert starts.tolist() == [0, 3, 3, 6, -1, 1, 3, 0, 3, 3]
+    assert ends.tolist() == [2, 2, 5, 9, -1, 2, 2, 1, 1, 4]  # a whitespace-only token ends before it starts: no text alone
+    assert texts[0][starts[1] : ends[3]] == "서울 대학교"  # a span from the standalone "▁" on starts at 서
+    assert texts[0][starts[0] : ends[1]] == "그는"  # and one ending on it ends before the space
+    assert texts[2][starts[7] : ends[8]] == "가"  # before both spaces
