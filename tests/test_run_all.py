@@ -77,6 +77,7 @@ def test_a_failing_task_is_reported_and_the_others_still_run(failing_run):
     assert by_task["ner"]["status"] == "failed" and "B-XYZ" in by_task["ner"]["error"]
     assert by_task["ynat"]["status"] == "ok"
     assert by_task["re"]["status"] == "ok"  # the task after the failed one still ran
+    assert not (out / "smoke").exists()  # --model and --data_dir named: no tiny model or data built for nothing
 
 
 def test_smoke_task_learns_beyond_its_baseline_and_the_results_files_say_so(failing_run):
@@ -165,9 +166,11 @@ def test_a_rerun_skips_tasks_with_results_and_reads_the_environment(failing_run,
     assert (out / "ynat" / "eval_results.json").stat().st_mtime_ns == before
 
 
-def test_a_flag_no_task_script_takes_stops_the_run_at_the_first_task(smoke_files, tmp_path):
-    done = run_all("--tasks", "ynat,nli", "--output_dir", str(tmp_path), "--model", str(smoke_files / "tiny-bert"),
-                   "--data_dir", str(smoke_files / "data"), "--task", "nli")  # a typo of --tasks, for the scripts
+def test_a_flag_no_task_script_takes_stops_the_run_at_the_first_task(tmp_path):
+    # --smoke without --model and --data_dir: the tiny model and the data are built in OUT/smoke first
+    done = run_all("--smoke", "--tasks", "ynat,nli", "--output_dir", str(tmp_path), "--task", "nli")  # --tasks' typo
+    assert (tmp_path / "smoke" / "tiny-bert" / "config.json").is_file()
+    assert (tmp_path / "smoke" / "data" / "ynat-v1.1_dev.json").is_file()
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1] == (
         "run_all.sh: ynat: unrecognized arguments: --task nli (python trainers/run_ynat.py --help lists the flags) "
