@@ -15,6 +15,10 @@ from pathlib import Path
 # No test touches the network: the Hugging Face libraries read this once, when first imported,
 # which is after this file (test modules import transformers; conftest is imported first).
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Under pytest-xdist each worker (and each script a test starts) computes on one thread: two workers with two
+# threads each on a 2-core machine wait on each other. Read by torch when first imported, which is after this.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pytest
 
