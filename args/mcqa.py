@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from args.errors import ArgumentsError
+from args.predictions_csv import predictions_csv_field
 
 MCQA_MODELS = ("encoder", "causal_lm")
 
@@ -49,10 +50,7 @@ class McqaArguments:
                           "prompt format a model fine-tuned here was trained with (saved in its config.json), else "
                           "true."},
     )
-    predictions_csv: str | None = field(
-        default=None,
-        metadata={"help": "With --do_predict, also write the predictions as a CSV 'id,answer' in test-file order."},
-    )
+    predictions_csv: str | None = predictions_csv_field("the answers as a CSV 'id,answer' (the submission layout)")
 
     def __post_init__(self) -> None:
         if self.mcqa_model not in MCQA_MODELS:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from args.predictions_csv import predictions_csv_field
+
 
 @dataclass
 class StsArguments:
@@ -17,10 +19,5 @@ class StsArguments:
             "the results say so (eval_predictions_clipped: 1.0)."
         },
     )
-    predictions_csv: bool = field(
-        default=False,
-        metadata={
-            "help": "With --do_predict, also write predictions.csv with the columns id,target in test-file "
-            "order (the layout of Korean STS competitions)."
-        },
-    )
+    predictions_csv: str | None = predictions_csv_field("the columns id,target (the layout of Korean STS "
+                                                        "competitions)")

@@ -46,6 +46,7 @@ from transformers import (
 import metrics
 from algorithms import mcqa_prompts
 from args import ArgumentsError, DataArguments, McqaArguments, ModelArguments
+from args.predictions_csv import predictions_csv_path
 from klue_data import KlueDataError
 from klue_data.mcqa import MAX_CHOICES
 from metrics.mcqa import mcqa_breakdown
@@ -348,8 +349,8 @@ class McqaTask(Task):
                 "scores": [float(p) for p in prediction]}  # unrounded: metrics.vote breaks ties by them
 
     def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
-        path = self.args.predictions_csv
-        if not path:
+        path = predictions_csv_path(self.args.predictions_csv, output_dir)
+        if path is None:
             return
 
         def produce(stream: Any) -> None:

@@ -22,6 +22,7 @@ import datasets
 import numpy as np
 
 from args import StsArguments
+from args.predictions_csv import predictions_csv_path
 from klue_data.sts import regression_target
 from trainers.outputs import write_text
 from trainers.runner import main
@@ -53,7 +54,8 @@ class StsTask(RegressionTask):
         return scored
 
     def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
-        if not self.option(StsArguments).predictions_csv:
+        path = predictions_csv_path(self.option(StsArguments).predictions_csv, output_dir)
+        if path is None:
             return
 
         def produce(stream: Any) -> None:
@@ -62,8 +64,8 @@ class StsTask(RegressionTask):
             for guid, score in zip(examples["guid"], decoded, strict=True):
                 writer.writerow([guid, f"{float(score):.6f}"])
 
-        write_text(output_dir / "predictions.csv", produce)
-        logger.info("Wrote %d scores to %s", len(decoded), output_dir / "predictions.csv")
+        write_text(path, produce)
+        logger.info("Wrote %d scores to %s", len(decoded), path)
 
 
 if __name__ == "__main__":

@@ -293,10 +293,11 @@ def test_unanswered_items_padded_to_max_length_have_no_loss_not_nan(mcqa_bert, t
     test = write_competition_csv(tmp_path / "test.csv", mcqa_records(4, seed=7), with_answers=False)
     out = tmp_path / "out"
     assert run_mcqa(mcqa_bert, out, "--test_file", str(test), "--do_predict", "--pad_to_max_length",
-                    "--max_seq_length", "64") == 0
+                    "--max_seq_length", "64", "--predictions_csv") == 0
     results = json.loads((out / "predict_results.json").read_text())
     assert "predict_loss" not in results, results  # was NaN: a loss over labels that are all ignored
     assert len(read_jsonl(out / "predictions.jsonl")) == 4
+    assert len((out / "predictions.csv").read_text().splitlines()) == 5  # without a path: in --output_dir
 
 
 def error_lines(capsys) -> list[str]:

@@ -153,6 +153,21 @@ def test_sts_reads_competition_csv_and_flat_label(tiny_bert, tmp_path, capsys):
     assert f"Wrote 2 scores to {out / 'predictions.csv'}" in capsys.readouterr().out  # the log names the file
 
 
+def test_predictions_csv_takes_a_path_and_a_config_files_true(tiny_bert, tmp_path):
+    """As in MCQA: --predictions_csv PATH writes there; in a config file, true is the flag without a path."""
+    test = write_json(tmp_path / "test.json", sts_records(3))
+    out = tmp_path / "out"
+    assert run_task(StsTask(), tiny_bert, out, {"test": test}, "--do_predict",
+                    "--predictions_csv", str(tmp_path / "submit.csv")) == 0  # fmt: skip
+    assert (tmp_path / "submit.csv").read_text().splitlines()[0] == "id,target"
+    assert not (out / "predictions.csv").exists()
+    config = write_json(tmp_path / "args.json", {"predictions_csv": True, "do_predict": True})
+    again = tmp_path / "again"
+    assert main(StsTask(), [str(config), "--model_name_or_path", str(tiny_bert), "--output_dir", str(again),
+                            "--test_file", str(test), *FAST]) == 0  # fmt: skip
+    assert len((again / "predictions.csv").read_text().splitlines()) == 4
+
+
 def test_predictions_csv_without_do_predict_says_no_csv_is_written(tiny_bert, tmp_path, capsys):
     dev = write_json(tmp_path / "dev.json", sts_records(4))
     out = tmp_path / "out"

@@ -1,0 +1,35 @@
+"""``--predictions_csv [PATH]``, the submission-style CSV that STS and MCQA write beside their JSON lines:
+one flag with one meaning in every script that has it."""
+
+from __future__ import annotations
+
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+
+# What the flag holds when given without a path (argparse's const); the scripts read it as their output dir.
+IN_OUTPUT_DIR = "<output_dir>/predictions.csv"
+
+
+def predictions_csv_field(columns: str) -> Any:
+    """The dataclass field of ``--predictions_csv [PATH]``; ``columns`` says what the CSV holds."""
+    return field(
+        default=None,
+        metadata={
+            "help": f"With --do_predict, also write {columns} in test-file order, to PATH, or to "
+            f"{IN_OUTPUT_DIR} when the flag is given without a path.",
+            "nargs": "?",
+            "const": IN_OUTPUT_DIR,
+            "metavar": "PATH",
+        },
+    )
+
+
+def predictions_csv_path(value: str | bool | None, output_dir: str | Path) -> Path | None:
+    """Where ``--predictions_csv`` asks for the CSV, or None for no CSV. ``true`` / ``false`` (a config
+    file's booleans, and STS's earlier boolean flag) mean the flag given without a path / not given."""
+    if value is None or value is False or (isinstance(value, str) and value.lower() in ("", "false")):
+        return None
+    if value is True or value == IN_OUTPUT_DIR or value.lower() == "true":
+        return Path(output_dir) / "predictions.csv"
+    return Path(value)
