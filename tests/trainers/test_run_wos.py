@@ -11,7 +11,7 @@ import pytest
 
 from tests.shared_data import SHARED_KLUE, require_shared
 from tests.synthetic_wos import wos_corpus, wos_dialogues, wos_ontology
-from tests.tiny_tokenizers import uncased_wordpiece_tokenizer
+from tests.tiny_tokenizers import copy_with_padding_side, uncased_wordpiece_tokenizer
 from smoke.tiny_model import build_tiny_model
 from trainers.run_wos import WosTask
 from trainers.runner import main
@@ -111,6 +111,26 @@ def test_overfitting_two_dialogues_reaches_jga_100(seed, wos_bert, tmp_path):
     predicted = {item for p in read_jsonl(out / "eval_predictions.jsonl") for item in p["prediction"]}
     assert any(item.count("-") > 2 for item in predicted)  # a value with a dash (택시-출발지-강남역 3-1번 출구 ...)
     assert results["eval_jga"] == 100.0 and results["eval_slot_f1"] == 100.0
+
+
+def test_predictions_do_not_depend_on_the_eval_batch_or_the_padding_side(wos_bert, tmp_path):
+    """The generator attends over the history and copies from it: padding must never be read, so a turn
+    predicts the same state alone, in a padded batch, and padded on the left."""
+    ontology = write(tmp_path / "ontology.json", wos_ontology())
+    train = write(tmp_path / "train.json", wos_dialogues(4, seed=5))
+    dev = write(tmp_path / "dev.json", wos_dialogues(3, seed=9))
+    trained = tmp_path / "trained"
+    assert run_wos(wos_bert, trained, "--train_file", str(train), "--do_train", "--num_train_epochs", "15",
+                   "--teacher_forcing_ratio", "1.0", "--ontology_file", str(ontology)) == 0
+    left = copy_with_padding_side(trained, tmp_path / "left", "left")
+    predictions = {}
+    for name, model, batch in (("alone", trained, "1"), ("batched", trained, "32"), ("left", left, "32")):
+        assert run_wos(model, tmp_path / name, "--validation_file", str(dev), "--do_eval", "--ontology_file",
+                       str(ontology), "--per_device_eval_batch_size", batch) == 0
+        predictions[name] = [p["prediction"] for p in read_jsonl(tmp_path / name / "eval_predictions.jsonl")]
+    assert sum(map(len, predictions["alone"])) > 20  # values generated and copied, not only "none" gates
+    assert predictions["batched"] == predictions["alone"]
+    assert predictions["left"] == predictions["alone"]
 
 
 def test_real_sample_dialogues_flow_through_with_the_real_ontology(wos_bert, tmp_path):
