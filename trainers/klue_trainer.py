@@ -70,13 +70,15 @@ class KlueTrainer(Trainer):
         return TrainOutput(output.global_step, metrics["train_loss"], metrics)
 
     def _save_checkpoint(self, model: Any, trial: Any) -> None:
-        super()._save_checkpoint(model, trial)
         if self.args.should_save:
-            # The sum of the losses so far, so that a resumed run can report the mean of the whole run.
+            # The sum of the losses so far, so that a resumed run can report the mean of the whole run. Written
+            # first: the stock saving writes trainer_state.json last, and that file marks a checkpoint whole.
             earlier_steps, earlier_sum = getattr(self, "_earlier_loss", None) or (0, 0.0)
             loss_sum = earlier_sum + self._total_loss_scalar + float(self._tr_loss.item())
             checkpoint = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"
+            checkpoint.mkdir(parents=True, exist_ok=True)
             write_json(checkpoint / LOSS_TOTAL_FILE, {"global_step": self.state.global_step, "loss_sum": loss_sum})
+        super()._save_checkpoint(model, trial)
 
     def prediction_step(
         self, model: Any, inputs: dict[str, Any], prediction_loss_only: bool, ignore_keys: list[str] | None = None

@@ -109,3 +109,29 @@ def test_rerunning_a_finished_run_keeps_its_results_and_evaluates_its_model(tiny
 
     assert main(YnatTask(), [*argv, "--overwrite_output_dir"]) == 0  # trains again when asked
     assert "train_loss" in json.loads((out / "train_results.json").read_text())
+
+
+def test_a_checkpoint_holds_its_loss_sum_before_it_counts_as_whole(tiny_bert, tmp_path, monkeypatch):
+    """trainer_state.json, which the Trainer writes last, marks a checkpoint whole (resumable). The loss sum that
+    a resumed run's train_loss needs must be there by then: a stop between the two would lose it."""
+    from transformers import TrainerState
+
+    from trainers.klue_trainer import LOSS_TOTAL_FILE
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    had_loss_sum = []
+    save_state = TrainerState.save_to_json
+
+    def save_to_json(self, json_path: str) -> None:
+        if Path(json_path).parent.name.startswith("checkpoint-"):
+            had_loss_sum.append((Path(json_path).parent / LOSS_TOTAL_FILE).is_file())
+        save_state(self, json_path)
+
+    monkeypatch.setattr(TrainerState, "save_to_json", save_to_json)
+    train = write_json(tmp_path / "train.json", ynat_records(16, seed=3))
+    assert main(YnatTask(), ["--model_name_or_path", str(tiny_bert), "--output_dir", str(tmp_path / "out"),
+                             "--train_file", str(train), "--do_train", "--max_steps", "4", "--save_steps", "2",
+                             "--per_device_train_batch_size", "8", "--report_to", "none", "--use_cpu",
+                             "--disable_tqdm", "true"]) == 0  # fmt: skip
+    assert had_loss_sum == [True, True]  # checkpoints 2 and 4
