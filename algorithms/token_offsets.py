@@ -10,8 +10,8 @@ back through Arrow (``TokenOffsets.of``), never building a Python object per tok
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
