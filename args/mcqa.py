@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from args.errors import ArgumentsError
-from args.predictions_csv import predictions_csv_field
+from args.predictions_csv import check_predictions_csv, predictions_csv_field
 
 MCQA_MODELS = ("encoder", "causal_lm")
 
@@ -53,6 +53,7 @@ class McqaArguments:
     predictions_csv: str | None = predictions_csv_field("the answers as a CSV 'id,answer' (the submission layout)")
 
     def __post_init__(self) -> None:
+        check_predictions_csv(self.predictions_csv)
         if self.mcqa_model not in MCQA_MODELS:
             raise ArgumentsError(f"--mcqa_model must be one of {', '.join(MCQA_MODELS)}, got {self.mcqa_model!r}")
         if self.lora_r < 0:

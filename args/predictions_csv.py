@@ -7,6 +7,8 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from args.errors import ArgumentsError
+
 # What the flag holds when given without a path (argparse's const); the scripts read it as their output dir.
 IN_OUTPUT_DIR = "<output_dir>/predictions.csv"
 
@@ -33,3 +35,10 @@ def predictions_csv_path(value: str | bool | None, output_dir: str | Path) -> Pa
     if value is True or value == IN_OUTPUT_DIR or value.lower() == "true":
         return Path(output_dir) / "predictions.csv"
     return Path(value)
+
+
+def check_predictions_csv(value: str | bool | None) -> None:
+    """A folder as PATH is refused when the flags are read, not after the whole prediction has run."""
+    if isinstance(value, str) and value != IN_OUTPUT_DIR and Path(value).is_dir():
+        raise ArgumentsError(f"--predictions_csv {value}: is a folder; give a file path, or no path for "
+                             f"{IN_OUTPUT_DIR}")

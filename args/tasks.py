@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from args.predictions_csv import predictions_csv_field
+from args.predictions_csv import check_predictions_csv, predictions_csv_field
 
 
 @dataclass
@@ -21,3 +21,6 @@ class StsArguments:
     )
     predictions_csv: str | None = predictions_csv_field("the columns id,target (the layout of Korean STS "
                                                         "competitions)")
+
+    def __post_init__(self) -> None:
+        check_predictions_csv(self.predictions_csv)

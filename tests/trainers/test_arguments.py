@@ -227,3 +227,16 @@ def test_a_task_can_add_tokens_and_bring_its_own_training_arguments(tiny_bert, t
     added = len(AutoTokenizer.from_pretrained(tiny_bert)) + 2
     assert model.get_input_embeddings().num_embeddings == len(tokenizer) == added
     assert tokenizer.tokenize("<subj>서울</subj>")[0] == "<subj>"
+
+
+@pytest.mark.parametrize("task", ["sts", "mcqa"])
+def test_a_folder_as_the_predictions_csv_is_refused_before_the_run(task, tmp_path, capsys):
+    from trainers.run_mcqa import McqaTask
+    from trainers.run_sts import StsTask
+
+    script = {"sts": StsTask, "mcqa": McqaTask}[task]()
+    status = main(script, ["--model_name_or_path", "x", "--output_dir", str(tmp_path / "out"), "--do_predict",
+                           "--predictions_csv", str(tmp_path)])  # fmt: skip
+    message = capsys.readouterr().err.strip()
+    assert status == 2 and message == (f"error: --predictions_csv {tmp_path}: is a folder; give a file path, or no "
+                                       "path for <output_dir>/predictions.csv")
