@@ -116,6 +116,18 @@ if [ -n "$TASKS" ]; then
   for task in $TABLE; do [[ " ${TASKS//,/ } " == *" $task "* ]] && SELECTED+=("$task"); done
 else
   read -r -a SELECTED <<< "$(echo $TABLE)"
+  # MCQA is not a KLUE task (no Hub dataset, no file in the KLUE archives): by default it runs only where
+  # --data_dir holds its files, as the smoke data does; --tasks mcqa always runs it.
+  mcqa_files=()
+  shopt -s nullglob
+  [ -n "$DATA_DIR" ] && mcqa_files=("$DATA_DIR"/mcqa_*.csv "$DATA_DIR"/mcqa/mcqa_*.csv)
+  shopt -u nullglob
+  if [ ${#mcqa_files[@]} -eq 0 ]; then
+    kept=()
+    for task in "${SELECTED[@]}"; do [ "$task" = mcqa ] || kept+=("$task"); done
+    SELECTED=("${kept[@]}")
+    echo "== mcqa: not run (not a KLUE task; its files, mcqa_*.csv, are not in --data_dir; --tasks mcqa runs it)"
+  fi
 fi
 
 # Size-specific configs: configs/<last part of the model name>/<task>.json, e.g. configs/roberta-large/.

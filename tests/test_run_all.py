@@ -178,6 +178,22 @@ def test_a_flag_no_task_script_takes_stops_the_run_at_the_first_task(tmp_path):
     assert not (tmp_path / "nli").exists()
 
 
+@pytest.mark.parametrize("with_mcqa_files", [False, True])
+def test_mcqa_runs_by_default_only_where_the_data_dir_holds_its_files(with_mcqa_files, smoke_files, tmp_path):
+    """MCQA is not a KLUE task (no Hub dataset, no file in the KLUE archives): a benchmark run over KLUE's files
+    must not end in "1 of 9 tasks failed" on it."""
+    data = tmp_path / "data"
+    shutil.copytree(smoke_files / "data", data, ignore=None if with_mcqa_files else shutil.ignore_patterns("mcqa_*"))
+    launched, launcher = tmp_path / "launched.txt", tmp_path / "launcher.sh"
+    launcher.write_text(f'echo "$1" >> {launched}\n')  # records each task script; trains nothing
+    done = run_all("--output_dir", str(tmp_path / "out"), "--model", str(smoke_files / "tiny-bert"), "--data_dir",
+                   str(data), env={"LAUNCHER": f"bash {launcher}"})  # fmt: skip
+    scripts = launched.read_text().split()
+    assert len(scripts) == 8 + with_mcqa_files, done.stdout[-2000:] + done.stderr[-2000:]
+    assert ("trainers/run_mcqa.py" in scripts) == with_mcqa_files
+    assert ("== mcqa: not run (not a KLUE task" in done.stdout) != with_mcqa_files
+
+
 def test_under_torchrun_the_scripts_line_is_the_reason_not_the_launchers_report(smoke_files, tmp_path):
     # torchrun ends a failed run's log with its own ChildFailedError report, after every rank's error line.
     launcher = tmp_path / "launcher.sh"
