@@ -587,7 +587,7 @@ TASKS: dict[str, MetricTask] = {
         ),
         MetricTask(
             name="mrc",
-            max_seq_length=512,
+            max_seq_length=510,  # KLUE-baseline's for the RoBERTa sizes (512 for klue/bert-base: configs/bert-base)
             metric_keys=("exact_match", "rouge_w"),
             selection_key="rouge_w",
             score=_score_mrc,

@@ -58,7 +58,7 @@ def test_gpu_benchmark_says_it_has_no_gpu_and_measures_every_task(tmp_path):
 def test_sizes_and_task_flags_come_from_the_configs(tmp_path):
     data = bench_data.TaskData("mrc", tmp_path / "x.json", "synthetic", [])
     mrc = bench_gpu.config_bench("mrc", data)
-    assert (mrc.max_length, mrc.train_batch, mrc.eval_batch) == (512, 16, 64)
+    assert (mrc.max_length, mrc.train_batch, mrc.eval_batch) == (510, 16, 64)
     flags = dict(zip(mrc.task_flags[::2], mrc.task_flags[1::2]))
     assert flags["--doc_stride"] == "128" and flags["--max_context_only"] == "true"
     assert "--learning_rate" not in flags  # training flags are the benchmark's, not the config's

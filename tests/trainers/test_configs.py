@@ -24,15 +24,18 @@ def test_config_parses(config):
     assert training_args.do_train and training_args.do_eval
 
 
-def test_mrc_config_makes_the_official_windows():
-    """KLUE-baseline: windows of 512 tokens starting every 128 context tokens (the original BERT
-    conversion's doc_stride, a step), questions cut to 64 tokens, "max context" decoding."""
+@pytest.mark.parametrize(("config", "max_length"), [("mrc.json", 510), ("bert-base/mrc.json", 512)])
+def test_mrc_config_makes_the_official_windows(config, max_length):
+    """KLUE-baseline: windows of 510 tokens for klue/roberta-* (512 for klue/bert-base) starting every 128
+    context tokens (the original BERT conversion's doc_stride, a step), questions cut to 64 tokens, "max
+    context" decoding."""
     from args import MrcArguments
 
-    config = Path(__file__).resolve().parents[2] / "configs" / "mrc.json"
+    config = Path(__file__).resolve().parents[2] / "configs" / config
     parser = HfArgumentParser((ModelArguments, DataArguments, KlueTrainingArguments, MrcArguments))
-    _, data_args, _, mrc_args = parser.parse_json_file(str(config))
-    assert data_args.max_seq_length == 512
+    model_args, data_args, _, mrc_args = parser.parse_json_file(str(config))
+    assert data_args.max_seq_length == max_length
+    assert model_args.model_name_or_path == ("klue/bert-base" if "bert-base" in str(config) else "klue/roberta-base")
     assert (mrc_args.doc_stride, mrc_args.doc_stride_mode) == (128, "step")
     assert mrc_args.max_query_length == 64 and mrc_args.max_context_only
     assert (mrc_args.n_best_size, mrc_args.max_answer_length, mrc_args.null_score_diff_threshold) == (20, 30, 0.0)
