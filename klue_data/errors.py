@@ -40,5 +40,10 @@ class KlueDataError(ValueError):
         super().__init__(", ".join([self.path or "<data>", *where]) + f": {problem}")
 
 
+    def in_file(self, path: str | Path) -> KlueDataError:
+        """The same error, naming ``path``: a task hook sees only a split's examples, not the file they came from."""
+        return KlueDataError(path, self.problem, record=self.record, line=self.line, guid=self.guid, field=self.field)
+
+
 class SourceUnavailableError(RuntimeError):
     """A model or dataset could not be fetched (usually: no network); the message says what to do."""

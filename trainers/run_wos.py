@@ -167,8 +167,8 @@ class WosTask(Task):
         first = tokenizer.cls_token_id if tokenizer.cls_token_id is not None else tokenizer.bos_token_id
         sep = tokenizer.sep_token_id if tokenizer.sep_token_id is not None else tokenizer.eos_token_id
         if first is None or sep is None:
-            raise KlueDataError(None, f"{type(tokenizer).__name__} has no [CLS]/<s> or [SEP]/</s> token; the WoS "
-                                "history needs both")
+            raise ArgumentsError(f"{type(tokenizer).__name__} has no [CLS]/<s> or [SEP]/</s> token; the WoS "
+                                 "history needs both")
         return [first], [sep], sep
 
     def preprocess(

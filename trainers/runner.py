@@ -18,7 +18,7 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from trainers.loading import (
     load_config,
     load_raw_splits,
     load_tokenizer,
+    local_split_files,
     model_positions,
     require_labels,
     saved_label_order,
@@ -112,12 +113,16 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     task.check_options(tokenizer, max_length)
 
     raw = load_raw_splits(task, data_args, training_args, cache_dir=model_args.cache_dir)
-    raw = datasets.DatasetDict({split: task.prepare_split(examples, split) for split, examples in raw.items()})
+    prepared = {}
+    for split, examples in raw.items():
+        with errors_name_the_file(task, data_args, split):
+            prepared[split] = task.prepare_split(examples, split)
+    raw = datasets.DatasetDict(prepared)
     require_labels(task, raw, data_args, training_args)
-    features = {
-        split: tokenize_split(task, examples, tokenizer, max_length, data_args, training_args, split)
-        for split, examples in raw.items()
-    }
+    features = {}
+    for split, examples in raw.items():
+        with errors_name_the_file(task, data_args, split):
+            features[split] = tokenize_split(task, examples, tokenizer, max_length, data_args, training_args, split)
 
     scorers = {
         prefix: SplitScorer(task, raw[split], features[split])
@@ -440,6 +445,17 @@ def pad_multiple(data_args: DataArguments, training_args: KlueTrainingArguments)
     if data_args.pad_to_multiple_of is not None:
         return data_args.pad_to_multiple_of
     return 8 if training_args.fp16 or training_args.bf16 else None
+
+
+@contextlib.contextmanager
+def errors_name_the_file(task: Task, data_args: DataArguments, split: str) -> Iterator[None]:
+    """Input errors raised by a task's hooks, which see a split's examples but not their file, name the file."""
+    try:
+        yield
+    except KlueDataError as error:
+        if error.path is not None:
+            raise
+        raise error.in_file(local_split_files(task, data_args).get(split) or data_args.dataset_name) from None
 
 
 def tokenize_split(

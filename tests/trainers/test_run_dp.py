@@ -201,6 +201,7 @@ def test_dp_bad_input_is_one_line_and_exit_2(bad, message, tiny_bert, tmp_path, 
     assert run_dp(tiny_bert, tmp_path / "out", "--validation_file", str(path), "--do_eval") == EXIT_BAD_INPUT
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err and records[2]["guid"] in err
+    assert err.startswith(f"error: {path}, ")  # a relation outside the 38 too, though checked after reading
 
 
 def test_dp_learning_bar_on_the_real_dev_file(shared_klue, tiny_bert, tmp_path):

@@ -313,6 +313,7 @@ def test_an_item_that_cannot_fit_without_its_passage_is_one_line(tiny_bert, tmp_
                     "--max_seq_length", "12") == 2
     err = error_lines(capsys)
     assert len(err) == 1 and "guid smoke-mcqa-00001: 1 item(s) do not fit even without their passage" in err[0]
+    assert err[0].startswith(f"error: {dev}, ")  # the file, though the check runs on the tokenized split
     assert "choices alone take 22 tokens, more than max_seq_length 12" in err[0]
 
 
