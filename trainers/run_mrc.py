@@ -34,6 +34,7 @@ from algorithms.token_offsets import TokenOffsets
 from args import ModelArguments, MrcArguments
 from klue_data import KlueDataError
 from klue_data.mrc import gold_answers
+from models.span_head import ignore_padding_positions
 from trainers.outputs import write_jsonl
 from trainers.loading import from_pretrained
 from trainers.runner import main
@@ -65,7 +66,7 @@ class MrcTask(Task):
         return {"num_labels": 2}
 
     def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
-        return from_pretrained(AutoModelForQuestionAnswering, model_args, config=config)
+        return ignore_padding_positions(from_pretrained(AutoModelForQuestionAnswering, model_args, config=config))
 
     # --- features ---------------------------------------------------------------------------
     def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:

@@ -271,6 +271,22 @@ def test_answers_do_not_depend_on_the_eval_batch(model_fixture, request, tmp_pat
     assert_same_outputs(outputs)
 
 
+def test_eval_loss_does_not_depend_on_the_eval_batch(tiny_bert, tmp_path):
+    """The span head's softmax leaves padding out (models/span_head.py): a window's loss, and so eval_loss
+    and the training gradient, no longer depend on how far its batch is padded (the stock head's did)."""
+    model = reseeded(tiny_bert, tmp_path / "model")
+    dev = write_json(tmp_path / "dev.json", mixed_length_document(seed=11))
+    losses = {}
+    for name, flags in {"batch1": ["--per_device_eval_batch_size", "1"],
+                        "batch8": ["--per_device_eval_batch_size", "8"],
+                        "batch8_padded_to_32": ["--per_device_eval_batch_size", "8", "--pad_to_multiple_of", "32"],
+                        }.items():  # fmt: skip
+        assert run_mrc(model, tmp_path / name, {"validation": dev}, "--do_eval", *flags) == 0
+        losses[name] = json.loads((tmp_path / name / "eval_results.json").read_text())["eval_loss"]
+    assert losses["batch8"] == pytest.approx(losses["batch1"], rel=1e-5)
+    assert losses["batch8_padded_to_32"] == pytest.approx(losses["batch1"], rel=1e-5)
+
+
 @pytest.mark.parametrize("grouped", [False, True])
 def test_per_batch_eval_outputs_give_the_same_answers_and_scores(grouped, tiny_bert, tmp_path):
     """``--eval_do_concat_batches false`` (per-batch outputs, joined before decoding), with and
