@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from transformers import TrainingArguments
+from transformers.trainer_utils import IntervalStrategy
 
 
 @dataclass
@@ -30,3 +31,13 @@ class KlueTrainingArguments(TrainingArguments):
             "choices": ["auto", "on", "off"],
         },
     )
+
+    def __post_init__(self) -> None:
+        asked_to_evaluate = self.do_eval
+        super().__post_init__()
+        # The stock arguments turn --do_eval on whenever eval_strategy is not "no", as every config's "steps" is
+        # (evaluation during training). A run that does not train would then need, and score, a validation split
+        # nobody asked for: `configs/ynat.json --do_train false --do_eval false --do_predict` failed on it.
+        if not self.do_train and not asked_to_evaluate:
+            self.do_eval = False
+            self.eval_strategy = IntervalStrategy.NO  # it schedules evaluation during training, and none runs

@@ -240,3 +240,29 @@ def test_a_folder_as_the_predictions_csv_is_refused_before_the_run(task, tmp_pat
     message = capsys.readouterr().err.strip()
     assert status == 2 and message == (f"error: --predictions_csv {tmp_path}: is a folder; give a file path, or no "
                                        "path for <output_dir>/predictions.csv")
+
+
+@pytest.mark.parametrize(("train", "evaluate", "expected"), [(False, False, False), (True, False, True), (False, True, True)])
+def test_a_configs_eval_strategy_evaluates_only_a_training_run(train, evaluate, expected, tmp_path):
+    """Every config evaluates during training (eval_strategy "steps"), which the stock arguments take for --do_eval;
+    predicting alone with a config (--do_train false --do_eval false) must not need and score a validation split."""
+    config = tmp_path / "ynat.json"
+    config.write_text(json.dumps({"do_train": True, "do_eval": True, "do_predict": True, "eval_strategy": "steps",
+                                  "eval_steps": 0.25}), encoding="utf-8")  # fmt: skip
+    _, _, training_args, _ = parse_arguments(YnatTask(), [
+        str(config), "--model_name_or_path", "m", "--output_dir", str(tmp_path / "out"), "--use_cpu",
+        "--do_train", str(train).lower(), "--do_eval", str(evaluate).lower()])  # fmt: skip
+    assert training_args.do_eval is expected and training_args.do_predict
+    assert (training_args.eval_strategy == "steps") is (train or evaluate)
+
+
+def test_predicting_alone_with_a_shipped_config_writes_predictions_only(tiny_bert, tmp_path):
+    from tests.synthetic import write_json, ynat_records
+
+    test = write_json(tmp_path / "test.json", ynat_records(6, seed=2))
+    out = tmp_path / "out"
+    assert main(YnatTask(), [str(REPO_ROOT / "configs" / "ynat.json"), "--model_name_or_path", str(tiny_bert),
+                             "--output_dir", str(out), "--test_file", str(test), "--do_train", "false", "--do_eval",
+                             "false", "--use_cpu", "--report_to", "none", "--disable_tqdm", "true"]) == 0  # fmt: skip
+    assert sorted(path.name for path in out.iterdir()) == ["all_results.json", "predict_results.json",
+                                                           "predictions.jsonl"]  # fmt: skip
