@@ -92,6 +92,28 @@ def test_both_routes_learn_to_answer_from_the_passage(route, seed, mcqa_bert, ti
     assert correct >= 12  # unlabelled items are read at their last prompt token: 60% of 20
 
 
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_scores_do_not_depend_on_the_eval_batch_or_the_padding_side(route, mcqa_bert, tiny_lm, tmp_path):
+    """4- and 5-choice items padded together, prompts of every length: an item's scores are the same alone, in a
+    batch padded to a multiple, and with a tokenizer that pads on the left."""
+    from tests.tiny_tokenizers import copy_with_padding_side
+
+    model = mcqa_bert if route == "encoder" else tiny_lm
+    dev = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(12, seed=4))
+    left = copy_with_padding_side(model, tmp_path / "left", "left")
+    scores = {}
+    for name, path, flags in (("alone", model, ["--per_device_eval_batch_size", "1"]),
+                              ("padded", model, ["--per_device_eval_batch_size", "5", "--pad_to_multiple_of", "8"]),
+                              ("left", left, ["--per_device_eval_batch_size", "5"])):  # fmt: skip
+        assert run_mcqa(path, tmp_path / name, "--mcqa_model", route, "--validation_file", str(dev), "--do_eval",
+                        *flags) == 0  # fmt: skip
+        scores[name] = [p["scores"] for p in read_jsonl(tmp_path / name / "eval_predictions.jsonl")]
+    assert len(scores["alone"]) == 12
+    for name in ("padded", "left"):
+        for got, alone in zip(scores[name], scores["alone"], strict=True):
+            assert got == pytest.approx(alone, abs=1e-5), name
+
+
 # --- the pieces the routes rest on -------------------------------------------------------------
 
 
