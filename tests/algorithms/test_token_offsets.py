@@ -49,7 +49,8 @@ def test_trimmed_offsets_cut_no_space_at_either_end_of_a_span():
     ends = np.array([2, 3, 5, 9, -1, 2, 3, 1, 3, 4])
     starts, ends = trim_whitespace(starts, ends, np.array([0, 0, 0, 0, 0, 1, 1, 2, 2, 2]), texts)
     assert starts.tolist() == [0, 3, 3, 6, -1, 1, 3, 0, 3, 3]
-    assert ends.tolist() == [2, 2, 5, 9, -1, 2, 2, 1, 1, 4]  # a whitespace-only token ends before it starts: no text alone
+    # a whitespace-only token ends before it starts: no span of it alone has a text
+    assert ends.tolist() == [2, 2, 5, 9, -1, 2, 2, 1, 1, 4]
     assert texts[0][starts[1] : ends[3]] == "서울 대학교"  # a span from the standalone "▁" on starts at 서
     assert texts[0][starts[0] : ends[1]] == "그는"  # and one ending on it ends before the space
     assert texts[2][starts[7] : ends[8]] == "가"  # before both spaces

@@ -242,7 +242,9 @@ def test_a_folder_as_the_predictions_csv_is_refused_before_the_run(task, tmp_pat
                                        "path for <output_dir>/predictions.csv")
 
 
-@pytest.mark.parametrize(("train", "evaluate", "expected"), [(False, False, False), (True, False, True), (False, True, True)])
+@pytest.mark.parametrize(
+    ("train", "evaluate", "expected"), [(False, False, False), (True, False, True), (False, True, True)]
+)
 def test_a_configs_eval_strategy_evaluates_only_a_training_run(train, evaluate, expected, tmp_path):
     """Every config evaluates during training (eval_strategy "steps"), which the stock arguments take for --do_eval;
     predicting alone with a config (--do_train false --do_eval false) must not need and score a validation split."""
