@@ -39,7 +39,6 @@ class KlueDataError(ValueError):
             where.append(f"field {field!r}")
         super().__init__(", ".join([self.path or "<data>", *where]) + f": {problem}")
 
-
     def in_file(self, path: str | Path) -> KlueDataError:
         """The same error, naming ``path``: a task hook sees only a split's examples, not the file they came from."""
         return KlueDataError(path, self.problem, record=self.record, line=self.line, guid=self.guid, field=self.field)
