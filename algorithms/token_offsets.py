@@ -115,16 +115,23 @@ def trim_whitespace(
     codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     text_begin = np.concatenate(([0], np.cumsum([len(text) for text in texts]))).astype(np.int64)
     base = text_begin[np.asarray(text_of_token, dtype=np.int64)]
-    original_starts = starts.copy()
-    moving = np.flatnonzero((starts >= 0) & (starts < ends))
-    while moving.size:  # one pass per leading whitespace character, over the tokens that still have one
-        moving = moving[np.isin(codes[base[moving] + starts[moving]], _WHITESPACE, kind="table")]
-        starts[moving] += 1
-        moving = moving[starts[moving] < ends[moving]]
-    # Against the original start, so that a token of whitespace alone ends where it began.
-    moving = np.flatnonzero((original_starts >= 0) & (original_starts < ends))
+    inside = starts >= 0
+    # The end walks back to the original start, so that a token of whitespace alone ends where it began.
+    trimmed_starts = _walk_off_whitespace(starts, np.where(inside, ends, starts), codes, base, step=1)
+    trimmed_ends = _walk_off_whitespace(ends, np.where(inside, starts, ends), codes, base, step=-1)
+    return trimmed_starts, trimmed_ends
+
+
+def _walk_off_whitespace(edge: np.ndarray, stop: np.ndarray, codes: np.ndarray, base: np.ndarray,
+                         step: int) -> np.ndarray:
+    """``edge`` moved by ``step`` while the character it takes in (``codes[base + edge]`` going forward, the one
+    before it going back) is whitespace and it has not reached ``stop``; one pass per character moved, over the
+    tokens still moving."""
+    edge = edge.copy()
+    taken = 0 if step > 0 else -1
+    moving = np.flatnonzero((stop - edge) * step > 0)
     while moving.size:
-        moving = moving[np.isin(codes[base[moving] + ends[moving] - 1], _WHITESPACE, kind="table")]
-        ends[moving] -= 1
-        moving = moving[original_starts[moving] < ends[moving]]
-    return starts, ends
+        moving = moving[np.isin(codes[base[moving] + edge[moving] + taken], _WHITESPACE, kind="table")]
+        edge[moving] += step
+        moving = moving[(stop[moving] - edge[moving]) * step > 0]
+    return edge

@@ -23,7 +23,7 @@ from torch import nn
 from transformers import PreTrainedModel
 from transformers.modeling_outputs import CausalLMOutputWithPast, MultipleChoiceModelOutput
 
-from models.padding import RightPaddingCollator
+from models.padding import RightPaddingCollator, lowest_at_padding
 
 IGNORE_INDEX = -100
 logger = logging.getLogger("klue")
@@ -33,7 +33,7 @@ def masked_choice_logits(logits: torch.Tensor, choice_mask: torch.Tensor | None)
     """``logits`` ``(batch, choices)`` with every padded choice at the dtype's lowest value."""
     if choice_mask is None:
         return logits
-    return logits.masked_fill(~choice_mask.bool(), torch.finfo(logits.dtype).min)
+    return lowest_at_padding(logits, choice_mask)
 
 
 def choice_loss(logits: torch.Tensor, labels: torch.Tensor, choice_mask: torch.Tensor | None,

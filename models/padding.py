@@ -1,4 +1,5 @@
-"""Right padding shared by the task models' data collators."""
+"""Padding shared by the task models: right padding in their data collators, and logits of padded
+positions (or choices) kept out of a softmax."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ def padded_width(longest: int, multiple: int | None) -> int:
     """``longest`` rounded up to a multiple of ``multiple`` (unchanged when it is None or 0): a few
     distinct batch shapes, so a compiled model compiles a few graphs."""
     return -(-longest // multiple) * multiple if multiple else longest
+
+
+def lowest_at_padding(logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """``logits`` at the dtype's lowest value where ``mask`` (1: real, 0: padding) is 0: no weight in a softmax."""
+    return logits.masked_fill(~mask.bool(), torch.finfo(logits.dtype).min)
 
 
 def pad_rows(rows: Sequence[Sequence[int]], width: int, value: int) -> torch.Tensor:

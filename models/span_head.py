@@ -9,6 +9,8 @@ import torch
 from torch import nn
 from transformers import PreTrainedModel
 
+from models.padding import lowest_at_padding
+
 
 def ignore_padding_positions(model: PreTrainedModel) -> PreTrainedModel:
     """Wrap a question-answering model's ``forward`` so that padding positions get the lowest start and
@@ -34,10 +36,8 @@ def ignore_padding_positions(model: PreTrainedModel) -> PreTrainedModel:
         if attention_mask is None:  # nothing is padding
             return forward(*args, start_positions=start_positions, end_positions=end_positions, **kwargs)
         output = forward(*args, attention_mask=attention_mask, **kwargs)
-        padding = attention_mask == 0
-        lowest = torch.finfo(output.start_logits.dtype).min
-        start_logits = output.start_logits.masked_fill(padding, lowest)
-        end_logits = output.end_logits.masked_fill(padding, lowest)
+        start_logits = lowest_at_padding(output.start_logits, attention_mask)
+        end_logits = lowest_at_padding(output.end_logits, attention_mask)
         loss = None
         if start_positions is not None and end_positions is not None:
             ignored = start_logits.size(1)  # as the stock loss: a position past the sequence is not scored

@@ -51,6 +51,11 @@ def local_split_files(task: Task, data_args: DataArguments | None) -> dict[str, 
     return {split: Path(path) for split, path in files.items()}
 
 
+def split_source(task: Task, data_args: DataArguments, split: str) -> str | Path | None:
+    """What an input error in ``split`` names: its local file, else the Hub dataset."""
+    return local_split_files(task, data_args).get(split) or data_args.dataset_name
+
+
 def require_labels(
     task: Task, raw: datasets.DatasetDict, data_args: DataArguments, training_args: KlueTrainingArguments
 ) -> None:
@@ -64,9 +69,8 @@ def require_labels(
         if missing:
             first = missing[0]
             guid = raw[split]["guid"][first] if "guid" in raw[split].column_names else None
-            source = local_split_files(task, data_args).get(split) or data_args.dataset_name
             raise KlueDataError(
-                source,
+                split_source(task, data_args, split),
                 f"{split}: {len(missing)} of {len(raw[split])} examples have no label; training and evaluation "
                 "need one on every example (only the --test_file may leave labels out)",
                 record=first, guid=guid, field=getattr(task, "label_column", "label"),

@@ -43,10 +43,10 @@ from trainers.loading import (
     load_config,
     load_raw_splits,
     load_tokenizer,
-    local_split_files,
     model_positions,
     require_labels,
     saved_label_order,
+    split_source,
     use_task_label_order,
 )
 from trainers.task import Scored, Task
@@ -455,7 +455,7 @@ def errors_name_the_file(task: Task, data_args: DataArguments, split: str) -> It
     except KlueDataError as error:
         if error.path is not None:
             raise
-        raise error.in_file(local_split_files(task, data_args).get(split) or data_args.dataset_name) from None
+        raise error.in_file(split_source(task, data_args, split)) from None
 
 
 def tokenize_split(
