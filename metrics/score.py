@@ -53,12 +53,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
-from klue_data import KlueDataError, get_task
-from klue_data.records import read_text
-from metrics.tasks import TASKS as METRIC_TASKS
-from metrics.tasks import BadPrediction, RejectedInput, Unit, metric_task
+def _one_line_for_interrupt(kind, value, traceback):  # noqa: ANN001, ANN202
+    """Ctrl-C while scoring (or during the imports below: scipy takes seconds) ends in one line, not a
+    traceback; nothing was written, as ``--json`` is only ever renamed into place whole."""
+    if issubclass(kind, KeyboardInterrupt):
+        print("interrupted; nothing was written", file=sys.stderr)
+        return  # Python then exits as killed by SIGINT (status 130), so a calling shell loop stops too
+    sys.__excepthook__(kind, value, traceback)
+
+
+if __name__ == "__main__":  # only as the CLI: importing the module leaves a program's own hook alone
+    sys.excepthook = _one_line_for_interrupt
+
+import numpy as np  # noqa: E402
+
+from klue_data import KlueDataError, get_task  # noqa: E402
+from klue_data.records import read_text  # noqa: E402
+from metrics.tasks import TASKS as METRIC_TASKS  # noqa: E402
+from metrics.tasks import BadPrediction, RejectedInput, Unit, metric_task  # noqa: E402
 
 # What differs between tasks (reference units, prediction lines, scoring) is in the task
 # table, ``metrics.tasks``; this module reads, matches, reports and runs the CLI.

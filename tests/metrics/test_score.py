@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -727,6 +728,37 @@ def test_cli_subprocess_and_help(tmp_path):
 
     help_text = cli.build_parser().format_help()
     assert '"turn": 0' in help_text and "NON-space" in help_text
+
+
+# Ctrl-C at two moments of `python -m metrics.score`: while it imports scipy (seconds), and while it reads the files.
+CTRL_C_IN_IMPORTS = """
+import sys
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == "scipy":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, CtrlC())
+"""
+CTRL_C_WHILE_SCORING = """
+import klue_data
+def ctrl_c(task):
+    raise KeyboardInterrupt
+klue_data.get_task = ctrl_c
+"""
+
+
+@pytest.mark.parametrize("interrupt", [CTRL_C_IN_IMPORTS, CTRL_C_WHILE_SCORING], ids=["imports", "scoring"])
+def test_ctrl_c_is_one_line_writes_nothing_and_dies_of_sigint(tmp_path, interrupt):
+    references, rows = ynat_references(tmp_path)
+    predictions = write_predictions(tmp_path / "p.jsonl", [{"guid": r["guid"], "prediction": r["label"]} for r in rows])
+    argv = ["metrics.score", "--task", "ynat", "--predictions", str(predictions), "--references", str(references),
+            "--json", str(tmp_path / "out.json")]  # fmt: skip
+    program = interrupt + f"import runpy; sys.argv = {argv!r}; runpy.run_module('metrics.score', run_name='__main__')"
+    result = subprocess.run([sys.executable, "-c", "import sys\n" + program], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert result.stderr == "interrupted; nothing was written\n"
+    assert result.returncode == -signal.SIGINT  # a calling shell loop stops too
+    assert not (tmp_path / "out.json").exists() and not list(tmp_path.glob("*.tmp*"))
 
 
 def test_reference_values_the_metric_cannot_score_are_rejected(tmp_path, capsys):
