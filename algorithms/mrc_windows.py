@@ -145,12 +145,11 @@ def labelled_answer(context: str, answers: dict[str, list[Any]], is_impossible: 
 @dataclass
 class PreparedExamples:
     """A split's examples made ready for windows: repaired answers, the rows to keep (train drops
-    questions that cannot teach a span), whether the split is labelled, and what to tell the user."""
+    questions whose answer is not in their context) and what to tell the user."""
 
     answers: list[dict[str, list[Any]]]
     repaired: int
     keep: list[int]
-    labelled: bool
     messages: list[str]
 
 
@@ -171,9 +170,9 @@ def prepare_examples(
 ) -> PreparedExamples:
     """Repair ``answer_start`` offsets (``align_answer_starts``) and decide which rows a split keeps.
 
-    An answerable question without an answer text marks unlabelled (test) data: train skips it, and
-    any other split with one is predicted, not scored. Train also skips questions whose answer text
-    is not in their context; other splits keep and score them. Every repair and skip is counted in
+    An answerable question without an answer text marks unlabelled data: a test split with one is
+    predicted, not scored (the runner refuses such a train or validation split, ``require_labels``).
+    Train skips questions whose answer text is not in their context; other splits keep and score them. Every repair and skip is counted in
     ``messages`` (log lines, naming up to ``SHOWN_GUIDS`` guids), never silent.
     """
     alignment = align_answer_starts(contexts, answers, is_impossible)
@@ -192,14 +191,12 @@ def prepare_examples(
             else f"{split}: {len(alignment.unfound)} questions have an answer text that does not occur in their "
             f"context ({shown}); they are kept and scored against that text."
         )
-    if unlabelled and split == "train":
-        messages.append(f"train: skipped {len(unlabelled)} answerable questions that have no answer.")
-    elif unlabelled and len(unlabelled) < len(contexts):
-        messages.append(f"{split}: {len(unlabelled)} of {len(contexts)} questions are answerable but have no answer; "
+    if unlabelled and split == "test" and len(unlabelled) < len(contexts):
+        messages.append(f"test: {len(unlabelled)} of {len(contexts)} questions are answerable but have no answer; "
                         "the split is treated as unlabelled (predicted, not scored).")
-    skipped = set(alignment.unfound) | set(unlabelled) if split == "train" else set()
+    skipped = set(alignment.unfound) if split == "train" else set()
     keep = [i for i in range(len(contexts)) if i not in skipped]
-    return PreparedExamples(alignment.answers, alignment.repaired, keep, not unlabelled, messages)
+    return PreparedExamples(alignment.answers, alignment.repaired, keep, messages)
 
 
 # --- windows -----------------------------------------------------------------------------------

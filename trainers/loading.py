@@ -33,22 +33,33 @@ def label_list(id2label: dict[Any, Any] | None) -> list[str]:
     return [str(id2label[key]) for key in sorted(id2label, key=int)]
 
 
-def local_split_files(task: Task, data_args: DataArguments | None) -> dict[str, Path]:
-    """The local file each split is read from, as ``load_raw_splits`` picks it (none for the Hub)."""
-    if data_args is None:
-        return {}
+def given_split_files(task: Task, data_args: DataArguments, *, log: bool = False) -> dict[str, Path]:
+    """The local file given for each split: ``--data_dir``'s original files, overridden by ``--*_file``
+    (none for the Hub). ``log``: say which file ``--data_dir`` gave each split (once a run)."""
     explicit = {"train": data_args.train_file, "validation": data_args.validation_file, "test": data_args.test_file}
     files: dict[str, Any] = {}
     if data_args.data_dir:
         sources_logger = logging.getLogger("klue_data.sources")
         level = sources_logger.level
-        sources_logger.setLevel(logging.WARNING)  # load_raw_splits already logged where each split came from
+        if not log:
+            sources_logger.setLevel(logging.WARNING)
         try:
             files.update(find_original_files(task.data, data_args.data_dir))
         finally:
             sources_logger.setLevel(level)
     files.update({split: path for split, path in explicit.items() if path})
     return {split: Path(path) for split, path in files.items()}
+
+
+def local_split_files(task: Task, data_args: DataArguments | None) -> dict[str, Path]:
+    """The local file each split is read from, as ``load_raw_splits`` picks it (none for the Hub),
+    the test split being the validation file when no test file is given."""
+    if data_args is None:
+        return {}
+    files = given_split_files(task, data_args)
+    if "test" not in files and "validation" in files:
+        files["test"] = files["validation"]
+    return files
 
 
 def split_source(task: Task, data_args: DataArguments, split: str) -> str | Path | None:
@@ -68,7 +79,8 @@ def require_labels(
         missing = task.unlabelled(raw[split])
         if missing:
             first = missing[0]
-            guid = raw[split]["guid"][first] if "guid" in raw[split].column_names else None
+            key = next((name for name in ("guid", "id") if name in raw[split].column_names), None)  # MCQA: id
+            guid = raw[split][key][first] if key else None
             raise KlueDataError(
                 split_source(task, data_args, split),
                 f"{split}: {len(missing)} of {len(raw[split])} examples have no label; training and evaluation "
@@ -85,10 +97,8 @@ def load_raw_splits(
     Local files win over the Hub. ``--do_predict`` without a test file predicts the
     validation split (the KLUE test labels are not public).
     """
-    explicit = {"train": data_args.train_file, "validation": data_args.validation_file, "test": data_args.test_file}
-    if data_args.data_dir or any(explicit.values()):
-        files = find_original_files(task.data, data_args.data_dir) if data_args.data_dir else {}
-        files.update({split: path for split, path in explicit.items() if path})
+    if data_args.data_dir or data_args.train_file or data_args.validation_file or data_args.test_file:
+        files = given_split_files(task, data_args, log=True)
         # Only the splits this run uses are read: a bad train file must not stop an evaluation.
         used = {"train": training_args.do_train, "test": training_args.do_predict,
                 "validation": training_args.do_eval or (training_args.do_predict and "test" not in files)}

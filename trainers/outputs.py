@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
 import secrets
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -63,6 +64,18 @@ def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
 def write_text(path: str | Path, produce: Callable[[IO[str]], None]) -> None:
     with atomic_writer(path) as stream:
         produce(stream)
+
+
+def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A CSV with a header line; lines end as in every other text file written here (``csv`` would end them
+    in "\r\n")."""
+
+    def produce(stream: IO[str]) -> None:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+    write_text(path, produce)
 
 
 def save_results(output_dir: str | Path, split: str, metrics: dict[str, Any]) -> None:

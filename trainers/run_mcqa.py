@@ -58,7 +58,7 @@ from models.mcqa_choices import (
     mask_padded_choices,
     score_answer_position,
 )
-from trainers.outputs import write_text
+from trainers.outputs import write_csv
 from trainers.loading import from_pretrained
 from trainers.runner import main, saved_config
 from trainers.task import Scored, Task, softmax
@@ -72,6 +72,7 @@ SAVED_PROMPT_FORMAT = "mcqa_chat_template"  # config.json key: the prompt format
 class McqaTask(Task):
     name = "mcqa"
     argument_classes = (McqaArguments,)
+    label_column = "answer"  # what require_labels names when an item has none
     # Both heads smooth their own loss: over an item's real choices (a padded choice's masked logit
     # would dominate the Trainer's smoothing), and at the answer position only (the causal LM's
     # logits cover no other position).
@@ -213,12 +214,11 @@ class McqaTask(Task):
         return model
 
     # --- features ---------------------------------------------------------------------------
+    def unlabelled(self, examples: datasets.Dataset) -> list[int]:
+        return [row for row, answer in enumerate(examples["answer"]) if answer is None]
+
     def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:
         if split == "train":
-            unanswered = [item for item, answer in zip(examples["id"], examples["answer"]) if answer is None]
-            if unanswered:
-                raise KlueDataError(None, f"train: {len(unanswered)} item(s) without an answer; training needs one "
-                                    "per item", guid=unanswered[0], field="answer")
             if self.causal and self.args.load_in_4bit and not self.args.lora_r:
                 raise ArgumentsError("4-bit weights cannot be trained: add --lora_r (e.g. 16) to train LoRA "
                                      "adapters on them (QLoRA), or drop --do_train")
@@ -352,16 +352,8 @@ class McqaTask(Task):
         path = predictions_csv_path(self.args.predictions_csv, output_dir)
         if path is None:
             return
-
-        def produce(stream: Any) -> None:
-            import csv
-
-            writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(["id", "answer"])
-            for item, scores in zip(examples["id"], decoded, strict=True):
-                writer.writerow([item, int(np.argmax(scores)) + 1])
-
-        write_text(path, produce)
+        rows = ((item, int(np.argmax(scores)) + 1) for item, scores in zip(examples["id"], decoded, strict=True))
+        write_csv(path, ["id", "answer"], rows)
         logger.info("Wrote %d answers to %s", len(decoded), path)
 
 

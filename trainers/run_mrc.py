@@ -149,7 +149,7 @@ class MrcTask(Task):
         )
 
     def unlabelled(self, examples: datasets.Dataset) -> list[int]:
-        """Answerable questions without an answer text (train has dropped them in ``prepare_split``)."""
+        """Answerable questions without an answer text (allowed in the test split only)."""
         return mrc_windows.unlabelled_questions(column(examples, "answers"), column(examples, "is_impossible"))
 
     def references(self, examples: datasets.Dataset) -> list[list[str]] | None:

@@ -51,6 +51,12 @@ class NerTask(Task):
     argument_classes = (NerArguments,)
     needs_fast_tokenizer = True  # character offsets
     batch_format = "arrow"  # 285,000 dev characters never become Python strings
+    label_column = "ner_tags"  # what require_labels names when a sentence has none
+
+    def unlabelled(self, examples: datasets.Dataset) -> list[int]:
+        """Sentences without tags (a test file's), read without making Python lists of the tags."""
+        missing = examples.with_format("arrow")["ner_tags"].is_null()
+        return np.flatnonzero(missing.to_numpy(zero_copy_only=False)).tolist()
 
     def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
         return from_pretrained(AutoModelForTokenClassification, model_args, config=config)

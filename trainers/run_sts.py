@@ -12,7 +12,6 @@ in the results: ``eval_predictions_clipped``).
 
 from __future__ import annotations
 
-import csv
 import logging
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ import numpy as np
 from args import StsArguments
 from args.predictions_csv import predictions_csv_path
 from klue_data.sts import regression_target
-from trainers.outputs import write_text
+from trainers.outputs import write_csv
 from trainers.runner import main
 from trainers.task import Scored
 from trainers.sequence_tasks import RegressionTask
@@ -57,14 +56,8 @@ class StsTask(RegressionTask):
         path = predictions_csv_path(self.option(StsArguments).predictions_csv, output_dir)
         if path is None:
             return
-
-        def produce(stream: Any) -> None:
-            writer = csv.writer(stream)
-            writer.writerow(["id", "target"])
-            for guid, score in zip(examples["guid"], decoded, strict=True):
-                writer.writerow([guid, f"{float(score):.6f}"])
-
-        write_text(path, produce)
+        rows = ((guid, f"{float(score):.6f}") for guid, score in zip(examples["guid"], decoded, strict=True))
+        write_csv(path, ["id", "target"], rows)
         logger.info("Wrote %d scores to %s", len(decoded), path)
 
 

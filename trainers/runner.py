@@ -108,7 +108,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         emit_no_token_type_ids(tokenizer)
     task.prepare_tokenizer(tokenizer)
     max_length = resolve_max_length(data_args, tokenizer, task, config)
-    check_pad_to_multiple_of(data_args, tokenizer, max_length)
+    check_pad_to_multiple_of(data_args, longest_input(tokenizer, config), max_length)
     compile_per_length_bucket(data_args, training_args, max_length)
     task.check_options(tokenizer, max_length)
 
@@ -349,6 +349,14 @@ def check_predicts_with_its_model(training_args: KlueTrainingArguments, model_ar
                          "--output_dir")
 
 
+def longest_input(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig) -> tuple[int, str]:
+    """The longest input both the tokenizer and the model take, and which of the two sets it."""
+    limits = [(int(min(tokenizer.model_max_length, 1 << 40)), "the tokenizer's model_max_length")]
+    if (positions := model_positions(config)) is not None:
+        limits.append((positions, "the model's position embeddings"))
+    return min(limits)
+
+
 def resolve_max_length(
     data_args: DataArguments, tokenizer: PreTrainedTokenizerBase, task: Task, config: PretrainedConfig
 ) -> int:
@@ -359,10 +367,7 @@ def resolve_max_length(
     A length that leaves no room beside the special tokens is refused: a fast tokenizer then does
     not truncate at all."""
     requested = data_args.max_seq_length or metric_task(task.name).max_seq_length
-    limits = [(int(min(tokenizer.model_max_length, 1 << 40)), "the tokenizer's model_max_length")]
-    if (positions := model_positions(config)) is not None:
-        limits.append((positions, "the model's position embeddings"))
-    limit, name = min(limits)
+    limit, name = longest_input(tokenizer, config)
     if requested > limit:
         logger.warning("max_seq_length %d is longer than %s (%d); using %d.", requested, name, limit, limit)
         requested = limit
@@ -407,17 +412,19 @@ def use_cuda_graphs(
                                logging_nan_inf_filter=False)
 
 
-def check_pad_to_multiple_of(data_args: DataArguments, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
-    """A padding multiple must not round the longest batch past the positions the model has."""
+def check_pad_to_multiple_of(data_args: DataArguments, longest: tuple[int, str], max_length: int) -> None:
+    """A padding multiple must not round the longest batch past what the tokenizer and the model take
+    (``longest_input``)."""
     multiple = data_args.pad_to_multiple_of
     if multiple is None:
         return
     rounded = padded_width(max_length, multiple)
-    if rounded > tokenizer.model_max_length:
+    limit, name = longest
+    if rounded > limit:
         raise ArgumentsError(
             f"--pad_to_multiple_of {multiple}: a batch of max_seq_length {max_length} tokens would be padded to "
-            f"{rounded}, past the model's {tokenizer.model_max_length} positions; choose a multiple that divides "
-            f"{max_length} or lower --max_seq_length to {max_length - max_length % multiple}"
+            f"{rounded}, past {name} ({limit}); choose a multiple that divides {max_length} or lower "
+            f"--max_seq_length to {max_length - max_length % multiple}"
         )
 
 

@@ -360,17 +360,19 @@ def test_answer_start_is_repaired_to_the_nearest_occurrence(split, tmp_path, cap
     assert examples["example_index"] == list(range(len(examples)))
 
 
-def test_train_questions_without_any_answer_are_skipped(tmp_path, caplog):
+def test_questions_without_any_answer_are_kept_and_make_the_split_unlabelled(tmp_path, caplog):
+    """Kept in every split: the runner refuses them in train and validation (``require_labels``, tested in
+    tests/trainers/test_run_mrc.py), and a test split with one is predicted, not scored."""
     document = mrc_document(2)
     document["data"][0]["paragraphs"][0]["qas"][0]["answers"] = []  # answerable, yet no answer
     with caplog.at_level(logging.WARNING, logger="klue"):
-        train = examples_from(tmp_path, document, "train")
-        validation = examples_from(tmp_path, document, "validation")
-    assert "smoke-mrc-00000" not in train["guid"] and len(train) == 7
-    assert len(validation) == 8 and MrcTask().references(validation) is None  # unlabelled: not scored
+        prepared = {split: examples_from(tmp_path, document, split) for split in ("train", "validation", "test")}
+    for examples in prepared.values():
+        assert len(examples) == 8 and MrcTask().unlabelled(examples) == [0]
+        assert MrcTask().references(examples) is None  # unlabelled: not scored
     messages = [record.getMessage() for record in caplog.records]
-    assert any("train: skipped 1 answerable questions that have no answer" in message for message in messages)
-    assert any("validation: 1 of 8 questions are answerable but have no answer" in message for message in messages)
+    assert messages == ["test: 1 of 8 questions are answerable but have no answer; the split is treated as "
+                        "unlabelled (predicted, not scored)."]
 
 
 def test_unfound_answer_gives_cls_labels_but_stays_gold(tmp_path):
@@ -780,10 +782,10 @@ def test_preparing_examples_repairs_starts_and_drops_only_train_questions_that_c
     assert train.keep == [0, 2]  # "광주" is nowhere in its context
     assert any("q-2" in message and "skipped 1" in message for message in train.messages)
     dev = mrc_windows.prepare_examples(contexts, answers, [False] * 3, guids, "validation")
-    assert dev.keep == [0, 1, 2] and dev.labelled
+    assert dev.keep == [0, 1, 2]
     test = mrc_windows.prepare_examples(contexts, [*answers[:2], {"text": [], "answer_start": []}], [False] * 3,
                                         guids, "test")
-    assert not test.labelled and any("unlabelled" in message for message in test.messages)
+    assert test.keep == [0, 1, 2] and any("unlabelled" in message for message in test.messages)
 
 
 # --- answer texts with spaces around them; answers longer than the overlap ------------------------

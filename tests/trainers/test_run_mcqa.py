@@ -320,6 +320,7 @@ def test_unanswered_items_padded_to_max_length_have_no_loss_not_nan(mcqa_bert, t
     assert "predict_loss" not in results, results  # was NaN: a loss over labels that are all ignored
     assert len(read_jsonl(out / "predictions.jsonl")) == 4
     assert len((out / "predictions.csv").read_text().splitlines()) == 5  # without a path: in --output_dir
+    assert b"\r" not in (out / "predictions.csv").read_bytes()
 
 
 def error_lines(capsys) -> list[str]:
@@ -329,10 +330,11 @@ def error_lines(capsys) -> list[str]:
     return [line for line in err.splitlines() if line.startswith("error:")]
 
 
-def test_an_item_that_cannot_fit_without_its_passage_is_one_line(tiny_bert, tmp_path, capsys):
+@pytest.mark.parametrize("flags", [["--do_eval"], ["--do_eval", "false", "--do_predict"]], ids=["eval", "predict"])
+def test_an_item_that_cannot_fit_without_its_passage_is_one_line(flags, tiny_bert, tmp_path, capsys):
+    """Also when predicted as the test split, which is the validation file when no --test_file is given."""
     dev = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(3, seed=6))
-    assert run_mcqa(tiny_bert, tmp_path / "out", "--validation_file", str(dev), "--do_eval",
-                    "--max_seq_length", "12") == 2
+    assert run_mcqa(tiny_bert, tmp_path / "out", "--validation_file", str(dev), *flags, "--max_seq_length", "12") == 2
     err = error_lines(capsys)
     assert len(err) == 1 and "guid smoke-mcqa-00001: 1 item(s) do not fit even without their passage" in err[0]
     assert err[0].startswith(f"error: {dev}, ")  # the file, though the check runs on the tokenized split
@@ -355,7 +357,7 @@ def test_no_data_flags_and_unanswered_training_items_are_one_line(tiny_bert, tmp
     train = write_competition_csv(tmp_path / "train.csv", mcqa_records(3), with_answers=False)
     assert run_mcqa(tiny_bert, tmp_path / "out", "--train_file", str(train), "--do_train") == 2
     err = error_lines(capsys)
-    assert len(err) == 1 and "3 item(s) without an answer" in err[0] and "smoke-mcqa-00000" in err[0]
+    assert len(err) == 1 and "train: 3 of 3 examples have no label" in err[0] and "smoke-mcqa-00000" in err[0]
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message given without a GPU")

@@ -168,16 +168,18 @@ def test_a_classification_checkpoint_of_three_labels_loads_with_a_two_logit_span
     assert "eval_exact_match" in json.loads((tmp_path / "out" / "eval_results.json").read_text())
 
 
-def test_a_dev_file_with_an_answerable_question_without_answers_is_not_evaluated(tiny_bert, tmp_path, capsys):
+@pytest.mark.parametrize("split, flag", [("train", "--do_train"), ("validation", "--do_eval")])
+def test_a_train_or_dev_file_with_an_answerable_question_without_answers_is_refused(split, flag, tiny_bert, tmp_path,
+                                                                                    capsys):
     document = mrc_document(2, seed=7)
     question = next(qa for article in document["data"] for qa in article["paragraphs"][0]["qas"]
                     if not qa["is_impossible"])
     question["answers"] = []
-    dev = write_json(tmp_path / "dev.json", document)
-    assert run_mrc(tiny_bert, tmp_path / "out", {"validation": dev}, "--do_eval") == 2
+    path = write_json(tmp_path / f"{split}.json", document)
+    assert run_mrc(tiny_bert, tmp_path / "out", {split: path}, flag) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"guid {question['guid']}" in err[0] and "field 'answers'" in err[0], err
-    assert "1 of " in err[0] and "have no label" in err[0]
+    assert str(path) in err[0] and "1 of " in err[0] and "have no label" in err[0]
 
 
 @pytest.mark.parametrize("field", ["qas", "context"])

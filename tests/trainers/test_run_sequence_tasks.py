@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,7 @@ def test_sts_regresses_real_label_and_writes_csv(tiny_roberta, tmp_path):
     results = json.loads((out / "eval_results.json").read_text())
     assert {"eval_pearsonr", "eval_f1"} <= set(results)
     assert len(read_jsonl(out / "predictions.jsonl")) == 10
+    assert b"\r" not in (out / "predictions.csv").read_bytes()  # "\n" line ends, as MCQA's CSV and every other file
     rows = (out / "predictions.csv").read_text().splitlines()
     assert rows[0] == "id,target" and [r.split(",")[0] for r in rows[1:]] == [f"smoke-sts-{i:05d}" for i in range(10)]
     config = json.loads((out / "config.json").read_text())
@@ -263,7 +265,20 @@ def test_a_padding_multiple_past_the_model_positions_is_one_line(tiny_bert, tmp_
     assert status == 2
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
         "error: --pad_to_multiple_of 100: a batch of max_seq_length 128 tokens would be padded to 200, past the "
-        "model's 128 positions; choose a multiple that divides 128 or lower --max_seq_length to 100")
+        "tokenizer's model_max_length (128); choose a multiple that divides 128 or lower --max_seq_length to 100")
+
+    # A tokenizer saved without model_max_length (1e30): the model's 130 positions are the limit.
+    unlimited = tmp_path / "unlimited"
+    shutil.copytree(tiny_bert, unlimited)
+    config_file = unlimited / "tokenizer_config.json"
+    config_file.write_text(json.dumps({key: value for key, value in json.loads(config_file.read_text()).items()
+                                       if key != "model_max_length"}))
+    status = run_task(YnatTask(), unlimited, tmp_path / "out", {"test": dev}, "--do_predict",
+                      "--max_seq_length", "100", "--pad_to_multiple_of", "96")
+    assert status == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith(
+        "error: --pad_to_multiple_of 96: a batch of max_seq_length 100 tokens would be padded to 192, past the "
+        "model's position embeddings (130);")
 
 
 def test_predicting_without_a_test_file_says_it_predicts_the_validation_split(tiny_bert, tmp_path, capsys):

@@ -6,7 +6,10 @@ import json
 
 import pytest
 
-from tests.synthetic import nli_records, sts_records, write_json, ynat_records
+from tests.synthetic import ner_records, nli_records, sts_records, write_json, ynat_records
+from tests.synthetic_mcqa import mcqa_records
+from trainers.run_mcqa import McqaTask
+from trainers.run_ner import NerTask
 from trainers.run_nli import NliTask
 from trainers.run_sts import StsTask
 from trainers.run_ynat import YnatTask
@@ -65,6 +68,37 @@ def test_examples_without_a_label_cannot_be_trained_on_or_evaluated(split, tiny_
                                "none", "--use_cpu", flag, f"--{split}_file", str(bad)])
     assert_failed_cleanly(status, out, capsys, str(bad), "record 3 (guid smoke-ynat-00003)", "field 'label'",
                           f"{split}: 2 of 5 examples have no label")
+
+
+def _unlabelled_ner(records: list[dict]) -> list[dict]:
+    for record in records:  # the reader refuses a file that tags some sentences only
+        del record["ner_tags"], record["sentence"]  # characters alone: a test sentence
+    return records
+
+
+def _unlabelled_mcqa(records: list[dict]) -> list[dict]:
+    for record in records[3:]:
+        del record["answer"]
+    return records
+
+
+@pytest.mark.parametrize("split", ["train", "validation"])
+@pytest.mark.parametrize(
+    ("task", "records", "label", "first", "count"),
+    [(NerTask, lambda: _unlabelled_ner(ner_records(5)), "ner_tags", 0, 5),
+     (McqaTask, lambda: _unlabelled_mcqa(mcqa_records(5)), "answer", 3, 2)],
+    ids=["ner", "mcqa"],
+)
+def test_tasks_whose_readers_allow_unlabelled_examples_refuse_them_outside_the_test_split(
+    task, records, label, first, count, split, tiny_bert, tmp_path, capsys
+):
+    bad = write_json(tmp_path / f"{split}.json", records())
+    flag = "--do_train" if split == "train" else "--do_eval"
+    out = tmp_path / "out"
+    status = main(task(), ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--report_to", "none",
+                           "--use_cpu", flag, f"--{split}_file", str(bad), "--max_steps", "1"])
+    assert_failed_cleanly(status, out, capsys, str(bad), f"record {first} (guid smoke-{task.name}-0000{first})",
+                          f"field '{label}'", f"{split}: {count} of 5 examples have no label")
 
 
 def test_a_test_file_may_leave_labels_out(tiny_bert, tmp_path):
