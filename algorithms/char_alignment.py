@@ -1,7 +1,7 @@
 """KLUE-NER tags between characters and subwords, in both directions, over whole batches.
 
 KLUE-NER tags characters; a model tags subwords. Training gives each subword the tag of its
-first character (``align_char_labels``). Scoring goes back (``subword_predictions_to_chars``):
+first character (``subword_labels``). Scoring goes back (``subword_predictions_to_chars``):
 a subword's first character takes its predicted tag and the following characters of the same
 subword take ``I-`` of that type, so "서울시청" predicted ``B-OG`` as one subword scores as
 ``B-OG I-OG I-OG I-OG``. What a subword cannot express is an entity boundary inside it

@@ -19,7 +19,7 @@ _EXPORTS: dict[str, str] = {
     "MrcArguments": "args.mrc",
     "NerArguments": "args.ner",
     "ReArguments": "args.re",
-    "StsArguments": "args.tasks",
+    "StsArguments": "args.sts",
     "WosArguments": "args.wos",
 }
 

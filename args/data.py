@@ -71,7 +71,8 @@ class DataArguments:
         default=None, metadata={"help": "Processes for tokenization (default: one)."}
     )
     overwrite_cache: bool = field(
-        default=False, metadata={"help": "Ignore cached Hub datasets and tokenized features."}
+        default=False, metadata={"help": "Tokenize again rather than reuse the features datasets cached from an "
+                                 "earlier run."}
     )
 
     def __post_init__(self) -> None:

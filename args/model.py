@@ -28,7 +28,8 @@ class ModelArguments:
         metadata={"help": "The model version: a branch name, tag or commit id.", "aliases": ["--revision"]},
     )
     token: str | None = field(
-        default=None, metadata={"help": "A Hub token for private models (default: the one `hf auth login` saved)."}
+        default=None,
+        metadata={"help": "A Hub token for private models and datasets (default: the one `hf auth login` saved)."},
     )
     ignore_mismatched_sizes: bool = field(
         default=False,

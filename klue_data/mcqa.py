@@ -31,7 +31,7 @@ NAME = "mcqa"
 FILE_PREFIXES = ("mcqa",)  # --data_dir DIR reads DIR/mcqa_train.csv, DIR/mcqa_dev.csv, DIR/mcqa_test.csv
 FILE_SUFFIX = ".csv"
 LABELS = None  # the answer is a choice number, not a label name
-HUB_DATASET = None  # no Hub dataset: files only (the runner could check this before trying klue/klue)
+HUB_DATASET = None  # no Hub dataset: files only (the runner says so instead of trying klue/klue)
 MIN_CHOICES = 2
 MAX_CHOICES = 5  # the causal-LM route reads the logits of the answer numbers "1".."5"
 

@@ -128,14 +128,13 @@ def load_hub(
     config_name: str | None = None,
     *,
     cache_dir: str | None = None,
-    revision: str | None = None,
     token: str | bool | None = None,
 ) -> datasets.DatasetDict:
     """The task from the Hub, converted to label names (the Hub's ids follow its own order)."""
     config_name = config_name or task.NAME
     prefer_offline_when_hub_unreachable()  # no network: fail at once (or use the cache), not after a minute of retries
     try:
-        raw = datasets.load_dataset(dataset_name, config_name, cache_dir=cache_dir, revision=revision, token=token)
+        raw = datasets.load_dataset(dataset_name, config_name, cache_dir=cache_dir, token=token)
     except Exception as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise SourceUnavailableError(

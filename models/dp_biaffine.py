@@ -6,8 +6,8 @@ between each dependent and every candidate head, position 0 being a learned ROOT
 classifier over the 38 KLUE relations for every (dependent, head) pair. Training: cross-entropy on
 the gold head, and on the gold relation at the gold head, over real words only.
 
-``DpBiaffineModel.from_encoder(name_or_path, config)`` starts from a pretrained encoder (BERT,
-RoBERTa, ELECTRA: anything ``AutoModel`` loads); ``save_pretrained`` / ``from_pretrained`` round
+``DpBiaffineModel.from_encoder(encoder, config)`` puts a new parser on a loaded pretrained encoder
+(BERT, RoBERTa, ELECTRA: anything ``AutoModel`` loads); ``save_pretrained`` / ``from_pretrained`` round
 trip the whole parser (``AutoConfig`` / ``AutoModel`` know ``model_type = "klue_dp_biaffine"``).
 Forward arguments are named like the feature columns of ``trainers/run_dp.py``.
 """

@@ -5,7 +5,7 @@ The model's config is the encoder's own (``BertConfig``, ``RobertaConfig``, ``El
 with three fields added: ``re_head = "entity_start"``, ``re_marker_token_ids`` (the ids of
 ``<subj>``, ``</subj>``, ``<obj>``, ``</obj>``; the model finds the markers in ``input_ids``, so
 no extra input column is needed) and ``id2label``/``label2id``. ``save_pretrained`` writes that
-config and the weights (``encoder.*``, ``head.*``); ``ReEntityStartModel.from_pretrained(dir)``
+config and the weights (``encoder.*``, ``dense.*``, ``out_proj.*``); ``ReEntityStartModel.from_pretrained(dir)``
 reads them back (the config through ``AutoConfig``). ``from_encoder_pretrained`` puts a pretrained
 encoder checkpoint (``klue/roberta-base``) under a new, randomly initialised head.
 

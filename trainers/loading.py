@@ -90,7 +90,11 @@ def require_labels(
 
 
 def load_raw_splits(
-    task: Task, data_args: DataArguments, training_args: KlueTrainingArguments, cache_dir: str | None = None
+    task: Task,
+    data_args: DataArguments,
+    training_args: KlueTrainingArguments,
+    cache_dir: str | None = None,
+    token: str | None = None,
 ) -> datasets.DatasetDict:
     """The splits this run needs, in the Hub schema, cut to ``max_*_samples``.
 
@@ -108,7 +112,8 @@ def load_raw_splits(
             None, f"{task.name} has no Hub dataset; pass --train_file/--validation_file/--test_file or --data_dir"
         )
     else:
-        raw = load_hub(task.data, data_args.dataset_name, data_args.dataset_config_name, cache_dir=cache_dir)
+        raw = load_hub(task.data, data_args.dataset_name, data_args.dataset_config_name, cache_dir=cache_dir,
+                       token=token)
     if training_args.do_predict and "test" not in raw and "validation" in raw:
         logger.warning("No test file given: --do_predict predicts the validation split (pass --test_file to change).")
         raw["test"] = raw["validation"]

@@ -112,7 +112,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     compile_per_length_bucket(data_args, training_args, max_length)
     task.check_options(tokenizer, max_length)
 
-    raw = load_raw_splits(task, data_args, training_args, cache_dir=model_args.cache_dir)
+    raw = load_raw_splits(task, data_args, training_args, cache_dir=model_args.cache_dir, token=model_args.token)
     prepared = {}
     for split, examples in raw.items():
         with errors_name_the_file(task, data_args, split):

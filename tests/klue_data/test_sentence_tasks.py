@@ -144,8 +144,8 @@ def test_load_hub_converts_every_split_to_names_and_fills_missing_guids(monkeypa
     calls = []
     monkeypatch.setattr(sources.datasets, "load_dataset", lambda *a, **k: calls.append((a, k)) or hub)
     monkeypatch.setattr(sources, "prefer_offline_when_hub_unreachable", lambda: False)  # no network probe
-    loaded = sources.load_hub(ynat, "klue/klue")
-    assert calls[0][0] == ("klue/klue", "ynat")
+    loaded = sources.load_hub(ynat, "klue/klue", token="hf_private")
+    assert calls[0][0] == ("klue/klue", "ynat") and calls[0][1]["token"] == "hf_private"
     assert list(loaded["train"]["label"]) == ["IT과학", "정치"] and list(loaded["validation"]["label"]) == ["스포츠"]
     # no guid on the Hub rows: file-name prefix, original split name, index
     assert list(loaded["validation"]["guid"]) == [f"{ynat.FILE_PREFIXES[-1]}_dev_{0:05d}"]

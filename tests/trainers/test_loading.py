@@ -49,3 +49,23 @@ def test_distilbert_with_a_bert_tokenizer_is_given_no_token_types_and_saved_so(t
                             "--do_train", "--max_steps", "1", "--report_to", "none", "--use_cpu"]) == 0
 
     assert "token_type_ids" not in transformers.AutoTokenizer.from_pretrained(out)("가", "나")
+
+
+def test_the_token_flag_reaches_the_hub_dataset_too(tiny_bert, tmp_path, monkeypatch):
+    """``--token`` is for private models and datasets: a private copy of klue/klue needs it as much."""
+    import datasets
+
+    from klue_data import sources
+    from trainers.run_ynat import YnatTask
+
+    features = datasets.Features({"title": datasets.Value("string"),
+                                  "label": datasets.ClassLabel(names=["IT과학", "경제", "사회", "생활문화", "세계",
+                                                                      "스포츠", "정치"])})
+    hub = datasets.DatasetDict({"validation": datasets.Dataset.from_dict({"title": ["제목"], "label": [6]},
+                                                                         features=features)})
+    calls = []
+    monkeypatch.setattr(sources.datasets, "load_dataset", lambda *a, **k: calls.append(k) or hub)
+    monkeypatch.setattr(sources, "prefer_offline_when_hub_unreachable", lambda: False)  # no network probe
+    status = main(YnatTask(), ["--model_name_or_path", str(tiny_bert), "--output_dir", str(tmp_path / "out"),
+                               "--do_eval", "--report_to", "none", "--use_cpu", "--token", "hf_private"])
+    assert status == 0 and calls[0]["token"] == "hf_private"

@@ -1,4 +1,4 @@
-"""Flags that only one task has."""
+"""The STS task's own flags."""
 
 from __future__ import annotations
 
