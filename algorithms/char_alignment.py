@@ -89,10 +89,6 @@ class CharBatch:
         padded = np.append(self._non_space, self.is_space.size)
         return padded[index]
 
-    def split_tokens(self, values: np.ndarray) -> list[np.ndarray]:
-        """A flat per-token array cut back into sentences."""
-        return np.split(values, np.cumsum(self.token_counts)[:-1])
-
 
 def _numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.int64)

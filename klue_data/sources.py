@@ -20,7 +20,6 @@ from klue_data.records import fallback_guid
 
 logger = logging.getLogger(__name__)
 
-SPLITS = ("train", "validation", "test")
 # The original archives name the validation split "dev".
 ORIGINAL_SPLIT_NAMES = {"train": "train", "validation": "dev", "test": "test"}
 

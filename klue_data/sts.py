@@ -2,7 +2,8 @@
 
 ``labels`` is ``{"label", "real-label", "binary-label"}`` as in the Hub and the original files.
 The official baseline trains and scores on ``real-label`` (the unrounded annotator mean);
-files that have only ``label`` (v1 Hub copies, competition CSVs) fall back to it.
+files that have only ``label`` (v1 Hub copies, competition CSVs) fall back to it; files that have only
+``real-label`` get ``label`` as KLUE makes it, rounded to one decimal (true of every dev pair).
 
 Also reads the CSV layout common in Korean STS competitions:
 ``id, source, sentence_1, sentence_2, label, binary-label``.
@@ -49,11 +50,14 @@ def _read_labels(row: RecordReader) -> dict[str, Any] | None:
     source = nested if nested is not None else row.record
     if source.get("label") in (None, "") and source.get("real-label") in (None, ""):
         return None  # unlabelled (test) data
-    score = row.number("label", low=STS_MIN_SCORE, high=STS_MAX_SCORE, source=source)
     real = source.get("real-label")
     real_score = (
         row.number("real-label", low=STS_MIN_SCORE, high=STS_MAX_SCORE, source=source) if real not in (None, "") else None
     )
+    if source.get("label") in (None, ""):  # real-label alone: KLUE's label is it rounded to one decimal
+        score = round(real_score, 1)
+    else:
+        score = row.number("label", low=STS_MIN_SCORE, high=STS_MAX_SCORE, source=source)
     return {
         "label": score,
         "real-label": real_score,

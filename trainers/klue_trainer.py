@@ -73,7 +73,7 @@ class KlueTrainer(Trainer):
         if self.args.should_save:
             # The sum of the losses so far, so that a resumed run can report the mean of the whole run. Written
             # first: the stock saving writes trainer_state.json last, and that file marks a checkpoint whole.
-            earlier_steps, earlier_sum = getattr(self, "_earlier_loss", None) or (0, 0.0)
+            _, earlier_sum = getattr(self, "_earlier_loss", None) or (0, 0.0)
             loss_sum = earlier_sum + self._total_loss_scalar + float(self._tr_loss.item())
             checkpoint = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"
             checkpoint.mkdir(parents=True, exist_ok=True)

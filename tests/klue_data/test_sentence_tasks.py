@@ -97,6 +97,16 @@ def test_a_numeric_guid_becomes_text_and_a_numeric_sentence_is_refused(tmp_path)
         nli.read_file(write_jsonl(tmp_path / "b.jsonl", [dict(row, hypothesis=5)]))
 
 
+def test_sts_labels_of_real_label_alone_are_made_as_klue_makes_them(tmp_path, shared_klue):
+    """KLUE's ``label`` is ``real-label`` rounded to one decimal and ``binary-label`` is ``label >= 3``: a file
+    that keeps only ``real-label`` reads as the original (every dev pair checked)."""
+    raw = json.loads((shared_klue / "v1.1" / "klue-sts-v1.1" / "klue-sts-v1.1_dev.json").read_text(encoding="utf-8"))
+    stripped = [{**record, "labels": {"real-label": record["labels"]["real-label"]}} for record in raw]
+    path = tmp_path / "real-label-only.json"
+    path.write_text(json.dumps(stripped, ensure_ascii=False), encoding="utf-8")
+    assert [example["labels"] for example in sts.read_file(path)] == [record["labels"] for record in raw]
+
+
 def test_an_sts_score_that_is_not_a_number_in_range_is_refused(tmp_path):
     path = tmp_path / "sts.csv"
     path.write_text("guid,sentence1,sentence2,label\na,비,눈,nan\n", encoding="utf-8")  # NaN would make Pearson NaN
