@@ -84,12 +84,8 @@ class McqaTask(Task):
     max_length = 0  # this run's --max_seq_length (check_options), for the error of an item that cannot fit
 
     @property
-    def args(self) -> McqaArguments:
-        return self.option(McqaArguments)
-
-    @property
     def causal(self) -> bool:
-        return self.args.mcqa_model == "causal_lm"
+        return self.option(McqaArguments).mcqa_model == "causal_lm"
 
     # --- tokenizer and flags ----------------------------------------------------------------
     def use_run_arguments(self, model_args: ModelArguments, data_args: DataArguments) -> None:
@@ -104,7 +100,7 @@ class McqaTask(Task):
             tokenizer.pad_token = tokenizer.eos_token if tokenizer.eos_token is not None else tokenizer.unk_token
 
     def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
-        options = self.args
+        options = self.option(McqaArguments)
         self.max_length = max_length
         if not self.causal:
             return
@@ -146,14 +142,14 @@ class McqaTask(Task):
         heads = MODEL_FOR_CAUSAL_LM_MAPPING_NAMES if self.causal else MODEL_FOR_MULTIPLE_CHOICE_MAPPING_NAMES
         if config.model_type not in heads:  # else a ValueError traceback from the Auto class
             raise ArgumentsError(
-                f"--mcqa_model {self.args.mcqa_model}: a {config.model_type} model has no "
+                f"--mcqa_model {self.option(McqaArguments).mcqa_model}: a {config.model_type} model has no "
                 f"{'causal-LM' if self.causal else 'multiple-choice'} head in Transformers; use another model "
                 f"or --mcqa_model {'encoder' if self.causal else 'causal_lm'}"
             )
         if not self.causal:
             return mask_padded_choices(from_pretrained(AutoModelForMultipleChoice, model_args, config=config),
                                        self.label_smoothing)
-        options = self.args
+        options = self.option(McqaArguments)
         load: dict[str, Any] = {"dtype": "auto"}
         if options.load_in_4bit:
             from transformers import BitsAndBytesConfig  # bitsandbytes is imported only on this path
@@ -198,7 +194,7 @@ class McqaTask(Task):
     def _add_lora(self, model: PreTrainedModel) -> PreTrainedModel:
         from peft import LoraConfig, get_peft_model
 
-        options = self.args
+        options = self.option(McqaArguments)
         if options.load_in_4bit:
             model = prepare_4bit_base(model)
         model.enable_input_require_grads()  # so --gradient_checkpointing works with frozen embeddings
@@ -218,8 +214,9 @@ class McqaTask(Task):
         return [row for row, answer in enumerate(examples["answer"]) if answer is None]
 
     def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:
-        if split == "train":
-            if self.causal and self.args.load_in_4bit and not self.args.lora_r:
+        options = self.option(McqaArguments)
+        if split == "train":  # the one hook that knows the run trains
+            if self.causal and options.load_in_4bit and not options.lora_r:
                 raise ArgumentsError("4-bit weights cannot be trained: add --lora_r (e.g. 16) to train LoRA "
                                      "adapters on them (QLoRA), or drop --do_train")
         return examples
@@ -349,7 +346,7 @@ class McqaTask(Task):
                 "scores": [float(p) for p in prediction]}  # unrounded: metrics.vote breaks ties by them
 
     def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:
-        path = predictions_csv_path(self.args.predictions_csv, output_dir)
+        path = predictions_csv_path(self.option(McqaArguments).predictions_csv, output_dir)
         if path is None:
             return
         rows = ((item, int(np.argmax(scores)) + 1) for item, scores in zip(examples["id"], decoded, strict=True))

@@ -51,12 +51,9 @@ class MrcTask(Task):
     units = ("questions", "windows")  # examples and model inputs, as the log counts them
     label_column = "answers"  # what require_labels names when an answerable question has none
 
-    @property
-    def settings(self) -> MrcArguments:
-        return self.option(MrcArguments)
-
     def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
-        settings = self.settings  # a --doc_stride that leaves no room for a question fails here, before the data
+        # a --doc_stride that leaves no room for a question fails here, before the data is read
+        settings = self.option(MrcArguments)
         mrc_windows.query_token_limit(
             tokenizer, max_length, settings.doc_stride, settings.max_query_length, settings.doc_stride_mode
         )
@@ -90,7 +87,7 @@ class MrcTask(Task):
     def preprocess(
         self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
     ) -> dict[str, list]:
-        s = self.settings
+        s = self.option(MrcArguments)
         return mrc_windows.window_features(
             examples, tokenizer, max_length, s.doc_stride, s.max_query_length, padding, s.doc_stride_mode
         )
@@ -128,13 +125,13 @@ class MrcTask(Task):
         whatever else shares the batch."""
         start_logits, end_logits = logits[:2]
         context = mrc_windows.context_mask(inputs["input_ids"], tokenizer.sep_token_id, inputs.get("attention_mask"))
-        return mrc_windows.top_k_logits(start_logits, end_logits, self.settings.n_best_size, context)
+        return mrc_windows.top_k_logits(start_logits, end_logits, self.option(MrcArguments).n_best_size, context)
 
     # --- outputs ----------------------------------------------------------------------------
     def decode(
         self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any
     ) -> list[mrc_spans.SpanPrediction]:
-        settings = self.settings
+        settings = self.option(MrcArguments)
         arrow = features.with_format("arrow")
         offsets = TokenOffsets.of(arrow["offset_mapping"])
         return mrc_spans.decode_spans(
