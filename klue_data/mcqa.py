@@ -19,12 +19,11 @@ and field. There is no Hub dataset for this task: files come from ``--train_file
 
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 from typing import Any
 
-from klue_data.records import RecordReader, claim_guid, iter_readers, read_records
+from klue_data.records import RecordReader, claim_guid, iter_readers, parse_cell, read_records
 from klue_data.text_checks import warn_empty_texts
 
 NAME = "mcqa"
@@ -79,13 +78,10 @@ def _problems(row: RecordReader) -> dict[str, Any]:
     value = row.record["problems"]
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = parse_cell(value)
         except json.JSONDecodeError as error:
-            try:  # competition files often hold Python's repr of the dict
-                value = ast.literal_eval(value)
-            except (ValueError, SyntaxError):
-                raise row.error(f"not valid JSON ({error.msg}, column {error.colno}) nor a Python dict literal: "
-                                f"{_short(value)}", "problems") from None
+            raise row.error(f"not valid JSON ({error.msg}, column {error.colno}) nor a Python dict literal: "
+                            f"{_short(value)}", "problems") from None
     if not isinstance(value, dict):
         raise row.error(f'expected an object {{"question", "choices", "answer"}}, got {_short(value)}', "problems")
     return value

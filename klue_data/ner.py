@@ -37,8 +37,6 @@ the lists are JSON text in their cells. A record with only a ``sentence`` in KLU
 
 from __future__ import annotations
 
-import ast
-import json
 import logging
 import re
 from collections.abc import Sequence
@@ -56,6 +54,7 @@ from klue_data.records import (
     claim_guid,
     fallback_guid,
     iter_readers,
+    parse_cell,
     read_records,
     read_text,
 )
@@ -293,12 +292,9 @@ def _list_cell(row: RecordReader, name: str) -> list[Any]:
     """A list written as text, as a CSV cell holds it: JSON (``["서", "울"]``) or Python's repr."""
     text = row.record[name]
     try:
-        value = json.loads(text)
+        value = parse_cell(text)
     except ValueError:
-        try:
-            value = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            raise row.error(f'expected a list (JSON, e.g. ["서", "울"]), got {text[:60]!r}', name) from None
+        raise row.error(f'expected a list (JSON, e.g. ["서", "울"]), got {text[:60]!r}', name) from None
     if not isinstance(value, list):
         raise row.error(f"expected a list, got {text[:60]!r}", name)
     return value

@@ -13,15 +13,13 @@ hold a JSON or Python dict (the layout of common Korean RE competition files).
 
 from __future__ import annotations
 
-import ast
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
 from klue_data.hub_rows import hub_label
 from klue_data.labels import RE_HUB_RELATIONS, RE_RELATIONS
-from klue_data.records import RecordReader, iter_readers, read_records
+from klue_data.records import RecordReader, iter_readers, parse_cell, read_records
 from klue_data.text_checks import warn_empty_texts
 
 logger = logging.getLogger(__name__)
@@ -65,7 +63,10 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 def _entity(row: RecordReader, name: str, sentence: str) -> dict[str, Any]:
     value = row.record.get(name)
     if isinstance(value, str):  # CSV cell: JSON or a Python dict repr
-        value = _parse_dict(value)
+        try:
+            value = parse_cell(value)
+        except ValueError:
+            pass  # refused below, as any value that is not an object
     if not isinstance(value, dict):
         raise row.error(f"expected an object {{word, start_idx, end_idx, type}}, got {str(value)[:60]!r}", name)
     entity = {}
@@ -88,17 +89,6 @@ def _entity(row: RecordReader, name: str, sentence: str) -> dict[str, Any]:
             name,
         )
     return {"word": entity["word"], "start_idx": start, "end_idx": end, "type": entity["type"]}
-
-
-def _parse_dict(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        pass
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
 
 
 def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ Task modules turn these records into the Hub schema; this module knows nothing o
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -99,6 +100,18 @@ def read_csv(path: Path) -> list[dict[str, str]]:
             raise KlueDataError(path, f"expected {len(header)} cells ({', '.join(header)}), got {len(row)}", line=line)
         rows.append(dict(zip(header, row)))
     return rows
+
+
+def parse_cell(text: str) -> Any:
+    """A list or object a CSV cell holds as text: JSON, else Python's repr (``['서', '울']``,
+    ``{'word': ...}``), which Korean competition files often hold. Neither: JSON's error (``ValueError``)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as json_error:
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            raise json_error from None
 
 
 def read_records(path: str | Path, *, list_key: str | None = None) -> list[dict[str, Any]]:

@@ -50,3 +50,14 @@ def test_blank_csv_rows_are_skipped(tmp_path):
     path = tmp_path / "rows.csv"
     path.write_text("guid,title\na,제목\n\n,\nb,둘\n", encoding="utf-8")  # an empty line and a row of empty cells
     assert [record["guid"] for record in read_records(path)] == ["a", "b"]
+
+
+def test_a_csv_cell_holds_json_or_a_python_literal():
+    from klue_data.records import parse_cell
+
+    assert parse_cell('["서", "울"]') == parse_cell("['서', '울']") == ["서", "울"]
+    assert parse_cell("{'word': '서울', 'start_idx': 0}") == {"word": "서울", "start_idx": 0}
+    with pytest.raises(ValueError, match="Expecting"):  # JSON's message, the more telling one
+        parse_cell("['서', '울'")
+    with pytest.raises(ValueError):
+        parse_cell("print('x')")  # never evaluated: literals only
