@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from klue_data.errors import KlueDataError
-from klue_data.ner import read_sentence_blocks
 from klue_data.records import JSON_SUFFIXES, RecordReader, fallback_guid, iter_readers, read_records
+from klue_data.sentence_blocks import read_sentence_blocks
 
 NAME = "dp"
 FILE_PREFIXES = ("klue-dp-v1.1", "klue-dp-v1")

@@ -16,7 +16,7 @@ Quirks handled here:
 
 - The comment lines start with ``##`` like the headers, and the fifth one
   (``## 컬럼명 : CHAR<TAB>NE_TAG``) even has a tab, so a ``##`` line of the top block is a
-  header only when token lines follow it directly (see ``read_sentence_blocks``).
+  header only when token lines follow it directly (see ``klue_data.sentence_blocks``).
 - A character line may be ``#<TAB>O``: only ``##`` starts a header.
 - ``sentence`` keeps the KLUE markup (``<경찰:OG>``), as the Hub does; ``tokens`` are the
   characters of the sentence without markup, spaces included as ``" "``.
@@ -40,7 +40,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +55,8 @@ from klue_data.records import (
     iter_readers,
     parse_cell,
     read_records,
-    read_text,
 )
+from klue_data.sentence_blocks import read_sentence_blocks
 
 logger = logging.getLogger(__name__)
 
@@ -65,74 +64,6 @@ NAME = "ner"
 FILE_PREFIXES = ("klue-ner-v1.1", "klue-ner-v1")
 FILE_SUFFIX = ".tsv"
 LABELS = NER_TAGS
-
-
-@dataclass
-class SentenceBlock:
-    """One ``## guid<TAB>sentence`` header and the raw lines under it (KLUE NER and DP TSV)."""
-
-    guid: str | None
-    sentence: str
-    header_line: int
-    rows: list[tuple[int, str]] = field(default_factory=list)  # (1-based line number, line without newline)
-
-
-def read_sentence_blocks(path: str | Path) -> list[SentenceBlock]:
-    """The sentence blocks of a KLUE NER/DP TSV file; token lines are returned raw (not split, not stripped).
-
-    Lines starting with ``#`` before the first sentence are comments, except the last ``##`` line
-    directly followed by a token line, which is the first header (the official files have five
-    comment lines, user files may have none). After the first sentence every ``##`` line is a header;
-    a missing blank line between two sentences is tolerated. A token line with no header above it
-    is a ``KlueDataError`` with its line number.
-    """
-    path = Path(path)
-    text = read_text(path)
-    blocks: list[SentenceBlock] = []
-    current: SentenceBlock | None = None
-    pending: tuple[int, str] | None = None  # header candidate of the top (comment) block
-    started = False
-    for number, line in enumerate(text.split("\n"), 1):  # not splitlines(): it also splits on \x1c, \u2028, ...
-        line = line.removesuffix("\r")
-        if line == "" or (current is None and not line.strip(" ")):
-            current = None
-            if not started:
-                pending = None
-            continue
-        if not started and line.startswith("#") and (line.startswith("##") or pending is None):
-            pending = (number, line) if line.startswith("##") else None
-            continue
-        if started and line.startswith("##"):
-            current = _header(path, number, line)
-            blocks.append(current)
-            continue
-        if current is None:
-            if started or pending is None:
-                after = f" (the sentence before is guid {blocks[-1].guid})" if blocks else ""
-                raise KlueDataError(
-                    path,
-                    f"a token line outside any sentence{after}: expected a '## guid<TAB>sentence' header line "
-                    f"before it, got {line[:40]!r}",
-                    line=number,
-                )
-            current = _header(path, *pending)
-            blocks.append(current)
-            started, pending = True, None
-        current.rows.append((number, line))
-    return blocks
-
-
-def _header(path: Path, number: int, line: str) -> SentenceBlock:
-    guid, tab, sentence = line[2:].partition("\t")
-    guid = guid.strip()
-    if not tab:
-        raise KlueDataError(
-            path,
-            f"sentence header without a tab: expected '## guid<TAB>sentence', got {line[:60]!r}",
-            line=number,
-            guid=guid or None,
-        )
-    return SentenceBlock(guid or None, sentence, number)
 
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
