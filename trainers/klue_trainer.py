@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow.compute as pc
 import torch
 from transformers import EvalPrediction, Trainer, TrainingArguments
+from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_grouped_indices
 from transformers.trainer_utils import TrainOutput
 
 from args import ArgumentsError
@@ -98,6 +99,18 @@ class KlueTrainer(Trainer):
             logits = self.reduce_logits(logits, inputs)
         return loss, logits, labels
 
+    def _get_train_sampler(self, train_dataset: Any = None) -> torch.utils.data.Sampler | None:
+        """The stock sampler; under ``group_by_length`` one whose order depends on the seed and the epoch only.
+
+        The stock length-grouped sampler draws each epoch's order from the global random state, which a
+        run resumed mid-epoch has not advanced as the uninterrupted run had: it would train that epoch
+        in the first epoch's order, some examples twice and others not at all."""
+        sampler = super()._get_train_sampler(train_dataset)
+        if type(sampler) is LengthGroupedSampler:
+            seed = self.args.data_seed if self.args.data_seed is not None else self.args.seed
+            return _EpochSeededLengthGroupedSampler(sampler.lengths, sampler.batch_size, seed)
+        return sampler
+
     def _get_eval_sampler(self, eval_dataset: Any) -> torch.utils.data.Sampler | None:
         """Sequential, or longest first under ``group_by_length``, in an order that is undone afterwards.
 
@@ -182,6 +195,21 @@ def read_loss_total(checkpoint: str | Path) -> tuple[int, float] | None:
         return None
     saved = json.loads(path.read_text(encoding="utf-8"))
     return int(saved["global_step"]), float(saved["loss_sum"])
+
+
+class _EpochSeededLengthGroupedSampler(LengthGroupedSampler):
+    """Length-grouped batches in an order drawn from ``seed + epoch`` (the Trainer calls ``set_epoch``)."""
+
+    def __init__(self, lengths: list[int], batch_size: int, seed: int) -> None:
+        super().__init__(batch_size, lengths=lengths)
+        self.seed, self.epoch = seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __iter__(self) -> Iterator[int]:
+        generator = torch.Generator().manual_seed(self.seed + self.epoch)
+        return iter(get_length_grouped_indices(self.lengths, self.batch_size, generator=generator))
 
 
 class _FixedOrderSampler(torch.utils.data.Sampler):

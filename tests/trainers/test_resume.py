@@ -12,6 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.synthetic import write_json, ynat_records
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +39,10 @@ KILLER = textwrap.dedent(
 )
 
 
-def test_killed_run_resumes_to_the_same_eval_metrics(tiny_bert, tmp_path):
+@pytest.mark.parametrize("sampling", ["random", "group_by_length"])
+def test_killed_run_resumes_to_the_same_eval_metrics(sampling, tiny_bert, tmp_path):
+    """5 steps an epoch: the second kill and the last resume are inside the second epoch, whose batch order
+    the resumed run must draw as the uninterrupted run did."""
     train = write_json(tmp_path / "train.json", ynat_records(40, seed=3))
     dev = write_json(tmp_path / "dev.json", ynat_records(14, seed=4))
 
@@ -45,7 +50,8 @@ def test_killed_run_resumes_to_the_same_eval_metrics(tiny_bert, tmp_path):
         return ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
                 "--validation_file", str(dev), "--do_train", "--do_eval", "--max_steps", "8", "--save_steps", "2",
                 "--per_device_train_batch_size", "8", "--learning_rate", "5e-3", "--seed", "11", "--report_to",
-                "none", "--use_cpu", "--disable_tqdm", "true", "--dataloader_num_workers", "0"]
+                "none", "--use_cpu", "--disable_tqdm", "true", "--dataloader_num_workers", "0",
+                "--train_sampling_strategy", sampling]
 
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     run = [sys.executable, str(REPO_ROOT / "trainers" / "run_ynat.py")]
