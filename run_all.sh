@@ -221,10 +221,12 @@ for task in "${SELECTED[@]}"; do
   # an earlier run's results must not pass for this run's if this one fails; train_results.json stays: it tells the
   # script that a run of this command stopped after training (while evaluating), not to resume 0 steps
   rm -f "$dir"/{eval,predict,all}_results.json "$dir/eval_breakdown.json" "$dir/run_all.command"
+  log_mode=()  # a stopped run of this command goes on: its log too, after what it logged before the stop
+  [ "$OVERWRITE" = 0 ] && [ -f "$dir/run_all.started" ] && log_mode=(-a)
   task_command "$task" > "$dir/run_all.started"  # a stopped run's checkpoints: resumed only by this command
   start=$(date +%s)
   # tee ignores Ctrl-C, so that the script's own one-line message still reaches the terminal and run.log
-  "${LAUNCH[@]}" "$script" "${args[@]}" 2>&1 | (trap '' INT; exec tee "$dir/run.log")
+  "${LAUNCH[@]}" "$script" "${args[@]}" 2>&1 | (trap '' INT; exec tee ${log_mode[@]+"${log_mode[@]}"} "$dir/run.log")
   code=${PIPESTATUS[0]}
   seconds=$(( $(date +%s) - start ))
   # Stopped on request (SIGHUP, Ctrl-C's SIGINT, SIGTERM): stop here too. A task killed otherwise (SIGKILL, as

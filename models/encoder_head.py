@@ -43,6 +43,10 @@ def without_pooler(build: Callable[..., PreTrainedModel]) -> PreTrainedModel:
 class EncoderHeadModel(PreTrainedModel):
     """A ``PreTrainedModel`` whose ``__init__`` sets ``self.encoder`` from ``config.encoder``."""
 
+    # --gradient_checkpointing recomputes the encoder's layers (transformers' own checkpointing layers); the
+    # small heads keep their activations
+    supports_gradient_checkpointing = True
+
     def init_weights(self) -> None:
         for name, module in self.named_modules():
             if name != "encoder" and not name.startswith("encoder."):

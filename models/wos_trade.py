@@ -39,7 +39,7 @@ from transformers.utils import ModelOutput
 
 from algorithms.wos_state import BASE_GATES
 from models.encoder_head import EncoderHeadModel, without_pooler
-from models.padding import RightPaddingCollator, pad_rows
+from models.padding import RightPaddingCollator, lowest_at_padding, pad_rows
 
 IGNORE_INDEX = -100
 SLOT_TOKEN_PAD = -1  # padding of the slot-name token id rows
@@ -157,7 +157,7 @@ class WosTradeModel(EncoderHeadModel):
         batch, length, hidden = history.shape
         n_slots, steps = self.slot_token_ids.size(0), self.config.max_value_length
         vocabulary = self.get_input_embeddings().weight  # (V, H): the tied output embeddings
-        padding = ~attention_mask.bool()[:, None, :]  # (B, 1, T)
+        real = attention_mask[:, None, :]  # (B, 1, T)
         copy_index = input_ids[:, None, :].expand(batch, n_slots, length)
 
         state = history[:, 0].repeat_interleave(n_slots, dim=0).unsqueeze(0).contiguous()  # (1, B*S, H)
@@ -172,7 +172,8 @@ class WosTradeModel(EncoderHeadModel):
         for step in range(steps):
             output, state = self.decoder(self.dropout(step_input).unsqueeze(1), state)
             output = output.view(batch, n_slots, hidden)
-            scores = torch.einsum("bsh,bth->bst", output, history).masked_fill(padding, torch.finfo(history.dtype).min)
+            # at the scores' own lowest value: under bf16 autocast they are bf16 while the history stays fp32
+            scores = lowest_at_padding(torch.einsum("bsh,bth->bst", output, history), real)
             attention = scores.softmax(dim=-1)
             context = torch.einsum("bst,bth->bsh", attention, history)
             if step == 0:

@@ -232,6 +232,8 @@ def test_ctrl_c_stops_run_all_and_the_same_command_goes_on(smoke_files, tmp_path
     again = run_all(*args)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "Resuming training from" in again.stdout and "== nli: ok" in again.stdout
+    log = (out / "ynat" / "run.log").read_text()  # the stopped run's log, then the resumed one's
+    assert log.index("interrupted: ") < log.index("Resuming training from")
     # stopped after it evaluated (eval_results.json written, run_all.command not yet): redone, not refused
     (out / "nli" / "run_all.command").rename(out / "nli" / "run_all.started")
     after_eval = run_all(*args)

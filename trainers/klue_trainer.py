@@ -34,9 +34,11 @@ class KlueTrainer(Trainer):
         *args: Any,
         scorers: dict[str, Callable[[EvalPrediction], dict]] | None = None,
         reduce_logits: Callable[[Any, dict[str, Any]], Any] | None = None,
+        run_settings: dict[str, Any] | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        self.run_settings = run_settings  # saved with each checkpoint: a resume can tell it was asked for another run
         self.scorers = dict(scorers or {})
         self.reduce_logits = reduce_logits
         self._eval_orders: dict[str, np.ndarray] = {}  # dataset fingerprint -> order its batches ran in
@@ -79,6 +81,8 @@ class KlueTrainer(Trainer):
             checkpoint = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"
             checkpoint.mkdir(parents=True, exist_ok=True)
             write_json(checkpoint / LOSS_TOTAL_FILE, {"global_step": self.state.global_step, "loss_sum": loss_sum})
+            if self.run_settings is not None:
+                write_json(checkpoint / RUN_SETTINGS_FILE, self.run_settings)
         super()._save_checkpoint(model, trial)
 
     def prediction_step(
@@ -146,8 +150,9 @@ class KlueTrainer(Trainer):
         metric_key_prefix: str = "eval",
     ) -> Any:
         scorer = self.scorers.get(metric_key_prefix)
-        if scorer is not None:
-            prediction_loss_only = False
+        # every evaluated or predicted split is decoded into predictions files, scored or not (an unlabelled
+        # test file): --prediction_loss_only would leave nothing to decode
+        prediction_loss_only = False
         output = super().evaluation_loop(dataloader, description, prediction_loss_only, ignore_keys, metric_key_prefix)
         if not self.args.eval_do_concat_batches:
             # Decoding reads one row per feature: join the per-batch outputs as the Trainer would.
@@ -184,6 +189,7 @@ def _clone_tensors(value: Any) -> Any:
 
 
 LOSS_TOTAL_FILE = "klue_loss_total.json"
+RUN_SETTINGS_FILE = "klue_run_settings.json"  # the flags a checkpoint's training depends on (runner.run_settings)
 
 
 def read_loss_total(checkpoint: str | Path) -> tuple[int, float] | None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import datasets
+import safetensors
 import torch
 import transformers
 from transformers import EvalPrediction, PretrainedConfig, PreTrainedTokenizerBase, Trainer, set_seed
@@ -35,9 +36,10 @@ from models.padding import padded_width
 from trainers.outputs import save_results, write_json, write_jsonl
 
 from trainers.arguments import parse_arguments
-from trainers.klue_trainer import KlueTrainer
+from trainers.klue_trainer import RUN_SETTINGS_FILE, KlueTrainer
 from trainers.loading import (
     emit_no_token_type_ids,
+    given_split_files,
     has_token_types,
     label_list,
     load_config,
@@ -89,6 +91,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     if not training_args.do_predict and any(getattr(options, "predictions_csv", None) for options in task_options):
         logger.warning("--predictions_csv is written by --do_predict; this run does not predict, so writes no CSV.")
     training_args = use_cuda_graphs(task, data_args, training_args, torch.cuda.is_available())
+    check_fp16_device(training_args)
     check_predicts_with_its_model(training_args, model_args)
     if finished_training(training_args, task):
         training_args.do_train = False
@@ -101,7 +104,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
 
     tokenizer = load_tokenizer(model_args, fast_required=task.needs_fast_tokenizer)
     config = load_config(model_args, task)  # small files: a model or flag problem shows before the data loads
-    check_resume_matches(resume_from, task)
+    check_resume_matches(resume_from, task, given=bool(training_args.resume_from_checkpoint))
     check_trained_for(config, model_args, task, training=training_args.do_train)
     saved_labels = saved_label_order(model_args, task, training=training_args.do_train)
     if not has_token_types(config):
@@ -111,6 +114,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     check_pad_to_multiple_of(data_args, longest_input(tokenizer, config), max_length)
     compile_per_length_bucket(data_args, training_args, max_length)
     task.check_options(tokenizer, max_length)
+    settings = run_settings(task, data_args, training_args) if training_args.do_train else None
+    check_resume_settings(resume_from, settings, training_args)
 
     raw = load_raw_splits(task, data_args, training_args, cache_dir=model_args.cache_dir, token=model_args.token)
     prepared = {}
@@ -153,6 +158,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         else task.data_collator(tokenizer, pad_multiple(data_args, training_args)),
         reduce_logits=lambda logits, inputs: task.reduce_logits(logits, inputs, tokenizer),
         scorers={prefix: scorer for prefix, scorer in scorers.items() if scorer.references is not None},
+        run_settings=settings,
     )
     if task.label_smoothing_by == "model":
         trainer.label_smoother = None  # the model smooths its own loss, and keeps the labels it reads
@@ -267,15 +273,15 @@ def check_trained_for(config: PretrainedConfig, model_args: ModelArguments, task
                          "(--do_train)")
 
 
-def check_resume_matches(checkpoint: str | None, task: Task) -> None:
-    """A checkpoint left in ``output_dir`` by a run of another task cannot be resumed: say so in one
-    line instead of a state-dict size mismatch deep in the Trainer."""
+def check_resume_matches(checkpoint: str | None, task: Task, *, given: bool = False) -> None:
+    """A checkpoint of a run of another task (left in ``output_dir``, or ``given`` with
+    ``--resume_from_checkpoint``) cannot be resumed: say so in one line instead of a state-dict size
+    mismatch deep in the Trainer."""
     other = other_task_run(checkpoint, task) if checkpoint else None
     if other is not None:
-        raise ArgumentsError(
-            f"{checkpoint} was saved by {other}, not a {task.name} run: pass another --output_dir, or "
-            "--overwrite_output_dir to start over"
-        )
+        remedy = (f"pass a checkpoint of a {task.name} run to --resume_from_checkpoint" if given
+                  else "pass another --output_dir, or --overwrite_output_dir to start over")
+        raise ArgumentsError(f"{checkpoint} was saved by {other}, not a {task.name} run: {remedy}")
 
 
 def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
@@ -287,7 +293,7 @@ def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
                 f"--resume_from_checkpoint {given}: no such checkpoint folder "
                 f"(expected e.g. {Path(training_args.output_dir) / 'checkpoint-500'})"
             )
-        if training_args.do_train and not (given / TRAINER_STATE).is_file():
+        if training_args.do_train and not checkpoint_is_whole(given):
             whole = whole_checkpoints(given)
             hint = (f"pass one of its checkpoints ({whole[-1]}) or leave the flag out to resume from its last one"
                     if whole else f"a checkpoint folder holds {TRAINER_STATE}, written last when it is saved")
@@ -309,13 +315,66 @@ def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
 
 
 TRAINER_STATE = "trainer_state.json"  # the Trainer writes it last into a checkpoint folder
+RESUME_SETTINGS = ("learning_rate", "weight_decay", "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_steps", "seed",
+                   "data_seed", "per_device_train_batch_size", "gradient_accumulation_steps", "world_size",
+                   "num_train_epochs", "max_steps")
+
+
+def run_settings(task: Task, data_args: DataArguments, training_args: KlueTrainingArguments) -> dict[str, Any]:
+    """The flags a training run's checkpoints depend on and a resume cannot change: the optimizer and the
+    schedule are restored as saved (a new learning rate would not apply), and the batches follow the saved
+    seed, data and sizes. Saved with each checkpoint (``klue_run_settings.json``)."""
+    train = given_split_files(task, data_args).get("train")
+    settings = {name: getattr(training_args, name) for name in RESUME_SETTINGS}
+    hub = f"{data_args.dataset_name} {data_args.dataset_config_name or task.name}"
+    settings["train_data"] = str(train.resolve()) if train else hub
+    settings["max_train_samples"] = data_args.max_train_samples
+    return json.loads(json.dumps(settings, default=str))  # as read back from the file
+
+
+def check_resume_settings(
+    checkpoint: str | None, settings: dict[str, Any] | None, training_args: KlueTrainingArguments
+) -> None:
+    """Resuming a checkpoint of a run with other flags would train on under the old ones without a word:
+    a checkpoint found in ``output_dir`` is refused (one line naming the flags); one given with
+    ``--resume_from_checkpoint`` is resumed, with a warning."""
+    path = Path(checkpoint) / RUN_SETTINGS_FILE if checkpoint else None
+    if settings is None or path is None or not path.is_file():  # older checkpoints have no settings file
+        return
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    changed = [f"{name} {saved[name]} -> {value}" for name, value in settings.items()
+               if name in saved and saved[name] != value]  # fmt: skip
+    if not changed:
+        return
+    differences = ", ".join(changed)
+    if training_args.resume_from_checkpoint:
+        logger.warning("Resuming %s, saved by a run with other flags (%s): its optimizer, schedule and data order "
+                       "go on as saved; these flags do not apply to it.", checkpoint, differences)
+        return
+    raise ArgumentsError(f"{Path(checkpoint).parent} holds {Path(checkpoint).name} of a run with other flags "
+                         f"({differences}), which a resume would not apply: rerun with that run's flags to resume "
+                         f"it, --overwrite_output_dir to start over, or --resume_from_checkpoint {checkpoint} to "
+                         "resume it anyway")
 
 
 def whole_checkpoints(folder: Path) -> list[Path]:
     """The ``checkpoint-N`` folders in ``folder`` whose save finished, by step."""
     steps = {path: path.name.removeprefix("checkpoint-") for path in folder.glob("checkpoint-*")}
-    whole = [path for path, step in steps.items() if step.isdigit() and (path / TRAINER_STATE).is_file()]
+    whole = [path for path, step in steps.items() if step.isdigit() and checkpoint_is_whole(path)]
     return sorted(whole, key=lambda path: int(steps[path]))
+
+
+def checkpoint_is_whole(checkpoint: Path) -> bool:
+    """Its save finished (``trainer_state.json``, written last, is there) and its files read: a stop
+    while saving leaves no state file, a power cut can leave a state file or weights cut short."""
+    try:
+        json.loads((checkpoint / TRAINER_STATE).read_text(encoding="utf-8"))
+        for weights in checkpoint.glob("*.safetensors"):
+            with safetensors.safe_open(str(weights), framework="pt"):  # reads the header, checks the size
+                pass
+    except (OSError, ValueError, safetensors.SafetensorError):
+        return False
+    return True
 
 
 def clear_earlier_run(output_dir: Path, *, training: bool) -> None:
@@ -410,6 +469,14 @@ def use_cuda_graphs(
                 "reduce-overhead, no per-step NaN check of the loss.", choice, data_args.pad_to_multiple_of)
     return dataclasses.replace(training_args, torch_compile=True, torch_compile_mode="reduce-overhead",
                                logging_nan_inf_filter=False)
+
+
+def check_fp16_device(training_args: KlueTrainingArguments) -> None:
+    """``--fp16`` on a CPU: accelerate turns its autocast off there, so the run would train in fp32 while
+    its flags say fp16."""
+    if training_args.fp16 and training_args.device.type == "cpu":
+        raise ArgumentsError("--fp16: this run computes on the CPU, where fp16 mixed precision is not available "
+                             "(it would train in fp32); use --bf16, which CPUs run, or a GPU")
 
 
 def check_pad_to_multiple_of(data_args: DataArguments, longest: tuple[int, str], max_length: int) -> None:

@@ -115,6 +115,19 @@ def test_cuda_graphs_on_without_a_gpu_is_one_line(tiny_bert, tmp_path, capsys):
         "error: --cuda_graphs on: needs a CUDA GPU, and this run has none (use auto or off)")
 
 
+def test_fp16_on_the_cpu_is_one_line_not_a_run_in_fp32(tiny_bert, tmp_path, capsys):
+    from tests.synthetic import write_json, ynat_records
+    from trainers.run_ynat import YnatTask
+
+    dev = write_json(tmp_path / "dev.json", ynat_records(4, seed=1))
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(tmp_path / "out"), "--test_file", str(dev),
+            "--do_predict", "--use_cpu", "--report_to", "none"]
+    assert runner.main(YnatTask(), [*argv, "--fp16"]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith(
+        "error: --fp16: this run computes on the CPU, where fp16 mixed precision is not available")
+    assert runner.main(YnatTask(), [*argv, "--bf16"]) == 0
+
+
 def test_a_padding_multiple_under_torch_compile_compiles_one_static_graph_per_bucket(tmp_path, monkeypatch):
     import torch._dynamo
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -119,10 +120,11 @@ def test_rerunning_a_finished_run_keeps_its_results_and_evaluates_its_model(tiny
 
 def test_a_checkpoint_holds_its_loss_sum_before_it_counts_as_whole(tiny_bert, tmp_path, monkeypatch):
     """trainer_state.json, which the Trainer writes last, marks a checkpoint whole (resumable). The loss sum that
-    a resumed run's train_loss needs must be there by then: a stop between the two would lose it."""
+    a resumed run's train_loss needs, and the flags a resume is checked against, must be there by then: a stop
+    between the two would lose them."""
     from transformers import TrainerState
 
-    from trainers.klue_trainer import LOSS_TOTAL_FILE
+    from trainers.klue_trainer import LOSS_TOTAL_FILE, RUN_SETTINGS_FILE
     from trainers.run_ynat import YnatTask
     from trainers.runner import main
 
@@ -131,7 +133,8 @@ def test_a_checkpoint_holds_its_loss_sum_before_it_counts_as_whole(tiny_bert, tm
 
     def save_to_json(self, json_path: str) -> None:
         if Path(json_path).parent.name.startswith("checkpoint-"):
-            had_loss_sum.append((Path(json_path).parent / LOSS_TOTAL_FILE).is_file())
+            had_loss_sum.append(all((Path(json_path).parent / name).is_file()
+                                    for name in (LOSS_TOTAL_FILE, RUN_SETTINGS_FILE)))
         save_state(self, json_path)
 
     monkeypatch.setattr(TrainerState, "save_to_json", save_to_json)
@@ -141,3 +144,56 @@ def test_a_checkpoint_holds_its_loss_sum_before_it_counts_as_whole(tiny_bert, tm
                              "--per_device_train_batch_size", "8", "--report_to", "none", "--use_cpu",
                              "--disable_tqdm", "true"]) == 0  # fmt: skip
     assert had_loss_sum == [True, True]  # checkpoints 2 and 4
+
+
+def stopped_run(tiny_bert: Path, tmp_path: Path) -> tuple[list[str], Path]:
+    """A YNAT run with checkpoints 2 and 4 that reads as stopped after checkpoint 4 (no train_results.json)."""
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    train = write_json(tmp_path / "train.json", ynat_records(16, seed=3))
+    out = tmp_path / "out"
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
+            "--do_train", "--max_steps", "6", "--save_steps", "2", "--per_device_train_batch_size", "4",
+            "--learning_rate", "5e-3", "--report_to", "none", "--use_cpu", "--disable_tqdm", "true"]
+    assert main(YnatTask(), argv) == 0
+    (out / "train_results.json").unlink()
+    shutil.rmtree(out / "checkpoint-6")
+    return argv, out
+
+
+def test_a_stopped_run_rerun_with_other_flags_is_refused_or_resumed_only_when_named(tiny_bert, tmp_path, capsys):
+    """A resume restores the optimizer and schedule as saved: a new learning rate would not apply, silently."""
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    argv, out = stopped_run(tiny_bert, tmp_path)
+    capsys.readouterr()
+    changed = [*argv, "--learning_rate", "1e-3", "--max_steps", "8"]
+    assert main(YnatTask(), changed) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: {out} holds checkpoint-4 of a run with other flags "
+                                               "(learning_rate 0.005 -> 0.001, max_steps 6 -> 8)"), err
+    assert f"--resume_from_checkpoint {out / 'checkpoint-4'} to resume it anyway" in err[0]
+    assert not (out / "train_results.json").exists()
+
+    assert main(YnatTask(), [*changed, "--resume_from_checkpoint", str(out / "checkpoint-4")]) == 0
+    assert "saved by a run with other flags (learning_rate 0.005 -> 0.001, max_steps 6 -> 8)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("damaged", ["trainer_state.json", "model.safetensors"])
+def test_a_checkpoint_with_a_file_cut_short_is_passed_over(damaged, tiny_bert, tmp_path, capsys):
+    """A power cut can leave the files of the last checkpoint cut short even where trainer_state.json exists."""
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    argv, out = stopped_run(tiny_bert, tmp_path)
+    path = out / "checkpoint-4" / damaged
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    capsys.readouterr()
+    assert main(YnatTask(), [*argv, "--resume_from_checkpoint", str(out / "checkpoint-4")]) == 2
+    assert "not a whole checkpoint" in capsys.readouterr().err
+    assert main(YnatTask(), argv) == 0
+    log = capsys.readouterr().out
+    assert f"{out / 'checkpoint-4'} was not saved whole" in log
+    assert f"Resuming training from {out / 'checkpoint-2'}" in log

@@ -260,3 +260,17 @@ def test_dp_padding_multiple_is_applied_and_changes_nothing(tiny_bert, tmp_path,
     assert any(t % 16 or w % 16 for t, w in outputs["dynamic"][0])
     assert outputs["multiple"][1] == outputs["dynamic"][1]
     assert outputs["multiple"][2] == pytest.approx(outputs["dynamic"][2], rel=1e-5)
+
+
+def test_dp_bf16_and_gradient_checkpointing_train_the_parser(tiny_bert, tmp_path):
+    """Gradient checkpointing recomputes the encoder's layers under the parser and changes nothing but memory."""
+    train = write_dp_tsv(tmp_path / "train.tsv", dp_records(16, seed=1))
+    results = {}
+    for name, flags in (("plain", []), ("checkpointing", ["--gradient_checkpointing"]), ("bf16", ["--bf16"])):
+        out = tmp_path / name
+        assert run_dp(tiny_bert, out, "--train_file", str(train), "--validation_file", str(train), "--do_train",
+                      "--do_eval", "--max_steps", "3", *flags) == 0
+        results[name] = json.loads((out / "eval_results.json").read_text())
+    assert results["checkpointing"]["eval_loss"] == pytest.approx(results["plain"]["eval_loss"], rel=1e-4)
+    assert results["checkpointing"]["eval_uas"] == results["plain"]["eval_uas"]
+    assert 0 < results["bf16"]["eval_loss"] < float("inf")

@@ -289,3 +289,19 @@ def test_an_encoder_with_narrower_embeddings_is_one_line(tiny_electra, tmp_path,
     assert run_wos(tiny_electra, tmp_path / "out", "--train_file", str(train), "--do_train") == 2
     err = [line for line in capsys.readouterr().err.strip().splitlines() if not line.startswith("Tokenizing")]
     assert len(err) == 1 and "token embeddings (16) are narrower than its hidden states (32)" in err[0], err
+
+
+def test_bf16_and_gradient_checkpointing_train_the_generator(wos_bert, tmp_path):
+    """Under bf16 autocast the attention scores are bf16 while the history stays fp32: their padding mask must
+    fit the scores' dtype. Gradient checkpointing recomputes the encoder and changes nothing (no dropout here)."""
+    write(tmp_path / "ontology.json", wos_ontology())
+    train = write(tmp_path / "train.json", wos_dialogues(3, seed=5))
+    results = {}
+    for name, flags in (("plain", []), ("checkpointing", ["--gradient_checkpointing"]), ("bf16", ["--bf16"])):
+        out = tmp_path / name
+        assert run_wos(wos_bert, out, "--train_file", str(train), "--validation_file", str(train), "--do_train",
+                       "--do_eval", "--max_steps", "3", "--teacher_forcing_ratio", "1.0", *flags) == 0
+        results[name] = json.loads((out / "eval_results.json").read_text())
+    assert results["checkpointing"]["eval_loss"] == pytest.approx(results["plain"]["eval_loss"], rel=1e-5)
+    assert results["checkpointing"]["eval_slot_f1"] == results["plain"]["eval_slot_f1"]
+    assert 0 < results["bf16"]["eval_loss"] < float("inf")

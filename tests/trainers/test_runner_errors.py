@@ -101,12 +101,14 @@ def test_tasks_whose_readers_allow_unlabelled_examples_refuse_them_outside_the_t
                           f"field '{label}'", f"{split}: {count} of 5 examples have no label")
 
 
-def test_a_test_file_may_leave_labels_out(tiny_bert, tmp_path):
+@pytest.mark.parametrize("extra", [[], ["--prediction_loss_only"]], ids=["plain", "prediction_loss_only"])
+def test_a_test_file_may_leave_labels_out(extra, tiny_bert, tmp_path):
+    """Predicted all the same under --prediction_loss_only: there is no loss to keep, and the file is the point."""
     records = ynat_records(3)
     for record in records:
         del record["label"]
     test = write_json(tmp_path / "test.json", records)
-    status, out = run(YnatTask(), tiny_bert, tmp_path, {"test": test}, "--do_eval", "false", "--do_predict")
+    status, out = run(YnatTask(), tiny_bert, tmp_path, {"test": test}, "--do_eval", "false", "--do_predict", *extra)
     assert status == 0 and len((out / "predictions.jsonl").read_text().splitlines()) == 3
 
 
@@ -151,6 +153,12 @@ def test_a_run_of_another_task_in_output_dir_is_neither_resumed_nor_taken_for_th
     message = capsys.readouterr().err.strip()
     assert "checkpoint-1 was saved by a nli run, not a sts run" in message
     assert "--overwrite_output_dir" in message and len(message.splitlines()) == 1
+    # named with --resume_from_checkpoint: another --output_dir would not help
+    given = [*common, "--train_file", str(sts), "--output_dir", str(tmp_path / "other"),
+             "--resume_from_checkpoint", str(out / "checkpoint-1")]  # fmt: skip
+    assert main(StsTask(), given) == 2
+    assert capsys.readouterr().err.strip().endswith(
+        "checkpoint-1 was saved by a nli run, not a sts run: pass a checkpoint of a sts run to --resume_from_checkpoint")
     # a checkpoint saved without the task's name (another tool, an older run) is told apart by its labels
     config = out / "checkpoint-1" / "config.json"
     config.write_text(json.dumps({k: v for k, v in json.loads(config.read_text()).items() if k != "klue_task"}))
