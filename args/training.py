@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from transformers import TrainingArguments
 from transformers.trainer_utils import IntervalStrategy
 
+from args.errors import ArgumentsError
+
 
 @dataclass
 class KlueTrainingArguments(TrainingArguments):
@@ -33,6 +35,15 @@ class KlueTrainingArguments(TrainingArguments):
     )
 
     def __post_init__(self) -> None:
+        # Values torch would refuse only after the data and the model are loaded, with a traceback
+        for name in ("per_device_train_batch_size", "per_device_eval_batch_size", "gradient_accumulation_steps"):
+            if getattr(self, name) < 1:
+                raise ArgumentsError(f"--{name} {getattr(self, name)}: must be at least 1")
+        if self.learning_rate < 0:
+            raise ArgumentsError(f"--learning_rate {self.learning_rate:g}: must not be negative")
+        if self.do_train and self.max_steps <= 0 and self.num_train_epochs <= 0:
+            raise ArgumentsError(f"--num_train_epochs {self.num_train_epochs:g}: nothing to train; give a positive "
+                                 "number of epochs (or --max_steps), or drop --do_train")
         asked_to_evaluate = self.do_eval
         super().__post_init__()
         # The stock arguments turn --do_eval on whenever eval_strategy is not "no", as every config's "steps" is

@@ -7,12 +7,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 from transformers import HfArgumentParser
+from transformers.hf_argparser import string_to_bool
 
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
 from metrics.tasks import metric_task
@@ -69,15 +70,23 @@ def parse_arguments(
         raise ArgumentsError("; ".join(lines)) from error
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    if "output_dir" not in from_file and not any(a == "--output_dir" or a.startswith("--output_dir=") for a in argv):
+    if not from_file.get("output_dir") and not any(flag_given(argv, "output_dir")):
         # The Trainer's default folder (./trainer_output) would be shared by every task run without it.
         parser.error("--output_dir is required: the folder for this run's model, checkpoints, results and predictions")
     *task_options, model_args, data_args, training_args = parsed
+    if not (training_args.do_train or training_args.do_eval or training_args.do_predict):
+        raise ArgumentsError("nothing to do: pass --do_train, --do_eval and/or --do_predict")
     check_metric_for_best_model(task, training_args)
     if training_args.label_smoothing_factor and task.label_smoothing_by is None:
         raise ArgumentsError(f"--label_smoothing_factor {training_args.label_smoothing_factor:g}: {task.name} has no "
                              "class labels to smooth (a score, or labels its own loss reads); leave it at 0")
     return model_args, data_args, training_args, task_options
+
+
+def flag_given(argv: Sequence[str], name: str) -> Iterator[bool]:
+    """Per argument, whether it is flag ``name`` (``--output_dir DIR``, ``--output-dir=DIR``)."""
+    spellings = {f"--{name}", f"--{name.replace('_', '-')}"}
+    return (argument.split("=", 1)[0] in spellings for argument in argv)
 
 
 def check_metric_for_best_model(task: Task, training_args: KlueTrainingArguments) -> None:
@@ -101,14 +110,26 @@ def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
     Returns the values."""
     path = path.resolve()
     if not path.is_file():
-        raise ArgumentsError(f"{path}: no such arguments file")
-    text = path.read_text(encoding="utf-8")
+        raise ArgumentsError(f"{path}: {'is a folder' if path.is_dir() else 'no such arguments file'}")
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a byte order mark, as some editors write, is no error
+    except (OSError, UnicodeDecodeError) as error:
+        raise ArgumentsError(f"{path}: cannot read it as UTF-8 text ({error})") from None
+    if not text.strip():
+        raise ArgumentsError(f"{path}: the file is empty; expected a mapping of flag names to values")
     try:
         values = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise ArgumentsError(f"{path}: not valid {path.suffix[1:].upper()}: {str(error).splitlines()[0]}") from error
+    except json.JSONDecodeError as error:
+        problem = f"not valid JSON ({error.msg}, column {error.colno})"
+        raise ArgumentsError(f"{path}, line {error.lineno}: {problem}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ArgumentsError(f"{path}{where}: not valid YAML ({problem})") from None
     if not isinstance(values, dict):
-        raise ArgumentsError(f"{path}: expected a mapping of flag names to values, got {type(values).__name__}")
+        got = "only comments" if values is None else type(values).__name__
+        raise ArgumentsError(f"{path}: expected a mapping of flag names to values, got {got}")
     actions = {action.dest: action for action in parser._actions}
     unknown = sorted(key for key in values if key not in actions or key == "help")
     if unknown:
@@ -120,10 +141,20 @@ def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
         action.required = False
         # argparse types string defaults only: a number or list from the file is checked here, so a
         # wrong type ends in one line instead of a traceback deep in the run.
-        if value is None or isinstance(value, (str, dict)) or action.type is None:
+        if value is None:
+            if action.default is not None:  # the field's type has no None: a traceback later
+                raise ArgumentsError(f"{path}: {key}: null is not a value of this flag; leave the key out for its "
+                                     f"default ({action.default})")
+            continue
+        if isinstance(value, str) or action.type is None:
+            continue
+        one_value = action.type in (int, float, string_to_bool)
+        if isinstance(value, dict):
+            if one_value:
+                raise ArgumentsError(f"{path}: {key}: expected one value, got the mapping {value!r}")
             continue
         if isinstance(value, list):
-            if action.nargs in (None, "?") and action.type in (int, float):
+            if action.nargs in (None, "?") and one_value:
                 raise ArgumentsError(f"{path}: {key}: expected one value, got the list {value!r}")
             continue
         if isinstance(value, float) and action.type is int:

@@ -70,19 +70,34 @@ def quarter_epoch_ratio(num_train_epochs: float) -> float:
     return 0.25 / num_train_epochs
 
 
+def given_flags(flags: Sequence[str]) -> dict[str, str | None]:
+    """The flags in ``flags`` by name, as argparse reads them (``--eval-steps 10`` and ``--eval_steps=10``
+    are ``eval_steps``), each with its last value (None for a flag without one)."""
+    given: dict[str, str | None] = {}
+    for index, flag in enumerate(flags):
+        if not flag.startswith("--"):
+            continue
+        name, equals, value = flag[2:].partition("=")
+        following = flags[index + 1] if index + 1 < len(flags) else None
+        has_value = following is not None and not following.startswith("--")
+        given[name.replace("-", "_")] = value if equals else (following if has_value else None)
+    return given
+
+
 def quarter_epoch_flags(config: dict[str, Any], flags: Sequence[str]) -> list[str]:
     """``--eval_steps R --save_steps R`` for the run's epochs (the last ``--num_train_epochs`` in
     ``flags``, else the config's), when the config evaluates by steps; else nothing. A flag
-    ``--eval_steps`` or ``--max_steps`` given by the user wins (nothing is added)."""
-    if config.get("eval_strategy") != "steps" or "--eval_steps" in flags or "--max_steps" in flags:
+    ``--eval_steps`` or ``--max_steps`` given by the user wins (nothing is added), and so does a number
+    of epochs that is not a positive number (the task script then says what is wrong with it)."""
+    given = given_flags(flags)
+    if config.get("eval_strategy") != "steps" or "eval_steps" in given or "max_steps" in given:
         return []
-    epochs = float(config.get("num_train_epochs", 3.0))
-    for index, flag in enumerate(flags[:-1]):
-        if flag == "--num_train_epochs":
-            epochs = float(flags[index + 1])
-    ratio = repr(quarter_epoch_ratio(epochs))
+    try:
+        ratio = repr(quarter_epoch_ratio(float(given.get("num_train_epochs") or config.get("num_train_epochs", 3.0))))
+    except ValueError:
+        return []
     added = ["--eval_steps", ratio]
-    if config.get("save_strategy") == "steps" and "--save_steps" not in flags:
+    if config.get("save_strategy") == "steps" and "save_steps" not in given:
         added += ["--save_steps", ratio]
     return added
 

@@ -584,9 +584,10 @@ def test_task_settings_are_the_parsed_flags():
     from trainers.arguments import parse_arguments
 
     task = MrcTask()
-    *_, options = parse_arguments(task, ["--model_name_or_path", "m", "--output_dir", "o", "--doc_stride", "64"])
+    *_, options = parse_arguments(task, ["--model_name_or_path", "m", "--output_dir", "o", "--doc_stride", "64",
+                                         "--do_eval"])
     task.use_options(*options)
-    assert task.settings == MrcArguments(doc_stride=64)
+    assert task.option(MrcArguments) == MrcArguments(doc_stride=64)
     assert task.config_overrides() == {"num_labels": 2}  # a start and an end logit per token
 
 

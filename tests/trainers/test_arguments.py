@@ -52,6 +52,26 @@ def test_a_bad_flag_is_one_line_and_exit_status_2(tmp_path, capsys, flags, expec
     assert expected in message and "--help" in message
 
 
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--do_train", "--per_device_train_batch_size", "0"], "--per_device_train_batch_size 0: must be at least 1"),
+        (["--do_eval", "--per_device_eval_batch_size", "-3"], "--per_device_eval_batch_size -3: must be at least 1"),
+        (["--do_train", "--gradient_accumulation_steps", "0"], "--gradient_accumulation_steps 0: must be at least 1"),
+        (["--do_train", "--learning_rate", "-1"], "--learning_rate -1: must not be negative"),
+        (["--do_train", "--num_train_epochs", "0"], "--num_train_epochs 0: nothing to train"),
+        ([], "nothing to do: pass --do_train, --do_eval and/or --do_predict"),
+        (["--do_train", "false", "--do_eval", "false"], "nothing to do: pass --do_train"),
+    ],
+)
+def test_values_that_would_fail_after_loading_the_model_are_one_line_before_it(tmp_path, capsys, flags, expected):
+    # the model name is never looked at: these fail while the flags are read
+    status = main(YnatTask(), ["--model_name_or_path", "no-such-model", "--output_dir", str(tmp_path / "out"),
+                               *flags])  # fmt: skip
+    message = capsys.readouterr().err.strip()
+    assert status == 2 and len(message.splitlines()) == 1 and expected in message, message
+
+
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
 def test_an_arguments_file_then_flags_that_win(tmp_path, suffix):
     settings = {"model_name_or_path": "klue/roberta-base", "output_dir": "outputs/ner", "learning_rate": 5e-5,
@@ -75,10 +95,31 @@ def test_an_arguments_file_with_an_unknown_key_or_bad_syntax_is_one_line(tmp_pat
     assert main(YnatTask(), [str(unknown)]) == 2
     assert "unknown flag names learning_rat" in capsys.readouterr().err
     broken = tmp_path / "args.yaml"
-    broken.write_text("model_name_or_path: [x\n")
+    broken.write_text("model_name_or_path: x\noutput_dir: [o\ndo_eval: true\n")
     assert main(YnatTask(), [str(broken)]) == 2
     message = capsys.readouterr().err.strip()
-    assert len(message.splitlines()) == 1 and "not valid YAML" in message
+    assert len(message.splitlines()) == 1 and f"{broken}, line 3: not valid YAML" in message, message
+    broken = tmp_path / "args.json"
+    broken.write_text('{"model_name_or_path": "x",\n "output_dir": o}')
+    assert main(YnatTask(), [str(broken)]) == 2
+    assert f"{broken}, line 2: not valid JSON (Expecting value, column 16)" in capsys.readouterr().err
+    for content, problem in ((b"", "the file is empty"), (b"\xff\xfe{}", "cannot read it as UTF-8 text")):
+        broken.write_bytes(content)
+        assert main(YnatTask(), [str(broken)]) == 2
+        message = capsys.readouterr().err.strip()
+        assert len(message.splitlines()) == 1 and f"{broken}: {problem}" in message, message
+    folder = tmp_path / "settings.json"
+    folder.mkdir()
+    assert main(YnatTask(), [str(folder)]) == 2
+    assert f"{folder}: is a folder" in capsys.readouterr().err
+
+
+def test_an_arguments_file_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "args.json"
+    path.write_text(json.dumps({"model_name_or_path": "x", "output_dir": str(tmp_path / "o"), "do_eval": True}),
+                    encoding="utf-8-sig")
+    _, _, training_args, _ = parse_arguments(YnatTask(), [str(path)])
+    assert training_args.output_dir == str(tmp_path / "o")
 
 
 @pytest.mark.parametrize(
@@ -87,13 +128,18 @@ def test_an_arguments_file_with_an_unknown_key_or_bad_syntax_is_one_line(tmp_pat
         ({"max_train_samples": 2.5}, "max_train_samples: expected a whole number, got 2.5"),
         ({"max_seq_length": [64]}, "max_seq_length: expected one value, got the list [64]"),
         ({"learning_rate": "fast"}, "invalid float value: 'fast'"),  # a string: argparse's own check
+        ({"learning_rate": None}, "learning_rate: null is not a value of this flag; leave the key out for its "
+                                  "default (5e-05)"),
+        ({"max_seq_length": {"a": 1}}, "max_seq_length: expected one value, got the mapping {'a': 1}"),
+        ({"do_train": [1, 2]}, "do_train: expected one value, got the list [1, 2]"),
+        ({"do_eval": True, "output_dir": None}, "--output_dir is required"),  # null: not given
     ],
 )
 def test_an_arguments_file_value_of_the_wrong_type_is_one_line(setting, expected, tmp_path, capsys):
     # argparse checks only strings: numbers and lists from a file are checked by the runner
     path = tmp_path / "args.json"
     path.write_text(json.dumps({"model_name_or_path": "x", "output_dir": str(tmp_path / "o"), **setting}))
-    assert main(YnatTask(), [str(path)]) == 2
+    assert main(YnatTask(), [str(path), "--do_predict"]) == 2
     message = capsys.readouterr().err.strip()
     assert len(message.splitlines()) == 1 and expected in message, message
 
@@ -122,9 +168,12 @@ def test_a_run_without_output_dir_is_refused_rather_than_sharing_the_trainers_de
     assert main(YnatTask(), ["--model_name_or_path", "x", "--do_eval"]) == 2
     assert capsys.readouterr().err.startswith("error: --output_dir is required")
     path = tmp_path / "args.yaml"
-    path.write_text(f"model_name_or_path: x\noutput_dir: {tmp_path / 'out'}\n")
+    path.write_text(f"model_name_or_path: x\noutput_dir: {tmp_path / 'out'}\ndo_eval: true\n")
     _, _, training_args, _ = parse_arguments(YnatTask(), [str(path)])  # given by the arguments file
     assert training_args.output_dir == str(tmp_path / "out")
+    _, _, training_args, _ = parse_arguments(YnatTask(), ["--model_name_or_path", "x", "--do_eval", "--output-dir",
+                                                          str(tmp_path / "dash")])  # the spelling --help shows too
+    assert training_args.output_dir == str(tmp_path / "dash")
 
 
 def test_shipped_configs_combine_with_flags():
@@ -136,7 +185,7 @@ def test_shipped_configs_combine_with_flags():
 
 
 def test_the_best_checkpoint_is_chosen_by_the_tasks_selection_metric_unless_told_otherwise(tmp_path):
-    base = ["--model_name_or_path", "m", "--output_dir", str(tmp_path), "--load_best_model_at_end",
+    base = ["--model_name_or_path", "m", "--output_dir", str(tmp_path), "--do_train", "--load_best_model_at_end",
             "--eval_strategy", "epoch", "--save_strategy", "epoch"]
     _, _, training_args, _ = parse_arguments(NerTask(), base)
     assert training_args.metric_for_best_model == "char_f1" and training_args.greater_is_better
