@@ -58,6 +58,10 @@ class McqaArguments:
             raise ArgumentsError(f"--mcqa_model must be one of {', '.join(MCQA_MODELS)}, got {self.mcqa_model!r}")
         if self.lora_r < 0:
             raise ArgumentsError(f"--lora_r must be 0 (no LoRA) or a positive rank, got {self.lora_r}")
+        if not 0 <= self.lora_dropout < 1:
+            raise ArgumentsError(f"--lora_dropout must be at least 0 and below 1, got {self.lora_dropout}")
+        if self.lora_alpha <= 0:
+            raise ArgumentsError(f"--lora_alpha must be positive, got {self.lora_alpha}")
         if self.mcqa_model == "encoder" and (self.lora_r or self.load_in_4bit):
             flag = "--lora_r" if self.lora_r else "--load_in_4bit"
             raise ArgumentsError(f"{flag} is for --mcqa_model causal_lm; the encoder route fine-tunes every weight")

@@ -73,3 +73,5 @@ class MrcArguments:
             if value < minimum:
                 suffix = " with --doc_stride_mode step" if name == "doc_stride" else ""
                 raise ArgumentsError(f"--{name} must be >= {minimum}{suffix}, got {value}")
+        if self.null_score_diff_threshold != self.null_score_diff_threshold:  # NaN: every comparison false
+            raise ArgumentsError("--null_score_diff_threshold must be a number, got nan")

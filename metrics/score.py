@@ -51,7 +51,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 
 def _one_line_for_interrupt(kind, value, traceback):  # noqa: ANN001, ANN202
@@ -384,8 +384,15 @@ def _names(items: Sequence[str]) -> str:
 # ---------------------------------------------------------------- CLI
 
 
+class _OneLineErrors(argparse.ArgumentParser):
+    """A parser whose mistakes are one line (and exit status 2), not the whole usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_REJECTED, f"error: {message} ({self.prog} --help lists the flags)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineErrors(
         prog="python -m metrics.score",
         description="Score a system's KLUE predictions (JSON lines keyed by guid) with the official metrics.",
         epilog=__doc__,  # the prediction formats of every task

@@ -21,6 +21,7 @@ Everything that decides a number is a pure function (``task_row``, ``confusion_m
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -28,7 +29,7 @@ import math
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from trainers.outputs import atomic_writer, write_json, write_text
 
@@ -544,10 +545,15 @@ def summary_line(out: Path, task: str) -> str:
     return f"== {task}: {status.get('status', '?')} in {_fmt(_number(status.get('seconds')), 0)} s; {scores}"
 
 
-def _main(argv: list[str]) -> int:
-    import argparse
+class _OneLineErrors(argparse.ArgumentParser):
+    """A parser whose mistakes are one line (and exit status 2), not the whole usage."""
 
-    parser = argparse.ArgumentParser(prog="python -m trainers.benchmark_report", description=__doc__.split("\n\n")[0])
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} ({self.prog} --help lists the arguments)\n")
+
+
+def _main(argv: list[str]) -> int:
+    parser = _OneLineErrors(prog="python -m trainers.benchmark_report", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser("report", help="write results.md/.json/.csv and the pictures, print the table")
     report.add_argument("out", type=Path)
@@ -583,8 +589,14 @@ def _main(argv: list[str]) -> int:
         config = _read_json(args.config) if args.config.is_file() else {}
         print(" ".join(quarter_epoch_flags(config or {}, args.flags)))
     else:
+        if not args.out.is_dir():
+            parser.error(f"report {args.out}: no such folder (the --output_dir of run_all.sh)")
+        if args.baselines is not None and not isinstance(_read_json(args.baselines), dict):
+            parser.error(f"--baselines {args.baselines}: not a JSON object of baselines (python -m smoke baselines)")
         baselines = _read_json(args.baselines or args.out / "baselines.json")
         tasks = [task for task in args.tasks.split(",") if task] if args.tasks else None
+        if unknown := sorted(set(tasks or ()) - set(table_tasks())):
+            parser.error(f"--tasks: unknown task(s) {', '.join(unknown)}; the table has {', '.join(table_tasks())}")
         rows = write_report(args.out, args.model, tasks, args.data_dir, baselines, not args.no_tensorboard)
         print("\n".join(text_table(rows)))
         for row in rows:  # a smoke run that did not learn says so (its score alone could look fine)

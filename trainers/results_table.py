@@ -26,8 +26,14 @@ def results_table(out: Path, model: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    if argv in (["-h"], ["--help"]):
+        print(__doc__.strip())
+        return 0
     if len(argv) != 2:
-        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
+        print(f"usage: {__doc__.strip().splitlines()[2].strip()}", file=sys.stderr)
+        return 2
+    if not Path(argv[0]).is_dir():
+        print(f"error: {argv[0]}: no such folder (the --output_dir of run_all.sh)", file=sys.stderr)
         return 2
     print("\n".join(results_table(Path(argv[0]), argv[1])))
     return 0

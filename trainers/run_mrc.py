@@ -31,7 +31,7 @@ from transformers import AutoModelForQuestionAnswering, PretrainedConfig, PreTra
 import metrics
 from algorithms import mrc_spans, mrc_windows
 from algorithms.token_offsets import TokenOffsets
-from args import ModelArguments, MrcArguments
+from args import ArgumentsError, ModelArguments, MrcArguments
 from klue_data import KlueDataError
 from klue_data.mrc import gold_answers
 from models.span_head import ignore_padding_positions
@@ -54,6 +54,9 @@ class MrcTask(Task):
     def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
         # a --doc_stride that leaves no room for a question fails here, before the data is read
         settings = self.option(MrcArguments)
+        if settings.n_best_size > max_length:  # decoding pairs every start with every end candidate
+            raise ArgumentsError(f"--n_best_size {settings.n_best_size}: more candidates than a window has tokens; "
+                                 f"at most max_seq_length ({max_length})")
         mrc_windows.query_token_limit(
             tokenizer, max_length, settings.doc_stride, settings.max_query_length, settings.doc_stride_mode
         )

@@ -726,6 +726,12 @@ def test_cli_subprocess_and_help(tmp_path):
     assert result.returncode == 2
     assert "1 reference example(s) without a prediction: smoke-ynat-00001" in result.stderr
 
+    for argv in (["--task", "foo"], ["--bogus"]):  # argparse's own mistakes: one line, not the usage block
+        result = subprocess.run([sys.executable, "-m", "metrics.score", *argv], cwd=ROOT, capture_output=True,
+                                text=True, timeout=60)  # fmt: skip
+        assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert result.stderr.startswith("error: ") and "--help lists the flags" in result.stderr
+
     help_text = cli.build_parser().format_help()
     assert '"turn": 0' in help_text and "NON-space" in help_text
 

@@ -154,6 +154,9 @@ def test_an_arguments_file_value_of_the_wrong_type_is_one_line(setting, expected
          "--load_in_4bit is for --mcqa_model causal_lm"),
         ("McqaArguments", {"mcqa_model": "causal_lm", "lora_r": -1}, "--lora_r must be 0 (no LoRA) or a positive rank"),
         ("McqaArguments", {"mcqa_model": "causal_lm", "lora_target_modules": " "}, "--lora_target_modules is empty"),
+        ("McqaArguments", {"mcqa_model": "causal_lm", "lora_r": 4, "lora_dropout": 2.0},
+         "--lora_dropout must be at least 0 and below 1, got 2.0"),
+        ("McqaArguments", {"mcqa_model": "causal_lm", "lora_r": 4, "lora_alpha": 0}, "--lora_alpha must be positive"),
     ],
 )
 def test_task_flag_values_are_checked_where_argparse_choices_do_not_reach(arguments, values, expected):

@@ -230,3 +230,24 @@ def test_the_report_on_its_own_keeps_the_smoke_baselines_run_all_wrote(tmp_path,
     assert report._main(["report", str(tmp_path), "tiny-bert", "--no_tensorboard"]) == 0
     (row,) = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["tasks"]
     assert row["baseline"]["scores"] == {"macro_f1": 10.0} and row["above_baseline"] is True
+
+
+def test_report_mistakes_are_one_line_and_write_nothing(tmp_path, capsys):
+    """A mistyped folder must not be created and reported as an empty benchmark; a baselines file that does not
+    read and a task the table lacks are not dropped silently."""
+    from trainers import results_table
+
+    typo = tmp_path / "typo"
+    for argv, expected in (
+        (["report", str(typo), "m"], f"report {typo}: no such folder"),
+        (["report", str(tmp_path), "m", "--baselines", str(tmp_path / "none.json")], "--baselines"),
+        (["report", str(tmp_path), "m", "--tasks", "ner,nre"], "--tasks: unknown task(s) nre;"),
+        (["status", str(tmp_path)], "the following arguments are required: task, status, seconds"),
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            report._main(argv)
+        err = capsys.readouterr().err.strip().splitlines()
+        assert stopped.value.code == 2 and len(err) == 1 and expected in err[0], err
+    assert not typo.exists() and not (tmp_path / "results.json").exists()
+    assert results_table.main([str(typo), "m"]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {typo}: no such folder (the --output_dir of run_all.sh)"

@@ -201,6 +201,9 @@ def test_paragraph_without_qas_or_context_fails_with_file_and_field(field, tiny_
 @pytest.mark.parametrize(
     ("flags", "expected"),
     [(["--n_best_size", "0"], "--n_best_size must be >= 1, got 0"),
+     (["--n_best_size", "100000"], "--n_best_size 100000: more candidates than a window has tokens; at most "
+                                   "max_seq_length (64)"),
+     (["--null_score_diff_threshold", "nan"], "--null_score_diff_threshold must be a number, got nan"),
      (["--doc_stride", "62"], "--doc_stride 62 leaves no room for a question"),
      (["--doc_stride_mode", "step", "--doc_stride", "61"], "--doc_stride 61 (--doc_stride_mode step: the step between "
                                                             "windows) leaves no room for a question"),
