@@ -31,21 +31,55 @@ class ArgumentParser(HfArgumentParser):
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Defaults after each flag's help, and the script's description as it is written."""
+    """Defaults after each flag's help (unless the help already says its default, or it has none), and
+    the script's description as it is written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default is None or action.default is argparse.SUPPRESS or "default" in text.lower():
+            return text
+        return super()._get_help_string(action)
+
+
+def _clarify_help(parser: ArgumentParser, task: Task) -> None:
+    """Help of stock flags that says something else than what the runner does with them."""
+    selection = metric_task(task.name).selection_key
+    clearer = {
+        "metric_for_best_model": f"The eval metric that picks the best checkpoint (--load_best_model_at_end), "
+        f"eval_ prefix optional. Default: the task's selection metric, {selection}.",
+        "resume_from_checkpoint": "A checkpoint folder to resume training from. Default: the last whole checkpoint "
+        "in a non-empty --output_dir (--overwrite_output_dir starts over instead).",
+        "do_train": "Train on the train split (saving the model, checkpoints and train_results.json).",
+        "do_eval": "Score the validation split at the end (and, when training, at every --eval_strategy step; a "
+        "config's eval_strategy turns this on for training runs).",
+        "do_predict": "Predict the test split (the validation split when no test file is given): predictions.jsonl, "
+        "and its scores when it has labels.",
+        "max_seq_length": f"Longest input in tokens after tokenization; longer inputs are truncated. Default: "
+        f"{task.name}'s {metric_task(task.name).max_seq_length}, lowered to what the tokenizer and the model take.",
+    }
+    for action in parser._actions:
+        if action.dest in clearer and not isinstance(action, argparse._StoreFalseAction):
+            action.help = clearer[action.dest]
+        elif isinstance(action, argparse._StoreFalseAction) and action.option_strings[0].startswith("--no_"):
+            # HfArgumentParser gives the --no_X of a flag that defaults to true the help of --X itself
+            action.help = f"Turn --{action.dest} off (it is on by default)."
 
 
 def build_parser(task: Task) -> ArgumentParser:
     """The script's flags: its own first, then model, data, and the Trainer's, each under a heading."""
     script = f"trainers/run_{task.name}.py"
     description = (sys.modules[type(task).__module__].__doc__ or "").strip()
-    return ArgumentParser(
+    parser = ArgumentParser(
         (*task.argument_classes, ModelArguments, DataArguments, task.training_arguments_class),
         prog=script,
         usage=f"python {script} [ARGS.json|ARGS.yaml] --model_name_or_path MODEL --output_dir DIR [flags]",
         description=description,
-        epilog="A .json or .yaml file given first supplies flags by name; flags after it win.",
+        epilog="A .json or .yaml file given first supplies flags by name; flags after it win. Paths in it are "
+        "read from the working directory, as on the command line.",
         formatter_class=_HelpFormatter,
     )
+    _clarify_help(parser, task)
+    return parser
 
 
 def parse_arguments(

@@ -1,7 +1,7 @@
 r"""Fine-tune and score an encoder on KLUE-MRC (extractive question answering, unanswerable questions included).
 
     python trainers/run_mrc.py --model_name_or_path klue/roberta-base --output_dir out/mrc \
-        --do_train --do_eval --do_predict [--max_seq_length 512 --doc_stride 128 --n_best_size 20]
+        --do_train --do_eval --do_predict [--max_seq_length 510 --doc_stride 128 --n_best_size 20]
 
 Long contexts are read in windows of ``--max_seq_length`` tokens sharing ``--doc_stride`` tokens
 (``--doc_stride_mode step``: starting ``--doc_stride`` tokens apart, KLUE-baseline's windows);

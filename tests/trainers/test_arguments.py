@@ -35,6 +35,12 @@ def test_help_starts_with_what_the_script_does_then_task_model_data_and_trainer_
     headings.append(text.index("\ntraining (the Hugging Face Trainer's flags"))
     assert headings == sorted(headings)
     assert text.index("  --ner_scoring") < text.index("  --model_name_or_path") < text.index("  --learning_rate")
+    flat = " ".join(text.split())  # argparse wraps lines
+    # the stock help of flags the runner gives a meaning of its own, and each default said once
+    assert "Default: the task's selection metric, char_f1." in flat and "Defaults to 'loss'" not in flat
+    assert "Default: ner's 510, lowered to what the tokenizer and the model take." in flat
+    assert "Not directly used by Trainer" not in flat and "(default: None)" not in flat
+    assert "--no-average-tokens-across-devices Turn --average_tokens_across_devices off (it is on by default)." in flat
 
 
 @pytest.mark.parametrize(
