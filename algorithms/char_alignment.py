@@ -208,9 +208,7 @@ def subword_predictions_to_chars(
     _, earliest = np.unique(first, return_index=True)
     chars[first[earliest]] = predicted[earliest]
 
-    covered_end = np.zeros(offsets.lengths.size, dtype=np.int64)
-    if end.size:
-        np.maximum.at(covered_end, row[valid], end)
+    covered_end = _covered_end(offsets, row[valid], end)
     truncated = _has_uncovered_tail(batch, covered_end)
     sentence_of_token = np.repeat(np.arange(batch.token_counts.size), batch.token_counts)
     limit = np.maximum(covered_end, batch.text_starts)  # global; a sentence without subwords covers nothing
@@ -230,6 +228,14 @@ def _inside_positions(first: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, n
     return first[span] + 1 + step, span
 
 
+def _covered_end(offsets: TokenOffsets, sentence: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Per sentence, the (global) end of its last subword: the subwords' ``end`` grouped by ``sentence``."""
+    covered_end = np.zeros(offsets.lengths.size, dtype=np.int64)
+    if end.size:
+        np.maximum.at(covered_end, sentence, end)
+    return covered_end
+
+
 def _has_uncovered_tail(batch: CharBatch, covered_end: np.ndarray) -> np.ndarray:
     """Sentences with a non-space character at or after the end of their last subword."""
     sentence_end = batch.text_starts + batch.text_lengths
@@ -243,10 +249,7 @@ def truncated_sentences(tokens: Any, offsets: Any) -> np.ndarray:
     batch = CharBatch.of(tokens)
     offsets = TokenOffsets.of(offsets)
     valid, _, end = _subword_spans(batch, offsets)
-    covered_end = np.zeros(offsets.lengths.size, dtype=np.int64)
-    if valid.any():
-        np.maximum.at(covered_end, offsets.sequence()[valid], end[valid])
-    return _has_uncovered_tail(batch, covered_end)
+    return _has_uncovered_tail(batch, _covered_end(offsets, offsets.sequence()[valid], end[valid]))
 
 
 def special_position_tags(predicted: np.ndarray, lengths: np.ndarray) -> list[tuple[str, str]]:

@@ -150,7 +150,7 @@ def read_text(path: str | Path) -> str:
     """
     path = Path(path)
     if not path.is_file():
-        raise KlueDataError(path, "no such file")
+        raise KlueDataError(path, "is a folder, not a file" if path.is_dir() else "no such file")
     data = path.read_bytes()
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise KlueDataError(path, "UTF-16 text (PowerShell's '>' writes it); save it as UTF-8")

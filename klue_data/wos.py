@@ -134,7 +134,7 @@ def read_ontology(path: str | Path) -> dict[str, list[str]]:
     keys are ``domain-slot`` names (two non-empty parts) and whose values are lists of strings."""
     path = Path(path)
     if not path.is_file():
-        raise KlueDataError(path, "no such ontology file")
+        raise KlueDataError(path, "is a folder, not an ontology file" if path.is_dir() else "no such ontology file")
     try:
         document = json.loads(read_text(path))
     except json.JSONDecodeError as error:

@@ -148,7 +148,7 @@ def read_prediction_lines(
 ) -> tuple[dict[Any, tuple[int, dict[str, Any]]], list[tuple[int, str]], dict[Any, list[int]]]:
     """``{key: (line number, object)}``, ``(line number, problem)`` of malformed lines, repeats' line numbers."""
     if not Path(path).is_file():
-        raise RejectedInput(f"{path}: no such predictions file")
+        raise RejectedInput(f"{path}: {'is a folder; give the' if Path(path).is_dir() else 'no such'} predictions file")
     try:
         text = read_text(path)  # the readers' decoder: BOM, CRLF, NFC (references are read NFC too)
     except KlueDataError as error:

@@ -315,15 +315,16 @@ def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
 
 
 TRAINER_STATE = "trainer_state.json"  # the Trainer writes it last into a checkpoint folder
-RESUME_SETTINGS = ("learning_rate", "weight_decay", "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_steps", "seed",
-                   "data_seed", "per_device_train_batch_size", "gradient_accumulation_steps", "world_size",
-                   "num_train_epochs", "max_steps")
+# What a resume cannot change: the optimizer comes back with its saved settings (learning rate, weight decay,
+# Adam's), the batches follow the saved random state, data and sizes. (The schedule's shape, warmup and length
+# are built anew from the flags, so --max_steps or --num_train_epochs may grow a stopped run.)
+RESUME_SETTINGS = ("learning_rate", "weight_decay", "optim", "adam_beta1", "adam_beta2", "adam_epsilon", "seed",
+                   "data_seed", "per_device_train_batch_size", "gradient_accumulation_steps", "world_size")
 
 
 def run_settings(task: Task, data_args: DataArguments, training_args: KlueTrainingArguments) -> dict[str, Any]:
-    """The flags a training run's checkpoints depend on and a resume cannot change: the optimizer and the
-    schedule are restored as saved (a new learning rate would not apply), and the batches follow the saved
-    seed, data and sizes. Saved with each checkpoint (``klue_run_settings.json``)."""
+    """The flags a training run's checkpoints depend on and a resume cannot change (``RESUME_SETTINGS``, the
+    train data). Saved with each checkpoint (``klue_run_settings.json``)."""
     train = given_split_files(task, data_args).get("train")
     settings = {name: getattr(training_args, name) for name in RESUME_SETTINGS}
     hub = f"{data_args.dataset_name} {data_args.dataset_config_name or task.name}"

@@ -61,3 +61,12 @@ def test_a_csv_cell_holds_json_or_a_python_literal():
         parse_cell("['서', '울'")
     with pytest.raises(ValueError):
         parse_cell("print('x')")  # never evaluated: literals only
+
+
+def test_a_missing_file_and_a_folder_are_told_apart(tmp_path):
+    from klue_data.records import read_text
+
+    with pytest.raises(KlueDataError, match="missing.json: no such file"):
+        read_text(tmp_path / "missing.json")
+    with pytest.raises(KlueDataError, match=f"{tmp_path}: is a folder, not a file"):
+        read_text(tmp_path)

@@ -169,16 +169,20 @@ def test_a_stopped_run_rerun_with_other_flags_is_refused_or_resumed_only_when_na
 
     argv, out = stopped_run(tiny_bert, tmp_path)
     capsys.readouterr()
-    changed = [*argv, "--learning_rate", "1e-3", "--max_steps", "8"]
+    assert main(YnatTask(), [*argv, "--max_steps", "8"]) == 0  # a longer schedule applies: a stopped run may grow
+    assert "Resumed at global step 4; trained to step 8." in capsys.readouterr().out
+    (out / "train_results.json").unlink()
+    shutil.rmtree(out / "checkpoint-6"), shutil.rmtree(out / "checkpoint-8")
+    changed = [*argv, "--learning_rate", "1e-3", "--seed", "3"]
     assert main(YnatTask(), changed) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"error: {out} holds checkpoint-4 of a run with other flags "
-                                               "(learning_rate 0.005 -> 0.001, max_steps 6 -> 8)"), err
+                                               "(learning_rate 0.005 -> 0.001, seed 42 -> 3)"), err
     assert f"--resume_from_checkpoint {out / 'checkpoint-4'} to resume it anyway" in err[0]
     assert not (out / "train_results.json").exists()
 
     assert main(YnatTask(), [*changed, "--resume_from_checkpoint", str(out / "checkpoint-4")]) == 0
-    assert "saved by a run with other flags (learning_rate 0.005 -> 0.001, max_steps 6 -> 8)" in capsys.readouterr().out
+    assert "saved by a run with other flags (learning_rate 0.005 -> 0.001, seed 42 -> 3)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("damaged", ["trainer_state.json", "model.safetensors"])

@@ -99,8 +99,8 @@ def test_eval_accumulation_and_length_grouping_give_the_same_answers(tiny_bert, 
     dev_document = mrc_document(4, seed=5)
     dev_document["data"] += long_article(seed=6)["data"]
     dev = write_json(tmp_path / "dev.json", dev_document)
-    # --n_best_size above the padded batch length: the top-k reduction pads every batch to k.
-    common = ["--do_eval", "--per_device_eval_batch_size", "3", "--n_best_size", "70"]
+    # --n_best_size (at most max_seq_length, 64) above most batches' padded length: the top-k reduction pads them to k.
+    common = ["--do_eval", "--per_device_eval_batch_size", "3", "--n_best_size", "64"]
 
     assert run_mrc(tiny_bert, tmp_path / "plain", {"validation": dev}, *common) == 0
     # Accumulated on the way, and evaluated longest window first (then put back in order).
