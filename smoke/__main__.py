@@ -16,10 +16,20 @@ MODEL_FOLDER = "tiny-bert"
 
 
 def main(argv: list[str]) -> int:
+    if argv in (["-h"], ["--help"]):
+        print(__doc__.strip())
+        return 0
     if not argv or argv[0] not in ("prepare", "flags", "baselines"):
         print(__doc__.strip().splitlines()[0], file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
+    if command in ("flags", "baselines"):
+        from metrics.tasks import TASKS
+
+        tasks = rest[:1] if command == "flags" else rest[1:]
+        if unknown := [task for task in tasks if task not in TASKS]:
+            print(f"error: unknown task(s) {', '.join(unknown)}; the table has {', '.join(TASKS)}", file=sys.stderr)
+            return 2
     if command == "flags" and len(rest) == 1:
         from smoke.presets import smoke_flags
 

@@ -69,3 +69,12 @@ def test_an_undefined_baseline_score_is_written_as_zero(monkeypatch, tmp_path):
     monkeypatch.setattr(module, "read_dev", lambda task, data_dir: [{"labels": {}}])
     monkeypatch.setattr(module, "trivial_scores", lambda task, records: {"pearsonr": float("nan"), "f1": 50.0})
     assert baselines(tmp_path, ["sts"])["sts"]["scores"] == {"pearsonr": 0.0, "f1": 50.0}
+
+
+def test_the_smoke_cli_refuses_unknown_tasks_and_has_help(capsys):
+    from smoke.__main__ import main
+
+    assert main(["--help"]) == 0 and "prepare DIR" in capsys.readouterr().out
+    for argv in (["flags", "nre"], ["baselines", "data", "ner", "nre"]):
+        assert main(argv) == 2
+        assert capsys.readouterr().err.startswith("error: unknown task(s) nre; the table has ynat, sts")
