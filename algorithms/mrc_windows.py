@@ -172,8 +172,9 @@ def prepare_examples(
 
     An answerable question without an answer text marks unlabelled data: a test split with one is
     predicted, not scored (the runner refuses such a train or validation split, ``require_labels``).
-    Train skips questions whose answer text is not in their context; other splits keep and score them. Every repair and skip is counted in
-    ``messages`` (log lines, naming up to ``SHOWN_GUIDS`` guids), never silent.
+    Train skips questions whose answer text is not in their context; other splits keep and score them.
+    Every repair and skip is counted in ``messages`` (log lines, naming up to ``SHOWN_GUIDS`` guids), never
+    silent.
     """
     alignment = align_answer_starts(contexts, answers, is_impossible)
     unlabelled = unlabelled_questions(answers, is_impossible)

@@ -157,8 +157,8 @@ def test_a_run_of_another_task_in_output_dir_is_neither_resumed_nor_taken_for_th
     given = [*common, "--train_file", str(sts), "--output_dir", str(tmp_path / "other"),
              "--resume_from_checkpoint", str(out / "checkpoint-1")]  # fmt: skip
     assert main(StsTask(), given) == 2
-    assert capsys.readouterr().err.strip().endswith(
-        "checkpoint-1 was saved by a nli run, not a sts run: pass a checkpoint of a sts run to --resume_from_checkpoint")
+    assert capsys.readouterr().err.strip().endswith("checkpoint-1 was saved by a nli run, not a sts run: pass a "
+                                                    "checkpoint of a sts run to --resume_from_checkpoint")
     # a checkpoint saved without the task's name (another tool, an older run) is told apart by its labels
     config = out / "checkpoint-1" / "config.json"
     config.write_text(json.dumps({k: v for k, v in json.loads(config.read_text()).items() if k != "klue_task"}))
