@@ -221,8 +221,12 @@ for task in "${SELECTED[@]}"; do
   # an earlier run's results must not pass for this run's if this one fails; train_results.json stays: it tells the
   # script that a run of this command stopped after training (while evaluating), not to resume 0 steps
   rm -f "$dir"/{eval,predict,all}_results.json "$dir/eval_breakdown.json" "$dir/run_all.command"
-  log_mode=()  # a stopped run of this command goes on: its log too, after what it logged before the stop
-  [ "$OVERWRITE" = 0 ] && [ -f "$dir/run_all.started" ] && log_mode=(-a)
+  # A stopped run of this command goes on: its log too, after what it logged before the stop (this attempt's
+  # part, from byte log_start on, is where a failure's reason is looked for)
+  log_mode=() log_start=0
+  if [ "$OVERWRITE" = 0 ] && [ -f "$dir/run.log" ] && cmp -s <(task_command "$task") "$dir/run_all.started"; then
+    log_mode=(-a) log_start=$(wc -c < "$dir/run.log")
+  fi
   task_command "$task" > "$dir/run_all.started"  # a stopped run's checkpoints: resumed only by this command
   start=$(date +%s)
   # tee ignores Ctrl-C, so that the script's own one-line message still reaches the terminal and run.log
@@ -243,10 +247,11 @@ for task in "${SELECTED[@]}"; do
     # The reason: the script's one-line error, else the exception line of a traceback, else the last line.
     # The script's own line wins over any later traceback: under torchrun (--nproc, LAUNCHER) the
     # launcher ends the log with its own ChildFailedError report after every rank's error line.
-    reason=$(grep -E '^error: ' "$dir/run.log" | tail -n 1)
-    [ -n "$reason" ] || reason=$(grep -E '^[A-Za-z_.]*(Error|Exception|Interrupt)(:|$)' "$dir/run.log" \
+    attempt_log=$(tail -c +$((log_start + 1)) "$dir/run.log")
+    reason=$(grep -E '^error: ' <<< "$attempt_log" | tail -n 1)
+    [ -n "$reason" ] || reason=$(grep -E '^[A-Za-z_.]*(Error|Exception|Interrupt)(:|$)' <<< "$attempt_log" \
       | grep -v 'ChildFailedError' | tail -n 1)
-    [ -n "$reason" ] || reason=$(grep -v '^[[:space:]]*$' "$dir/run.log" | tail -n 1)
+    [ -n "$reason" ] || reason=$(grep -v '^[[:space:]]*$' <<< "$attempt_log" | tail -n 1)
     # A flag the scripts do not take, or a model that cannot be loaded, fails every task alike: stop here.
     if [[ $reason == "error: "*"--help lists the flags)" || $reason == "error: Could not load "* ]]; then
       python -m trainers.benchmark_report status "$OUT" "$task" failed "$seconds" "exit $code: $reason"

@@ -39,9 +39,9 @@ class KlueTrainingArguments(TrainingArguments):
         for name in ("per_device_train_batch_size", "per_device_eval_batch_size", "gradient_accumulation_steps"):
             if getattr(self, name) < 1:
                 raise ArgumentsError(f"--{name} {getattr(self, name)}: must be at least 1")
-        if self.learning_rate < 0:
-            raise ArgumentsError(f"--learning_rate {self.learning_rate:g}: must not be negative")
-        if self.do_train and self.max_steps <= 0 and self.num_train_epochs <= 0:
+        if not self.learning_rate >= 0:  # NaN too
+            raise ArgumentsError(f"--learning_rate {self.learning_rate:g}: must be a number, not negative")
+        if self.do_train and self.max_steps <= 0 and not self.num_train_epochs > 0:
             raise ArgumentsError(f"--num_train_epochs {self.num_train_epochs:g}: nothing to train; give a positive "
                                  "number of epochs (or --max_steps), or drop --do_train")
         asked_to_evaluate = self.do_eval

@@ -283,3 +283,15 @@ def test_the_task_list_comes_from_the_metrics_table():
     done = subprocess.run([sys.executable, "-m", "metrics"], cwd=REPO_ROOT, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
     assert done.stdout.split() == ["ynat", "sts", "nli", "ner", "re", "dp", "mrc", "wos", "mcqa"]
+
+
+def test_a_failed_tasks_reason_is_this_runs_not_an_earlier_ones(smoke_files, tmp_path):
+    """A rerun with other flags starts the task's log afresh: an earlier run's error line must not become this
+    run's reason (it even stopped every other task: a flag error 'fails every task alike')."""
+    common = ["--smoke", "--tasks", "ynat", "--output_dir", str(tmp_path / "out"), "--model",
+              str(smoke_files / "tiny-bert"), "--data_dir", str(smoke_files / "data"), "--"]
+    first = run_all(*common, "--bogus_flag", "1")
+    assert first.returncode == 2 and "unrecognized arguments: --bogus_flag" in first.stderr
+    second = run_all(*common, "--lr_scheduler_kwargs", '{"no_such_argument": 1}')  # a traceback in the Trainer
+    assert second.returncode == 1, second.stdout[-2000:] + second.stderr[-2000:]
+    assert "bogus_flag" not in second.stdout + second.stderr and "ynat: exit 1: TypeError" in second.stdout

@@ -7,13 +7,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import types
+import typing
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 from transformers import HfArgumentParser
-from transformers.hf_argparser import string_to_bool
 
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
 from metrics.tasks import metric_task
@@ -139,6 +140,13 @@ def check_metric_for_best_model(task: Task, training_args: KlueTrainingArguments
         )
 
 
+def _field_takes(hint: Any, kind: type) -> bool:
+    """Whether a dataclass field annotated ``hint`` (``int``, ``str | None``, ``list[str] | None``, ...) holds a
+    value of ``kind`` (``NoneType``, ``list``, ``dict``)."""
+    members = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+    return any(member is kind or typing.get_origin(member) is kind for member in members)
+
+
 def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
     """The file's values become the parser's defaults (so later flags win); unknown keys are an error.
     Returns the values."""
@@ -164,7 +172,8 @@ def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
     if not isinstance(values, dict):
         got = "only comments" if values is None else type(values).__name__
         raise ArgumentsError(f"{path}: expected a mapping of flag names to values, got {got}")
-    actions = {action.dest: action for action in parser._actions}
+    actions = {action.dest: action for action in reversed(parser._actions)}  # --X, not its --no_X switch
+    hints = {name: hint for cls in parser.dataclass_types for name, hint in typing.get_type_hints(cls).items()}
     unknown = sorted(key for key in values if key not in actions or key == "help")
     if unknown:
         raise ArgumentsError(
@@ -173,23 +182,20 @@ def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
     for key, value in values.items():
         action = actions[key]
         action.required = False
-        # argparse types string defaults only: a number or list from the file is checked here, so a
-        # wrong type ends in one line instead of a traceback deep in the run.
+        # argparse types string defaults only: a value from the file is checked against the flag's field
+        # here, so a wrong type ends in one line instead of a traceback deep in the run.
+        hint = hints.get(key)
         if value is None:
-            if action.default is not None:  # the field's type has no None: a traceback later
+            if hint is not None and not _field_takes(hint, type(None)):
                 raise ArgumentsError(f"{path}: {key}: null is not a value of this flag; leave the key out for its "
-                                     f"default ({action.default})")
+                                     f"default ({parser.get_default(key)})")
+            continue
+        if isinstance(value, (list, dict)):
+            if hint is not None and not _field_takes(hint, type(value)):
+                kind = "list" if isinstance(value, list) else "mapping"
+                raise ArgumentsError(f"{path}: {key}: expected one value, got the {kind} {value!r}")
             continue
         if isinstance(value, str) or action.type is None:
-            continue
-        one_value = action.type in (int, float, string_to_bool)
-        if isinstance(value, dict):
-            if one_value:
-                raise ArgumentsError(f"{path}: {key}: expected one value, got the mapping {value!r}")
-            continue
-        if isinstance(value, list):
-            if action.nargs in (None, "?") and one_value:
-                raise ArgumentsError(f"{path}: {key}: expected one value, got the list {value!r}")
             continue
         if isinstance(value, float) and action.type is int:
             raise ArgumentsError(f"{path}: {key}: expected a whole number, got {value!r}")

@@ -66,8 +66,8 @@ def quarter_epoch_ratio(num_train_epochs: float) -> float:
 
     The Trainer reads a float below 1 as a share of *all* training steps and evaluates every
     ``ceil(max_steps * ratio)`` steps, so a quarter epoch is ``0.25 / num_train_epochs``."""
-    if num_train_epochs <= 0:
-        raise ValueError(f"num_train_epochs must be positive, got {num_train_epochs}")
+    if not 0 < num_train_epochs < math.inf:
+        raise ValueError(f"num_train_epochs must be a positive number, got {num_train_epochs}")
     return 0.25 / num_train_epochs
 
 
@@ -591,6 +591,8 @@ def _main(argv: list[str]) -> int:
     else:
         if not args.out.is_dir():
             parser.error(f"report {args.out}: no such folder (the --output_dir of run_all.sh)")
+        if args.baselines is not None and not args.baselines.is_file():
+            parser.error(f"--baselines {args.baselines}: no such file")
         if args.baselines is not None and not isinstance(_read_json(args.baselines), dict):
             parser.error(f"--baselines {args.baselines}: not a JSON object of baselines (python -m smoke baselines)")
         baselines = _read_json(args.baselines or args.out / "baselines.json")

@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import sys
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -349,13 +350,16 @@ def check_resume_settings(
         return
     differences = ", ".join(changed)
     if training_args.resume_from_checkpoint:
-        logger.warning("Resuming %s, saved by a run with other flags (%s): its optimizer, schedule and data order "
-                       "go on as saved; these flags do not apply to it.", checkpoint, differences)
+        logger.warning("Resuming %s, saved by a run with other flags (%s): the optimizer keeps the checkpoint's "
+                       "learning rate, weight decay and Adam settings; batch sizes, seed and data apply from here "
+                       "on, though the batches skipped to reach its step are counted in them.", checkpoint,
+                       differences)
         return
     raise ArgumentsError(f"{Path(checkpoint).parent} holds {Path(checkpoint).name} of a run with other flags "
-                         f"({differences}), which a resume would not apply: rerun with that run's flags to resume "
-                         f"it, --overwrite_output_dir to start over, or --resume_from_checkpoint {checkpoint} to "
-                         "resume it anyway")
+                         f"({differences}), which a resume cannot honour (the optimizer keeps its saved settings, "
+                         "the position in the data was counted under the old ones): rerun with that run's flags "
+                         f"to resume it, --overwrite_output_dir to start over, or --resume_from_checkpoint "
+                         f"{checkpoint} to resume it anyway")
 
 
 def whole_checkpoints(folder: Path) -> list[Path]:
@@ -367,13 +371,16 @@ def whole_checkpoints(folder: Path) -> list[Path]:
 
 def checkpoint_is_whole(checkpoint: Path) -> bool:
     """Its save finished (``trainer_state.json``, written last, is there) and its files read: a stop
-    while saving leaves no state file, a power cut can leave a state file or weights cut short."""
+    while saving leaves no state file, a power cut can leave any file cut short (the Trainer does not sync
+    them). Only the headers are read: safetensors', and the zip directory at the end of a torch.save file."""
     try:
         json.loads((checkpoint / TRAINER_STATE).read_text(encoding="utf-8"))
         for weights in checkpoint.glob("*.safetensors"):
-            with safetensors.safe_open(str(weights), framework="pt"):  # reads the header, checks the size
+            with safetensors.safe_open(str(weights), framework="pt"):  # checks the size against the header
                 pass
-    except (OSError, ValueError, safetensors.SafetensorError):
+        for saved in (*checkpoint.glob("*.pt"), *checkpoint.glob("*.pth"), *checkpoint.glob("*.bin")):
+            zipfile.ZipFile(saved).close()  # optimizer, scheduler, random states, training_args
+    except (OSError, ValueError, safetensors.SafetensorError, zipfile.BadZipFile):
         return False
     return True
 

@@ -64,7 +64,9 @@ def test_a_bad_flag_is_one_line_and_exit_status_2(tmp_path, capsys, flags, expec
         (["--do_train", "--per_device_train_batch_size", "0"], "--per_device_train_batch_size 0: must be at least 1"),
         (["--do_eval", "--per_device_eval_batch_size", "-3"], "--per_device_eval_batch_size -3: must be at least 1"),
         (["--do_train", "--gradient_accumulation_steps", "0"], "--gradient_accumulation_steps 0: must be at least 1"),
-        (["--do_train", "--learning_rate", "-1"], "--learning_rate -1: must not be negative"),
+        (["--do_train", "--learning_rate", "-1"], "--learning_rate -1: must be a number, not negative"),
+        (["--do_train", "--learning_rate", "nan"], "--learning_rate nan: must be a number, not negative"),
+        (["--do_train", "--num_train_epochs", "nan"], "--num_train_epochs nan: nothing to train"),
         (["--do_train", "--num_train_epochs", "0"], "--num_train_epochs 0: nothing to train"),
         ([], "nothing to do: pass --do_train, --do_eval and/or --do_predict"),
         (["--do_train", "false", "--do_eval", "false"], "nothing to do: pass --do_train"),
@@ -81,7 +83,8 @@ def test_values_that_would_fail_after_loading_the_model_are_one_line_before_it(t
 @pytest.mark.parametrize("suffix", [".json", ".yaml"])
 def test_an_arguments_file_then_flags_that_win(tmp_path, suffix):
     settings = {"model_name_or_path": "klue/roberta-base", "output_dir": "outputs/ner", "learning_rate": 5e-5,
-                "do_train": True, "ner_scoring": "characters", "report_to": ["tensorboard"]}
+                "do_train": True, "ner_scoring": "characters", "report_to": ["tensorboard"],
+                "lr_scheduler_kwargs": {}, "metric_for_best_model": None}  # a list, a mapping, a null the fields take
     path = tmp_path / f"ner{suffix}"
     path.write_text(json.dumps(settings) if suffix == ".json" else
                     "\n".join(f"{key}: {json.dumps(value)}" for key, value in settings.items()), encoding="utf-8")
@@ -138,6 +141,10 @@ def test_an_arguments_file_with_a_byte_order_mark_is_read(tmp_path):
                                   "default (5e-05)"),
         ({"max_seq_length": {"a": 1}}, "max_seq_length: expected one value, got the mapping {'a': 1}"),
         ({"do_train": [1, 2]}, "do_train: expected one value, got the list [1, 2]"),
+        ({"output_dir": ["o"]}, "output_dir: expected one value, got the list ['o']"),
+        ({"model_name_or_path": {"a": 1}}, "model_name_or_path: expected one value, got the mapping {'a': 1}"),
+        ({"dataloader_pin_memory": None}, "dataloader_pin_memory: null is not a value of this flag; leave the key "
+                                          "out for its default (True)"),
         ({"do_eval": True, "output_dir": None}, "--output_dir is required"),  # null: not given
     ],
 )

@@ -52,7 +52,7 @@ def test_four_evaluations_per_epoch_whatever_the_epochs():
     assert report.quarter_epoch_flags(config, ["--num_train_epochs=1"])[:2] == ["--eval_steps", "0.25"]
     dashes = ["--num-train-epochs", "2", "--save-steps=9"]
     assert report.quarter_epoch_flags(config, dashes) == ["--eval_steps", "0.125"]
-    for bad in ("abc", "0", "-1"):  # left to the task script, which says what is wrong in one line
+    for bad in ("abc", "0", "-1", "nan", "inf"):  # left to the task script, which says what is wrong in one line
         assert report.quarter_epoch_flags(config, ["--num_train_epochs", bad]) == []
     assert report.quarter_epoch_flags({"eval_strategy": "epoch"}, []) == []
 

@@ -185,7 +185,7 @@ def test_a_stopped_run_rerun_with_other_flags_is_refused_or_resumed_only_when_na
     assert "saved by a run with other flags (learning_rate 0.005 -> 0.001, seed 42 -> 3)" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("damaged", ["trainer_state.json", "model.safetensors"])
+@pytest.mark.parametrize("damaged", ["trainer_state.json", "model.safetensors", "optimizer.pt"])
 def test_a_checkpoint_with_a_file_cut_short_is_passed_over(damaged, tiny_bert, tmp_path, capsys):
     """A power cut can leave the files of the last checkpoint cut short even where trainer_state.json exists."""
     from trainers.run_ynat import YnatTask
