@@ -35,9 +35,11 @@ class KlueTrainer(Trainer):
         scorers: dict[str, Callable[[EvalPrediction], dict]] | None = None,
         reduce_logits: Callable[[Any, dict[str, Any]], Any] | None = None,
         run_settings: dict[str, Any] | None = None,
+        loss_units: Callable[[dict[str, Any]], Any] | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        self.loss_units = loss_units  # what a batch's loss averages over (Task.loss_units)
         self.run_settings = run_settings  # saved with each checkpoint: a resume can tell it was asked for another run
         self.scorers = dict(scorers or {})
         self.reduce_logits = reduce_logits
@@ -71,6 +73,32 @@ class KlueTrainer(Trainer):
             steps_now = output.global_step - resumed_at
             metrics["train_loss"] = (earlier_sum + output.training_loss * steps_now) / max(output.global_step, 1)
         return TrainOutput(output.global_step, metrics["train_loss"], metrics)
+
+    def _get_num_items_in_batch(self, batch_samples: list, device: torch.device) -> Any:
+        """The items the accumulated batches' losses average over, together (``Task.loss_units``); each
+        batch's loss is then weighed by its share in ``compute_loss``. Left to the Trainer, each batch's mean
+        counts 1 / accumulation steps, so a tagger's short batch weighs its tokens more than one big batch
+        would. None (a task without units, or a model that normalises its loss by the count itself, as a causal
+        LM does): the Trainer's own count, and its handling."""
+        ours = self.loss_units is not None and not self.model_accepts_loss_kwargs
+        units = [self.loss_units(batch) for batch in batch_samples] if ours else [None]
+        if any(unit is None for unit in units):
+            self.loss_is_scaled_for_ga = None
+            return super()._get_num_items_in_batch(batch_samples, device)
+        self.loss_is_scaled_for_ga = True
+        return torch.as_tensor(sum(units)).to(device)
+
+    def compute_loss(
+        self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, num_items_in_batch: Any = None
+    ) -> Any:
+        # Counted before the stock computation, which may take the labels out of ``inputs``
+        units = self.loss_units(inputs) if self.loss_is_scaled_for_ga and num_items_in_batch is not None else None
+        result = super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+        if units is None or not model.training or getattr(self, "current_gradient_accumulation_steps", 1) == 1:
+            return result  # one batch (or an evaluation's): its own mean, untouched
+        loss, outputs = result if return_outputs else (result, None)
+        loss = loss * (units / num_items_in_batch.clamp(min=1))  # this batch's share of the accumulated items
+        return (loss, outputs) if return_outputs else loss
 
     def _save_checkpoint(self, model: Any, trial: Any) -> None:
         if self.args.should_save:

@@ -100,6 +100,10 @@ class DpTask(Task):
     def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
         return DpDataCollator(tokenizer.pad_token_id, pad_to_multiple_of)
 
+    def loss_units(self, batch: dict[str, Any]) -> Any | None:
+        heads = batch.get("head_labels")
+        return None if heads is None else (heads != IGNORE_INDEX).sum()  # the parser's losses average over words
+
     def reduce_logits(self, logits: Any, inputs: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> Any:
         """(arc, label) scores -> per word the chosen head and the relation at it: (batch, words) each."""
         arc, label = logits[0], logits[1]

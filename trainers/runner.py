@@ -160,6 +160,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         reduce_logits=lambda logits, inputs: task.reduce_logits(logits, inputs, tokenizer),
         scorers={prefix: scorer for prefix, scorer in scorers.items() if scorer.references is not None},
         run_settings=settings,
+        loss_units=task.loss_units,
     )
     if task.label_smoothing_by == "model":
         trainer.label_smoother = None  # the model smooths its own loss, and keeps the labels it reads

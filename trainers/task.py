@@ -26,6 +26,9 @@ from args import DataArguments, KlueTrainingArguments, ModelArguments
 from trainers.loading import from_pretrained
 
 
+IGNORED_LABEL = -100  # what a loss leaves out (PyTorch's cross-entropy ignore_index, as transformers pads labels)
+
+
 class Task:
     """One KLUE task as the runner sees it. The defaults fit sequence classification.
 
@@ -36,7 +39,8 @@ class Task:
     ``prepare_tokenizer`` (e.g. marker tokens; the runner then resizes the model's embeddings),
     ``config_overrides`` (labels, problem type), ``build_model`` (a custom head), ``prepare_split``
     (examples before tokenization), ``preprocess`` (examples → features, batched),
-    ``feature_warnings`` (what preprocessing lost, logged once), ``data_collator``,
+    ``feature_warnings`` (what preprocessing lost, logged once), ``data_collator``, ``loss_units``
+    (what the loss averages over, for gradient accumulation),
     ``reduce_logits`` (shrink one eval batch's outputs, seeing its inputs),
     ``decode`` (model outputs → one prediction per example in the metric's unit), ``references``
     (gold in the same unit), ``score`` (official metrics and breakdown, once per evaluation),
@@ -134,6 +138,14 @@ class Task:
 
     def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
         return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=pad_to_multiple_of)
+
+    def loss_units(self, batch: dict[str, Any]) -> Any | None:
+        """How many items the model's loss averages over in one training batch (a tensor), so that batches
+        accumulated with ``--gradient_accumulation_steps`` weigh as one big batch would: its tokens for a
+        tagger, its examples for a classifier. Default: the ``labels`` not ignored (-100), which is both.
+        None: the Trainer's plain mean of the batches."""
+        labels = batch.get("labels")
+        return None if labels is None else (labels != IGNORED_LABEL).sum()
 
     def fixed_length_collator(self) -> Callable:
         """The collator under ``--pad_to_max_length`` (features already padded by ``preprocess``)."""

@@ -1,0 +1,78 @@
+"""``--gradient_accumulation_steps``: batches accumulated make the update one big batch would.
+
+A tagger's or parser's loss is a mean over its batch's tokens or words; left to the Trainer, each
+accumulated batch's mean counts the same, so the tokens of a short batch weigh more than in one big batch
+(measured 1.5-6% of the update on real dev sentences). Each batch's loss is weighed by its share of the
+accumulated items instead (``Task.loss_units``). Compared here: one SGD step (learning rate 1, so the
+update is the gradient) of batch 8 against batch 4 accumulated twice, over sentences of different lengths,
+without dropout (its masks would differ between the two).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from tests.synthetic import ner_records, nli_records, write_json
+from tests.trainers.test_run_dp import dp_records, write_dp_tsv
+from trainers.run_dp import DpTask
+from trainers.run_ner import NerTask
+from trainers.run_nli import NliTask
+from trainers.runner import main
+
+ONE_SGD_STEP = ["--max_steps", "1", "--optim", "sgd", "--lr_scheduler_type", "constant", "--max_grad_norm", "0",
+                "--train_sampling_strategy", "sequential", "--save_strategy", "no", "--report_to", "none",
+                "--use_cpu", "--disable_tqdm", "true", "--seed", "3", "--warmup_steps", "0"]
+
+
+@pytest.fixture(scope="module")
+def still_bert(tiny_bert: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny BERT without dropout (attention's included, which no module patch reaches)."""
+    folder = tmp_path_factory.mktemp("still-bert")
+    shutil.copytree(tiny_bert, folder, dirs_exist_ok=True)
+    config = json.loads((folder / "config.json").read_text())
+    config.update(hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    (folder / "config.json").write_text(json.dumps(config))
+    return folder
+
+
+def _ner_file(tmp_path: Path) -> Path:
+    records = ner_records(8, seed=2)
+    records.sort(key=lambda record: -len(record["tokens"]))  # the first batch of 4 has more characters
+    return write_json(tmp_path / "train.json", records)
+
+
+def _dp_file(tmp_path: Path) -> Path:
+    records = sorted(dp_records(8, seed=4), key=lambda record: -len(record["head"]))  # 4 words, then 3
+    return write_dp_tsv(tmp_path / "train.tsv", records)
+
+
+def _nli_file(tmp_path: Path) -> Path:
+    return write_json(tmp_path / "train.json", nli_records(8, seed=1))
+
+
+@pytest.mark.parametrize(("task", "write"), [(NerTask, _ner_file), (DpTask, _dp_file), (NliTask, _nli_file)],
+                         ids=["ner", "dp", "nli"])
+def test_accumulated_batches_update_as_one_batch(task, write, still_bert, tmp_path, monkeypatch):
+    # the task heads' own dropout (DP's 0.33 is in its config, built here)
+    monkeypatch.setattr(torch.nn.functional, "dropout", lambda input, p=0.5, training=True, inplace=False: input)
+    train = write(tmp_path)
+    weights = {}
+    for name, batch, steps, rate in (("start", 8, 1, "0"), ("one", 8, 1, "1"), ("accumulated", 4, 2, "1")):
+        out = tmp_path / name
+        assert main(task(), ["--model_name_or_path", str(still_bert), "--output_dir", str(out), "--train_file",
+                             str(train), "--do_train", "--per_device_train_batch_size", str(batch),
+                             "--gradient_accumulation_steps", str(steps), "--learning_rate", rate,
+                             *ONE_SGD_STEP]) == 0  # fmt: skip
+        weights[name] = load_file(out / "model.safetensors")
+    update = {key: weights["one"][key] - weights["start"][key] for key in weights["start"]}
+    accumulated = {key: weights["accumulated"][key] - weights["start"][key] for key in weights["start"]}
+    size = torch.sqrt(sum((value.double() ** 2).sum() for value in update.values()))
+    difference = torch.sqrt(sum(((update[key] - accumulated[key]).double() ** 2).sum() for key in update))
+    assert size > 1e-3  # a real step
+    assert difference / size < 1e-4, float(difference / size)
