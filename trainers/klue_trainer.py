@@ -91,13 +91,16 @@ class KlueTrainer(Trainer):
     def compute_loss(
         self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, num_items_in_batch: Any = None
     ) -> Any:
-        # Counted before the stock computation, which may take the labels out of ``inputs``
-        units = self.loss_units(inputs) if self.loss_is_scaled_for_ga and num_items_in_batch is not None else None
-        result = super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
-        if units is None or not model.training or getattr(self, "current_gradient_accumulation_steps", 1) == 1:
+        if not self.loss_is_scaled_for_ga or num_items_in_batch is None:  # the Trainer's own count and handling
+            return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+        units = self.loss_units(inputs)  # counted before the stock computation takes the labels out of inputs
+        # The stock computation then averages over this batch alone (so does --label_smoothing_factor's
+        # smoother, given no count), and the mean is weighed by the batch's share of the accumulated items.
+        result = super().compute_loss(model, inputs, return_outputs, None)
+        if not model.training or getattr(self, "current_gradient_accumulation_steps", 1) == 1:
             return result  # one batch (or an evaluation's): its own mean, untouched
         loss, outputs = result if return_outputs else (result, None)
-        loss = loss * (units / num_items_in_batch.clamp(min=1))  # this batch's share of the accumulated items
+        loss = loss * (units / num_items_in_batch.clamp(min=1))
         return (loss, outputs) if return_outputs else loss
 
     def _save_checkpoint(self, model: Any, trial: Any) -> None:

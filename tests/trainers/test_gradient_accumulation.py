@@ -56,9 +56,13 @@ def _nli_file(tmp_path: Path) -> Path:
     return write_json(tmp_path / "train.json", nli_records(7, seed=1))  # a batch of 4, then one of 3
 
 
-@pytest.mark.parametrize(("task", "write"), [(NerTask, _ner_file), (DpTask, _dp_file), (NliTask, _nli_file)],
-                         ids=["ner", "dp", "nli"])
-def test_accumulated_batches_update_as_one_batch(task, write, still_bert, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    ("task", "write", "extra"),
+    [(NerTask, _ner_file, []), (NerTask, _ner_file, ["--label_smoothing_factor", "0.1"]), (DpTask, _dp_file, []),
+     (NliTask, _nli_file, [])],
+    ids=["ner", "ner-label-smoothing", "dp", "nli"],
+)
+def test_accumulated_batches_update_as_one_batch(task, write, extra, still_bert, tmp_path, monkeypatch):
     # the task heads' own dropout (DP's 0.33 is in its config, built here)
     monkeypatch.setattr(torch.nn.functional, "dropout", lambda input, p=0.5, training=True, inplace=False: input)
     train = write(tmp_path)
@@ -68,7 +72,7 @@ def test_accumulated_batches_update_as_one_batch(task, write, still_bert, tmp_pa
         assert main(task(), ["--model_name_or_path", str(still_bert), "--output_dir", str(out), "--train_file",
                              str(train), "--do_train", "--per_device_train_batch_size", str(batch),
                              "--gradient_accumulation_steps", str(steps), "--learning_rate", rate,
-                             *ONE_SGD_STEP]) == 0  # fmt: skip
+                             *ONE_SGD_STEP, *extra]) == 0  # fmt: skip
         weights[name] = load_file(out / "model.safetensors")
     update = {key: weights["one"][key] - weights["start"][key] for key in weights["start"]}
     accumulated = {key: weights["accumulated"][key] - weights["start"][key] for key in weights["start"]}
