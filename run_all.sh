@@ -122,6 +122,8 @@ else
   shopt -s nullglob
   [ -n "$DATA_DIR" ] && mcqa_files=("$DATA_DIR"/mcqa_*.csv "$DATA_DIR"/mcqa/mcqa_*.csv)
   shopt -u nullglob
+  # the smoke data, MCQA's files with it, is written there below (on a first run the folder is still empty)
+  [ "$SMOKE_PREPARE" = 1 ] && [ "$DATA_DIR" = "$OUT/smoke/data" ] && mcqa_files=("$DATA_DIR/mcqa_train.csv")
   if [ ${#mcqa_files[@]} -eq 0 ]; then
     kept=()
     for task in "${SELECTED[@]}"; do [ "$task" = mcqa ] || kept+=("$task"); done

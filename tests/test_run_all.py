@@ -295,3 +295,11 @@ def test_a_failed_tasks_reason_is_this_runs_not_an_earlier_ones(smoke_files, tmp
     second = run_all(*common, "--lr_scheduler_kwargs", '{"no_such_argument": 1}')  # a traceback in the Trainer
     assert second.returncode == 1, second.stdout[-2000:] + second.stderr[-2000:]
     assert "bogus_flag" not in second.stdout + second.stderr and "ynat: exit 1: TypeError" in second.stdout
+
+
+def test_the_smoke_run_on_a_fresh_folder_runs_all_nine_tasks(tmp_path):
+    """The smoke data holds MCQA's files, but on a first run it is written only after the task list is made:
+    MCQA must not be left out for files that are about to exist. (Each task here is launched as `true`.)"""
+    done = run_all("--smoke", "--output_dir", str(tmp_path / "out"), env={"LAUNCHER": "true"})
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "mcqa: not run" not in done.stdout and "== [9/9] mcqa: true trainers/run_mcqa.py" in done.stdout
