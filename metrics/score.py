@@ -51,7 +51,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 
 def _one_line_for_interrupt(kind, value, traceback):  # noqa: ANN001, ANN202
@@ -68,6 +68,7 @@ if __name__ == "__main__":  # only as the CLI: importing the module leaves a pro
 
 import numpy as np  # noqa: E402
 
+from args.command_line import OneLineErrorParser  # noqa: E402
 from klue_data import KlueDataError, get_task  # noqa: E402
 from klue_data.records import read_text  # noqa: E402
 from metrics.tasks import TASKS as METRIC_TASKS  # noqa: E402
@@ -384,15 +385,8 @@ def _names(items: Sequence[str]) -> str:
 # ---------------------------------------------------------------- CLI
 
 
-class _OneLineErrors(argparse.ArgumentParser):
-    """A parser whose mistakes are one line (and exit status 2), not the whole usage."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_REJECTED, f"error: {message} ({self.prog} --help lists the flags)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _OneLineErrors(
+    parser = OneLineErrorParser(
         prog="python -m metrics.score",
         description="Score a system's KLUE predictions (JSON lines keyed by guid) with the official metrics.",
         epilog=__doc__,  # the prediction formats of every task

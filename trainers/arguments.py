@@ -9,7 +9,7 @@ import json
 import sys
 import types
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import yaml
 from transformers import HfArgumentParser
 
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
+from args.command_line import given_flags
 from metrics.tasks import metric_task
 from trainers.task import Task
 
@@ -105,7 +106,7 @@ def parse_arguments(
         raise ArgumentsError("; ".join(lines)) from error
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    if not from_file.get("output_dir") and not any(flag_given(argv, "output_dir")):
+    if not from_file.get("output_dir") and "output_dir" not in given_flags(argv):
         # The Trainer's default folder (./trainer_output) would be shared by every task run without it.
         parser.error("--output_dir is required: the folder for this run's model, checkpoints, results and predictions")
     *task_options, model_args, data_args, training_args = parsed
@@ -116,12 +117,6 @@ def parse_arguments(
         raise ArgumentsError(f"--label_smoothing_factor {training_args.label_smoothing_factor:g}: {task.name} has no "
                              "class labels to smooth (a score, or labels its own loss reads); leave it at 0")
     return model_args, data_args, training_args, task_options
-
-
-def flag_given(argv: Sequence[str], name: str) -> Iterator[bool]:
-    """Per argument, whether it is flag ``name`` (``--output_dir DIR``, ``--output-dir=DIR``)."""
-    spellings = {f"--{name}", f"--{name.replace('_', '-')}"}
-    return (argument.split("=", 1)[0] in spellings for argument in argv)
 
 
 def check_metric_for_best_model(task: Task, training_args: KlueTrainingArguments) -> None:

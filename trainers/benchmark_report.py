@@ -29,8 +29,9 @@ import math
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
+from args.command_line import OneLineErrorParser, given_flags
 from trainers.outputs import atomic_writer, write_json, write_text
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -69,20 +70,6 @@ def quarter_epoch_ratio(num_train_epochs: float) -> float:
     if not 0 < num_train_epochs < math.inf:
         raise ValueError(f"num_train_epochs must be a positive number, got {num_train_epochs}")
     return 0.25 / num_train_epochs
-
-
-def given_flags(flags: Sequence[str]) -> dict[str, str | None]:
-    """The flags in ``flags`` by name, as argparse reads them (``--eval-steps 10`` and ``--eval_steps=10``
-    are ``eval_steps``), each with its last value (None for a flag without one)."""
-    given: dict[str, str | None] = {}
-    for index, flag in enumerate(flags):
-        if not flag.startswith("--"):
-            continue
-        name, equals, value = flag[2:].partition("=")
-        following = flags[index + 1] if index + 1 < len(flags) else None
-        has_value = following is not None and not following.startswith("--")
-        given[name.replace("-", "_")] = value if equals else (following if has_value else None)
-    return given
 
 
 def quarter_epoch_flags(config: dict[str, Any], flags: Sequence[str]) -> list[str]:
@@ -545,15 +532,8 @@ def summary_line(out: Path, task: str) -> str:
     return f"== {task}: {status.get('status', '?')} in {_fmt(_number(status.get('seconds')), 0)} s; {scores}"
 
 
-class _OneLineErrors(argparse.ArgumentParser):
-    """A parser whose mistakes are one line (and exit status 2), not the whole usage."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"error: {message} ({self.prog} --help lists the arguments)\n")
-
-
 def _main(argv: list[str]) -> int:
-    parser = _OneLineErrors(prog="python -m trainers.benchmark_report", description=__doc__.split("\n\n")[0])
+    parser = OneLineErrorParser(prog="python -m trainers.benchmark_report", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser("report", help="write results.md/.json/.csv and the pictures, print the table")
     report.add_argument("out", type=Path)

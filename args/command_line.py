@@ -1,0 +1,32 @@
+"""Command lines: an argparse parser whose mistakes are one line (the CLIs besides the task scripts), and
+flags read off a command line as argparse would, for what looks at it before (or without) parsing it:
+``run_all.sh``'s evaluation steps, the task scripts' required ``--output_dir``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import NoReturn
+
+EXIT_BAD_INPUT = 2
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """A parser whose mistakes are one line and exit status 2, not the whole usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"error: {message} ({self.prog} --help lists the flags)\n")
+
+
+def given_flags(flags: Sequence[str]) -> dict[str, str | None]:
+    """The flags in ``flags`` by name, as argparse reads them (``--eval-steps 10`` and ``--eval_steps=10``
+    are ``eval_steps``), each with its last value (None for a flag without one)."""
+    given: dict[str, str | None] = {}
+    for index, flag in enumerate(flags):
+        if not flag.startswith("--"):
+            continue
+        name, equals, value = flag[2:].partition("=")
+        following = flags[index + 1] if index + 1 < len(flags) else None
+        has_value = following is not None and not following.startswith("--")
+        given[name.replace("-", "_")] = value if equals else (following if has_value else None)
+    return given
