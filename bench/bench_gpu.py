@@ -4,6 +4,7 @@
     python bench/bench_gpu.py --tasks nli ner --settings eager "cuda_graphs on" --steps 60
     python bench/bench_gpu.py --learning eager "cuda_graphs on" --seeds 1 2   # NER learns as well?
     python bench/bench_gpu.py --learning eager "cuda_graphs on" --learning_tasks ynat re mrc wos
+    python bench/bench_gpu.py --shapes 1 32 64 128        # no GPU needed: shapes to compile per bucket size
 
 The GPU session first runs ``bash bench/prepare_device.sh`` here (the wheels and dev files the
 device machine lacks, into git-ignored folders), then, with the device tool, ``carry: [".whl",
@@ -62,6 +63,11 @@ leaves the table of the runs that finished.
 per setting and seed and scores the rest: the check that a faster setting learns the same, with
 each whole run's seconds (``bench/gpu_session.sh learning``).
 
+``--shapes MULTIPLE...`` (any machine, about a minute for all eight tasks) counts, per task and
+``--pad_to_multiple_of``, the distinct batch shapes one training epoch and one evaluation meet on the
+dev-sized data: under CUDA graphs each is a graph compiled once, ~15 s on a fresh machine (2026-11-28),
+which is what decides whether a whole run is shorter; and the positions computed per real token.
+
 Without CUDA it says so in one line and runs a tiny CPU version (2-layer model, 3 steps, the first
 48 examples of the real files, 48-example synthetic sets with the 8-slot smoke WoS ontology, 8 eval
 examples, lengths and batches capped at 128 tokens (MRC 256) and 8 / 16, DP's parser head shrunk
@@ -101,6 +107,9 @@ BASELINE = "KLUE-baseline style (pad to max length, fp32)"
 EAGER = "eager (dynamic padding, fp32; --cuda_graphs off)"
 DEFAULT = "script default (--cuda_graphs auto)"
 GRAPHS = "--cuda_graphs on (pad to 32, reduce-overhead, no per-step NaN check)"
+# The same on fewer shapes: MRC at 510 tokens meets 10 at multiples of 32, 4 at 128, for 1.5% more padding
+# (``--shapes``); each costs ~15 s of compiling on a fresh machine.
+GRAPHS_128 = "CUDA graphs on 128-token buckets (pad to 128, reduce-overhead, no per-step NaN check)"
 BARE = {"fp32": "bare PyTorch loop (fp32)", "bf16": "bare PyTorch loop (bf16 autocast)"}
 
 SETTINGS: dict[str, list[str]] = {
@@ -118,6 +127,7 @@ SETTINGS: dict[str, list[str]] = {
     "--pad_to_multiple_of 32, CUDA graphs (--torch_compile_backend cudagraphs)": [
         "--pad_to_multiple_of", "32", "--torch_compile", "--torch_compile_backend", "cudagraphs"],
     GRAPHS: ["--cuda_graphs", "on"],
+    GRAPHS_128: ["--cuda_graphs", "on", "--pad_to_multiple_of", "128"],
     # Evaluation batch sizes against the configs' (64 or 128; WoS 16): eval samples/s is the column to read.
     "--per_device_eval_batch_size 32 (no CUDA graphs)": ["--cuda_graphs", "off", "--per_device_eval_batch_size", "32"],
     "--per_device_eval_batch_size 256 (no CUDA graphs)": ["--cuda_graphs", "off", "--per_device_eval_batch_size", "256"],
@@ -171,10 +181,13 @@ def config_bench(task_name: str, data: bench_data.TaskData) -> Bench:
                  int(config["per_device_eval_batch_size"]), flags)
 
 
-def build_model(directory: Path, texts: list[str], tiny: bool) -> Path:
+def build_model(directory: Path, texts: list[str], tiny: bool, vocab_size: int | None = None) -> Path:
+    """The benchmark's model: roberta-base-sized (``tiny``: 2 layers of 64) with a WordPiece tokenizer trained
+    on ``texts`` (``vocab_size``; default 32k, tiny 2k)."""
     from transformers import AutoModel, RobertaConfig
 
-    tokenizer = wordpiece_tokenizer(texts, vocab_size=2000 if tiny else 32000, model_max_length=512)
+    vocab_size = vocab_size or (2000 if tiny else 32000)
+    tokenizer = wordpiece_tokenizer(texts, vocab_size=vocab_size, model_max_length=512)
     tokenizer.save_pretrained(directory)
     size = (
         dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=2, intermediate_size=128)
@@ -273,18 +286,25 @@ def _reset_compiler() -> None:
     torch._dynamo.config.automatic_dynamic_shapes = True
 
 
-def bare_loop(bench: Bench, model: Path, out: Path, steps: int, warmup: int, bf16: bool) -> dict:
-    """The same batches through a plain PyTorch loop: forward, backward, AdamW step; no Trainer.
+@dataclasses.dataclass
+class TaskFeatures:
+    """What a task script's run trains on, without its Trainer (``task_features``)."""
 
-    Built as ``runner.run`` builds the script's run, from the same flags (the eager setting's) and
-    through the task's own hooks: tokenizer, config overrides, ``prepare_split``, preprocessing,
-    ``build_model`` (the custom heads of RE, DP, WoS) and ``data_collator``. Only the feature
-    columns the model's ``forward`` takes are kept, as the Trainer keeps them."""
+    network: Any
+    features: dict[str, Any]  # per split, the columns the model's forward takes
+    collator: Callable[[int | None], Callable]  # the task's collator for a --pad_to_multiple_of
+    pad_multiple: int | None  # the run's own (``runner.pad_multiple``)
+
+
+def task_features(bench: Bench, argv: list[str], splits: tuple[str, ...] = ("train",)) -> TaskFeatures:
+    """A task's model and features as ``runner.run`` builds the script's run from ``argv``, through the task's
+    own hooks: tokenizer, config overrides, ``prepare_split``, preprocessing, ``build_model`` (the custom
+    heads of RE, DP, WoS). Only the feature columns the model's ``forward`` takes are kept, as the Trainer
+    keeps them."""
     from trainers import loading, runner
     from trainers.arguments import parse_arguments
 
     task = task_object(bench.name)
-    argv = script_argv(bench, model, out, steps, warmup, None, evaluate=False) + SETTINGS[EAGER]
     model_args, data_args, training_args, options = parse_arguments(task, argv)
     task.use_options(*options)
     task.use_run_arguments(model_args, data_args)
@@ -296,20 +316,33 @@ def bare_loop(bench: Bench, model: Path, out: Path, steps: int, warmup: int, bf1
     task.prepare_tokenizer(tokenizer)
     max_length = runner.resolve_max_length(data_args, tokenizer, task, config)
     task.check_options(tokenizer, max_length)
-    examples = task.prepare_split(loading.load_raw_splits(task, data_args, training_args)["train"], "train")
-    features = runner.tokenize_split(task, examples, tokenizer, max_length, data_args, None, "train")
+    raw = loading.load_raw_splits(task, data_args, training_args)
+    features = {}
+    for split in splits:  # before the model: a task's hooks learn from the data what its head needs (WoS's slots)
+        examples = task.prepare_split(raw[split], split)
+        features[split] = runner.tokenize_split(task, examples, tokenizer, max_length, data_args, None, split)
     network = task.build_model(model_args, config)
     if len(tokenizer) > network.get_input_embeddings().num_embeddings:
         network.resize_token_embeddings(len(tokenizer))
     accepted = inspect.signature(network.forward).parameters
-    features = features.remove_columns([c for c in features.column_names if c not in accepted])
+    features = {split: tokenized.remove_columns([c for c in tokenized.column_names if c not in accepted])
+                for split, tokenized in features.items()}
+    return TaskFeatures(network, features, lambda multiple: task.data_collator(tokenizer, multiple),
+                        runner.pad_multiple(data_args, training_args))
+
+
+def bare_loop(bench: Bench, model: Path, out: Path, steps: int, warmup: int, bf16: bool) -> dict:
+    """The same batches through a plain PyTorch loop: forward, backward, AdamW step; no Trainer.
+
+    Built from the eager setting's flags as the script builds its run (``task_features``)."""
+    argv = script_argv(bench, model, out, steps, warmup, None, evaluate=False) + SETTINGS[EAGER]
+    run = task_features(bench, argv)
     loader = torch.utils.data.DataLoader(
-        features, batch_size=bench.train_batch, shuffle=True,
-        collate_fn=task.data_collator(tokenizer, runner.pad_multiple(data_args, training_args)),
+        run.features["train"], batch_size=bench.train_batch, shuffle=True, collate_fn=run.collator(run.pad_multiple),
         generator=torch.Generator().manual_seed(42),
     )
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    network = network.to(device).train()
+    network = run.network.to(device).train()
     optimizer = torch.optim.AdamW(network.parameters(), lr=5e-5)
     on_gpu_bf16 = bf16 and device.type == "cuda"
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if on_gpu_bf16 else contextlib.nullcontext()
@@ -340,6 +373,11 @@ def run_bare(bench: Bench, model: Path, out: Path, steps: int, warmup: int, bf16
         return error_cell(error)
 
 
+def pick_settings(chosen: list[str] | None) -> list[str]:
+    """The settings whose names contain any of ``chosen`` (None or empty: the default ones), in table order."""
+    return [name for name in SETTINGS if (any(s in name for s in chosen) if chosen else name in DEFAULT_SETTINGS)]
+
+
 def same_run(setting: str, bench: Bench, chosen: list[str]) -> str | None:
     """The chosen setting whose run ``setting`` would repeat exactly, if any: ``--cuda_graphs auto`` is
     ``on`` for a task marked ``cuda_graphs_by_default`` on one GPU, else ``off`` (``runner.use_cuda_graphs``)."""
@@ -367,6 +405,71 @@ def split_for_learning(path: Path, folder: Path, train_fraction: float = 0.8) ->
         content = {**data, "data": part} if isinstance(data, dict) else part
         write_text(target, lambda stream, content=content: stream.write(json.dumps(content, ensure_ascii=False)))
     return paths
+
+
+def make_benches(task_names: list[str], data_dir: str, work: Path, count: int | None, tiny: bool,
+                 ) -> tuple[list[Bench], dict[str, str]]:
+    """The tasks with data (the first ``count`` examples; None: dev-sized), and why the others are skipped.
+    ``tiny``: the CPU version's caps on lengths and batches, and the 8-slot smoke WoS ontology."""
+    benches, skipped = [], {}
+    for task_name in task_names:
+        data = bench_data.task_data(task_name, data_dir, work / "data", count, real_ontology=not tiny)
+        if data is None:
+            skipped[task_name] = f"{bench_data.real_dev_file(task_name, data_dir)} not found, skipped"
+            print(f"{task_name}: {skipped[task_name]}", flush=True)
+            continue
+        bench = config_bench(task_name, data)
+        if tiny:
+            cap = TINY_MRC_MAX_LENGTH if task_name == "mrc" else TINY_MAX_LENGTH
+            bench.max_length = min(bench.max_length, cap)
+            bench.train_batch = min(bench.train_batch, TINY_TRAIN_BATCH)
+            bench.eval_batch = min(bench.eval_batch, TINY_EVAL_BATCH)
+            bench.task_flags += TINY_TASK_FLAGS.get(task_name, [])
+        benches.append(bench)
+    return benches, skipped
+
+
+def batch_shapes(features: Any, collator: Callable, batch_size: int, seed: int | None) -> tuple[int, float | None]:
+    """How many distinct batch shapes one pass over ``features`` meets (in a seeded random order, as the
+    Trainer trains; ``seed`` None: in file order, as it evaluates), and the positions the model computes per
+    real token (``attention_mask``; None without one). Under CUDA graphs each shape is a graph compiled
+    and recorded once (``runner.compile_per_length_bucket``): on a fresh machine, seconds each."""
+    order = (torch.utils.data.RandomSampler(features, generator=torch.Generator().manual_seed(seed))
+             if seed is not None else torch.utils.data.SequentialSampler(features))
+    loader = torch.utils.data.DataLoader(features, batch_size=batch_size, sampler=order, collate_fn=collator)
+    shapes, computed, real = set(), 0, 0
+    for batch in loader:
+        tensors = {key: value for key, value in batch.items() if isinstance(value, torch.Tensor)}
+        shapes.add(tuple(sorted((key, tuple(value.shape)) for key, value in tensors.items())))
+        if "attention_mask" in tensors:
+            computed += tensors["attention_mask"].numel()
+            real += int(tensors["attention_mask"].sum())
+    return len(shapes), (computed / real if real else None)
+
+
+def shapes_table(benches: list[Bench], model: Path, work: Path, multiples: list[int]) -> str:
+    """Per task and ``--pad_to_multiple_of``: the shapes one training epoch and one evaluation meet, and
+    the padding it costs (``batch_shapes``), on the benchmark's data at the configs' sizes."""
+    lines = ["Per task and --pad_to_multiple_of (1: dynamic padding): distinct batch shapes in one training epoch "
+             "(seeded random order, the config's train batch) and one evaluation (file order, its eval batch) of "
+             "the whole benchmark file, and the positions computed per real token in training.", "",
+             "| task | --pad_to_multiple_of | train shapes | eval shapes | computed / real tokens (train) |",
+             "|---|---:|---:|---:|---:|"]
+    for bench in benches:
+        data = str(bench.data.path)
+        argv = [*run_flags(bench, model, work / f"shapes-{bench.name}", 42), "--train_file", data,
+                "--validation_file", data, "--do_train", "--do_eval"]
+        run = task_features(bench, argv, ("train", "validation"))
+        for multiple in multiples:
+            collator = run.collator(multiple)
+            train, padding = batch_shapes(run.features["train"], collator, bench.train_batch, seed=42)
+            evaluation, _ = batch_shapes(run.features["validation"], collator, bench.eval_batch, seed=None)
+            lines.append(f"| {bench.name} | {multiple} | {train} | {evaluation} | "
+                         f"{'-' if padding is None else f'{padding:.2f}'} |")
+            print(lines[-1], flush=True)
+    lines += ["", "Data (max_seq_length):", ""]
+    lines += [f"- {b.name}: {b.data.source}; max_seq_length {b.max_length}" for b in benches]
+    return "\n".join(lines)
 
 
 def learning_check(model: Path, benches: list[Bench], work: Path, settings: dict[str, list[str]], seeds: list[int],
@@ -477,9 +580,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="the tasks of --learning (default: NER, on the real dev file)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--learning_epochs", type=int, default=2)
+    parser.add_argument("--shapes", nargs="+", type=int, default=None, metavar="MULTIPLE",
+                        help="instead of throughput (no GPU needed): per task, the distinct batch shapes a training "
+                             "epoch and an evaluation meet at each --pad_to_multiple_of (1: dynamic padding), each a "
+                             "graph compiled under CUDA graphs, and the padding it costs; dev-sized data")
+    parser.add_argument("--shape_examples", type=int, default=None,
+                        help="--shapes on the first N examples of each task (default: dev-sized)")
     parser.add_argument("--out", default="", help="also write the table to this Markdown file (after every run)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    if args.shapes is not None:
+        return shapes_main(args)
 
     tiny = not torch.cuda.is_available()
     if tiny:
@@ -490,8 +601,7 @@ def main(argv: list[str] | None = None) -> int:
         # seconds instead of tenths), and the tiny version's figures mean nothing anyway.
         torch.set_num_threads(1)
     device = torch.cuda.get_device_name(0) if not tiny else "CPU (tiny model)"
-    chosen = args.learning if args.learning is not None else args.settings
-    names = [name for name in SETTINGS if (any(s in name for s in chosen) if chosen else name in DEFAULT_SETTINGS)]
+    names = pick_settings(args.learning if args.learning is not None else args.settings)
     if tiny:
         names = [name for name in names if not any(flag in COMPILE_FLAGS for flag in SETTINGS[name])]
     if args.learning is None:  # the bare loops run after eager, before the compiling settings
@@ -502,24 +612,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
-        benches, skipped = [], {}
-        for task_name in args.learning_tasks if args.learning is not None else args.tasks:
-            # learning: the whole file (the tiny version: enough examples to split, 64 of them trained on)
-            count = (TINY_LEARNING_EXAMPLES if args.learning is not None else TINY_EXAMPLES) if tiny else None
-            data = bench_data.task_data(task_name, args.data_dir, work / "data", count,
-                                        real_ontology=not tiny)  # tiny: WoS decodes the 8 smoke slots, not 45
-            if data is None:
-                skipped[task_name] = f"{bench_data.real_dev_file(task_name, args.data_dir)} not found, skipped"
-                print(f"{task_name}: {skipped[task_name]}", flush=True)
-                continue
-            bench = config_bench(task_name, data)
-            if tiny:
-                cap = TINY_MRC_MAX_LENGTH if task_name == "mrc" else TINY_MAX_LENGTH
-                bench.max_length = min(bench.max_length, cap)
-                bench.train_batch = min(bench.train_batch, TINY_TRAIN_BATCH)
-                bench.eval_batch = min(bench.eval_batch, TINY_EVAL_BATCH)
-                bench.task_flags += TINY_TASK_FLAGS.get(task_name, [])
-            benches.append(bench)
+        count = None
+        if tiny:  # learning: enough examples to split, 64 of them trained on
+            count = TINY_LEARNING_EXAMPLES if args.learning is not None else TINY_EXAMPLES
+        benches, skipped = make_benches(args.learning_tasks if args.learning is not None else args.tasks,
+                                        args.data_dir, work, count, tiny)
         if not benches:
             print("No task has data; nothing to run.")
             return 1
@@ -570,6 +667,27 @@ def main(argv: list[str] | None = None) -> int:
                     write_text(args.out, lambda stream, table=table: stream.write(table + "\n"))
         _fill_repeats(results, benches, names)
     table = throughput_table(head, benches, names, results, skipped)
+    print(table)
+    if args.out:
+        write_text(args.out, lambda stream: stream.write(table + "\n"))
+    return 0
+
+
+def shapes_main(args: argparse.Namespace) -> int:
+    """``--shapes``: the shapes table. The 32k tokenizer of the GPU runs, so lengths are theirs; the network
+    only tells which columns its forward takes, so a tiny one does."""
+    if any(multiple < 1 for multiple in args.shapes):
+        print("--shapes: multiples are whole numbers >= 1 (1: dynamic padding)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        benches, _ = make_benches(args.tasks, args.data_dir, work, args.shape_examples, tiny=False)
+        if not benches:
+            print("No task has data; nothing to run.")
+            return 1
+        model = build_model(work / "model", list(bench_data.all_texts([b.data for b in benches])), tiny=True,
+                            vocab_size=32000)
+        table = shapes_table(benches, model, work, args.shapes)
     print(table)
     if args.out:
         write_text(args.out, lambda stream: stream.write(table + "\n"))

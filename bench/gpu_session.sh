@@ -4,37 +4,46 @@
 # minutes of device time; a machine starts in under a minute and stays warm 30 s after a call.
 #
 #   here, first:  bash bench/prepare_device.sh
-#   device tool:  carry [".whl", ".benchdata"], timeout_s 590:   bash bench/gpu_session.sh learning "$OUT" 570
-#                 then at once, warm:        timeout_s 240:       bash bench/gpu_session.sh eval_batches "$OUT" 220
-#                 (or, WoS's learning check: bash bench/gpu_session.sh learning_wos "$OUT" 570)
+#   device tool:  carry [".whl", ".benchdata"], timeout_s 555:   bash bench/gpu_session.sh learning "$OUT" 540
+#                 then at once, warm:        timeout_s 255:       bash bench/gpu_session.sh nli_ner "$OUT" 240
+#                 (a later session: eval_batches "$OUT" 220; learning_wos "$OUT" 540)
 #
-#   learning      MRC, YNAT, RE: eager against --cuda_graphs on, 2 seeds, 2 epochs on 80% of the
-#                 benchmark file, official metrics on the rest, and each whole run's seconds: does the
-#                 fast path learn the same, and is a whole run shorter, compiling included?
-#   learning_wos  the same for WoS (its compile is the longest: about 2 minutes a run)
+#   learning      MRC: eager against CUDA graphs on 128-token buckets (4 shapes to compile where multiples
+#                 of 32 meet 10: bench_gpu.py --shapes), 2 seeds, 2 epochs on 80% of the benchmark file,
+#                 official metrics on the rest, and each whole run's seconds: does the fast path learn the
+#                 same, and is a whole run shorter, compiling included? (YNAT and RE: measured, 2026-11-28)
+#   learning_wos  the same for WoS (3 shapes at 128 where 32 meets 7)
 #   eval_batches  eval samples/s of all eight tasks at the configs' eval batch, 32 and 256
+#   nli_ner       NLI and NER train samples/s: KLUE-baseline style, eager, bare loop and --cuda_graphs on on
+#                 one machine, so their ratios are not taken across two (about 2-3 minutes)
 #   llm           bench/bench_mcqa_llm.py's three settings at Qwen2-1.5B shape (carry ".whl-llm" too)
 set -u
-part=${1:?usage: bash bench/gpu_session.sh learning|learning_wos|eval_batches|llm OUT_DIR [SECONDS]}
+part=${1:?usage: bash bench/gpu_session.sh learning|learning_wos|eval_batches|nli_ner|llm OUT_DIR [SECONDS]}
 out=${2:?usage: bash bench/gpu_session.sh PART OUT_DIR [SECONDS]}
 limit=${3:-570}
-case $part in learning|learning_wos|eval_batches|llm) ;; *) echo "unknown part: $part" >&2; exit 2 ;; esac
+case $part in learning|learning_wos|eval_batches|nli_ner|llm) ;; *) echo "unknown part: $part" >&2; exit 2 ;; esac
 start=$(date +%s)
 case $part in llm) source bench/device_setup.sh .whl .whl-llm || exit 1 ;; *) source bench/device_setup.sh .whl || exit 1 ;; esac
 left=$(( limit - ($(date +%s) - start) ))
-# --budget_s starts no run after it; the run under way then needs up to ~2.5 minutes (a compiling MRC or WoS run).
+# --budget_s starts no run after it; the run under way then needs up to ~2 minutes (a compiling MRC or WoS run on
+# 128-token buckets, ~15 s a shape; on 2026-11-28 an MRC run on multiples of 32, 10 shapes, ran past 3.5 minutes).
 case $part in
     learning|learning_wos)
-        tasks="ynat re mrc"; [[ $part == learning_wos ]] && tasks="wos"
-        timeout $(( left - 5 )) python3 bench/bench_gpu.py --data_dir .benchdata --learning "eager (" "cuda_graphs on" \
-            --learning_tasks $tasks --seeds 1 2 --budget_s $(( left - 150 )) --out "$out/learning.md" \
-            > "$out/learning.log" 2>&1
+        tasks="mrc"; [[ $part == learning_wos ]] && tasks="wos"
+        timeout $(( left - 5 )) python3 bench/bench_gpu.py --data_dir .benchdata \
+            --learning "eager (" "128-token buckets" --learning_tasks $tasks --seeds 1 2 \
+            --budget_s $(( left - 120 )) --out "$out/learning.md" > "$out/learning.log" 2>&1
         echo "rc=$?"; cat "$out/learning.md" ;;
     eval_batches)
         timeout $(( left - 5 )) python3 bench/bench_gpu.py --data_dir .benchdata --settings "eager (" \
             "eval_batch_size" --bare --steps 5 --warmup_steps 3 --max_eval_samples 2000 --budget_s $(( left - 40 )) \
             --out "$out/eval_batches.md" > "$out/eval_batches.log" 2>&1
         echo "rc=$?"; cat "$out/eval_batches.md" ;;
+    nli_ner)
+        timeout $(( left - 5 )) python3 bench/bench_gpu.py --data_dir .benchdata --tasks nli ner --settings \
+            KLUE-baseline "eager (" "cuda_graphs on" --steps 20 --warmup_steps 5 --max_eval_samples 256 \
+            --budget_s $(( left - 70 )) --out "$out/nli_ner.md" > "$out/nli_ner.log" 2>&1
+        echo "rc=$?"; cat "$out/nli_ner.md" ;;
     llm)
         timeout $(( left - 5 )) python3 bench/bench_mcqa_llm.py --out "$out/MCQA_LLM_RESULTS.md" > "$out/mcqa_llm.log" 2>&1
         echo "rc=$?"; cat "$out/MCQA_LLM_RESULTS.md"; grep -E "^phase|Traceback|error:" "$out/mcqa_llm.log" | cut -c1-300 ;;

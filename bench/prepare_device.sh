@@ -40,8 +40,10 @@ done
 du -sh .whl .whl-llm .benchdata
 cat <<'USAGE'
 Device commands (the device tool's `run`; the travelling tree is limited to 64 MiB, so carry only what a check needs):
-  the open GPU checks, one call each (bench/gpu_session.sh says what each measures):
-    carry [".whl", ".benchdata"], timeout_s 590:  bash bench/gpu_session.sh learning "$OUT" 570
+  the open GPU checks, one call each (bench/gpu_session.sh says what each measures); a session's ~15 minutes
+  hold the first two, the second at once while the machine is warm:
+    carry [".whl", ".benchdata"], timeout_s 555:  bash bench/gpu_session.sh learning "$OUT" 540
+    carry [".whl", ".benchdata"], timeout_s 255:  bash bench/gpu_session.sh nli_ner "$OUT" 240
     carry [".whl", ".benchdata"], timeout_s 240:  bash bench/gpu_session.sh eval_batches "$OUT" 220
   MCQA with a 1.5B LLM, bf16 and 4-bit LoRA:  carry [".whl", ".whl-llm"], timeout_s 480:
     bash bench/gpu_session.sh llm "$OUT" 460

@@ -184,3 +184,70 @@ def test_gpu_session_script_parses_and_names_an_unknown_part(tmp_path):
     done = subprocess.run(["bash", str(script), "learnin", str(tmp_path)], capture_output=True, text=True,
                           cwd=bench_gpu.ROOT)
     assert done.returncode == 2 and done.stderr.strip() == "unknown part: learnin"
+
+
+def _pad_ids(multiple: int):
+    """A collator that pads ``input_ids`` to the batch's longest, rounded up to ``multiple``, with a mask."""
+    def collate(features):
+        longest = max(len(f["input_ids"]) for f in features)
+        width = -(-longest // multiple) * multiple
+        ids = torch.zeros(len(features), width, dtype=torch.long)
+        mask = torch.zeros(len(features), width, dtype=torch.long)
+        for row, feature in enumerate(features):
+            ids[row, : len(feature["input_ids"])] = torch.tensor(feature["input_ids"])
+            mask[row, : len(feature["input_ids"])] = 1
+        return {"input_ids": ids, "attention_mask": mask}
+    return collate
+
+
+def test_batch_shapes_counts_each_padded_shape_once_and_the_padding_it_costs():
+    """In file order, batches of 2 over lengths 3, 5 | 9, 17 | 30: longest 5, 17, 30. Exact lengths are three
+    shapes (and a last batch of one); at multiples of 32 the two full batches share (2, 32)."""
+    features = [{"input_ids": list(range(1, n + 1))} for n in (3, 5, 9, 17, 30)]
+    shapes, padding = bench_gpu.batch_shapes(features, _pad_ids(1), batch_size=2, seed=None)
+    assert shapes == 3 and padding == pytest.approx((2 * 5 + 2 * 17 + 30) / 64)
+    shapes, padding = bench_gpu.batch_shapes(features, _pad_ids(32), batch_size=2, seed=None)
+    assert shapes == 2 and padding == pytest.approx((2 * 32 + 2 * 32 + 32) / 64)
+    # seeded random order: every length in one batch of 5 -> one shape whatever the order
+    assert bench_gpu.batch_shapes(features, _pad_ids(1), batch_size=5, seed=3) == (1, pytest.approx(150 / 64))
+
+
+def test_batch_shapes_trains_in_the_seeded_random_order_the_trainer_draws():
+    """Training batches come in ``RandomSampler``'s order for the seed (a permutation from that generator), not in
+    file order: here the two orders give different shape counts."""
+    lengths = [1, 2, 3, 4, 5, 6] + [20] * 6
+    features = [{"input_ids": [1] * n} for n in lengths]
+    order = torch.randperm(len(lengths), generator=torch.Generator().manual_seed(5)).tolist()
+    expected = len({max(lengths[i] for i in order[at:at + 2]) for at in range(0, len(order), 2)})
+    assert expected != 4  # file order: longest 2, 4, 6, 20 (three times)
+    assert bench_gpu.batch_shapes(features, _pad_ids(1), batch_size=2, seed=5)[0] == expected
+    assert bench_gpu.batch_shapes(features, _pad_ids(1), batch_size=2, seed=None)[0] == 4
+
+
+def test_shapes_mode_counts_each_tasks_batches_per_multiple_without_a_gpu(tmp_path, capsys):
+    """``--shapes``: a row per task and multiple, each task's own features and collator (NER on the real dev
+    file, MRC windows on synthetic articles, WoS turns, whose slots the model is built from); coarser buckets
+    never give more shapes, and cost more padding."""
+    tasks = ["ner", "mrc", "wos"] if SHARED.is_dir() else ["mrc", "wos"]
+    out = tmp_path / "shapes.md"
+    assert bench_gpu.main(["--shapes", "1", "32", "128", "--tasks", *tasks, "--shape_examples", "40",
+                           "--data_dir", str(SHARED), "--out", str(out)]) == 0
+    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in out.read_text().splitlines()
+            if line.startswith("| ") and not line.startswith("| task")]
+    assert [(row[0], row[1]) for row in rows] == [(task, m) for task in tasks for m in ("1", "32", "128")]
+    for task in tasks:
+        train, evaluation, padding = zip(*[(int(r[2]), int(r[3]), float(r[4])) for r in rows if r[0] == task])
+        assert all(count >= 1 for count in train + evaluation), rows
+        assert list(train) == sorted(train, reverse=True) and list(evaluation) == sorted(evaluation, reverse=True)
+        assert padding[0] >= 1 and list(padding) == sorted(padding) and padding[-1] > padding[0], rows
+    assert bench_gpu.main(["--shapes", "0"]) == 2 and "multiples are whole numbers" in capsys.readouterr().err
+
+
+def test_settings_are_picked_by_name_as_the_gpu_session_names_them():
+    """``bench/gpu_session.sh`` picks settings by substrings of their names: each part gets exactly its own."""
+    assert bench_gpu.pick_settings(["eager (", "128-token buckets"]) == [bench_gpu.EAGER, bench_gpu.GRAPHS_128]
+    assert bench_gpu.pick_settings(["eager (", "cuda_graphs on"]) == [bench_gpu.EAGER, bench_gpu.GRAPHS]
+    assert bench_gpu.pick_settings(None) == list(bench_gpu.DEFAULT_SETTINGS)
+    assert bench_gpu.SETTINGS[bench_gpu.GRAPHS_128][-2:] == ["--pad_to_multiple_of", "128"]
+    session = (Path(bench_gpu.ROOT) / "bench" / "gpu_session.sh").read_text()
+    assert '--learning "eager (" "128-token buckets"' in session
