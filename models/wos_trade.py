@@ -83,6 +83,9 @@ class WosTradeOutput(ModelOutput):
     loss: torch.Tensor | None = None
     gate_logits: torch.Tensor | None = None  # (batch, slots, gates)
     value_ids: torch.Tensor | None = None  # (batch, slots, max_value_length): best token per step, end-padded
+    # Training only: (2,) the gate loss (a mean over slots) and the value loss (a mean over gold value tokens),
+    # whose sum is ``loss``; accumulated batches weigh each by its own share of the items (``WosTask.loss_units``).
+    loss_terms: torch.Tensor | None = None
 
 
 class WosTradeModel(EncoderHeadModel):
@@ -197,14 +200,18 @@ class WosTradeModel(EncoderHeadModel):
 
         value_ids = torch.full((batch, n_slots, steps), end_id, dtype=torch.long, device=input_ids.device)
         value_ids[:, :, : len(best_ids)] = torch.stack(best_ids, dim=-1)
-        loss = None
+        loss = loss_terms = None
         if gate_labels is not None:
-            loss = nn.functional.cross_entropy(gate_logits.reshape(-1, gate_logits.size(-1)), gate_labels.reshape(-1))
+            gate_loss = nn.functional.cross_entropy(gate_logits.reshape(-1, gate_logits.size(-1)),
+                                                    gate_labels.reshape(-1))
+            value_loss = torch.zeros_like(gate_loss)
             if value_labels is not None:
                 scored = value_labels[:, :, : len(gold_log_probs)] != IGNORE_INDEX
                 log_probs = torch.stack(gold_log_probs, dim=-1)
-                loss = loss - (log_probs * scored).sum() / scored.sum().clamp(min=1)
-        return WosTradeOutput(loss=loss, gate_logits=gate_logits, value_ids=value_ids)
+                value_loss = -(log_probs * scored).sum() / scored.sum().clamp(min=1)
+            loss = gate_loss + value_loss
+            loss_terms = torch.stack([gate_loss, value_loss]) if self.training else None
+        return WosTradeOutput(loss=loss, gate_logits=gate_logits, value_ids=value_ids, loss_terms=loss_terms)
 
 
 class WosDataCollator(RightPaddingCollator):

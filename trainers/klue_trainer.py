@@ -75,11 +75,12 @@ class KlueTrainer(Trainer):
         return TrainOutput(output.global_step, metrics["train_loss"], metrics)
 
     def _get_num_items_in_batch(self, batch_samples: list, device: torch.device) -> Any:
-        """The items the accumulated batches' losses average over, together (``Task.loss_units``); each
-        batch's loss is then weighed by its share in ``compute_loss``. Left to the Trainer, each batch's mean
-        counts 1 / accumulation steps, so a tagger's short batch weighs its tokens more than one big batch
-        would. None (a task without units, or a model that normalises its loss by the count itself, as a causal
-        LM does): the Trainer's own count, and its handling."""
+        """The items the accumulated batches' losses average over, together (``Task.loss_units``; one count per
+        term of a loss made of several means); each batch's loss is then weighed by its share in
+        ``compute_loss``. Left to the Trainer, each batch's mean counts 1 / accumulation steps, so a tagger's
+        short batch weighs its tokens more than one big batch would. None (a task without units, or a model
+        that normalises its loss by the count itself, as a causal LM does): the Trainer's own count, and its
+        handling."""
         ours = self.loss_units is not None and not self.model_accepts_loss_kwargs
         units = [self.loss_units(batch) for batch in batch_samples] if ours else [None]
         if any(unit is None for unit in units):
@@ -96,11 +97,16 @@ class KlueTrainer(Trainer):
         units = self.loss_units(inputs)  # counted before the stock computation takes the labels out of inputs
         # The stock computation then averages over this batch alone (so does --label_smoothing_factor's
         # smoother, given no count), and the mean is weighed by the batch's share of the accumulated items.
-        result = super().compute_loss(model, inputs, return_outputs, None)
-        if not model.training or getattr(self, "current_gradient_accumulation_steps", 1) == 1:
-            return result  # one batch (or an evaluation's): its own mean, untouched
-        loss, outputs = result if return_outputs else (result, None)
-        loss = loss * (units / num_items_in_batch.clamp(min=1))
+        loss, outputs = super().compute_loss(model, inputs, True, None)
+        if model.training and getattr(self, "current_gradient_accumulation_steps", 1) > 1:
+            share = units / num_items_in_batch.clamp(min=1)
+            if share.dim():
+                # A loss made of several means (WoS: over slots, over value tokens) has a count per term, and its
+                # model returns the terms: each is weighed by its own share. (Several GPUs in one process return
+                # their replicas' terms one after another: their mean, as the Trainer takes of their losses.)
+                loss = (outputs["loss_terms"].reshape(-1, share.numel()).mean(dim=0) * share).sum()
+            else:
+                loss = loss * share
         return (loss, outputs) if return_outputs else loss
 
     def _save_checkpoint(self, model: Any, trial: Any) -> None:

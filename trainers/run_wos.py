@@ -27,6 +27,7 @@ from typing import Any
 
 import datasets
 import numpy as np
+import torch
 from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 import metrics
@@ -226,6 +227,13 @@ class WosTask(Task):
 
     def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
         return WosDataCollator(tokenizer.pad_token_id, pad_to_multiple_of)
+
+    def loss_units(self, batch: dict[str, Any]) -> Any | None:
+        """The loss adds a mean over the slots' gates to a mean over the gold value tokens: a count for each."""
+        gates, values = batch.get("gate_labels"), batch.get("value_labels")
+        if gates is None or values is None:
+            return None
+        return torch.stack([(gates != IGNORE_INDEX).sum(), (values != IGNORE_INDEX).sum()])
 
     # --- model ------------------------------------------------------------------------------
     def slot_token_ids(self) -> list[list[int]]:

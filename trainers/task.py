@@ -143,7 +143,8 @@ class Task:
         """How many items the model's loss averages over in one training batch (a tensor), so that batches
         accumulated with ``--gradient_accumulation_steps`` weigh as one big batch would: its tokens for a
         tagger, its examples for a classifier. Default: the ``labels`` not ignored (-100), which is both.
-        None: the Trainer's plain mean of the batches."""
+        A loss that adds several means gives one count per term (a 1-D tensor), and its model returns the
+        terms as ``loss_terms`` in training (WoS). None: the Trainer's plain mean of the batches."""
         labels = batch.get("labels")
         return None if labels is None else (labels != IGNORED_LABEL).sum()
 

@@ -19,10 +19,12 @@ import torch
 from safetensors.torch import load_file
 
 from tests.synthetic import ner_records, nli_records, write_json
+from tests.synthetic_wos import wos_dialogues, wos_ontology
 from tests.trainers.test_run_dp import dp_records, write_dp_tsv
 from trainers.run_dp import DpTask
 from trainers.run_ner import NerTask
 from trainers.run_nli import NliTask
+from trainers.run_wos import WosTask
 from trainers.runner import main
 
 ONE_SGD_STEP = ["--max_steps", "1", "--optim", "sgd", "--lr_scheduler_type", "constant", "--max_grad_norm", "0",
@@ -56,11 +58,28 @@ def _nli_file(tmp_path: Path) -> Path:
     return write_json(tmp_path / "train.json", nli_records(7, seed=1))  # a batch of 4, then one of 3
 
 
+def _wos_file(tmp_path: Path) -> Path:
+    """Dialogues cut to 7 user turns in all (the model inputs): batches of 4 and 3 turns with their own numbers
+    of slots and of gold value tokens, the two means WoS's loss adds."""
+    dialogues, kept = [], 0
+    for dialogue in wos_dialogues(10, seed=5):
+        turns = []
+        for turn in dialogue["dialogue"]:
+            kept += turn["role"] == "user"
+            if kept > 7:
+                break
+            turns.append(turn)
+        if turns:
+            dialogues.append({**dialogue, "dialogue": turns})
+    write_json(tmp_path / "ontology.json", wos_ontology())
+    return write_json(tmp_path / "train.json", dialogues)
+
+
 @pytest.mark.parametrize(
     ("task", "write", "extra"),
     [(NerTask, _ner_file, []), (NerTask, _ner_file, ["--label_smoothing_factor", "0.1"]), (DpTask, _dp_file, []),
-     (NliTask, _nli_file, [])],
-    ids=["ner", "ner-label-smoothing", "dp", "nli"],
+     (NliTask, _nli_file, []), (WosTask, _wos_file, ["--teacher_forcing_ratio", "1"])],
+    ids=["ner", "ner-label-smoothing", "dp", "nli", "wos"],
 )
 def test_accumulated_batches_update_as_one_batch(task, write, extra, still_bert, tmp_path, monkeypatch):
     # the task heads' own dropout (DP's 0.33 is in its config, built here)
