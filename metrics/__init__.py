@@ -10,7 +10,7 @@ task                       functions
 YNAT, NLI, STS             ``ynat_macro_f1``, ``nli_accuracy``, ``sts_pearsonr``, ``sts_f1``
 NER                        ``ner_entity_f1``, ``ner_char_f1``
 RE                         ``re_micro_f1``, ``re_auprc``
-DP                         ``dp_uas``, ``dp_las``
+DP                         ``dp_uas``, ``dp_las`` (``dp_attachment_accuracies``: not official)
 MRC                        ``mrc_exact_match``, ``mrc_rouge_w``
 WoS                        ``wos_jga``, ``wos_slot_f1`` (both: ``wos_scores``)
 MCQA                       ``mcqa_accuracy`` (exam multiple choice; not a KLUE task)
@@ -39,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "TASK_METRIC_KEYS": "metrics.compute",
     "build_compute_metrics": "metrics.compute",
     "classification_breakdown": "metrics.classification",
+    "dp_attachment_accuracies": "metrics.dp",
     "dp_las": "metrics.dp",
     "dp_uas": "metrics.dp",
     "mcqa_accuracy": "metrics.mcqa",

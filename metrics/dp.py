@@ -64,6 +64,35 @@ def dp_las(
     is wrong PAD joins the average with an F1 of 0. Relation strings outside the 38 KLUE
     relations are rejected.
     """
+    pred_h, gold_h, pred_classes, gold_classes, _, _ = _heads_and_relations(
+        pred_heads, pred_labels, gold_heads, gold_labels
+    )
+    pred_classes[pred_h != gold_h] = PAD_CLASS
+    return macro_f1_over_present(gold_classes, pred_classes) * 100.0
+
+
+def dp_attachment_accuracies(
+    pred_heads: HeadSentences,
+    pred_labels: LabelSentences,
+    gold_heads: HeadSentences,
+    gold_labels: LabelSentences,
+) -> dict[str, float]:
+    """The attachment accuracies (0-100), which the official code does not report: ``uas_acc``, the share of
+    words whose head is right, and ``las_acc``, whose head and relation are both right. What the parsing
+    literature calls UAS and LAS; KLUE's own ``dp_uas`` and ``dp_las`` are macro F1 scores."""
+    pred_h, gold_h, _, _, flat_pred_labels, flat_gold_labels = _heads_and_relations(
+        pred_heads, pred_labels, gold_heads, gold_labels
+    )
+    right_head = pred_h == gold_h
+    right_relation = np.asarray(flat_pred_labels, dtype=object) == np.asarray(flat_gold_labels, dtype=object)
+    return {"uas_acc": float(right_head.mean() * 100), "las_acc": float((right_head & right_relation).mean() * 100)}
+
+
+def _heads_and_relations(
+    pred_heads: Any, pred_labels: Any, gold_heads: Any, gold_labels: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list, list]:
+    """Flat heads, the relations' official classes, and the flat relation strings, checked to line up with
+    the heads; relations outside the 38 KLUE relations are rejected."""
     pred_h, gold_h, lengths = _heads(pred_heads, gold_heads)
     flat_pred_labels, flat_gold_labels, label_lengths = flatten_aligned(
         pred_labels, gold_labels, "pred_labels", "gold_labels", "sentences (lists of relation strings)"
@@ -74,5 +103,4 @@ def dp_las(
         )
     pred_classes = encode_strings(flat_pred_labels, _DEPREL_CLASS, "pred_labels", "dependency relation")
     gold_classes = encode_strings(flat_gold_labels, _DEPREL_CLASS, "gold_labels", "dependency relation")
-    pred_classes[pred_h != gold_h] = PAD_CLASS
-    return macro_f1_over_present(gold_classes, pred_classes) * 100.0
+    return pred_h, gold_h, pred_classes, gold_classes, flat_pred_labels, flat_gold_labels

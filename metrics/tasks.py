@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from metrics.classification import classification_breakdown, nli_accuracy, sts_f1, sts_pearsonr, ynat_macro_f1
-from metrics.dp import dp_las, dp_uas
+from metrics.dp import dp_attachment_accuracies, dp_las, dp_uas
 from metrics.labels import DP_DEPREL_LABELS, MRC_QUESTION_TYPES, NER_TAGS, NLI_LABELS, RE_RELATIONS, YNAT_LABELS
 from metrics.mcqa import mcqa_accuracy, mcqa_breakdown
 from metrics.mrc import mrc_breakdown, mrc_exact_match, mrc_rouge_w
@@ -378,6 +378,13 @@ def _score_dp(predictions: Any, references: Any) -> Scores:
     }
 
 
+def _dp_breakdown(predictions: Any, references: Any) -> dict[str, Any]:
+    """The attachment accuracies beside the official (macro F1) UAS and LAS."""
+    pred_heads, pred_labels = _pair(predictions, "predictions")
+    gold_heads, gold_labels = _pair(references, "references")
+    return {"attachment_accuracy": dp_attachment_accuracies(pred_heads, pred_labels, gold_heads, gold_labels)}
+
+
 def _dp_units(record: dict[str, Any], reader: ModuleType) -> list[Unit]:
     gold = (list(record["head"]), list(record["deprel"]))
     return [Unit(str(record["guid"]), gold, {"n_words": len(record["head"])})]
@@ -410,7 +417,7 @@ def _score_dp_units(
     golds = _golds(units)
     pred = ([heads for heads, _ in predictions], [deprels for _, deprels in predictions])
     gold = ([heads for heads, _ in golds], [deprels for _, deprels in golds])
-    return _score_dp(pred, gold), {}
+    return _score_dp(pred, gold), _dp_breakdown(pred, gold)
 
 
 # ---------------------------------------------------------------- MRC: an answer string per question
@@ -578,7 +585,7 @@ TASKS: dict[str, MetricTask] = {
             metric_keys=("uas", "las"),
             selection_key="las",
             score=_score_dp,
-            breakdown=None,
+            breakdown=_dp_breakdown,
             postprocess=None,  # subword outputs -> words: the task's pooling
             reference_units=_dp_units,
             convert=_convert_dp,

@@ -133,10 +133,7 @@ class DpTask(Task):
     def score(self, decoded: list[dict[str, list]], references: Any, examples: datasets.Dataset) -> Scored:
         heads, deprels = [d["heads"] for d in decoded], [d["deprels"] for d in decoded]
         scores = metrics.score_task(self.name, (heads, deprels), references)
-        right_head = np.concatenate(heads) == np.concatenate(references[0])
-        right_label = np.array(sum(deprels, []), dtype=object) == np.array(sum(references[1], []), dtype=object)
-        scores["uas_acc"] = float(right_head.mean() * 100)
-        scores["las_acc"] = float((right_head & right_label).mean() * 100)
+        scores.update(metrics.dp_attachment_accuracies(heads, deprels, *references))
         return Scored(scores)
 
     def prediction_record(self, example: dict[str, Any], prediction: dict[str, list]) -> dict[str, Any]:

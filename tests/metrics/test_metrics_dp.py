@@ -54,6 +54,19 @@ def test_uas_averages_head_values_seen_only_in_predictions():
     assert metrics.dp_uas([[0, 7]], [[0, 1]]) == pytest.approx(100 / 3)
 
 
+def test_attachment_accuracies_count_words_not_classes():
+    """Not official: the share of words with the right head, and with the right head and relation. Three of
+    four heads are right, two of them with the right relation; the wrong head's right relation counts for
+    neither. The official UAS (a macro F1 over head positions) differs."""
+    gold_heads, gold_labels = [[2, 0], [0, 1]], [["NP_SBJ", "VP"], ["VP", "NP"]]
+    pred_heads, pred_labels = [[2, 0], [0, 0]], [["NP_OBJ", "VP"], ["VP", "NP"]]
+    scores = metrics.dp_attachment_accuracies(pred_heads, pred_labels, gold_heads, gold_labels)
+    assert scores == {"uas_acc": 75.0, "las_acc": 50.0}
+    assert metrics.dp_uas(pred_heads, gold_heads) != 75.0
+    with pytest.raises(ValueError, match="dependency relation"):
+        metrics.dp_attachment_accuracies(pred_heads, [["NP_OBJ", "VP"], ["VP", "XX"]], gold_heads, gold_labels)
+
+
 def test_las_others_and_pad():
     gold_heads, gold_labels = [[2, 0, 2, 2]], [["NP_SBJ", "VP", "NP_OBJ", "VP_CMP"]]
     pred_heads, pred_labels = [[2, 0, 2, 1]], [["NP_SBJ", "VP", "X_AJT", "VP_CMP"]]

@@ -320,6 +320,13 @@ def test_dp_perfect_and_imperfect(tmp_path, capsys):
     code, _, err, data = run(tmp_path, "dp", references, write_predictions(tmp_path / "q.jsonl", rows), capsys)
     assert code == 0, err
     assert_scores(data, metrics.score_task("dp", (pred_heads, pred_labels), (gold_heads, gold_labels)))
+    # beside the official scores, the attachment accuracies the task script also reports (eval_uas_acc)
+    words = [(p, g, pl, gl) for ps, gs, pls, gls in zip(pred_heads, gold_heads, pred_labels, gold_labels)
+             for p, g, pl, gl in zip(ps, gs, pls, gls)]
+    right_heads = sum(p == g for p, g, _, _ in words)
+    right_both = sum(p == g and pl == gl for p, g, pl, gl in words)
+    assert data["breakdown"]["attachment_accuracy"] == {"uas_acc": pytest.approx(100 * right_heads / len(words)),
+                                                        "las_acc": pytest.approx(100 * right_both / len(words))}
 
 
 def test_dp_real_dev_file_perfect(tmp_path, capsys):
