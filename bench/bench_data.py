@@ -8,7 +8,8 @@ What is real and what is made up:
 - YNAT, RE, MRC, WoS (no dev file there): ``smoke/data.py``'s generators, written to the benchmark's
   temporary folder, sized like the real dev sets (``DEV_SIZES``) and lengthened to the real lengths
   (``TARGET_CHARS``) with filler sentences: the real NLI and NER dev sentences when present, else
-  the smoke sentences. Filler goes where it changes no label: after an RE sentence (entity offsets
+  the smoke sentences. Filler goes where it changes no label: after a YNAT title (its template keeps
+  the topic), after an RE sentence (entity offsets
   stay valid), after an MRC context (answer offsets stay valid), and as WoS talk that names no slot
   value (the dialogue states stay right). WoS uses the real ontology (45 slots: the generator
   decodes every slot) when present, else the smoke one (8 slots).
@@ -39,7 +40,8 @@ SYNTHETIC_TASKS = ("ynat", "re", "mrc", "wos")
 DEV_SIZES = {"ynat": 9107, "re": 7765, "mrc": 5841, "wos": 1000}
 # Mean lengths of the real dev data: RE sentence and MRC context (characters), WoS utterance
 # (characters) and user turns per dialogue.
-TARGET_CHARS = {"re": 100, "mrc": 1000, "wos": 40}
+# Mean characters: RE sentence, MRC context, WoS utterance, YNAT title (the real samples' mean: 27).
+TARGET_CHARS = {"re": 100, "mrc": 1000, "wos": 40, "ynat": 27}
 WOS_USER_TURNS = 7.5
 NER_MARKUP = re.compile(r"<([^<>:]+):[A-Z]{2,3}>")
 
@@ -108,10 +110,18 @@ class Filler:
         return int(self.rng.uniform(0.6, 1.4) * mean)
 
 
-def ynat_file(folder: Path, count: int) -> TaskData:
+def ynat_file(folder: Path, count: int, filler: Filler) -> TaskData:
+    """Smoke titles (14-19 characters, all one token length) with filler after them to ~27 characters, spread
+    as real titles are (until 2026-11-28 the benchmark's YNAT rows were the bare smoke titles)."""
     records = smoke.ynat_records(count, seed=7, split="dev")
+    for record in records:
+        rest = filler.around(TARGET_CHARS["ynat"]) - len(record["title"])
+        if rest > 1:
+            record["title"] = f"{record['title']} {filler.text(rest)}"[: len(record["title"]) + rest]
     path = _dump(folder / "ynat-v1.1_dev.json", records)
-    return TaskData("ynat", path, f"synthetic ({count:,} smoke titles)", [r["title"] for r in records])
+    mean = sum(len(r["title"]) for r in records) / len(records)
+    return TaskData("ynat", path, f"synthetic ({count:,} smoke titles + filler, mean {mean:.0f} chars)",
+                    [r["title"] for r in records])
 
 
 def re_file(folder: Path, count: int, filler: Filler) -> TaskData:
@@ -226,9 +236,9 @@ def task_data(task: str, data_dir: str | Path, folder: Path, count: int | None =
         return TaskData(task, path, source, real_texts(task, path))
     count = count or DEV_SIZES[task]
     folder = folder / task
-    if task == "ynat":
-        return ynat_file(folder, count)
     sentences = filler_sentences(data_dir)
+    if task == "ynat":
+        return ynat_file(folder, count, Filler(sentences, seed=13))
     if task == "re":
         return re_file(folder, count, Filler(sentences, seed=11))
     if task == "mrc":

@@ -106,6 +106,20 @@ def test_synthetic_re_and_mrc_are_lengthened_after_the_labelled_text(tmp_path):
     assert 800 <= sum(len(p["context"]) for p in paragraphs) / len(paragraphs) <= 1200  # KLUE-MRC: ~1,000
 
 
+def test_synthetic_ynat_titles_keep_their_topic_and_vary_in_length_around_real_titles(tmp_path):
+    """Filler after each smoke title: the title still starts the text, and the lengths spread around the real
+    titles' ~27 characters (the bare smoke titles all tokenize to one length)."""
+    from smoke.data import ynat_records
+
+    data = bench_data.task_data("ynat", NO_DATA_DIR, tmp_path, count=60)
+    examples = _read("ynat", data.path)
+    bare = ynat_records(60, seed=7, split="dev")
+    assert [e["label"] for e in examples] == [b["label"] for b in bare]
+    assert all(e["title"].startswith(b["title"]) for e, b in zip(examples, bare))
+    lengths = [len(e["title"]) for e in examples]
+    assert 22 <= sum(lengths) / len(lengths) <= 32 and max(lengths) - min(lengths) >= 10
+
+
 def test_synthetic_wos_dialogues_are_long_and_their_states_stay_right(tmp_path):
     """~7.5 user turns of ~40 characters; a state changes only at a turn that names its new values,
     and the filler in between names no slot value."""
