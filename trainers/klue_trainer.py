@@ -81,7 +81,9 @@ class KlueTrainer(Trainer):
         short batch weighs its tokens more than one big batch would. None (a task without units, or a model
         that normalises its loss by the count itself, as a causal LM does): the Trainer's own count, and its
         handling."""
-        ours = self.loss_units is not None and not self.model_accepts_loss_kwargs
+        # One batch per update (no accumulation, or an epoch's last, short accumulation) is its own mean: nothing
+        # to count, so no extra work on the step the fast path replays.
+        ours = self.loss_units is not None and not self.model_accepts_loss_kwargs and len(batch_samples) > 1
         units = [self.loss_units(batch) for batch in batch_samples] if ours else [None]
         if any(unit is None for unit in units):
             self.loss_is_scaled_for_ga = None

@@ -88,7 +88,8 @@ class MrcTask(Task):
         return examples.add_column("example_index", np.arange(len(examples), dtype=np.int64))
 
     def loss_units(self, batch: dict[str, Any]) -> Any | None:
-        return batch["input_ids"].new_tensor(len(batch["input_ids"]))  # the span loss averages over windows
+        # the span loss averages over windows; made on the batch's device (a copy from the host would wait for it)
+        return batch["input_ids"].new_full((), len(batch["input_ids"]))
 
     def preprocess(
         self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str

@@ -144,7 +144,9 @@ class Task:
         accumulated with ``--gradient_accumulation_steps`` weigh as one big batch would: its tokens for a
         tagger, its examples for a classifier. Default: the ``labels`` not ignored (-100), which is both.
         A loss that adds several means gives one count per term (a 1-D tensor), and its model returns the
-        terms as ``loss_terms`` in training (WoS). None: the Trainer's plain mean of the batches."""
+        terms as ``loss_terms`` in training (WoS). None: the Trainer's plain mean of the batches. Counted on
+        the batch's device (no copy from the host: it would make each step wait for the GPU), and only when
+        an update accumulates several batches."""
         labels = batch.get("labels")
         return None if labels is None else (labels != IGNORED_LABEL).sum()
 

@@ -99,3 +99,27 @@ def test_accumulated_batches_update_as_one_batch(task, write, extra, still_bert,
     difference = torch.sqrt(sum(((update[key] - accumulated[key]).double() ** 2).sum() for key in update))
     assert size > 1e-3  # a real step
     assert difference / size < 1e-4, float(difference / size)
+
+
+def test_items_are_counted_only_when_an_update_accumulates_several_batches(still_bert, tmp_path, monkeypatch):
+    """Without accumulation each batch is its own mean: nothing is counted, so a step does no extra work (a
+    count made on the host would make each step wait for the GPU). With it, each batch is counted for the
+    update's total and again for its own share."""
+    counted = []
+    original = NliTask.loss_units
+    monkeypatch.setattr(NliTask, "loss_units", lambda self, batch: counted.append(len(batch["labels"]))
+                        or original(self, batch))
+    train = _nli_file(tmp_path)
+    for steps, expected in ((1, []), (2, [4, 3, 4, 3])):
+        counted.clear()
+        assert main(NliTask(), ["--model_name_or_path", str(still_bert), "--output_dir", str(tmp_path / str(steps)),
+                                "--train_file", str(train), "--do_train", "--per_device_train_batch_size", "4",
+                                "--gradient_accumulation_steps", str(steps), *ONE_SGD_STEP]) == 0
+        assert counted == expected, steps
+
+
+def test_mrc_counts_its_windows_on_the_batchs_device():
+    from trainers.run_mrc import MrcTask
+
+    units = MrcTask().loss_units({"input_ids": torch.zeros(5, 9, dtype=torch.long)})
+    assert units.shape == () and int(units) == 5 and units.dtype == torch.long
