@@ -94,7 +94,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     training_args = use_cuda_graphs(task, data_args, training_args, torch.cuda.is_available())
     check_fp16_device(training_args)
     check_predicts_with_its_model(training_args, model_args)
-    if finished_training(training_args, task):
+    finished = finished_training(training_args, task)
+    if finished:
         training_args.do_train = False
         model_args = dataclasses.replace(
             model_args, model_name_or_path=training_args.output_dir, config_name=None, tokenizer_name=None
@@ -164,6 +165,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     )
     if task.label_smoothing_by == "model":
         trainer.label_smoother = None  # the model smooths its own loss, and keeps the labels it reads
+    if finished:
+        restore_finished_state(trainer, Path(training_args.output_dir))
 
     results: dict[str, dict[str, float]] = {}
     output_dir = Path(training_args.output_dir)
@@ -643,6 +646,18 @@ def write_predictions(path: Path, task: Task, examples: datasets.Dataset, decode
         task.prediction_record(example, prediction) for example, prediction in zip(examples, decoded, strict=True)
     )
     return write_jsonl(path, records)
+
+
+def restore_finished_state(trainer: Trainer, output_dir: Path) -> None:
+    """A rerun of a finished training reports its evaluation at that run's epoch and step (its
+    ``trainer_state.json``), as the run itself did, not as an evaluation of some untrained model."""
+    try:
+        saved = json.loads((output_dir / "trainer_state.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # a run finished before trainer_state.json was written: nothing to restore
+    if isinstance(saved, dict):
+        trainer.state.epoch = saved.get("epoch")
+        trainer.state.global_step = saved.get("global_step") or 0
 
 
 def save_trainer_state(trainer: Trainer, output_dir: Path) -> None:

@@ -113,6 +113,7 @@ def test_rerunning_a_finished_run_keeps_its_results_and_evaluates_its_model(tiny
     assert (out / "train_results.json").read_text() == first_train
     again = json.loads((out / "eval_results.json").read_text())
     assert again["eval_loss"] == first_eval["eval_loss"]  # the trained model, not the base model
+    assert again["epoch"] == first_eval["epoch"]  # reported at the finished run's epoch, as the first time
 
     assert main(YnatTask(), [*argv, "--overwrite_output_dir"]) == 0  # trains again when asked
     assert "train_loss" in json.loads((out / "train_results.json").read_text())
