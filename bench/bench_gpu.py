@@ -66,7 +66,9 @@ each whole run's seconds (``bench/gpu_session.sh learning``).
 ``--shapes MULTIPLE...`` (any machine, about a minute for all eight tasks) counts, per task and
 ``--pad_to_multiple_of``, the distinct batch shapes one training epoch and one evaluation meet on the
 dev-sized data: under CUDA graphs each is a graph compiled once, ~15 s on a fresh machine (2026-11-28),
-which is what decides whether a whole run is shorter; and the positions computed per real token.
+which is what decides whether a whole run is shorter; and the positions computed per real token. The
+tokenizer is trained on the texts of ``--tasks``, as a GPU run trains its own, so counts move a little
+with the task list: give the task list of the run they explain (``--tasks mrc`` for an MRC check).
 
 Without CUDA it says so in one line and runs a tiny CPU version (2-layer model, 3 steps, the first
 48 examples of the real files, 48-example synthetic sets with the 8-slot smoke WoS ontology, 8 eval
@@ -107,8 +109,8 @@ BASELINE = "KLUE-baseline style (pad to max length, fp32)"
 EAGER = "eager (dynamic padding, fp32; --cuda_graphs off)"
 DEFAULT = "script default (--cuda_graphs auto)"
 GRAPHS = "--cuda_graphs on (pad to 32, reduce-overhead, no per-step NaN check)"
-# The same on fewer shapes: MRC at 510 tokens meets 10 at multiples of 32, 4 at 128, for 1.5% more padding
-# (``--shapes``); each costs ~15 s of compiling on a fresh machine.
+# The same on fewer shapes: MRC at 510 tokens meets 8 at multiples of 32, 4 at 128, for 2.9% more compute
+# (``--shapes 1 32 128 --tasks mrc``); each costs 15 s or more of compiling on a fresh machine.
 GRAPHS_128 = "CUDA graphs on 128-token buckets (pad to 128, reduce-overhead, no per-step NaN check)"
 BARE = {"fp32": "bare PyTorch loop (fp32)", "bf16": "bare PyTorch loop (bf16 autocast)"}
 
@@ -583,7 +585,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shapes", nargs="+", type=int, default=None, metavar="MULTIPLE",
                         help="instead of throughput (no GPU needed): per task, the distinct batch shapes a training "
                              "epoch and an evaluation meet at each --pad_to_multiple_of (1: dynamic padding), each a "
-                             "graph compiled under CUDA graphs, and the padding it costs; dev-sized data")
+                             "graph compiled under CUDA graphs, and the padding it costs; dev-sized data; the tokenizer "
+                             "is trained on the texts of --tasks, as a GPU run's is")
     parser.add_argument("--shape_examples", type=int, default=None,
                         help="--shapes on the first N examples of each task (default: dev-sized)")
     parser.add_argument("--out", default="", help="also write the table to this Markdown file (after every run)")

@@ -9,13 +9,13 @@
 #                 (a later session: eval_batches "$OUT" 220; learning_wos "$OUT" 540)
 #
 #   learning      MRC: eager against CUDA graphs on 128-token buckets (4 shapes to compile where multiples
-#                 of 32 meet 10: bench_gpu.py --shapes), 2 seeds, 2 epochs on 80% of the benchmark file,
+#                 of 32 meet 8: bench_gpu.py --shapes 1 32 128 --tasks mrc), 2 seeds, 2 epochs on 80% of the benchmark file,
 #                 official metrics on the rest, and each whole run's seconds: does the fast path learn the
 #                 same, and is a whole run shorter, compiling included? (YNAT and RE: measured, 2026-11-28)
-#   learning_wos  the same for WoS (3 shapes at 128 where 32 meets 7)
+#   learning_wos  the same for WoS (3 + 3 shapes at 128 where 32 meets 6 + 6)
 #   eval_batches  eval samples/s of all eight tasks at the configs' eval batch, 32 and 256
 #   nli_ner       NLI and NER train samples/s: KLUE-baseline style, eager, bare loop and --cuda_graphs on on
-#                 one machine, so their ratios are not taken across two (about 2-3 minutes)
+#                 one machine, so their ratios are not taken across two (about 3-4 minutes)
 #   llm           bench/bench_mcqa_llm.py's three settings at Qwen2-1.5B shape (carry ".whl-llm" too)
 set -u
 part=${1:?usage: bash bench/gpu_session.sh learning|learning_wos|eval_batches|nli_ner|llm OUT_DIR [SECONDS]}
@@ -26,7 +26,7 @@ start=$(date +%s)
 case $part in llm) source bench/device_setup.sh .whl .whl-llm || exit 1 ;; *) source bench/device_setup.sh .whl || exit 1 ;; esac
 left=$(( limit - ($(date +%s) - start) ))
 # --budget_s starts no run after it; the run under way then needs up to ~2 minutes (a compiling MRC or WoS run on
-# 128-token buckets, ~15 s a shape; on 2026-11-28 an MRC run on multiples of 32, 10 shapes, ran past 3.5 minutes).
+# 128-token buckets, ~15 s a shape; on 2026-11-28 an MRC run on multiples of 32, 8 shapes, ran past 3.5 minutes).
 case $part in
     learning|learning_wos)
         tasks="mrc"; [[ $part == learning_wos ]] && tasks="wos"

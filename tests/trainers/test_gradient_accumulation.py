@@ -19,9 +19,11 @@ import torch
 from safetensors.torch import load_file
 
 from tests.synthetic import ner_records, nli_records, write_json
+from tests.synthetic_mrc import mrc_document
 from tests.synthetic_wos import wos_dialogues, wos_ontology
 from tests.trainers.test_run_dp import dp_records, write_dp_tsv
 from trainers.run_dp import DpTask
+from trainers.run_mrc import MrcTask
 from trainers.run_ner import NerTask
 from trainers.run_nli import NliTask
 from trainers.run_wos import WosTask
@@ -58,6 +60,13 @@ def _nli_file(tmp_path: Path) -> Path:
     return write_json(tmp_path / "train.json", nli_records(7, seed=1))  # a batch of 4, then one of 3
 
 
+def _mrc_file(tmp_path: Path) -> Path:
+    """7 questions on short contexts, one window each (at --max_seq_length 128): batches of 4 and 3 windows."""
+    document = mrc_document(2, seed=3)
+    del document["data"][-1]["paragraphs"][0]["qas"][-1]
+    return write_json(tmp_path / "train.json", document)
+
+
 def _wos_file(tmp_path: Path) -> Path:
     """Dialogues cut to 7 user turns in all (the model inputs): batches of 4 and 3 turns with their own numbers
     of slots and of gold value tokens, the two means WoS's loss adds."""
@@ -78,8 +87,9 @@ def _wos_file(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("task", "write", "extra"),
     [(NerTask, _ner_file, []), (NerTask, _ner_file, ["--label_smoothing_factor", "0.1"]), (DpTask, _dp_file, []),
-     (NliTask, _nli_file, []), (WosTask, _wos_file, ["--teacher_forcing_ratio", "1"])],
-    ids=["ner", "ner-label-smoothing", "dp", "nli", "wos"],
+     (NliTask, _nli_file, []), (WosTask, _wos_file, ["--teacher_forcing_ratio", "1"]),
+     (MrcTask, _mrc_file, ["--max_seq_length", "128", "--doc_stride", "32", "--max_query_length", "32"])],
+    ids=["ner", "ner-label-smoothing", "dp", "nli", "wos", "mrc"],
 )
 def test_accumulated_batches_update_as_one_batch(task, write, extra, still_bert, tmp_path, monkeypatch):
     # the task heads' own dropout (DP's 0.33 is in its config, built here)
