@@ -10,8 +10,9 @@
 #
 #   learning      MRC: eager against CUDA graphs on 128-token buckets (4 shapes to compile where multiples
 #                 of 32 meet 8: bench_gpu.py --shapes 1 32 128 --tasks mrc), 2 seeds, 2 epochs on 80% of the
-#                 benchmark file, official metrics on the rest, and each whole run's seconds: does the fast path learn the
-#                 same, and is a whole run shorter, compiling included? (YNAT and RE: measured, 2026-11-28)
+#                 benchmark file, official metrics on the rest, and each whole run's seconds: does the fast
+#                 path learn the same, and is a whole run shorter, compiling included? (YNAT and RE: measured,
+#                 2026-11-28)
 #   learning_wos  the same for WoS (3 + 3 shapes at 128 where 32 meets 6 + 6)
 #   eval_batches  eval samples/s of all eight tasks at the configs' eval batch, 32 and 256
 #   nli_ner       NLI and NER train samples/s: KLUE-baseline style, eager, bare loop and --cuda_graphs on on
