@@ -585,8 +585,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shapes", nargs="+", type=int, default=None, metavar="MULTIPLE",
                         help="instead of throughput (no GPU needed): per task, the distinct batch shapes a training "
                              "epoch and an evaluation meet at each --pad_to_multiple_of (1: dynamic padding), each a "
-                             "graph compiled under CUDA graphs, and the padding it costs; dev-sized data; the tokenizer "
-                             "is trained on the texts of --tasks, as a GPU run's is")
+                             "graph compiled under CUDA graphs, and the padding it costs; dev-sized data; the "
+                             "tokenizer is trained on the texts of --tasks, as a GPU run's is")
     parser.add_argument("--shape_examples", type=int, default=None,
                         help="--shapes on the first N examples of each task (default: dev-sized)")
     parser.add_argument("--out", default="", help="also write the table to this Markdown file (after every run)")
