@@ -165,7 +165,11 @@ def from_pretrained(loader: Any, model_args: ModelArguments, name: str | None = 
             f"{name}: some of its saved layers have other shapes than this model's (the MISMATCH lines above; e.g. a "
             "head for another number of labels); pass --ignore_mismatched_sizes to initialise those layers anew"
         ) from error
-    except OSError as error:
+    except (OSError, ValueError) as error:
+        # transformers 5 says a local folder without tokenizer files with a ValueError (a slow tokenizer
+        # it cannot convert); any other ValueError is not a missing file
+        if isinstance(error, ValueError) and (loads_weights or not Path(name).is_dir()):
+            raise
         local = Path(name).exists()
         hint = (
             f"{name!r} is a local path but does not hold what {loader.__name__} needs"

@@ -47,7 +47,7 @@ import metrics
 from algorithms import mcqa_prompts
 from args import ArgumentsError, DataArguments, McqaArguments, ModelArguments
 from args.predictions_csv import predictions_csv_path
-from klue_data import KlueDataError
+from klue_data import KlueDataError, SourceUnavailableError
 from klue_data.mcqa import MAX_CHOICES
 from metrics.mcqa import mcqa_breakdown
 from models.mcqa_choices import (
@@ -67,6 +67,20 @@ logger = logging.getLogger("klue")
 
 ADAPTER_CONFIG = "adapter_config.json"  # what peft saves: a LoRA output dir holds adapters, not full weights
 SAVED_PROMPT_FORMAT = "mcqa_chat_template"  # config.json key: the prompt format the model was fine-tuned with
+
+
+def refuse_bidirectional(model: PreTrainedModel) -> None:
+    """The causal route scores each item at its answer position, which must not see the tokens after it: an
+    encoder's LM head (BertLMHeadModel, RobertaForCausalLM, ...) attends both ways unless is_decoder, so a
+    labelled item's answer token would reach the position it is scored at."""
+    from transformers.models.auto.modeling_auto import MODEL_FOR_MASKED_LM_MAPPING_NAMES
+
+    if model.config.model_type in MODEL_FOR_MASKED_LM_MAPPING_NAMES and not model.config.is_decoder:
+        raise ArgumentsError(
+            f"--mcqa_model causal_lm: {type(model).__name__} is an encoder whose positions see the tokens after "
+            "them (is_decoder is false), so each item's answer would leak into its own score; use "
+            "--mcqa_model encoder, or a decoder LLM"
+        )
 
 
 class McqaTask(Task):
@@ -135,7 +149,6 @@ class McqaTask(Task):
     def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
         from transformers.models.auto.modeling_auto import (
             MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
-            MODEL_FOR_MASKED_LM_MAPPING_NAMES,
             MODEL_FOR_MULTIPLE_CHOICE_MAPPING_NAMES,
         )
 
@@ -166,12 +179,24 @@ class McqaTask(Task):
             adapter_config = json.loads((adapter_dir / ADAPTER_CONFIG).read_text(encoding="utf-8"))
             base_name = adapter_config["base_model_name_or_path"]
             logger.info("Loading the LoRA adapters of %s on their base model %s.", adapter_dir, base_name)
-            base = from_pretrained(AutoModelForCausalLM, model_args, base_name, **load)
+            try:
+                base = from_pretrained(AutoModelForCausalLM, model_args, base_name, **load)
+            except SourceUnavailableError as error:
+                raise SourceUnavailableError(
+                    f"{error} It is the base model {adapter_dir / ADAPTER_CONFIG} names (base_model_name_or_path); "
+                    "a relative path there is read from the current folder: set it to the base model's folder"
+                ) from error
+            refuse_bidirectional(base)
             if options.load_in_4bit:
                 base = prepare_4bit_base(base)
             model = PeftModel.from_pretrained(base, str(adapter_dir), is_trainable=True)
         else:
-            model = from_pretrained(AutoModelForCausalLM, model_args, config=config, **load)
+            # A local base model by its absolute path: LoRA's adapter_config.json records it, and a reload
+            # from another folder must find it.
+            name = model_args.model_name_or_path
+            name = str(Path(name).resolve()) if Path(name).is_dir() else name
+            model = from_pretrained(AutoModelForCausalLM, model_args, name, config=config, **load)
+            refuse_bidirectional(model)  # before LoRA: its target modules are a decoder's
             if options.lora_r:
                 model = self._add_lora(model)
             elif options.load_in_4bit:
@@ -179,14 +204,6 @@ class McqaTask(Task):
         model.config.use_cache = False  # no generation: a cache would only cost memory
         adapted = hasattr(model, "peft_config")
         base = model.get_base_model() if adapted else model  # the transformers model (under peft's adapters)
-        if base.config.model_type in MODEL_FOR_MASKED_LM_MAPPING_NAMES and not base.config.is_decoder:
-            # An encoder's LM head (BertLMHeadModel, RobertaForCausalLM, ...) attends both ways unless
-            # is_decoder: a labelled item's answer token would reach the position it is scored at.
-            raise ArgumentsError(
-                f"--mcqa_model causal_lm: {type(base).__name__} is an encoder whose positions see the tokens after "
-                "them (is_decoder is false), so each item's answer would leak into its own score; use "
-                "--mcqa_model encoder, or a decoder LLM"
-            )
         setattr(base.config, SAVED_PROMPT_FORMAT, self.chat_template)  # saved with the model or beside the adapters
         score_answer_position(base, self.label_smoothing)
         return _saving_base_config(model) if adapted else model

@@ -93,6 +93,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         logger.warning("--predictions_csv is written by --do_predict; this run does not predict, so writes no CSV.")
     training_args = use_cuda_graphs(task, data_args, training_args, torch.cuda.is_available())
     check_fp16_device(training_args)
+    check_output_dir(training_args)
     check_predicts_with_its_model(training_args, model_args)
     finished = finished_training(training_args, task)
     if finished:
@@ -118,6 +119,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     task.check_options(tokenizer, max_length)
     settings = run_settings(task, data_args, training_args) if training_args.do_train else None
     check_resume_settings(resume_from, settings, training_args)
+    if resume_from is not None and not training_args.resume_from_checkpoint:  # said once the resume is allowed
+        logger.info("Resuming training from %s (pass --overwrite_output_dir to start over).", resume_from)
 
     raw = load_raw_splits(task, data_args, training_args, cache_dir=model_args.cache_dir, token=model_args.token)
     prepared = {}
@@ -314,8 +317,6 @@ def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
         logger.warning("%s was not saved whole (the run was stopped while saving it): it is not resumed.",
                        last_checkpoint)
         last_checkpoint = str(whole[-1]) if whole else None
-    if last_checkpoint is not None:
-        logger.info("Resuming training from %s (pass --overwrite_output_dir to start over).", last_checkpoint)
     return last_checkpoint
 
 
@@ -404,6 +405,14 @@ def clear_earlier_run(output_dir: Path, *, training: bool) -> None:
     if earlier:
         logger.info("--overwrite_output_dir: removed %d checkpoint(s) of an earlier run in %s.", len(earlier),
                     output_dir)
+
+
+def check_output_dir(training_args: KlueTrainingArguments) -> None:
+    """``--output_dir`` must be a folder, or a path one can become: not a file, nor a path under one."""
+    path = Path(training_args.output_dir)
+    existing = next((folder for folder in (path, *path.parents) if folder.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise ArgumentsError(f"--output_dir {path}: {existing} is a file, not a folder; pass a folder")
 
 
 def check_predicts_with_its_model(training_args: KlueTrainingArguments, model_args: ModelArguments) -> None:

@@ -176,7 +176,9 @@ def test_a_stopped_run_rerun_with_other_flags_is_refused_or_resumed_only_when_na
     shutil.rmtree(out / "checkpoint-6"), shutil.rmtree(out / "checkpoint-8")
     changed = [*argv, "--learning_rate", "1e-3", "--seed", "3"]
     assert main(YnatTask(), changed) == 2
-    err = capsys.readouterr().err.strip().splitlines()
+    said = capsys.readouterr()
+    assert "Resuming training from" not in said.out  # the refusal is not preceded by a resume it then refuses
+    err = said.err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"error: {out} holds checkpoint-4 of a run with other flags "
                                                "(learning_rate 0.005 -> 0.001, seed 42 -> 3)"), err
     assert f"--resume_from_checkpoint {out / 'checkpoint-4'} to resume it anyway" in err[0]

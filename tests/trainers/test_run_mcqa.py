@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -385,6 +386,44 @@ def test_an_encoder_on_the_causal_route_is_one_line(mcqa_bert, tmp_path, capsys)
                     "--do_eval") == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("error: --mcqa_model causal_lm: BertLMHeadModel is an encoder whose positions see")
+
+
+def test_an_encoder_on_the_causal_route_with_lora_targets_is_the_same_line(mcqa_bert, tmp_path, capsys):
+    """The encoder is refused before LoRA looks for its (decoder) target modules, which it would not find."""
+    dev = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(4, seed=4))
+    assert run_mcqa(mcqa_bert, tmp_path / "out", "--mcqa_model", "causal_lm", "--lora_r", "4",
+                    "--lora_target_modules", "q_proj,v_proj", "--validation_file", str(dev), "--do_eval") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: --mcqa_model causal_lm: BertLMHeadModel is an encoder whose positions see")
+
+
+def test_lora_adapters_of_a_base_model_given_by_a_relative_path_reload_from_another_folder(
+    tiny_lm, tmp_path, monkeypatch, capsys
+):
+    """adapter_config.json records the base model's absolute path: the README's reload command works from any
+    folder. An adapter whose recorded base cannot be found says which file names it."""
+    dev = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(6, seed=4))
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copytree(tiny_lm, tmp_path / "models" / "lm")
+    monkeypatch.chdir(work)
+    out = tmp_path / "out"
+    assert run_mcqa(Path("../models/lm"), out, "--mcqa_model", "causal_lm", "--lora_r", "4", "--max_steps", "1",
+                    "--train_file", str(dev), "--do_train") == 0
+    config = json.loads((out / "adapter_config.json").read_text())
+    assert config["base_model_name_or_path"] == str((tmp_path / "models" / "lm").resolve())
+    monkeypatch.chdir(tmp_path)
+    assert run_mcqa(out, tmp_path / "again", "--mcqa_model", "causal_lm", "--validation_file", str(dev),
+                    "--do_eval") == 0
+
+    config["base_model_name_or_path"] = "../models/lm"  # an adapter saved before, from another folder
+    (out / "adapter_config.json").write_text(json.dumps(config))
+    capsys.readouterr()
+    assert run_mcqa(out, tmp_path / "third", "--mcqa_model", "causal_lm", "--validation_file", str(dev),
+                    "--do_eval") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: Could not load AutoModelForCausalLM from '../models/lm'")
+    assert f"{out / 'adapter_config.json'} names (base_model_name_or_path)" in err[-1]
 
 
 def test_lora_flags_on_the_encoder_route_are_refused(tiny_bert, tmp_path, capsys):

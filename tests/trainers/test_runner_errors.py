@@ -195,6 +195,33 @@ def test_hub_unreachable_gives_one_line_with_the_way_out(tiny_bert, tmp_path, ca
     assert "--data_dir" in message and "Hub" in message
 
 
+@pytest.mark.parametrize("model", ["empty", "data"], ids=["empty-folder", "data-folder"])
+def test_a_local_folder_without_a_model_is_one_line(model, tmp_path, capsys):
+    """A folder without tokenizer files (an interrupted download, the data folder passed by mistake): the line
+    run_all.sh stops on ("Could not load"), not transformers' ValueError about converting a slow tokenizer."""
+    dev = write_json(tmp_path / "data" / "dev.json", ynat_records(3))
+    (tmp_path / "empty").mkdir()
+    status = main(YnatTask(), ["--model_name_or_path", str(tmp_path / model), "--output_dir", str(tmp_path / "o"),
+                               "--validation_file", str(dev), "--do_eval", "--report_to", "none"])
+    message = capsys.readouterr().err.strip()
+    assert status == 2 and len(message.splitlines()) == 1
+    assert message.startswith("error: Could not load AutoTokenizer") and "is a local path but does not hold" in message
+
+
+@pytest.mark.parametrize("under", [False, True], ids=["a-file", "under-a-file"])
+def test_an_output_dir_that_is_a_file_is_one_line(under, tiny_bert, tmp_path, capsys):
+    dev = write_json(tmp_path / "dev.json", ynat_records(3))
+    taken = tmp_path / "predictions.csv"
+    taken.write_text("id,target\n", encoding="utf-8")
+    output_dir = taken / "run" if under else taken
+    status = main(YnatTask(), ["--model_name_or_path", str(tiny_bert), "--output_dir", str(output_dir),
+                               "--validation_file", str(dev), "--do_eval", "--report_to", "none", "--use_cpu"])
+    message = capsys.readouterr().err.strip()
+    assert status == 2
+    assert message == f"error: --output_dir {output_dir}: {taken} is a file, not a folder; pass a folder"
+    assert taken.read_text(encoding="utf-8") == "id,target\n"
+
+
 def test_model_unreachable_gives_one_line(tmp_path, capsys):
     dev = write_json(tmp_path / "dev.json", ynat_records(3))
     status = main(YnatTask(), ["--model_name_or_path", "klue/roberta-base-not-cached", "--output_dir",
