@@ -94,21 +94,22 @@ class KlueTrainer(Trainer):
     def compute_loss(
         self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, num_items_in_batch: Any = None
     ) -> Any:
-        if not self.loss_is_scaled_for_ga or num_items_in_batch is None:  # the Trainer's own count and handling
+        # Our count (``_get_num_items_in_batch``) comes only with a training step that accumulates several batches;
+        # one batch, an evaluation, or a count of the Trainer's own: the stock computation and handling.
+        if not self.loss_is_scaled_for_ga or num_items_in_batch is None:
             return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
         units = self.loss_units(inputs)  # counted before the stock computation takes the labels out of inputs
         # The stock computation then averages over this batch alone (so does --label_smoothing_factor's
         # smoother, given no count), and the mean is weighed by the batch's share of the accumulated items.
         loss, outputs = super().compute_loss(model, inputs, True, None)
-        if model.training and getattr(self, "current_gradient_accumulation_steps", 1) > 1:
-            share = units / num_items_in_batch.clamp(min=1)
-            if share.dim():
-                # A loss made of several means (WoS: over slots, over value tokens) has a count per term, and its
-                # model returns the terms: each is weighed by its own share. (Several GPUs in one process return
-                # their replicas' terms one after another: their mean, as the Trainer takes of their losses.)
-                loss = (outputs["loss_terms"].reshape(-1, share.numel()).mean(dim=0) * share).sum()
-            else:
-                loss = loss * share
+        share = units / num_items_in_batch.clamp(min=1)
+        if share.dim():
+            # A loss made of several means (WoS: over slots, over value tokens) has a count per term, and its
+            # model returns the terms: each is weighed by its own share. (Several GPUs in one process return
+            # their replicas' terms one after another: their mean, as the Trainer takes of their losses.)
+            loss = (outputs["loss_terms"].reshape(-1, share.numel()).mean(dim=0) * share).sum()
+        else:
+            loss = loss * share
         return (loss, outputs) if return_outputs else loss
 
     def _save_checkpoint(self, model: Any, trial: Any) -> None:

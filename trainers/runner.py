@@ -320,7 +320,7 @@ def find_resume_checkpoint(training_args: KlueTrainingArguments) -> str | None:
     return last_checkpoint
 
 
-TRAINER_STATE = "trainer_state.json"  # the Trainer writes it last into a checkpoint folder
+TRAINER_STATE = "trainer_state.json"  # the Trainer writes it last into a checkpoint folder; the runner into a run's
 # What a resume cannot change: the optimizer comes back with its saved settings (learning rate, weight decay,
 # Adam's), the batches follow the saved random state, data and sizes. (The schedule's shape, warmup and length
 # are built anew from the flags, so --max_steps or --num_train_epochs may grow a stopped run.)
@@ -661,7 +661,7 @@ def restore_finished_state(trainer: Trainer, output_dir: Path) -> None:
     """A rerun of a finished training reports its evaluation at that run's epoch and step (its
     ``trainer_state.json``), as the run itself did, not as an evaluation of some untrained model."""
     try:
-        saved = json.loads((output_dir / "trainer_state.json").read_text(encoding="utf-8"))
+        saved = json.loads((output_dir / TRAINER_STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return  # a run finished before trainer_state.json was written: nothing to restore
     if isinstance(saved, dict):
@@ -671,7 +671,7 @@ def restore_finished_state(trainer: Trainer, output_dir: Path) -> None:
 
 def save_trainer_state(trainer: Trainer, output_dir: Path) -> None:
     if trainer.is_world_process_zero():
-        write_json(output_dir / "trainer_state.json", _state_dict(trainer))
+        write_json(output_dir / TRAINER_STATE, _state_dict(trainer))
 
 
 def _state_dict(trainer: Trainer) -> dict[str, Any]:
