@@ -61,7 +61,9 @@ leaves the table of the runs that finished.
 
 ``--learning SETTING... --learning_tasks TASK...`` trains each task 2 epochs on 80% of its file
 per setting and seed and scores the rest: the check that a faster setting learns the same, with
-each whole run's seconds (``bench/gpu_session.sh learning``).
+each whole run's seconds (``bench/gpu_session.sh learning``). ``--learning_sizes TRAIN HELD_OUT``
+sizes the synthetic sets (e.g. KLUE's train size) and ``--learning_config`` runs the task's config
+as a user does, evaluations and checkpoints included (``bench/gpu_session.sh ynat_full``).
 
 ``--shapes MULTIPLE...`` (any machine, about a minute for all eight tasks) counts, per task and
 ``--pad_to_multiple_of``, the distinct batch shapes one training epoch and one evaluation meet on the
@@ -474,18 +476,37 @@ def shapes_table(benches: list[Bench], model: Path, work: Path, multiples: list[
     return "\n".join(lines)
 
 
+def learning_argv(bench: Bench, model: Path, out: Path, seed: int, train: Path, held_out: Path, epochs: int,
+                  as_config: bool) -> list[str]:
+    """The task script's flags for one learning run: ``epochs`` epochs at 5e-5 without checkpoints, or
+    (``as_config``) the whole of ``configs/<task>.json`` as a user runs it (its epochs, learning rate,
+    evaluations and checkpoints during training, the best model at the end) on the benchmark's model and data."""
+    data = ["--train_file", str(train), "--validation_file", str(held_out), "--do_train", "--do_eval"]
+    cpu = [] if torch.cuda.is_available() else ["--max_train_samples", "64", "--max_eval_samples", "32"]
+    if not as_config:
+        return [*run_flags(bench, model, out, seed), *data, "--num_train_epochs", str(epochs),
+                "--learning_rate", "5e-5", *cpu]
+    shared = run_flags(bench, model, out, seed)
+    for flag in ("--save_strategy", "--logging_steps"):  # the config's own
+        at = shared.index(flag)
+        del shared[at:at + 2]
+    return [str(ROOT / "configs" / f"{bench.name}.json"), *shared, *data, "--do_predict", "false", *cpu]
+
+
 def learning_check(model: Path, benches: list[Bench], work: Path, settings: dict[str, list[str]], seeds: list[int],
                    epochs: int, deadline: float | None = None,
                    report: Callable[[list[tuple[str, str, int, dict]]], None] | None = None,
+                   train_fraction: float = 0.8, as_config: bool = False,
                    ) -> list[tuple[str, str, int, dict]]:
-    """Per task, setting and seed: ``epochs`` epochs on the first 80% of the task's benchmark file, scored
-    on the other 20% with the task's official metrics; also the train loss and the whole run's seconds
-    (compiling included), the time a user waits."""
+    """Per task, setting and seed: ``epochs`` epochs (``as_config``: the task's config, see
+    ``learning_argv``) on the first ``train_fraction`` of the task's benchmark file, scored on the rest
+    with the task's official metrics; also the train loss and the whole run's seconds (compiling
+    included), the time a user waits."""
     from metrics.tasks import TASKS as METRIC_TASKS
 
     rows = []
     for bench in benches:
-        train, held_out = split_for_learning(bench.data.path, work / f"learning-{bench.name}-data")
+        train, held_out = split_for_learning(bench.data.path, work / f"learning-{bench.name}-data", train_fraction)
         module = importlib.import_module(f"trainers.run_{bench.name}")
         # Seed by seed, each seed's settings together: a budget cut still leaves pairs to compare.
         for seed in seeds:
@@ -494,11 +515,7 @@ def learning_check(model: Path, benches: list[Bench], work: Path, settings: dict
                     rows.append((bench.name, name, seed, {"error": SKIPPED}))
                     continue
                 out = work / f"learning-{bench.name}-{len(rows)}"
-                argv = [*run_flags(bench, model, out, seed), "--train_file", str(train), "--validation_file",
-                        str(held_out), "--do_train", "--do_eval", "--num_train_epochs", str(epochs),
-                        "--learning_rate", "5e-5",
-                        *([] if torch.cuda.is_available() else ["--max_train_samples", "64", "--max_eval_samples",
-                                                                "32"]), *flags]
+                argv = [*learning_argv(bench, model, out, seed, train, held_out, epochs, as_config), *flags]
                 start = time.perf_counter()
                 try:
                     status = module.main(task_object(bench.name), argv)
@@ -582,6 +599,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="the tasks of --learning (default: NER, on the real dev file)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--learning_epochs", type=int, default=2)
+    parser.add_argument("--learning_sizes", nargs=2, type=int, default=None, metavar=("TRAIN", "HELD_OUT"),
+                        help="--learning on synthetic sets (ynat re mrc wos) of TRAIN examples to train on and "
+                             "HELD_OUT to score (default: the dev size, 80/20), e.g. KLUE's train size")
+    parser.add_argument("--learning_config", action="store_true",
+                        help="--learning runs configs/<task>.json as a user does (its epochs, learning rate, "
+                             "evaluations and checkpoints during training, best model at the end) instead of "
+                             "--learning_epochs at 5e-5 without checkpoints")
     parser.add_argument("--shapes", nargs="+", type=int, default=None, metavar="MULTIPLE",
                         help="instead of throughput (no GPU needed): per task, the distinct batch shapes a training "
                              "epoch and an evaluation meet at each --pad_to_multiple_of (1: dynamic padding), each a "
@@ -591,6 +615,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="--shapes on the first N examples of each task (default: dev-sized)")
     parser.add_argument("--out", default="", help="also write the table to this Markdown file (after every run)")
     args = parser.parse_args(argv)
+    if args.learning_sizes is not None:
+        real = [task for task in args.learning_tasks if task in bench_data.REAL_TASKS]
+        if real or min(args.learning_sizes) < 1:
+            parser.error("--learning_sizes needs sizes of at least 1 and synthetic tasks (ynat re mrc wos); "
+                         f"{' '.join(real) or 'sizes'} cannot be sized")
     started = time.perf_counter()
     if args.shapes is not None:
         return shapes_main(args)
@@ -615,9 +644,12 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
-        count = None
+        count, train_fraction = None, 0.8
         if tiny:  # learning: enough examples to split, 64 of them trained on
             count = TINY_LEARNING_EXAMPLES if args.learning is not None else TINY_EXAMPLES
+        if args.learning is not None and args.learning_sizes is not None:
+            count = sum(args.learning_sizes)
+            train_fraction = args.learning_sizes[0] / count
         benches, skipped = make_benches(args.learning_tasks if args.learning is not None else args.tasks,
                                         args.data_dir, work, count, tiny)
         if not benches:
@@ -628,14 +660,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.learning is not None:
             deadline = None if args.budget_s is None else started + args.budget_s
 
+            what = learning_what(args.learning_epochs, args.learning_config, args.learning_sizes, tiny)
+
             def report(rows: list[tuple[str, str, int, dict]]) -> None:
                 if args.out:
-                    table = learning_table(head, args.learning_epochs, rows)
+                    table = learning_table(head, what, rows)
                     write_text(args.out, lambda stream: stream.write(table + "\n"))
 
             rows = learning_check(model, benches, work, {name: SETTINGS[name] for name in names}, args.seeds,
-                                  args.learning_epochs, deadline, report)
-            table = learning_table(head, args.learning_epochs, rows)
+                                  args.learning_epochs, deadline, report, train_fraction, args.learning_config)
+            table = learning_table(head, what, rows)
             print(table)
             if args.out:
                 write_text(args.out, lambda stream: stream.write(table + "\n"))
@@ -713,8 +747,16 @@ def _fill_repeats(results: dict[tuple[str, str], dict], benches: list[Bench], na
                 results[(bench.name, name)] = {**results[(bench.name, same)], "same": same.split(" (")[0]}
 
 
-def learning_table(head: str, epochs: int, rows: list[tuple[str, str, int, dict]]) -> str:
-    lines = [f"{head} {epochs} epochs on the first 80% of each task's benchmark file, scored on the other 20%.", "",
+def learning_what(epochs: int, as_config: bool, sizes: list[int] | None, tiny: bool) -> str:
+    """What the learning table's runs did, for its head line."""
+    runs = "configs/<task>.json as a user runs it" if as_config else f"{epochs} epochs at 5e-5"
+    data = ("the first 80% of each task's benchmark file, scored on the other 20%" if sizes is None
+            else f"{sizes[0]:,} synthetic examples, scored on {sizes[1]:,} others")
+    return f"{runs}, on {data}" + (" (tiny CPU version: at most 64 trained on, 32 scored)." if tiny else ".")
+
+
+def learning_table(head: str, what: str, rows: list[tuple[str, str, int, dict]]) -> str:
+    lines = [f"{head} {what}", "",
              "| task | setting | seed | official metrics | train loss | seconds (whole run) |",
              "|---|---|---:|---|---:|---:|"]
     for task, name, seed, result in rows:

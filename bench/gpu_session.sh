@@ -6,7 +6,7 @@
 #   here, first:  bash bench/prepare_device.sh
 #   device tool:  carry [".whl", ".benchdata"], timeout_s 555:   bash bench/gpu_session.sh learning "$OUT" 540
 #                 then at once, warm:        timeout_s 255:       bash bench/gpu_session.sh nli_ner "$OUT" 240
-#                 (a later session: eval_batches "$OUT" 220; learning_wos "$OUT" 540)
+#                 (a later session: eval_batches "$OUT" 220; learning_wos "$OUT" 540; ynat_full "$OUT" 570)
 #
 #   learning      MRC: eager against CUDA graphs on 128-token buckets (4 shapes to compile where multiples
 #                 of 32 meet 8: bench_gpu.py --shapes 1 32 128 --tasks mrc), 2 seeds, 2 epochs on 80% of the
@@ -14,15 +14,19 @@
 #                 path learn the same, and is a whole run shorter, compiling included? (YNAT and RE: measured,
 #                 2026-11-28)
 #   learning_wos  the same for WoS (3 + 3 shapes at 128 where 32 meets 6 + 6)
+#   ynat_full     YNAT as a user runs it (configs/ynat.json: 4 epochs, 16 evaluations and checkpoints, the
+#                 best model at the end) at KLUE's sizes (45,678 synthetic titles to train on, 9,107 to score),
+#                 seed 1: --cuda_graphs on on a fresh machine first, then eager. Is the whole run shorter?
+#                 (estimated ~200 s against ~280 s; decides YNAT's default)
 #   eval_batches  eval samples/s of all eight tasks at the configs' eval batch, 32 and 256
 #   nli_ner       NLI and NER train samples/s: KLUE-baseline style, eager, bare loop and --cuda_graphs on on
 #                 one machine, so their ratios are not taken across two (about 3-4 minutes)
 #   llm           bench/bench_mcqa_llm.py's three settings at Qwen2-1.5B shape (carry ".whl-llm" too)
 set -u
-part=${1:?usage: bash bench/gpu_session.sh learning|learning_wos|eval_batches|nli_ner|llm OUT_DIR [SECONDS]}
+part=${1:?usage: bash bench/gpu_session.sh learning|learning_wos|ynat_full|eval_batches|nli_ner|llm OUT_DIR [SECONDS]}
 out=${2:?usage: bash bench/gpu_session.sh PART OUT_DIR [SECONDS]}
 limit=${3:-570}
-case $part in learning|learning_wos|eval_batches|nli_ner|llm) ;; *) echo "unknown part: $part" >&2; exit 2 ;; esac
+case $part in learning|learning_wos|ynat_full|eval_batches|nli_ner|llm) ;; *) echo "unknown part: $part" >&2; exit 2 ;; esac
 start=$(date +%s)
 case $part in llm) source bench/device_setup.sh .whl .whl-llm || exit 1 ;; *) source bench/device_setup.sh .whl || exit 1 ;; esac
 left=$(( limit - ($(date +%s) - start) ))
@@ -35,6 +39,17 @@ case $part in
             --learning "eager (" "128-token buckets" --learning_tasks $tasks --seeds 1 2 \
             --budget_s $(( left - 120 )) --out "$out/learning.md" > "$out/learning.log" 2>&1
         echo "rc=$?"; cat "$out/learning.md" ;;
+    ynat_full)
+        # Two commands, so the compiling run goes first (its length is the open question) and meets an empty
+        # Inductor cache; each writes its own table after its run.
+        for setting in "cuda_graphs on" "eager ("; do
+            left=$(( limit - ($(date +%s) - start) ))
+            (( left > 60 )) || { echo "no time left for: $setting"; break; }
+            timeout $(( left - 5 )) python3 bench/bench_gpu.py --data_dir .benchdata --learning "$setting" \
+                --learning_tasks ynat --seeds 1 --learning_sizes 45678 9107 --learning_config \
+                --out "$out/ynat_full_${setting%% *}.md" >> "$out/ynat_full.log" 2>&1
+            echo "rc=$?"; cat "$out/ynat_full_${setting%% *}.md"
+        done ;;
     eval_batches)
         timeout $(( left - 5 )) python3 bench/bench_gpu.py --data_dir .benchdata --settings "eager (" \
             "eval_batch_size" --bare --steps 5 --warmup_steps 3 --max_eval_samples 2000 --budget_s $(( left - 40 )) \

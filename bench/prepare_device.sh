@@ -45,6 +45,7 @@ Device commands (the device tool's `run`; the travelling tree is limited to 64 M
     carry [".whl", ".benchdata"], timeout_s 555:  bash bench/gpu_session.sh learning "$OUT" 540
     carry [".whl", ".benchdata"], timeout_s 255:  bash bench/gpu_session.sh nli_ner "$OUT" 240
     carry [".whl", ".benchdata"], timeout_s 240:  bash bench/gpu_session.sh eval_batches "$OUT" 220
+    carry [".whl", ".benchdata"], timeout_s 585:  bash bench/gpu_session.sh ynat_full "$OUT" 570
   MCQA with a 1.5B LLM, bf16 and 4-bit LoRA:  carry [".whl", ".whl-llm"], timeout_s 480:
     bash bench/gpu_session.sh llm "$OUT" 460
 USAGE

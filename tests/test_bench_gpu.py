@@ -178,6 +178,59 @@ def test_learning_check_trains_and_scores_each_task_on_a_held_out_part(tmp_path,
     assert (tmp_path / "learning.md").read_text().count(bench_gpu.EAGER) == 3
 
 
+def test_learning_as_a_config_runs_the_users_config_on_the_benchmarks_model_and_data(tmp_path):
+    """``--learning_config``: the task's config decides epochs, learning rate and checkpoints; the benchmark
+    decides model, data, output and sizes, and nothing is predicted (no test file)."""
+    from trainers.arguments import parse_arguments
+
+    data = bench_data.task_data("ynat", NO_DATA_DIR, tmp_path / "data", 20)
+    bench = bench_gpu.config_bench("ynat", data)
+    config = json.loads((REPO_ROOT / "configs" / "ynat.json").read_text())
+    for as_config in (True, False):
+        argv = bench_gpu.learning_argv(bench, tmp_path / "model", tmp_path / "out", 3, tmp_path / "train.json",
+                                       tmp_path / "held-out.json", 2, as_config)
+        model_args, data_args, training, _ = parse_arguments(bench_gpu.task_object("ynat"), argv)
+        assert (model_args.model_name_or_path, training.output_dir) == (str(tmp_path / "model"), str(tmp_path / "out"))
+        assert (data_args.train_file, data_args.validation_file) == (str(tmp_path / "train.json"),
+                                                                     str(tmp_path / "held-out.json"))
+        assert (training.do_train, training.do_eval, training.do_predict, training.seed) == (True, True, False, 3)
+        assert training.report_to in ([], ["none"], "none")
+        if as_config:
+            assert training.num_train_epochs == config["num_train_epochs"] != 2
+            assert training.load_best_model_at_end and training.save_strategy == "steps"
+            assert training.eval_steps == config["eval_steps"] and training.warmup_steps == config["warmup_steps"]
+        else:
+            assert training.num_train_epochs == 2 and training.save_strategy == "no"
+            assert not training.load_best_model_at_end
+
+
+def test_learning_on_sized_synthetic_sets_with_the_config(tmp_path, capsys, monkeypatch):
+    """``--learning_sizes TRAIN HELD_OUT --learning_config`` (the tiny CPU version: at most 64 trained on):
+    the split is the sizes given, the run is the config's, and the table says both."""
+    split, splits = bench_gpu.split_for_learning, []
+
+    def counting_split(path: Path, folder: Path, train_fraction: float = 0.8) -> tuple[Path, Path]:
+        train, held_out = split(path, folder, train_fraction)
+        splits.append([len(json.loads(part.read_text(encoding="utf-8"))) for part in (train, held_out)])
+        return train, held_out
+
+    monkeypatch.setattr(bench_gpu, "split_for_learning", counting_split)
+    threads = torch.get_num_threads()
+    try:
+        assert bench_gpu.main(["--learning", "eager", "--seeds", "1", "--learning_tasks", "ynat", "--learning_sizes",
+                               "30", "6", "--learning_config", "--data_dir", NO_DATA_DIR]) == 0
+    finally:
+        torch.set_num_threads(threads)
+    out = capsys.readouterr().out
+    assert "configs/<task>.json as a user runs it, on 30 synthetic examples, scored on 6 others" in out
+    assert splits == [[30, 6]]
+    row = next(line for line in out.splitlines() if line.startswith("| ynat |"))
+    assert float(row.split("|")[4].split()[-1]) >= 0  # macro_f1 scored
+    with pytest.raises(SystemExit):
+        bench_gpu.main(["--learning", "eager", "--learning_tasks", "ner", "--learning_sizes", "30", "6"])
+    assert "ner cannot be sized" in capsys.readouterr().err
+
+
 def test_split_for_learning_keeps_each_format_and_every_example(tmp_path):
     tsv = tmp_path / "dev.tsv"
     tsv.write_text("## header\n## s1\ta\tO\n\n## s2\tb\tO\n\n## s3\tc\tO\n\n## s4\td\tO\n\n", encoding="utf-8")
@@ -265,3 +318,7 @@ def test_settings_are_picked_by_name_as_the_gpu_session_names_them():
     assert bench_gpu.SETTINGS[bench_gpu.GRAPHS_128][-2:] == ["--pad_to_multiple_of", "128"]
     session = (Path(bench_gpu.ROOT) / "bench" / "gpu_session.sh").read_text()
     assert '--learning "eager (" "128-token buckets"' in session
+    # ynat_full: one setting per command, the compiling one first
+    assert [bench_gpu.pick_settings([name]) for name in ("cuda_graphs on", "eager (")] == [[bench_gpu.GRAPHS],
+                                                                                          [bench_gpu.EAGER]]
+    assert 'for setting in "cuda_graphs on" "eager ("; do' in session
