@@ -26,7 +26,10 @@ set -u
 part=${1:?usage: bash bench/gpu_session.sh learning|learning_wos|ynat_full|eval_batches|nli_ner|llm OUT_DIR [SECONDS]}
 out=${2:?usage: bash bench/gpu_session.sh PART OUT_DIR [SECONDS]}
 limit=${3:-570}
-case $part in learning|learning_wos|ynat_full|eval_batches|nli_ner|llm) ;; *) echo "unknown part: $part" >&2; exit 2 ;; esac
+case $part in
+    learning|learning_wos|ynat_full|eval_batches|nli_ner|llm) ;;
+    *) echo "unknown part: $part" >&2; exit 2 ;;
+esac
 start=$(date +%s)
 case $part in llm) source bench/device_setup.sh .whl .whl-llm || exit 1 ;; *) source bench/device_setup.sh .whl || exit 1 ;; esac
 left=$(( limit - ($(date +%s) - start) ))
