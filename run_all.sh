@@ -278,7 +278,8 @@ if [ ${#FAILED[@]} -gt 0 ]; then
   echo
   echo "${#FAILED[@]} of ${#RAN[@]} tasks failed:"
   for task in "${FAILED[@]}"; do
-    echo "  $task: $(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"])' "$OUT/$task/run_all.json")"
+    error=$(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"])' "$OUT/$task/run_all.json")
+    echo "  $task: $error"
   done
   exit 1
 fi

@@ -80,7 +80,8 @@ def _batches(features, collate, batch_size: int, shuffle: bool):  # noqa: ANN001
                                        collate_fn=collate, generator=torch.Generator().manual_seed(0))
 
 
-def step_times(model, features, collate, device: torch.device, steps: int, warmup: int) -> dict[str, float]:  # noqa: ANN001
+def step_times(model, features, collate, device: torch.device, steps: int,  # noqa: ANN001
+               warmup: int) -> dict[str, float]:
     """Seconds per training step of the parser and of its encoder alone, the same batches for both."""
     batches = []
     for batch in _batches(features, collate, BATCH_SIZE, shuffle=True):
@@ -115,7 +116,8 @@ def decode_times(model, features, collate, device: torch.device) -> dict[str, fl
     start = _sync(device)
     with torch.no_grad():
         for batch in _batches(features, collate, EVAL_BATCH_SIZE, shuffle=False):
-            batch = {key: value.to(device) for key, value in batch.items() if key not in ("head_labels", "deprel_labels")}
+            batch = {key: value.to(device) for key, value in batch.items()
+                     if key not in ("head_labels", "deprel_labels")}
             arc = torch.log_softmax(model(**batch).arc_logits.float(), dim=-1).cpu().numpy()
             for row, n in enumerate((batch["word_first"] >= 0).sum(dim=1).tolist()):
                 scores.append(arc[row, :n, : n + 1])
@@ -169,8 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         f"| head's share of the step | {1 - steps['encoder'] / steps['parser']:.0%} |",
         f"| dev forward pass, {decoded['sentences']:,} sentences / {decoded['words']:,} words (s) "
         f"| {decoded['forward']:.2f} |",
-        f"| greedy decoding of the dev set (s) | {decoded['greedy']:.3f} ({decoded['greedy'] * per_sentence:.3f} ms a sentence) |",
-        f"| MST decoding of the dev set (s) | {decoded['mst']:.3f} ({decoded['mst'] * per_sentence:.3f} ms a sentence) |",
+        f"| greedy decoding of the dev set (s) | {decoded['greedy']:.3f} "
+        f"({decoded['greedy'] * per_sentence:.3f} ms a sentence) |",
+        f"| MST decoding of the dev set (s) | {decoded['mst']:.3f} "
+        f"({decoded['mst'] * per_sentence:.3f} ms a sentence) |",
         f"| greedy outputs that are not trees (this untrained model) | {decoded['greedy_not_trees']:,} |",
     ]
     table = "\n".join(lines)

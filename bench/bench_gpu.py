@@ -134,7 +134,8 @@ SETTINGS: dict[str, list[str]] = {
     GRAPHS_128: ["--cuda_graphs", "on", "--pad_to_multiple_of", "128"],
     # Evaluation batch sizes against the configs' (64 or 128; WoS 16): eval samples/s is the column to read.
     "--per_device_eval_batch_size 32 (no CUDA graphs)": ["--cuda_graphs", "off", "--per_device_eval_batch_size", "32"],
-    "--per_device_eval_batch_size 256 (no CUDA graphs)": ["--cuda_graphs", "off", "--per_device_eval_batch_size", "256"],
+    "--per_device_eval_batch_size 256 (no CUDA graphs)": ["--cuda_graphs", "off", "--per_device_eval_batch_size",
+                                                           "256"],
 }
 DEFAULT_SETTINGS = (BASELINE, EAGER, DEFAULT, GRAPHS)
 COMPILE_FLAGS = ("--torch_compile", "--bf16", "--optim", "on")  # settings left out of the tiny CPU version

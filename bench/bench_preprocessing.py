@@ -143,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     header = [
         f"- Date: {datetime.date.today().isoformat()}",
         f"- Machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}",
-        f"- Data: {path.name}, {n} examples; max_length {MAX_LENGTH}, batch size {BATCH_SIZE}, best of {args.repeat} interleaved rounds",
+        f"- Data: {path.name}, {n} examples; max_length {MAX_LENGTH}, batch size {BATCH_SIZE}, "
+        f"best of {args.repeat} interleaved rounds",
         f"- Tokenizer: {tok_desc}; vocab size {vocab}",
         f"- Token lengths: mean {sum(lengths) / n:.1f}, max {max(lengths)}",
     ]

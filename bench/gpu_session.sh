@@ -31,7 +31,10 @@ case $part in
     *) echo "unknown part: $part" >&2; exit 2 ;;
 esac
 start=$(date +%s)
-case $part in llm) source bench/device_setup.sh .whl .whl-llm || exit 1 ;; *) source bench/device_setup.sh .whl || exit 1 ;; esac
+case $part in
+    llm) source bench/device_setup.sh .whl .whl-llm || exit 1 ;;
+    *) source bench/device_setup.sh .whl || exit 1 ;;
+esac
 left=$(( limit - ($(date +%s) - start) ))
 # --budget_s starts no run after it; the run under way then needs up to ~2 minutes (a compiling MRC or WoS run on
 # 128-token buckets, ~15 s a shape; on 2026-11-28 an MRC run on multiples of 32, 8 shapes, ran past 3.5 minutes).
@@ -64,7 +67,9 @@ case $part in
             --budget_s $(( left - 70 )) --out "$out/nli_ner.md" > "$out/nli_ner.log" 2>&1
         echo "rc=$?"; cat "$out/nli_ner.md" ;;
     llm)
-        timeout $(( left - 5 )) python3 bench/bench_mcqa_llm.py --out "$out/MCQA_LLM_RESULTS.md" > "$out/mcqa_llm.log" 2>&1
-        echo "rc=$?"; cat "$out/MCQA_LLM_RESULTS.md"; grep -E "^phase|Traceback|error:" "$out/mcqa_llm.log" | cut -c1-300 ;;
+        timeout $(( left - 5 )) python3 bench/bench_mcqa_llm.py --out "$out/MCQA_LLM_RESULTS.md" \
+            > "$out/mcqa_llm.log" 2>&1
+        echo "rc=$?"; cat "$out/MCQA_LLM_RESULTS.md"
+        grep -E "^phase|Traceback|error:" "$out/mcqa_llm.log" | cut -c1-300 ;;
 esac
 grep -E "Traceback|Error" "$out"/*.log | cut -c1-300 | head -10

@@ -215,7 +215,8 @@ def _read_hub_records(path: Path) -> list[dict[str, Any]]:
     if examples and not any(labelled):
         for example in examples:
             example["ner_tags"] = None
-        logger.info("%s: no tags and no entity markup in any record: read as unlabelled text (predicted, not scored)", path)
+        logger.info("%s: no tags and no entity markup in any record: read as unlabelled text (predicted, not scored)",
+                    path)
     return examples
 
 

@@ -76,7 +76,8 @@ def _read_json_lines(path: Path, text: str) -> list[Any]:
         try:
             records.append(json.loads(line))
         except json.JSONDecodeError as error:
-            raise KlueDataError(path, f"not valid JSON lines ({error.msg}, column {error.colno})", line=number) from None
+            raise KlueDataError(path, f"not valid JSON lines ({error.msg}, column {error.colno})",
+                                line=number) from None
     return records
 
 

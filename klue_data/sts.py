@@ -52,7 +52,8 @@ def _read_labels(row: RecordReader) -> dict[str, Any] | None:
         return None  # unlabelled (test) data
     real = source.get("real-label")
     real_score = (
-        row.number("real-label", low=STS_MIN_SCORE, high=STS_MAX_SCORE, source=source) if real not in (None, "") else None
+        row.number("real-label", low=STS_MIN_SCORE, high=STS_MAX_SCORE, source=source)
+        if real not in (None, "") else None
     )
     if source.get("label") in (None, ""):  # real-label alone: KLUE's label is it rounded to one decimal
         score = round(real_score, 1)

@@ -148,8 +148,9 @@ def score_answer_position(model: PreTrainedModel, label_smoothing: float = 0.0) 
     head sees one position a row (``logits_to_keep``), and the loss is the stock one on that position:
     cross-entropy over the vocabulary against the answer token, a mean over answered rows, or a sum
     over ``num_items_in_batch`` when the Trainer passes it (smoothed by ``label_smoothing``, as the
-    Trainer's LabelSmoother would: it would take away the labels that say where an answer is). Rows come right-padded, as
-    ``PromptCollator`` makes them; a labelled row ends with its answer token, read one position earlier.
+    Trainer's LabelSmoother would: it would take away the labels that say where an answer is). Rows come
+    right-padded, as ``PromptCollator`` makes them; a labelled row ends with its answer token, read one
+    position earlier.
     The output's ``logits`` are ``(batch, 1, vocab)``."""
     if getattr(model.forward, "scores_answer_position", False):
         return model

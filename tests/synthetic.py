@@ -87,7 +87,8 @@ def sts_records(count: int, seed: int = 0) -> list[dict]:
                 "source": "smoke",
                 "sentence1": f"{place}에서 {word} {verb} 소식입니다.",
                 "sentence2": other,
-                "labels": {"label": score, "real-label": score + 0.01 if score < 5 else score, "binary-label": int(score >= 3)},
+                "labels": {"label": score, "real-label": score + 0.01 if score < 5 else score,
+                           "binary-label": int(score >= 3)},
             }
         )
     return records
@@ -134,7 +135,8 @@ def ner_records(count: int, seed: int = 0) -> list[dict]:
                 tokens += list(piece)
                 tags += ["O"] * len(piece)
                 marked.append(piece)
-        records.append({"guid": f"smoke-ner-{index:05d}", "sentence": "".join(marked), "tokens": tokens, "ner_tags": tags})
+        records.append({"guid": f"smoke-ner-{index:05d}", "sentence": "".join(marked), "tokens": tokens,
+                        "ner_tags": tags})
     return records
 
 

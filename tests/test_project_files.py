@@ -15,7 +15,8 @@ def test_license_is_an_spdx_expression_so_install_prints_no_deprecation_warning(
 
 
 def test_missing_shared_data_is_skipped_with_one_wording():
-    """Tests skip through tests/shared_data.require_shared (or the conftest fixture), never with a message of their own."""
+    """Tests skip through tests/shared_data.require_shared (or the conftest fixture), never with a message of
+    their own."""
     own = [path.relative_to(REPO_ROOT) for path in (REPO_ROOT / "tests").rglob("*.py")
            if path.name not in ("shared_data.py", "conftest.py") and re.search(r"pytest\.skip\(", path.read_text())]
     assert own == []

@@ -566,7 +566,8 @@ def tokenize_split(
     tokenizes first (``training_args``; None: one process, as in the benchmarks)."""
     padding = "max_length" if data_args.pad_to_max_length else False
     source = examples.with_format(task.batch_format) if task.batch_format else examples
-    first = training_args.main_process_first(desc=f"{split} tokenization") if training_args else contextlib.nullcontext()
+    first = (training_args.main_process_first(desc=f"{split} tokenization") if training_args
+             else contextlib.nullcontext())
     with first:
         features = source.map(
             task.preprocess,

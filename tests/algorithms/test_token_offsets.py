@@ -15,7 +15,8 @@ def test_offsets_read_the_same_from_tokenizer_pairs_stored_rows_and_arrow():
     rows = offsets.to_rows()
     assert [row.tolist() for row in rows] == [[0, 0, 0, 2, 2, 4, 0, 0], [0, 0, 0, 1, 0, 0]]
     assert rows[0].dtype == np.int32
-    forms = (rows, pa.array([row.tolist() for row in rows]), pa.chunked_array([pa.array(NESTED[:1]), pa.array(NESTED[1:])]))
+    forms = (rows, pa.array([row.tolist() for row in rows]),
+             pa.chunked_array([pa.array(NESTED[:1]), pa.array(NESTED[1:])]))
     for form in forms:
         again = TokenOffsets.of(form)
         assert again.starts.tolist() == offsets.starts.tolist() and again.ends.tolist() == offsets.ends.tolist()

@@ -240,7 +240,8 @@ def test_text_without_tags_or_markup_is_read_as_unlabelled(tmp_path):
     plain_csv = tmp_path / "smoke-ner.csv"
     plain_csv.write_text("guid,sentence\nsmoke-ner-00301,서울에 간다\nsmoke-ner-00302,부산\n", encoding="utf-8")
     tokens_only = tmp_path / "smoke-ner.jsonl"
-    tokens_only.write_text(json.dumps({"guid": "smoke-ner-00303", "tokens": list("강 씨")}, ensure_ascii=False), encoding="utf-8")
+    tokens_only.write_text(json.dumps({"guid": "smoke-ner-00303", "tokens": list("강 씨")}, ensure_ascii=False),
+                           encoding="utf-8")
     for path in (plain_csv, tokens_only):
         records = ner.read_file(path)
         assert all(record["ner_tags"] is None for record in records)
@@ -256,7 +257,8 @@ def test_in_a_marked_up_file_a_sentence_without_markup_has_no_entities(tmp_path)
 
 def test_mixing_labelled_and_unlabelled_records_is_an_error(tmp_path):
     path = tmp_path / "smoke-ner.jsonl"
-    rows = [{"guid": "smoke-ner-00306", "tokens": ["강"], "ner_tags": ["B-PS"]}, {"guid": "smoke-ner-00307", "tokens": ["강"]}]
+    rows = [{"guid": "smoke-ner-00306", "tokens": ["강"], "ner_tags": ["B-PS"]},
+            {"guid": "smoke-ner-00307", "tokens": ["강"]}]
     path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows), encoding="utf-8")
     with pytest.raises(KlueDataError) as caught:
         ner.read_file(path)

@@ -36,7 +36,8 @@ def official_micro_f1(predictions, references):
 
 
 def test_relation_names_equal_the_shared_relation_list():
-    assert list(metrics.RE_RELATIONS) == json.loads(require_shared(RELATION_LIST).read_text(encoding="utf-8"))["relations"]
+    relation_list = json.loads(require_shared(RELATION_LIST).read_text(encoding="utf-8"))
+    assert list(metrics.RE_RELATIONS) == relation_list["relations"]
 
 
 def test_relation_constants():

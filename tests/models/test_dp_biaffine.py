@@ -60,7 +60,8 @@ def test_shapes_masks_and_batch_independence(tiny_bert):
     batch = DpDataCollator(pad_token_id=0, pad_to_multiple_of=8)(FEATURES)
     assert batch["input_ids"].shape == (2, 8) and batch["attention_mask"][1].tolist() == [1] * 4 + [0] * 4
     # words too are padded to the multiple (few shapes for a compiled parser)
-    assert batch["word_first"][1].tolist() == [1, 2] + [-1] * 6 and batch["head_labels"][1].tolist() == [2, 0] + [-100] * 6
+    assert batch["word_first"][1].tolist() == [1, 2] + [-1] * 6
+    assert batch["head_labels"][1].tolist() == [2, 0] + [-100] * 6
     assert batch["pos_ids"][1].tolist() == [1, 7] + [0] * 6 and batch["word_first"][0].tolist() == [1, 2, 4] + [-1] * 5
     with torch.no_grad():
         out = model(**batch)

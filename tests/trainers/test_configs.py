@@ -17,7 +17,8 @@ def test_config_parses(config):
     import importlib
 
     module = importlib.import_module(f"trainers.run_{config.stem}")
-    task = next(value() for name, value in vars(module).items() if name.endswith("Task") and value.__module__ == module.__name__)
+    task = next(value() for name, value in vars(module).items()
+                if name.endswith("Task") and value.__module__ == module.__name__)
     parser = HfArgumentParser((ModelArguments, DataArguments, KlueTrainingArguments, *task.argument_classes))
     model_args, _, training_args, *_ = parser.parse_json_file(str(config))
     assert model_args.model_name_or_path.startswith("klue/")

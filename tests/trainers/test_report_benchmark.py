@@ -213,7 +213,8 @@ def test_a_failed_run_never_shows_an_earlier_runs_scores():
 
 def test_undefined_main_metric_is_not_above_the_baseline():
     row = report.task_row("sts", ("pearsonr", "f1"), "pearsonr", {"eval_pearsonr": math.nan, "eval_f1": 50.0}, None,
-                          {"status": "ok", "seconds": 1}, {}, {"name": "constant score", "scores": {"pearsonr": 0.0, "f1": 0.0}})
+                          {"status": "ok", "seconds": 1}, {},
+                          {"name": "constant score", "scores": {"pearsonr": 0.0, "f1": 0.0}})
     assert report.above_baseline(row) is False
 
 

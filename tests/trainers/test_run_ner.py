@@ -196,7 +196,8 @@ def test_plain_sentences_are_predicted_not_scored(tiny_bert, tmp_path):
     predictions = read_jsonl(out / "predictions.jsonl")
     assert [p["guid"] for p in predictions] == ["smoke-ner-00401", "smoke-ner-00402"]
     assert len(predictions[1]["prediction"]) == len("부산 날씨가 맑다.")
-    assert not any(key.startswith("predict_entity_f1") for key in json.loads((out / "predict_results.json").read_text()))
+    predict_results = json.loads((out / "predict_results.json").read_text())
+    assert not any(key.startswith("predict_entity_f1") for key in predict_results)
 
 
 def test_a_line_without_a_tab_names_the_file_line_and_guid(tiny_bert, tmp_path, capsys):

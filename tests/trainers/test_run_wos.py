@@ -157,7 +157,8 @@ def test_without_an_ontology_the_slot_list_comes_from_the_training_states(wos_be
 
     # An eval-only run of the saved model writes generated values exactly as the training run did: a
     # time is decoded by the tokenizer as "12 : 30", so the trained values' texts travel in config.json.
-    states = {item.split("-", 2)[2] for d in wos_dialogues(4, seed=1) for t in d["dialogue"] for item in t.get("state", [])}
+    states = {item.split("-", 2)[2]
+              for d in wos_dialogues(4, seed=1) for t in d["dialogue"] for item in t.get("state", [])}
     time = next(value for value in sorted(states) if ":" in value)
     evaluator = WosTask()
     assert main(evaluator, ["--model_name_or_path", str(out), "--output_dir", str(tmp_path / "eval"), *FAST,

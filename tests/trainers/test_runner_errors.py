@@ -117,7 +117,8 @@ def test_a_test_file_may_leave_labels_out(extra, tiny_bert, tmp_path):
     [
         (["--max_train_samples", "0"], "--max_train_samples must be >= 1, got 0"),
         (["--max_seq_length", "0"], "--max_seq_length must be >= 1, got 0"),
-        (["--resume_from_checkpoint", "nowhere/checkpoint-9"], "--resume_from_checkpoint nowhere/checkpoint-9: no such"),
+        (["--resume_from_checkpoint", "nowhere/checkpoint-9"],
+         "--resume_from_checkpoint nowhere/checkpoint-9: no such"),
     ],
 )
 def test_training_flags_that_cannot_work_are_one_line(flags, expected, tiny_bert, tmp_path, capsys):
@@ -189,7 +190,8 @@ def test_empty_sentence_is_warned_about_and_still_predicted(tiny_bert, tmp_path,
 
 def test_hub_unreachable_gives_one_line_with_the_way_out(tiny_bert, tmp_path, capsys):
     status = main(YnatTask(), ["--model_name_or_path", str(tiny_bert), "--output_dir", str(tmp_path / "o"),
-                               "--dataset_name", "klue/klue-does-not-exist-offline", "--do_eval", "--report_to", "none"])
+                               "--dataset_name", "klue/klue-does-not-exist-offline", "--do_eval",
+                               "--report_to", "none"])
     message = capsys.readouterr().err.strip()
     assert status == 2 and len(message.splitlines()) == 1
     assert "--data_dir" in message and "Hub" in message
