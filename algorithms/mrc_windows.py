@@ -254,7 +254,7 @@ def window_overlaps(
     """
     if doc_stride_mode != STEP:
         return np.full(len(questions), doc_stride, dtype=np.int64)
-    encoded = tokenizer(list(questions), add_special_tokens=False)["input_ids"]
+    encoded = tokenizer(list(questions), add_special_tokens=False, verbose=False)["input_ids"]
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(questions))
     room = max_length - tokenizer.num_special_tokens_to_add(pair=True) - lengths
     return np.maximum(room - doc_stride, 0)
@@ -270,7 +270,7 @@ def cut_questions(questions: Sequence[str], tokenizer: PreTrainedTokenizerBase, 
     would make them a token).
     """
     stripped = [question.lstrip() for question in questions]
-    encoded = tokenizer(stripped, add_special_tokens=False, return_offsets_mapping=True)
+    encoded = tokenizer(stripped, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
     cut = []
     for question, offsets in zip(stripped, encoded["offset_mapping"]):
         if len(offsets) > max_query_length:

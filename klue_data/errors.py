@@ -21,6 +21,7 @@ class KlueDataError(ValueError):
         line: int | None = None,
         guid: str | None = None,
         field: str | None = None,
+        guid_name: str = "guid",
     ) -> None:
         self.path = str(path) if path is not None else None
         self.record = record
@@ -28,20 +29,22 @@ class KlueDataError(ValueError):
         self.guid = guid
         self.field = field
         self.problem = problem
+        self.guid_name = guid_name  # what the data calls its example ids (MCQA: id)
         where = []
         if line is not None:
             where.append(f"line {line}")
         if record is not None:
-            where.append(f"record {record}" + (f" (guid {guid})" if guid else ""))
+            where.append(f"record {record}" + (f" ({guid_name} {guid})" if guid else ""))
         elif guid:
-            where.append(f"guid {guid}")
+            where.append(f"{guid_name} {guid}")
         if field:
             where.append(f"field {field!r}")
         super().__init__(", ".join([self.path or "<data>", *where]) + f": {problem}")
 
     def in_file(self, path: str | Path) -> KlueDataError:
         """The same error, naming ``path``: a task hook sees only a split's examples, not the file they came from."""
-        return KlueDataError(path, self.problem, record=self.record, line=self.line, guid=self.guid, field=self.field)
+        return KlueDataError(path, self.problem, record=self.record, line=self.line, guid=self.guid, field=self.field,
+                             guid_name=self.guid_name)
 
 
 class SourceUnavailableError(RuntimeError):

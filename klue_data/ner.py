@@ -57,6 +57,7 @@ from klue_data.records import (
     read_records,
 )
 from klue_data.sentence_blocks import read_sentence_blocks
+from klue_data.text_checks import warn_empty_texts
 
 logger = logging.getLogger(__name__)
 
@@ -70,11 +71,10 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
     """An original KLUE NER TSV file, or a Hub-schema JSON / JSON-lines file."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in JSON_SUFFIXES:
-        return _read_hub_records(path)
-    if suffix in CSV_SUFFIXES:
-        return _read_hub_records(path)
-    return _read_tsv(path)
+    examples = _read_hub_records(path) if suffix in JSON_SUFFIXES + CSV_SUFFIXES else _read_tsv(path)
+    warn_empty_texts(path, [example["guid"] for example in examples if not non_space_positions(example["tokens"])],
+                     "sentence")
+    return examples
 
 
 def _read_tsv(path: Path) -> list[dict[str, Any]]:

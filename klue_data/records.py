@@ -198,11 +198,13 @@ class RecordReader:
         self.path = path
         self.index = index
         self.record = record
+        self.guid_field = guid_field
         guid = record.get(guid_field)
         self.guid = str(guid) if guid not in (None, "") else None
 
     def error(self, problem: str, field: str | None = None) -> KlueDataError:
-        return KlueDataError(self.path, problem, record=self.index, guid=self.guid, field=field)
+        return KlueDataError(self.path, problem, record=self.index, guid=self.guid, field=field,
+                             guid_name=self.guid_field)
 
     def has(self, field: str) -> bool:
         return self.record.get(field) not in (None, "")

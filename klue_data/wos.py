@@ -26,6 +26,7 @@ from klue_data.errors import KlueDataError
 
 from klue_data.labels import WOS_SYSTEM_ROLE, WOS_USER_ROLE
 from klue_data.records import RecordReader, claim_guid, iter_readers, read_records, read_text
+from klue_data.text_checks import warn_empty_texts
 
 NAME = "wos"
 FILE_PREFIXES = ("wos-v1.1", "wos-v1")
@@ -37,7 +38,7 @@ ONTOLOGY_FILE = "ontology.json"
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
-    examples = []
+    examples, empty = [], []
     seen: dict[str, int] = {}
     first_labelled: tuple[bool, str] | None = None  # the first dialogue: labelled?, guid
     for row in iter_readers(path, read_records(path)):
@@ -61,6 +62,8 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
             raise row.error(f"the file mixes dialogues with states and dialogues without (first without: {without!r}); "
                             "label every user turn, or none (a test file)", "dialogue")
         examples.append({"guid": guid, "domains": domains, "dialogue": turns})
+        empty += [f"{guid} turn {position}" for position, turn in enumerate(turns) if not turn["text"].strip()]
+    warn_empty_texts(path, empty, "turn text")
     return examples
 
 

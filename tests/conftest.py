@@ -91,3 +91,17 @@ def one_torch_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def tokenizer_warnings() -> Iterator[list[str]]:
+    """What the tokenizers log during the test (transformers' loggers do not propagate to caplog)."""
+    import logging
+
+    said: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: said.append(record.getMessage())
+    tokenizer_logger = logging.getLogger("transformers.tokenization_utils_base")
+    tokenizer_logger.addHandler(handler)
+    yield said
+    tokenizer_logger.removeHandler(handler)

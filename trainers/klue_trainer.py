@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -180,6 +181,26 @@ class KlueTrainer(Trainer):
         order = np.argsort(-lengths, kind="stable")  # longest first: an out-of-memory shows at once
         self._eval_orders[fingerprint] = order
         return _FixedOrderSampler(order)
+
+    def get_eval_dataloader(self, eval_dataset: Any = None) -> torch.utils.data.DataLoader:
+        with self._every_example_kept():
+            return super().get_eval_dataloader(eval_dataset)
+
+    def get_test_dataloader(self, test_dataset: Any) -> torch.utils.data.DataLoader:
+        with self._every_example_kept():
+            return super().get_test_dataloader(test_dataset)
+
+    @contextlib.contextmanager
+    def _every_example_kept(self) -> Iterator[None]:
+        """``--dataloader_drop_last`` is for training batches: evaluation and prediction score every
+        example (the stock Trainer drops their last short batch too, and decoding then met fewer
+        outputs than examples)."""
+        dropping = self.args.dataloader_drop_last
+        self.args.dataloader_drop_last = False
+        try:
+            yield
+        finally:
+            self.args.dataloader_drop_last = dropping
 
     def evaluation_loop(
         self,

@@ -196,6 +196,10 @@ def load_tokenizer(model_args: ModelArguments, fast_required: bool = False) -> P
             f"{type(tokenizer).__name__} is not a fast tokenizer; this task needs character offsets, "
             "which only fast (Rust) tokenizers give. Pick a model that ships tokenizer.json."
         )
+    # The data's text is text: a "[SEP]" or "<obj>" typed in a sentence would otherwise become the
+    # separator or an RE marker, changing the input silently (or, in an MRC question, stopping the run).
+    # The few calls that tokenize special tokens on purpose say split_special_tokens=False. Not saved.
+    tokenizer.split_special_tokens = True
     return tokenizer
 
 

@@ -266,7 +266,7 @@ class McqaTask(Task):
 
         def length_of(passage: str) -> int:
             context = mcqa_prompts.encoder_context(passage, question, question_plus)
-            return len(tokenizer(context, longest)["input_ids"])
+            return len(tokenizer(context, longest, verbose=False)["input_ids"])  # measured before it is cut
 
         passage, overflow = self._fit(paragraph, length_of, max_length)
         context = mcqa_prompts.encoder_context(passage, question, question_plus)
@@ -285,7 +285,9 @@ class McqaTask(Task):
 
         def prompt_ids(passage: str) -> list[int]:
             text = self.prompt_text(tokenizer, passage, question, question_plus, choices)
-            return bos + tokenizer(text, add_special_tokens=False)["input_ids"]
+            # A chat template's own special tokens are text in ``text``: read them as special tokens.
+            return bos + tokenizer(text, add_special_tokens=False, split_special_tokens=not self.chat_template,
+                                   verbose=False)["input_ids"]
 
         # +1: the answer token (appended to labelled items) counts in every split, so all cut alike
         passage, overflow = self._fit(paragraph, lambda text: len(prompt_ids(text)) + 1, max_length)
@@ -313,7 +315,7 @@ class McqaTask(Task):
             row = int(np.flatnonzero(too_long)[0])
             raise KlueDataError(None, f"{int((too_long > 0).sum())} item(s) do not fit even without their passage: "
                                 f"{mcqa_prompts.PassageDoesNotFit(int(too_long[row]), self.max_length)}",
-                                guid=examples[row]["id"])
+                                guid=examples[row]["id"], guid_name="id")
         cut = int(np.sum(features["passage_cut"]))
         if not cut:
             return []

@@ -37,7 +37,9 @@ from trainers.task import Scored
 from trainers.sequence_tasks import ClassificationTask
 
 NO_CUT, WINDOWED, SPAN_TOO_LONG = 0, 1, 2  # the ``marker_window`` column (dropped before the model)
-# ``marker_fallback`` (also dropped): 1 where the marked string was tokenized, not the running text
+# ``marker_fallback`` (also dropped): 1 where the marked string was tokenized, not the running text;
+# MARKER_TEXT where that sentence also holds a marker's text of its own (read as a marker there)
+MARKER_TEXT = 2
 
 
 class ReTask(ClassificationTask):
@@ -102,7 +104,8 @@ class ReTask(ClassificationTask):
     ) -> tuple[list[list[int]], list[int]]:
         """The token ids of each sentence with its four markers (no special tokens), and 1 where the
         marked string had to be tokenized instead of the running text (``marker_fallback``; the token
-        glued after an end marker is then made a continuation, as KLUE-baseline does).
+        glued after an end marker is then made a continuation, as KLUE-baseline does; ``MARKER_TEXT``
+        where that sentence holds a marker's text too).
 
         The subwords are the unmarked sentence's, as KLUE-baseline's ``fix_tokenization_error``
         means them to be (a particle glued after an entity stays ``##는``); see ``re_markers``."""
@@ -112,7 +115,7 @@ class ReTask(ClassificationTask):
         bodies: list[list[int] | None] = [None] * len(sentences)
         if tokenizer.is_fast:  # a slow tokenizer has no offsets: every sentence takes the marked string
             encoded = tokenizer(sentences, add_special_tokens=False, return_offsets_mapping=True,
-                                return_attention_mask=False, return_token_type_ids=False)
+                                return_attention_mask=False, return_token_type_ids=False, verbose=False)
             for index, (sentence, (subject, obj)) in enumerate(zip(sentences, spans, strict=True)):
                 bodies[index] = re_markers.insert_markers(
                     encoded["input_ids"][index], encoded["offset_mapping"][index], sentence,
@@ -123,8 +126,10 @@ class ReTask(ClassificationTask):
             marked = [re_markers.mark_entities(sentences[index], *spans[index]) for index in missing]
             vocab = tokenizer.get_vocab()
             end_markers = [self.marker_ids[1], self.marker_ids[3]]  # </subj>, </obj>
-            for index, ids in zip(missing, tokenizer(marked, add_special_tokens=False, return_attention_mask=False,
-                                                     return_token_type_ids=False)["input_ids"], strict=True):
+            # The markers are read as markers here, and so would a marker's text in the sentence itself.
+            encoded = tokenizer(marked, add_special_tokens=False, return_attention_mask=False,
+                                return_token_type_ids=False, split_special_tokens=False, verbose=False)
+            for index, ids in zip(missing, encoded["input_ids"], strict=True):
                 sentence = sentences[index]
                 glued = [end + 1 < len(sentence) and not sentence[end + 1].isspace() for _, end in spans[index]]
                 bodies[index] = re_markers.glue_after_end_markers(
@@ -132,7 +137,7 @@ class ReTask(ClassificationTask):
                 )
         fallback = [0] * len(sentences)
         for index in missing:
-            fallback[index] = 1
+            fallback[index] = MARKER_TEXT if any(m in sentences[index] for m in re_markers.MARKERS) else 1
         return bodies, fallback  # type: ignore[return-value]  # every None was filled
 
     def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
@@ -147,9 +152,13 @@ class ReTask(ClassificationTask):
                          "marker and the later marker(s) are lost (raise --max_seq_length to avoid it).")
         fallback = np.asarray(features["marker_fallback"])
         if fallback.any():
-            lines.append(f"{int(fallback.sum())} of {fallback.size} sentences have an entity boundary inside a "
-                         "subword of the running text: their marked sentence was tokenized as a whole, and the "
+            lines.append(f"{int((fallback > 0).sum())} of {fallback.size} sentences have an entity boundary inside "
+                         "a subword of the running text: their marked sentence was tokenized as a whole, and the "
                          "token glued after an end marker made a continuation (##), as KLUE-baseline does.")
+        if (fallback == MARKER_TEXT).any():
+            lines.append(f"{int((fallback == MARKER_TEXT).sum())} of them hold a marker's text of their own "
+                         f"({', '.join(re_markers.MARKERS)}), which their marked sentence reads as a marker: a second "
+                         "<subj> or <obj> there (--re_head entity_start reads the first).")
         return lines
 
     # --- outputs ----------------------------------------------------------------------------
@@ -172,7 +181,7 @@ def _span(entity: dict[str, Any]) -> tuple[int, int]:
 def _special_tokens_around(tokenizer: PreTrainedTokenizerBase, probe_id: int) -> tuple[list[int], list[int]]:
     """The special tokens the tokenizer puts before and after one sentence ([CLS] … [SEP], <s> … </s>)."""
     full = tokenizer(tokenizer.convert_ids_to_tokens(probe_id), return_attention_mask=False,
-                     return_token_type_ids=False)["input_ids"]
+                     return_token_type_ids=False, split_special_tokens=False)["input_ids"]
     at = full.index(probe_id)
     return full[:at], full[at + 1 :]
 

@@ -93,6 +93,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         logger.warning("--predictions_csv is written by --do_predict; this run does not predict, so writes no CSV.")
     training_args = use_cuda_graphs(task, data_args, training_args, torch.cuda.is_available())
     check_fp16_device(training_args)
+    check_even_batches(training_args)
     check_output_dir(training_args)
     check_predicts_with_its_model(training_args, model_args)
     finished = finished_training(training_args, task)
@@ -453,8 +454,8 @@ def resolve_max_length(
         requested = limit
     specials = tokenizer.num_special_tokens_to_add(pair=True)
     if requested <= specials:
-        raise ArgumentsError(f"--max_seq_length {requested} leaves no room for text beside the tokenizer's "
-                             f"{specials} special tokens; use at least {specials + 1}")
+        raise ArgumentsError(f"--max_seq_length {requested} leaves no room for text: the tokenizer adds up to "
+                             f"{specials} special tokens to an input; use at least {specials + 1}")
     return requested
 
 
@@ -498,6 +499,17 @@ def check_fp16_device(training_args: KlueTrainingArguments) -> None:
     if training_args.fp16 and training_args.device.type == "cpu":
         raise ArgumentsError("--fp16: this run computes on the CPU, where fp16 mixed precision is not available "
                              "(it would train in fp32); use --bf16, which CPUs run, or a GPU")
+
+
+def check_even_batches(training_args: KlueTrainingArguments) -> None:
+    """Under several processes evaluation needs accelerate's ``even_batches``: without it the processes
+    run different numbers of batches and their outputs cannot be gathered (a crash, after training)."""
+    evaluates = training_args.do_eval or training_args.do_predict or training_args.eval_strategy != "no"
+    config = training_args.accelerator_config
+    if training_args.world_size > 1 and evaluates and config is not None and not config.even_batches:
+        raise ArgumentsError(f"--accelerator_config even_batches false: {training_args.world_size} processes must "
+                             "evaluate the same number of batches (the examples repeated to fill the last ones "
+                             "are dropped when the outputs are gathered); leave even_batches true")
 
 
 def check_pad_to_multiple_of(data_args: DataArguments, longest: tuple[int, str], max_length: int) -> None:

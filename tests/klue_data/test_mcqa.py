@@ -71,7 +71,7 @@ def test_bad_items_name_file_row_id_and_field(tmp_path, problems, field, expecte
     with pytest.raises(KlueDataError) as raised:
         read_file(path)
     message = str(raised.value)
-    assert message.startswith(f"{path}, record 1 (guid q-bad), field '{field}': ") and expected in message
+    assert message.startswith(f"{path}, record 1 (id q-bad), field '{field}': ") and expected in message
     assert "\n" not in message
 
 

@@ -382,3 +382,16 @@ def test_a_guid_used_twice_is_refused(tmp_path, layout):
 def test_space_tokens_are_all_whitespace_tokens():
     assert [ner.is_space_token(token) for token in [" ", "\u3000", "  ", "가", "가나"]] == [True, True, True, False, False]
     assert ner.non_space_positions(["가", "\u3000", "  ", "나"]) == [0, 3]
+
+
+@pytest.mark.parametrize("name, content", [
+    ("ner.jsonl", '{"guid": "b", "tokens": ["강"], "ner_tags": ["O"]}\n{"guid": "a", "tokens": [], "ner_tags": []}\n'
+                  '{"guid": "c", "tokens": [" ", " "], "ner_tags": ["O", "O"]}\n'),
+    ("ner.tsv", "## b\t강\n강\tO\n\n## a\t\n\n## c\t \n \tO\n\n"),  # (a header first is a comment line)
+])
+def test_empty_sentences_are_read_and_warned_about_by_guid(name, content, tmp_path, caplog):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        assert [example["guid"] for example in ner.read_file(path)] == ["b", "a", "c"]
+    assert "2 record(s) with an empty sentence (still predicted): a, c" in caplog.text

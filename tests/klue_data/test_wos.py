@@ -152,3 +152,14 @@ def test_is_state_item():
 
 def test_registered():
     assert get_task("wos") is wos and wos.FILE_PREFIXES == ("wos-v1.1", "wos-v1") and wos.FILE_SUFFIX == ".json"
+
+
+def test_empty_turns_are_read_and_warned_about_by_guid_and_turn(tmp_path, caplog):
+    dialogue = [{"role": "user", "text": " ", "state": []}, {"role": "sys", "text": "네"},
+                {"role": "user", "text": "고마워요", "state": []}]
+    path = tmp_path / "wos.json"
+    path.write_text(json.dumps([{"guid": "d1", "domains": [], "dialogue": dialogue}], ensure_ascii=False),
+                    encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        assert len(wos.read_file(path)[0]["dialogue"]) == 3
+    assert "1 record(s) with an empty turn text (still predicted): d1 turn 0" in caplog.text

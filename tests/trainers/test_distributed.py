@@ -9,11 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from transformers import Trainer
+from transformers.trainer_pt_utils import AcceleratorConfig
 
+from args import ArgumentsError
 from tests.synthetic import ner_records, write_json, ynat_records
 from trainers.run_ynat import YnatTask
-from trainers.runner import main
+from trainers.runner import check_even_batches, main
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,6 +43,46 @@ def test_two_process_ner_eval_equals_one_process(tiny_bert, tmp_path):
     assert abs(two["eval_loss"] - one["eval_loss"]) < 1e-5  # not the mean times the number of processes
     for key in ("eval_entity_f1", "eval_char_f1"):
         assert two[key] == one[key]
+
+
+def test_two_processes_score_an_uneven_dev_set_once_with_one_processs_scores(tiny_bert, tmp_path):
+    """13 titles in batches of 3 over 2 processes: the last round is filled with repeats of the first
+    titles, which the gather drops. Every title is predicted once, in file order, as one process
+    predicts it, and the scores are one process's (eval_loss is not compared: the repeats count in the
+    last batch's mean, README "Multi-process runs")."""
+    dev = write_json(tmp_path / "dev.json", ynat_records(13, seed=5))
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+
+    def evaluate(launcher: list[str], out: Path) -> tuple[dict, list[dict]]:
+        argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--validation_file", str(dev),
+                "--do_eval", "--use_cpu", "--report_to", "none", "--per_device_eval_batch_size", "3",
+                "--disable_tqdm", "true"]
+        done = subprocess.run([*launcher, str(REPO_ROOT / "trainers" / "run_ynat.py"), *argv], env=env,
+                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        lines = (out / "eval_predictions.jsonl").read_text(encoding="utf-8").splitlines()
+        return json.loads((out / "eval_results.json").read_text()), [json.loads(line) for line in lines]
+
+    one, one_predictions = evaluate([sys.executable], tmp_path / "one")
+    two, two_predictions = evaluate([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2"],
+                                    tmp_path / "two")
+    assert len(one_predictions) == 13
+    assert [(p["guid"], p["prediction"]) for p in two_predictions] == [(p["guid"], p["prediction"])
+                                                                       for p in one_predictions]
+    assert (two["eval_macro_f1"], two["eval_samples"]) == (one["eval_macro_f1"], one["eval_samples"])
+
+
+def test_uneven_batches_across_processes_are_refused_when_the_run_evaluates():
+    from types import SimpleNamespace
+
+    def run(world_size: int, even: bool, evaluates: bool) -> SimpleNamespace:
+        return SimpleNamespace(world_size=world_size, do_eval=evaluates, do_predict=False, eval_strategy="no",
+                               accelerator_config=AcceleratorConfig(even_batches=even))
+
+    with pytest.raises(ArgumentsError, match="--accelerator_config even_batches false: 2 processes must evaluate"):
+        check_even_batches(run(2, even=False, evaluates=True))
+    for allowed in (run(1, False, True), run(2, True, True), run(2, False, False)):
+        check_even_batches(allowed)
 
 
 def test_a_process_other_than_the_main_one_writes_no_result_file(tiny_bert, tmp_path, monkeypatch):

@@ -69,3 +69,22 @@ def test_the_token_flag_reaches_the_hub_dataset_too(tiny_bert, tmp_path, monkeyp
     status = main(YnatTask(), ["--model_name_or_path", str(tiny_bert), "--output_dir", str(tmp_path / "out"),
                                "--do_eval", "--report_to", "none", "--use_cpu", "--token", "hf_private"])
     assert status == 0 and calls[0]["token"] == "hf_private"
+
+
+@pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta"])
+def test_special_token_text_in_the_data_is_read_as_text(model_fixture, request, tmp_path):
+    """A premise that reads "[SEP]" or "</s>" (web text) gets no extra separator: the loaded tokenizer
+    reads special-token text as characters, and saves no such setting with the model."""
+    from args import ModelArguments
+    from trainers.loading import load_tokenizer
+
+    tokenizer = load_tokenizer(ModelArguments(model_name_or_path=str(request.getfixturevalue(model_fixture))))
+    task = NliTask()
+    features = task.preprocess({"premise": ["가방 [SEP] </s> 샀다"], "hypothesis": ["샀다"], "label": ["entailment"]},
+                               tokenizer, 64, False)
+    specials = set(tokenizer.all_special_ids) - {tokenizer.unk_token_id}  # unknown characters are text
+    plain = task.preprocess({"premise": ["가방 샀다"], "hypothesis": ["샀다"], "label": ["entailment"]},
+                            tokenizer, 64, False)
+    assert [i for i in features["input_ids"][0] if i in specials] == [i for i in plain["input_ids"][0] if i in specials]
+    tokenizer.save_pretrained(tmp_path)
+    assert "split_special_tokens" not in json.loads((tmp_path / "tokenizer_config.json").read_text())

@@ -65,3 +65,17 @@ def test_a_selection_metric_with_an_official_prefix_but_never_reported_is_one_li
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("error: --metric_for_best_model macro_f1_x: the evaluation reported no eval_macro_f1_x")
     assert "macro_f1" in err[-1] and "Traceback" not in "\n".join(err)
+
+
+def test_dataloader_drop_last_drops_short_training_batches_only(tiny_bert, tmp_path):
+    """16 training examples in batches of 3: 5 steps an epoch, the short one dropped. The 8 dev
+    examples in batches of 3 are all scored and predicted (the stock Trainer dropped the last 2 and
+    decoding then stopped on 6 outputs for 8 examples)."""
+    out = tmp_path / "out"
+    argv = _argv(tiny_bert, tmp_path, out, "--do_train", "--do_eval", "--do_predict", "--num_train_epochs", "1",
+                 "--dataloader_drop_last", "true", "--per_device_train_batch_size", "3",
+                 "--per_device_eval_batch_size", "3")
+    assert main(YnatTask(), argv) == 0
+    results = json.loads((out / "all_results.json").read_text())
+    assert results["eval_samples"] == 8 and len((out / "predictions.jsonl").read_text().splitlines()) == 8
+    assert json.loads((out / "trainer_state.json").read_text())["global_step"] == 5

@@ -156,6 +156,20 @@ def test_unlabelled_test_file_is_predicted_not_scored(tiny_bert, tmp_path):
     assert (tmp_path / "out" / "nbest_predictions.jsonl").is_file()
 
 
+@pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta"])
+def test_a_separators_text_in_a_question_is_text(model_fixture, request, tmp_path):
+    """"[SEP]" or "</s>" typed in a question (web text) is read as characters: it used to become the
+    separator token, and the pair-template check then stopped the whole run blaming the tokenizer."""
+    model = request.getfixturevalue(model_fixture)
+    document = mrc_document(2, seed=7)
+    qas = document["data"][0]["paragraphs"][0]["qas"]
+    qas[0]["question"] = "[SEP] </s> " + qas[0]["question"]
+    dev = write_json(tmp_path / "dev.json", document)
+
+    assert run_mrc(model, tmp_path / "out", {"validation": dev}, "--do_eval") == 0
+    assert [p["guid"] for p in read_jsonl(tmp_path / "out" / "eval_predictions.jsonl")] == guids(document)
+
+
 def test_a_classification_checkpoint_of_three_labels_loads_with_a_two_logit_span_head(tiny_bert, tmp_path):
     # its config says num_labels 3: a span head of three logits per token cannot be read as start and end
     from transformers import AutoModelForSequenceClassification, AutoTokenizer

@@ -18,7 +18,7 @@ from tests.shared_data import SHARED_KLUE, require_shared
 from tests.synthetic import corpus, write_json
 from tests.synthetic_re import re_records, re_corpus
 from tests.tiny_tokenizers import byte_bpe_tokenizer, wordpiece_tokenizer
-from trainers.run_re import WINDOWED, ReTask
+from trainers.run_re import MARKER_TEXT, WINDOWED, ReTask
 from trainers.runner import main
 
 FAST = ["--per_device_train_batch_size", "8", "--per_device_eval_batch_size", "8", "--num_train_epochs", "1",
@@ -142,6 +142,18 @@ def test_short_max_seq_length_keeps_both_entities_of_every_sentence(tiny_bert, t
         assert ids[0] == tokenizer.cls_token_id and ids[-1] == tokenizer.sep_token_id
 
 
+def test_a_sentence_longer_than_the_model_is_windowed_without_the_tokenizers_indexing_warning(
+        tiny_bert, tmp_path, capsys, tokenizer_warnings):
+    """The running text is measured whole before its window is cut: transformers' "will result in
+    indexing errors" warning would be wrong, and is not given."""
+    records = re_records(2, seed=3)
+    records[0]["sentence"] += " 그리고" * 150  # past the tokenizer's 128 tokens, after both entities
+    dev = write_json(tmp_path / "dev.json", records)
+    assert run_re(tiny_bert, tmp_path / "out", "--validation_file", str(dev), "--do_eval") == 0
+    assert "1 of 2 marked sentences are longer than max_seq_length" in capsys.readouterr().out
+    assert not [message for message in tokenizer_warnings if "indexing errors" in message]
+
+
 def _rows(columns: dict[str, list]) -> list[dict]:
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
 
@@ -222,6 +234,24 @@ def test_a_boundary_inside_a_subword_falls_back_to_the_marked_string_and_is_coun
         "[CLS]", "<subj>", "이", "##영", "##희", "</subj>", "##는"]
     warnings = task.feature_warnings(None, features)
     assert len(warnings) == 1 and warnings[0].startswith("1 of 2 sentences have an entity boundary inside a subword")
+
+
+def test_a_markers_text_in_a_sentence_is_text_and_in_a_marked_fallback_is_counted():
+    """'<obj>' typed in a sentence is not a marker: the tokenizer a run loads reads special-token text
+    as text (``load_tokenizer``), so the running text keeps one marker of each kind. A sentence that
+    falls back to its marked string reads it as a marker (the markers must be read there): counted."""
+    tokenizer = vocab_tokenizer([*SYLLABLES, "이영희는", "이", "##영", "##희", "는", "<", ">", "##<", "##>",
+                                 "o", "##o", "##b", "##j", "/", "##/"])
+    tokenizer.split_special_tokens = True  # as trainers.loading.load_tokenizer sets it
+    running, fallback = ("<obj>김철수는 한국은행에서 일한다", (5, 7), (10, 13)), ("<obj>이영희는 한국은행에서", (5, 7), (10, 13))
+    task, features = features_of(tokenizer, re_columns(running, fallback))
+    assert features["marker_fallback"] == [0, MARKER_TEXT]
+    first, second = features["input_ids"]
+    assert [first.count(marker) for marker in task.marker_ids] == [1, 1, 1, 1]
+    assert tokenizer.convert_ids_to_tokens(first)[1:5] == ["<", "o", "##b", "##j"]
+    assert [second.count(marker) for marker in task.marker_ids] == [1, 1, 2, 1]
+    warnings = task.feature_warnings(None, features)
+    assert warnings[-1].startswith("1 of them hold a marker's text of their own (<subj>, </subj>, <obj>, </obj>)")
 
 
 @pytest.mark.parametrize("style", ["wordpiece", "byte_bpe"])
