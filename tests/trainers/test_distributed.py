@@ -21,24 +21,29 @@ from trainers.runner import check_even_batches, main
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+ONE_PROCESS = [sys.executable]
+TWO_PROCESSES = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2"]
+
+
+def evaluate(launcher: list[str], task: str, model: Path, dev: Path, out: Path) -> tuple[dict, list[str]]:
+    """``trainers/run_<task>.py --do_eval`` in batches of 3 under ``launcher``: eval_results.json and the
+    lines of eval_predictions.jsonl."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+    argv = ["--model_name_or_path", str(model), "--output_dir", str(out), "--validation_file", str(dev),
+            "--do_eval", "--use_cpu", "--report_to", "none", "--per_device_eval_batch_size", "3",
+            "--disable_tqdm", "true"]
+    done = subprocess.run([*launcher, str(REPO_ROOT / "trainers" / f"run_{task}.py"), *argv], env=env,
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = (out / "eval_predictions.jsonl").read_text(encoding="utf-8").splitlines()
+    return json.loads((out / "eval_results.json").read_text()), lines
+
+
 def test_two_process_ner_eval_equals_one_process(tiny_bert, tmp_path):
     # 12 sentences in batches of 3 per process: no process pads its last batch with repeated examples.
     dev = write_json(tmp_path / "dev.json", ner_records(12, seed=12))
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-
-    def evaluate(launcher: list[str], out: Path) -> tuple[dict, list[str]]:
-        argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--validation_file", str(dev),
-                "--do_eval", "--use_cpu", "--report_to", "none", "--per_device_eval_batch_size", "3",
-                "--disable_tqdm", "true"]
-        done = subprocess.run([*launcher, str(REPO_ROOT / "trainers" / "run_ner.py"), *argv], env=env, cwd=REPO_ROOT,
-                              capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr[-3000:]
-        lines = (out / "eval_predictions.jsonl").read_text(encoding="utf-8").splitlines()
-        return json.loads((out / "eval_results.json").read_text()), lines
-
-    one, one_predictions = evaluate([sys.executable], tmp_path / "one")
-    two, two_predictions = evaluate([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2"],
-                                    tmp_path / "two")
+    one, one_predictions = evaluate(ONE_PROCESS, "ner", tiny_bert, dev, tmp_path / "one")
+    two, two_predictions = evaluate(TWO_PROCESSES, "ner", tiny_bert, dev, tmp_path / "two")
     assert two_predictions == one_predictions  # every sentence once, in file order
     assert abs(two["eval_loss"] - one["eval_loss"]) < 1e-5  # not the mean times the number of processes
     for key in ("eval_entity_f1", "eval_char_f1"):
@@ -51,24 +56,10 @@ def test_two_processes_score_an_uneven_dev_set_once_with_one_processs_scores(tin
     predicts it, and the scores are one process's (eval_loss is not compared: the repeats count in the
     last batch's mean, README "Multi-process runs")."""
     dev = write_json(tmp_path / "dev.json", ynat_records(13, seed=5))
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-
-    def evaluate(launcher: list[str], out: Path) -> tuple[dict, list[dict]]:
-        argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--validation_file", str(dev),
-                "--do_eval", "--use_cpu", "--report_to", "none", "--per_device_eval_batch_size", "3",
-                "--disable_tqdm", "true"]
-        done = subprocess.run([*launcher, str(REPO_ROOT / "trainers" / "run_ynat.py"), *argv], env=env,
-                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr[-3000:]
-        lines = (out / "eval_predictions.jsonl").read_text(encoding="utf-8").splitlines()
-        return json.loads((out / "eval_results.json").read_text()), [json.loads(line) for line in lines]
-
-    one, one_predictions = evaluate([sys.executable], tmp_path / "one")
-    two, two_predictions = evaluate([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2"],
-                                    tmp_path / "two")
-    assert len(one_predictions) == 13
-    assert [(p["guid"], p["prediction"]) for p in two_predictions] == [(p["guid"], p["prediction"])
-                                                                       for p in one_predictions]
+    one, one_lines = evaluate(ONE_PROCESS, "ynat", tiny_bert, dev, tmp_path / "one")
+    two, two_lines = evaluate(TWO_PROCESSES, "ynat", tiny_bert, dev, tmp_path / "two")
+    predicted = [[(p["guid"], p["prediction"]) for p in map(json.loads, lines)] for lines in (one_lines, two_lines)]
+    assert len(predicted[0]) == 13 and predicted[1] == predicted[0]  # probabilities: batch-composition noise
     assert (two["eval_macro_f1"], two["eval_samples"]) == (one["eval_macro_f1"], one["eval_samples"])
 
 
