@@ -63,7 +63,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
                             "label every user turn, or none (a test file)", "dialogue")
         examples.append({"guid": guid, "domains": domains, "dialogue": turns})
         empty += [f"{guid} turn {position}" for position, turn in enumerate(turns) if not turn["text"].strip()]
-    warn_empty_texts(path, empty, "turn text")
+    warn_empty_texts(path, empty, "text", unit="turn(s)")
     return examples
 
 

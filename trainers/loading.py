@@ -199,7 +199,10 @@ def load_tokenizer(model_args: ModelArguments, fast_required: bool = False) -> P
     # The data's text is text: a "[SEP]" or "<obj>" typed in a sentence would otherwise become the
     # separator or an RE marker, changing the input silently (or, in an MRC question, stopping the run).
     # The few calls that tokenize special tokens on purpose say split_special_tokens=False. Not saved.
-    tokenizer.split_special_tokens = True
+    # Fast tokenizers only: a slow (Python) one ignores it for special tokens and would instead read
+    # the model's own added words as [UNK] (transformers 5).
+    if tokenizer.is_fast:
+        tokenizer.split_special_tokens = True
     return tokenizer
 
 

@@ -138,7 +138,7 @@ class McqaTask(Task):
         probe = self.prompt_text(tokenizer, "지문", "질문", "", ["가", "나", "다", "라", "마"])
         try:
             self.answer_ids = mcqa_prompts.answer_token_ids(
-                lambda text: tokenizer(text, add_special_tokens=False)["input_ids"], probe, MAX_CHOICES
+                lambda text: self.prompt_token_ids(tokenizer, text), probe, MAX_CHOICES
             )
         except ValueError as error:
             raise ArgumentsError(f"--mcqa_model causal_lm cannot read answers with this tokenizer: {error}") from None
@@ -248,6 +248,12 @@ class McqaTask(Task):
                                                  add_generation_prompt=True)
         return mcqa_prompts.plain_prompt(user)
 
+    def prompt_token_ids(self, tokenizer: PreTrainedTokenizerBase, text: str) -> list[int]:
+        """A causal prompt's ids (no special tokens added), read as the answer tokens were probed: a chat
+        template's own special tokens are text in ``text``, read as special tokens."""
+        return tokenizer(text, add_special_tokens=False, split_special_tokens=not self.chat_template,
+                         verbose=False)["input_ids"]
+
     def preprocess(
         self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
     ) -> dict[str, list]:
@@ -285,9 +291,7 @@ class McqaTask(Task):
 
         def prompt_ids(passage: str) -> list[int]:
             text = self.prompt_text(tokenizer, passage, question, question_plus, choices)
-            # A chat template's own special tokens are text in ``text``: read them as special tokens.
-            return bos + tokenizer(text, add_special_tokens=False, split_special_tokens=not self.chat_template,
-                                   verbose=False)["input_ids"]
+            return bos + self.prompt_token_ids(tokenizer, text)
 
         # +1: the answer token (appended to labelled items) counts in every split, so all cut alike
         passage, overflow = self._fit(paragraph, lambda text: len(prompt_ids(text)) + 1, max_length)

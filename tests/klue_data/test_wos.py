@@ -162,4 +162,4 @@ def test_empty_turns_are_read_and_warned_about_by_guid_and_turn(tmp_path, caplog
                     encoding="utf-8")
     with caplog.at_level("WARNING"):
         assert len(wos.read_file(path)[0]["dialogue"]) == 3
-    assert "1 record(s) with an empty turn text (still predicted): d1 turn 0" in caplog.text
+    assert "1 turn(s) with an empty text (still predicted): d1 turn 0" in caplog.text

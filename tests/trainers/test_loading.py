@@ -88,3 +88,20 @@ def test_special_token_text_in_the_data_is_read_as_text(model_fixture, request, 
     assert [i for i in features["input_ids"][0] if i in specials] == [i for i in plain["input_ids"][0] if i in specials]
     tokenizer.save_pretrained(tmp_path)
     assert "split_special_tokens" not in json.loads((tmp_path / "tokenizer_config.json").read_text())
+
+
+def test_a_slow_tokenizer_keeps_reading_the_models_added_words(tmp_path):
+    """A slow (Python) tokenizer told to split special tokens would read every added word as [UNK]
+    (transformers 5 skips its added-token trie): the setting is for fast tokenizers only."""
+    from args import ModelArguments
+    from tests.synthetic import corpus
+    from tests.tiny_tokenizers import wordpiece_tokenizer
+    from trainers.loading import load_tokenizer
+
+    vocab = sorted(wordpiece_tokenizer(corpus(), vocab_size=400).get_vocab().items(), key=lambda item: item[1])
+    (tmp_path / "vocab.txt").write_text("".join(f"{token}\n" for token, _ in vocab), encoding="utf-8")
+    slow = transformers.BertTokenizerLegacy(str(tmp_path / "vocab.txt"), do_lower_case=False)
+    slow.add_tokens(["코로나19"])
+    slow.save_pretrained(tmp_path)
+    tokenizer = load_tokenizer(ModelArguments(model_name_or_path=str(tmp_path)))
+    assert not tokenizer.is_fast and tokenizer.tokenize("코로나19 확진")[0] == "코로나19"
