@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow.compute as pc
 import torch
 from transformers import EvalPrediction, Trainer, TrainingArguments
-from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_grouped_indices
+from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_grouped_indices, nested_gather
 from transformers.trainer_utils import TrainOutput
 
 from args import ArgumentsError
@@ -114,11 +114,14 @@ class KlueTrainer(Trainer):
         return (loss, outputs) if return_outputs else loss
 
     def _save_checkpoint(self, model: Any, trial: Any) -> None:
+        # The loss not yet logged is each process's own; the Trainer logs the processes' mean of it, so the
+        # checkpoint keeps that mean (gathered on every process: each one saves).
+        unlogged = float(nested_gather(self._tr_loss.detach(), self.args.parallel_mode).mean().item())
         if self.args.should_save:
             # The sum of the losses so far, so that a resumed run can report the mean of the whole run. Written
             # first: the stock saving writes trainer_state.json last, and that file marks a checkpoint whole.
             _, earlier_sum = getattr(self, "_earlier_loss", None) or (0, 0.0)
-            loss_sum = earlier_sum + self._total_loss_scalar + float(self._tr_loss.item())
+            loss_sum = earlier_sum + self._total_loss_scalar + unlogged
             checkpoint = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"
             checkpoint.mkdir(parents=True, exist_ok=True)
             write_json(checkpoint / LOSS_TOTAL_FILE, {"global_step": self.state.global_step, "loss_sum": loss_sum})
@@ -192,15 +195,16 @@ class KlueTrainer(Trainer):
 
     @contextlib.contextmanager
     def _every_example_kept(self) -> Iterator[None]:
-        """``--dataloader_drop_last`` is for training batches: evaluation and prediction score every
-        example (the stock Trainer drops their last short batch too, and decoding then met fewer
-        outputs than examples)."""
-        dropping = self.args.dataloader_drop_last
-        self.args.dataloader_drop_last = False
+        """``--dataloader_drop_last`` and ``--dataloader_in_order false`` are for training batches:
+        evaluation and prediction score every example, in order (the stock Trainer drops their last short
+        batch too, and decoding then met fewer outputs than examples; with workers out of order, it paired
+        outputs with the wrong examples, as decoding maps them by position)."""
+        dropping, in_order = self.args.dataloader_drop_last, self.args.dataloader_in_order
+        self.args.dataloader_drop_last, self.args.dataloader_in_order = False, True
         try:
             yield
         finally:
-            self.args.dataloader_drop_last = dropping
+            self.args.dataloader_drop_last, self.args.dataloader_in_order = dropping, in_order
 
     def evaluation_loop(
         self,

@@ -22,7 +22,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 ONE_PROCESS = [sys.executable]
-TWO_PROCESSES = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2"]
+# --standalone: a free port, so two such tests (pytest -n 2) never meet on the default one
+TWO_PROCESSES = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
 
 
 def evaluate(launcher: list[str], task: str, model: Path, dev: Path, out: Path) -> tuple[dict, list[str]]:
@@ -61,6 +62,39 @@ def test_two_processes_score_an_uneven_dev_set_once_with_one_processs_scores(tin
     predicted = [[(p["guid"], p["prediction"]) for p in map(json.loads, lines)] for lines in (one_lines, two_lines)]
     assert len(predicted[0]) == 13 and predicted[1] == predicted[0]  # probabilities: batch-composition noise
     assert (two["eval_macro_f1"], two["eval_samples"]) == (one["eval_macro_f1"], one["eval_samples"])
+
+
+def test_a_run_resumed_under_two_processes_reports_the_uninterrupted_train_loss(tiny_bert, tmp_path):
+    """Killed at step 4, between two logging steps (every 3): the loss not yet logged is each process's own,
+    and the Trainer logs their mean; the checkpoint keeps that mean, so the resumed run's train_loss is the
+    uninterrupted run's (it was rank 0's alone)."""
+    from tests.trainers.test_resume import KILLER
+
+    killer = tmp_path / "killer.py"
+    killer.write_text(KILLER, encoding="utf-8")
+    train = write_json(tmp_path / "train.json", ynat_records(64, seed=3))
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+
+    def argv(out: Path) -> list[str]:
+        return ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
+                "--do_train", "--max_steps", "6", "--save_steps", "2", "--logging_steps", "3",
+                "--per_device_train_batch_size", "4", "--learning_rate", "5e-3", "--seed", "11", "--report_to",
+                "none", "--use_cpu", "--disable_tqdm", "true"]
+
+    def launch(script: Path, out: Path, **extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*TWO_PROCESSES, str(script), *argv(out)], env={**env, **extra}, cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=300)
+
+    run_ynat = REPO_ROOT / "trainers" / "run_ynat.py"
+    assert launch(run_ynat, tmp_path / "straight").returncode == 0
+    killed = launch(killer, tmp_path / "resumed", KILL_AT="4", KILL_SIGNAL="SIGKILL")
+    assert killed.returncode != 0 and (tmp_path / "resumed" / "checkpoint-4").is_dir()
+    resumed = launch(run_ynat, tmp_path / "resumed")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    straight, after = (json.loads((tmp_path / name / "train_results.json").read_text()) for name in ("straight",
+                                                                                                     "resumed"))
+    assert after["train_resumed_at_step"] == 4
+    assert abs(after["train_loss"] - straight["train_loss"]) < 1e-6
 
 
 def test_uneven_batches_across_processes_are_refused_when_the_run_evaluates():

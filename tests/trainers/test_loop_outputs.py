@@ -79,3 +79,25 @@ def test_dataloader_drop_last_drops_short_training_batches_only(tiny_bert, tmp_p
     results = json.loads((out / "all_results.json").read_text())
     assert results["eval_samples"] == 8 and len((out / "predictions.jsonl").read_text().splitlines()) == 8
     assert json.loads((out / "trainer_state.json").read_text())["global_step"] == 5
+
+
+def test_dataloader_in_order_false_leaves_evaluation_in_order(tiny_bert, tmp_path, monkeypatch):
+    """With workers, ``in_order=False`` hands batches over as they finish; decoding maps outputs to
+    examples by position, so evaluation and prediction always load in order (it paired predictions
+    with the wrong examples). Training keeps the flag."""
+    import torch
+    import transformers.trainer
+
+    built = []
+
+    class RecordingLoader(torch.utils.data.DataLoader):
+        def __init__(self, *args, **kwargs):
+            built.append(kwargs.get("in_order", True))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(transformers.trainer, "DataLoader", RecordingLoader)
+    out = tmp_path / "out"
+    argv = _argv(tiny_bert, tmp_path, out, "--do_train", "--do_eval", "--do_predict", "--max_steps", "2",
+                 "--dataloader_in_order", "false")
+    assert main(YnatTask(), argv) == 0
+    assert built == [False, True, True]  # train, eval, predict
