@@ -379,15 +379,10 @@ def checkpoint_is_whole(checkpoint: Path) -> bool:
     """Its save finished (``trainer_state.json``, written last, is there) and its files read: a stop
     while saving leaves no state file, a power cut can leave any file cut short (the Trainer does not sync
     them). Only the headers are read: safetensors', and the zip directory at the end of a torch.save file.
-    A checkpoint of several processes also holds each one's random state: every process writes its own,
-    and nothing waits for the others before the main one writes trainer_state.json."""
+    (Each process of a multi-process run writes its own random state, not waited for: not required here, as
+    a node without a shared file system holds only its own processes' files, and --save_only_model none.)"""
     try:
         json.loads((checkpoint / TRAINER_STATE).read_text(encoding="utf-8"))
-        settings = checkpoint / RUN_SETTINGS_FILE
-        saved = json.loads(settings.read_text(encoding="utf-8")) if settings.is_file() else {}
-        ranks = range(int(saved.get("world_size", 1)))
-        if len(ranks) > 1 and not all((checkpoint / f"rng_state_{rank}.pth").is_file() for rank in ranks):
-            return False
         for weights in checkpoint.glob("*.safetensors"):
             with safetensors.safe_open(str(weights), framework="pt"):  # checks the size against the header
                 pass

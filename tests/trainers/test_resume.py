@@ -205,23 +205,3 @@ def test_a_checkpoint_with_a_file_cut_short_is_passed_over(damaged, tiny_bert, t
     assert f"{out / 'checkpoint-4'} was not saved whole" in log
     assert f"Resuming training from {out / 'checkpoint-2'}" in log
 
-
-def test_a_checkpoint_of_two_processes_is_whole_only_with_both_random_states(tmp_path):
-    """Each process writes its own rng_state_<rank>.pth and the main one writes trainer_state.json without
-    waiting for the others: a stop between the two would resume with a fresh random state, unsaid."""
-    import torch
-
-    from trainers.klue_trainer import RUN_SETTINGS_FILE
-    from trainers.runner import checkpoint_is_whole
-
-    checkpoint = tmp_path / "checkpoint-4"
-    checkpoint.mkdir()
-    (checkpoint / "trainer_state.json").write_text("{}", encoding="utf-8")
-    (checkpoint / RUN_SETTINGS_FILE).write_text(json.dumps({"world_size": 2}), encoding="utf-8")
-    torch.save({"python": 0}, checkpoint / "rng_state_0.pth")
-    assert not checkpoint_is_whole(checkpoint)
-    torch.save({"python": 0}, checkpoint / "rng_state_1.pth")
-    assert checkpoint_is_whole(checkpoint)
-    (checkpoint / RUN_SETTINGS_FILE).write_text(json.dumps({"world_size": 1}), encoding="utf-8")
-    (checkpoint / "rng_state_1.pth").unlink()
-    assert checkpoint_is_whole(checkpoint)  # one process: rng_state.pth (or the names it saved)
