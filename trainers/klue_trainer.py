@@ -75,6 +75,14 @@ class KlueTrainer(Trainer):
             metrics["train_loss"] = (earlier_sum + output.training_loss * steps_now) / max(output.global_step, 1)
         return TrainOutput(output.global_step, metrics["train_loss"], metrics)
 
+    def _finalize_training(self, *args: Any, **kwargs: Any) -> TrainOutput:
+        """The stock end of training, with the loss not yet logged taken as the processes' mean, as the
+        Trainer logs it and a checkpoint keeps it (``_save_checkpoint``): otherwise ``train_loss`` added the
+        main process's own, and a run resumed under torchrun could end on another value than the same run
+        uninterrupted. One process: unchanged."""
+        self._tr_loss = nested_gather(self._tr_loss.detach(), self.args.parallel_mode).mean()
+        return super()._finalize_training(*args, **kwargs)
+
     def _get_num_items_in_batch(self, batch_samples: list, device: torch.device) -> Any:
         """The items the accumulated batches' losses average over, together (``Task.loss_units``; one count per
         term of a loss made of several means); each batch's loss is then weighed by its share in

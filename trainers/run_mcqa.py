@@ -251,8 +251,8 @@ class McqaTask(Task):
     def prompt_token_ids(self, tokenizer: PreTrainedTokenizerBase, text: str) -> list[int]:
         """A causal prompt's ids (no special tokens added), read as the answer tokens were probed: a chat
         template's own special tokens are text in ``text``, read as special tokens."""
-        return tokenizer(text, add_special_tokens=False, split_special_tokens=not self.chat_template,
-                         verbose=False)["input_ids"]
+        split = False if self.chat_template else tokenizer.split_special_tokens  # as load_tokenizer set it
+        return tokenizer(text, add_special_tokens=False, split_special_tokens=split, verbose=False)["input_ids"]
 
     def preprocess(
         self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str

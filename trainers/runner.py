@@ -182,9 +182,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         train_metrics = dict(train_result.metrics, train_samples=len(features["train"]))
         trainer.log_metrics("train", train_metrics)
         if trainer.is_world_process_zero():
-            # One writer: under torchrun every rank has its own train_loss (the un-logged remainder of the
-            # loss is per process), and train_results.json marks a finished run (finished_training), so it
-            # must not appear before the main process has saved the model.
+            # One writer: train_results.json marks a finished run (finished_training), so it must not appear
+            # before the main process has saved the model.
             save_results(output_dir, "train", train_metrics)
         save_trainer_state(trainer, output_dir)
         results["train"] = train_metrics

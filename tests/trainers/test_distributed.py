@@ -65,9 +65,10 @@ def test_two_processes_score_an_uneven_dev_set_once_with_one_processs_scores(tin
 
 
 def test_a_run_resumed_under_two_processes_reports_the_uninterrupted_train_loss(tiny_bert, tmp_path):
-    """Killed at step 4, between two logging steps (every 3): the loss not yet logged is each process's own,
-    and the Trainer logs their mean; the checkpoint keeps that mean, so the resumed run's train_loss is the
-    uninterrupted run's (it was rank 0's alone)."""
+    """Killed at step 4, between two logging steps (every 3), and no logging step after it (5 steps): the
+    loss not yet logged is each process's own and the Trainer logs their mean; the checkpoint and the end
+    of training take that mean too, so the resumed run's train_loss is the uninterrupted run's (both
+    took rank 0's alone, at different steps)."""
     from tests.trainers.test_resume import KILLER
 
     killer = tmp_path / "killer.py"
@@ -77,7 +78,7 @@ def test_a_run_resumed_under_two_processes_reports_the_uninterrupted_train_loss(
 
     def argv(out: Path) -> list[str]:
         return ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
-                "--do_train", "--max_steps", "6", "--save_steps", "2", "--logging_steps", "3",
+                "--do_train", "--max_steps", "5", "--save_steps", "2", "--logging_steps", "3",
                 "--per_device_train_batch_size", "4", "--learning_rate", "5e-3", "--seed", "11", "--report_to",
                 "none", "--use_cpu", "--disable_tqdm", "true"]
 
@@ -111,9 +112,8 @@ def test_uneven_batches_across_processes_are_refused_when_the_run_evaluates():
 
 
 def test_a_process_other_than_the_main_one_writes_no_result_file(tiny_bert, tmp_path, monkeypatch):
-    # What rank 1 sees. Its train_loss is its own (the loss not yet logged is per process), and
-    # train_results.json marks a finished run: written by rank 1, it raced rank 0's and could appear
-    # before rank 0 had saved the model.
+    # What rank 1 sees. train_results.json marks a finished run: written by rank 1, it raced rank 0's and
+    # could appear before rank 0 had saved the model.
     monkeypatch.setattr(Trainer, "is_world_process_zero", lambda self: False)
     train = write_json(tmp_path / "train.json", ynat_records(16, seed=1))
     out = tmp_path / "out"

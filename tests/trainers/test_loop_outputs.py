@@ -101,3 +101,17 @@ def test_dataloader_in_order_false_leaves_evaluation_in_order(tiny_bert, tmp_pat
                  "--dataloader_in_order", "false")
     assert main(YnatTask(), argv) == 0
     assert built == [False, True, True]  # train, eval, predict
+
+
+def test_evaluation_in_worker_processes_predicts_what_the_main_process_does(tiny_bert, tmp_path):
+    """Two loader workers, persistent, told they may hand batches over out of order: the same predictions
+    and scores as loading in the main process (batches of 1: the most chances to finish out of order)."""
+    outputs = []
+    for name, flags in (("main", []), ("workers", ["--dataloader_num_workers", "2", "--dataloader_in_order", "false",
+                                                   "--dataloader_persistent_workers", "true"])):
+        out = tmp_path / name
+        argv = _argv(tiny_bert, tmp_path, out, "--do_eval", "--per_device_eval_batch_size", "1", *flags)
+        assert main(YnatTask(), argv) == 0
+        results = json.loads((out / "eval_results.json").read_text())
+        outputs.append(((out / "eval_predictions.jsonl").read_text(), results["eval_macro_f1"]))
+    assert outputs[1] == outputs[0]

@@ -284,6 +284,25 @@ def test_chat_template_is_used_when_the_tokenizer_has_one(tiny_lm, tmp_path):
     assert text.startswith("지문:") and text.endswith(f"정답:{item['answer']}")
 
 
+def test_prompts_read_special_token_text_as_the_loaded_tokenizer_does(tiny_lm, tmp_path):
+    """A plain prompt follows the loaded tokenizer: text when it splits special tokens (fast ones, as
+    load_tokenizer sets them), tokens when it does not (a slow tokenizer, whose added words would otherwise
+    become [UNK]). A chat-template prompt always reads its template's tokens as tokens."""
+    plain_lm = save_tiny_causal_lm(tmp_path / "plain-lm", chat_template=False)
+    end = "<|im_end|>"
+    for model, chat in ((plain_lm, False), (tiny_lm, True)):
+        tokenizer = AutoTokenizer.from_pretrained(model)
+        task = McqaTask()
+        task.use_options(_options(mcqa_model="causal_lm"))
+        task.check_options(tokenizer, 512)
+        assert task.chat_template is chat
+        end_id = tokenizer.convert_tokens_to_ids(end)
+        for split in (True, False):
+            tokenizer.split_special_tokens = split
+            read_as_token = end_id in task.prompt_token_ids(tokenizer, f"지문 {end} 질문")
+            assert read_as_token is (chat or not split)
+
+
 # --- long passages and bad input ---------------------------------------------------------------
 
 
