@@ -120,6 +120,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     task.check_options(tokenizer, max_length)
     settings = run_settings(task, data_args, training_args) if training_args.do_train else None
     check_resume_settings(resume_from, settings, training_args)
+    check_resumable_state(resume_from, training_args)
     if resume_from is not None and not training_args.resume_from_checkpoint:  # said once the resume is allowed
         logger.info("Resuming training from %s (pass --overwrite_output_dir to start over).", resume_from)
 
@@ -365,6 +366,22 @@ def check_resume_settings(
                          "the position in the data was counted under the old ones): rerun with that run's flags "
                          f"to resume it, --overwrite_output_dir to start over, or --resume_from_checkpoint "
                          f"{checkpoint} to resume it anyway")
+
+
+def check_resumable_state(checkpoint: str | None, training_args: KlueTrainingArguments) -> None:
+    """A checkpoint saved with ``--save_only_model`` holds weights only: resumed, its run would go on with a
+    fresh optimizer and restart the learning-rate schedule (warmup again) without a word. Every other save
+    writes each process's random state (``rng_state*.pth``), so its absence tells. Found in ``output_dir``:
+    refused in one line; named with ``--resume_from_checkpoint``: resumed from its weights, with a warning."""
+    if checkpoint is None or not training_args.do_train or any(Path(checkpoint).glob("rng_state*.pth")):
+        return
+    what = (f"{checkpoint} was saved with --save_only_model (weights only, no optimizer, scheduler or random "
+            "state): a resume would train on with a fresh optimizer and restart the learning-rate schedule")
+    if training_args.resume_from_checkpoint:
+        logger.warning("%s; going on from its weights, as --resume_from_checkpoint asks.", what)
+        return
+    raise ArgumentsError(f"{what}; pass --overwrite_output_dir to start over, or --resume_from_checkpoint "
+                         f"{checkpoint} to go on from its weights anyway")
 
 
 def whole_checkpoints(folder: Path) -> list[Path]:

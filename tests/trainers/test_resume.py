@@ -205,3 +205,30 @@ def test_a_checkpoint_with_a_file_cut_short_is_passed_over(damaged, tiny_bert, t
     assert f"{out / 'checkpoint-4'} was not saved whole" in log
     assert f"Resuming training from {out / 'checkpoint-2'}" in log
 
+
+
+def test_a_weights_only_checkpoint_is_not_resumed_unless_named(tiny_bert, tmp_path, capsys):
+    """--save_only_model saves no optimizer, scheduler or random state: resumed, the run restarted its warmup with
+    a fresh optimizer (the learning rate went back to 0 at step 5), silently."""
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    train = write_json(tmp_path / "train.json", ynat_records(16, seed=3))
+    out = tmp_path / "out"
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
+            "--do_train", "--max_steps", "4", "--save_steps", "2", "--per_device_train_batch_size", "4",
+            "--save_only_model", "--report_to", "none", "--use_cpu", "--disable_tqdm", "true"]
+    assert main(YnatTask(), argv) == 0
+    (out / "train_results.json").unlink()  # as if stopped after checkpoint-4
+    capsys.readouterr()
+    assert main(YnatTask(), [*argv, "--max_steps", "6"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error == (f"error: {out / 'checkpoint-4'} was saved with --save_only_model (weights only, no optimizer, "
+                     "scheduler or random state): a resume would train on with a fresh optimizer and restart the "
+                     "learning-rate schedule; pass --overwrite_output_dir to start over, or --resume_from_checkpoint "
+                     f"{out / 'checkpoint-4'} to go on from its weights anyway")
+    named = [*argv, "--max_steps", "6", "--resume_from_checkpoint", str(out / "checkpoint-4")]
+    assert main(YnatTask(), named) == 0
+    logged = capsys.readouterr()
+    assert "going on from its weights, as --resume_from_checkpoint asks" in logged.out + logged.err
+    assert "Resumed at global step 4; trained to step 6." in logged.out + logged.err
