@@ -211,13 +211,14 @@ def build_model(directory: Path, texts: list[str], tiny: bool, vocab_size: int |
     return directory
 
 
-def run_flags(bench: Bench, model: Path, out: Path, seed: int) -> list[str]:
+def run_flags(bench: Bench, model: Path, out: Path, seed: int, own_checkpoints: bool = False) -> list[str]:
     """The flags every benchmark run of a task shares: model, output, the config's sizes and task flags,
-    no checkpoints, dashboards or progress bars."""
+    no dashboards or progress bars, and no checkpoints or logging unless ``own_checkpoints`` (a config's)."""
+    quiet = [] if own_checkpoints else ["--save_strategy", "no", "--logging_steps", "1000"]
     return ["--model_name_or_path", str(model), "--output_dir", str(out),
             "--per_device_train_batch_size", str(bench.train_batch),
             "--per_device_eval_batch_size", str(bench.eval_batch), "--max_seq_length", str(bench.max_length),
-            "--save_strategy", "no", "--report_to", "none", "--disable_tqdm", "true", "--logging_steps", "1000",
+            *quiet, "--report_to", "none", "--disable_tqdm", "true",
             "--seed", str(seed), *bench.task_flags, *([] if torch.cuda.is_available() else ["--use_cpu"])]
 
 
@@ -487,11 +488,8 @@ def learning_argv(bench: Bench, model: Path, out: Path, seed: int, train: Path, 
     if not as_config:
         return [*run_flags(bench, model, out, seed), *data, "--num_train_epochs", str(epochs),
                 "--learning_rate", "5e-5", *cpu]
-    shared = run_flags(bench, model, out, seed)
-    for flag in ("--save_strategy", "--logging_steps"):  # the config's own
-        at = shared.index(flag)
-        del shared[at:at + 2]
-    return [str(ROOT / "configs" / f"{bench.name}.json"), *shared, *data, "--do_predict", "false", *cpu]
+    return [str(ROOT / "configs" / f"{bench.name}.json"), *run_flags(bench, model, out, seed, own_checkpoints=True),
+            *data, "--do_predict", "false", *cpu]
 
 
 def learning_check(model: Path, benches: list[Bench], work: Path, settings: dict[str, list[str]], seeds: list[int],

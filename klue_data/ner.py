@@ -72,7 +72,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     suffix = path.suffix.lower()
     examples = _read_hub_records(path) if suffix in JSON_SUFFIXES + CSV_SUFFIXES else _read_tsv(path)
-    warn_empty_texts(path, [example["guid"] for example in examples if not non_space_positions(example["tokens"])],
+    warn_empty_texts(path, [example["guid"] for example in examples if all(map(is_space_token, example["tokens"]))],
                      "sentence")
     return examples
 

@@ -80,8 +80,13 @@ class KlueTrainer(Trainer):
         Trainer logs it and a checkpoint keeps it (``_save_checkpoint``): otherwise ``train_loss`` added the
         main process's own, and a run resumed under torchrun could end on another value than the same run
         uninterrupted. One process: unchanged."""
-        self._tr_loss = nested_gather(self._tr_loss.detach(), self.args.parallel_mode).mean()
+        self._tr_loss = self._unlogged_loss()
         return super()._finalize_training(*args, **kwargs)
+
+    def _unlogged_loss(self) -> torch.Tensor:
+        """The loss summed since the last log, as the processes' mean (the Trainer logs it so; each process
+        holds its own). A collective: every process calls it."""
+        return nested_gather(self._tr_loss.detach(), self.args.parallel_mode).mean()
 
     def _get_num_items_in_batch(self, batch_samples: list, device: torch.device) -> Any:
         """The items the accumulated batches' losses average over, together (``Task.loss_units``; one count per
@@ -122,9 +127,7 @@ class KlueTrainer(Trainer):
         return (loss, outputs) if return_outputs else loss
 
     def _save_checkpoint(self, model: Any, trial: Any) -> None:
-        # The loss not yet logged is each process's own; the Trainer logs the processes' mean of it, so the
-        # checkpoint keeps that mean (gathered on every process: each one saves).
-        unlogged = float(nested_gather(self._tr_loss.detach(), self.args.parallel_mode).mean().item())
+        unlogged = float(self._unlogged_loss().item())  # every process saves, so every one takes part
         if self.args.should_save:
             # The sum of the losses so far, so that a resumed run can report the mean of the whole run. Written
             # first: the stock saving writes trainer_state.json last, and that file marks a checkpoint whole.
