@@ -64,11 +64,12 @@ def test_two_processes_score_an_uneven_dev_set_once_with_one_processs_scores(tin
     assert (two["eval_macro_f1"], two["eval_samples"]) == (one["eval_macro_f1"], one["eval_samples"])
 
 
-def test_a_run_resumed_under_two_processes_reports_the_uninterrupted_train_loss(tiny_bert, tmp_path):
-    """Killed at step 4, between two logging steps (every 3), and no logging step after it (5 steps): the
-    loss not yet logged is each process's own and the Trainer logs their mean; the checkpoint and the end
-    of training take that mean too, so the resumed run's train_loss is the uninterrupted run's (both
-    took rank 0's alone, at different steps)."""
+@pytest.mark.parametrize("max_steps", [5, 6])
+def test_a_run_resumed_under_two_processes_reports_the_uninterrupted_train_loss(max_steps, tiny_bert, tmp_path):
+    """Killed at step 4, between two logging steps (every 3): the loss not yet logged is each process's own
+    and the Trainer logs their mean; the checkpoint (6 steps: the last one logs) and the end of training
+    (5 steps: nothing logged after the checkpoint) take that mean too, so the resumed run's train_loss is
+    the uninterrupted run's (both took rank 0's alone, at different steps)."""
     from tests.trainers.test_resume import KILLER
 
     killer = tmp_path / "killer.py"
@@ -78,7 +79,7 @@ def test_a_run_resumed_under_two_processes_reports_the_uninterrupted_train_loss(
 
     def argv(out: Path) -> list[str]:
         return ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
-                "--do_train", "--max_steps", "5", "--save_steps", "2", "--logging_steps", "3",
+                "--do_train", "--max_steps", str(max_steps), "--save_steps", "2", "--logging_steps", "3",
                 "--per_device_train_batch_size", "4", "--learning_rate", "5e-3", "--seed", "11", "--report_to",
                 "none", "--use_cpu", "--disable_tqdm", "true"]
 
