@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -25,26 +26,56 @@ ONE_PROCESS = [sys.executable]
 # --standalone: a free port, so two such tests (pytest -n 2) never meet on the default one
 TWO_PROCESSES = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
 
+# Runs the script named after it as ``__main__`` and says, as the interpreter exits, whether the process group
+# was still up and whether tearing it down freed it (nothing else, such as a DDP model, held it): a group
+# freed only by the interpreter's exit can abort a process that finished its run (``leave_process_group``).
+EXIT_PROBE = textwrap.dedent(
+    """
+    import atexit, runpy, sys, weakref
+    import torch.distributed as dist
 
-def evaluate(launcher: list[str], task: str, model: Path, dev: Path, out: Path) -> tuple[dict, list[str]]:
-    """``trainers/run_<task>.py --do_eval`` in batches of 3 under ``launcher``: eval_results.json and the
-    lines of eval_predictions.jsonl."""
+    freed_when_torn_down = []
+    destroy = dist.destroy_process_group
+
+    def watched_destroy(*args, **kwargs):
+        group = weakref.ref(dist.group.WORLD)
+        destroy(*args, **kwargs)
+        freed_when_torn_down.append(group() is None)
+
+    def report():
+        print("at exit: process group", "up" if dist.is_initialized() else "down", "freed", freed_when_torn_down)
+
+    dist.destroy_process_group = watched_destroy
+    atexit.register(report)
+    sys.argv.pop(0)
+    runpy.run_path(sys.argv[0], run_name="__main__")
+    """
+)
+
+
+def evaluate(launcher: list[str], task: str, model: Path, dev: Path, out: Path) -> tuple[dict, list[str], str]:
+    """``trainers/run_<task>.py --do_eval`` in batches of 3 under ``launcher`` (through ``EXIT_PROBE``):
+    eval_results.json, the lines of eval_predictions.jsonl, and what the processes printed."""
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
     argv = ["--model_name_or_path", str(model), "--output_dir", str(out), "--validation_file", str(dev),
             "--do_eval", "--use_cpu", "--report_to", "none", "--per_device_eval_batch_size", "3",
             "--disable_tqdm", "true"]
-    done = subprocess.run([*launcher, str(REPO_ROOT / "trainers" / f"run_{task}.py"), *argv], env=env,
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
+    probe = out.parent / "exit_probe.py"
+    probe.write_text(EXIT_PROBE, encoding="utf-8")
+    done = subprocess.run([*launcher, str(probe), str(REPO_ROOT / "trainers" / f"run_{task}.py"), *argv],
+                          env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-4000:]
     lines = (out / "eval_predictions.jsonl").read_text(encoding="utf-8").splitlines()
-    return json.loads((out / "eval_results.json").read_text()), lines
+    return json.loads((out / "eval_results.json").read_text()), lines, done.stdout
 
 
 def test_two_process_ner_eval_equals_one_process(tiny_bert, tmp_path):
     # 12 sentences in batches of 3 per process: no process pads its last batch with repeated examples.
     dev = write_json(tmp_path / "dev.json", ner_records(12, seed=12))
-    one, one_predictions = evaluate(ONE_PROCESS, "ner", tiny_bert, dev, tmp_path / "one")
-    two, two_predictions = evaluate(TWO_PROCESSES, "ner", tiny_bert, dev, tmp_path / "two")
+    one, one_predictions, _ = evaluate(ONE_PROCESS, "ner", tiny_bert, dev, tmp_path / "one")
+    two, two_predictions, printed = evaluate(TWO_PROCESSES, "ner", tiny_bert, dev, tmp_path / "two")
+    # Each process tore its process group down, and freed it, before the interpreter's exit.
+    assert printed.count("at exit: process group down freed [True]") == 2, printed[-2000:]
     assert two_predictions == one_predictions  # every sentence once, in file order
     assert abs(two["eval_loss"] - one["eval_loss"]) < 1e-5  # not the mean times the number of processes
     for key in ("eval_entity_f1", "eval_char_f1"):
@@ -57,8 +88,8 @@ def test_two_processes_score_an_uneven_dev_set_once_with_one_processs_scores(tin
     predicts it, and the scores are one process's (eval_loss is not compared: the repeats count in the
     last batch's mean, README "Multi-process runs")."""
     dev = write_json(tmp_path / "dev.json", ynat_records(13, seed=5))
-    one, one_lines = evaluate(ONE_PROCESS, "ynat", tiny_bert, dev, tmp_path / "one")
-    two, two_lines = evaluate(TWO_PROCESSES, "ynat", tiny_bert, dev, tmp_path / "two")
+    one, one_lines, _ = evaluate(ONE_PROCESS, "ynat", tiny_bert, dev, tmp_path / "one")
+    two, two_lines, _ = evaluate(TWO_PROCESSES, "ynat", tiny_bert, dev, tmp_path / "two")
     predicted = [[(p["guid"], p["prediction"]) for p in map(json.loads, lines)] for lines in (one_lines, two_lines)]
     assert len(predicted[0]) == 13 and predicted[1] == predicted[0]  # probabilities: batch-composition noise
     assert (two["eval_macro_f1"], two["eval_samples"]) == (one["eval_macro_f1"], one["eval_samples"])
@@ -83,16 +114,21 @@ def test_a_run_resumed_under_two_processes_reports_the_uninterrupted_train_loss(
                 "--per_device_train_batch_size", "4", "--learning_rate", "5e-3", "--seed", "11", "--report_to",
                 "none", "--use_cpu", "--disable_tqdm", "true"]
 
-    def launch(script: Path, out: Path, **extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*TWO_PROCESSES, str(script), *argv(out)], env={**env, **extra}, cwd=REPO_ROOT,
-                              capture_output=True, text=True, timeout=300)
+    def launch(scripts: list[Path], out: Path, **extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*TWO_PROCESSES, *map(str, scripts), *argv(out)], env={**env, **extra},
+                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
 
-    run_ynat = REPO_ROOT / "trainers" / "run_ynat.py"
-    assert launch(run_ynat, tmp_path / "straight").returncode == 0
-    killed = launch(killer, tmp_path / "resumed", KILL_AT="4", KILL_SIGNAL="SIGKILL")
+    probe = tmp_path / "exit_probe.py"
+    probe.write_text(EXIT_PROBE, encoding="utf-8")
+    run_ynat = [probe, REPO_ROOT / "trainers" / "run_ynat.py"]
+    uninterrupted = launch(run_ynat, tmp_path / "straight")
+    assert uninterrupted.returncode == 0, uninterrupted.stderr[-4000:]
+    # Each process's group was torn down, and freed with it (the trained DDP model first), before Python's exit.
+    assert uninterrupted.stdout.count("at exit: process group down freed [True]") == 2, uninterrupted.stdout[-2000:]
+    killed = launch([killer], tmp_path / "resumed", KILL_AT="4", KILL_SIGNAL="SIGKILL")
     assert killed.returncode != 0 and (tmp_path / "resumed" / "checkpoint-4").is_dir()
     resumed = launch(run_ynat, tmp_path / "resumed")
-    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert resumed.returncode == 0, resumed.stderr[-4000:]
     straight, after = (json.loads((tmp_path / name / "train_results.json").read_text()) for name in ("straight",
                                                                                                      "resumed"))
     assert after["train_resumed_at_step"] == 4
