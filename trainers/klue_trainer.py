@@ -140,6 +140,14 @@ class KlueTrainer(Trainer):
                 write_json(checkpoint / RUN_SETTINGS_FILE, self.run_settings)
         super()._save_checkpoint(model, trial)
 
+    def _save_rng_state(self, output_dir: str) -> None:
+        """The stock save, then a wait for every process's: the main process marks the checkpoint whole
+        (trainer_state.json) right after, and a run stopped in between would leave a checkpoint whole in name
+        without some process's random state (resumed, that process goes on from a fresh one, with a warning)."""
+        super()._save_rng_state(output_dir)
+        if self.args.world_size > 1:
+            self.accelerator.wait_for_everyone()
+
     def prediction_step(
         self, model: Any, inputs: dict[str, Any], prediction_loss_only: bool, ignore_keys: list[str] | None = None
     ) -> tuple[Any, Any, Any]:

@@ -411,9 +411,9 @@ def checkpoint_is_whole(checkpoint: Path) -> bool:
     """Its save finished (``trainer_state.json``, written last, is there) and its files read: a stop
     while saving leaves no state file, a power cut can leave any file cut short (the Trainer does not sync
     them). Only the headers are read: safetensors', and the zip directory at the end of a torch.save file.
-    Not checked: a multi-process run's random states (each process writes its own without waiting for the
-    others, but a node without a shared file system holds only its own processes', and --save_only_model
-    writes none)."""
+    Not checked: a multi-process run's random states (each process writes its own before the main process
+    writes the state file, ``KlueTrainer._save_rng_state``, but a node without a shared file system holds only
+    its own processes', and --save_only_model writes none)."""
     try:
         json.loads((checkpoint / TRAINER_STATE).read_text(encoding="utf-8"))
         for weights in checkpoint.glob("*.safetensors"):

@@ -135,6 +135,55 @@ def test_a_run_resumed_under_two_processes_reports_the_uninterrupted_train_loss(
     assert abs(after["train_loss"] - straight["train_loss"]) < 1e-6
 
 
+# Runs the script named after it as ``__main__``; process 1 saves its random state 2 s late, and the main
+# process says which checkpoints held process 1's random state when it marked them whole (trainer_state.json).
+LATE_RANDOM_STATE_PROBE = textwrap.dedent(
+    """
+    import atexit, os, runpy, sys, time
+    from pathlib import Path
+    from transformers import Trainer, TrainerState
+
+    if os.environ["RANK"] == "1":
+        save_rng_state = Trainer._save_rng_state
+
+        def late_save_rng_state(self, output_dir):
+            time.sleep(2)
+            save_rng_state(self, output_dir)
+
+        Trainer._save_rng_state = late_save_rng_state
+    else:
+        there_when_marked = []
+        save_to_json = TrainerState.save_to_json
+
+        def watched_save_to_json(self, json_path):
+            folder = Path(json_path).parent
+            if folder.name.startswith("checkpoint-"):
+                there_when_marked.append((folder / "rng_state_1.pth").is_file())
+            save_to_json(self, json_path)
+
+        TrainerState.save_to_json = watched_save_to_json
+        atexit.register(lambda: print("process 1's random state there when marked whole:", there_when_marked))
+    sys.argv.pop(0)
+    runpy.run_path(sys.argv[0], run_name="__main__")
+    """
+)
+
+
+def test_a_checkpoint_is_marked_whole_only_once_every_process_saved_its_random_state(tiny_bert, tmp_path):
+    """A run stopped between the two would resume a checkpoint whole in name without process 1's random state."""
+    probe = tmp_path / "late_random_state.py"
+    probe.write_text(LATE_RANDOM_STATE_PROBE, encoding="utf-8")
+    train = write_json(tmp_path / "train.json", ynat_records(16, seed=2))
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(tmp_path / "out"), "--train_file",
+            str(train), "--do_train", "--max_steps", "2", "--save_steps", "2", "--per_device_train_batch_size",
+            "4", "--report_to", "none", "--use_cpu", "--disable_tqdm", "true"]
+    done = subprocess.run([*TWO_PROCESSES, str(probe), str(REPO_ROOT / "trainers" / "run_ynat.py"), *argv],
+                          env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert "process 1's random state there when marked whole: [True]" in done.stdout, done.stdout[-2000:]
+
+
 def test_uneven_batches_across_processes_are_refused_when_the_run_evaluates():
     from types import SimpleNamespace
 
