@@ -90,9 +90,10 @@ def main(task: Task, argv: Sequence[str] | None = None) -> int:
 def leave_process_group() -> None:
     """Under torchrun, tear this process's process group down, and free it, while Python still runs. A group
     freed only by the interpreter's exit can abort a process that finished its run (SIGABRT, "terminate called
-    without an active exception": 1 two-process training launch in 80 here, 1 in 4 for a script that exits right
-    after a collective), and torchrun then reports the run failed. Called after a run that ended well only:
-    after an error, a peer may still wait in a collective, and tearing down an NCCL group under it can hang."""
+    without an active exception": 1 two-process training launch in 80 here, a quarter to a third of the
+    launches of a script that exits right after a collective), and torchrun then reports the run failed.
+    Called after a run that ended well only: after an error, a peer may still wait in a collective, and
+    tearing down an NCCL group under it can hang."""
     if not (torch.distributed.is_available() and torch.distributed.is_initialized()):
         return
     # The finished run's Trainer and its DDP model hold the group, in reference cycles: collected first, so that
