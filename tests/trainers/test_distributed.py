@@ -26,12 +26,26 @@ ONE_PROCESS = [sys.executable]
 # --standalone: a free port, so two such tests (pytest -n 2) never meet on the default one
 TWO_PROCESSES = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
 
-# Runs the script named after it as ``__main__`` and says, as the interpreter exits, whether the process group
-# was still up and whether tearing it down freed it (nothing else, such as a DDP model, held it): a group
-# freed only by the interpreter's exit can abort a process that finished its run (``leave_process_group``).
-EXIT_PROBE = textwrap.dedent(
+
+def probe(setup: str) -> str:
+    """A script that runs ``setup``, then the script named after it (its first argument) as ``__main__``."""
+    run_named = 'import runpy, sys\nsys.argv.pop(0)\nrunpy.run_path(sys.argv[0], run_name="__main__")\n'
+    return textwrap.dedent(setup) + run_named
+
+
+def launch(launcher: list[str], scripts: list[Path], argv: list[str], **env: str) -> subprocess.CompletedProcess:
+    """``scripts`` (a probe and the script it runs, or one script) with ``argv`` under ``launcher``, offline."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", **env}
+    return subprocess.run([*launcher, *map(str, scripts), *argv], env=env, cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+# Says, as the interpreter exits, whether the process group was still up and whether tearing it down freed it
+# (nothing else, such as a DDP model, held it): a group freed only by the interpreter's exit can abort a
+# process that finished its run (``leave_process_group``).
+EXIT_PROBE = probe(
     """
-    import atexit, runpy, sys, weakref
+    import atexit, weakref
     import torch.distributed as dist
 
     freed_when_torn_down = []
@@ -47,8 +61,6 @@ EXIT_PROBE = textwrap.dedent(
 
     dist.destroy_process_group = watched_destroy
     atexit.register(report)
-    sys.argv.pop(0)
-    runpy.run_path(sys.argv[0], run_name="__main__")
     """
 )
 
@@ -56,14 +68,12 @@ EXIT_PROBE = textwrap.dedent(
 def evaluate(launcher: list[str], task: str, model: Path, dev: Path, out: Path) -> tuple[dict, list[str], str]:
     """``trainers/run_<task>.py --do_eval`` in batches of 3 under ``launcher`` (through ``EXIT_PROBE``):
     eval_results.json, the lines of eval_predictions.jsonl, and what the processes printed."""
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
     argv = ["--model_name_or_path", str(model), "--output_dir", str(out), "--validation_file", str(dev),
             "--do_eval", "--use_cpu", "--report_to", "none", "--per_device_eval_batch_size", "3",
             "--disable_tqdm", "true"]
-    probe = out.parent / "exit_probe.py"
-    probe.write_text(EXIT_PROBE, encoding="utf-8")
-    done = subprocess.run([*launcher, str(probe), str(REPO_ROOT / "trainers" / f"run_{task}.py"), *argv],
-                          env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    exit_probe = out.parent / "exit_probe.py"
+    exit_probe.write_text(EXIT_PROBE, encoding="utf-8")
+    done = launch(launcher, [exit_probe, REPO_ROOT / "trainers" / f"run_{task}.py"], argv)
     assert done.returncode == 0, done.stderr[-4000:]
     lines = (out / "eval_predictions.jsonl").read_text(encoding="utf-8").splitlines()
     return json.loads((out / "eval_results.json").read_text()), lines, done.stdout
@@ -106,7 +116,6 @@ def test_a_run_resumed_under_two_processes_reports_the_uninterrupted_train_loss(
     killer = tmp_path / "killer.py"
     killer.write_text(KILLER, encoding="utf-8")
     train = write_json(tmp_path / "train.json", ynat_records(64, seed=3))
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
 
     def argv(out: Path) -> list[str]:
         return ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
@@ -114,20 +123,16 @@ def test_a_run_resumed_under_two_processes_reports_the_uninterrupted_train_loss(
                 "--per_device_train_batch_size", "4", "--learning_rate", "5e-3", "--seed", "11", "--report_to",
                 "none", "--use_cpu", "--disable_tqdm", "true"]
 
-    def launch(scripts: list[Path], out: Path, **extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*TWO_PROCESSES, *map(str, scripts), *argv(out)], env={**env, **extra},
-                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
-
-    probe = tmp_path / "exit_probe.py"
-    probe.write_text(EXIT_PROBE, encoding="utf-8")
-    run_ynat = [probe, REPO_ROOT / "trainers" / "run_ynat.py"]
-    uninterrupted = launch(run_ynat, tmp_path / "straight")
+    exit_probe = tmp_path / "exit_probe.py"
+    exit_probe.write_text(EXIT_PROBE, encoding="utf-8")
+    run_ynat = [exit_probe, REPO_ROOT / "trainers" / "run_ynat.py"]
+    uninterrupted = launch(TWO_PROCESSES, run_ynat, argv(tmp_path / "straight"))
     assert uninterrupted.returncode == 0, uninterrupted.stderr[-4000:]
     # Each process's group was torn down, and freed with it (the trained DDP model first), before Python's exit.
     assert uninterrupted.stdout.count("at exit: process group down freed [True]") == 2, uninterrupted.stdout[-2000:]
-    killed = launch([killer], tmp_path / "resumed", KILL_AT="4", KILL_SIGNAL="SIGKILL")
+    killed = launch(TWO_PROCESSES, [killer], argv(tmp_path / "resumed"), KILL_AT="4", KILL_SIGNAL="SIGKILL")
     assert killed.returncode != 0 and (tmp_path / "resumed" / "checkpoint-4").is_dir()
-    resumed = launch(run_ynat, tmp_path / "resumed")
+    resumed = launch(TWO_PROCESSES, run_ynat, argv(tmp_path / "resumed"))
     assert resumed.returncode == 0, resumed.stderr[-4000:]
     straight, after = (json.loads((tmp_path / name / "train_results.json").read_text()) for name in ("straight",
                                                                                                      "resumed"))
@@ -135,11 +140,11 @@ def test_a_run_resumed_under_two_processes_reports_the_uninterrupted_train_loss(
     assert abs(after["train_loss"] - straight["train_loss"]) < 1e-6
 
 
-# Runs the script named after it as ``__main__``; process 1 saves its random state 2 s late, and the main
-# process says which checkpoints held process 1's random state when it marked them whole (trainer_state.json).
-LATE_RANDOM_STATE_PROBE = textwrap.dedent(
+# Process 1 saves its random state 2 s late, and the main process says which checkpoints held process 1's
+# random state when it marked them whole (trainer_state.json).
+LATE_RANDOM_STATE_PROBE = probe(
     """
-    import atexit, os, runpy, sys, time
+    import atexit, os, time
     from pathlib import Path
     from transformers import Trainer, TrainerState
 
@@ -163,23 +168,19 @@ LATE_RANDOM_STATE_PROBE = textwrap.dedent(
 
         TrainerState.save_to_json = watched_save_to_json
         atexit.register(lambda: print("process 1's random state there when marked whole:", there_when_marked))
-    sys.argv.pop(0)
-    runpy.run_path(sys.argv[0], run_name="__main__")
     """
 )
 
 
 def test_a_checkpoint_is_marked_whole_only_once_every_process_saved_its_random_state(tiny_bert, tmp_path):
     """A run stopped between the two would resume a checkpoint whole in name without process 1's random state."""
-    probe = tmp_path / "late_random_state.py"
-    probe.write_text(LATE_RANDOM_STATE_PROBE, encoding="utf-8")
+    late_random_state = tmp_path / "late_random_state.py"
+    late_random_state.write_text(LATE_RANDOM_STATE_PROBE, encoding="utf-8")
     train = write_json(tmp_path / "train.json", ynat_records(16, seed=2))
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
     argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(tmp_path / "out"), "--train_file",
             str(train), "--do_train", "--max_steps", "2", "--save_steps", "2", "--per_device_train_batch_size",
             "4", "--report_to", "none", "--use_cpu", "--disable_tqdm", "true"]
-    done = subprocess.run([*TWO_PROCESSES, str(probe), str(REPO_ROOT / "trainers" / "run_ynat.py"), *argv],
-                          env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    done = launch(TWO_PROCESSES, [late_random_state, REPO_ROOT / "trainers" / "run_ynat.py"], argv)
     assert done.returncode == 0, done.stderr[-4000:]
     assert "process 1's random state there when marked whole: [True]" in done.stdout, done.stdout[-2000:]
 

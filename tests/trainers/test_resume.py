@@ -206,7 +206,6 @@ def test_a_checkpoint_with_a_file_cut_short_is_passed_over(damaged, tiny_bert, t
     assert f"Resuming training from {out / 'checkpoint-2'}" in log
 
 
-
 def test_a_weights_only_checkpoint_is_not_resumed_unless_named(tiny_bert, tmp_path, capsys):
     """--save_only_model saves no optimizer, scheduler or random state: resumed, the run restarted its warmup with
     a fresh optimizer (the learning rate went back to 0 at step 5), silently."""
