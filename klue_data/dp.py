@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from klue_data.errors import KlueDataError
-from klue_data.records import JSON_SUFFIXES, RecordReader, fallback_guid, iter_readers, read_records
-from klue_data.sentence_blocks import read_sentence_blocks
+from klue_data.records import JSON_SUFFIXES, RecordReader, claim_guid, iter_readers, read_records
+from klue_data.sentence_blocks import sentence_blocks_with_guids
 
 NAME = "dp"
 FILE_PREFIXES = ("klue-dp-v1.1", "klue-dp-v1")
@@ -48,8 +48,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 
 def _read_tsv(path: Path) -> list[dict[str, Any]]:
     examples = []
-    for block_index, block in enumerate(read_sentence_blocks(path)):
-        guid = block.guid or fallback_guid(path.stem, block_index)
+    for guid, block in sentence_blocks_with_guids(path):
         example: dict[str, Any] = {"guid": guid, "sentence": block.sentence, **{name: [] for name in COLUMNS}}
         for position, (number, line) in enumerate(block.rows, 1):
             cells = line.split("\t")
@@ -105,9 +104,10 @@ def _int_cell(path: Path, number: int, guid: str, cell: str, name: str) -> int:
 
 
 def _read_hub_records(path: Path) -> list[dict[str, Any]]:
-    examples = []
+    examples, seen = [], {}
     for row in iter_readers(path, read_records(path)):
         guid = row.guid_or_fallback()
+        claim_guid(row, guid, seen)
         example: dict[str, Any] = {"guid": guid}
         lists = {name: _list(row, name, int if name in ("index", "head") else str) for name in COLUMNS}
         n_words = len(lists["word_form"])

@@ -51,12 +51,11 @@ from klue_data.records import (
     JSON_SUFFIXES,
     RecordReader,
     claim_guid,
-    fallback_guid,
     iter_readers,
     parse_cell,
     read_records,
 )
-from klue_data.sentence_blocks import read_sentence_blocks
+from klue_data.sentence_blocks import sentence_blocks_with_guids
 from klue_data.text_checks import warn_empty_texts
 
 logger = logging.getLogger(__name__)
@@ -79,19 +78,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 
 def _read_tsv(path: Path) -> list[dict[str, Any]]:
     examples, multi_char = [], []
-    seen: dict[str, int] = {}
-    for index, block in enumerate(read_sentence_blocks(path)):
-        guid = block.guid or fallback_guid(path.stem, index)
-        if guid in seen:
-            raise KlueDataError(
-                path,
-                f"guid {guid!r} was already used by the sentence at line {seen[guid]}; guids must be unique "
-                "(predictions are matched by guid)",
-                line=block.header_line,
-                guid=guid,
-                field="guid",
-            )
-        seen[guid] = block.header_line
+    for guid, block in sentence_blocks_with_guids(path):
         tokens, tags = [], []
         for number, line in block.rows:
             char, tab, tag = line.partition("\t")

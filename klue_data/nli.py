@@ -11,7 +11,7 @@ from typing import Any
 
 from klue_data.hub_rows import hub_label
 from klue_data.labels import NLI_HUB_LABELS, NLI_LABELS
-from klue_data.records import iter_readers, read_records
+from klue_data.records import claim_guid, iter_readers, read_records
 from klue_data.text_checks import warn_empty_texts
 
 NAME = "nli"
@@ -23,8 +23,10 @@ LABELS = NLI_LABELS
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     examples, empty = [], []
+    seen: dict[str, int] = {}
     for row in iter_readers(path, read_records(path)):
         guid = row.guid_or_fallback()
+        claim_guid(row, guid, seen)
         label_field = "gold_label" if "gold_label" in row.record else "label"
         example = {
             "guid": guid,

@@ -19,7 +19,7 @@ from typing import Any
 
 from klue_data.hub_rows import hub_label
 from klue_data.labels import RE_HUB_RELATIONS, RE_RELATIONS
-from klue_data.records import RecordReader, iter_readers, parse_cell, read_records
+from klue_data.records import RecordReader, claim_guid, iter_readers, parse_cell, read_records
 from klue_data.text_checks import warn_empty_texts
 
 logger = logging.getLogger(__name__)
@@ -34,8 +34,10 @@ ENTITY_FIELDS = ("subject_entity", "object_entity")
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     examples, empty, mismatched = [], [], []
+    seen: dict[str, int] = {}
     for row in iter_readers(path, read_records(path)):
         guid = row.guid_or_fallback(id_field="id")
+        claim_guid(row, guid, seen)
         sentence = row.text("sentence")
         example: dict[str, Any] = {"guid": guid, "sentence": sentence}
         for name in ENTITY_FIELDS:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from klue_data.errors import KlueDataError
-from klue_data.records import read_text
+from klue_data.records import fallback_guid, read_text
 
 
 @dataclass
@@ -62,6 +62,27 @@ def read_sentence_blocks(path: str | Path) -> list[SentenceBlock]:
             blocks.append(current)
             started, pending = True, None
         current.rows.append((number, line))
+    return blocks
+
+
+def sentence_blocks_with_guids(path: str | Path) -> list[tuple[str, SentenceBlock]]:
+    """``read_sentence_blocks`` with each block's guid (the header's, else one made from the file name and
+    the block's position), refusing a guid used twice: predictions files and the scorer match by guid."""
+    path = Path(path)
+    blocks, seen = [], {}
+    for index, block in enumerate(read_sentence_blocks(path)):
+        guid = block.guid or fallback_guid(path.stem, index)
+        if guid in seen:
+            raise KlueDataError(
+                path,
+                f"guid {guid!r} was already used by the sentence at line {seen[guid]}; guids must be unique "
+                "(predictions are matched by guid)",
+                line=block.header_line,
+                guid=guid,
+                field="guid",
+            )
+        seen[guid] = block.header_line
+        blocks.append((guid, block))
     return blocks
 
 

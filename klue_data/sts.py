@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from klue_data.labels import STS_BINARY_THRESHOLD, STS_MAX_SCORE, STS_MIN_SCORE
-from klue_data.records import RecordReader, iter_readers, read_records
+from klue_data.records import RecordReader, claim_guid, iter_readers, read_records
 from klue_data.text_checks import warn_empty_texts
 
 NAME = "sts"
@@ -27,8 +27,10 @@ LABELS = None  # regression
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     examples, empty = [], []
+    seen: dict[str, int] = {}
     for row in iter_readers(path, read_records(path)):
         guid = row.guid_or_fallback(id_field="id")
+        claim_guid(row, guid, seen)
         example = {
             "guid": guid,
             "source": row.record.get("source") or "",

@@ -11,7 +11,7 @@ from typing import Any
 
 from klue_data.hub_rows import hub_label
 from klue_data.labels import YNAT_HUB_LABELS, YNAT_LABELS
-from klue_data.records import iter_readers, read_records
+from klue_data.records import claim_guid, iter_readers, read_records
 from klue_data.text_checks import warn_empty_texts
 
 NAME = "ynat"
@@ -23,8 +23,10 @@ LABELS = YNAT_LABELS
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     examples, empty = [], []
+    seen: dict[str, int] = {}
     for row in iter_readers(path, read_records(path)):
         guid = row.guid_or_fallback()
+        claim_guid(row, guid, seen)
         title = row.text("title")
         label = row.label_name("label", LABELS, hub_order=YNAT_HUB_LABELS) if row.has("label") else None
         if not title.strip():

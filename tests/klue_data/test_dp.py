@@ -125,6 +125,21 @@ def test_word_lines_without_header(tmp_path):
         dp.read_file(write(tmp_path, text))
 
 
+@pytest.mark.parametrize("layout", ["tsv", "json"])
+def test_a_guid_used_twice_is_refused(tmp_path, layout):
+    """Predictions are matched by guid: a repeated one is refused where it is read, not by the scorer later."""
+    if layout == "tsv":
+        path = write(tmp_path, COMMENTS + block("smoke-dp-00001", SENTENCE_1) + block("smoke-dp-00001", SENTENCE_2))
+        expected = "line 11, guid smoke-dp-00001, field 'guid': guid 'smoke-dp-00001' was already used by the sentence "
+    else:
+        path = tmp_path / "smoke-dp.json"
+        path.write_text(json.dumps([hub_row(), hub_row()], ensure_ascii=False), encoding="utf-8")
+        expected = "record 1 (guid smoke-dp-00001), field 'guid': guid 'smoke-dp-00001' was already used by record 0"
+    with pytest.raises(KlueDataError) as caught:
+        dp.read_file(path)
+    assert str(caught.value).startswith(f"{path}, {expected}")
+
+
 # ---------------------------------------------------------------- Hub schema
 
 

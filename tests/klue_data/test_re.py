@@ -109,6 +109,12 @@ def test_errors_name_file_record_guid_and_field(tmp_path, changes, field, fragme
     assert caught.value.field == field
 
 
+def test_a_guid_used_twice_is_refused(tmp_path):
+    """Predictions are matched by guid: a repeated one is refused where it is read, not by the scorer later."""
+    with pytest.raises(KlueDataError, match=r"record 1 \(guid smoke-re-00001\), field 'guid': .*already used by record 0"):
+        re_data.read_file(write(tmp_path, [record(), record()]))
+
+
 def test_competition_csv_with_dict_cells(tmp_path):
     path = tmp_path / "smoke-re.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:

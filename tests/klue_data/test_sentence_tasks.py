@@ -97,6 +97,21 @@ def test_a_numeric_guid_becomes_text_and_a_numeric_sentence_is_refused(tmp_path)
         nli.read_file(write_jsonl(tmp_path / "b.jsonl", [dict(row, hypothesis=5)]))
 
 
+@pytest.mark.parametrize(
+    ("reader", "row"),
+    [
+        (ynat, {"title": "제목", "label": "스포츠"}),
+        (nli, {"premise": "비가 온다", "hypothesis": "눈이 온다", "label": "neutral"}),
+        (sts, {"sentence1": "비가 온다", "sentence2": "눈이 온다", "labels": {"label": 1.0}}),
+    ],
+)
+def test_a_guid_used_twice_is_refused(tmp_path, reader, row):
+    """Predictions are matched by guid: a repeated one is refused where it is read, not by the scorer later."""
+    path = write_jsonl(tmp_path / "a.jsonl", [dict(row, guid="u1"), dict(row, guid="u2"), dict(row, guid="u1")])
+    with pytest.raises(KlueDataError, match=r"record 2 \(guid u1\), field 'guid': guid 'u1' was already used by record 0"):
+        reader.read_file(path)
+
+
 def test_sts_labels_of_real_label_alone_are_made_as_klue_makes_them(tmp_path, shared_klue):
     """KLUE's ``label`` is ``real-label`` rounded to one decimal and ``binary-label`` is ``label >= 3``: a file
     that keeps only ``real-label`` reads as the original (every dev pair checked)."""
