@@ -39,6 +39,7 @@ Decoding the kept logits into answers is ``algorithms/mrc_spans.py`` (numpy only
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -128,18 +129,28 @@ def labelled_answer(context: str, answers: dict[str, list[Any]], is_impossible: 
 
     Spaces at either end of an answer text belong to no token; labelling them would pull in the
     word before (a leading space) or after (a trailing one). The original SQuAD/KLUE code builds
-    its labels from whitespace-split words, so they never count: trimmed here likewise. An answer
-    of spaces only labels nothing (the next answer is tried). The gold text itself is not changed.
+    its labels from whitespace-split words, so they never count: trimmed here likewise, and so are
+    the invisible characters WordPiece tokenizers drop (U+200B, U+FEFF, the soft hyphen: control
+    and format characters), which would pull in a neighbour the same way. An answer of such
+    characters only labels nothing (the next answer is tried). The gold text itself is not changed.
     """
     if is_impossible:
         return None
     for start, text in zip(answers["answer_start"], answers["text"]):
         if text and context[start : start + len(text)] == text:
-            stripped = text.strip()
-            if stripped:
-                first = start + len(text) - len(text.lstrip())
-                return first, first + len(stripped)
+            first, last = 0, len(text)
+            while first < last and _unread(text[first]):
+                first += 1
+            while last > first and _unread(text[last - 1]):
+                last -= 1
+            if first < last:
+                return start + first, start + last
     return None
+
+
+def _unread(char: str) -> bool:
+    """A character no token holds: whitespace, or a control or format character (BERT's text cleaning)."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
 
 
 @dataclass

@@ -821,6 +821,18 @@ def test_spaces_around_an_answer_text_are_not_labelled(kind, answer):
     assert batch["answers"][0]["text"] == [answer]
 
 
+@pytest.mark.parametrize("kind", TOKENIZERS)
+@pytest.mark.parametrize("answer", ["\u200b축구", "축구\u00ad", "\ufeff\u200b축구\u00ad\u200b"])
+def test_invisible_characters_around_an_answer_text_are_not_labelled(kind, answer):
+    """A zero-width space, soft hyphen or BOM glued to an answer belongs to no WordPiece token: labelled,
+    it pulled the neighbouring token ("서울에서" before, "경기" after) into the span."""
+    tokenizer = TOKENIZERS[kind](list(texts(mrc_document(4))))
+    context = "서울에서 \ufeff\u200b축구\u00ad\u200b 경기 소식입니다."
+    batch = single_question(context, [(context.index(answer), answer)])
+    features = mrc_windows.window_features(batch, tokenizer, MAX_LENGTH, DOC_STRIDE, 64)
+    assert labelled_text(features, context) == "축구"
+
+
 def test_an_answer_of_spaces_only_labels_nothing_and_the_next_answer_is_used():
     context = "서울에서 축구 경기 소식입니다."
     answers = {"answer_start": [4, context.index("경기")], "text": [" ", "경기"]}
