@@ -71,22 +71,34 @@ def require_labels(
     task: Task, raw: datasets.DatasetDict, data_args: DataArguments, training_args: KlueTrainingArguments
 ) -> None:
     """Training and evaluation need a gold label on every example: without one a training batch has
-    no loss and an evaluation no score. Only the test split may leave labels out."""
-    used = {"train": training_args.do_train, "validation": training_args.do_eval}
+    no loss and an evaluation no score. The test split is labelled on every example (scored) or on
+    none (predicted only): a partly labelled one would be scored on nothing, or break preprocessing
+    where a batch's labels are all or none."""
+    used = {"train": training_args.do_train, "validation": training_args.do_eval, "test": training_args.do_predict}
     for split, is_used in used.items():
         if not is_used or split not in raw:
             continue
         missing = task.unlabelled(raw[split])
-        if missing:
-            first = missing[0]
-            key = next((name for name in ("guid", "id") if name in raw[split].column_names), None)  # MCQA: id
-            guid = raw[split][key][first] if key else None
-            raise KlueDataError(
-                split_source(task, data_args, split),
-                f"{split}: {len(missing)} of {len(raw[split])} examples have no label; training and evaluation "
-                "need one on every example (only the --test_file may leave labels out)",
-                record=first, guid=guid, field=getattr(task, "label_column", "label"),
-            )
+        if not missing:
+            continue
+        if split != "test":
+            expected = "training and evaluation need one on every example (only the --test_file may leave labels out)"
+        elif len(missing) == len(raw[split]):
+            continue  # unlabelled test data: predicted, not scored
+        elif task.partly_labelled_test_is_unlabelled:
+            logger.warning("test: %d of %d examples have no label: the split is predicted, not scored.", len(missing),
+                           len(raw[split]))
+            continue
+        else:
+            expected = "a test file has a label on every example (scored) or on none (predicted only)"
+        first = missing[0]
+        key = next((name for name in ("guid", "id") if name in raw[split].column_names), None)  # MCQA: id
+        guid = raw[split][key][first] if key else None
+        raise KlueDataError(
+            split_source(task, data_args, split),
+            f"{split}: {len(missing)} of {len(raw[split])} examples have no label; {expected}",
+            record=first, guid=guid, field=getattr(task, "label_column", "label"),
+        )
 
 
 def load_raw_splits(

@@ -50,6 +50,8 @@ class MrcTask(Task):
     label_smoothing_by = None  # start and end positions, not a labels column
     units = ("questions", "windows")  # examples and model inputs, as the log counts them
     label_column = "answers"  # what require_labels names when an answerable question has none
+    # An unlabelled test file may still flag its unanswerable questions (is_impossible), which then read as labelled.
+    partly_labelled_test_is_unlabelled = True
 
     def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
         # a --doc_stride that leaves no room for a question fails here, before the data is read

@@ -66,6 +66,9 @@ class Task:
     # smoother never sees), so the flag is refused rather than ignored.
     label_smoothing_by: str | None = "trainer"
     label_smoothing: float = 0.0
+    # A test split with labels on some examples only: True, predicted and not scored (with a warning);
+    # False, refused (``require_labels``).
+    partly_labelled_test_is_unlabelled: bool = False
 
     def __init__(self) -> None:
         self.data = klue_data.get_task(self.name)

@@ -196,6 +196,20 @@ def test_a_train_or_dev_file_with_an_answerable_question_without_answers_is_refu
     assert str(path) in err[0] and "1 of " in err[0] and "have no label" in err[0]
 
 
+def test_a_test_file_with_an_answerable_question_without_answers_is_predicted_not_scored(tiny_bert, tmp_path,
+                                                                                        capsys):
+    """An unlabelled test file may still flag its unanswerable questions, which then read as labelled."""
+    document = mrc_document(2, seed=7)
+    question = next(qa for article in document["data"] for qa in article["paragraphs"][0]["qas"]
+                    if not qa["is_impossible"])
+    question["answers"] = []
+    path = write_json(tmp_path / "test.json", document)
+    assert run_mrc(tiny_bert, tmp_path / "out", {"test": path}, "--do_predict") == 0
+    assert re.search(r"test: 1 of \d+ examples have no label: the split is predicted, not scored", capsys.readouterr().out)
+    results = json.loads((tmp_path / "out" / "predict_results.json").read_text())
+    assert "predict_exact_match" not in results and results["predict_samples"] > 1
+
+
 @pytest.mark.parametrize("field", ["qas", "context"])
 def test_paragraph_without_qas_or_context_fails_with_file_and_field(field, tiny_bert, tmp_path, capsys):
     document = mrc_document(2, seed=1)

@@ -113,6 +113,23 @@ def test_a_test_file_may_leave_labels_out(extra, tiny_bert, tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("task", "records", "label"),
+    [(YnatTask, ynat_records, "label"), (StsTask, sts_records, "labels"), (McqaTask, mcqa_records, "answer")],
+    ids=["ynat", "sts", "mcqa"],
+)
+def test_a_test_file_labelled_on_some_examples_only_is_refused(task, records, label, tiny_bert, tmp_path, capsys):
+    """Scored on nothing, or broken preprocessing where one batch of 1,000 had labels and another none."""
+    rows = records(5)
+    for row in rows[2:4]:
+        del row[label]
+    test = write_json(tmp_path / "test.json", rows)
+    status, out = run(task(), tiny_bert, tmp_path, {"test": test}, "--do_eval", "false", "--do_predict")
+    assert_failed_cleanly(status, out, capsys, str(test), f"record 2 (guid smoke-{task.name}-00002)",
+                          f"field '{label}'", "test: 2 of 5 examples have no label; a test file has a label on every "
+                          "example (scored) or on none (predicted only)")
+
+
+@pytest.mark.parametrize(
     ("flags", "expected"),
     [
         (["--max_train_samples", "0"], "--max_train_samples must be >= 1, got 0"),
