@@ -257,9 +257,9 @@ def special_position_tags(predicted: np.ndarray, lengths: np.ndarray) -> list[tu
     ``predicted[i, j]`` for token j of sequence i (padded past ``lengths[i]``).
 
     The official scoring layout (``official_tag_sequence``) puts them around each sentence.
-    KLUE-baseline reads its last *padded* position, a pad trained as ``O`` under its fixed padding;
-    with dynamic padding a row's pads change with its batch, and the [SEP] is the last position
-    every batching predicts alike (it is trained as ``O`` too)."""
+    KLUE-baseline reads its last *padded* position under its fixed padding, a pad its loss never saw
+    (transformers 3.5.1 left masked positions out); with dynamic padding a row's pads change with its
+    batch, and the [SEP] is the last position every batching predicts alike (trained as ``O``)."""
     rows = np.arange(predicted.shape[0])
     ends = np.stack([predicted[:, 0], predicted[rows, np.maximum(lengths - 1, 0)]], axis=1)
     ends = np.where((ends >= 0) & (ends <= O_ID), ends, O_ID)

@@ -41,7 +41,7 @@ from args import ModelArguments, NerArguments
 from klue_data.ner import non_space_positions
 from trainers.loading import from_pretrained
 from trainers.runner import main
-from trainers.task import Scored, Task
+from trainers.task import IGNORED_LABEL, Scored, Task
 
 
 
@@ -80,7 +80,12 @@ class NerTask(Task):
         columns = {name: pa.array(values, type=pa.list_(pa.int32())) for name, values in features.items()}
         tags = examples.column("ner_tags")
         if tags.null_count == 0:
-            columns["labels"] = list_array(char_alignment.subword_labels(chars, tags, offsets), offsets.lengths)
+            labels = char_alignment.subword_labels(chars, tags, offsets)
+            if padding:
+                # Pads have the special tokens' (0, 0) offsets, which train as O: left out, as the collator's pads
+                # are (and as KLUE-baseline's loss left them out), so that they neither dilute the loss nor train.
+                labels[np.concatenate(features["attention_mask"]) == 0] = IGNORED_LABEL
+            columns["labels"] = list_array(labels, offsets.lengths)
         columns["offset_mapping"] = offsets.to_arrow()  # for decoding; the Trainer drops it before the model
         return pa.table(columns)
 

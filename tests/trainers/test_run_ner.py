@@ -176,6 +176,17 @@ def test_predictions_do_not_depend_on_batching_order_or_padding_side(trained_ner
         assert results[key] == pytest.approx(reference_results[key])
 
 
+def test_padding_to_max_length_leaves_the_pads_out_of_the_loss(trained_ner, tmp_path):
+    """--pad_to_max_length gives the loss and predictions of dynamic padding: pads carry no label (they had
+    the special tokens' offsets and were trained and scored as O, most of the loss at 510 tokens)."""
+    dev = write_json(tmp_path / "dev.json", varied_ner_records(13, seed=12))
+    results, predictions = eval_outputs(trained_ner, tmp_path / "dynamic", dev, "--max_seq_length", "96")
+    padded_results, padded = eval_outputs(trained_ner, tmp_path / "padded", dev, "--max_seq_length", "96",
+                                          "--pad_to_max_length")
+    assert padded_results["eval_loss"] == pytest.approx(results["eval_loss"], rel=1e-4)
+    assert [line["prediction"] for line in padded] == [line["prediction"] for line in predictions]
+
+
 def test_truncated_sentences_are_logged_and_their_tail_predicted_o(tiny_bert, tmp_path, capsys):
     dev = write_json(tmp_path / "dev.json", ner_records(6, seed=5))
     out = tmp_path / "out"
