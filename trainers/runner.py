@@ -206,6 +206,11 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         save_trainer_state(trainer, output_dir)
         results["train"] = train_metrics
 
+    if (training_args.do_eval or training_args.do_predict) and trainer.is_world_process_zero():
+        if not training_args.do_train and training_args.overwrite_output_dir:
+            clear_earlier_run(output_dir, training=False)  # another model's results (check_predicts_with_its_model)
+        write_json(output_dir / RESULTS_MODEL_FILE, {"model": results_model(model_args, training_args)})
+
     if training_args.do_eval:
         logger.info("*** Evaluate ***")
         results["eval"] = evaluate_split(trainer, scorers["eval"], output_dir)
@@ -433,7 +438,9 @@ def clear_earlier_run(output_dir: Path, *, training: bool) -> None:
     (``--overwrite_output_dir``) the earlier training goes too: were this run stopped, its
     train_results.json would mark the earlier model as a finished run, and a rerun would resume the
     earlier run's latest checkpoint as this one's."""
-    names = (*STALE_RESULT_FILES, "train_results.json", TRAINER_STATE) if training else STALE_RESULT_FILES
+    names = (*STALE_RESULT_FILES, RESULTS_MODEL_FILE)
+    if training:
+        names += ("train_results.json", TRAINER_STATE)
     for name in names:
         (output_dir / name).unlink(missing_ok=True)
     earlier = [path for path in output_dir.glob("checkpoint-*") if path.is_dir()] if training else []
@@ -454,16 +461,49 @@ def check_output_dir(training_args: KlueTrainingArguments) -> None:
 
 def check_predicts_with_its_model(training_args: KlueTrainingArguments, model_args: ModelArguments) -> None:
     """An evaluation or prediction run must not write another model's results into a folder that holds a
-    trained model and its results (``--do_predict`` alone with the training command's base model)."""
+    trained model and its results (``--do_predict`` alone with the training command's base model), nor
+    into one holding the results of another model's evaluation or prediction (``RESULTS_MODEL_FILE``
+    says whose), where they would be merged with them (all_results.json) or left beside them."""
     output_dir = Path(training_args.output_dir)
-    if training_args.do_train or not (output_dir / "train_results.json").is_file():
+    if training_args.do_train:
         return
     model = Path(model_args.model_name_or_path)
-    if model.is_dir() and output_dir.resolve() in (model.resolve(), *model.resolve().parents):  # or a checkpoint
+    if (output_dir / "train_results.json").is_file():
+        if model.is_dir() and output_dir.resolve() in (model.resolve(), *model.resolve().parents):  # or a checkpoint
+            return
+        raise ArgumentsError(f"{output_dir} holds a trained model and its results: to evaluate or predict with it "
+                             f"pass --model_name_or_path {output_dir}; for {model_args.model_name_or_path} pass "
+                             "another --output_dir")
+    earlier = results_model_of(output_dir)
+    if earlier is None or earlier == results_model(model_args, training_args) or training_args.overwrite_output_dir:
         return
-    raise ArgumentsError(f"{output_dir} holds a trained model and its results: to evaluate or predict with it pass "
-                         f"--model_name_or_path {output_dir}; for {model_args.model_name_or_path} pass another "
-                         "--output_dir")
+    if any((output_dir / name).is_file() for name in STALE_RESULT_FILES):
+        raise ArgumentsError(f"{output_dir} holds the results of another model ({earlier}): for "
+                             f"{model_args.model_name_or_path} pass another --output_dir, or --overwrite_output_dir "
+                             "to replace them")
+
+
+RESULTS_MODEL_FILE = "results_model.json"  # whose results the folder holds: {"model": results_model(...)}
+
+
+def results_model(model_args: ModelArguments, training_args: KlueTrainingArguments) -> str:
+    """The model a run's results are of: the trained one (saved to ``output_dir``), a local folder
+    (resolved), or a Hub id at its revision."""
+    if training_args.do_train:
+        return str(Path(training_args.output_dir).resolve())
+    model = Path(model_args.model_name_or_path)
+    if model.is_dir():
+        return str(model.resolve())
+    return f"{model_args.model_name_or_path}@{model_args.model_revision}"
+
+
+def results_model_of(output_dir: Path) -> str | None:
+    """``results_model`` as a run recorded it in ``output_dir``; None when none did (or earlier versions)."""
+    try:
+        recorded = json.loads((output_dir / RESULTS_MODEL_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return recorded.get("model") if isinstance(recorded, dict) else None
 
 
 def longest_input(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig) -> tuple[int, str]:

@@ -332,4 +332,4 @@ def test_predicting_alone_with_a_shipped_config_writes_predictions_only(tiny_ber
                              "--output_dir", str(out), "--test_file", str(test), "--do_train", "false", "--do_eval",
                              "false", "--use_cpu", "--report_to", "none", "--disable_tqdm", "true"]) == 0  # fmt: skip
     assert sorted(path.name for path in out.iterdir()) == ["all_results.json", "predict_results.json",
-                                                           "predictions.jsonl"]  # fmt: skip
+                                                           "predictions.jsonl", "results_model.json"]  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -38,6 +39,30 @@ def test_training_again_leaves_no_results_of_the_earlier_model(tiny_bert, tmp_pa
     merged = json.loads((out / "all_results.json").read_text())
     assert not any(key.startswith(("eval_", "predict_")) for key in merged)
     assert not (out / "eval_results.json").exists() and not (out / "predictions.jsonl").exists()
+
+
+def test_evaluating_another_model_into_a_folder_of_results_is_refused_unless_overwritten(tiny_bert, tmp_path,
+                                                                                       capsys):
+    """Its eval results were merged with the first model's in all_results.json, beside that model's predictions."""
+    other = tmp_path / "other-model"
+    shutil.copytree(tiny_bert, other)
+    out = tmp_path / "out"
+    assert main(YnatTask(), _argv(tiny_bert, tmp_path, out, "--do_eval")) == 0
+    assert main(YnatTask(), _argv(tiny_bert, tmp_path, out, "--do_predict")) == 0  # the same model: merged
+    assert {"eval_macro_f1", "predict_macro_f1"} <= set(json.loads((out / "all_results.json").read_text()))
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    capsys.readouterr()
+
+    assert main(YnatTask(), _argv(other, tmp_path, out, "--do_eval")) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: {out} holds the results of another model ({tiny_bert.resolve()}): for {other} pass another "
+                   "--output_dir, or --overwrite_output_dir to replace them"]
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+
+    assert main(YnatTask(), _argv(other, tmp_path, out, "--do_eval", "--overwrite_output_dir")) == 0
+    assert not (out / "predictions.jsonl").exists()
+    assert not any(key.startswith("predict_") for key in json.loads((out / "all_results.json").read_text()))
+    assert json.loads((out / "results_model.json").read_text()) == {"model": str(other.resolve())}
 
 
 @pytest.mark.parametrize(("flags", "expected"), [
