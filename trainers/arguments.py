@@ -190,13 +190,23 @@ def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
                 kind = "list" if isinstance(value, list) else "mapping"
                 raise ArgumentsError(f"{path}: {key}: expected one value, got the {kind} {value!r}")
             continue
+        if action.choices is not None:
+            # argparse checks the choices of command-line values only: from the file, a typo or "false" for
+            # an on/auto/off flag would reach the run as it is (and anything but "off" reads as on).
+            try:
+                chosen = value if action.type is None else action.type(str(value))
+            except (TypeError, ValueError, argparse.ArgumentTypeError):
+                chosen = value
+            if chosen not in action.choices:
+                raise ArgumentsError(f"{path}: {key}: expected one of {', '.join(map(str, action.choices))}; got "
+                                     f"{value!r}")
         if isinstance(value, str) or action.type is None:
             continue
         if isinstance(value, float) and action.type is int:
             raise ArgumentsError(f"{path}: {key}: expected a whole number, got {value!r}")
         try:
             values[key] = action.type(str(value))
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, argparse.ArgumentTypeError) as error:
             raise ArgumentsError(f"{path}: {key}: {error}") from None
     parser.set_defaults(**values)
     return values

@@ -146,6 +146,13 @@ def test_an_arguments_file_with_a_byte_order_mark_is_read(tmp_path):
         ({"dataloader_pin_memory": None}, "dataloader_pin_memory: null is not a value of this flag; leave the key "
                                           "out for its default (True)"),
         ({"do_eval": True, "output_dir": None}, "--output_dir is required"),  # null: not given
+        # choices: argparse checks those of command-line values only ("false" read as on, a typo as given)
+        ({"cuda_graphs": "false"}, "cuda_graphs: expected one of auto, on, off; got 'false'"),
+        ({"train_sampling_strategy": "group_by_len"}, "train_sampling_strategy: expected one of random, sequential, "
+                                                      "group_by_length, batch_rebalance; got 'group_by_len'"),
+        ({"log_level": "verbose"}, "log_level: expected one of detail, debug, info"),
+        ({"eval_strategy": "epochs"}, "eval_strategy: expected one of no, steps, epoch; got 'epochs'"),
+        ({"do_eval": 2}, "do_eval: Truthy value expected: got 2"),
     ],
 )
 def test_an_arguments_file_value_of_the_wrong_type_is_one_line(setting, expected, tmp_path, capsys):
