@@ -113,7 +113,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     check_even_batches(training_args)
     check_output_dir(training_args)
     check_predicts_with_its_model(training_args, model_args)
-    finished = finished_training(training_args, task)
+    finished = finished_training(task, model_args, data_args, training_args)
     if finished:
         training_args.do_train = False
         model_args = dataclasses.replace(
@@ -201,7 +201,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         trainer.log_metrics("train", train_metrics)
         if trainer.is_world_process_zero():
             # One writer: train_results.json marks a finished run (finished_training), so it must not appear
-            # before the main process has saved the model.
+            # before the main process has saved the model and the settings a rerun is compared with.
+            write_json(output_dir / RUN_SETTINGS_FILE, finished_run_settings(task, model_args, data_args, training_args))
             save_results(output_dir, "train", train_metrics)
         save_trainer_state(trainer, output_dir)
         results["train"] = train_metrics
@@ -248,10 +249,13 @@ def setup_logging(training_args: KlueTrainingArguments) -> None:
     transformers.utils.logging.enable_explicit_format()
 
 
-def finished_training(training_args: KlueTrainingArguments, task: Task) -> bool:
+def finished_training(
+    task: Task, model_args: ModelArguments, data_args: DataArguments, training_args: KlueTrainingArguments
+) -> bool:
     """Whether ``--do_train`` would repeat a run that already finished in ``output_dir`` (its
     train_results.json is written last). Resuming it would train 0 steps and overwrite its results.
-    A finished run of another task there is an error: its model is not this task's."""
+    A finished run of another task there is an error: its model is not this task's; so is one trained with
+    other flags (``finished_run_settings``, saved beside it): its model and scores are not this command's."""
     output_dir = Path(training_args.output_dir)
     if not training_args.do_train or training_args.overwrite_output_dir:
         return False
@@ -261,6 +265,17 @@ def finished_training(training_args: KlueTrainingArguments, task: Task) -> bool:
     if other is not None:
         raise ArgumentsError(f"{output_dir} holds the finished training of {other}, not a {task.name} run: pass "
                              "another --output_dir, or --overwrite_output_dir to replace it")
+    try:  # runs of earlier versions saved no settings: taken as this command's, as before
+        saved = json.loads((output_dir / RUN_SETTINGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        saved = {}
+    settings = finished_run_settings(task, model_args, data_args, training_args)
+    changed = [f"{name} {saved[name]} -> {value}" for name, value in settings.items()
+               if isinstance(saved, dict) and name in saved and saved[name] != value]  # fmt: skip
+    if changed:
+        raise ArgumentsError(f"{output_dir} holds a finished training run with other flags ({', '.join(changed)}): "
+                             "pass --overwrite_output_dir to train again with these, or another --output_dir (to "
+                             f"evaluate its model, drop --do_train and pass --model_name_or_path {output_dir})")
     logger.warning(
         "%s holds a finished training run: training is skipped, its results stay, and the model saved there "
         "is used (pass --overwrite_output_dir to train again).",
@@ -362,6 +377,25 @@ def run_settings(task: Task, data_args: DataArguments, training_args: KlueTraini
     return json.loads(json.dumps(settings, default=str))  # as read back from the file
 
 
+# Beyond what a resume cannot change, what else makes a finished run's model: the base model, the input length,
+# how long and on what schedule it trained.
+FINISHED_RUN_SETTINGS = ("num_train_epochs", "max_steps", "lr_scheduler_type", "warmup_steps", "max_grad_norm",
+                         "label_smoothing_factor")
+
+
+def finished_run_settings(
+    task: Task, model_args: ModelArguments, data_args: DataArguments, training_args: KlueTrainingArguments
+) -> dict[str, Any]:
+    """``run_settings`` and ``FINISHED_RUN_SETTINGS``: saved beside a finished run's model, so that a rerun
+    with other flags is not answered with that run's model and scores (``finished_training``). Flags of
+    evaluation alone (decoding, scoring) are not in it: a rerun may evaluate the model under others."""
+    settings = run_settings(task, data_args, training_args)
+    settings.update({name: getattr(training_args, name, None) for name in FINISHED_RUN_SETTINGS})
+    settings["model_name_or_path"] = model_args.model_name_or_path
+    settings["max_seq_length"] = data_args.max_seq_length
+    return json.loads(json.dumps(settings, default=str))  # as read back from the file
+
+
 def check_resume_settings(
     checkpoint: str | None, settings: dict[str, Any] | None, training_args: KlueTrainingArguments
 ) -> None:
@@ -440,7 +474,7 @@ def clear_earlier_run(output_dir: Path, *, training: bool) -> None:
     earlier run's latest checkpoint as this one's."""
     names = (*STALE_RESULT_FILES, RESULTS_MODEL_FILE)
     if training:
-        names += ("train_results.json", TRAINER_STATE)
+        names += ("train_results.json", TRAINER_STATE, RUN_SETTINGS_FILE)
     for name in names:
         (output_dir / name).unlink(missing_ok=True)
     earlier = [path for path in output_dir.glob("checkpoint-*") if path.is_dir()] if training else []

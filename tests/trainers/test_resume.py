@@ -115,6 +115,18 @@ def test_rerunning_a_finished_run_keeps_its_results_and_evaluates_its_model(tiny
     assert again["eval_loss"] == first_eval["eval_loss"]  # the trained model, not the base model
     assert again["epoch"] == first_eval["epoch"]  # reported at the finished run's epoch, as the first time
 
+    # With other training flags its model and scores are not this command's: one line, nothing changed
+    before = {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()}
+    capsys.readouterr()
+    other = [*argv[: argv.index("--max_steps")], "--max_steps", "6", *argv[argv.index("--max_steps") + 2 :],
+             "--learning_rate", "1e-3"]
+    assert main(YnatTask(), other) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"error: {out} holds a finished training run with other flags (learning_rate 0.005 -> 0.001, max_steps 4 -> "
+        f"6): pass --overwrite_output_dir to train again with these, or another --output_dir (to evaluate its "
+        f"model, drop --do_train and pass --model_name_or_path {out})"]
+    assert {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()} == before
+
     assert main(YnatTask(), [*argv, "--overwrite_output_dir"]) == 0  # trains again when asked
     assert "train_loss" in json.loads((out / "train_results.json").read_text())
 
