@@ -38,7 +38,14 @@ def predictions_csv_path(value: str | bool | None, output_dir: str | Path) -> Pa
 
 
 def check_predictions_csv(value: str | bool | None) -> None:
-    """A folder as PATH is refused when the flags are read, not after the whole prediction has run."""
-    if isinstance(value, str) and value != IN_OUTPUT_DIR and Path(value).is_dir():
+    """A folder as PATH, or a PATH under a file, is refused when the flags are read, not after the whole
+    prediction has run."""
+    if not isinstance(value, str) or value == IN_OUTPUT_DIR or value.lower() in ("", "true", "false"):
+        return
+    path = Path(value)
+    if path.is_dir():
         raise ArgumentsError(f"--predictions_csv {value}: is a folder; give a file path, or no path for "
                              f"{IN_OUTPUT_DIR}")
+    existing = next((folder for folder in path.parents if folder.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise ArgumentsError(f"--predictions_csv {value}: {existing} is a file, not a folder")

@@ -152,7 +152,10 @@ def read_text(path: str | Path) -> str:
     path = Path(path)
     if not path.is_file():
         raise KlueDataError(path, "is a folder, not a file" if path.is_dir() else "no such file")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:  # no read permission, a broken mount
+        raise KlueDataError(path, f"cannot read it ({error.strerror or error})") from None
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise KlueDataError(path, "UTF-16 text (PowerShell's '>' writes it); save it as UTF-8")
     if data[:2] == b"\x1f\x8b":

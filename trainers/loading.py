@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import datasets
+import safetensors
 from transformers import AutoConfig, AutoTokenizer, PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
@@ -177,6 +178,9 @@ def from_pretrained(loader: Any, model_args: ModelArguments, name: str | None = 
             f"{name}: some of its saved layers have other shapes than this model's (the MISMATCH lines above; e.g. a "
             "head for another number of labels); pass --ignore_mismatched_sizes to initialise those layers anew"
         ) from error
+    except safetensors.SafetensorError as error:
+        raise SourceUnavailableError(f"{name}: its weights file cannot be read ({error}); it is damaged or was cut "
+                                     "short (copied or downloaded in part?): copy it again") from None
     except (OSError, ValueError) as error:
         # transformers 5 says a local folder without tokenizer files with a ValueError (a slow tokenizer
         # it cannot convert); any other ValueError is not a missing file

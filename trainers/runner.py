@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import gc
 import json
 import logging
@@ -58,6 +59,7 @@ from trainers.task import Scored, Task
 logger = logging.getLogger("klue")
 
 EXIT_BAD_INPUT = 2
+DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)  # out of space or quota, a read-only file system
 
 
 # --- the run, top to bottom -------------------------------------------------------------------
@@ -72,6 +74,13 @@ def main(task: Task, argv: Sequence[str] | None = None) -> int:
             logger.error("%s", error)
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as error:
+        if error.errno not in DISK_ERRNOS:
+            raise
+        # A full or read-only disk is the machine's, not a bug: one line, and the files written so far are whole
+        logger.error("%s", error)
+        print(f"error: cannot write {error.filename or 'a file'}: {error.strerror}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         # The reader of our output (run_all.sh's tee) may have died of the same Ctrl-C: a closed pipe must
         # not turn the interrupt into an exit status 1 that a calling shell takes for a failed task.
@@ -491,6 +500,8 @@ def check_output_dir(training_args: KlueTrainingArguments) -> None:
     existing = next((folder for folder in (path, *path.parents) if folder.exists()), None)
     if existing is not None and not existing.is_dir():
         raise ArgumentsError(f"--output_dir {path}: {existing} is a file, not a folder; pass a folder")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):  # read-only: found after loading all
+        raise ArgumentsError(f"--output_dir {path}: {existing} is not writable here; pass a folder you can write to")
 
 
 def check_predicts_with_its_model(training_args: KlueTrainingArguments, model_args: ModelArguments) -> None:

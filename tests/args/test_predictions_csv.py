@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from args.predictions_csv import IN_OUTPUT_DIR, predictions_csv_path
+from args import ArgumentsError
+from args.predictions_csv import IN_OUTPUT_DIR, check_predictions_csv, predictions_csv_path
 
 
 @pytest.mark.parametrize(
@@ -23,3 +24,14 @@ from args.predictions_csv import IN_OUTPUT_DIR, predictions_csv_path
 )
 def test_where_the_csv_goes(value, expected):
     assert predictions_csv_path(value, "out") == expected
+
+
+def test_a_path_under_a_file_or_a_folder_is_refused_when_the_flags_are_read(tmp_path):
+    """Not after the whole prediction has run."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(ArgumentsError, match=f"--predictions_csv {afile / 'x.csv'}: {afile} is a file, not a folder"):
+        check_predictions_csv(str(afile / "x.csv"))
+    with pytest.raises(ArgumentsError, match="is a folder"):
+        check_predictions_csv(str(tmp_path))
+    check_predictions_csv(str(tmp_path / "new" / "x.csv"))  # folders still to be made are fine

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -270,3 +274,59 @@ def test_a_run_reads_only_the_splits_it_uses(tiny_bert, tmp_path):
     data.joinpath("klue-nli-v1.1_train.json").write_text("{broken", encoding="utf-8")
     status, out = run(NliTask(), tiny_bert, tmp_path, {}, "--data_dir", str(data))
     assert status == 0 and json.loads((out / "eval_results.json").read_text())["eval_samples"] == 4
+
+
+def test_a_data_file_that_cannot_be_read_is_one_line(tiny_bert, tmp_path, capsys, monkeypatch):
+    dev = write_json(tmp_path / "dev.json", ynat_records(4))
+    read_bytes = Path.read_bytes
+
+    def unreadable(path: Path) -> bytes:  # what a file without read permission gives (root reads any file)
+        if path == dev:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    status, out = run(YnatTask(), tiny_bert, tmp_path, {"validation": dev})
+    assert_failed_cleanly(status, out, capsys, f"{dev}: cannot read it (Permission denied)")
+
+
+def test_an_output_dir_that_cannot_be_written_is_one_line_before_anything_loads(tiny_bert, tmp_path, capsys,
+                                                                                monkeypatch):
+    import trainers.runner
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    access = os.access
+    monkeypatch.setattr(trainers.runner.os, "access", lambda path, mode: Path(path) != locked and access(path, mode))
+    status = main(YnatTask(), ["--model_name_or_path", "no/such-model", "--output_dir", str(locked / "out"),
+                               "--do_eval", "--report_to", "none", "--use_cpu"])
+    assert status == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"error: --output_dir {locked / 'out'}: {locked} is not writable here; pass a folder you can write to"]
+
+
+def test_a_model_whose_weights_file_was_cut_short_is_one_line(tiny_bert, tmp_path, capsys):
+    model = tmp_path / "model"
+    shutil.copytree(tiny_bert, model)
+    weights = model / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+    dev = write_json(tmp_path / "dev.json", ynat_records(4))
+    status, out = run(YnatTask(), model, tmp_path, {"validation": dev})
+    assert_failed_cleanly(status, out, capsys, f"error: {model}: its weights file cannot be read (")
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_partial_file(tiny_bert, tmp_path, capsys, monkeypatch):
+    import trainers.outputs
+
+    def full_disk(descriptor: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(trainers.outputs.os, "fsync", full_disk)
+    dev = write_json(tmp_path / "dev.json", ynat_records(4))
+    status, out = run(YnatTask(), tiny_bert, tmp_path, {"validation": dev})
+    assert status == 1
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("error")]
+    assert "Traceback" not in err and len(errors) == 1, err
+    assert errors[0].startswith(f"error: cannot write {out}") and errors[0].endswith("No space left on device")
+    assert not out.exists() or not any(out.iterdir())  # the temporary file is gone, no half-written result
