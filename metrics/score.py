@@ -46,7 +46,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -71,6 +70,7 @@ import numpy as np  # noqa: E402
 from args.command_line import OneLineErrorParser  # noqa: E402
 from klue_data import KlueDataError, get_task  # noqa: E402
 from klue_data.records import read_text  # noqa: E402
+from metrics.atomic_files import atomic_writer  # noqa: E402
 from metrics.tasks import TASKS as METRIC_TASKS  # noqa: E402
 from metrics.tasks import BadPrediction, RejectedInput, Unit, metric_task  # noqa: E402
 
@@ -334,19 +334,9 @@ def _format_value(value: Any) -> str:
 
 def write_json_atomically(path: str | Path, data: dict[str, Any]) -> None:
     """Write to a temp file in the target's folder, then rename: readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            json.dump(_finite(data), handle, ensure_ascii=False, indent=2, allow_nan=False)
-            handle.write("\n")
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as stream:
+        json.dump(_finite(data), stream, ensure_ascii=False, indent=2, allow_nan=False)
+        stream.write("\n")
 
 
 def _finite(value: Any) -> Any:

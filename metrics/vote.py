@@ -9,8 +9,10 @@ Each CSV is ``id,answer`` (what ``trainers/run_mcqa.py --predictions_csv`` write
 ``scores`` of the tied answers over the given ``predictions.jsonl`` files (``{"id", "prediction",
 "scores": [one per choice]}``) when ``--scores`` is given, else (and when the sums tie too) by the
 earliest file that chose one of the tied answers. The output keeps the first file's id order and is
-written atomically. Files whose ids differ, an id given twice, a non-numeric answer or a missing
-header end in one line naming the file (exit status 2).
+written atomically, with the permissions of any new file (0644 under umask 022). Files whose ids
+differ, an id given twice (in a CSV or a ``--scores`` file), a non-numeric answer, a missing header,
+an unreadable file (a folder, not UTF-8) or an ``-o`` that cannot be a file end in one line naming
+the file (exit status 2); ``-o`` is checked before any file is read.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
-import os
-import tempfile
 from pathlib import Path
+
+from args.command_line import OneLineErrorParser
+from metrics.atomic_files import atomic_writer
 
 EXIT_REJECTED = 2
 SHOWN = 3
@@ -94,10 +98,7 @@ def read_answers(path: str | Path) -> dict[str, int]:
 def read_scores(path: str | Path) -> dict[str, list[float]]:
     """A ``predictions.jsonl`` of ``trainers/run_mcqa.py`` as ``{id: scores}``."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8-sig").split("\n")
-    except FileNotFoundError:
-        raise VoteInputError(f"{path}: no such file") from None
+    lines = _read_text(path, "a predictions.jsonl file").split("\n")
     scores: dict[str, list[float]] = {}
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -112,6 +113,8 @@ def read_scores(path: str | Path) -> dict[str, list[float]]:
         )
         if not numbers or not isinstance(record.get("id"), str):
             raise VoteInputError(f'{path}, line {number}: expected {{"id": "...", "scores": [numbers]}}')
+        if record["id"] in scores:  # else the last line would win silently, and it can decide a tie
+            raise VoteInputError(f"{path}, line {number}: id {record['id']!r} is given twice")
         scores[record["id"]] = [float(value) for value in values]
     return scores
 
@@ -131,37 +134,52 @@ def check_same_ids(named: Sequence[tuple[str, Mapping[str, object]]]) -> None:
             raise VoteInputError(f"{name}: ids differ from {first_name}: " + "; ".join(problems))
 
 
+def check_output(path: str | Path) -> None:
+    """``VoteInputError`` unless ``path`` can become a file: a folder, or a path under a regular file, is
+    refused before any input is read, so a mistyped ``-o`` costs nothing."""
+    path = Path(path)
+    if path.is_dir():
+        raise VoteInputError(f"-o {path}: is a folder; give a file path")
+    for parent in path.parents:  # the nearest one that exists is where the missing folders get made
+        if parent.exists():
+            if not parent.is_dir():
+                raise VoteInputError(f"-o {path}: {parent} is a file, not a folder")
+            if not os.access(parent, os.W_OK):
+                raise VoteInputError(f"-o {path}: cannot write in {parent} (permission denied)")
+            return
+
+
 def write_answers(path: str | Path, answers: Mapping[str, int]) -> None:
     """``id,answer`` rows to ``path`` through a temporary file and a rename: never half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=path.parent,
-                                         prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    try:
-        with handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(["id", "answer"])
-            writer.writerows(answers.items())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["id", "answer"])
+        writer.writerows(answers.items())
 
 
 def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
     """``(line, cells)`` per row; ``line`` is where the row starts (a quoted cell may span lines)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise VoteInputError(f"{path}: no such file") from None
-    except UnicodeDecodeError as error:
-        raise VoteInputError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    text = _read_text(path, "a prediction CSV")
     reader = csv.reader(io.StringIO(text, newline=""))  # quoted cells keep their line breaks
     rows, start = [], 1
     for row in reader:
         rows.append((start, row))
         start = reader.line_num + 1
     return rows
+
+
+def _read_text(path: Path, what: str) -> str:
+    """The file's text (UTF-8, a BOM allowed), or ``VoteInputError`` saying why it cannot be read."""
+    if path.is_dir():  # checked first: Windows reports reading a folder as a permission error
+        raise VoteInputError(f"{path}: is a folder; give {what}")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise VoteInputError(f"{path}: no such file") from None
+    except UnicodeDecodeError as error:
+        raise VoteInputError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+    except OSError as error:
+        raise VoteInputError(f"{path}: cannot read it ({error.strerror or error})") from None
 
 
 def _names(items: Sequence[str]) -> str:
@@ -172,7 +190,7 @@ def _names(items: Sequence[str]) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="python -m metrics.vote", description=__doc__.splitlines()[0],
         epilog=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -186,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_output(args.output)  # first: a mistyped -o must not cost the reading
         if len(args.predictions) < 2:
             raise VoteInputError("give two or more prediction CSVs to vote over")
         answers = [read_answers(path) for path in args.predictions]
@@ -196,7 +215,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_REJECTED
 
-    write_answers(args.output, voted)
+    try:
+        write_answers(args.output, voted)
+    except OSError as error:  # e.g. the disk filled up: the temporary file is gone, nothing half-written
+        print(f"error: -o {args.output}: cannot write it ({error.strerror or error})", file=sys.stderr)
+        return EXIT_REJECTED
     changed = sum(1 for item, answer in voted.items() if answer != answers[0][item])
     print(f"Voted {len(voted)} answers over {len(answers)} files ({changed} differ from {args.predictions[0]}) "
           f"into {args.output}")

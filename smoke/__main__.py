@@ -3,11 +3,16 @@
 - ``prepare DIR``: write the smoke data to ``DIR/data`` and the tiny model to ``DIR/tiny-bert``
   (kept when already there: both are deterministic);
 - ``flags TASK``: print the task's smoke flags, one per line (for ``run_all.sh``);
-- ``baselines DATA_DIR TASK...``: print the trivial baselines of those tasks as JSON.
+- ``baselines DATA_DIR TASK...``: print the trivial baselines of those tasks as JSON (a task without a
+  readable dev file in ``DATA_DIR`` is left out, with a note on stderr; none at all is an error).
+
+A folder that is missing or cannot be one ends in one error line, exit status 2.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import sys
 from pathlib import Path
@@ -40,21 +45,56 @@ def main(argv: list[str]) -> int:
         from smoke.tiny_model import build_tiny_model
 
         root = Path(rest[0])
+        if problem := _not_a_folder(root):
+            print(f"error: prepare {root}: {problem}", file=sys.stderr)
+            return 2
         # Both are deterministic: kept when a finished earlier run left them (the marker is written last).
         done = root / ".prepared"
         if not done.is_file():
-            write_all(root / "data")
-            build_tiny_model(root / MODEL_FOLDER)
-            done.write_text("smoke data and tiny model complete\n", encoding="utf-8")
+            try:
+                write_all(root / "data")
+                build_tiny_model(root / MODEL_FOLDER)
+                done.write_text("smoke data and tiny model complete\n", encoding="utf-8")
+            except OSError as error:  # e.g. no permission, disk full; a rerun redoes all (no marker yet)
+                print(f"error: prepare {root}: cannot write there ({error.strerror or error})", file=sys.stderr)
+                return 2
         print(f"smoke data in {root / 'data'}, tiny model in {root / MODEL_FOLDER}")
         return 0
     if command == "baselines" and len(rest) >= 2:
         from smoke.baselines import baselines
 
-        print(json.dumps(baselines(rest[0], rest[1:]), ensure_ascii=False, indent=2))
+        data_dir = Path(rest[0])
+        if not data_dir.is_dir():
+            problem = "is a file, not a folder" if data_dir.exists() else "no such folder"
+            print(f"error: baselines {data_dir}: {problem}; give the folder of the tasks' dev files", file=sys.stderr)
+            return 2
+        notes = io.StringIO()  # why a task has no baseline: passed on, or folded into the one error line
+        with contextlib.redirect_stderr(notes):
+            found = baselines(data_dir, rest[1:])
+        reasons = notes.getvalue().splitlines()
+        # a task without a dev file is left out without a word by smoke.baselines: say so
+        reasons += [f"no {task} baseline: no {task} dev file in {data_dir}" for task in rest[1:]
+                    if task not in found and not any(line.startswith(f"no {task} baseline:") for line in reasons)]
+        if not found:  # printing {} and exiting 0 would pass for baselines
+            print(f"error: baselines {data_dir}: no task has a readable dev file: {'; '.join(reasons)}",
+                  file=sys.stderr)
+            return 2
+        if reasons:
+            print("\n".join(reasons), file=sys.stderr)
+        print(json.dumps(found, ensure_ascii=False, indent=2))
         return 0
     print(__doc__.strip().splitlines()[0], file=sys.stderr)
     return 2
+
+
+def _not_a_folder(path: Path) -> str | None:
+    """Why ``path`` cannot be (or become) a folder, or None: it is a file, or a file is above it."""
+    if path.exists() and not path.is_dir():
+        return "is a file, not a folder"
+    for parent in path.parents:  # the nearest existing one is where the missing folders get made
+        if parent.exists():
+            return None if parent.is_dir() else f"{parent} is a file, not a folder"
+    return None
 
 
 if __name__ == "__main__":

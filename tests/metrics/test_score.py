@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import signal
 import subprocess
@@ -848,3 +849,35 @@ def test_score_json_is_strict_json_and_a_folder_path_is_one_line(tmp_path, capsy
     report_dict = {"scores": {"pearsonr": math.nan}}
     cli.write_json_atomically(tmp_path / "s.json", report_dict)
     json.loads((tmp_path / "s.json").read_text(), parse_constant=lambda c: pytest.fail(f"non-JSON token {c}"))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640)], ids=["umask-022", "umask-027"])
+def test_score_json_gets_the_usual_permissions_of_the_umask(tmp_path, umask, mode):
+    previous = os.umask(umask)
+    try:
+        cli.write_json_atomically(tmp_path / "s.json", {"scores": {"accuracy": 1.0}})
+    finally:
+        os.umask(previous)
+    # like the trainers' result files (trainers/outputs.py), not tempfile's owner-only 0600
+    assert (tmp_path / "s.json").stat().st_mode & 0o777 == mode
+    assert [path.name for path in tmp_path.iterdir()] == ["s.json"]  # no temporary file left
+
+
+def test_python_m_metrics_lists_the_tasks_and_refuses_arguments():
+    """``python -m metrics`` takes no arguments: a scoring command missing ``.score`` must not exit 0 with the
+    task list, which a script would take for a result."""
+
+    def run(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "metrics", *argv], cwd=ROOT, capture_output=True, text=True)
+
+    listed = run()
+    assert listed.returncode == 0 and listed.stdout.split() == list(cli.TASKS) and not listed.stderr
+    for flag in ("--help", "-h"):
+        helped = run(flag)
+        assert helped.returncode == 0 and helped.stdout.startswith("usage: python -m metrics\n")
+        assert "python -m metrics.score" in helped.stdout
+    wrong = run("--task", "nli", "--predictions", "x")
+    assert wrong.returncode == 2 and not wrong.stdout and wrong.stderr.count("\n") == 1
+    assert wrong.stderr.startswith("error: python -m metrics takes no arguments (got --task nli --predictions x)")
+    assert "python -m metrics.score --task TASK" in wrong.stderr

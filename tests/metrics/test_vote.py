@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,75 @@ def test_cli_keeps_ids_with_line_breaks_and_names_the_starting_line(tmp_path, ca
     assert out.read_text(encoding="utf-8") == 'id,answer\n"q\n1",1\nq2,2\n'
     assert main([str(a), str(b), "-o", str(out)]) == 2
     assert "b.csv, line 4 (id q2): expected a choice number 1, 2, ..., got '²'" in capsys.readouterr().err
+
+
+def scores_file(path: Path, records: list[tuple[str, list[float]]], encoding: str = "utf-8") -> Path:
+    path.write_text("".join(json.dumps({"id": i, "prediction": 1, "scores": s}) + "\n" for i, s in records),
+                    encoding=encoding)
+    return path
+
+
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("folder as a CSV", "b.csv: is a folder; give a prediction CSV"),
+        ("folder as --scores", "s.jsonl: is a folder; give a predictions.jsonl file"),
+        ("UTF-16 --scores", "s.jsonl: not UTF-8 text (byte 0)"),
+        # last-one-wins would take [0, 1]: answer 2 would win the tie of a.csv's 1 and b.csv's 2 silently
+        ("repeated id in --scores", "s.jsonl, line 2: id 'q1' is given twice"),
+    ],
+)
+def test_cli_unreadable_files_and_repeated_score_ids_end_in_one_line(tmp_path, capsys, case, message):
+    a = write(tmp_path / "a.csv", [("q1", 1)])
+    b = tmp_path / "b.csv"
+    scores = tmp_path / "s.jsonl"
+    if case == "folder as a CSV":
+        b.mkdir()
+    else:
+        write(b, [("q1", 2)])
+    if case == "folder as --scores":
+        scores.mkdir()
+    elif case == "UTF-16 --scores":
+        scores_file(scores, [("q1", [0.0, 1.0])], encoding="utf-16")
+    else:
+        scores_file(scores, [("q1", [1.0, 0.0]), ("q1", [0.0, 1.0])])
+    out = tmp_path / "voted.csv"
+    assert main([str(a), str(b), "--scores", str(scores), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("where, message", [("folder", "voted: is a folder; give a file path"),
+                                            ("under a file", "a.csv is a file, not a folder")])
+def test_cli_checks_the_output_path_before_reading_anything(tmp_path, capsys, where, message):
+    a = write(tmp_path / "a.csv", [("q1", 1)])
+    out = tmp_path / "voted" if where == "folder" else a / "voted.csv"
+    if where == "folder":
+        out.mkdir()
+    # the inputs do not exist: the -o error comes first, as it is found before any file is read
+    assert main([str(tmp_path / "none1.csv"), str(tmp_path / "none2.csv"), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: -o ") and message in err
+    assert a.read_text() == "id,answer\nq1,1\n"  # nothing written, nothing created
+    assert set(tmp_path.iterdir()) == ({a, out} if where == "folder" else {a}) and not any(tmp_path.glob("*/*"))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_cli_output_gets_the_usual_permissions_of_the_umask(tmp_path):
+    a = write(tmp_path / "a.csv", [("q1", 1)])
+    out = tmp_path / "voted.csv"
+    previous = os.umask(0o022)
+    try:
+        assert main([str(a), str(a), "-o", str(out)]) == 0
+    finally:
+        os.umask(previous)
+    assert out.stat().st_mode & 0o777 == 0o644  # like the trainers' result files, not tempfile's owner-only 0600
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.csv", "voted.csv"]  # no temporary file left
+
+
+def test_cli_usage_mistakes_are_one_line(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["a.csv", "b.csv"])  # no -o
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err.count("\n") == 1 and "-o/--output" in err
