@@ -77,7 +77,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 
 
 def _read_tsv(path: Path) -> list[dict[str, Any]]:
-    examples, multi_char = [], []
+    examples, multi_char, unlike_header = [], [], []
     for guid, block in sentence_blocks_with_guids(path):
         tokens, tags = [], []
         for number, line in block.rows:
@@ -102,8 +102,16 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
                 multi_char.append(f"{guid} (line {number})")
             tokens.append(char)
             tags.append(tag)
+        # The header holds the sentence in KLUE markup: a file cut short (or edited by hand) leaves its last
+        # sentence with fewer characters than the header says, which would be scored as if whole.
+        if block.sentence and _MARKUP.sub(r"\1", block.sentence) != "".join(tokens):
+            unlike_header.append(f"{guid} (line {block.header_line})")
         examples.append({"guid": guid, "sentence": block.sentence, "tokens": tokens, "ner_tags": tags})
     _warn_multi_char(path, multi_char, "token line(s)")
+    if unlike_header:
+        logger.warning("%s: %d sentence(s) whose character lines do not spell their '## guid<TAB>sentence' header "
+                       "(a file cut short, or edited by hand?); read as the character lines give them: %s", path,
+                       len(unlike_header), ", ".join(unlike_header[:5]) + (" ..." if len(unlike_header) > 5 else ""))
     return examples
 
 

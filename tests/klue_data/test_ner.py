@@ -341,6 +341,21 @@ def test_a_tsv_character_mixing_a_space_and_text_is_refused_with_its_line(tmp_pa
     assert caught.value.line == 4 and caught.value.guid == "smoke-ner-00001"
 
 
+def test_a_sentence_whose_characters_do_not_spell_its_header_is_warned_about(tmp_path, caplog):
+    """A file cut short at a line end parses, but its last sentence lacks the characters its header holds."""
+    whole = block("smoke-ner-00001", "<서울:LC>에 갔다") + block("smoke-ner-00002", "<김민준:PS>이 왔다")
+    with caplog.at_level("WARNING", logger="klue_data.ner"):
+        assert len(ner.read_file(write(tmp_path, whole))) == 2
+    assert "do not spell" not in caplog.text
+    cut = whole.rstrip("\n").rsplit("\n", 2)[0] + "\n"  # the last two character lines gone
+    with caplog.at_level("WARNING", logger="klue_data.ner"):
+        examples = ner.read_file(write(tmp_path, cut, "cut.tsv"))
+    assert examples[1]["tokens"] == list("김민준이 ")
+    assert ("cut.tsv: 1 sentence(s) whose character lines do not spell their '## guid<TAB>sentence' header (a "
+            "file cut short, or edited by hand?); read as the character lines give them: smoke-ner-00002 (line 9)"
+            in caplog.text)
+
+
 def test_several_character_tokens_without_spaces_are_kept_with_a_warning(tmp_path, caplog):
     path = tmp_path / "smoke-ner.jsonl"
     path.write_text(json.dumps({"guid": "smoke-ner-00001", "tokens": ["서울", " ", "가"],
