@@ -71,7 +71,8 @@ class MrcArguments:
             value = getattr(self, name)
             minimum = 0 if name == "doc_stride" and self.doc_stride_mode == "overlap" else 1
             if value < minimum:
-                suffix = " with --doc_stride_mode step" if name == "doc_stride" else ""
+                # the minimum depends on the mode in use, so name that one
+                suffix = f" with --doc_stride_mode {self.doc_stride_mode}" if name == "doc_stride" else ""
                 raise ArgumentsError(f"--{name} must be >= {minimum}{suffix}, got {value}")
         if self.null_score_diff_threshold != self.null_score_diff_threshold:  # NaN: every comparison false
             raise ArgumentsError("--null_score_diff_threshold must be a number, got nan")

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from transformers import TrainingArguments
+from transformers.integrations import INTEGRATION_TO_CALLBACK
 from transformers.trainer_utils import IntervalStrategy
 
 from args.errors import ArgumentsError
+
+# numpy's seed (set_seed seeds it too) takes 0 to 2**32 - 1 only
+SEED_LIMIT = 2**32
 
 
 @dataclass
@@ -44,6 +51,7 @@ class KlueTrainingArguments(TrainingArguments):
         if self.do_train and self.max_steps <= 0 and not self.num_train_epochs > 0:
             raise ArgumentsError(f"--num_train_epochs {self.num_train_epochs:g}: nothing to train; give a positive "
                                  "number of epochs (or --max_steps), or drop --do_train")
+        self._check_values()
         asked_to_evaluate = self.do_eval
         super().__post_init__()
         # The stock arguments turn --do_eval on whenever eval_strategy is not "no", as every config's "steps" is
@@ -52,3 +60,51 @@ class KlueTrainingArguments(TrainingArguments):
         if not self.do_train and not asked_to_evaluate:
             self.do_eval = False
             self.eval_strategy = IntervalStrategy.NO  # it schedules evaluation during training, and none runs
+
+    def _check_values(self) -> None:
+        """Values the Trainer, torch or numpy refuse (or turn into a NaN model) only once the data and the model
+        are loaded: --learning_rate inf trained to NaN and exited 0, --seed -1 and --report_to foo were
+        tracebacks."""
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            # no float flag of the Trainer means anything at inf or NaN; inf epochs or logging steps overflow
+            # in int(), a NaN warmup in math.ceil, and an inf learning rate or decay makes the weights NaN
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ArgumentsError(f"--{item.name} {value:g}: must be a finite number")
+        for name in ("seed", "data_seed"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value < SEED_LIMIT:
+                raise ArgumentsError(f"--{name} {value}: must be between 0 and {SEED_LIMIT - 1} (2**32 - 1)")
+        if self.dataloader_num_workers < 0:
+            raise ArgumentsError(f"--dataloader_num_workers {self.dataloader_num_workers}: must be 0 (load in the "
+                                 "main process) or more")
+        for name in ("adam_beta1", "adam_beta2"):  # torch's optimizers refuse the others
+            if not 0 <= getattr(self, name) < 1:
+                raise ArgumentsError(f"--{name} {getattr(self, name):g}: must be at least 0 and below 1")
+        for name in ("weight_decay", "adam_epsilon"):  # as torch's AdamW
+            if getattr(self, name) < 0:
+                raise ArgumentsError(f"--{name} {getattr(self, name):g}: must not be negative")
+        if not 0 <= self.label_smoothing_factor <= 1:  # torch's cross entropy refuses the others
+            raise ArgumentsError(f"--label_smoothing_factor {self.label_smoothing_factor:g}: must be at least 0 and "
+                                 "at most 1")
+        if self.warmup_steps < 0:
+            raise ArgumentsError(f"--warmup_steps {self.warmup_steps:g}: must not be negative (below 1: a fraction "
+                                 "of the training steps)")
+        if self.output_dir == "":
+            # makedirs("") fails only after the data and the model are loaded
+            raise ArgumentsError("--output_dir '': give the folder for this run's model, checkpoints, results and "
+                                 "predictions")
+        check_report_to(self.report_to)
+
+
+def check_report_to(value: Any) -> None:
+    """The Trainer checks --report_to only when it is built, after the model is loaded, with a traceback: check the
+    value as given (a name, or a list of them from an arguments file) before anything runs."""
+    names = value if isinstance(value, list) else [value]
+    if value is None or names in (["none"], ["all"]):
+        return
+    # "none" and "all" stand alone; a list names integrations, as the Trainer's callbacks know them
+    if not all(isinstance(name, str) and name in INTEGRATION_TO_CALLBACK for name in names):
+        given = " ".join(map(str, names))
+        raise ArgumentsError(f"--report_to {given}: expected none, all, or one or more of "
+                             f"{', '.join(INTEGRATION_TO_CALLBACK)}")

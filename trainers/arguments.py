@@ -142,6 +142,28 @@ def _field_takes(hint: Any, kind: type) -> bool:
     return any(member is kind or typing.get_origin(member) is kind for member in members)
 
 
+class RepeatedKeyError(ValueError):
+    """A key given twice in one mapping of an arguments file: JSON and YAML readers keep the last in silence."""
+
+
+def _mapping_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    repeated = [key for index, key in enumerate(keys) if key in keys[:index]]
+    if repeated:
+        raise RepeatedKeyError(f"{repeated[0]} is given twice; keep one")
+    return dict(pairs)
+
+
+class _YamlWithoutRepeats(yaml.SafeLoader):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        for index, key in enumerate(keys):
+            if key in keys[:index]:
+                raise RepeatedKeyError(f"line {node.value[index][0].start_mark.line + 1}: {key} is given twice; "
+                                       "keep one")
+        return super().construct_mapping(node, deep=deep)
+
+
 def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
     """The file's values become the parser's defaults (so later flags win); unknown keys are an error.
     Returns the values."""
@@ -155,7 +177,12 @@ def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
     if not text.strip():
         raise ArgumentsError(f"{path}: the file is empty; expected a mapping of flag names to values")
     try:
-        values = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        if path.suffix == ".json":
+            values = json.loads(text, object_pairs_hook=_mapping_without_repeats)
+        else:
+            values = yaml.load(text, Loader=_YamlWithoutRepeats)  # noqa: S506 (a SafeLoader)
+    except RepeatedKeyError as error:
+        raise ArgumentsError(f"{path}: {error}") from None
     except json.JSONDecodeError as error:
         problem = f"not valid JSON ({error.msg}, column {error.colno})"
         raise ArgumentsError(f"{path}, line {error.lineno}: {problem}") from None

@@ -123,6 +123,20 @@ def test_an_arguments_file_with_an_unknown_key_or_bad_syntax_is_one_line(tmp_pat
     assert f"{folder}: is a folder" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [("args.json", '{"learning_rate": 1e-3, "do_eval": true, "learning_rate": 5e-3}', "learning_rate is given twice"),
+     ("args.yaml", "learning_rate: 1e-3\ndo_eval: true\nlearning_rate: 5e-3\n",
+      "line 3: learning_rate is given twice")],
+)
+def test_an_arguments_file_giving_a_flag_twice_is_one_line(name, text, expected, tmp_path, capsys):
+    """JSON and YAML readers keep the last of two values in silence: which one was meant is the user's to say."""
+    path = tmp_path / name
+    path.write_text(text)
+    assert main(YnatTask(), [str(path), "--model_name_or_path", "x", "--output_dir", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [f"error: {path}: {expected}; keep one"]
+
+
 def test_an_arguments_file_with_a_byte_order_mark_is_read(tmp_path):
     path = tmp_path / "args.json"
     path.write_text(json.dumps({"model_name_or_path": "x", "output_dir": str(tmp_path / "o"), "do_eval": True}),
@@ -153,6 +167,10 @@ def test_an_arguments_file_with_a_byte_order_mark_is_read(tmp_path):
         ({"log_level": "verbose"}, "log_level: expected one of detail, debug, info"),
         ({"eval_strategy": "epochs"}, "eval_strategy: expected one of no, steps, epoch; got 'epochs'"),
         ({"do_eval": 2}, "do_eval: Truthy value expected: got 2"),
+        # checked by KlueTrainingArguments: the Trainer found them only once the data and the model were loaded
+        ({"report_to": [1, 2]}, "--report_to 1 2: expected none, all"),
+        ({"report_to": "foo"}, "--report_to foo: expected none, all"),
+        ({"output_dir": ""}, "--output_dir '': give the folder"),
     ],
 )
 def test_an_arguments_file_value_of_the_wrong_type_is_one_line(setting, expected, tmp_path, capsys):

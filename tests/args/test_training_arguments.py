@@ -1,0 +1,148 @@
+"""Trainer flag values that cannot run are one line (``ArgumentsError``) while the flags are read, not a traceback
+or a NaN model after the data and the model are loaded (args/training.py, args/mrc.py)."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+from transformers.integrations import INTEGRATION_TO_CALLBACK
+
+from args import ArgumentsError, KlueTrainingArguments, MrcArguments
+from tests.synthetic import write_json, ynat_records
+from trainers.arguments import parse_arguments
+from trainers.run_ynat import YnatTask
+from trainers.runner import main
+
+
+def training_arguments(tmp_path: Path, **values) -> KlueTrainingArguments:
+    settings = {"output_dir": str(tmp_path / "out"), "report_to": "none", "use_cpu": True, **values}
+    return KlueTrainingArguments(**settings)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # inf and NaN: each would train a NaN model, overflow or fail in math.ceil / int() after loading
+        ({"learning_rate": math.inf}, "--learning_rate inf: must be a finite number"),
+        ({"do_train": True, "num_train_epochs": math.inf}, "--num_train_epochs inf: must be a finite number"),
+        ({"warmup_steps": math.nan}, "--warmup_steps nan: must be a finite number"),
+        ({"warmup_steps": math.inf}, "--warmup_steps inf: must be a finite number"),
+        ({"weight_decay": math.inf}, "--weight_decay inf: must be a finite number"),
+        ({"max_grad_norm": math.nan}, "--max_grad_norm nan: must be a finite number"),
+        ({"adam_epsilon": math.inf}, "--adam_epsilon inf: must be a finite number"),
+        ({"label_smoothing_factor": math.nan}, "--label_smoothing_factor nan: must be a finite number"),
+        ({"logging_steps": math.inf}, "--logging_steps inf: must be a finite number"),
+        ({"neftune_noise_alpha": math.nan}, "--neftune_noise_alpha nan: must be a finite number"),
+        # numpy's seed range
+        ({"seed": -1}, "--seed -1: must be between 0 and 4294967295"),
+        ({"seed": 2**32}, "--seed 4294967296: must be between 0 and 4294967295"),
+        ({"data_seed": -1}, "--data_seed -1: must be between 0 and 4294967295"),
+        ({"data_seed": 2**32}, "--data_seed 4294967296: must be between 0 and 4294967295"),
+        ({"dataloader_num_workers": -1}, "--dataloader_num_workers -1: must be 0 (load in the main process) or more"),
+        # torch's optimizers and cross entropy
+        ({"adam_beta1": 2.0}, "--adam_beta1 2: must be at least 0 and below 1"),
+        ({"adam_beta1": -0.1}, "--adam_beta1 -0.1: must be at least 0 and below 1"),
+        ({"adam_beta2": 1.0}, "--adam_beta2 1: must be at least 0 and below 1"),
+        ({"weight_decay": -0.01}, "--weight_decay -0.01: must not be negative"),
+        ({"adam_epsilon": -1e-8}, "--adam_epsilon -1e-08: must not be negative"),
+        ({"label_smoothing_factor": 1.5}, "--label_smoothing_factor 1.5: must be at least 0 and at most 1"),
+        ({"warmup_steps": -1}, "--warmup_steps -1: must not be negative"),
+        ({"output_dir": ""}, "--output_dir '': give the folder for this run's model"),
+        # the Trainer checks these names only when it is built, after the model is loaded
+        ({"report_to": "foo"}, "--report_to foo: expected none, all, or one or more of "),
+        ({"report_to": ["tensorboard", "foo"]}, "--report_to tensorboard foo: expected none, all"),
+        ({"report_to": [1, 2]}, "--report_to 1 2: expected none, all"),
+        ({"report_to": ["none", "tensorboard"]}, "--report_to none tensorboard: expected none, all"),
+    ],
+)
+def test_a_value_the_run_cannot_use_is_refused_while_the_flags_are_read(values, expected, tmp_path):
+    with pytest.raises(ArgumentsError, match=re.escape(expected)):
+        training_arguments(tmp_path, **values)
+
+
+def test_an_unknown_report_to_lists_the_names_the_installed_transformers_accepts(tmp_path):
+    with pytest.raises(ArgumentsError) as refused:
+        training_arguments(tmp_path, report_to="tensorbord")
+    message = str(refused.value)
+    assert len(message.splitlines()) == 1
+    assert message.startswith("--report_to tensorbord: expected none, all, or one or more of ")
+    assert all(name in message for name in INTEGRATION_TO_CALLBACK)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"seed": 0},
+        {"seed": 2**32 - 1, "data_seed": 2**32 - 1},
+        {"data_seed": 0},
+        {"adam_beta1": 0.0, "adam_beta2": 0.0},
+        {"weight_decay": 0.0, "adam_epsilon": 0.0, "max_grad_norm": 0.0},  # 0: no clipping
+        {"label_smoothing_factor": 1.0},
+        {"warmup_steps": 0.1},  # below 1: a fraction of the training steps
+        {"dataloader_num_workers": 0},
+        {"report_to": "none"},
+        {"report_to": ["none"]},
+        {"report_to": "all"},
+        {"report_to": None},
+        {"report_to": "tensorboard"},
+        {"report_to": ["tensorboard", "wandb"]},
+        {"do_train": True, "max_steps": 3, "num_train_epochs": -1.0},  # max_steps decides; epochs are not read
+    ],
+)
+def test_the_edges_of_each_range_still_run(values, tmp_path):
+    training_arguments(tmp_path, **values)
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--learning_rate", "inf"], "--learning_rate inf: must be a finite number"),
+        (["--num_train_epochs", "inf"], "--num_train_epochs inf: must be a finite number"),
+        (["--warmup_steps", "nan"], "--warmup_steps nan: must be a finite number"),
+        (["--seed", "4294967296"], "--seed 4294967296: must be between 0 and 4294967295"),
+        (["--dataloader_num_workers", "-1"], "--dataloader_num_workers -1: must be 0"),
+        (["--adam_beta1", "2"], "--adam_beta1 2: must be at least 0 and below 1"),
+        (["--report_to", "foo"], "--report_to foo: expected none, all, or one or more of "),
+        (["--output_dir", ""], "--output_dir '': give the folder"),
+    ],
+)
+def test_command_line_values_are_refused_by_parse_arguments(flags, expected):
+    argv = ["--model_name_or_path", "x", "--output_dir", "out", "--do_train", *flags]  # the last --output_dir wins
+    with pytest.raises(ArgumentsError, match=re.escape(expected)):
+        parse_arguments(YnatTask(), argv)
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--learning_rate", "inf"], "--learning_rate inf: must be a finite number"),  # trained to NaN, exit 0
+        (["--report_to", "foo"], "--report_to foo: expected none, all"),  # the Trainer's traceback
+        (["--seed", "-1"], "--seed -1: must be between 0 and 4294967295"),  # set_seed's traceback
+        (["--adam_beta1", "2"], "--adam_beta1 2: must be at least 0 and below 1"),  # torch's traceback
+    ],
+)
+def test_a_run_with_such_a_flag_ends_in_one_line_and_exit_status_2(flags, expected, tiny_bert, tmp_path, capsys):
+    train = write_json(tmp_path / "train.json", ynat_records(8))
+    out = tmp_path / "out"
+    status = main(YnatTask(), ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--report_to",
+                               "none", "--use_cpu", "--do_train", "--train_file", str(train), "--max_steps", "2",
+                               *flags])  # fmt: skip
+    message = capsys.readouterr().err.strip()
+    assert status == 2 and len(message.splitlines()) == 1 and expected in message, message
+    assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"doc_stride": -5}, "--doc_stride must be >= 0 with --doc_stride_mode overlap, got -5"),
+        ({"doc_stride": -5, "doc_stride_mode": "overlap"}, "--doc_stride must be >= 0 with --doc_stride_mode overlap"),
+        ({"doc_stride": 0, "doc_stride_mode": "step"}, "--doc_stride must be >= 1 with --doc_stride_mode step, got 0"),
+    ],
+)
+def test_a_doc_stride_below_its_minimum_names_the_mode_in_use(values, expected):
+    with pytest.raises(ArgumentsError, match=re.escape(expected)):
+        MrcArguments(**values)
