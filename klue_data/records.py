@@ -221,6 +221,8 @@ class RecordReader:
                     raise self.error(f"expected a string, got {type(value).__name__} {value!r}", name)
                 return value
         names = " or ".join(repr(name) for name in (field, *alternatives))
+        if any(name in self.record for name in (field, *alternatives)):  # there, but null: not "missing"
+            raise self.error(f"{names} is null; expected a string")
         raise self.error(f"missing field {names}; the record has {_field_list(self.record)}")
 
     def number(self, field: str, *, low: float, high: float, source: dict[str, Any] | None = None) -> float:

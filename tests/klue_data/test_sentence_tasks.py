@@ -112,6 +112,14 @@ def test_a_guid_used_twice_is_refused(tmp_path, reader, row):
         reader.read_file(path)
 
 
+def test_a_null_text_field_is_called_null_not_missing(tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", [{"guid": "u1", "title": None, "label": "스포츠"}])
+    with pytest.raises(KlueDataError, match=r"record 0 \(guid u1\): 'title' is null; expected a string$"):
+        ynat.read_file(path)
+    with pytest.raises(KlueDataError, match=r"missing field 'title'; the record has"):
+        ynat.read_file(write_jsonl(tmp_path / "b.jsonl", [{"guid": "u1", "label": "스포츠"}]))
+
+
 def test_sts_labels_of_real_label_alone_are_made_as_klue_makes_them(tmp_path, shared_klue):
     """KLUE's ``label`` is ``real-label`` rounded to one decimal and ``binary-label`` is ``label >= 3``: a file
     that keeps only ``real-label`` reads as the original (every dev pair checked)."""
