@@ -122,7 +122,10 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     check_even_batches(training_args)
     check_output_dir(training_args)
     check_predicts_with_its_model(training_args, model_args)
-    finished = finished_training(task, model_args, data_args, training_args)
+    finished_settings = None
+    if training_args.do_train:  # taken before the Trainer exists (it may fill some in), saved once trained
+        finished_settings = finished_run_settings(task, model_args, data_args, training_args)
+    finished = finished_training(task, training_args, finished_settings)
     if finished:
         training_args.do_train = False
         model_args = dataclasses.replace(
@@ -211,7 +214,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         if trainer.is_world_process_zero():
             # One writer: train_results.json marks a finished run (finished_training), so it must not appear
             # before the main process has saved the model and the settings a rerun is compared with.
-            write_json(output_dir / RUN_SETTINGS_FILE, finished_run_settings(task, model_args, data_args, training_args))
+            write_json(output_dir / RUN_SETTINGS_FILE, finished_settings)
             save_results(output_dir, "train", train_metrics)
         save_trainer_state(trainer, output_dir)
         results["train"] = train_metrics
@@ -258,13 +261,12 @@ def setup_logging(training_args: KlueTrainingArguments) -> None:
     transformers.utils.logging.enable_explicit_format()
 
 
-def finished_training(
-    task: Task, model_args: ModelArguments, data_args: DataArguments, training_args: KlueTrainingArguments
-) -> bool:
+def finished_training(task: Task, training_args: KlueTrainingArguments, settings: dict[str, Any] | None) -> bool:
     """Whether ``--do_train`` would repeat a run that already finished in ``output_dir`` (its
     train_results.json is written last). Resuming it would train 0 steps and overwrite its results.
     A finished run of another task there is an error: its model is not this task's; so is one trained with
-    other flags (``finished_run_settings``, saved beside it): its model and scores are not this command's."""
+    other flags (``settings``, this run's ``finished_run_settings``; saved beside the finished one): its model
+    and scores are not this command's."""
     output_dir = Path(training_args.output_dir)
     if not training_args.do_train or training_args.overwrite_output_dir:
         return False
@@ -278,8 +280,7 @@ def finished_training(
         saved = json.loads((output_dir / RUN_SETTINGS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         saved = {}
-    settings = finished_run_settings(task, model_args, data_args, training_args)
-    changed = [f"{name} {saved[name]} -> {value}" for name, value in settings.items()
+    changed = [f"{name} {saved[name]} -> {value}" for name, value in (settings or {}).items()
                if isinstance(saved, dict) and name in saved and saved[name] != value]  # fmt: skip
     if changed:
         raise ArgumentsError(f"{output_dir} holds a finished training run with other flags ({', '.join(changed)}): "
