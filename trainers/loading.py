@@ -84,8 +84,10 @@ def require_labels(
             continue
         if split != "test":
             expected = "training and evaluation need one on every example (only the --test_file may leave labels out)"
-        elif len(missing) == len(raw[split]):
-            continue  # unlabelled test data: predicted, not scored
+        elif len(missing) == len(raw[split]):  # unlabelled test data; said, as a misnamed label field reads the same
+            logger.info("test: no example has a label ('%s'): predicted, not scored.",
+                        getattr(task, "label_column", "label"))
+            continue
         elif task.partly_labelled_test_is_unlabelled:
             logger.warning("test: %d of %d examples have no label: the split is predicted, not scored.", len(missing),
                            len(raw[split]))

@@ -106,7 +106,7 @@ def test_tasks_whose_readers_allow_unlabelled_examples_refuse_them_outside_the_t
 
 
 @pytest.mark.parametrize("extra", [[], ["--prediction_loss_only"]], ids=["plain", "prediction_loss_only"])
-def test_a_test_file_may_leave_labels_out(extra, tiny_bert, tmp_path):
+def test_a_test_file_may_leave_labels_out(extra, tiny_bert, tmp_path, capsys):
     """Predicted all the same under --prediction_loss_only: there is no loss to keep, and the file is the point."""
     records = ynat_records(3)
     for record in records:
@@ -114,6 +114,8 @@ def test_a_test_file_may_leave_labels_out(extra, tiny_bert, tmp_path):
     test = write_json(tmp_path / "test.json", records)
     status, out = run(YnatTask(), tiny_bert, tmp_path, {"test": test}, "--do_eval", "false", "--do_predict", *extra)
     assert status == 0 and len((out / "predictions.jsonl").read_text().splitlines()) == 3
+    # said, as a file whose label field is misnamed reads the same
+    assert "test: no example has a label ('label'): predicted, not scored." in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
