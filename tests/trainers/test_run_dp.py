@@ -98,8 +98,8 @@ def test_dp_trains_scores_and_writes_predictions_from_the_tsv(model_fixture, req
     config = json.loads((out / "config.json").read_text())
     assert config["model_type"] == "klue_dp_biaffine" and config["id2label"]["0"] == "NP"
     assert len(config["id2label"]) == 38
-    # The saved output dir evaluates again (finished run: training skipped), with MST decoding: trees.
-    assert run_dp(model, out, "--data_dir", str(data), "--do_train", "--do_eval", "--decode", "mst") == 0
+    # The saved model evaluates again in its folder, with MST decoding: trees.
+    assert run_dp(out, out, "--data_dir", str(data), "--do_eval", "--decode", "mst") == 0
     mst = read_jsonl(out / "eval_predictions.jsonl")
     for prediction in mst:
         assert prediction["prediction"]["head"].count(0) == 1

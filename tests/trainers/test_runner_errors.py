@@ -318,12 +318,12 @@ def test_a_model_whose_weights_file_was_cut_short_is_one_line(tiny_bert, tmp_pat
 
 
 def test_a_full_disk_is_one_line_and_leaves_no_partial_file(tiny_bert, tmp_path, capsys, monkeypatch):
-    import trainers.outputs
+    import metrics.atomic_files
 
     def full_disk(descriptor: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(trainers.outputs.os, "fsync", full_disk)
+    monkeypatch.setattr(metrics.atomic_files.os, "fsync", full_disk)
     dev = write_json(tmp_path / "dev.json", ynat_records(4))
     status, out = run(YnatTask(), tiny_bert, tmp_path, {"validation": dev})
     assert status == 1
