@@ -111,7 +111,8 @@ def test_errors_name_file_record_guid_and_field(tmp_path, changes, field, fragme
 
 def test_a_guid_used_twice_is_refused(tmp_path):
     """Predictions are matched by guid: a repeated one is refused where it is read, not by the scorer later."""
-    with pytest.raises(KlueDataError, match=r"record 1 \(guid smoke-re-00001\), field 'guid': .*already used by record 0"):
+    expected = r"record 1 \(guid smoke-re-00001\), field 'guid': .*already used by record 0"
+    with pytest.raises(KlueDataError, match=expected):
         re_data.read_file(write(tmp_path, [record(), record()]))
 
 

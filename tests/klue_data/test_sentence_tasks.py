@@ -108,7 +108,8 @@ def test_a_numeric_guid_becomes_text_and_a_numeric_sentence_is_refused(tmp_path)
 def test_a_guid_used_twice_is_refused(tmp_path, reader, row):
     """Predictions are matched by guid: a repeated one is refused where it is read, not by the scorer later."""
     path = write_jsonl(tmp_path / "a.jsonl", [dict(row, guid="u1"), dict(row, guid="u2"), dict(row, guid="u1")])
-    with pytest.raises(KlueDataError, match=r"record 2 \(guid u1\), field 'guid': guid 'u1' was already used by record 0"):
+    expected = r"record 2 \(guid u1\), field 'guid': guid 'u1' was already used by record 0"
+    with pytest.raises(KlueDataError, match=expected):
         reader.read_file(path)
 
 
