@@ -33,7 +33,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
             "source": row.record.get("source", row.record.get("genre")) or "",
             "premise": row.text("premise"),
             "hypothesis": row.text("hypothesis"),
-            "label": row.label_name(label_field, LABELS, hub_order=NLI_HUB_LABELS) if row.has(label_field) else None,
+            "label": row.optional_label(label_field, LABELS, hub_order=NLI_HUB_LABELS),
         }
         if not example["premise"].strip() or not example["hypothesis"].strip():
             empty.append(guid)

@@ -45,7 +45,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
             if sentence[entity["start_idx"] : entity["end_idx"] + 1] != entity["word"]:
                 mismatched.append(f"{guid} {name}")
             example[name] = entity
-        example["label"] = row.label_name("label", LABELS, hub_order=RE_HUB_RELATIONS) if row.has("label") else None
+        example["label"] = row.optional_label("label", LABELS, hub_order=RE_HUB_RELATIONS)
         example["source"] = row.record.get("source") or ""
         if not sentence.strip():
             empty.append(guid)

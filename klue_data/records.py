@@ -253,6 +253,13 @@ class RecordReader:
             raise self.error(f"label id {index} is outside the Hub's 0..{len(hub_order) - 1}", field)
         raise self.error(f"expected one of {', '.join(names)}; got {value!r}", field)
 
+    def optional_label(self, field: str, names: Sequence[str], *, hub_order: Sequence[str]) -> str | None:
+        """``label_name``, or None for an unlabelled record: the field missing or empty, or -1, the Hub's id of
+        "no label" (a test split saved from the Hub with ``to_json``/``to_csv``)."""
+        if not self.has(field) or (_is_int(self.record[field]) and int(self.record[field]) == -1):
+            return None
+        return self.label_name(field, names, hub_order=hub_order)
+
     def guid_or_fallback(self, *, id_field: str | None = None) -> str:
         """The record's guid; else its ``id_field`` where given and set (competition CSVs have
         ``id``); else ``fallback_guid`` of the file's stem and the record's index."""

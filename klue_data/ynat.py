@@ -28,7 +28,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
         guid = row.guid_or_fallback()
         claim_guid(row, guid, seen)
         title = row.text("title")
-        label = row.label_name("label", LABELS, hub_order=YNAT_HUB_LABELS) if row.has("label") else None
+        label = row.optional_label("label", LABELS, hub_order=YNAT_HUB_LABELS)
         if not title.strip():
             empty.append(guid)
         examples.append({"guid": guid, "title": title, "label": label})

@@ -109,6 +109,10 @@ def test_errors_name_file_record_guid_and_field(tmp_path, changes, field, fragme
     assert caught.value.field == field
 
 
+def test_the_hubs_no_label_id_reads_as_unlabelled(tmp_path):
+    assert re_data.read_file(write(tmp_path, [record(label=-1)]))[0]["label"] is None
+
+
 def test_a_guid_used_twice_is_refused(tmp_path):
     """Predictions are matched by guid: a repeated one is refused where it is read, not by the scorer later."""
     expected = r"record 1 \(guid smoke-re-00001\), field 'guid': .*already used by record 0"

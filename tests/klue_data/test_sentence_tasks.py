@@ -76,6 +76,15 @@ def test_user_files_accept_label_names_or_hub_ids_and_csv(tmp_path):
     assert dataset.column_names == ["guid", "source", "premise", "hypothesis", "label"]
 
 
+@pytest.mark.parametrize("unlabelled", [-1, "-1"])
+def test_the_hubs_no_label_id_reads_as_unlabelled(tmp_path, unlabelled):
+    """A test split saved from the Hub (to_json / to_csv) marks its rows -1: unlabelled, not an id out of range."""
+    path = write_jsonl(tmp_path / "test.jsonl", [{"guid": "u1", "title": "제목", "label": unlabelled}])
+    assert ynat.read_file(path)[0]["label"] is None
+    with pytest.raises(KlueDataError, match="label id -2 is outside the Hub's 0..6"):
+        ynat.read_file(write_jsonl(tmp_path / "bad.jsonl", [{"guid": "u1", "title": "제목", "label": -2}]))
+
+
 def write_jsonl(path, rows: list[dict]):
     path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
     return path
