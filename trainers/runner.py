@@ -96,6 +96,17 @@ def main(task: Task, argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def build_trainer(training_args: KlueTrainingArguments, **kwargs: Any) -> KlueTrainer:
+    """The ``KlueTrainer``; a ``--report_to`` integration whose package is not installed is one line (its callback
+    refuses to start with a RuntimeError saying what to install) rather than a traceback."""
+    try:
+        return KlueTrainer(args=training_args, **kwargs)
+    except RuntimeError as error:
+        if "to be installed" not in str(error):
+            raise
+        raise ArgumentsError(f"--report_to {' '.join(training_args.report_to)}: {error}") from None
+
+
 def leave_process_group() -> None:
     """Under torchrun, tear this process's process group down, and free it, while Python still runs. A group
     freed only by the interpreter's exit can abort a process that finished its run (SIGABRT, "terminate called
@@ -183,9 +194,9 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     # processes (eval_loss x N under torchrun) and skip dividing it over gradient accumulation steps.
     model.accepts_loss_kwargs = False
 
-    trainer = KlueTrainer(
+    trainer = build_trainer(
+        training_args,
         model=model,
-        args=training_args,
         train_dataset=features.get("train"),
         eval_dataset=features.get("validation"),
         processing_class=tokenizer,

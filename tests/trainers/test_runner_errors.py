@@ -332,3 +332,12 @@ def test_a_full_disk_is_one_line_and_leaves_no_partial_file(tiny_bert, tmp_path,
     assert "Traceback" not in err and len(errors) == 1, err
     assert errors[0].startswith(f"error: cannot write {out}") and errors[0].endswith("No space left on device")
     assert not out.exists() or not any(out.iterdir())  # the temporary file is gone, no half-written result
+
+
+def test_a_report_to_integration_that_is_not_installed_is_one_line(tiny_bert, tmp_path, capsys, monkeypatch):
+    from transformers.integrations import integration_utils
+
+    monkeypatch.setattr(integration_utils, "_is_comet_installed", False)  # whatever this machine has
+    dev = write_json(tmp_path / "dev.json", ynat_records(4))
+    status, out = run(YnatTask(), tiny_bert, tmp_path, {"validation": dev}, "--report_to", "comet_ml")
+    assert_failed_cleanly(status, out, capsys, "error: --report_to comet_ml: CometCallback requires comet-ml")
