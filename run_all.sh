@@ -168,7 +168,7 @@ if [ "$OVERWRITE" = 0 ]; then
     sed 's/,/, /g'): pass --overwrite to rerun them, or another --output_dir"
 fi
 
-mkdir -p "$OUT" || die "cannot create $OUT"
+mkdir -p "$OUT" 2>/dev/null || die "--output_dir $OUT: cannot create it (a file there or above it, or no permission)"
 if [ "$SMOKE" = 1 ]; then
   if [ "$SMOKE_PREPARE" = 1 ]; then
     echo "== smoke: tiny model and made-up data in $OUT/smoke"

@@ -258,6 +258,14 @@ def test_flags_help_and_bad_flags():
     assert run_all("--model").stderr.strip() == "run_all.sh: --model needs a value (bash run_all.sh --help)"
 
 
+def test_an_output_dir_that_cannot_be_made_is_one_line(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    done = run_all("--smoke", "--tasks", "ynat", "--output_dir", str(afile / "out"))
+    assert done.returncode == 2 and done.stderr.strip() == (
+        f"run_all.sh: --output_dir {afile / 'out'}: cannot create it (a file there or above it, or no permission)")
+
+
 @pytest.mark.skipif(not FULL, reason="the whole smoke benchmark takes about 5 minutes: KLUE_FULL_SMOKE=1 runs it")
 def test_the_whole_smoke_benchmark_beats_every_trivial_baseline(tmp_path):
     done = run_all("--smoke", "--output_dir", str(tmp_path), "--", "--disable_tqdm", "true", timeout=1800)
