@@ -25,9 +25,9 @@ import numpy as np
 
 from metrics.classification import classification_breakdown, nli_accuracy, sts_f1, sts_pearsonr, ynat_macro_f1
 from metrics.dp import dp_attachment_accuracies, dp_las, dp_uas
-from metrics.labels import DP_DEPREL_LABELS, MRC_QUESTION_TYPES, NER_TAGS, NLI_LABELS, RE_RELATIONS, YNAT_LABELS
+from metrics.labels import DP_DEPREL_LABELS, NER_TAGS, NLI_LABELS, RE_RELATIONS, YNAT_LABELS
 from metrics.mcqa import mcqa_accuracy, mcqa_breakdown
-from metrics.mrc import mrc_breakdown, mrc_exact_match, mrc_rouge_w
+from metrics.mrc import mrc_breakdown, mrc_exact_match, mrc_rouge_w, mrc_scores_by_question_type
 from metrics.ner import ner_breakdown, ner_char_f1, ner_entity_f1
 from metrics.relation import N_RELATIONS, re_auprc, re_breakdown, re_micro_f1
 from metrics.wos import wos_breakdown, wos_scores
@@ -444,13 +444,13 @@ def _convert_mrc(obj: dict[str, Any], unit: Unit) -> str:
 def _score_mrc_units(
     units: Sequence[Unit], predictions: list[str], notes: list[str]
 ) -> tuple[Scores, dict[str, Any]]:
-    golds = _golds(units)
-    scores = _score_mrc(predictions, golds)
-    question_types = [unit.context["question_type"] for unit in units]
-    if all(question_type in MRC_QUESTION_TYPES for question_type in question_types):
-        return scores, mrc_breakdown(predictions, golds, question_types)
-    notes.append("no per-question-type breakdown: some references have no KLUE question_type (1, 2, 3)")
-    return scores, {}
+    # One pass, and the breakdown a training run writes (eval_breakdown.json: types by name)
+    scores, breakdown = mrc_scores_by_question_type(
+        predictions, _golds(units), [unit.context["question_type"] for unit in units]
+    )
+    if unknown := breakdown["unknown_question_type_count"]:
+        notes.append(f"{unknown} reference(s) without a KLUE question_type (1, 2, 3): in the overall scores only")
+    return {key: scores[key] for key in ("exact_match", "rouge_w")}, breakdown
 
 
 # ---------------------------------------------------------------- WoS: a dialogue state per user turn
