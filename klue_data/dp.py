@@ -13,7 +13,8 @@ Quirks kept as they are (the loader checks structure, it does not correct annota
   is the header's text, ``word_form`` the word lines'.
 
 Checked: six columns, integer INDEX equal to the word's position (1, 2, ...), integer
-``0 <= HEAD <= number of words`` and HEAD not the word's own INDEX (no word heads itself). Also
+``0 <= HEAD <= number of words`` and HEAD not the word's own INDEX (no word heads itself), each guid
+once (predictions are matched by guid). Also
 reads Hub-schema JSON / JSON-lines user files (one record per sentence with equal-length lists).
 DP has no closed label list here: ``LABELS`` is None.
 """

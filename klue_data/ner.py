@@ -25,6 +25,8 @@ Quirks handled here:
   ``KlueDataError``: the scorer and the aligner must agree on which tokens are spaces (never
   scored), and only a token that is all spaces or has none makes that one rule
   (``is_space_token``). A guid given twice is a ``KlueDataError`` too (predictions are matched by guid).
+- A sentence whose character lines do not spell its header (without the markup) is read as the lines
+  give it, with a warning naming it: a file cut short at a line end looks like that.
 - Annotation oddities of the real files (an ``I-`` tag with no ``B-`` before it, spaces tagged
   inside an entity, even an entity's ``B-`` on the space before it, as in two v1.1 dev sentences)
   are loaded as they are: the loader checks structure, it does not re-annotate.
