@@ -45,7 +45,7 @@ def launch(launcher: list[str], scripts: list[Path], argv: list[str], **env: str
 # process that finished its run (``leave_process_group``).
 EXIT_PROBE = probe(
     """
-    import atexit, weakref
+    import atexit, os, sys, weakref
     import torch.distributed as dist
 
     freed_when_torn_down = []
@@ -57,7 +57,11 @@ EXIT_PROBE = probe(
         freed_when_torn_down.append(group() is None)
 
     def report():
-        print("at exit: process group", "up" if dist.is_initialized() else "down", "freed", freed_when_torn_down)
+        # One write of the whole line: both processes share the pipe, and print's pieces (each argument, the
+        # separators) interleaved with the other process's now and then.
+        sys.stdout.flush()
+        state = "up" if dist.is_initialized() else "down"
+        os.write(1, f"at exit: process group {state} freed {freed_when_torn_down}\\n".encode())
 
     dist.destroy_process_group = watched_destroy
     atexit.register(report)
