@@ -171,7 +171,8 @@ LATE_RANDOM_STATE_PROBE = probe(
             save_to_json(self, json_path)
 
         TrainerState.save_to_json = watched_save_to_json
-        atexit.register(lambda: print("process 1's random state there when marked whole:", there_when_marked))
+        # one string, one write: print's pieces could interleave with the other process's output
+        atexit.register(lambda: print(f"process 1's random state there when marked whole: {there_when_marked}"))
     """
 )
 
