@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 EXIT_BAD_INPUT = 2
@@ -30,3 +31,10 @@ def given_flags(flags: Sequence[str]) -> dict[str, str | None]:
         has_value = following is not None and not following.startswith("--")
         given[name.replace("-", "_")] = value if equals else (following if has_value else None)
     return given
+
+
+def nearest_existing(path: str | Path) -> Path | None:
+    """``path`` itself or the nearest folder above it that exists: where a path flag's missing folders would be
+    made, so what must be a folder (and writable) for the path to be created. None when nothing of it exists."""
+    path = Path(path)
+    return next((folder for folder in (path, *path.parents) if folder.exists()), None)

@@ -7,6 +7,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from args.command_line import nearest_existing
 from args.errors import ArgumentsError
 
 # What the flag holds when given without a path (argparse's const); the scripts read it as their output dir.
@@ -46,6 +47,6 @@ def check_predictions_csv(value: str | bool | None) -> None:
     if path.is_dir():
         raise ArgumentsError(f"--predictions_csv {value}: is a folder; give a file path, or no path for "
                              f"{IN_OUTPUT_DIR}")
-    existing = next((folder for folder in path.parents if folder.exists()), None)
+    existing = nearest_existing(path.parent)
     if existing is not None and not existing.is_dir():
         raise ArgumentsError(f"--predictions_csv {value}: {existing} is a file, not a folder")

@@ -26,7 +26,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from args.command_line import OneLineErrorParser
+from args.command_line import OneLineErrorParser, nearest_existing
 from metrics.atomic_files import atomic_writer
 
 EXIT_REJECTED = 2
@@ -140,13 +140,11 @@ def check_output(path: str | Path) -> None:
     path = Path(path)
     if path.is_dir():
         raise VoteInputError(f"-o {path}: is a folder; give a file path")
-    for parent in path.parents:  # the nearest one that exists is where the missing folders get made
-        if parent.exists():
-            if not parent.is_dir():
-                raise VoteInputError(f"-o {path}: {parent} is a file, not a folder")
-            if not os.access(parent, os.W_OK):
-                raise VoteInputError(f"-o {path}: cannot write in {parent} (permission denied)")
-            return
+    parent = nearest_existing(path.parent)
+    if parent is not None and not parent.is_dir():
+        raise VoteInputError(f"-o {path}: {parent} is a file, not a folder")
+    if parent is not None and not os.access(parent, os.W_OK):
+        raise VoteInputError(f"-o {path}: cannot write in {parent} (permission denied)")
 
 
 def write_answers(path: str | Path, answers: Mapping[str, int]) -> None:

@@ -11,8 +11,6 @@ A folder that is missing or cannot be one ends in one error line, exit status 2.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import sys
 from pathlib import Path
@@ -68,13 +66,8 @@ def main(argv: list[str]) -> int:
             problem = "is a file, not a folder" if data_dir.exists() else "no such folder"
             print(f"error: baselines {data_dir}: {problem}; give the folder of the tasks' dev files", file=sys.stderr)
             return 2
-        notes = io.StringIO()  # why a task has no baseline: passed on, or folded into the one error line
-        with contextlib.redirect_stderr(notes):
-            found = baselines(data_dir, rest[1:])
-        reasons = notes.getvalue().splitlines()
-        # a task without a dev file is left out without a word by smoke.baselines: say so
-        reasons += [f"no {task} baseline: no {task} dev file in {data_dir}" for task in rest[1:]
-                    if task not in found and not any(line.startswith(f"no {task} baseline:") for line in reasons)]
+        reasons: list[str] = []  # why a task has no baseline: passed on, or folded into the one error line
+        found = baselines(data_dir, rest[1:], reasons)
         if not found:  # printing {} and exiting 0 would pass for baselines
             print(f"error: baselines {data_dir}: no task has a readable dev file: {'; '.join(reasons)}",
                   file=sys.stderr)
@@ -89,12 +82,12 @@ def main(argv: list[str]) -> int:
 
 def _not_a_folder(path: Path) -> str | None:
     """Why ``path`` cannot be (or become) a folder, or None: it is a file, or a file is above it."""
-    if path.exists() and not path.is_dir():
-        return "is a file, not a folder"
-    for parent in path.parents:  # the nearest existing one is where the missing folders get made
-        if parent.exists():
-            return None if parent.is_dir() else f"{parent} is a file, not a folder"
-    return None
+    from args.command_line import nearest_existing
+
+    existing = nearest_existing(path)
+    if existing is None or existing.is_dir():
+        return None
+    return "is a file, not a folder" if existing == path else f"{existing} is a file, not a folder"
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -109,18 +108,23 @@ def read_dev(task: str, data_dir: str | Path) -> list[dict[str, Any]] | None:
     return reader.read_file(files["validation"])
 
 
-def baselines(data_dir: str | Path, tasks: list[str]) -> dict[str, dict[str, Any]]:
-    """``{task: {"name": what was predicted, "scores": {metric: value}}}`` for every task with a dev file."""
+def baselines(
+    data_dir: str | Path, tasks: list[str], skipped: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """``{task: {"name": what was predicted, "scores": {metric: value}}}`` for every task with a readable dev
+    file; why each other task has none is appended to ``skipped`` (``"no ynat baseline: ..."``)."""
     from klue_data import KlueDataError
 
     result: dict[str, dict[str, Any]] = {}
+    skipped = [] if skipped is None else skipped
     for task in tasks:
         try:
             records = read_dev(task, data_dir)
         except KlueDataError as error:  # the task's own run reports the bad file; no baseline for it
-            print(f"no {task} baseline: {error}", file=sys.stderr)
+            skipped.append(f"no {task} baseline: {error}")
             continue
         if not records:
+            skipped.append(f"no {task} baseline: no {task} dev file in {data_dir}")
             continue
         scores = trivial_scores(task, records)
         scores = {key: (0.0 if math.isnan(value) else float(value)) for key, value in scores.items()}

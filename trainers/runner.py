@@ -33,6 +33,7 @@ from transformers import EvalPrediction, PretrainedConfig, PreTrainedTokenizerBa
 from transformers.trainer_utils import get_last_checkpoint
 
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
+from args.command_line import nearest_existing
 from klue_data import KlueDataError, SourceUnavailableError
 from metrics.tasks import metric_task
 from models.padding import padded_width
@@ -287,12 +288,8 @@ def finished_training(task: Task, training_args: KlueTrainingArguments, settings
     if other is not None:
         raise ArgumentsError(f"{output_dir} holds the finished training of {other}, not a {task.name} run: pass "
                              "another --output_dir, or --overwrite_output_dir to replace it")
-    try:  # runs of earlier versions saved no settings: taken as this command's, as before
-        saved = json.loads((output_dir / RUN_SETTINGS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        saved = {}
-    changed = [f"{name} {saved[name]} -> {value}" for name, value in (settings or {}).items()
-               if isinstance(saved, dict) and name in saved and saved[name] != value]  # fmt: skip
+    # runs of earlier versions saved no settings: taken as this command's, as before
+    changed = changed_settings(saved_mapping(output_dir / RUN_SETTINGS_FILE), settings or {})
     if changed:
         raise ArgumentsError(f"{output_dir} holds a finished training run with other flags ({', '.join(changed)}): "
                              "pass --overwrite_output_dir to train again with these, or another --output_dir (to "
@@ -417,6 +414,21 @@ def finished_run_settings(
     return json.loads(json.dumps(settings, default=str))  # as read back from the file
 
 
+def changed_settings(saved: dict[str, Any], settings: dict[str, Any]) -> list[str]:
+    """``"name old -> new"`` for each of ``settings`` that ``saved`` holds with another value."""
+    return [f"{name} {saved[name]} -> {value}" for name, value in settings.items()
+            if name in saved and saved[name] != value]  # fmt: skip
+
+
+def saved_mapping(path: Path) -> dict[str, Any]:
+    """A JSON object this runner wrote (settings, records), or {} where there is none to read."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return saved if isinstance(saved, dict) else {}
+
+
 def check_resume_settings(
     checkpoint: str | None, settings: dict[str, Any] | None, training_args: KlueTrainingArguments
 ) -> None:
@@ -426,9 +438,7 @@ def check_resume_settings(
     path = Path(checkpoint) / RUN_SETTINGS_FILE if checkpoint else None
     if settings is None or path is None or not path.is_file():  # older checkpoints have no settings file
         return
-    saved = json.loads(path.read_text(encoding="utf-8"))
-    changed = [f"{name} {saved[name]} -> {value}" for name, value in settings.items()
-               if name in saved and saved[name] != value]  # fmt: skip
+    changed = changed_settings(json.loads(path.read_text(encoding="utf-8")), settings)
     if not changed:
         return
     differences = ", ".join(changed)
@@ -509,7 +519,7 @@ def clear_earlier_run(output_dir: Path, *, training: bool) -> None:
 def check_output_dir(training_args: KlueTrainingArguments) -> None:
     """``--output_dir`` must be a folder, or a path one can become: not a file, nor a path under one."""
     path = Path(training_args.output_dir)
-    existing = next((folder for folder in (path, *path.parents) if folder.exists()), None)
+    existing = nearest_existing(path)
     if existing is not None and not existing.is_dir():
         raise ArgumentsError(f"--output_dir {path}: {existing} is a file, not a folder; pass a folder")
     if existing is not None and not os.access(existing, os.W_OK | os.X_OK):  # read-only: found after loading all
@@ -556,11 +566,7 @@ def results_model(model_args: ModelArguments, training_args: KlueTrainingArgumen
 
 def results_model_of(output_dir: Path) -> str | None:
     """``results_model`` as a run recorded it in ``output_dir``; None when none did (or earlier versions)."""
-    try:
-        recorded = json.loads((output_dir / RESULTS_MODEL_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return recorded.get("model") if isinstance(recorded, dict) else None
+    return saved_mapping(output_dir / RESULTS_MODEL_FILE).get("model")
 
 
 def longest_input(tokenizer: PreTrainedTokenizerBase, config: PretrainedConfig) -> tuple[int, str]:
