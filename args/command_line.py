@@ -7,13 +7,19 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 EXIT_BAD_INPUT = 2
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
-    """A parser whose mistakes are one line and exit status 2, not the whole usage."""
+    """A parser whose mistakes are one line and exit status 2, not the whole usage. Flags are taken by
+    their whole names only: argparse's default takes any unambiguous prefix (``--num_train 5``), which
+    ``given_flags`` and the scripts behind ``run_all.sh`` would not read as the flag."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"error: {message} ({self.prog} --help lists the flags)\n")

@@ -26,7 +26,13 @@ ARGUMENT_FILE_SUFFIXES = (".json", ".yaml", ".yml")
 
 
 class ArgumentParser(HfArgumentParser):
-    """``HfArgumentParser`` whose errors are one line (``ArgumentsError``), not the whole usage."""
+    """``HfArgumentParser`` whose errors are one line (``ArgumentsError``), not the whole usage, and which
+    takes flags by their whole names: a prefix (``--num_train 5``) would be read as the flag by argparse but
+    not by ``given_flags`` (the required ``--output_dir``, ``run_all.sh``'s evaluation steps)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise ArgumentsError(f"{message} (python {self.prog} --help lists the flags)")

@@ -49,6 +49,8 @@ def test_help_starts_with_what_the_script_does_then_task_model_data_and_trainer_
         (["--bogus", "1"], "unrecognized arguments: --bogus 1"),
         (["--learning_rate", "abc"], "argument --learning_rate/--learning-rate: invalid float value: 'abc'"),
         (["--ner_scoring", "chars"], "argument --ner_scoring/--ner-scoring: invalid choice: 'chars'"),
+        # argparse would read a prefix as the flag; run_all.sh's reading of the flags would not
+        (["--num_train", "5"], "unrecognized arguments: --num_train 5"),
     ],
 )
 def test_a_bad_flag_is_one_line_and_exit_status_2(tmp_path, capsys, flags, expected):

@@ -244,6 +244,7 @@ def test_report_mistakes_are_one_line_and_write_nothing(tmp_path, capsys):
         (["report", str(typo), "m"], f"report {typo}: no such folder"),
         (["report", str(tmp_path), "m", "--baselines", str(tmp_path / "none.json")], "--baselines"),
         (["report", str(tmp_path), "m", "--tasks", "ner,nre"], "--tasks: unknown task(s) nre;"),
+        (["report", str(tmp_path), "m", "--task", "ner"], "unrecognized arguments: --task ner"),  # whole names only
         (["status", str(tmp_path)], "the following arguments are required: task, status, seconds"),
     ):
         with pytest.raises(SystemExit) as stopped:
