@@ -17,7 +17,7 @@ from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_group
 from transformers.trainer_utils import TrainOutput
 
 from args import ArgumentsError
-from trainers.outputs import write_json
+from trainers.outputs import weight_write_failures_as_os_errors, write_json
 
 logger = logging.getLogger("klue")
 
@@ -128,17 +128,22 @@ class KlueTrainer(Trainer):
 
     def _save_checkpoint(self, model: Any, trial: Any) -> None:
         unlogged = float(self._unlogged_loss().item())  # every process saves, so every one takes part
+        checkpoint = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"
         if self.args.should_save:
             # The sum of the losses so far, so that a resumed run can report the mean of the whole run. Written
             # first: the stock saving writes trainer_state.json last, and that file marks a checkpoint whole.
             _, earlier_sum = getattr(self, "_earlier_loss", None) or (0, 0.0)
             loss_sum = earlier_sum + self._total_loss_scalar + unlogged
-            checkpoint = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"
             checkpoint.mkdir(parents=True, exist_ok=True)
             write_json(checkpoint / LOSS_TOTAL_FILE, {"global_step": self.state.global_step, "loss_sum": loss_sum})
             if self.run_settings is not None:
                 write_json(checkpoint / RUN_SETTINGS_FILE, self.run_settings)
-        super()._save_checkpoint(model, trial)
+        with weight_write_failures_as_os_errors(checkpoint):
+            super()._save_checkpoint(model, trial)
+
+    def save_model(self, output_dir: str | None = None, _internal_call: bool = False) -> None:
+        with weight_write_failures_as_os_errors(output_dir or self.args.output_dir):
+            super().save_model(output_dir, _internal_call=_internal_call)
 
     def _save_rng_state(self, output_dir: str) -> None:
         """The stock save, then a wait for every process's: the main process marks the checkpoint whole

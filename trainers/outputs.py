@@ -2,14 +2,50 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import json
 import math
-from collections.abc import Callable, Iterable, Sequence
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+import safetensors
+
 from metrics.atomic_files import atomic_writer
+
+# How the weight writers report a failed write: safetensors "I/O error: ... (os error 28)"; torch.save
+# "[enforce fail at inline_container.cc:...] . unexpected pos ..." or "PytorchStreamWriter failed writing ...",
+# without the reason, which a nearly full disk then gives.
+_WRITE_FAILURE_MARKS = ("I/O error", "inline_container", "PytorchStreamWriter", "file write failed")
+NEARLY_FULL_BYTES = 64 * 2**20
+
+
+@contextlib.contextmanager
+def weight_write_failures_as_os_errors(folder: str | Path) -> Iterator[None]:
+    """A failed write of model, optimizer or random-state files raised as the ``OSError`` it is (a full disk is
+    ``ENOSPC``), so that the run ends in one line naming ``folder`` as for any other file, not in the
+    weight writer's ``RuntimeError`` / ``SafetensorError``."""
+    try:
+        yield
+    except (RuntimeError, safetensors.SafetensorError) as error:
+        message = str(error)
+        if not any(mark in message for mark in _WRITE_FAILURE_MARKS):
+            raise
+        if reported := re.search(r"os error (\d+)", message):
+            number = int(reported.group(1))
+            raise OSError(number, os.strerror(number), str(folder)) from error
+        try:
+            full = shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+        except OSError:
+            full = False
+        if full:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder)) from error
+        raise OSError(errno.EIO, "the write failed part way (a full disk or a quota?)", str(folder)) from error
 
 
 def write_json(path: str | Path, data: Any) -> None:

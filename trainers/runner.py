@@ -60,7 +60,8 @@ from trainers.task import Scored, Task
 logger = logging.getLogger("klue")
 
 EXIT_BAD_INPUT = 2
-DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)  # out of space or quota, a read-only file system
+# out of space or quota, a read-only file system, a write that failed (weight_write_failures_as_os_errors)
+DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)
 
 
 # --- the run, top to bottom -------------------------------------------------------------------

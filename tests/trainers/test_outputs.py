@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import stat
+from types import SimpleNamespace
 
 import pytest
+import safetensors
+import torch
 
-from trainers.outputs import save_results, write_json, write_jsonl
+import trainers.outputs
+from trainers.outputs import save_results, weight_write_failures_as_os_errors, write_json, write_jsonl
 
 
 def test_a_write_that_dies_midway_keeps_the_old_file_and_leaves_no_temp(tmp_path):
@@ -45,3 +51,39 @@ def test_written_files_follow_the_umask_like_any_other_file(tmp_path, umask, exp
         os.umask(previous)
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()}
     assert modes == {"eval_results.json": expected, "predictions.jsonl": expected, "plain.txt": expected}
+
+
+class FullDisk(io.RawIOBase):
+    """A file whose writes fail as a full disk's do once ``room`` bytes are written."""
+
+    def __init__(self, room: int = 2000):
+        self.room = room
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:
+        self.room -= len(data)
+        if self.room < 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return len(data)
+
+
+def test_a_weight_write_that_fails_is_the_os_error_it_is(tmp_path, monkeypatch):
+    # torch.save's own error says neither why nor where ("unexpected pos 704 vs 598", as on a full tmpfs here):
+    # a nearly full disk says why
+    with pytest.raises(OSError) as failed, weight_write_failures_as_os_errors(tmp_path):
+        torch.save({"weights": torch.zeros(100_000)}, FullDisk())
+    assert failed.value.errno == errno.EIO and failed.value.filename == str(tmp_path)
+    assert failed.value.strerror == "the write failed part way (a full disk or a quota?)"
+    monkeypatch.setattr(trainers.outputs.shutil, "disk_usage", lambda path: SimpleNamespace(free=1024))
+    with pytest.raises(OSError) as failed, weight_write_failures_as_os_errors(tmp_path):
+        torch.save({"weights": torch.zeros(100_000)}, FullDisk())
+    assert failed.value.errno == errno.ENOSPC
+    # safetensors names the reason (as it wrote on a full 2 MiB tmpfs here)
+    with pytest.raises(OSError) as failed, weight_write_failures_as_os_errors(tmp_path):
+        raise safetensors.SafetensorError("Error while serializing: I/O error: No space left on device (os error 28)")
+    assert failed.value.errno == errno.ENOSPC and failed.value.strerror == "No space left on device"
+    # any other error of the writers is a bug to see whole
+    with pytest.raises(RuntimeError, match="non contiguous"), weight_write_failures_as_os_errors(tmp_path):
+        raise RuntimeError("You are trying to save a non contiguous tensor")

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import torch
 
 from tests.synthetic import ner_records, nli_records, sts_records, write_json, ynat_records
 from tests.synthetic_mcqa import mcqa_records
@@ -341,3 +342,25 @@ def test_a_report_to_integration_that_is_not_installed_is_one_line(tiny_bert, tm
     dev = write_json(tmp_path / "dev.json", ynat_records(4))
     status, out = run(YnatTask(), tiny_bert, tmp_path, {"validation": dev}, "--report_to", "comet_ml")
     assert_failed_cleanly(status, out, capsys, "error: --report_to comet_ml: CometCallback requires comet-ml")
+
+
+def test_a_checkpoint_that_cannot_be_written_is_one_line(tiny_bert, tmp_path, capsys, monkeypatch):
+    """The optimizer's file of a checkpoint written to a full disk: torch's own error has no file nor reason."""
+    import transformers.trainer
+
+    from tests.trainers.test_outputs import FullDisk
+
+    save = torch.save
+
+    def save_optimizer_to_a_full_disk(data, path, *args, **kwargs):
+        return save(data, FullDisk() if str(path).endswith("optimizer.pt") else path, *args, **kwargs)
+
+    monkeypatch.setattr(transformers.trainer.torch, "save", save_optimizer_to_a_full_disk)
+    train = write_json(tmp_path / "train.json", ynat_records(8))
+    status, out = run(YnatTask(), tiny_bert, tmp_path, {"train": train, "validation": train}, "--do_train",
+                      "--max_steps", "2",
+                      "--save_steps", "1", "--per_device_train_batch_size", "4")
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("error")]
+    assert status == 1 and "Traceback" not in err and errors == [
+        f"error: cannot write {out / 'checkpoint-1'}: the write failed part way (a full disk or a quota?)"], err
