@@ -166,16 +166,24 @@ WORD_COLUMNS = ("input_ids", "word_first", "word_last", "pos_ids", "head_labels"
 
 
 def word_features(
-    span: WordSpans, pos: Sequence[str], heads: Sequence[int], deprel_ids: Sequence[int], ignore_index: int = -100
+    span: WordSpans,
+    pos: Sequence[str],
+    heads: Sequence[int] | None,
+    deprel_ids: Sequence[int] | None,
+    ignore_index: int = -100,
 ) -> dict[str, list[int]]:
-    """One sentence's model inputs and labels (``WORD_COLUMNS``) over the words it keeps. A kept
-    word whose gold head was cut is not trained on (``ignore_index``): no candidate could be right."""
+    """One sentence's model inputs and labels (``WORD_COLUMNS``) over the words it keeps; without labels
+    (``heads`` None: a sentence to parse) its inputs only. A kept word whose gold head was cut is not
+    trained on (``ignore_index``): no candidate could be right."""
     kept = span.n_kept
-    return {
+    features = {
         "input_ids": list(span.input_ids),
         "word_first": span.first[:kept].tolist(),
         "word_last": span.last[:kept].tolist(),
         "pos_ids": pos_ids(pos[:kept]),
-        "head_labels": [h if h <= kept else ignore_index for h in heads[:kept]],
-        "deprel_labels": list(deprel_ids[:kept]),
     }
+    if heads is None or deprel_ids is None:
+        return features
+    features["head_labels"] = [h if h <= kept else ignore_index for h in heads[:kept]]
+    features["deprel_labels"] = list(deprel_ids[:kept])
+    return features

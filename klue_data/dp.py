@@ -17,6 +17,10 @@ Checked: six columns, integer INDEX equal to the word's position (1, 2, ...), in
 once (predictions are matched by guid). Also
 reads Hub-schema JSON / JSON-lines user files (one record per sentence with equal-length lists).
 DP has no closed label list here: ``LABELS`` is None.
+
+A sentence to parse (a test file's) leaves HEAD and DEPREL out: four columns ``INDEX WORD_FORM LEMMA POS``,
+or ``_`` in both (CoNLL's "no value"), on every one of its words; in JSON, ``head`` and ``deprel`` left out
+or null. It is read with ``head`` and ``deprel`` None (as NER's untagged sentences have ``ner_tags`` None).
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ FILE_SUFFIX = ".tsv"
 LABELS = None  # dependency relations are read as they come
 COLUMNS = ("index", "word_form", "lemma", "pos", "head", "deprel")
 TSV_COLUMNS = "INDEX WORD_FORM LEMMA POS HEAD DEPREL"
+LABEL_COLUMNS = ("head", "deprel")
+NO_VALUE = "_"
 
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
@@ -51,14 +57,30 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
     examples = []
     for guid, block in sentence_blocks_with_guids(path):
         example: dict[str, Any] = {"guid": guid, "sentence": block.sentence, **{name: [] for name in COLUMNS}}
+        labelled: bool | None = None  # known from the sentence's first word; every other word must agree
         for position, (number, line) in enumerate(block.rows, 1):
             cells = line.split("\t")
+            if len(cells) == len(COLUMNS) - len(LABEL_COLUMNS):
+                cells += [NO_VALUE, NO_VALUE]
             if len(cells) != len(COLUMNS):
                 raise KlueDataError(
                     path,
-                    f"expected {len(COLUMNS)} tab-separated columns ({TSV_COLUMNS}), got {len(cells)}",
+                    f"expected {len(COLUMNS)} tab-separated columns ({TSV_COLUMNS}), or 4 in a sentence to "
+                    f"parse, got {len(cells)}",
                     line=number,
                     guid=guid,
+                )
+            word_labelled = _word_is_labelled(path, number, guid, cells[4], cells[5])
+            if labelled is None:
+                labelled = word_labelled
+            elif word_labelled != labelled:
+                raise KlueDataError(
+                    path,
+                    f"{'no ' if labelled else ''}HEAD and DEPREL here, {'' if labelled else 'none '}on the sentence's "
+                    "first word; a sentence has them on every word (scored) or on none (parsed only)",
+                    line=number,
+                    guid=guid,
+                    field="head",
                 )
             index = _int_cell(path, number, guid, cells[0], "index")
             if index != position:
@@ -73,8 +95,12 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
             example["word_form"].append(cells[1])
             example["lemma"].append(cells[2])
             example["pos"].append(cells[3])
-            example["head"].append(_int_cell(path, number, guid, cells[4], "head"))
-            example["deprel"].append(cells[5].strip())
+            if labelled:
+                example["head"].append(_int_cell(path, number, guid, cells[4], "head"))
+                example["deprel"].append(cells[5].strip())
+        if not labelled:
+            examples.append({**example, "head": None, "deprel": None})
+            continue
         n_words = len(block.rows)
         for position, ((number, _), head) in enumerate(zip(block.rows, example["head"]), 1):
             if not 0 <= head <= n_words:  # known only once the whole sentence is read
@@ -97,6 +123,15 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
     return examples
 
 
+def _word_is_labelled(path: Path, number: int, guid: str, head: str, deprel: str) -> bool:
+    """Whether a word line gives its HEAD and DEPREL; ``_`` in one of them only is an error."""
+    missing = [name for name, cell in (("HEAD", head), ("DEPREL", deprel)) if cell.strip() == NO_VALUE]
+    if len(missing) == 1:
+        raise KlueDataError(path, f"{missing[0]} is {NO_VALUE} and the other is not; leave both out (a sentence "
+                            "to parse) or give both", line=number, guid=guid, field=missing[0].lower())
+    return not missing
+
+
 def _int_cell(path: Path, number: int, guid: str, cell: str, name: str) -> int:
     try:
         return int(cell.strip())
@@ -110,12 +145,19 @@ def _read_hub_records(path: Path) -> list[dict[str, Any]]:
         guid = row.guid_or_fallback()
         claim_guid(row, guid, seen)
         example: dict[str, Any] = {"guid": guid}
-        lists = {name: _list(row, name, int if name in ("index", "head") else str) for name in COLUMNS}
+        given = [name for name in LABEL_COLUMNS if row.record.get(name) is not None]
+        if len(given) == 1:
+            raise row.error(f"{given[0]} without {'deprel' if given[0] == 'head' else 'head'}; give both (scored) or "
+                            "neither (a sentence to parse)", given[0])
+        read = COLUMNS if given else tuple(name for name in COLUMNS if name not in LABEL_COLUMNS)
+        lists = {name: _list(row, name, int if name in ("index", "head") else str) for name in read}
+        if not given:
+            lists.update(head=None, deprel=None)
         n_words = len(lists["word_form"])
         for name, values in lists.items():
-            if len(values) != n_words:
+            if values is not None and len(values) != n_words:
                 raise row.error(f"{len(values)} values for {n_words} words; expected one per word", name)
-        for position, head in enumerate(lists["head"]):
+        for position, head in enumerate(lists["head"] or []):
             if not 0 <= head <= n_words:
                 raise row.error(f"head {head} outside 0..{n_words} (0 = root)", f"head[{position}]")
             if head == position + 1:  # heads are 1-based: a word attached to itself

@@ -385,7 +385,9 @@ def _dp_breakdown(predictions: Any, references: Any) -> dict[str, Any]:
     return {"attachment_accuracy": dp_attachment_accuracies(pred_heads, pred_labels, gold_heads, gold_labels)}
 
 
-def _dp_units(record: dict[str, Any], reader: ModuleType) -> list[Unit]:
+def _dp_units(record: dict[str, Any], reader: ModuleType) -> list[Unit] | None:
+    if record["head"] is None:  # a sentence to parse
+        return None
     gold = (list(record["head"]), list(record["deprel"]))
     return [Unit(str(record["guid"]), gold, {"n_words": len(record["head"])})]
 

@@ -65,9 +65,16 @@ class DpTask(Task):
                                          label_dim=options.label_dim, **self.config_overrides())
         return DpBiaffineModel.from_encoder(encoder, parser_config)
 
+    label_column = "head"  # what require_labels names when a sentence has none
+
+    def unlabelled(self, examples: datasets.Dataset) -> list[int]:
+        """Sentences to parse (a test file's, without HEAD and DEPREL)."""
+        missing = examples.with_format("arrow")["head"].is_null()
+        return np.flatnonzero(missing.to_numpy(zero_copy_only=False)).tolist()
+
     def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:
         for guid, deprels in zip(examples["guid"], examples["deprel"]):
-            unknown = [name for name in deprels if name not in LABEL_ID]
+            unknown = [name for name in deprels or () if name not in LABEL_ID]
             if unknown:
                 raise KlueDataError(None, f"{split}: dependency relation {unknown[0]!r} is not one of the 38 KLUE "
                                     f"relations ({', '.join(DP_DEPREL_LABELS[:4])}, ...)", guid=guid, field="deprel")
@@ -78,15 +85,18 @@ class DpTask(Task):
     ) -> dict[str, list]:
         spans = dp_words.encode_words(tokenizer, examples["word_form"], max_length)
         rows = [
-            dp_words.word_features(span, pos, heads, [LABEL_ID[d] for d in deprels], IGNORE_INDEX)
+            dp_words.word_features(span, pos, heads, deprels and [LABEL_ID[d] for d in deprels], IGNORE_INDEX)
             for span, pos, heads, deprels in zip(spans, examples["pos"], examples["head"], examples["deprel"])
         ]
-        columns = {name: [row[name] for row in rows] for name in dp_words.WORD_COLUMNS}
+        # A split is labelled on every sentence or on none (require_labels): sentences to parse have no label columns
+        names = [name for name in dp_words.WORD_COLUMNS if name in rows[0]] if rows else dp_words.WORD_COLUMNS
+        columns = {name: [row[name] for row in rows] for name in names}
         if padding == "max_length":  # --pad_to_max_length: fixed shapes for default_data_collator
             columns["attention_mask"] = [[1] * len(ids) for ids in columns["input_ids"]]
             for name, pad in (("input_ids", tokenizer.pad_token_id), ("attention_mask", 0),
                               *DpDataCollator.WORD_PADS.items()):  # fmt: skip
-                columns[name] = [row + [pad] * (max_length - len(row)) for row in columns[name]]
+                if name in columns:
+                    columns[name] = [row + [pad] * (max_length - len(row)) for row in columns[name]]
         return columns
 
     def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
@@ -127,7 +137,9 @@ class DpTask(Task):
             for row, (n, kept) in enumerate(zip(_lengths(examples, "index"), _lengths(features, "word_first")))
         ]  # fmt: skip
 
-    def references(self, examples: datasets.Dataset) -> tuple[list[list[int]], list[list[str]]]:
+    def references(self, examples: datasets.Dataset) -> tuple[list[list[int]], list[list[str]]] | None:
+        if self.unlabelled(examples):
+            return None
         return list(examples["head"]), list(examples["deprel"])
 
     def score(self, decoded: list[dict[str, list]], references: Any, examples: datasets.Dataset) -> Scored:

@@ -119,6 +119,40 @@ def test_bad_lines_name_file_line_guid_and_field(tmp_path, rows, bad_line, field
     assert caught.value.field == field
 
 
+def test_sentences_to_parse_leave_head_and_deprel_out(tmp_path):
+    """Four columns, or ``_`` in HEAD and DEPREL (CoNLL's "no value"): read with head and deprel None."""
+    four_columns = [row[:4] for row in SENTENCE_1]
+    underscores = [(*row[:4], "_", "_") for row in SENTENCE_2]
+    path = write(tmp_path, COMMENTS + block("smoke-dp-00001", four_columns) + block("smoke-dp-00002", underscores)
+                 + block("smoke-dp-00003", SENTENCE_2))
+    first, second, labelled = dp.read_file(path)
+    assert first == {"guid": "smoke-dp-00001", "sentence": "민지가 사과를 먹었다.", "index": [1, 2, 3],
+                     "word_form": ["민지가", "사과를", "먹었다."], "lemma": ["민지 가", "#NAME?", "먹 었 다 ."],
+                     "pos": ["NNP+JKS", "NNG+JKO", "VV+EP+EF+SF"], "head": None, "deprel": None}
+    assert second["head"] is None and second["deprel"] is None and second["word_form"] == ["좋다."]
+    assert labelled["head"] == [0] and labelled["deprel"] == ["VP"]  # a file may mix them (the run decides)
+
+
+@pytest.mark.parametrize(
+    ("rows", "bad_line", "field", "fragment"),
+    [
+        ([SENTENCE_1[0], SENTENCE_1[1][:4], SENTENCE_1[2]], 3, "head",
+         "no HEAD and DEPREL here, on the sentence's first word; a sentence has them on every word (scored) or on "
+         "none (parsed only)"),
+        ([SENTENCE_1[0][:4], *SENTENCE_1[1:]], 3, "head", "HEAD and DEPREL here, none on the sentence's first word"),
+        ([SENTENCE_1[0], (*SENTENCE_1[1][:4], "_", "NP_OBJ"), SENTENCE_1[2]], 3, "head",
+         "HEAD is _ and the other is not; leave both out (a sentence to parse) or give both"),
+        ([SENTENCE_1[0], (*SENTENCE_1[1][:5], "_"), SENTENCE_1[2]], 3, "deprel", "DEPREL is _ and the other is not"),
+    ],
+)
+def test_a_sentence_partly_without_heads_is_refused(tmp_path, rows, bad_line, field, fragment):
+    path = write(tmp_path, block("smoke-dp-00009", rows), "smoke-bad.tsv")
+    with pytest.raises(KlueDataError) as caught:
+        dp.read_file(path)
+    assert f"line {bad_line}" in str(caught.value) and fragment in str(caught.value), str(caught.value)
+    assert caught.value.field == field
+
+
 def test_word_lines_without_header(tmp_path):
     text = block("smoke-dp-00001", SENTENCE_2) + "1\t좋다.\t좋 다 .\tVA+EF+SF\t0\tVP\n"
     with pytest.raises(KlueDataError, match=r"smoke-dp_dev.tsv, line 4: a token line outside any sentence"):
@@ -162,6 +196,11 @@ def test_hub_schema_json(tmp_path):
     path = tmp_path / "smoke-dp.json"
     path.write_text(json.dumps([hub_row()], ensure_ascii=False), encoding="utf-8")
     assert dp.read_file(path) == [hub_row()]
+    # a sentence to parse leaves head and deprel out, or null
+    without = {key: value for key, value in hub_row().items() if key not in ("head", "deprel")}
+    path.write_text(json.dumps([without, hub_row(guid="smoke-dp-00002", head=None, deprel=None)]), encoding="utf-8")
+    assert dp.read_file(path) == [{**without, "head": None, "deprel": None},
+                                  hub_row(guid="smoke-dp-00002", head=None, deprel=None)]
 
 
 @pytest.mark.parametrize(
@@ -172,6 +211,8 @@ def test_hub_schema_json(tmp_path):
         ({"head": [2, 2]}, "head[1]"),  # the second word heads itself
         ({"head": [2, "0"]}, "head[1]"),
         ({"lemma": "x"}, "lemma"),
+        ({"deprel": None}, "head"),  # heads without relations
+        ({"head": None}, "deprel"),
     ],
 )
 def test_hub_schema_errors(tmp_path, changes, field):

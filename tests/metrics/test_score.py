@@ -657,6 +657,13 @@ def test_unreadable_references_and_unlabelled_references(tmp_path, capsys):
     code, _, err, _ = run(tmp_path, "ner", plain, ner_predictions, capsys)
     assert code == 2 and "without gold labels" in err and "smoke-ner-00001" in err
 
+    to_parse = tmp_path / "dp-test.tsv"  # INDEX WORD_FORM LEMMA POS: a file to parse
+    to_parse.write_text("## smoke-dp-00001\t좋다.\n1\t좋다.\t좋 다 .\tVA+EF+SF\n\n", encoding="utf-8")
+    dp_predictions = write_predictions(tmp_path / "d.jsonl", [{"guid": "smoke-dp-00001",
+                                                               "prediction": {"head": [0], "deprel": ["VP"]}}])
+    code, _, err, _ = run(tmp_path, "dp", to_parse, dp_predictions, capsys)
+    assert code == 2 and "without gold labels" in err and "smoke-dp-00001" in err
+
 
 def test_json_is_written_atomically(tmp_path, capsys):
     references, rows = ynat_references(tmp_path)

@@ -166,6 +166,43 @@ def test_dp_predictions_do_not_depend_on_padding_or_batch_size(tiny_bert, tmp_pa
     assert losses[2] == pytest.approx(losses[4], rel=1e-5) and losses[5] == pytest.approx(losses[4], rel=1e-5)
 
 
+def write_dp_tsv_to_parse(path: Path, records: list[dict]) -> Path:
+    """The sentences as a file to parse: INDEX WORD_FORM LEMMA POS, no HEAD and DEPREL."""
+    lines = []
+    for r in records:
+        lines.append(f"## {r['guid']}\t{r['sentence']}")
+        lines += ["\t".join([str(i), *cells]) for i, cells in enumerate(zip(r["word_form"], r["lemma"], r["pos"]), 1)]
+        lines.append("")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_dp_parses_a_test_file_without_heads_as_it_parses_the_same_file_with_them(tiny_bert, tmp_path, capsys):
+    train = write_dp_tsv(tmp_path / "train.tsv", dp_records_of_lengths([2, 9, 5, 14] * 4, seed=6))
+    test = dp_records_of_lengths([3, 12, 2, 7, 16, 4], seed=7)
+    labelled = write_dp_tsv(tmp_path / "test.tsv", test)
+    to_parse = write_dp_tsv_to_parse(tmp_path / "to_parse.tsv", test)
+    trained = tmp_path / "trained"
+    assert run_dp(tiny_bert, trained, "--train_file", str(train), "--do_train", "--num_train_epochs", "1") == 0
+    scored, parsed = tmp_path / "scored", tmp_path / "parsed"
+    assert run_dp(trained, scored, "--test_file", str(labelled), "--do_predict") == 0
+    capsys.readouterr()
+    assert run_dp(trained, parsed, "--test_file", str(to_parse), "--do_predict") == 0
+    assert "test: no example has a label ('head'): predicted, not scored." in capsys.readouterr().out
+    assert read_jsonl(parsed / "predictions.jsonl") == read_jsonl(scored / "predictions.jsonl")
+    assert (parsed / "predictions.tsv").read_text() == (scored / "predictions.tsv").read_text()
+    assert {"predict_uas", "predict_loss"} <= set(json.loads((scored / "predict_results.json").read_text()))
+    assert not {"predict_uas", "predict_loss"} & set(json.loads((parsed / "predict_results.json").read_text()))
+    # Training and evaluation need heads on every sentence; a test file has them on all or on none
+    mixed = tmp_path / "mixed.tsv"
+    mixed.write_text(labelled.read_text() + to_parse.read_text().replace("smoke-dp-7-", "other-"), encoding="utf-8")
+    for flags in (["--train_file", str(to_parse), "--do_train"], ["--validation_file", str(to_parse), "--do_eval"],
+                  ["--test_file", str(mixed), "--do_predict"]):
+        assert run_dp(trained, tmp_path / "refused", *flags) == EXIT_BAD_INPUT
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "head" in err, err
+
+
 def test_dp_on_a_slice_of_the_real_dev_file(shared_klue, tiny_roberta, tmp_path):
     dev = require_shared(shared_klue / REAL_DEV)
     out = tmp_path / "out"
