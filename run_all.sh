@@ -132,15 +132,16 @@ else
   fi
 fi
 
-# Size-specific configs: configs/<last part of the model name>/<task>.json, e.g. configs/roberta-large/.
-SIZE_DIR="configs/$(basename "$MODEL")"
+# Size-specific configs: configs/<last part of the model name>/<task>.json, e.g. configs/roberta-large/, or for a
+# local folder named otherwise the size its config.json gives (said in the log either way).
+{ IFS= read -r SIZE_DIR; IFS= read -r CONFIGS_LINE; } < <(python -m trainers.benchmark_report size-configs "$MODEL")
 LAUNCH=(python)
 [ "$NPROC" -gt 1 ] && LAUNCH=(python -m torch.distributed.run --standalone --nproc_per_node "$NPROC")
 # shellcheck disable=SC2206  # a whole launcher command line, e.g. for several nodes
 [ -n "${LAUNCHER:-}" ] && LAUNCH=($LAUNCHER)
 
 task_config() {
-  if [ -f "$SIZE_DIR/$1.json" ]; then echo "$SIZE_DIR/$1.json"; else echo "configs/$1.json"; fi
+  if [ -n "$SIZE_DIR" ] && [ -f "$SIZE_DIR/$1.json" ]; then echo "$SIZE_DIR/$1.json"; else echo "configs/$1.json"; fi
 }
 # What a task's results were made with, written beside them (OUT/<task>/run_all.command) when it ends well: a
 # rerun skips a task only when the same command made its results, so none of another model or flags is shown.
@@ -181,6 +182,7 @@ fi
 MODEL_TAG=${MODEL//\//_}  # run names: <task>-klue_roberta-base, <task>-tiny-bert
 [ -d "$MODEL" ] && MODEL_TAG=$(basename "$MODEL")
 
+echo "$CONFIGS_LINE"
 RAN=()
 FAILED=()
 count=${#SELECTED[@]}

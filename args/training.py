@@ -41,6 +41,15 @@ class KlueTrainingArguments(TrainingArguments):
         },
     )
 
+    early_stopping_patience: int = field(
+        default=0,
+        metadata={
+            "help": "Stop training after this many evaluations in a row without a better --metric_for_best_model "
+            "(KLUE-baseline's --patience, whose default of 5 its run_all.sh leaves to STS, NLI and NER: their "
+            "configs say 5). 0: train to the end."
+        },
+    )
+
     def __post_init__(self) -> None:
         # Values torch would refuse only after the data and the model are loaded, with a traceback
         for name in ("per_device_train_batch_size", "per_device_eval_batch_size", "gradient_accumulation_steps"):
@@ -60,6 +69,11 @@ class KlueTrainingArguments(TrainingArguments):
         if not self.do_train and not asked_to_evaluate:
             self.do_eval = False
             self.eval_strategy = IntervalStrategy.NO  # it schedules evaluation during training, and none runs
+        if self.early_stopping_patience < 0:
+            raise ArgumentsError(f"--early_stopping_patience {self.early_stopping_patience}: must be 0 (off) or more")
+        if self.early_stopping_patience and self.do_train and self.eval_strategy == IntervalStrategy.NO:
+            raise ArgumentsError(f"--early_stopping_patience {self.early_stopping_patience} counts evaluations during "
+                                 "training: pass --eval_strategy steps (with --eval_steps) or epoch, or 0")
 
     def _check_values(self) -> None:
         """Values the Trainer, torch or numpy refuse (or turn into a NaN model) only once the data and the model

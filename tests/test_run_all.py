@@ -311,3 +311,17 @@ def test_the_smoke_run_on_a_fresh_folder_runs_all_nine_tasks(tmp_path):
     done = run_all("--smoke", "--output_dir", str(tmp_path / "out"), env={"LAUNCHER": "true"})
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "mcqa: not run" not in done.stdout and "== [9/9] mcqa: true trainers/run_mcqa.py" in done.stdout
+
+
+def test_a_local_copy_of_a_sized_model_gets_its_size_configs(smoke_files, tmp_path):
+    """``hf download klue/roberta-large --local-dir large``: named otherwise, known by its config.json."""
+    model = tmp_path / "large"
+    model.mkdir()
+    (model / "config.json").write_text(json.dumps({"model_type": "roberta", "hidden_size": 1024,
+                                                   "num_hidden_layers": 24}))
+    done = run_all("--model", str(model), "--tasks", "ynat", "--data_dir", str(smoke_files / "data"),
+                   "--output_dir", str(tmp_path / "out"))
+    assert done.returncode == 2  # the folder holds no weights: the task cannot load it, and the run stops
+    assert "== configs: configs/roberta-large/<task>.json where it has the task" in done.stdout
+    assert f"ynat: python trainers/run_ynat.py configs/roberta-large/ynat.json --model_name_or_path {model}" in (
+        done.stdout)

@@ -4,6 +4,7 @@
     python -m trainers.benchmark_report status OUT TASK STATUS SECONDS [ERROR]
     python -m trainers.benchmark_report summary OUT TASK
     python -m trainers.benchmark_report eval-flags CONFIG [FLAG ...]
+    python -m trainers.benchmark_report size-configs MODEL
 
 ``report`` reads every task's results under ``OUT/<task>/`` (``eval_results.json``,
 ``train_results.json``, ``eval_breakdown.json``, ``eval_predictions.jsonl``, and
@@ -62,14 +63,38 @@ def read_paper_table(path: Path = PAPER_RESULTS) -> list[dict[str, str]]:
         return list(csv.DictReader(stream))
 
 
+# configs/<size>/ is named for a KLUE model; a local folder holding one is known by its config.json:
+# (model_type, hidden_size, num_hidden_layers) -> the folder's name.
+MODEL_SIZES = {("roberta", 1024, 24): "roberta-large", ("bert", 768, 12): "bert-base"}
+
+
+def size_configs(model: str, configs: Path = REPO_ROOT / "configs") -> tuple[Path | None, str]:
+    """The folder of size-specific configs for ``model`` (None: the base configs only) and why, for the log:
+    ``configs/<last part of the name>/`` (``klue/roberta-large``), else, for a local folder named otherwise
+    (``hf download klue/roberta-large --local-dir large``, a cache snapshot), the size its config.json gives."""
+    name = model.rstrip("/").split("/")[-1]
+    if name and (configs / name).is_dir():
+        return configs / name, f"the model's name, {name}"
+    try:
+        config = json.loads((Path(model) / "config.json").read_text(encoding="utf-8"))
+        size = MODEL_SIZES.get((config.get("model_type"), config.get("hidden_size"), config.get("num_hidden_layers")))
+    except (OSError, ValueError, AttributeError, TypeError):
+        size = None
+    if size is not None and (configs / size).is_dir():
+        return configs / size, f"the model's config.json: a {size} ({config['hidden_size']} wide, " \
+                               f"{config['num_hidden_layers']} layers)"
+    return None, f"none for {name or model}"
+
+
 def quarter_epoch_ratio(num_train_epochs: float) -> float:
     """``eval_steps``/``save_steps`` as a ratio that evaluates four times per epoch.
 
     The Trainer reads a float below 1 as a share of *all* training steps and evaluates every
-    ``ceil(max_steps * ratio)`` steps, so a quarter epoch is ``0.25 / num_train_epochs``."""
+    ``ceil(max_steps * ratio)`` steps, so a quarter epoch is ``0.25 / num_train_epochs``. A run of a
+    quarter epoch or less evaluates once, at its end (1.0: a ratio above 1 the Trainer refuses)."""
     if not 0 < num_train_epochs < math.inf:
         raise ValueError(f"num_train_epochs must be a positive number, got {num_train_epochs}")
-    return 0.25 / num_train_epochs
+    return min(1.0, 0.25 / num_train_epochs)
 
 
 def quarter_epoch_flags(config: dict[str, Any], flags: Sequence[str]) -> list[str]:
@@ -552,6 +577,9 @@ def _main(argv: list[str]) -> int:
     summary = commands.add_parser("summary", help="one line on a finished task")
     summary.add_argument("out", type=Path)
     summary.add_argument("task")
+    sizes = commands.add_parser("size-configs", help="two lines: the folder of size-specific configs for a model "
+                                "(empty when there is none), and a line for the log that says which and why")
+    sizes.add_argument("model")
     flags = commands.add_parser("eval-flags", help="--eval_steps/--save_steps for four evaluations per epoch")
     flags.add_argument("config", type=Path)
     flags.add_argument("flags", nargs=argparse.REMAINDER)
@@ -565,6 +593,11 @@ def _main(argv: list[str]) -> int:
         write_json(args.out / args.task / STATUS_FILE, record)
     elif args.command == "summary":
         print(summary_line(args.out, args.task))
+    elif args.command == "size-configs":
+        folder, why = size_configs(args.model)
+        shown = f"{folder.relative_to(REPO_ROOT)}/<task>.json where it has the task, else " if folder else ""
+        print(folder.relative_to(REPO_ROOT) if folder else "")
+        print(f"== configs: {shown}configs/<task>.json (size-specific configs: {why})")
     elif args.command == "eval-flags":
         config = _read_json(args.config) if args.config.is_file() else {}
         print(" ".join(quarter_epoch_flags(config or {}, args.flags)))

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pyarrow.compute as pc
 import torch
-from transformers import EvalPrediction, Trainer, TrainingArguments
+from transformers import EarlyStoppingCallback, EvalPrediction, Trainer, TrainingArguments
 from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_grouped_indices, nested_gather
 from transformers.trainer_utils import TrainOutput
 
@@ -258,6 +258,20 @@ class KlueTrainer(Trainer):
             scores = scorer(EvalPrediction(predictions=output.predictions, label_ids=output.label_ids))
             output.metrics.update({f"{metric_key_prefix}_{key}": float(value) for key, value in scores.items()})
         return output
+
+
+class LoggedEarlyStopping(EarlyStoppingCallback):
+    """The Trainer's early stopping (``--early_stopping_patience``), which stops in silence: it says when it stops.
+    As KLUE-baseline's (PyTorch Lightning's ``EarlyStopping``, ``min_delta`` 0): only a strictly better
+    selection metric resets the count, and each evaluation during training counts."""
+
+    def on_evaluate(self, args: TrainingArguments, state: Any, control: Any, metrics: dict[str, float],
+                    **kwargs: Any) -> None:
+        super().on_evaluate(args, state, control, metrics, **kwargs)
+        if control.should_training_stop and self.early_stopping_patience_counter >= self.early_stopping_patience:
+            logger.info("Early stopping at step %d of %d: %d evaluations in a row without a better %s (best %.4g).",
+                        state.global_step, state.max_steps, self.early_stopping_patience_counter,
+                        args.metric_for_best_model, state.best_metric)
 
 
 def uses_cuda_graphs(args: TrainingArguments) -> bool:

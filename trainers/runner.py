@@ -40,7 +40,7 @@ from models.padding import padded_width
 from trainers.outputs import save_results, write_json, write_jsonl
 
 from trainers.arguments import parse_arguments
-from trainers.klue_trainer import RUN_SETTINGS_FILE, KlueTrainer
+from trainers.klue_trainer import RUN_SETTINGS_FILE, KlueTrainer, LoggedEarlyStopping
 from trainers.loading import (
     emit_no_token_type_ids,
     given_split_files,
@@ -209,6 +209,9 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         scorers={prefix: scorer for prefix, scorer in scorers.items() if scorer.references is not None},
         run_settings=settings,
         loss_units=task.loss_units,
+        callbacks=[LoggedEarlyStopping(training_args.early_stopping_patience)]
+        if training_args.early_stopping_patience
+        else None,
     )
     if task.label_smoothing_by == "model":
         trainer.label_smoother = None  # the model smooths its own loss, and keeps the labels it reads
@@ -399,7 +402,7 @@ def run_settings(task: Task, data_args: DataArguments, training_args: KlueTraini
 # Beyond what a resume cannot change, what else makes a finished run's model: the base model, the input length,
 # how long and on what schedule it trained.
 FINISHED_RUN_SETTINGS = ("num_train_epochs", "max_steps", "lr_scheduler_type", "warmup_steps", "max_grad_norm",
-                         "label_smoothing_factor")
+                         "label_smoothing_factor", "early_stopping_patience")
 
 
 def finished_run_settings(

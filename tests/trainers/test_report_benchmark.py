@@ -34,8 +34,33 @@ def test_the_paper_table_has_every_klue_metric_for_the_klue_models():
         assert all(0 < scores[column] < 100 for column in columns)
 
 
+def test_size_configs_by_name_or_by_the_local_models_config(tmp_path, capsys):
+    configs = report.REPO_ROOT / "configs"
+    assert report.size_configs("klue/roberta-large")[0] == configs / "roberta-large"
+    assert report.size_configs("klue/bert-base")[0] == configs / "bert-base"
+    assert report.size_configs("klue/roberta-base") == (None, "none for roberta-base")
+    # a local copy named otherwise (hf download --local-dir, a cache snapshot) is known by its size
+    for name, (model_type, width, layers), expected in (
+        ("klue-roberta-large", ("roberta", 1024, 24), configs / "roberta-large"),
+        ("snapshot", ("bert", 768, 12), configs / "bert-base"),
+        ("small", ("roberta", 768, 6), None),  # klue/roberta-small: the base configs, as the paper
+    ):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "config.json").write_text(json.dumps({"model_type": model_type, "hidden_size": width,
+                                                        "num_hidden_layers": layers}))
+        assert report.size_configs(str(folder))[0] == expected, name
+    assert report._main(["size-configs", str(tmp_path / "klue-roberta-large")]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "configs/roberta-large", "== configs: configs/roberta-large/<task>.json where it has the task, else "
+        "configs/<task>.json (size-specific configs: the model's config.json: a roberta-large (1024 wide, 24 layers))"]
+    assert report._main(["size-configs", "klue/roberta-base"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == ""
+
+
 def test_four_evaluations_per_epoch_whatever_the_epochs():
     assert report.quarter_epoch_ratio(4) == 0.0625
+    assert report.quarter_epoch_ratio(0.1) == report.quarter_epoch_ratio(0.25) == 1.0  # once, at the end
     config = {"eval_strategy": "steps", "save_strategy": "steps", "num_train_epochs": 3}
     assert report.quarter_epoch_flags(config, []) == ["--eval_steps", repr(0.25 / 3), "--save_steps", repr(0.25 / 3)]
     # the run's own epochs win over the config's (the smoke preset trains more epochs)

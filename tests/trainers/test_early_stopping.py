@@ -1,0 +1,52 @@
+"""--early_stopping_patience: KLUE-baseline's --patience (PyTorch Lightning's EarlyStopping), which its
+run_all.sh leaves at 5 for STS, NLI and NER."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from args import ArgumentsError, KlueTrainingArguments
+from tests.synthetic import write_json, ynat_records
+from trainers.run_ynat import YnatTask
+from trainers.runner import main
+
+
+def train(model, tmp_path, name, *flags):
+    data = write_json(tmp_path / "train.json", ynat_records(8))
+    out = tmp_path / name
+    argv = ["--model_name_or_path", str(model), "--output_dir", str(out), "--train_file", str(data),
+            "--validation_file", str(data), "--do_train", "--num_train_epochs", "3", "--per_device_train_batch_size",
+            "2", "--eval_strategy", "steps", "--eval_steps", "1", "--save_strategy", "no", "--report_to", "none",
+            "--use_cpu", "--disable_tqdm", "true", *flags]  # fmt: skip
+    assert main(YnatTask(), argv) == 0
+    return json.loads((out / "trainer_state.json").read_text())
+
+
+def test_training_stops_after_patience_evaluations_without_a_better_score(tiny_bert, tmp_path, capsys):
+    # A learning rate of 0 never changes the model: after the first evaluation none is better
+    state = train(tiny_bert, tmp_path, "patient", "--learning_rate", "0", "--early_stopping_patience", "2")
+    assert state["global_step"] == 3  # the first evaluation sets the best, the next two do not beat it
+    assert "Early stopping at step 3 of 12: 2 evaluations in a row without a better macro_f1 (best " in (
+        capsys.readouterr().out)
+    assert train(tiny_bert, tmp_path, "to_the_end", "--learning_rate", "0")["global_step"] == 12
+
+
+def test_patience_is_checked_before_anything_loads():
+    with pytest.raises(ArgumentsError, match="must be 0 \\(off\\) or more"):
+        KlueTrainingArguments(output_dir="out", do_train=True, early_stopping_patience=-1)
+    with pytest.raises(ArgumentsError, match="counts evaluations during training: pass --eval_strategy steps"):
+        KlueTrainingArguments(output_dir="out", do_train=True, early_stopping_patience=5)
+    # an evaluation-only run with a config's patience: nothing to stop, no error
+    assert KlueTrainingArguments(output_dir="out", do_eval=True, early_stopping_patience=5).early_stopping_patience
+
+
+@pytest.mark.parametrize("config", ["configs/sts.json", "configs/nli.json", "configs/ner.json",
+                                    "configs/roberta-large/sts.json", "configs/roberta-large/nli.json",
+                                    "configs/roberta-large/ner.json"])
+def test_the_configs_stop_where_klue_baseline_does(config):
+    """KLUE-baseline's run_all.sh passes --patience 10000 or more to every task but these three."""
+    from trainers.benchmark_report import REPO_ROOT
+
+    assert json.loads((REPO_ROOT / config).read_text())["early_stopping_patience"] == 5
