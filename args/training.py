@@ -69,6 +69,13 @@ class KlueTrainingArguments(TrainingArguments):
         if not self.do_train and not asked_to_evaluate:
             self.do_eval = False
             self.eval_strategy = IntervalStrategy.NO  # it schedules evaluation during training, and none runs
+        for name, strategy in (("eval_steps", self.eval_strategy), ("save_steps", self.save_strategy),
+                               ("logging_steps", self.logging_strategy)):
+            value = getattr(self, name)
+            # The Trainer turns a negative ratio into a negative interval and evaluates or saves at other steps
+            if strategy == IntervalStrategy.STEPS and value is not None and not value > 0:
+                raise ArgumentsError(f"--{name} {value:g}: must be a number of steps (1 or more) or, below 1, a "
+                                     "share of the training steps above 0")
         if self.early_stopping_patience < 0:
             raise ArgumentsError(f"--early_stopping_patience {self.early_stopping_patience}: must be 0 (off) or more")
         if self.early_stopping_patience and self.do_train and self.eval_strategy == IntervalStrategy.NO:

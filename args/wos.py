@@ -27,16 +27,17 @@ class WosArguments:
             "are fed the model's own best token), as in TRADE. Saved with the model."
         },
     )
-    max_value_length: int = field(
-        default=12,
+    max_value_length: int | None = field(
+        default=None,
         metadata={
             "help": "Most tokens generated per slot value, the end token included; longer gold values are cut "
-            "for training (counted in the log). Also the generation length at evaluation; saved with the model."
+            "for training (counted in the log). Also the generation length at evaluation; saved with the model. "
+            "Default: a trained WoS model's own, else 12."
         },
     )
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.teacher_forcing_ratio <= 1.0:
             raise ArgumentsError(f"--teacher_forcing_ratio must be in [0, 1], got {self.teacher_forcing_ratio}")
-        if self.max_value_length < 2:
+        if self.max_value_length is not None and self.max_value_length < 2:
             raise ArgumentsError(f"--max_value_length must be >= 2 (a token and the end), got {self.max_value_length}")

@@ -126,6 +126,32 @@ class KlueTrainer(Trainer):
             loss = loss * share
         return (loss, outputs) if return_outputs else loss
 
+    def _init_training_state(self, max_steps: int, *args: Any, **kwargs: Any) -> Any:
+        """The stock state, restored from the resumed checkpoint; a checkpoint already past this run's last step
+        would train 0 steps and be recorded as this shorter run: refused in one line."""
+        result = super()._init_training_state(max_steps, *args, **kwargs)
+        checkpoint = kwargs.get("resume_from_checkpoint", args[2] if len(args) > 2 else None)
+        if checkpoint is not None and self.state.global_step >= max_steps:
+            saved = json.loads((Path(checkpoint) / "trainer_state.json").read_text(encoding="utf-8"))
+            if saved.get("max_steps", max_steps) > max_steps:
+                raise ArgumentsError(
+                    f"{checkpoint} is at step {self.state.global_step} of a {saved['max_steps']}-step run; this run "
+                    f"has {max_steps} steps in all (fewer --num_train_epochs or --max_steps), so nothing is left to "
+                    "train: rerun with that run's steps to finish it, or pass --overwrite_output_dir to start over")
+        return result
+
+    def _load_from_checkpoint(self, resume_from_checkpoint: str, model: Any = None) -> None:
+        """The stock loading; weights of another shape (a checkpoint of another model named with
+        --resume_from_checkpoint) are one line, not torch's list of mismatched tensors."""
+        try:
+            super()._load_from_checkpoint(resume_from_checkpoint, model)
+        except RuntimeError as error:
+            mismatch = next((line.strip() for line in str(error).splitlines() if "size mismatch" in line), None)
+            if mismatch is None:
+                raise
+            raise ArgumentsError(f"{resume_from_checkpoint}: its weights do not fit this model, a checkpoint of "
+                                 f"another model? ({mismatch.rstrip('.')})") from None
+
     def _save_checkpoint(self, model: Any, trial: Any) -> None:
         unlogged = float(self._unlogged_loss().item())  # every process saves, so every one takes part
         checkpoint = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"

@@ -41,6 +41,7 @@ from trainers.runner import main
 from trainers.task import Scored, Task
 
 logger = logging.getLogger("klue")
+DEFAULT_MAX_VALUE_LENGTH = 12  # tokens per generated value, the end token included (KLUE-baseline generates 10)
 MIN_SEQ_LENGTH = 8
 
 
@@ -64,6 +65,7 @@ class WosTask(Task):
         self.known_values: list[str] = []  # values whose exact text a generated value is looked up in
         self._lookup: dict[tuple[int, ...], str] | None = None
         self._offsets: dict[str, tuple[list[int], list[tuple[int, int]]]] = {}
+        self._max_value_length: int | None = None
 
     # --- flags, files, slot list ----------------------------------------------------------------
     def use_run_arguments(self, model_args: ModelArguments, data_args: DataArguments) -> None:
@@ -80,6 +82,18 @@ class WosTask(Task):
     def split_files(self) -> dict[str, Path]:
         """The file each split is read from, as the runner picks it (none for the Hub)."""
         return local_split_files(self, self.data_args)
+
+    def max_value_length(self) -> int:
+        """``--max_value_length``, else the trained model's (an evaluation generates as its training run's did),
+        else ``DEFAULT_MAX_VALUE_LENGTH``. A flag other than the trained model's own is said in the log."""
+        if self._max_value_length is None:
+            given, trained = self.option(WosArguments).max_value_length, self._trained_config()
+            saved = trained.max_value_length if trained is not None else None
+            if given is not None and saved is not None and given != saved:
+                logger.warning("--max_value_length %d: this model was trained with %d (its config.json); values "
+                               "are generated up to %d tokens.", given, saved, given)
+            self._max_value_length = given or saved or DEFAULT_MAX_VALUE_LENGTH
+        return self._max_value_length
 
     def _trained_config(self) -> WosTradeConfig | None:
         if self.model_args is None:
@@ -176,7 +190,7 @@ class WosTask(Task):
         self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
     ) -> dict[str, list]:
         prefix, separator, end_id = self._specials(tokenizer)
-        steps = self.option(WosArguments).max_value_length
+        steps = self.max_value_length()
         texts = list(dict.fromkeys(text for history in examples["history"] for text in history))  # each once
         ids = dict(zip(texts, tokenizer(texts, add_special_tokens=False)["input_ids"]))
         input_ids, cut = [], []
@@ -263,7 +277,7 @@ class WosTask(Task):
             )  # fmt: skip
             model = WosTradeModel.from_encoder(encoder, generator_config)
         model.config.value_texts = wos_state.merge_values(self.ontology, self.known_values)  # saved with the model
-        model.config.max_value_length = options.max_value_length
+        model.config.max_value_length = self.max_value_length()
         model.config.teacher_forcing_ratio = options.teacher_forcing_ratio
         return model
 

@@ -160,7 +160,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     check_pad_to_multiple_of(data_args, longest_input(tokenizer, config), max_length)
     compile_per_length_bucket(data_args, training_args, max_length)
     task.check_options(tokenizer, max_length)
-    settings = run_settings(task, data_args, training_args) if training_args.do_train else None
+    settings = run_settings(task, model_args, data_args, training_args) if training_args.do_train else None
     check_resume_settings(resume_from, settings, training_args)
     check_resumable_state(resume_from, training_args)
     if resume_from is not None and not training_args.resume_from_checkpoint:  # said once the resume is allowed
@@ -388,19 +388,26 @@ RESUME_SETTINGS = ("learning_rate", "weight_decay", "optim", "adam_beta1", "adam
                    "data_seed", "per_device_train_batch_size", "gradient_accumulation_steps", "world_size")
 
 
-def run_settings(task: Task, data_args: DataArguments, training_args: KlueTrainingArguments) -> dict[str, Any]:
+def run_settings(
+    task: Task, model_args: ModelArguments, data_args: DataArguments, training_args: KlueTrainingArguments
+) -> dict[str, Any]:
     """The flags a training run's checkpoints depend on and a resume cannot change (``RESUME_SETTINGS``, the
-    train data). Saved with each checkpoint (``klue_run_settings.json``)."""
+    base model and input length, the train data). Saved with each checkpoint (``klue_run_settings.json``): a
+    resume with another base model would go on with the checkpoint's weights under the new model's name."""
     train = given_split_files(task, data_args).get("train")
     settings = {name: getattr(training_args, name) for name in RESUME_SETTINGS}
+    settings["model_name_or_path"] = model_args.model_name_or_path
+    settings["config_name"] = model_args.config_name
+    settings["tokenizer_name"] = model_args.tokenizer_name
+    settings["max_seq_length"] = data_args.max_seq_length
     hub = f"{data_args.dataset_name} {data_args.dataset_config_name or task.name}"
     settings["train_data"] = str(train.resolve()) if train else hub
     settings["max_train_samples"] = data_args.max_train_samples
     return json.loads(json.dumps(settings, default=str))  # as read back from the file
 
 
-# Beyond what a resume cannot change, what else makes a finished run's model: the base model, the input length,
-# how long and on what schedule it trained.
+# Beyond what a resume cannot change, what else makes a finished run's model: how long and on what schedule it
+# trained.
 FINISHED_RUN_SETTINGS = ("num_train_epochs", "max_steps", "lr_scheduler_type", "warmup_steps", "max_grad_norm",
                          "label_smoothing_factor", "early_stopping_patience")
 
@@ -411,10 +418,8 @@ def finished_run_settings(
     """``run_settings`` and ``FINISHED_RUN_SETTINGS``: saved beside a finished run's model, so that a rerun
     with other flags is not answered with that run's model and scores (``finished_training``). Flags of
     evaluation alone (decoding, scoring) are not in it: a rerun may evaluate the model under others."""
-    settings = run_settings(task, data_args, training_args)
+    settings = run_settings(task, model_args, data_args, training_args)
     settings.update({name: getattr(training_args, name, None) for name in FINISHED_RUN_SETTINGS})
-    settings["model_name_or_path"] = model_args.model_name_or_path
-    settings["max_seq_length"] = data_args.max_seq_length
     return json.loads(json.dumps(settings, default=str))  # as read back from the file
 
 
@@ -447,8 +452,8 @@ def check_resume_settings(
         return
     differences = ", ".join(changed)
     if training_args.resume_from_checkpoint:
-        logger.warning("Resuming %s, saved by a run with other flags (%s): the optimizer keeps the checkpoint's "
-                       "learning rate, weight decay and Adam settings; batch sizes, seed and data apply from here "
+        logger.warning("Resuming %s, saved by a run with other flags (%s): its weights go on, and the optimizer "
+                       "keeps the checkpoint's learning rate, weight decay and Adam settings; batch sizes, seed and data apply from here "
                        "on, though the batches skipped to reach its step are counted in them.", checkpoint,
                        differences)
         return
@@ -774,8 +779,8 @@ def evaluate_split(trainer: Trainer, scorer: SplitScorer, output_dir: Path) -> d
     """Final evaluation: official metrics, a breakdown file and the eval predictions for error analysis."""
     output = trainer.predict(scorer.features, metric_key_prefix="eval")
     eval_metrics = dict(output.metrics, eval_samples=len(scorer.examples))
-    if trainer.state.global_step > 0:  # trained in this process: the epoch the evaluated model reached
-        eval_metrics["epoch"] = trainer.state.epoch
+    if trainer.state.global_step > 0:  # trained (or restored_finished_state): the epoch the evaluated model reached
+        eval_metrics["epoch"] = evaluated_epoch(trainer.state, trainer.args)
     # A copy: Trainer.log writes "epoch" (0 when this process did not train) into the dict it is given.
     trainer.log(dict(eval_metrics))  # dashboards (TensorBoard, W&B) see the final numbers too
     trainer.log_metrics("eval", eval_metrics)
@@ -813,6 +818,16 @@ def write_predictions(path: Path, task: Task, examples: datasets.Dataset, decode
     return write_jsonl(path, records)
 
 
+def evaluated_epoch(state: Any, args: KlueTrainingArguments) -> float | None:
+    """The epoch of the model a final evaluation scores: the best checkpoint's where --load_best_model_at_end
+    loaded it at the end of training, else the last."""
+    if args.load_best_model_at_end and state.best_global_step:
+        for entry in state.log_history:
+            if entry.get("step") == state.best_global_step and "epoch" in entry:
+                return entry["epoch"]
+    return state.epoch
+
+
 def restore_finished_state(trainer: Trainer, output_dir: Path) -> None:
     """A rerun of a finished training reports its evaluation at that run's epoch and step (its
     ``trainer_state.json``), as the run itself did, not as an evaluation of some untrained model."""
@@ -823,6 +838,8 @@ def restore_finished_state(trainer: Trainer, output_dir: Path) -> None:
     if isinstance(saved, dict):
         trainer.state.epoch = saved.get("epoch")
         trainer.state.global_step = saved.get("global_step") or 0
+        trainer.state.best_global_step = saved.get("best_global_step")
+        trainer.state.log_history = list(saved.get("log_history") or [])
 
 
 def save_trainer_state(trainer: Trainer, output_dir: Path) -> None:

@@ -71,6 +71,10 @@ def test_a_bad_flag_is_one_line_and_exit_status_2(tmp_path, capsys, flags, expec
         (["--do_train", "--num_train_epochs", "nan"], "--num_train_epochs nan: nothing to train"),
         (["--do_train", "--num_train_epochs", "0"], "--num_train_epochs 0: nothing to train"),
         ([], "nothing to do: pass --do_train, --do_eval and/or --do_predict"),
+        # a negative ratio became a negative interval, and evaluations at other steps than asked
+        (["--do_train", "--eval_strategy", "steps", "--eval_steps", "-0.5"], "--eval_steps -0.5: must be a number of "
+         "steps (1 or more) or, below 1, a share of the training steps above 0"),
+        (["--do_train", "--save_steps", "0"], "--save_steps 0: must be a number of steps"),
         (["--do_train", "false", "--do_eval", "false"], "nothing to do: pass --do_train"),
     ],
 )

@@ -30,6 +30,21 @@ def test_evaluating_a_finished_run_keeps_the_epoch_its_model_reached(tiny_bert, 
     assert json.loads((out / "eval_results.json").read_text()).get("epoch", trained_epoch) == trained_epoch
 
 
+def test_the_final_evaluation_reports_the_epoch_of_the_best_checkpoint_it_scores(tiny_bert, tmp_path):
+    """--load_best_model_at_end: the evaluated model is the best checkpoint's, not the last step's."""
+    out = tmp_path / "out"
+    # A learning rate of 0: every evaluation ties the first, which stays the best (only a better one replaces it)
+    argv = _argv(tiny_bert, tmp_path, out, "--do_train", "--do_eval", "--max_steps", "8", "--learning_rate", "0",
+                 "--eval_strategy", "steps", "--eval_steps", "2", "--save_strategy", "steps", "--save_steps", "2",
+                 "--load_best_model_at_end")
+    assert main(YnatTask(), argv) == 0
+    state = json.loads((out / "trainer_state.json").read_text())
+    assert state["best_global_step"] == 2 and state["epoch"] == 2.0
+    assert json.loads((out / "eval_results.json").read_text())["epoch"] == 0.5  # step 2 of 4 per epoch
+    assert main(YnatTask(), argv) == 0  # a rerun of the finished run evaluates the same model at the same epoch
+    assert json.loads((out / "eval_results.json").read_text())["epoch"] == 0.5
+
+
 def test_training_again_leaves_no_results_of_the_earlier_model(tiny_bert, tmp_path):
     out = tmp_path / "out"
     assert main(YnatTask(), _argv(tiny_bert, tmp_path, out, "--do_train", "--do_eval", "--do_predict",

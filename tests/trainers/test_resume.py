@@ -243,3 +243,55 @@ def test_a_weights_only_checkpoint_is_not_resumed_unless_named(tiny_bert, tmp_pa
     logged = capsys.readouterr()
     assert "going on from its weights, as --resume_from_checkpoint asks" in logged.out + logged.err
     assert "Resumed at global step 4; trained to step 6." in logged.out + logged.err
+
+
+def wider_copy(tiny_bert: Path, folder: Path) -> Path:
+    """The tiny BERT's tokenizer on a wider BERT (hidden 48, not 32): the same task, weights of another shape."""
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    tokenizer.save_pretrained(folder)
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=48, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=130, pad_token_id=tokenizer.pad_token_id)
+    BertModel(config).save_pretrained(folder)
+    return folder
+
+
+def test_a_stopped_run_rerun_with_another_base_model_or_length_is_refused(tiny_bert, tmp_path, capsys):
+    """Resumed, the checkpoint's weights went on under the new model's name (and the new length's records)."""
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    argv, out = stopped_run(tiny_bert, tmp_path)
+    wider = wider_copy(tiny_bert, tmp_path / "wider")
+    capsys.readouterr()
+    for flags, change in ((["--model_name_or_path", str(wider)], f"model_name_or_path {tiny_bert} -> {wider}"),
+                          (["--max_seq_length", "16"], "max_seq_length None -> 16")):
+        assert main(YnatTask(), [*argv, *flags]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and f"holds checkpoint-4 of a run with other flags ({change})" in err[0], err
+    # named, a checkpoint of another shape is one line, not torch's list of mismatched tensors
+    named = [*argv, "--model_name_or_path", str(wider), "--resume_from_checkpoint", str(out / "checkpoint-4")]
+    assert main(YnatTask(), named) == 2
+    said = capsys.readouterr().err
+    err = [line for line in said.splitlines() if line.startswith("error")]
+    assert "Traceback" not in said and len(err) == 1 and err[0].startswith(f"error: {out / 'checkpoint-4'}: its weights do not fit this "
+                                               "model, a checkpoint of another model? (size mismatch for "), err
+
+
+def test_a_stopped_run_rerun_with_fewer_steps_than_it_made_is_refused(tiny_bert, tmp_path, capsys):
+    """It trained 0 steps and was recorded as the shorter run, its model the longer run's checkpoint."""
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    argv, out = stopped_run(tiny_bert, tmp_path)  # stopped at checkpoint-4 of 6 steps
+    capsys.readouterr()
+    assert main(YnatTask(), [*argv, "--max_steps", "3"]) == 2
+    said = capsys.readouterr().err
+    err = [line for line in said.splitlines() if line.startswith("error")]
+    assert "Traceback" not in said and err == [f"error: {out / 'checkpoint-4'} is at step 4 of a 6-step run; this run has 3 steps in all (fewer "
+                   "--num_train_epochs or --max_steps), so nothing is left to train: rerun with that run's steps to "
+                   "finish it, or pass --overwrite_output_dir to start over"]
+    assert not (out / "train_results.json").exists()
+    assert main(YnatTask(), [*argv, "--max_steps", "5"]) == 0  # fewer, but steps are left: it trains them
+    assert "Resumed at global step 4; trained to step 5." in capsys.readouterr().out

@@ -133,6 +133,32 @@ def test_predictions_do_not_depend_on_the_eval_batch_or_the_padding_side(wos_ber
     assert predictions["left"] == predictions["alone"]
 
 
+def test_a_trained_model_generates_its_own_value_length_unless_told_otherwise(wos_bert, tmp_path, capsys):
+    """An evaluation of a saved model generates as its training run's evaluation did: not the flag's default."""
+    ontology = write(tmp_path / "ontology.json", wos_ontology())
+    train = write(tmp_path / "train.json", wos_dialogues(2, seed=5))
+    flags = [flag for flag in FAST if flag not in ("--max_value_length", "8")]
+    common = ["--validation_file", str(train), "--ontology_file", str(ontology), *flags]
+    trained = tmp_path / "trained"
+    assert main(WosTask(), ["--model_name_or_path", str(wos_bert), "--output_dir", str(trained), *common,
+                            "--train_file", str(train), "--do_train", "--do_eval", "--num_train_epochs", "100",
+                            "--teacher_forcing_ratio", "1.0", "--max_value_length", "3"]) == 0
+    assert json.loads((trained / "config.json").read_text())["max_value_length"] == 3
+    cut = [line.split(" - ")[-1] for line in capsys.readouterr().out.splitlines() if "validation: " in line
+           and "longer than --max_value_length" in line]
+    assert len(cut) == 1  # values of more than 2 tokens: cut for the loss, in training and evaluation alike
+    again = tmp_path / "again"
+    assert main(WosTask(), ["--model_name_or_path", str(trained), "--output_dir", str(again), *common,
+                            "--do_eval"]) == 0
+    assert read_jsonl(again / "eval_predictions.jsonl") == read_jsonl(trained / "eval_predictions.jsonl")
+    assert cut[0] in capsys.readouterr().out  # the gold values are cut as in training too
+    longer = tmp_path / "longer"
+    assert main(WosTask(), ["--model_name_or_path", str(trained), "--output_dir", str(longer), *common,
+                            "--do_eval", "--max_value_length", "12"]) == 0
+    assert "--max_value_length 12: this model was trained with 3 (its config.json)" in capsys.readouterr().out
+    assert read_jsonl(longer / "eval_predictions.jsonl") != read_jsonl(trained / "eval_predictions.jsonl")
+
+
 def test_real_sample_dialogues_flow_through_with_the_real_ontology(wos_bert, tmp_path):
     require_shared(REAL_SAMPLES)
     ontology = require_shared(REAL_ONTOLOGY)
