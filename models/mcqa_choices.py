@@ -26,6 +26,10 @@ from transformers.modeling_outputs import CausalLMOutputWithPast, MultipleChoice
 from models.padding import RightPaddingCollator, lowest_at_padding
 
 IGNORE_INDEX = -100
+# An encoder item's token length (its longest choice pair), a feature column that --train_sampling_strategy
+# group_by_length reads: the Trainer's default --length_column_name. The masked forward names it, or the Trainer
+# would drop the column before its samplers look for it and group by len(input_ids), the item's choice count.
+LENGTH_COLUMN = "length"
 logger = logging.getLogger("klue")
 
 
@@ -55,7 +59,7 @@ def choice_loss(logits: torch.Tensor, labels: torch.Tensor, choice_mask: torch.T
 def mask_padded_choices(model: PreTrainedModel, label_smoothing: float = 0.0) -> PreTrainedModel:
     """Wrap ``model.forward`` (an ``AutoModelForMultipleChoice``) to take ``choice_mask`` ``(batch,
     choices)``: padded choices get the lowest logit and no loss (``choice_loss``, smoothed by
-    ``label_smoothing``). Returns the same model."""
+    ``label_smoothing``). It also takes, and ignores, ``length`` (``LENGTH_COLUMN``). Returns the same model."""
     if getattr(model.forward, "masks_padded_choices", False):
         return model
     forward = model.forward
@@ -66,6 +70,7 @@ def mask_padded_choices(model: PreTrainedModel, label_smoothing: float = 0.0) ->
         token_type_ids: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
         choice_mask: torch.Tensor | None = None,
+        length: Any = None,  # LENGTH_COLUMN, named so that the Trainer keeps the column; unused
         **kwargs: Any,
     ) -> MultipleChoiceModelOutput:
         if token_type_ids is not None:
@@ -77,7 +82,7 @@ def mask_padded_choices(model: PreTrainedModel, label_smoothing: float = 0.0) ->
             loss = choice_loss(logits, labels, choice_mask, label_smoothing)
         return MultipleChoiceModelOutput(loss=loss, logits=logits)
 
-    # The Trainer keeps the dataset columns this signature names (``choice_mask`` among them).
+    # The Trainer keeps the dataset columns this signature names (``choice_mask`` and ``length`` among them).
     masked_forward.__doc__ = forward.__doc__
     masked_forward.masks_padded_choices = True  # type: ignore[attr-defined]
     model.forward = masked_forward

@@ -52,6 +52,7 @@ from klue_data.mcqa import MAX_CHOICES
 from metrics.mcqa import mcqa_breakdown
 from models.mcqa_choices import (
     IGNORE_INDEX,
+    LENGTH_COLUMN,
     ChoiceCollator,
     PromptCollator,
     inert_adapter,
@@ -109,13 +110,21 @@ class McqaTask(Task):
         self.saved_chat_template = saved if isinstance(saved, bool) else None
 
     def prepare_tokenizer(self, tokenizer: PreTrainedTokenizerBase) -> None:
-        if self.causal and tokenizer.pad_token is None:
-            # Decoder LLMs often ship without one; padding is masked (and on the right), any id will do.
+        if tokenizer.pad_token is None:
+            # Decoder LLMs often ship without one, and an encoder's tokenizer may too. Both routes pad on the right
+            # under an attention mask that hides the pads (PromptCollator, ChoiceCollator): no real token attends to
+            # a pad, in a causal or a bidirectional model alike, and the heads read real positions only (the
+            # encoder's first token, the causal LM's last prompt token). A RoBERTa-style model numbers positions by
+            # its own pad id: other pads get positions after the real tokens', seen by pads only. So the pad id
+            # never reaches a score and any will do: one fallback for both routes, scoring as a real pad token does.
             tokenizer.pad_token = tokenizer.eos_token if tokenizer.eos_token is not None else tokenizer.unk_token
 
     def check_options(self, tokenizer: PreTrainedTokenizerBase, max_length: int) -> None:
         options = self.option(McqaArguments)
         self.max_length = max_length
+        if tokenizer.pad_token_id is None:  # no pad, and none to fall back on (prepare_tokenizer)
+            padded = "prompts" if self.causal else "choices"
+            raise ArgumentsError(f"the tokenizer has no pad, eos or unk token to pad {padded} with")
         if not self.causal:
             return
         if options.load_in_4bit:
@@ -125,8 +134,6 @@ class McqaTask(Task):
                 raise ArgumentsError("--load_in_4bit needs bitsandbytes: pip install bitsandbytes")
         if (options.lora_r or options.load_in_4bit) and importlib.util.find_spec("peft") is None:
             raise ArgumentsError(f"{'--lora_r' if options.lora_r else '--load_in_4bit'} needs peft: pip install peft")
-        if tokenizer.pad_token_id is None:
-            raise ArgumentsError("the tokenizer has no pad, eos or unk token to pad prompts with")
         wanted, saved = options.mcqa_chat_template, self.saved_chat_template
         if wanted is None:
             wanted = True if saved is None else saved
@@ -278,7 +285,10 @@ class McqaTask(Task):
         context = mcqa_prompts.encoder_context(passage, question, question_plus)
         encoded = tokenizer([context] * len(choices), choices, truncation=bool(overflow), max_length=max_length,
                             return_attention_mask=False)
-        row = {"input_ids": encoded["input_ids"]}
+        # The item's token length, the width it pads its batch to (its longest pair), for the samplers of
+        # --train_sampling_strategy group_by_length (the Trainer's default --length_column_name, kept through the
+        # Trainer's column removal by mask_padded_choices). Without it they read len(input_ids): the choice count.
+        row = {"input_ids": encoded["input_ids"], LENGTH_COLUMN: max(len(ids) for ids in encoded["input_ids"])}
         if "token_type_ids" in encoded:
             row["token_type_ids"] = encoded["token_type_ids"]
         row["labels"] = IGNORE_INDEX if answer is None else answer - 1

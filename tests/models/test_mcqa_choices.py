@@ -146,3 +146,26 @@ def test_a_model_that_ignores_logits_to_keep_is_read_at_every_position(tmp_path)
         got = wrapped(**batch)
     torch.testing.assert_close(got.loss, expected.loss)
     torch.testing.assert_close(got.logits[:, 0], expected.logits[torch.arange(3), torch.tensor([4, 8, 2])])
+
+
+def test_the_masked_forward_names_the_length_column_and_ignores_it(tmp_path):
+    """The Trainer keeps only the dataset columns the forward names: ``length`` (an item's token length, read by
+    --train_sampling_strategy group_by_length) must be one, and a batch that carries it (--pad_to_max_length's
+    collator passes every column) gets the logits of one without it."""
+    import inspect
+
+    from transformers import AutoModelForMultipleChoice, BertConfig
+
+    from models.mcqa_choices import LENGTH_COLUMN, mask_padded_choices
+
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=16)
+    model = mask_padded_choices(AutoModelForMultipleChoice.from_config(config)).eval()
+    assert LENGTH_COLUMN in inspect.signature(model.forward).parameters
+    batch = {"input_ids": torch.randint(5, 50, (2, 5, 7)), "attention_mask": torch.ones(2, 5, 7, dtype=torch.long),
+             "choice_mask": torch.tensor([[True] * 4 + [False], [True] * 5]), "labels": torch.tensor([1, 4])}
+    with torch.no_grad():
+        expected = model(**batch)
+        got = model(**batch, **{LENGTH_COLUMN: torch.tensor([7, 6])})
+    assert torch.equal(got.logits, expected.logits) and torch.equal(got.loss, expected.loss)

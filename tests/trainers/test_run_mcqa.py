@@ -115,6 +115,111 @@ def test_scores_do_not_depend_on_the_eval_batch_or_the_padding_side(route, mcqa_
             assert got == pytest.approx(alone, abs=1e-5), name
 
 
+def without_pad_token(model_dir: Path, destination: Path) -> Path:
+    """A copy of a saved model folder whose tokenizer has no pad token (some tokenizers ship without one)."""
+    destination = Path(shutil.copytree(model_dir, destination))
+    config_path = destination / "tokenizer_config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["pad_token"] = None
+    config_path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
+    return destination
+
+
+def test_an_encoder_tokenizer_without_a_pad_token_scores_as_with_one(mcqa_bert, tmp_path):
+    """The encoder route falls back to another pad id, as the causal route does (the attention mask hides the pads):
+    a ChoiceCollator without a pad id ended the first batch in a TypeError traceback. Scores are those of the same
+    model with its pad token, in padded batches and under --pad_to_max_length; one training step runs too."""
+    nopad = without_pad_token(mcqa_bert, tmp_path / "nopad")
+    assert AutoTokenizer.from_pretrained(nopad).pad_token is None
+    assert AutoTokenizer.from_pretrained(mcqa_bert).pad_token is not None
+    dev = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(12, seed=4, distractors=True))
+    scores = {}
+    for name, path, flags in (("pad", mcqa_bert, []), ("nopad", nopad, []),
+                              ("nopad_fixed", nopad, ["--pad_to_max_length", "--max_seq_length", "128"])):
+        assert run_mcqa(path, tmp_path / name, "--validation_file", str(dev), "--do_eval",
+                        "--per_device_eval_batch_size", "5", *flags) == 0, name
+        scores[name] = [p["scores"] for p in read_jsonl(tmp_path / name / "eval_predictions.jsonl")]
+    assert len(scores["pad"]) == 12
+    for name in ("nopad", "nopad_fixed"):
+        for got, expected in zip(scores[name], scores["pad"], strict=True):
+            assert got == pytest.approx(expected, abs=1e-6), name
+    assert run_mcqa(nopad, tmp_path / "trained", "--train_file", str(dev), "--do_train", "--max_steps", "1",
+                    "--per_device_train_batch_size", "5") == 0
+    assert AutoTokenizer.from_pretrained(tmp_path / "trained").pad_token is not None  # saved with its fallback
+
+
+def test_a_tokenizer_with_nothing_to_pad_with_is_one_line(tiny_bert):
+    """No pad, eos or unk token: refused before any data is read, on either route."""
+    from args import ArgumentsError
+
+    for route, what in (("encoder", "choices"), ("causal_lm", "prompts")):
+        tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+        tokenizer.pad_token, tokenizer.unk_token = None, None
+        task = McqaTask()
+        task.use_options(_options(mcqa_model=route))
+        task.prepare_tokenizer(tokenizer)
+        with pytest.raises(ArgumentsError, match=f"^the tokenizer has no pad, eos or unk token to pad {what} with$"):
+            task.check_options(tokenizer, 128)
+
+
+def _token_lengths(input_ids: list) -> list[int]:
+    """What a batch pads each feature to: an encoder item's longest choice pair, a prompt's length."""
+    return [max(map(len, ids)) if isinstance(ids[0], list) else len(ids) for ids in input_ids]
+
+
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_group_by_length_groups_by_token_length_and_leaves_predictions_alone(route, mcqa_bert, tiny_lm,
+                                                                             tmp_path, monkeypatch):
+    """--train_sampling_strategy group_by_length: the training sampler's lengths and the evaluation's longest-first
+    order are the items' token lengths. An encoder item's input_ids are one token list per choice, so the samplers
+    grouped by its 4 or 5 choices, silently. Predictions are those of an evaluation in file order."""
+    import numpy as np
+
+    from trainers.klue_trainer import KlueTrainer
+
+    seen: dict[str, tuple[list[int], list[int]]] = {}
+    train_sampler, eval_sampler = KlueTrainer._get_train_sampler, KlueTrainer._get_eval_sampler
+
+    def spy_train(self, dataset=None):
+        sampler = train_sampler(self, dataset)
+        seen["train"] = (list(sampler.lengths), _token_lengths(dataset["input_ids"]))
+        return sampler
+
+    def spy_eval(self, dataset):
+        sampler = eval_sampler(self, dataset)
+        if hasattr(sampler, "order"):  # under group_by_length: longest first
+            seen["eval"] = (sampler.order.tolist(), _token_lengths(dataset["input_ids"]))
+        return sampler
+
+    monkeypatch.setattr(KlueTrainer, "_get_train_sampler", spy_train)
+    monkeypatch.setattr(KlueTrainer, "_get_eval_sampler", spy_eval)
+    model = mcqa_bert if route == "encoder" else tiny_lm
+    train = write_jsonl(tmp_path / "train.jsonl", mcqa_records(16, seed=3, distractors=True))
+    items = mcqa_records(12, seed=4, distractors=True)
+    dev = write_jsonl(tmp_path / "dev.jsonl", items)
+    grouped = tmp_path / "grouped"
+    assert run_mcqa(model, grouped, "--mcqa_model", route, "--train_file", str(train), "--validation_file", str(dev),
+                    "--do_train", "--do_eval", "--max_steps", "1", "--per_device_train_batch_size", "4",
+                    "--per_device_eval_batch_size", "5", "--train_sampling_strategy", "group_by_length") == 0
+
+    lengths, expected = seen["train"]
+    assert lengths == expected and min(expected) > 5  # tokens, not the choice count
+    order, expected = seen["eval"]
+    assert order == np.argsort(-np.asarray(expected), kind="stable").tolist()
+    by_choices = np.argsort(-np.asarray([len(item["choices"]) for item in items]), kind="stable").tolist()
+    assert order != by_choices  # the check can tell the two apart
+
+    # The trained model, evaluated in file order: the same scores, item by item.
+    assert run_mcqa(grouped, tmp_path / "sequential", "--mcqa_model", route, "--validation_file", str(dev),
+                    "--do_eval", "--per_device_eval_batch_size", "5") == 0
+    expected_scores = read_jsonl(tmp_path / "sequential" / "eval_predictions.jsonl")
+    got_scores = read_jsonl(grouped / "eval_predictions.jsonl")
+    assert [p["id"] for p in got_scores] == [item["id"] for item in items]
+    for got, sequential in zip(got_scores, expected_scores, strict=True):
+        assert got["prediction"] == sequential["prediction"]
+        assert got["scores"] == pytest.approx(sequential["scores"], abs=1e-5)
+
+
 # --- the pieces the routes rest on -------------------------------------------------------------
 
 
