@@ -6,7 +6,10 @@ Each task module (``klue_data.ynat``, ``klue_data.nli``, ...) provides:
 - ``LABELS``: label names in the official order (``None`` for tasks without a label list);
 - ``read_file(path) -> list[dict]``: an original or Hub-schema file as Hub-schema records with
   label *names* and a ``guid``; bad input raises ``KlueDataError`` naming file, record and field;
-- ``from_hub_example(example, features, guid) -> dict``: one Hub row to the same schema.
+- ``read_rows(where, records) -> list[dict]``: records in the Hub schema (a file's, or Hub rows as
+  ``from_hub_example`` gave them) checked as ``read_file`` checks them, errors naming ``where``;
+- ``from_hub_example(example, features, guid) -> dict``: one Hub row to the same schema, label ids as
+  names; ``sources.load_hub`` then passes a split's rows through ``read_rows``.
 
 The task modules are imported on first use (``get_task``, ``TASKS[name]``, ``klue_data.ner``),
 so that ``klue_data.labels`` and ``klue_data.errors`` can be imported without any reader.

@@ -47,7 +47,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in JSON_SUFFIXES:
-        return _read_hub_records(path)
+        return read_rows(path, read_records(path))
     if suffix == ".csv":
         raise KlueDataError(path, f"DP files are KLUE TSV ({TSV_COLUMNS}) or Hub-schema JSON/JSON lines, not CSV")
     return _read_tsv(path)
@@ -139,9 +139,13 @@ def _int_cell(path: Path, number: int, guid: str, cell: str, name: str) -> int:
         raise KlueDataError(path, f"expected an integer, got {cell!r}", line=number, guid=guid, field=name) from None
 
 
-def _read_hub_records(path: Path) -> list[dict[str, Any]]:
+def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records in the Hub schema (one per sentence, lists of one value per word) as checked examples: a
+    JSON file's (``read_file``) or the Hub's rows as ``from_hub_example`` converted them (``sources.load_hub``),
+    so that both routes refuse the same bad rows. ``where`` (a file, or a dataset's split) is what a
+    ``KlueDataError`` names."""
     examples, seen = [], {}
-    for row in iter_readers(path, read_records(path)):
+    for row in iter_readers(where, records):
         guid = row.guid_or_fallback()
         claim_guid(row, guid, seen)
         example: dict[str, Any] = {"guid": guid}

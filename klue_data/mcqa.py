@@ -37,16 +37,23 @@ MAX_CHOICES = 5  # the causal-LM route reads the logits of the answer numbers "1
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
+    return read_rows(path, read_records(path))
+
+
+def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records of either layout as checked examples: a file's (``read_file``), or the rows of a Hub dataset
+    in the flattened layout as ``from_hub_example`` read them (``sources.load_hub``), where the ids are
+    checked across rows. ``where`` (a file, or a dataset's split) is what a ``KlueDataError`` names."""
     examples: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     empty: list[str] = []
-    for row in iter_readers(path, read_records(path), guid_field="id"):
+    for row in iter_readers(where, records, guid_field="id"):
         example = read_record(row)
         claim_guid(row, example["id"], seen, field="id")
         if not example["question"].strip():
             empty.append(example["id"])
         examples.append(example)
-    warn_empty_texts(path, empty, "question")
+    warn_empty_texts(where, empty, "question")
     return examples
 
 

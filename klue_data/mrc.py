@@ -48,19 +48,32 @@ UNKNOWN_QUESTION_TYPE = 0
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
-    examples: list[dict[str, Any]] = []
     document = read_json(path) if path.suffix.lower() == ".json" else None
-    if isinstance(document, dict) and "data" in document:
-        examples = _read_squad(path, document)
-    else:
-        seen: dict[str, int] = {}
-        for row in iter_readers(path, read_records(path)):
-            example = _hub_record(row)
-            claim_guid(row, example["guid"], seen)
-            examples.append(example)
-    empty = [row["guid"] for row in examples if not (row["question"].strip() and row["context"].strip())]
-    warn_empty_texts(path, empty, "question or context")
+    if not (isinstance(document, dict) and "data" in document):
+        return read_rows(path, read_records(path))
+    examples = _read_squad(path, document)
+    _warn_empty_questions(path, examples)
     return examples
+
+
+def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Flat records in the Hub schema, one per question, as checked examples: a JSON / JSON-lines file's
+    (``read_file``) or the Hub's rows as ``from_hub_example`` converted them (``sources.load_hub``), so that
+    both routes refuse the same bad rows. ``where`` (a file, or a dataset's split) is what a
+    ``KlueDataError`` names."""
+    examples: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for row in iter_readers(where, records):
+        example = _hub_record(row)
+        claim_guid(row, example["guid"], seen)
+        examples.append(example)
+    _warn_empty_questions(where, examples)
+    return examples
+
+
+def _warn_empty_questions(where: Path | str, examples: list[dict[str, Any]]) -> None:
+    empty = [row["guid"] for row in examples if not (row["question"].strip() and row["context"].strip())]
+    warn_empty_texts(where, empty, "question or context")
 
 
 def _read_squad(path: Path, document: dict[str, Any]) -> list[dict[str, Any]]:

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from klue_data.errors import KlueDataError
-from klue_data.hub_rows import hub_label
+from klue_data.hub_rows import hub_labels
 from klue_data.labels import NER_HUB_TAGS, NER_TAGS
 from klue_data.records import (
     CSV_SUFFIXES,
@@ -66,16 +66,22 @@ NAME = "ner"
 FILE_PREFIXES = ("klue-ner-v1.1", "klue-ner-v1")
 FILE_SUFFIX = ".tsv"
 LABELS = NER_TAGS
+_TAG_SET = frozenset(NER_TAGS)
 
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     """An original KLUE NER TSV file, or a Hub-schema JSON / JSON-lines file."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    examples = _read_hub_records(path) if suffix in JSON_SUFFIXES + CSV_SUFFIXES else _read_tsv(path)
-    warn_empty_texts(path, [example["guid"] for example in examples if all(map(is_space_token, example["tokens"]))],
-                     "sentence")
+    if path.suffix.lower() in JSON_SUFFIXES + CSV_SUFFIXES:
+        return read_rows(path, read_records(path))
+    examples = _read_tsv(path)
+    _warn_empty_sentences(path, examples)
     return examples
+
+
+def _warn_empty_sentences(where: Path | str, examples: list[dict[str, Any]]) -> None:
+    warn_empty_texts(where, [example["guid"] for example in examples if all(map(is_space_token, example["tokens"]))],
+                     "sentence")
 
 
 def _read_tsv(path: Path) -> list[dict[str, Any]]:
@@ -117,7 +123,7 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
     return examples
 
 
-def _warn_multi_char(path: Path, where: list[str], what: str) -> None:
+def _warn_multi_char(path: Path | str, where: list[str], what: str) -> None:
     if where:  # kept as they are; the Hub schema expects one character per token
         logger.warning(
             "%s: %d %s hold more than one character (kept as one token): %s",
@@ -161,9 +167,13 @@ def first_token_problem(tokens: Sequence[str]) -> tuple[int, str] | None:
     return None
 
 
-def _read_hub_records(path: Path) -> list[dict[str, Any]]:
-    """Hub-schema records. Lists may be JSON text (a CSV cell); a record with only a ``sentence``
-    in KLUE markup (``<서울:LC>에 간다``) gets its characters and tags from the markup.
+def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records in the Hub schema as checked examples: a JSON / CSV file's (``read_file``) or the Hub's
+    rows as ``from_hub_example`` converted them (``sources.load_hub``), so that both routes refuse the
+    same bad rows. ``where`` (a file, or a dataset's split) is what a ``KlueDataError`` names.
+
+    Lists may be JSON text (a CSV cell); a record with only a ``sentence`` in KLUE markup
+    (``<서울:LC>에 간다``) gets its characters and tags from the markup.
 
     Unlabelled text (to predict) is ``tokens`` without ``ner_tags``, or sentences without any
     markup in the whole file: their ``ner_tags`` are None, so they are predicted, never scored
@@ -171,7 +181,7 @@ def _read_hub_records(path: Path) -> list[dict[str, Any]]:
     """
     examples, labelled, multi_char = [], [], []
     seen: dict[str, int] = {}
-    for row in iter_readers(path, read_records(path)):
+    for row in iter_readers(where, records):
         guid = row.guid_or_fallback()
         claim_guid(row, guid, seen)
         if not any(row.has(name) for name in ("tokens", "char", "ner_tags", "ne_tag")) and row.has("sentence"):
@@ -202,18 +212,19 @@ def _read_hub_records(path: Path) -> list[dict[str, Any]]:
     if any(labelled) and False in labelled:
         index = labelled.index(False)
         raise KlueDataError(
-            path,
+            where,
             "no ner_tags here while other records have them; label every record, or none to only predict",
             record=index,
             guid=examples[index]["guid"],
             field="ner_tags",
         )
-    _warn_multi_char(path, multi_char, "token(s)")
+    _warn_multi_char(where, multi_char, "token(s)")
     if examples and not any(labelled):
         for example in examples:
             example["ner_tags"] = None
         logger.info("%s: no tags and no entity markup in any record: read as unlabelled text (predicted, not scored)",
-                    path)
+                    where)
+    _warn_empty_sentences(where, examples)
     return examples
 
 
@@ -264,6 +275,11 @@ def tag_names(row: RecordReader, name: str, value: Any) -> list[str]:
     """Tags given as names, or as ids in the Hub's order (``NER_HUB_TAGS``), as names."""
     if not isinstance(value, list):
         raise row.error(f"expected a list of tags ({', '.join(NER_TAGS)}) or Hub tag ids, got {str(value)[:60]}", name)
+    try:
+        if _TAG_SET.issuperset(value):  # all names already: what every Hub row is, ~50 tags each
+            return list(value)
+    except TypeError:  # an unhashable item (a list, an object): refused by name below
+        pass
     tags = []
     for position, tag in enumerate(value):
         if isinstance(tag, str) and tag.strip() in NER_TAGS:
@@ -290,7 +306,7 @@ def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[
     bad = first_token_problem(tokens)
     if bad is not None:
         raise KlueDataError(None, bad[1], guid=guid, field=f"tokens[{bad[0]}]")
-    tags = [hub_label(tag, tag_feature, NER_TAGS, field=f"ner_tags[{i}]") for i, tag in enumerate(example["ner_tags"])]
+    tags = hub_labels(example["ner_tags"], tag_feature, NER_TAGS, "ner_tags")
     if None in tags:
         raise KlueDataError(None, "no tag (-1): every character needs one of the 13 KLUE NER tags", guid=guid,
                             field=f"ner_tags[{tags.index(None)}]")

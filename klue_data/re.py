@@ -33,9 +33,17 @@ ENTITY_FIELDS = ("subject_entity", "object_entity")
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
+    return read_rows(path, read_records(path))
+
+
+def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records in the Hub schema (entities as objects, or as a CSV's text cells) as checked examples: a
+    file's (``read_file``) or the Hub's rows as ``from_hub_example`` converted them (``sources.load_hub``),
+    so that both routes refuse the same bad rows (offsets outside the sentence among them). ``where`` (a
+    file, or a dataset's split) is what a ``KlueDataError`` names."""
     examples, empty, mismatched = [], [], []
     seen: dict[str, int] = {}
-    for row in iter_readers(path, read_records(path)):
+    for row in iter_readers(where, records):
         guid = row.guid_or_fallback(id_field="id")
         claim_guid(row, guid, seen)
         sentence = row.text("sentence")
@@ -50,12 +58,12 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
         if not sentence.strip():
             empty.append(guid)
         examples.append(example)
-    warn_empty_texts(path, empty, "sentence")
+    warn_empty_texts(where, empty, "sentence")
     if mismatched:
         logger.warning(
             "%s: %d entit(ies) whose sentence[start_idx:end_idx+1] differs from 'word' "
             "(kept; the offsets are used): %s",
-            path,
+            where,
             len(mismatched),
             ", ".join(mismatched[:5]) + (" ..." if len(mismatched) > 5 else ""),
         )

@@ -197,7 +197,7 @@ def fallback_guid(prefix: str, index: int, *, separator: str = "-") -> str:
 class RecordReader:
     """Field access for one record that turns a missing or malformed field into a KlueDataError."""
 
-    def __init__(self, path: Path | None, index: int, record: dict[str, Any], guid_field: str = "guid") -> None:
+    def __init__(self, path: Path | str | None, index: int, record: dict[str, Any], guid_field: str = "guid") -> None:
         self.path = path
         self.index = index
         self.record = record
@@ -267,7 +267,7 @@ class RecordReader:
             return self.guid
         if id_field is not None and self.has(id_field):
             return str(self.record[id_field])
-        return fallback_guid(self.path.stem if self.path is not None else "record", self.index)
+        return fallback_guid(Path(self.path).stem if self.path is not None else "record", self.index)
 
 
 def _is_int(value: Any) -> bool:
@@ -295,6 +295,9 @@ def claim_guid(row: RecordReader, guid: str, seen: dict[str, int], field: str = 
     seen[guid] = row.index
 
 
-def iter_readers(path: Path, records: Iterable[dict[str, Any]], guid_field: str = "guid") -> Iterable[RecordReader]:
+def iter_readers(
+    path: Path | str, records: Iterable[dict[str, Any]], guid_field: str = "guid"
+) -> Iterable[RecordReader]:
+    """A reader per record; ``path`` is what errors name: a file, or a Hub dataset's split (``sources.load_hub``)."""
     for index, record in enumerate(records):
         yield RecordReader(path, index, record, guid_field)

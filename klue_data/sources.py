@@ -129,7 +129,10 @@ def load_hub(
     cache_dir: str | None = None,
     token: str | bool | None = None,
 ) -> datasets.DatasetDict:
-    """The task from the Hub, converted to label names (the Hub's ids follow its own order)."""
+    """The task from the Hub, converted to label names (the Hub's ids follow its own order) and checked
+    as a file in the Hub schema is (``task.read_rows``): a row that file would be refused for (a head past
+    the sentence, a score on another scale, a guid used twice) is one ``KlueDataError`` line naming the
+    dataset, split, row, guid and field."""
     config_name = config_name or task.NAME
     prefer_offline_when_hub_unreachable()  # no network: fail at once (or use the cache), not after a minute of retries
     try:
@@ -148,25 +151,29 @@ def load_hub(
         # ClassLabel features and turn the label names straight back into the Hub's ids.
         guid_prefix = f"{task.FILE_PREFIXES[-1]}_{ORIGINAL_SPLIT_NAMES.get(split, split)}"
         where = f"{dataset_name} (config {config_name!r}, {split} split)"
+        features = dataset.features  # a deep copy on every access: once per split, not once per row
         records = [
-            hub_record(task, example, dataset, fallback_guid(guid_prefix, index, separator="_"), where, index)
+            hub_record(task, example, features, fallback_guid(guid_prefix, index, separator="_"), where, index)
             for index, example in enumerate(dataset)
         ]
+        # Conversion only names ids; the rows' values get the checks of the file readers here, so a copy on
+        # another scale or with broken rows is refused now instead of training and scoring silently wrong.
+        records = task.read_rows(where, records)
         converted[split] = datasets.Dataset.from_list(records)
         logger.info("Converted %d Hub %s examples of %s to label names", len(records), split, task.NAME)
     return converted
 
 
-def hub_record(task: ModuleType, example: dict, dataset: datasets.Dataset, guid: str, where: str, index: int) -> dict:
+def hub_record(task: ModuleType, example: dict, features: datasets.Features, guid: str, where: str, index: int) -> dict:
     """One Hub row as the task's record; a row that is not the task's Hub schema (another task's config,
     a copy with other columns) is one line naming the dataset, the row and the columns it has."""
     try:
-        return task.from_hub_example(example, dataset.features, guid)
+        return task.from_hub_example(example, features, guid)
     except KlueDataError as error:
         raise KlueDataError(where, error.problem, record=index, guid=error.guid or example.get("guid") or guid,
-                            field=error.field) from None
+                            field=error.field, guid_name=error.guid_name) from None
     except (KeyError, IndexError, TypeError, AttributeError, ValueError) as error:
         raise KlueDataError(
             where, f"not the {task.NAME} Hub schema ({type(error).__name__}: {error}); "
-            f"its columns: {', '.join(dataset.column_names)}", record=index, guid=example.get("guid") or guid,
+            f"its columns: {', '.join(features)}", record=index, guid=example.get("guid") or guid,
         ) from None

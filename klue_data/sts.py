@@ -26,9 +26,17 @@ LABELS = None  # regression
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
+    return read_rows(path, read_records(path))
+
+
+def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records in the Hub schema (or the competition CSV's) as checked examples: a file's (``read_file``)
+    or the Hub's rows as ``from_hub_example`` converted them (``sources.load_hub``), so that both routes
+    refuse the same bad rows (a score outside [0, 5] among them). ``where`` (a file, or a dataset's split) is
+    what a ``KlueDataError`` names."""
     examples, empty = [], []
     seen: dict[str, int] = {}
-    for row in iter_readers(path, read_records(path)):
+    for row in iter_readers(where, records):
         guid = row.guid_or_fallback(id_field="id")
         claim_guid(row, guid, seen)
         example = {
@@ -41,7 +49,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
         if not example["sentence1"].strip() or not example["sentence2"].strip():
             empty.append(guid)
         examples.append(example)
-    warn_empty_texts(path, empty, "sentence")
+    warn_empty_texts(where, empty, "sentence")
     return examples
 
 

@@ -38,10 +38,17 @@ ONTOLOGY_FILE = "ontology.json"
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
+    return read_rows(path, read_records(path))
+
+
+def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Dialogues in the Hub schema as checked examples: a file's (``read_file``) or the Hub's rows as
+    ``from_hub_example`` converted them (``sources.load_hub``), so that both routes refuse the same bad
+    rows. ``where`` (a file, or a dataset's split) is what a ``KlueDataError`` names."""
     examples, empty = [], []
     seen: dict[str, int] = {}
     first_labelled: tuple[bool, str] | None = None  # the first dialogue: labelled?, guid
-    for row in iter_readers(path, read_records(path)):
+    for row in iter_readers(where, records):
         guid = row.guid_or_fallback()
         claim_guid(row, guid, seen)
         domains = row.record.get("domains") or []
@@ -63,7 +70,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
                             "label every user turn, or none (a test file)", "dialogue")
         examples.append({"guid": guid, "domains": domains, "dialogue": turns})
         empty += [f"{guid} turn {position}" for position, turn in enumerate(turns) if not turn["text"].strip()]
-    warn_empty_texts(path, empty, "text", unit="turn(s)")
+    warn_empty_texts(where, empty, "text", unit="turn(s)")
     return examples
 
 

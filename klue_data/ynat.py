@@ -22,9 +22,16 @@ LABELS = YNAT_LABELS
 
 def read_file(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
+    return read_rows(path, read_records(path))
+
+
+def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records in the Hub schema as checked examples: a file's (``read_file``) or the Hub's rows as
+    ``from_hub_example`` converted them (``sources.load_hub``), so that both routes refuse the same bad
+    rows. ``where`` (a file, or a dataset's split) is what a ``KlueDataError`` names."""
     examples, empty = [], []
     seen: dict[str, int] = {}
-    for row in iter_readers(path, read_records(path)):
+    for row in iter_readers(where, records):
         guid = row.guid_or_fallback()
         claim_guid(row, guid, seen)
         title = row.text("title")
@@ -32,7 +39,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
         if not title.strip():
             empty.append(guid)
         examples.append({"guid": guid, "title": title, "label": label})
-    warn_empty_texts(path, empty, "title")
+    warn_empty_texts(where, empty, "title")
     return examples
 
 

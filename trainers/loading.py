@@ -99,7 +99,7 @@ def require_labels(
         guid = raw[split][key][first] if key else None
         raise KlueDataError(
             split_source(task, data_args, split),
-            f"{split}: {len(missing)} of {len(raw[split])} examples have no label; {expected}",
+            f"{split}: {len(missing)} of {len(raw[split])} examples have no label{task.unlabelled_note}; {expected}",
             record=first, guid=guid, field=getattr(task, "label_column", "label"),
         )
 

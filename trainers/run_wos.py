@@ -52,6 +52,7 @@ class WosTask(Task):
     needs_fast_tokenizer = True  # character offsets: a copied value is read back from the history's own text
     units = ("user turns", "model inputs")
     label_column = "state"  # what require_labels names when a split has none
+    unlabelled_note = " (no user turn has a state item: a file whose states are all empty reads as a test file's)"
 
     def __init__(self) -> None:
         super().__init__()

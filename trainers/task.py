@@ -69,6 +69,8 @@ class Task:
     # A test split with labels on some examples only: True, predicted and not scored (with a warning);
     # False, refused (``require_labels``).
     partly_labelled_test_is_unlabelled: bool = False
+    # What reads as unlabelled where that is not plain (said after "N of M examples have no label")
+    unlabelled_note: str = ""
 
     def __init__(self) -> None:
         self.data = klue_data.get_task(self.name)

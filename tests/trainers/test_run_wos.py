@@ -278,7 +278,8 @@ def test_a_dev_file_without_states_is_refused_for_evaluation_and_predicted_witho
     write(tmp_path / "ontology.json", wos_ontology())
     assert run_wos(wos_bert, tmp_path / "eval", "--validation_file", str(unlabelled), "--do_eval") == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "have no label" in err[0] and "field 'state'" in err[0], err
+    assert len(err) == 1 and "have no label (no user turn has a state item: a file whose states are all empty " \
+        "reads as a test file's)" in err[0] and "field 'state'" in err[0], err
     assert run_wos(wos_bert, tmp_path / "predict", "--test_file", str(unlabelled), "--do_predict") == 0
     # every turn was given the empty state as its label: a loss against that is no result
     results = json.loads((tmp_path / "predict" / "predict_results.json").read_text())
