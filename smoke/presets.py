@@ -2,18 +2,20 @@
 
 The configs hold the paper's hyperparameters for full-size models; a tiny model on a few hundred
 made-up examples needs more epochs, a far larger learning rate and smaller batches to learn in
-seconds. Everything else (evaluating four times per epoch, keeping the best checkpoint by the
-task's selection metric, predicting) comes from the config unchanged, so the smoke run exercises
+seconds, and no early stopping. Everything else (evaluating four times per epoch, keeping the best checkpoint
+by the task's selection metric, predicting) comes from the config unchanged, so the smoke run exercises
 the benchmark's own settings.
 """
 
 from __future__ import annotations
 
 # Every task: CPU, inputs cut to the tiny model's 128 positions, no dataloader workers (2 cores), one
-# optimizer step per batch (a few hundred examples make few steps).
+# optimizer step per batch (a few hundred examples make few steps), no early stopping: the configs' patience
+# of 5 quarter epochs is a few steps here, and it stopped STS at a plateau before it had learnt the 0-5 scale
+# (Pearson r 94.5, F1 0; trained on, 97.4 and 100).
 COMMON = ["--use_cpu", "--max_seq_length", "128", "--per_device_eval_batch_size", "64",
           "--dataloader_num_workers", "0", "--logging_steps", "10", "--save_total_limit", "1",
-          "--gradient_accumulation_steps", "1"]  # fmt: skip
+          "--gradient_accumulation_steps", "1", "--early_stopping_patience", "0"]  # fmt: skip
 
 # Task flags beyond the common ones; tuned so that every task ends clearly above its trivial
 # baseline over two seeds (README: the smoke table).

@@ -17,6 +17,7 @@ import gc
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import sys
@@ -275,6 +276,26 @@ def setup_logging(training_args: KlueTrainingArguments) -> None:
     transformers.utils.logging.set_verbosity(level)
     transformers.utils.logging.enable_default_handler()
     transformers.utils.logging.enable_explicit_format()
+    checkpoint_args = logging.getLogger("transformers.trainer_utils")
+    if not any(isinstance(found, _StepRatiosAreNoMismatch) for found in checkpoint_args.filters):
+        checkpoint_args.addFilter(_StepRatiosAreNoMismatch())
+
+
+class _StepRatiosAreNoMismatch(logging.Filter):
+    """On every resume the Trainer compares --eval_steps/--save_steps/--logging_steps with the step counts its
+    checkpoint saved: a ratio (the configs' 0.25 / epochs) never equals the count it stands for, and it warns
+    "arguments do not match" with nothing changed. Such lines are dropped; a real change (the counts differ,
+    or the batch size) still shows. The resume's own checks refuse the flags a resume cannot honour."""
+
+    MISMATCH = re.compile(r"\t(logging|eval|save)_steps: (\S+) \(from args\) != (\S+) \(from trainer_state.json\)")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "do not match the ones in the `trainer_state.json`" not in message:
+            return True
+        lines = message.splitlines()[1:]
+        ratios = [match for line in lines if (match := self.MISMATCH.search(line)) and 0 < float(match[2]) < 1]
+        return len(ratios) < len(lines)
 
 
 def finished_training(task: Task, training_args: KlueTrainingArguments, settings: dict[str, Any] | None) -> bool:

@@ -5,7 +5,9 @@ train_loss included (the mean over all steps of the run, not only of the resumed
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -295,3 +297,30 @@ def test_a_stopped_run_rerun_with_fewer_steps_than_it_made_is_refused(tiny_bert,
     assert not (out / "train_results.json").exists()
     assert main(YnatTask(), [*argv, "--max_steps", "5"]) == 0  # fewer, but steps are left: it trains them
     assert "Resumed at global step 4; trained to step 5." in capsys.readouterr().out
+
+
+def test_a_resume_does_not_warn_of_step_ratios_as_changed_flags(tmp_path):
+    """The Trainer compares a ratio (--eval_steps 0.125) with the step count it saved (5) on every resume."""
+    from transformers import TrainerState
+    from transformers.trainer_utils import compare_trainer_and_checkpoint_args
+
+    from args import KlueTrainingArguments
+    from trainers.runner import setup_logging
+
+    args = KlueTrainingArguments(output_dir=str(tmp_path), do_train=True, eval_strategy="steps", eval_steps=0.125,
+                                 save_steps=0.125, logging_steps=10, report_to="none")
+    setup_logging(args)
+    saved = TrainerState(eval_steps=5, save_steps=5, logging_steps=10, train_batch_size=8)
+    warned = []
+    handler = logging.Handler()
+    handler.emit = lambda record: warned.append(record.getMessage())
+    source = logging.getLogger("transformers.trainer_utils")  # transformers' loggers do not propagate to the root
+    source.addHandler(handler)
+    try:
+        compare_trainer_and_checkpoint_args(args, saved)
+        assert warned == []
+        compare_trainer_and_checkpoint_args(dataclasses.replace(args, logging_steps=20), saved)
+    finally:
+        source.removeHandler(handler)
+    assert len(warned) == 1 and "logging_steps: 20 (from args) != 10" in warned[0]  # a real change still shows
+    assert "eval_steps: 0.125 (from args) != 5" in warned[0]
