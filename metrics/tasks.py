@@ -27,7 +27,7 @@ from metrics.classification import classification_breakdown, nli_accuracy, sts_f
 from metrics.dp import dp_attachment_accuracies, dp_las, dp_uas
 from metrics.labels import DP_DEPREL_LABELS, NER_TAGS, NLI_LABELS, RE_RELATIONS, YNAT_LABELS
 from metrics.mcqa import mcqa_accuracy, mcqa_breakdown
-from metrics.mrc import mrc_breakdown, mrc_exact_match, mrc_rouge_w, mrc_scores_by_question_type
+from metrics.mrc import mrc_exact_match, mrc_rouge_w, mrc_scores_by_question_type
 from metrics.ner import ner_breakdown, ner_char_f1, ner_entity_f1
 from metrics.relation import N_RELATIONS, re_auprc, re_breakdown, re_micro_f1
 from metrics.wos import wos_breakdown, wos_scores
@@ -425,6 +425,11 @@ def _score_dp_units(
 # ---------------------------------------------------------------- MRC: an answer string per question
 
 
+def _mrc_breakdown(predictions: Any, references: Any, question_types: Any) -> dict[str, Any]:
+    """Per named question type, as a run's eval_breakdown.json and ``python -m metrics.score`` write it."""
+    return mrc_scores_by_question_type(predictions, references, question_types)[1]
+
+
 def _score_mrc(predictions: Any, references: Any) -> Scores:
     return {"exact_match": mrc_exact_match(predictions, references), "rouge_w": mrc_rouge_w(predictions, references)}
 
@@ -600,7 +605,7 @@ TASKS: dict[str, MetricTask] = {
             metric_keys=("exact_match", "rouge_w"),
             selection_key="rouge_w",
             score=_score_mrc,
-            breakdown=mrc_breakdown,
+            breakdown=_mrc_breakdown,
             postprocess=None,  # window logits -> answer strings: the task's span search
             reference_units=_mrc_units,
             convert=_convert_mrc,

@@ -58,6 +58,12 @@ def test_breakdowns_of_the_classification_tasks_name_their_labels():
     assert breakdown["confusion_matrix"]["labels"] == list(metrics.labels.NLI_LABELS)
 
 
+def test_the_mrc_breakdown_names_question_types_as_a_run_writes_them():
+    breakdown = metrics.metric_task("mrc").breakdown(["서울", ""], [["서울"], []], [1, 3])
+    assert breakdown == metrics.mrc_scores_by_question_type(["서울", ""], [["서울"], []], [1, 3])[1]
+    assert breakdown["per_question_type"]["paraphrase"] == {"exact_match": 100.0, "rouge_w": 100.0, "count": 1}
+
+
 def test_unknown_task():
     with pytest.raises(ValueError, match="unknown task 'squad'; expected one of ynat, sts, nli"):
         metrics.metric_task("squad")
