@@ -86,8 +86,9 @@ def char_wordpiece_tokenizer(texts: Iterable[str], model_max_length: int = 128):
     return wordpiece_tokenizer_of([*BERT_SPECIALS, *chars, *(f"##{char}" for char in chars)], model_max_length)
 
 
-def copy_with_padding_side(model_dir, destination, side: str):
-    """A copy of a saved model folder whose tokenizer pads on ``side`` (some model families ship "left")."""
+def copy_with_tokenizer_settings(model_dir, destination, **settings):
+    """A copy of a saved model folder whose ``tokenizer_config.json`` holds ``settings`` (None: the key's value
+    is null, as a tokenizer shipped without that token has it)."""
     import json
     import shutil
     from pathlib import Path
@@ -95,6 +96,11 @@ def copy_with_padding_side(model_dir, destination, side: str):
     destination = Path(shutil.copytree(model_dir, destination))
     config_path = destination / "tokenizer_config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
-    config["padding_side"] = side
+    config.update(settings)
     config_path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
     return destination
+
+
+def copy_with_padding_side(model_dir, destination, side: str):
+    """A copy of a saved model folder whose tokenizer pads on ``side`` (some model families ship "left")."""
+    return copy_with_tokenizer_settings(model_dir, destination, padding_side=side)

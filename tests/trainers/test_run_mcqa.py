@@ -14,6 +14,7 @@ from transformers import AutoModelForMultipleChoice, AutoTokenizer
 from tests.synthetic import corpus
 from tests.synthetic_mcqa import mcqa_corpus, mcqa_records, write_competition_csv, write_jsonl
 from tests.tiny_causal_lm import save_tiny_causal_lm
+from tests.tiny_tokenizers import copy_with_tokenizer_settings
 from smoke.tiny_model import build_tiny_model
 from trainers.run_mcqa import McqaTask
 from trainers.runner import main
@@ -117,12 +118,7 @@ def test_scores_do_not_depend_on_the_eval_batch_or_the_padding_side(route, mcqa_
 
 def without_pad_token(model_dir: Path, destination: Path) -> Path:
     """A copy of a saved model folder whose tokenizer has no pad token (some tokenizers ship without one)."""
-    destination = Path(shutil.copytree(model_dir, destination))
-    config_path = destination / "tokenizer_config.json"
-    config = json.loads(config_path.read_text(encoding="utf-8"))
-    config["pad_token"] = None
-    config_path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
-    return destination
+    return copy_with_tokenizer_settings(model_dir, destination, pad_token=None)
 
 
 def test_an_encoder_tokenizer_without_a_pad_token_scores_as_with_one(mcqa_bert, tmp_path):
