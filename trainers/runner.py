@@ -474,9 +474,9 @@ def check_resume_settings(
     differences = ", ".join(changed)
     if training_args.resume_from_checkpoint:
         logger.warning("Resuming %s, saved by a run with other flags (%s): its weights go on, and the optimizer "
-                       "keeps the checkpoint's learning rate, weight decay and Adam settings; batch sizes, seed and data apply from here "
-                       "on, though the batches skipped to reach its step are counted in them.", checkpoint,
-                       differences)
+                       "keeps the checkpoint's learning rate, weight decay and Adam settings; batch sizes, seed and "
+                       "data apply from here on, though the batches skipped to reach its step are counted in them.",
+                       checkpoint, differences)
         return
     raise ArgumentsError(f"{Path(checkpoint).parent} holds {Path(checkpoint).name} of a run with other flags "
                          f"({differences}), which a resume cannot honour (the optimizer keeps its saved settings, "
