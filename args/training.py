@@ -81,6 +81,10 @@ class KlueTrainingArguments(TrainingArguments):
         if self.early_stopping_patience and self.do_train and self.eval_strategy == IntervalStrategy.NO:
             raise ArgumentsError(f"--early_stopping_patience {self.early_stopping_patience} counts evaluations during "
                                  "training: pass --eval_strategy steps (with --eval_steps) or epoch, or 0")
+        if self.early_stopping_patience:
+            # The count of evaluations without a better score is saved with each checkpoint, but the Trainer
+            # restores it only when asked: a resumed run would count from 0 and train past where it stops.
+            self.restore_callback_states_from_checkpoint = True
 
     def _check_values(self) -> None:
         """Values the Trainer, torch or numpy refuse (or turn into a NaN model) only once the data and the model

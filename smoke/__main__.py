@@ -19,7 +19,7 @@ MODEL_FOLDER = "tiny-bert"
 
 
 def main(argv: list[str]) -> int:
-    if argv in (["-h"], ["--help"]):
+    if "-h" in argv or "--help" in argv:  # anywhere: "prepare --help" made a folder named --help
         print(__doc__.strip())
         return 0
     if not argv or argv[0] not in ("prepare", "flags", "baselines"):

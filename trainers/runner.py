@@ -162,7 +162,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     compile_per_length_bucket(data_args, training_args, max_length)
     task.check_options(tokenizer, max_length)
     settings = run_settings(task, model_args, data_args, training_args) if training_args.do_train else None
-    check_resume_settings(resume_from, settings, training_args)
+    check_resume_settings(resume_from, settings, training_args, task)
     check_resumable_state(resume_from, training_args)
     if resume_from is not None and not training_args.resume_from_checkpoint:  # said once the resume is allowed
         logger.info("Resuming training from %s (pass --overwrite_output_dir to start over).", resume_from)
@@ -314,7 +314,8 @@ def finished_training(task: Task, training_args: KlueTrainingArguments, settings
         raise ArgumentsError(f"{output_dir} holds the finished training of {other}, not a {task.name} run: pass "
                              "another --output_dir, or --overwrite_output_dir to replace it")
     # runs of earlier versions saved no settings: taken as this command's, as before
-    changed = changed_settings(saved_mapping(output_dir / RUN_SETTINGS_FILE), settings or {})
+    saved = comparable_settings(saved_mapping(output_dir / RUN_SETTINGS_FILE), task)
+    changed = changed_settings(saved, settings or {})
     if changed:
         raise ArgumentsError(f"{output_dir} holds a finished training run with other flags ({', '.join(changed)}): "
                              "pass --overwrite_output_dir to train again with these, or another --output_dir (to "
@@ -421,6 +422,7 @@ def run_settings(
     settings["config_name"] = model_args.config_name
     settings["tokenizer_name"] = model_args.tokenizer_name
     settings["max_seq_length"] = data_args.max_seq_length
+    settings = comparable_settings(settings, task)
     hub = f"{data_args.dataset_name} {data_args.dataset_config_name or task.name}"
     settings["train_data"] = str(train.resolve()) if train else hub
     settings["max_train_samples"] = data_args.max_train_samples
@@ -444,6 +446,23 @@ def finished_run_settings(
     return json.loads(json.dumps(settings, default=str))  # as read back from the file
 
 
+MODEL_SETTINGS = ("model_name_or_path", "config_name", "tokenizer_name")
+
+
+def comparable_settings(settings: dict[str, Any], task: Task) -> dict[str, Any]:
+    """``settings`` as two runs compare them: a local model folder by its absolute path (``../base`` is the same
+    model as ``/work/base``), no ``max_seq_length`` as the task's default (what the run uses). Applied to saved
+    settings too, so that those of earlier versions, which kept both as typed, compare the same way."""
+    comparable = dict(settings)
+    for name in MODEL_SETTINGS:
+        value = comparable.get(name)
+        if isinstance(value, str) and value and Path(value).exists():
+            comparable[name] = str(Path(value).resolve())
+    if "max_seq_length" in comparable and comparable["max_seq_length"] is None:
+        comparable["max_seq_length"] = metric_task(task.name).max_seq_length
+    return comparable
+
+
 def changed_settings(saved: dict[str, Any], settings: dict[str, Any]) -> list[str]:
     """``"name old -> new"`` for each of ``settings`` that ``saved`` holds with another value."""
     return [f"{name} {saved[name]} -> {value}" for name, value in settings.items()
@@ -460,7 +479,7 @@ def saved_mapping(path: Path) -> dict[str, Any]:
 
 
 def check_resume_settings(
-    checkpoint: str | None, settings: dict[str, Any] | None, training_args: KlueTrainingArguments
+    checkpoint: str | None, settings: dict[str, Any] | None, training_args: KlueTrainingArguments, task: Task
 ) -> None:
     """Resuming a checkpoint of a run with other flags would train on under the old ones without a word:
     a checkpoint found in ``output_dir`` is refused (one line naming the flags); one given with
@@ -468,7 +487,7 @@ def check_resume_settings(
     path = Path(checkpoint) / RUN_SETTINGS_FILE if checkpoint else None
     if settings is None or path is None or not path.is_file():  # older checkpoints have no settings file
         return
-    changed = changed_settings(json.loads(path.read_text(encoding="utf-8")), settings)
+    changed = changed_settings(comparable_settings(json.loads(path.read_text(encoding="utf-8")), task), settings)
     if not changed:
         return
     differences = ", ".join(changed)

@@ -71,10 +71,13 @@ def test_an_undefined_baseline_score_is_written_as_zero(monkeypatch, tmp_path):
     assert baselines(tmp_path, ["sts"])["sts"]["scores"] == {"pearsonr": 0.0, "f1": 50.0}
 
 
-def test_the_smoke_cli_refuses_unknown_tasks_and_has_help(capsys):
+def test_the_smoke_cli_refuses_unknown_tasks_and_has_help(capsys, tmp_path, monkeypatch):
     from smoke.__main__ import main
 
     assert main(["--help"]) == 0 and "prepare DIR" in capsys.readouterr().out
+    monkeypatch.chdir(tmp_path)
+    assert main(["prepare", "--help"]) == 0 and "prepare DIR" in capsys.readouterr().out
+    assert not any(tmp_path.iterdir())  # not a folder named --help with the smoke data in it
     for argv in (["flags", "nre"], ["baselines", "data", "ner", "nre"]):
         assert main(argv) == 2
         assert capsys.readouterr().err.startswith("error: unknown task(s) nre; the table has ynat, sts")

@@ -4,6 +4,7 @@ run_all.sh leaves at 5 for STS, NLI and NER."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -50,3 +51,17 @@ def test_the_configs_stop_where_klue_baseline_does(config):
     from trainers.benchmark_report import REPO_ROOT
 
     assert json.loads((REPO_ROOT / config).read_text())["early_stopping_patience"] == 5
+
+
+def test_a_resumed_run_stops_where_the_uninterrupted_one_does(tiny_bert, tmp_path, capsys):
+    """The count of evaluations without a better score comes back with the checkpoint (the Trainer restores it
+    only when asked): counted from 0 again, the resumed run trained a step further, to another model."""
+    flags = ["--learning_rate", "0", "--early_stopping_patience", "3", "--save_strategy", "steps", "--save_steps", "1"]
+    assert train(tiny_bert, tmp_path, "run", *flags)["global_step"] == 4  # evaluations 2, 3, 4 do not beat 1
+    out = tmp_path / "run"
+    for stopped_after in ("checkpoint-3", "checkpoint-4", "train_results.json"):  # as if stopped after step 2
+        path = out / stopped_after
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    capsys.readouterr()
+    assert train(tiny_bert, tmp_path, "run", *flags)["global_step"] == 4
+    assert "Early stopping at step 4 of 12: 3 evaluations in a row" in capsys.readouterr().out

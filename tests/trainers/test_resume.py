@@ -326,3 +326,17 @@ def test_a_resume_does_not_warn_of_step_ratios_as_changed_flags(tmp_path):
         source.removeHandler(handler)
     assert len(warned) == 1 and "logging_steps: 20 (from args) != 10" in warned[0]  # a real change still shows
     assert "eval_steps: 0.125 (from args) != 5" in warned[0]
+
+
+def test_a_stopped_run_rerun_with_the_same_model_and_length_written_otherwise_resumes(tiny_bert, tmp_path, capsys,
+                                                                                      monkeypatch):
+    """A relative path to the same model folder, or the task's default length written out, is no other run."""
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    argv, out = stopped_run(tiny_bert, tmp_path)
+    monkeypatch.chdir(tiny_bert.parent)
+    same = [*argv, "--model_name_or_path", tiny_bert.name, "--max_seq_length", "128"]  # YNAT's default length
+    capsys.readouterr()
+    assert main(YnatTask(), same) == 0
+    assert "Resumed at global step 4; trained to step 6." in capsys.readouterr().out
