@@ -145,9 +145,12 @@ task_config() {
 }
 # What a task's results were made with, written beside them (OUT/<task>/run_all.command) when it ends well: a
 # rerun skips a task only when the same command made its results, so none of another model or flags is shown.
+# The config by its contents too (cksum: POSIX): an edited or updated config is another command.
 task_command() {
-  printf '%s\n' "model=$MODEL" "config=$(task_config "$1")" "data_dir=$DATA_DIR" "smoke=$SMOKE" \
-    "launcher=${LAUNCH[*]}" "flags=${EXTRA_FLAGS[*]}"
+  local config
+  config=$(task_config "$1")
+  printf '%s\n' "model=$MODEL" "config=$config" "config_contents=$(cksum < "$config")" "data_dir=$DATA_DIR" \
+    "smoke=$SMOKE" "launcher=${LAUNCH[*]}" "flags=${EXTRA_FLAGS[*]}"
 }
 if [ "$OVERWRITE" = 0 ]; then
   conflicts=()

@@ -54,7 +54,7 @@ class DataArguments:
         metadata={
             "help": "Pad each batch's length up to a multiple of N (e.g. 32): a few distinct shapes, so "
             "--torch_compile compiles a few graphs and CUDA graphs replay (see the README's GPU section). "
-            "Default: 8 with --fp16/--bf16 (tensor cores), else none."
+            "Default: 8 with --fp16/--bf16 (tensor cores), 32 on the CUDA-graph path (--cuda_graphs), else none."
         },
     )
     max_train_samples: int | None = field(

@@ -61,6 +61,14 @@ class KlueTrainingArguments(TrainingArguments):
             raise ArgumentsError(f"--num_train_epochs {self.num_train_epochs:g}: nothing to train; give a positive "
                                  "number of epochs (or --max_steps), or drop --do_train")
         self._check_values()
+        for name, strategy in (("eval_steps", self.eval_strategy), ("save_steps", self.save_strategy),
+                               ("logging_steps", self.logging_strategy)):
+            value = getattr(self, name)
+            # Checked as given: the Trainer turns a negative ratio into a negative interval (evaluating or saving at
+            # other steps) and replaces --eval_steps 0 with --logging_steps
+            if strategy == IntervalStrategy.STEPS and value is not None and not value > 0:
+                raise ArgumentsError(f"--{name} {value:g}: must be a number of steps (1 or more) or, below 1, a "
+                                     "share of the training steps above 0")
         asked_to_evaluate = self.do_eval
         super().__post_init__()
         # The stock arguments turn --do_eval on whenever eval_strategy is not "no", as every config's "steps" is
@@ -69,13 +77,6 @@ class KlueTrainingArguments(TrainingArguments):
         if not self.do_train and not asked_to_evaluate:
             self.do_eval = False
             self.eval_strategy = IntervalStrategy.NO  # it schedules evaluation during training, and none runs
-        for name, strategy in (("eval_steps", self.eval_strategy), ("save_steps", self.save_strategy),
-                               ("logging_steps", self.logging_strategy)):
-            value = getattr(self, name)
-            # The Trainer turns a negative ratio into a negative interval and evaluates or saves at other steps
-            if strategy == IntervalStrategy.STEPS and value is not None and not value > 0:
-                raise ArgumentsError(f"--{name} {value:g}: must be a number of steps (1 or more) or, below 1, a "
-                                     "share of the training steps above 0")
         if self.early_stopping_patience < 0:
             raise ArgumentsError(f"--early_stopping_patience {self.early_stopping_patience}: must be 0 (off) or more")
         if self.early_stopping_patience and self.do_train and self.eval_strategy == IntervalStrategy.NO:

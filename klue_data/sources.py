@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from types import ModuleType
 
@@ -128,11 +128,13 @@ def load_hub(
     *,
     cache_dir: str | None = None,
     token: str | bool | None = None,
+    splits: Collection[str] | None = None,
 ) -> datasets.DatasetDict:
     """The task from the Hub, converted to label names (the Hub's ids follow its own order) and checked
     as a file in the Hub schema is (``task.read_rows``): a row that file would be refused for (a head past
     the sentence, a score on another scale, a guid used twice) is one ``KlueDataError`` line naming the
-    dataset, split, row, guid and field."""
+    dataset, split, row, guid and field. Only ``splits`` (the Hub's names: train, validation, test) are converted
+    and checked, when given: an evaluation must not stop at a bad training row, as it does not with files."""
     config_name = config_name or task.NAME
     prefer_offline_when_hub_unreachable()  # no network: fail at once (or use the cache), not after a minute of retries
     try:
@@ -147,6 +149,8 @@ def load_hub(
         ) from error
     converted = datasets.DatasetDict()
     for split, dataset in raw.items():
+        if splits is not None and split not in splits:
+            continue
         # Rebuilt from plain records, as local files are: mapping in place would keep the Hub's
         # ClassLabel features and turn the label names straight back into the Hub's ids.
         guid_prefix = f"{task.FILE_PREFIXES[-1]}_{ORIGINAL_SPLIT_NAMES.get(split, split)}"

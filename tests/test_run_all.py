@@ -15,6 +15,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -164,6 +165,16 @@ def test_a_rerun_skips_tasks_with_results_and_reads_the_environment(failing_run,
     assert other.stderr.strip() == (f"run_all.sh: {out} holds results of another command for ynat (its flags differ): "
                                     "pass --overwrite to rerun them, or another --output_dir")
     assert (out / "ynat" / "eval_results.json").stat().st_mtime_ns == before
+    # Nor an edited config (the same path): the command records its contents
+    command = out / "ynat" / "run_all.command"
+    recorded = command.read_text()
+    assert re.search(r"^config_contents=\d+ \d+$", recorded, re.MULTILINE), recorded
+    command.write_text(re.sub(r"config_contents=.*", "config_contents=1 2", recorded))  # as before an edit
+    try:
+        edited = run_all("--smoke", env=env)
+    finally:
+        command.write_text(recorded)
+    assert edited.returncode == 2 and "for ynat (its config_contents differ)" in edited.stderr, edited.stderr
 
 
 def test_a_flag_no_task_script_takes_stops_the_run_at_the_first_task(tmp_path):

@@ -127,8 +127,12 @@ def load_raw_splits(
             None, f"{task.name} has no Hub dataset; pass --train_file/--validation_file/--test_file or --data_dir"
         )
     else:
+        # As with files, only the splits this run uses are converted and checked (the Hub has no test split
+        # for most tasks: --do_predict then predicts the validation split)
+        used = {"train": training_args.do_train, "validation": training_args.do_eval or training_args.do_predict,
+                "test": training_args.do_predict}
         raw = load_hub(task.data, data_args.dataset_name, data_args.dataset_config_name, cache_dir=cache_dir,
-                       token=token)
+                       token=token, splits=[split for split, is_used in used.items() if is_used])
     if training_args.do_predict and "test" not in raw and "validation" in raw:
         logger.warning("No test file given: --do_predict predicts the validation split (pass --test_file to change).")
         raw["test"] = raw["validation"]

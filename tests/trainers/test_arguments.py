@@ -75,6 +75,7 @@ def test_a_bad_flag_is_one_line_and_exit_status_2(tmp_path, capsys, flags, expec
         (["--do_train", "--eval_strategy", "steps", "--eval_steps", "-0.5"], "--eval_steps -0.5: must be a number of "
          "steps (1 or more) or, below 1, a share of the training steps above 0"),
         (["--do_train", "--save_steps", "0"], "--save_steps 0: must be a number of steps"),
+        (["--do_train", "--eval_strategy", "steps", "--eval_steps", "0"], "--eval_steps 0: must be"),  # not 500
         (["--do_train", "false", "--do_eval", "false"], "nothing to do: pass --do_train"),
     ],
 )

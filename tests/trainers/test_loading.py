@@ -71,6 +71,30 @@ def test_the_token_flag_reaches_the_hub_dataset_too(tiny_bert, tmp_path, monkeyp
     assert status == 0 and calls[0]["token"] == "hf_private"
 
 
+def test_an_evaluation_from_the_hub_checks_only_the_splits_it_uses(tiny_bert, tmp_path, monkeypatch, capsys):
+    """Hub rows get the file readers' checks; as with files, a bad training row must not stop an evaluation."""
+    import datasets
+
+    from klue_data import sources
+    from trainers.run_ynat import YnatTask
+
+    features = datasets.Features({"title": datasets.Value("string"),
+                                  "label": datasets.ClassLabel(names=["IT과학", "경제", "사회", "생활문화", "세계",
+                                                                      "스포츠", "정치"])})
+    good = datasets.Dataset.from_dict({"guid": ["a", "b"], "title": ["제목", "다른 제목"], "label": [6, 1]},
+                                      features=datasets.Features({"guid": datasets.Value("string"), **features}))
+    repeated = datasets.Dataset.from_dict({"guid": ["a", "a"], "title": ["제목", "제목"], "label": [6, 6]},
+                                          features=good.features)  # a guid used twice: refused where checked
+    hub = datasets.DatasetDict({"train": repeated, "validation": good})
+    monkeypatch.setattr(sources.datasets, "load_dataset", lambda *a, **k: hub)
+    monkeypatch.setattr(sources, "prefer_offline_when_hub_unreachable", lambda: False)  # no network probe
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(tmp_path / "out"), "--report_to", "none",
+            "--use_cpu"]
+    assert main(YnatTask(), [*argv, "--do_eval"]) == 0
+    assert main(YnatTask(), [*argv, "--do_train", "--overwrite_output_dir"]) == 2
+    assert "(config 'ynat', train split), record 1 (guid a), field 'guid'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_roberta"])
 def test_special_token_text_in_the_data_is_read_as_text(model_fixture, request, tmp_path):
     """A premise that reads "[SEP]" or "</s>" (web text) gets no extra separator: the loaded tokenizer
