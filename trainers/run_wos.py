@@ -236,8 +236,8 @@ class WosTask(Task):
         value_cut = int(np.asarray(features["value_cut"]).sum())
         if value_cut:
             lines.append(f"{value_cut} gold state items (counted once per user turn that holds them) have values "
-                         "longer than --max_value_length tokens, end token included: they are cut for training and "
-                         "cannot be generated whole (raise --max_value_length).")
+                         "longer than --max_value_length tokens, end token included: the model cannot generate them "
+                         "whole, and their loss covers their first tokens only (raise --max_value_length).")
         return lines
 
     def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:
