@@ -7,7 +7,8 @@ Each task module (``klue_data.ynat``, ``klue_data.nli``, ...) provides:
 - ``read_file(path) -> list[dict]``: an original or Hub-schema file as Hub-schema records with
   label *names* and a ``guid``; bad input raises ``KlueDataError`` naming file, record and field;
 - ``read_rows(where, records) -> list[dict]``: records in the Hub schema (a file's, or Hub rows as
-  ``from_hub_example`` gave them) checked as ``read_file`` checks them, errors naming ``where``;
+  ``from_hub_example`` gave them) checked as ``read_file`` checks them, errors naming ``where`` (a file, or
+  a dataset's split): both routes refuse the same bad rows;
 - ``from_hub_example(example, features, guid) -> dict``: one Hub row to the same schema, label ids as
   names; ``sources.load_hub`` then passes a split's rows through ``read_rows``.
 

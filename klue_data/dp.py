@@ -140,10 +140,8 @@ def _int_cell(path: Path, number: int, guid: str, cell: str, name: str) -> int:
 
 
 def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Records in the Hub schema (one per sentence, lists of one value per word) as checked examples: a
-    JSON file's (``read_file``) or the Hub's rows as ``from_hub_example`` converted them (``sources.load_hub``),
-    so that both routes refuse the same bad rows. ``where`` (a file, or a dataset's split) is what a
-    ``KlueDataError`` names."""
+    """Hub-schema records (one per sentence, a list with one value per word) as checked examples (``klue_data``'s
+    ``read_rows``: a JSON file's, or the Hub's rows)."""
     examples, seen = [], {}
     for row in iter_readers(where, records):
         guid = row.guid_or_fallback()

@@ -41,9 +41,8 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 
 
 def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Records of either layout as checked examples: a file's (``read_file``), or the rows of a Hub dataset
-    in the flattened layout as ``from_hub_example`` read them (``sources.load_hub``), where the ids are
-    checked across rows. ``where`` (a file, or a dataset's split) is what a ``KlueDataError`` names."""
+    """Records of either layout as checked examples (``klue_data``'s ``read_rows``), the ids checked across
+    rows."""
     examples: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     empty: list[str] = []

@@ -57,10 +57,8 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 
 
 def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Flat records in the Hub schema, one per question, as checked examples: a JSON / JSON-lines file's
-    (``read_file``) or the Hub's rows as ``from_hub_example`` converted them (``sources.load_hub``), so that
-    both routes refuse the same bad rows. ``where`` (a file, or a dataset's split) is what a
-    ``KlueDataError`` names."""
+    """Flat Hub-schema records, one per question, as checked examples (``klue_data``'s ``read_rows``: a JSON /
+    JSON-lines file's, or the Hub's rows)."""
     examples: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for row in iter_readers(where, records):

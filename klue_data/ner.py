@@ -168,9 +168,8 @@ def first_token_problem(tokens: Sequence[str]) -> tuple[int, str] | None:
 
 
 def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Records in the Hub schema as checked examples: a JSON / CSV file's (``read_file``) or the Hub's
-    rows as ``from_hub_example`` converted them (``sources.load_hub``), so that both routes refuse the
-    same bad rows. ``where`` (a file, or a dataset's split) is what a ``KlueDataError`` names.
+    """Records in the Hub schema as checked examples (``klue_data``'s ``read_rows``: a JSON / CSV file's, or
+    the Hub's rows).
 
     Lists may be JSON text (a CSV cell); a record with only a ``sentence`` in KLUE markup
     (``<서울:LC>에 간다``) gets its characters and tags from the markup.

@@ -37,10 +37,8 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 
 
 def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Records in the Hub schema (entities as objects, or as a CSV's text cells) as checked examples: a
-    file's (``read_file``) or the Hub's rows as ``from_hub_example`` converted them (``sources.load_hub``),
-    so that both routes refuse the same bad rows (offsets outside the sentence among them). ``where`` (a
-    file, or a dataset's split) is what a ``KlueDataError`` names."""
+    """Records in the Hub schema (entities as objects, or as a CSV's text cells) as checked examples
+    (``klue_data``'s ``read_rows``), offsets outside the sentence among the refused."""
     examples, empty, mismatched = [], [], []
     seen: dict[str, int] = {}
     for row in iter_readers(where, records):

@@ -30,10 +30,8 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 
 
 def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Records in the Hub schema (or the competition CSV's) as checked examples: a file's (``read_file``)
-    or the Hub's rows as ``from_hub_example`` converted them (``sources.load_hub``), so that both routes
-    refuse the same bad rows (a score outside [0, 5] among them). ``where`` (a file, or a dataset's split) is
-    what a ``KlueDataError`` names."""
+    """Records in the Hub schema (or the competition CSV's) as checked examples (``klue_data``'s ``read_rows``),
+    a score outside [0, 5] among the refused."""
     examples, empty = [], []
     seen: dict[str, int] = {}
     for row in iter_readers(where, records):

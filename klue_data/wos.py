@@ -42,9 +42,7 @@ def read_file(path: str | Path) -> list[dict[str, Any]]:
 
 
 def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Dialogues in the Hub schema as checked examples: a file's (``read_file``) or the Hub's rows as
-    ``from_hub_example`` converted them (``sources.load_hub``), so that both routes refuse the same bad
-    rows. ``where`` (a file, or a dataset's split) is what a ``KlueDataError`` names."""
+    """Dialogues in the Hub schema as checked examples (``klue_data``'s ``read_rows``)."""
     examples, empty = [], []
     seen: dict[str, int] = {}
     first_labelled: tuple[bool, str] | None = None  # the first dialogue: labelled?, guid

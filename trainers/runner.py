@@ -314,8 +314,7 @@ def finished_training(task: Task, training_args: KlueTrainingArguments, settings
         raise ArgumentsError(f"{output_dir} holds the finished training of {other}, not a {task.name} run: pass "
                              "another --output_dir, or --overwrite_output_dir to replace it")
     # runs of earlier versions saved no settings: taken as this command's, as before
-    saved = comparable_settings(saved_mapping(output_dir / RUN_SETTINGS_FILE), task)
-    changed = changed_settings(saved, settings or {})
+    changed = changed_settings(saved_mapping(output_dir / RUN_SETTINGS_FILE), settings or {}, task)
     if changed:
         raise ArgumentsError(f"{output_dir} holds a finished training run with other flags ({', '.join(changed)}): "
                              "pass --overwrite_output_dir to train again with these, or another --output_dir (to "
@@ -463,8 +462,10 @@ def comparable_settings(settings: dict[str, Any], task: Task) -> dict[str, Any]:
     return comparable
 
 
-def changed_settings(saved: dict[str, Any], settings: dict[str, Any]) -> list[str]:
-    """``"name old -> new"`` for each of ``settings`` that ``saved`` holds with another value."""
+def changed_settings(saved: dict[str, Any], settings: dict[str, Any], task: Task) -> list[str]:
+    """``"name old -> new"`` for each of ``settings`` (``run_settings``) that ``saved`` holds with another value,
+    the saved ones read as ``comparable_settings``."""
+    saved = comparable_settings(saved, task)
     return [f"{name} {saved[name]} -> {value}" for name, value in settings.items()
             if name in saved and saved[name] != value]  # fmt: skip
 
@@ -487,7 +488,7 @@ def check_resume_settings(
     path = Path(checkpoint) / RUN_SETTINGS_FILE if checkpoint else None
     if settings is None or path is None or not path.is_file():  # older checkpoints have no settings file
         return
-    changed = changed_settings(comparable_settings(json.loads(path.read_text(encoding="utf-8")), task), settings)
+    changed = changed_settings(json.loads(path.read_text(encoding="utf-8")), settings, task)
     if not changed:
         return
     differences = ", ".join(changed)
