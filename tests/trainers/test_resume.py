@@ -340,3 +340,19 @@ def test_a_stopped_run_rerun_with_the_same_model_and_length_written_otherwise_re
     capsys.readouterr()
     assert main(YnatTask(), same) == 0
     assert "Resumed at global step 4; trained to step 6." in capsys.readouterr().out
+
+
+def test_settings_saved_as_typed_by_earlier_versions_compare_as_the_run_uses_them(tiny_bert, tmp_path, capsys,
+                                                                                   monkeypatch):
+    """Earlier versions saved the model path and the length as typed (a relative path, no length): the same run."""
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    argv, out = stopped_run(tiny_bert, tmp_path)
+    monkeypatch.chdir(tiny_bert.parent)
+    saved = out / "checkpoint-4" / "klue_run_settings.json"
+    settings = json.loads(saved.read_text())
+    saved.write_text(json.dumps({**settings, "model_name_or_path": tiny_bert.name, "max_seq_length": None}))
+    capsys.readouterr()
+    assert main(YnatTask(), argv) == 0
+    assert "Resumed at global step 4; trained to step 6." in capsys.readouterr().out
