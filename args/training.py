@@ -116,6 +116,11 @@ class KlueTrainingArguments(TrainingArguments):
         if self.warmup_steps < 0:
             raise ArgumentsError(f"--warmup_steps {self.warmup_steps:g}: must not be negative (below 1: a fraction "
                                  "of the training steps)")
+        if self.length_column_name != "length":
+            # The scripts build their datasets: none carries a column of another name, and the samplers of
+            # group_by_length would measure len(input_ids) instead (an MCQA item's choice count)
+            raise ArgumentsError(f"--length_column_name {self.length_column_name}: the suite writes each example's "
+                                 "length (where it is not its input_ids') in the column 'length'; leave the default")
         if self.output_dir == "":
             # makedirs("") fails only after the data and the model are loaded
             raise ArgumentsError("--output_dir '': give the folder for this run's model, checkpoints, results and "

@@ -159,6 +159,10 @@ def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str
         for name, values in lists.items():
             if values is not None and len(values) != n_words:
                 raise row.error(f"{len(values)} values for {n_words} words; expected one per word", name)
+        for position, index in enumerate(lists["index"]):
+            if index != position + 1:  # heads name words by their index: a gap or a shift moves every arc
+                raise row.error(f"index {index} out of sequence; expected {position + 1} (words are numbered 1, 2, "
+                                "...)", f"index[{position}]")
         for position, head in enumerate(lists["head"] or []):
             if not 0 <= head <= n_words:
                 raise row.error(f"head {head} outside 0..{n_words} (0 = root)", f"head[{position}]")

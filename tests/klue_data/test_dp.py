@@ -210,6 +210,8 @@ def test_hub_schema_json(tmp_path):
         ({"head": [3, 0]}, "head[0]"),
         ({"head": [2, 2]}, "head[1]"),  # the second word heads itself
         ({"head": [2, "0"]}, "head[1]"),
+        ({"index": [0, 1]}, "index[0]"),  # heads name words 1, 2, ...: numbered from 0, every arc would move
+        ({"index": [1, 3]}, "index[1]"),
         ({"lemma": "x"}, "lemma"),
         ({"deprel": None}, "head"),  # heads without relations
         ({"head": None}, "deprel"),
