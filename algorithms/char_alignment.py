@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
+import unicodedata
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -189,7 +191,10 @@ def subword_predictions_to_chars(
 
     A subword's first character takes its predicted tag, its other characters ``I-`` of the same
     type. Where subwords overlap (byte-level BPE splits a syllable's bytes), the subword that
-    starts on a character decides it. Characters no subword covers (cut by truncation) are ``O``.
+    starts on a character decides it. A character no subword covers inside the sentence (one the
+    tokenizer drops: U+200B, U+FEFF, a soft hyphen; an uncased tokenizer's combining marks) is
+    ``I-X`` when the characters around it are of one entity X, else ``O`` (``bridge_dropped_characters``).
+    Characters past the last subword (cut by truncation) are ``O``.
     """
     batch = CharBatch.of(tokens)
     offsets = TokenOffsets.of(offsets)
@@ -207,6 +212,7 @@ def subword_predictions_to_chars(
     # of two subwords starting on the same character, the first one decides it.
     _, earliest = np.unique(first, return_index=True)
     chars[first[earliest]] = predicted[earliest]
+    chars = bridge_dropped_characters(batch, chars, _covered_characters(batch, first, inside))
 
     covered_end = _covered_end(offsets, row[valid], end)
     truncated = _has_uncovered_tail(batch, covered_end)
@@ -218,6 +224,43 @@ def subword_predictions_to_chars(
     token_tags = chars[batch.token_starts]
     token_tags[batch.token_is_space] = O_ID
     return CharPredictions(token_tags, batch.token_is_space, batch.token_counts, truncated, covered_counts)
+
+
+def _covered_characters(batch: CharBatch, first: np.ndarray, inside: np.ndarray) -> np.ndarray:
+    """Per character: does a subword cover it (as its first character or after it)?"""
+    covered = np.zeros(batch.is_space.size, dtype=bool)
+    covered[first] = True
+    covered[inside] = True
+    return covered
+
+
+def bridge_dropped_characters(batch: CharBatch, chars: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """``chars`` (tag ids per character) with each non-space character no subword covers, between two
+    that subwords cover in its sentence, set to ``I-X`` where the covered character before it is ``B-X`` or
+    ``I-X`` and the one after it ``I-X`` (the entity goes on across it), else ``O``.
+
+    Tokenizers drop some characters (BERT's normalizer U+200B, U+FEFF and soft hyphens, uncased ones
+    combining marks): left ``O`` inside an entity, they would split it in two (``<서울\u200b시청:OG>``
+    read as ``B-OG I-OG O I-OG I-OG``, no entity the gold has)."""
+    anchor = covered & ~batch.is_space
+    gap = ~covered & ~batch.is_space
+    if not gap.any():
+        return chars
+    positions = np.arange(chars.size)
+    before = np.maximum.accumulate(np.where(anchor, positions, -1))[gap]
+    after = np.minimum.accumulate(np.where(anchor, positions, chars.size)[::-1])[::-1][gap]
+    sentence = np.repeat(np.arange(batch.text_lengths.size), batch.text_lengths)
+    gap_at = np.flatnonzero(gap)
+    inner = (before >= 0) & (after < chars.size)
+    inner[inner] &= (sentence[before[inner]] == sentence[gap_at[inner]]) & (
+        sentence[after[inner]] == sentence[gap_at[inner]]
+    )
+    previous = np.where(inner, chars[np.maximum(before, 0)], O_ID)
+    following = np.where(inner, chars[np.minimum(after, chars.size - 1)], O_ID)
+    goes_on = inner & (previous != O_ID) & (following == inside_tag(previous))
+    bridged = chars.copy()
+    bridged[gap_at] = np.where(goes_on, following, O_ID)
+    return bridged
 
 
 def _inside_positions(first: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -237,11 +280,17 @@ def _covered_end(offsets: TokenOffsets, sentence: np.ndarray, end: np.ndarray) -
 
 
 def _has_uncovered_tail(batch: CharBatch, covered_end: np.ndarray) -> np.ndarray:
-    """Sentences with a non-space character at or after the end of their last subword."""
+    """Sentences with a character at or after the end of their last subword that a tokenizer reads: not
+    a space, nor a format or control character (U+200B, U+FEFF), which tokenizers drop rather than cut."""
     sentence_end = batch.text_starts + batch.text_lengths
     start = np.maximum(covered_end, batch.text_starts)
     next_non_space = batch.first_non_space(start)
-    return next_non_space < sentence_end
+    tail = next_non_space < sentence_end
+    for sentence in np.flatnonzero(tail).tolist():  # the few sentences cut, or ending in such characters
+        text, offset = batch.texts[sentence], int(batch.text_starts[sentence])
+        rest = text[int(next_non_space[sentence]) - offset :]
+        tail[sentence] = any(not char.isspace() and unicodedata.category(char) not in ("Cf", "Cc") for char in rest)
+    return tail
 
 
 def truncated_sentences(tokens: Any, offsets: Any) -> np.ndarray:
@@ -277,7 +326,9 @@ def boundary_inside_subword(tokens: Sequence[Sequence[str]], tags: Sequence[Sequ
     type (or ``O`` after ``O``): an entity boundary inside the subword, the one thing the
     character → subword → character round trip cannot keep. A character another subword starts on
     is that subword's to decide (overlapping pieces of one syllable: byte-level BPE, mBERT-uncased's
-    jamo), as in ``subword_predictions_to_chars``."""
+    jamo), as in ``subword_predictions_to_chars``. A character the tokenizer dropped is flagged too
+    where its gold tag is not the one its neighbours give it (``bridge_dropped_characters``): an entity
+    boundary on a character no subword holds."""
     batch = CharBatch.of(tokens)
     token_tags = tag_ids(tags)
     char_tags = token_tags[batch.char_token]
@@ -292,6 +343,10 @@ def boundary_inside_subword(tokens: Sequence[Sequence[str]], tags: Sequence[Sequ
     broken = (char_tags[position] != expected) & ~batch.is_space[position] & ~starts_a_subword[position]
     result = np.zeros(offsets.lengths.size, dtype=bool)
     result[sentence[subword][broken]] = True
+    bridged = bridge_dropped_characters(batch, char_tags, _covered_characters(batch, first, position))
+    sentence_of_char = np.repeat(np.arange(batch.text_lengths.size), batch.text_lengths)
+    before_the_cut = np.arange(char_tags.size) < _covered_end(offsets, sentence, end)[sentence_of_char]
+    result[sentence_of_char[(bridged != char_tags) & before_the_cut]] = True
     return result
 
 

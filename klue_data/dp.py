@@ -58,6 +58,9 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
     for guid, block in sentence_blocks_with_guids(path):
         example: dict[str, Any] = {"guid": guid, "sentence": block.sentence, **{name: [] for name in COLUMNS}}
         labelled: bool | None = None  # known from the sentence's first word; every other word must agree
+        if not block.rows:  # a dev sentence would read as unlabelled, a test one as a sentence of no words
+            raise KlueDataError(path, "a sentence header with no word lines under it; expected one line per word",
+                                line=block.header_line, guid=guid)
         for position, (number, line) in enumerate(block.rows, 1):
             cells = line.split("\t")
             if len(cells) == len(COLUMNS) - len(LABEL_COLUMNS):

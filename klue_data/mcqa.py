@@ -104,7 +104,7 @@ def _choices(row: RecordReader, value: Any, field: str) -> list[str]:
 def _answer(row: RecordReader, value: Any, n_choices: int, field: str) -> int | None:
     if value is None or value == "":
         return None  # test data
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():  # not ③ or ², which int() refuses
         value = int(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)

@@ -111,12 +111,7 @@ def _read_squad(path: Path, document: dict[str, Any]) -> list[dict[str, Any]]:
                 row = RecordReader(path, len(examples), qa)
                 guid = row.guid_or_fallback()
                 claim_guid(row, guid, seen)
-                is_impossible = _flag(row)
-                answers = _answer_list(row, "answers")
-                plausible = _answer_list(row, "plausible_answers")
-                if is_impossible and answers["text"]:
-                    plausible = _merge(plausible, answers)  # gold of an unanswerable question is ""
-                    answers = _empty_answers()
+                is_impossible, answers, plausible = _gold(row)
                 examples.append(
                     {
                         "guid": guid,
@@ -133,24 +128,35 @@ def _read_squad(path: Path, document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _hub_record(row: RecordReader) -> dict[str, Any]:
-    is_impossible = _flag(row)
-    answers = _answer_list(row, "answers")
-    plausible = _answer_list(row, "plausible_answers")
-    if is_impossible and answers["text"]:
-        plausible = _merge(plausible, answers)  # the Hub's merged answers
-        answers = _empty_answers()
+    is_impossible, answers, plausible = _gold(row)
     return {
         "guid": row.guid_or_fallback(),
-        "title": row.record.get("title") or "",
+        "title": row.optional_text("title"),
         "context": row.text("context"),
-        "news_category": row.record.get("news_category") or "",
-        "source": row.record.get("source") or "",
+        "news_category": row.optional_text("news_category"),
+        "source": row.optional_text("source"),
         "question": row.text("question"),
         "question_type": _question_type(row),
         "is_impossible": is_impossible,
         "answers": answers,
         "plausible_answers": plausible,
     }
+
+
+def _gold(row: RecordReader) -> tuple[bool, dict[str, list[Any]], dict[str, list[Any]]]:
+    """``(is_impossible, answers, plausible_answers)``: an unanswerable question's answers (the Hub merged
+    them) move to its plausible answers, as its gold is "". An answerable question's blank answer text would
+    score the empty prediction (no answer) 100 on it: refused."""
+    is_impossible = _flag(row)
+    answers = _answer_list(row, "answers")
+    plausible = _answer_list(row, "plausible_answers")
+    if is_impossible and answers["text"]:
+        return is_impossible, _empty_answers(), _merge(plausible, answers)
+    for position, text in enumerate(answers["text"]):
+        if not text.strip():
+            raise row.error(f"answer text {text!r} of an answerable question; expected the answer's words (or "
+                            "is_impossible: true)", f"answers[{position}].text")
+    return is_impossible, answers, plausible
 
 
 def _text_or_empty(path: Path, container: dict[str, Any], name: str, where: str) -> str:
@@ -185,7 +191,7 @@ def _question_type(row: RecordReader) -> int:
     value = row.record.get("question_type")
     if value in (None, ""):
         return UNKNOWN_QUESTION_TYPE
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdecimal():
         raise row.error(f"expected an integer (1, 2 or 3), got {value!r}", "question_type")
     return int(value)
 

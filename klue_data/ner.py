@@ -41,13 +41,14 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from klue_data.errors import KlueDataError
 from klue_data.hub_rows import hub_labels
-from klue_data.labels import NER_HUB_TAGS, NER_TAGS
+from klue_data.labels import NER_ENTITY_TYPES, NER_HUB_TAGS, NER_TAGS
 from klue_data.records import (
     CSV_SUFFIXES,
     JSON_SUFFIXES,
@@ -110,6 +111,9 @@ def _read_tsv(path: Path) -> list[dict[str, Any]]:
                 multi_char.append(f"{guid} (line {number})")
             tokens.append(char)
             tags.append(tag)
+        split = split_decomposed_character(tokens)
+        if split is not None:
+            raise KlueDataError(path, split[1], line=block.rows[split[0]][0], guid=guid)
         # The header holds the sentence in KLUE markup: a file cut short (or edited by hand) leaves its last
         # sentence with fewer characters than the header says, which would be scored as if whole.
         if block.sentence and _MARKUP.sub(r"\1", block.sentence) != "".join(tokens):
@@ -155,6 +159,23 @@ def token_problem(token: str) -> str | None:
     return None
 
 
+def split_decomposed_character(tokens: Sequence[str]) -> tuple[int, str] | None:
+    """The position of the first token that composes with the token before it into one character, and
+    why, or None. Decomposed Hangul (NFD) split one code point per token gives a syllable's jamo each their
+    own token and tag: read as they are, the tokenizer sees jamo ([UNK] for KLUE's) and every score counts
+    jamo. The readers make a file's text NFC as a whole, which cannot join jamo that separate tokens hold."""
+    text = "".join(tokens)
+    if unicodedata.is_normalized("NFC", text):
+        return None
+    for position in range(1, len(tokens)):
+        pair = tokens[position - 1] + tokens[position]
+        if not unicodedata.is_normalized("NFC", pair):
+            return position, (f"tokens {tokens[position - 1]!r} and {tokens[position]!r} are parts of one character "
+                              f"({unicodedata.normalize('NFC', pair)!r}: decomposed Hangul, NFD, split into "
+                              "jamo); expected one whole character per token: make the text NFC before splitting it")
+    return None
+
+
 def first_token_problem(tokens: Sequence[str]) -> tuple[int, str] | None:
     """The position of the first token that cannot be a KLUE-NER token and why (``token_problem``),
     or None. Single characters, nearly every token, are passed over without a Python loop."""
@@ -178,7 +199,7 @@ def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str
     markup in the whole file: their ``ner_tags`` are None, so they are predicted, never scored
     as "no entity". A file that mixes labelled and unlabelled records is an error.
     """
-    examples, labelled, multi_char = [], [], []
+    examples, labelled, multi_char, unknown_types = [], [], [], []
     seen: dict[str, int] = {}
     for row in iter_readers(where, records):
         guid = row.guid_or_fallback()
@@ -188,13 +209,16 @@ def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str
             tokens, tags = tokens_from_markup(sentence)
             examples.append({"guid": guid, "sentence": sentence, "tokens": tokens, "ner_tags": tags})
             labelled.append(None if _MARKUP.search(sentence) is None else True)  # None: undecided
+            unknown = _UNKNOWN_TYPE_MARKUP.search(_MARKUP.sub("", sentence))
+            if unknown is not None:
+                unknown_types.append((row, unknown.group()))
             continue
         for name in ("tokens", "char", "ner_tags", "ne_tag"):
             if isinstance(row.record.get(name), str):
                 row.record[name] = _list_cell(row, name)
         tokens = _string_list(row, "tokens", alternatives=("char",))
         field_name = "tokens" if row.record.get("tokens") is not None else "char"
-        bad = first_token_problem(tokens)
+        bad = first_token_problem(tokens) or split_decomposed_character(tokens)
         if bad is not None:
             raise row.error(bad[1], f"{field_name}[{bad[0]}]")
         if max(map(len, tokens), default=1) > 1:
@@ -217,6 +241,11 @@ def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str
             guid=examples[index]["guid"],
             field="ner_tags",
         )
+    if any(labelled) and unknown_types:  # a labelled file: a typo would drop its entity from the gold
+        row, markup = unknown_types[0]
+        raise row.error(f"{markup!r} reads as markup of an unknown type; expected one of "
+                        f"{', '.join(NER_ENTITY_TYPES)} as in <서울:LC> (the text is otherwise read as characters "
+                        "tagged O)", "sentence")
     _warn_multi_char(where, multi_char, "token(s)")
     if examples and not any(labelled):
         for example in examples:
@@ -239,7 +268,9 @@ def _list_cell(row: RecordReader, name: str) -> list[Any]:
     return value
 
 
-_MARKUP = re.compile(r"<([^<>]+?):(PS|LC|OG|DT|TI|QT)>")
+_MARKUP = re.compile(rf"<([^<>]+?):({'|'.join(NER_ENTITY_TYPES)})>")
+# What a slip in the markup looks like: <김철수:PER> (KLUE-RE's name), <부산:lc>, <대구: LC>
+_UNKNOWN_TYPE_MARKUP = re.compile(r"<[^<>]+?:\s*[A-Za-z]{2,3}\s*>")
 
 
 def tokens_from_markup(sentence: str) -> tuple[list[str], list[str]]:

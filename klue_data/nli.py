@@ -36,7 +36,7 @@ def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str
         label_field = "gold_label" if "gold_label" in row.record else "label"
         example = {
             "guid": guid,
-            "source": row.record.get("source", row.record.get("genre")) or "",
+            "source": row.optional_text("source", alternatives=("genre",)),
             "premise": row.text("premise"),
             "hypothesis": row.text("hypothesis"),
             "label": row.optional_label(label_field, LABELS, hub_order=NLI_HUB_LABELS),

@@ -52,7 +52,7 @@ def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str
                 mismatched.append(f"{guid} {name}")
             example[name] = entity
         example["label"] = row.optional_label("label", LABELS, hub_order=RE_HUB_RELATIONS)
-        example["source"] = row.record.get("source") or ""
+        example["source"] = row.optional_text("source")
         if not sentence.strip():
             empty.append(guid)
         examples.append(example)
@@ -84,7 +84,7 @@ def _entity(row: RecordReader, name: str, sentence: str) -> dict[str, Any]:
         entity[key] = value[key]
     for key in ("start_idx", "end_idx"):
         number = value.get(key)
-        if isinstance(number, str) and number.strip().isdigit():
+        if isinstance(number, str) and number.strip().isdecimal():  # not ², which int() refuses
             number = int(number)
         if not isinstance(number, int) or isinstance(number, bool):
             raise row.error(f"expected an integer character offset, got {number!r}", f"{name}.{key}")

@@ -10,6 +10,8 @@ import csv
 import io
 import json
 import logging
+import re
+import tokenize
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -20,6 +22,7 @@ from klue_data.errors import KlueDataError
 logger = logging.getLogger(__name__)
 
 JSON_SUFFIXES = (".json", ".jsonl")
+CSV_CELL_LIMIT = 1 << 30
 CSV_SUFFIXES = (".csv",)
 
 
@@ -34,37 +37,66 @@ def read_json(path: Path) -> Any:
         return _nfc_escaped(path, text, json.loads(text))
     except json.JSONDecodeError as whole_error:
         lines = [line for line in text.split("\n") if line.strip()]
-        if len(lines) < 2 or not lines[0].lstrip().startswith("{"):
+        if len(lines) < 2 or not lines[0].lstrip().startswith("{") or not _is_json(lines[0]):
+            # one record per line or not: a pretty-printed document's own error says where it broke
             raise KlueDataError(
                 path, f"not valid JSON ({whole_error.msg}, column {whole_error.colno})", line=whole_error.lineno
             ) from None
         return _nfc_escaped(path, text, _read_json_lines(path, text))
 
 
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
 def _nfc_escaped(path: Path, text: str, document: Any) -> Any:
     """The strings of a parsed JSON document in NFC, where the file wrote them as ``\\u`` escapes
-    (``ensure_ascii`` JSON), which ``read_text``'s normalisation of the raw text cannot see."""
+    (``ensure_ascii`` JSON), which ``read_text``'s normalisation of the raw text cannot see. An escape of
+    half a UTF-16 pair (``"\\ud83d"``: a string cut inside an emoji) is a ``KlueDataError``: Python reads
+    it, but no UTF-8 writer (Arrow, the output files) can write it."""
     if "\\u" not in text:
         return document
     decomposed = False
 
-    def nfc(value: Any) -> Any:
+    def nfc(value: Any, where: str) -> Any:
         nonlocal decomposed
         if isinstance(value, str):
+            if _LONE_SURROGATE.search(value):
+                raise _lone_surrogate_error(path, text, where)
             if unicodedata.is_normalized("NFC", value):
                 return value
             decomposed = True
             return unicodedata.normalize("NFC", value)
         if isinstance(value, list):
-            return [nfc(item) for item in value]
+            return [nfc(item, f"{where}[{index}]") for index, item in enumerate(value)]
         if isinstance(value, dict):
-            return {nfc(key): nfc(item) for key, item in value.items()}
+            return {nfc(key, where): nfc(item, f"{where}.{key}" if where else str(key)) for key, item in value.items()}
         return value
 
-    document = nfc(document)
+    document = nfc(document, "")
     if decomposed:
         _warn_decomposed(path)
     return document
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# the escape of a high half not followed by a low one, or of a low half not after a high one
+_LONE_SURROGATE_ESCAPE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<![dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _lone_surrogate_error(path: Path, text: str, where: str) -> KlueDataError:
+    escape = _LONE_SURROGATE_ESCAPE.search(text)
+    line = text.count("\n", 0, escape.start()) + 1 if escape else None
+    shown = f" ({escape.group()})" if escape else ""
+    return KlueDataError(path, f"a string holds half of a UTF-16 pair{shown}, as when a text is cut inside an emoji; "
+                               "expected whole characters", line=line, field=where or None)
 
 
 def _read_json_lines(path: Path, text: str) -> list[Any]:
@@ -87,32 +119,80 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     # newline="": quoted cells keep their line breaks (csv joins a cell's physical lines itself);
     # str.splitlines would also split at U+2028, U+0085, \x1c.. and drop the breaks inside cells.
     reader = csv.reader(io.StringIO(text, newline=""))
+    # A MCQA passage or an MRC context may pass csv's default limit of 131,072 characters per cell
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_CELL_LIMIT))
     try:
         header = next(reader)
     except StopIteration:
         raise KlueDataError(path, "the CSV file is empty; expected a header row") from None
-    header = [name.strip() for name in header]
+    except csv.Error as error:
+        raise KlueDataError(path, f"not valid CSV ({error})", line=reader.line_num or 1) from None
+    header = [name.strip().lstrip("\ufeff").strip() for name in header]  # read_text took one BOM off, not two
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise KlueDataError(path, f"column {repeated[0]!r} appears {header.count(repeated[0])} times in the header; "
+                                  "expected each column once (which one holds the data?)", line=1)
     rows, start = [], reader.line_num + 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as error:
+            raise KlueDataError(path, f"not valid CSV ({error})", line=start) from None
         line, start = start, reader.line_num + 1  # where this row starts: a quoted cell may span lines
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             raise KlueDataError(path, f"expected {len(header)} cells ({', '.join(header)}), got {len(row)}", line=line)
         rows.append(dict(zip(header, row)))
-    return rows
 
 
 def parse_cell(text: str) -> Any:
     """A list or object a CSV cell holds as text: JSON, else Python's repr (``['서', '울']``,
-    ``{'word': ...}``), which Korean competition files often hold. Neither: JSON's error (``ValueError``)."""
+    ``{'word': ...}``), which Korean competition files often hold, or numpy's repr of an array of strings
+    (``['서' '울']``: a list column that ``datasets``' or pandas' ``to_csv`` wrote). None of them: JSON's
+    error (``ValueError``)."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as json_error:
+        tokens = _python_tokens(text)
+        if tokens is not None and _is_string_array(tokens):
+            return [ast.literal_eval(token.string) for token in tokens[1:-1]]
         try:
-            return ast.literal_eval(text)
+            value = ast.literal_eval(text)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             raise json_error from None
+        joined = _adjacent_string(text, tokens or [])
+        if joined is not None:  # Python joins 'a' 'b' into one string: never what a file meant
+            raise json.JSONDecodeError("strings without a comma between them", text, joined) from None
+        return value
+
+
+def _python_tokens(text: str) -> list[tokenize.TokenInfo] | None:
+    """The tokens of Python source ``text`` without line breaks and comments, or None if it does not tokenize."""
+    layout = (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
+    try:
+        return [token for token in tokenize.generate_tokens(io.StringIO(text).readline) if token.type not in layout]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+
+
+def _is_string_array(tokens: list[tokenize.TokenInfo]) -> bool:
+    """``[`` string literals separated by spaces only ``]``: numpy's repr of an array of strings."""
+    return (len(tokens) >= 3 and tokens[0].string == "[" and tokens[-1].string == "]"
+            and all(token.type == tokenize.STRING for token in tokens[1:-1]))
+
+
+def _adjacent_string(text: str, tokens: list[tokenize.TokenInfo]) -> int | None:
+    """Where ``text`` holds a string literal right after another, or None."""
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    for previous, token in zip(tokens, tokens[1:]):
+        if previous.type == tokenize.STRING and token.type == tokenize.STRING:
+            return starts[token.start[0] - 1] + token.start[1]
+    return None
 
 
 def read_records(path: str | Path, *, list_key: str | None = None) -> list[dict[str, Any]]:
@@ -225,6 +305,14 @@ class RecordReader:
             raise self.error(f"{names} is null; expected a string")
         raise self.error(f"missing field {names}; the record has {_field_list(self.record)}")
 
+    def optional_text(self, field: str, *, alternatives: Sequence[str] = ()) -> str:
+        """A string field that may be missing or null (read as ""); any other type is an error, not a value
+        that Arrow refuses later with a traceback (a ``source`` of 3 in one record)."""
+        for name in (field, *alternatives):
+            if self.record.get(name) not in (None, ""):
+                return self.text(name)
+        return ""
+
     def number(self, field: str, *, low: float, high: float, source: dict[str, Any] | None = None) -> float:
         """A number in [low, high]; CSV strings are parsed."""
         container = self.record if source is None else source
@@ -275,7 +363,8 @@ def _is_int(value: Any) -> bool:
         return False
     if isinstance(value, int):
         return True
-    return isinstance(value, str) and value.strip().lstrip("-").isdigit()
+    # isdecimal, not isdigit: int() refuses the digits isdigit also accepts (③, ²)
+    return isinstance(value, str) and value.strip().lstrip("-").isdecimal()
 
 
 def _field_list(record: dict[str, Any]) -> str:

@@ -105,6 +105,43 @@ def test_boundary_inside_subword_flags_only_sentences_a_subword_cannot_express()
     assert boundary_inside_subword([list("급인")], [["B-QT", "O"]], [[(0, 2)]]).tolist() == [True]
 
 
+def test_a_character_the_tokenizer_drops_inside_an_entity_stays_in_it():
+    # "서울\u200b시청에": BERT's normalizer drops U+200B, so no subword covers character 2
+    tokens = list("서울\u200b시청에")
+    tags = ["B-OG", "I-OG", "I-OG", "I-OG", "I-OG", "O"]
+    offsets = [[(0, 0), (0, 2), (3, 5), (5, 6), (0, 0)]]
+    chars = subword_predictions_to_chars([tokens], offsets, padded([ids("O", "B-OG", "I-OG", "O", "O")]))
+    assert tag_names(chars.non_space[0]) == tags  # left O, it split <서울\u200b시청> into two non-entities
+    assert boundary_inside_subword([tokens], [tags], offsets).tolist() == [False]
+    # after the entity, before O, it is O; gold that puts it in the entity is a limit, and flagged
+    tokens, offsets = list("서울\u200b에"), [[(0, 0), (0, 2), (3, 4), (0, 0)]]
+    chars = subword_predictions_to_chars([tokens], offsets, padded([ids("O", "B-LC", "O", "O")]))
+    assert tag_names(chars.non_space[0]) == ["B-LC", "I-LC", "O", "O"]
+    assert boundary_inside_subword([tokens], [["B-LC", "I-LC", "O", "O"]], offsets).tolist() == [False]
+    assert boundary_inside_subword([tokens], [["B-LC", "I-LC", "I-LC", "O"]], offsets).tolist() == [True]
+    # between two entities of one type, the second starting after it: no bridge into a B-
+    tokens, offsets = list("서울\u200b부산"), [[(0, 2), (3, 5)]]
+    chars = subword_predictions_to_chars([tokens], offsets, padded([ids("B-LC", "B-LC")]))
+    assert tag_names(chars.non_space[0]) == ["B-LC", "I-LC", "O", "B-LC", "I-LC"]
+
+
+def test_dropped_characters_keep_gold_entities_with_a_real_tokenizer():
+    tokenizer = wordpiece_tokenizer(corpus(), 400)
+    tokens = [list("서울\u200b시청에 간다\ufeff"), list("김\u00ad철수가 왔다")]
+    tags = [["B-OG"] + ["I-OG"] * 4 + ["O"] * 5, ["B-PS", "I-PS", "I-PS", "I-PS"] + ["O"] * 4]
+    offsets = tokenizer(["".join(sentence) for sentence in tokens], return_offsets_mapping=True)["offset_mapping"]
+    assert all(start != 2 for start, _ in offsets[0]) and all(start != 1 for start, _ in offsets[1])  # dropped
+    labels = align_char_labels(tokens, tags, offsets)
+    chars = subword_predictions_to_chars(tokens, offsets, padded([row.tolist() for row in labels]))
+    gold = [[tag for token, tag in zip(sentence, sentence_tags, strict=True) if not token.isspace()]
+            for sentence, sentence_tags in zip(tokens, tags)]
+    assert [tag_names(sentence) for sentence in chars.non_space] == gold
+    assert not boundary_inside_subword(tokens, tags, offsets).any()
+    # a sentence ending in U+FEFF, which no subword holds, was not cut by max_seq_length
+    assert truncated_sentences(tokens, offsets).tolist() == [False, False]
+    assert chars.truncated.tolist() == [False, False]
+
+
 def test_entities_and_markup_keep_spaces_inside_an_entity():
     tokens = list("3월 5일 서울")
     tags = ["B-DT", "I-DT", "O", "I-DT", "I-DT", "O", "B-LC", "I-LC"]

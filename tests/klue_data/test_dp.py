@@ -119,6 +119,14 @@ def test_bad_lines_name_file_line_guid_and_field(tmp_path, rows, bad_line, field
     assert caught.value.field == field
 
 
+def test_a_header_without_word_lines_is_refused(tmp_path):
+    # not read as a sentence of no words (predicted as one) nor as an unlabelled sentence among labelled ones
+    text = block("smoke-dp-00001", SENTENCE_1) + "## smoke-dp-00002\t좋다.\n\n" + block("smoke-dp-00003", SENTENCE_2)
+    with pytest.raises(KlueDataError, match="no word lines") as caught:
+        dp.read_file(write(tmp_path, text))
+    assert caught.value.line == 6 and caught.value.guid == "smoke-dp-00002"
+
+
 def test_sentences_to_parse_leave_head_and_deprel_out(tmp_path):
     """Four columns, or ``_`` in HEAD and DEPREL (CoNLL's "no value"): read with head and deprel None."""
     four_columns = [row[:4] for row in SENTENCE_1]

@@ -83,6 +83,34 @@ def test_an_nfd_ner_tsv_has_one_character_per_token(tmp_path):
     assert record["tokens"] == list("서울에 간다")
 
 
+def test_an_escape_of_half_a_utf16_pair_is_refused_naming_line_and_field(tmp_path):
+    """JSON allows "\\ud83d" alone (a string cut inside an emoji); no UTF-8 writer can write it."""
+    whole, cut = json.dumps(dict(YNAT[0], title="좋아요 😀")), json.dumps(dict(YNAT[1], title="좋아요 \ud83d"))
+    path = write(tmp_path / "ynat.jsonl", f"{whole}\n{cut}\n")
+    assert "\\ud83d\\ude00" in whole and "\\ud83d" in cut
+    with pytest.raises(KlueDataError, match=r"line 2, field '\[1\].title': a string holds half of a UTF-16 pair"):
+        get_task("ynat").read_file(path)
+    assert get_task("ynat").read_file(write(tmp_path / "ok.jsonl", whole))[0]["title"] == "좋아요 😀"
+
+
+def test_nfd_jamo_split_one_per_ner_token_are_refused_naming_the_character(tmp_path):
+    """Text split into code points after it was decomposed: each jamo its own token and tag, which no
+    normalisation of the file can join again."""
+    jamo = list(nfd("서울에 간다"))
+    tags = ["B-LC"] + ["I-LC"] * 4 + ["O"] * (len(jamo) - 5)
+    path = write(tmp_path / "ner.json", json.dumps([{"guid": "n-0", "tokens": jamo, "ner_tags": tags}]))
+    with pytest.raises(KlueDataError, match="parts of one character \\('서'") as error:
+        get_task("ner").read_file(path)
+    assert error.value.field == "tokens[1]" and error.value.guid == "n-0"
+    lines = "".join(f"{char}\t{tag}\n" for char, tag in zip(jamo, tags))
+    with pytest.raises(KlueDataError, match="decomposed Hangul") as error:
+        get_task("ner").read_file(write(tmp_path / "ner.tsv", f"## n-0\t<서울:LC>에 간다\n{lines}"))
+    assert error.value.line == 3  # the second jamo of 서
+    # compatibility jamo are characters of their own (ㅋㅋ), not parts of a syllable
+    (record,) = get_task("ner").read_file(write(tmp_path / "ok.tsv", "## n-1\tㅋㅋ\nㅋ\tO\nㅋ\tO\n"))
+    assert record["tokens"] == ["ㅋ", "ㅋ"]
+
+
 @pytest.mark.parametrize(("encoding", "expected"), [("cp949", "CP949"), ("utf-16", "UTF-16"), ("gzip", "gzip")])
 @pytest.mark.parametrize(("task", "name", "text"), [("ynat", "ynat.csv", csv_text(YNAT)), ("ner", "ner.tsv", NER_TSV)])
 def test_other_encodings_are_refused_in_one_line_saying_what_to_do(tmp_path, encoding, expected, task, name, text):

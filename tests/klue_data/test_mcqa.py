@@ -60,6 +60,7 @@ def test_data_dir_layout(tmp_path):
         ('{"question": "q", "choices": ["a", "b"', "problems", "not valid JSON"),
         (json.dumps(dict(PROBLEM, answer=5)), "problems.answer", "expected a choice number in 1..4"),
         (json.dumps(dict(PROBLEM, answer=0)), "problems.answer", "expected a choice number in 1..4"),
+        (json.dumps(dict(PROBLEM, answer="③")), "problems.answer", "expected a choice number in 1..4"),  # isdigit
         (json.dumps(dict(PROBLEM, choices=["봄"], answer=1)), "problems.choices", "expected 2 to 5 choices, got 1"),
         (json.dumps(dict(PROBLEM, choices=list("가나다라마바"), answer=1)), "problems.choices", "got 6"),
         (json.dumps(["not", "an", "object"]), "problems", "expected an object"),

@@ -125,6 +125,16 @@ def test_unanswerable_questions_have_empty_answers(tmp_path):
             ["guid smoke-mrc-00009"],
         ),
         ({"context": CONTEXT, "qas": [{"guid": "smoke-mrc-00009", "answers": []}]}, None, ["missing field 'question'"]),
+        (  # a blank answer would score the empty prediction (no answer) 100 on an answerable question
+            {"context": CONTEXT, "qas": [qa("smoke-mrc-00009", "무엇?", [{"text": " ", "answer_start": 0}])]},
+            "answers[0].text",
+            ["guid smoke-mrc-00009", "answerable question"],
+        ),
+        (
+            {"context": CONTEXT, "qas": [{**qa("smoke-mrc-00009", "무엇?", []), "question_type": "①"}]},
+            "question_type",
+            ["expected an integer (1, 2 or 3)"],
+        ),
     ],
 )
 def test_errors_name_file_position_guid_and_field(tmp_path, paragraph, field, fragments):

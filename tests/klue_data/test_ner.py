@@ -255,6 +255,17 @@ def test_in_a_marked_up_file_a_sentence_without_markup_has_no_entities(tmp_path)
     assert second["ner_tags"] == ["O"] * len("부산에 간다")
 
 
+def test_in_a_marked_up_file_markup_of_an_unknown_type_is_refused(tmp_path):
+    path = tmp_path / "smoke-ner.csv"
+    path.write_text("guid,sentence\nsmoke-ner-00304,<서울:LC>에 간다\nsmoke-ner-00305,<김철수:PER>가 왔다\n", encoding="utf-8")
+    with pytest.raises(KlueDataError, match="'<김철수:PER>' reads as markup of an unknown type") as caught:
+        ner.read_file(path)
+    assert caught.value.guid == "smoke-ner-00305" and caught.value.field == "sentence"
+    # in unlabelled text, angle brackets are text
+    path.write_text("guid,sentence\nsmoke-ner-00306,<주의:HOT> 표시\n", encoding="utf-8")
+    assert ner.read_file(path)[0]["tokens"] == list("<주의:HOT> 표시")
+
+
 def test_mixing_labelled_and_unlabelled_records_is_an_error(tmp_path):
     path = tmp_path / "smoke-ner.jsonl"
     rows = [{"guid": "smoke-ner-00306", "tokens": ["강"], "ner_tags": ["B-PS"]},

@@ -96,6 +96,7 @@ def test_word_mismatch_is_kept_and_warned_once(tmp_path, caplog):
         ({"object_entity": {**entity("서울", 14, "LOC"), "start_idx": -1}}, "object_entity", "outside the sentence"),
         ({"subject_entity": {**entity("한소라", 3, "PER"), "end_idx": 2}}, "subject_entity", "end before they start"),
         ({"subject_entity": {**entity("한소라", 3, "PER"), "start_idx": "셋"}}, "subject_entity.start_idx", "integer"),
+        ({"subject_entity": {**entity("한소라", 3, "PER"), "end_idx": "²"}}, "subject_entity.end_idx", "integer"),
         ({"subject_entity": None}, "subject_entity", "expected an object"),
         ({"label": "per:hobby"}, "label", "expected one of"),
     ],

@@ -63,6 +63,43 @@ def test_a_csv_cell_holds_json_or_a_python_literal():
         parse_cell("print('x')")  # never evaluated: literals only
 
 
+def test_numpy_repr_of_a_string_list_is_a_list_and_adjacent_strings_are_refused():
+    from klue_data.records import parse_cell
+
+    # datasets' and pandas' to_csv write a list column as numpy's repr: no commas
+    assert parse_cell("['서' '울' ' ' '간'\n '다']") == ["서", "울", " ", "간", "다"]
+    # anywhere else Python would join them into one string ('서울'), silently
+    with pytest.raises(ValueError, match="strings without a comma between them: line 2 column 6"):
+        parse_cell("['서',\n '울' '에']")
+    with pytest.raises(ValueError, match="strings without a comma"):
+        parse_cell("{'word': '서' '울'}")
+
+
+def test_a_csv_header_names_each_column_once(tmp_path):
+    path = write_csv(tmp_path / "twice.csv", [["guid", "title", "label", "label"], ["a", "제목", "사회", "경제"]])
+    with pytest.raises(KlueDataError, match=r"twice.csv, line 1: column 'label' appears 2 times in the header"):
+        read_records(path)
+    # a second BOM (one was read_text's to take off) is no part of the first column's name
+    path = tmp_path / "boms.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "\ufeffguid,title\na,제목\n".encode())
+    assert read_records(path) == [{"guid": "a", "title": "제목"}]
+
+
+def test_a_csv_cell_may_be_longer_than_the_csv_modules_default_limit(tmp_path):
+    passage = "가" * 200_000  # csv's default field_size_limit is 131,072
+    path = write_csv(tmp_path / "long.csv", [["id", "paragraph"], ["q1", passage]])
+    assert read_records(path)[0]["paragraph"] == passage
+
+
+def test_a_broken_pretty_printed_json_document_is_named_where_it_broke(tmp_path):
+    document = json.dumps({"data": [{"title": "t", "paragraphs": []}, {"title": "u", "paragraphs": []}]}, indent=2)
+    broken = document.replace('"u",', '"u"')  # a comma missing on line 9
+    path = tmp_path / "pretty.json"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(KlueDataError, match=r"pretty.json, line 9: not valid JSON \(Expecting ',' delimiter"):
+        read_records(path, list_key="data")
+
+
 def test_a_missing_file_and_a_folder_are_told_apart(tmp_path):
     from klue_data.records import read_text
 

@@ -76,6 +76,14 @@ def test_user_files_accept_label_names_or_hub_ids_and_csv(tmp_path):
     assert dataset.column_names == ["guid", "source", "premise", "hypothesis", "label"]
 
 
+def test_an_sts_csv_as_datasets_writes_it_holds_the_labels_object_as_text(tmp_path):
+    labels = {"label": 4.9, "real-label": 4.857142857142857, "binary-label": 1}
+    row = {"guid": "s-0", "source": "made-up", "sentence1": "비가 온다", "sentence2": "비가 내린다", "labels": labels}
+    path = tmp_path / "sts.csv"
+    datasets.Dataset.from_list([row]).to_csv(path, index=False)  # the cell: "{'label': 4.9, ...}"
+    assert sts.read_file(path) == [row]
+
+
 @pytest.mark.parametrize("unlabelled", [-1, "-1"])
 def test_the_hubs_no_label_id_reads_as_unlabelled(tmp_path, unlabelled):
     """A test split saved from the Hub (to_json / to_csv) marks its rows -1: unlabelled, not an id out of range."""
@@ -104,6 +112,21 @@ def test_a_numeric_guid_becomes_text_and_a_numeric_sentence_is_refused(tmp_path)
     assert nli.read_file(write_jsonl(tmp_path / "a.jsonl", [row]))[0]["guid"] == "7"
     with pytest.raises(KlueDataError, match="expected a string, got int"):
         nli.read_file(write_jsonl(tmp_path / "b.jsonl", [dict(row, hypothesis=5)]))
+
+
+def test_an_optional_text_field_of_another_type_is_refused_not_left_to_arrow(tmp_path):
+    row = {"guid": "a", "premise": "비가 온다", "hypothesis": "눈이 온다", "label": "neutral"}
+    assert nli.read_file(write_jsonl(tmp_path / "a.jsonl", [row]))[0]["source"] == ""  # missing: ""
+    path = write_jsonl(tmp_path / "b.jsonl", [dict(row, source="wiki"), dict(row, guid="b", source=3)])
+    with pytest.raises(KlueDataError, match=r"record 1 \(guid b\), field 'source': expected a string, got int 3"):
+        nli.read_file(path)
+
+
+def test_label_ids_are_decimal_digits_only(tmp_path):
+    row = {"guid": "a", "title": "제목"}
+    assert ynat.read_file(write_jsonl(tmp_path / "a.jsonl", [dict(row, label="2")]))[0]["label"] == "사회"
+    with pytest.raises(KlueDataError, match="label"):  # '②' passes str.isdigit, int() refuses it
+        ynat.read_file(write_jsonl(tmp_path / "b.jsonl", [dict(row, label="②")]))
 
 
 @pytest.mark.parametrize(
