@@ -261,7 +261,8 @@ def read_text(path: str | Path) -> str:
 
 def _warn_decomposed(path: Path) -> None:
     logger.warning("%s: decomposed characters (NFD Hangul, as macOS or PDF copies write it): read as NFC, the "
-                   "form KLUE's files, offsets and tokenizers use", path)
+                   "form KLUE's files, offsets and tokenizers use; character offsets in it (RE entities, MRC "
+                   "answers) are taken as counted in NFC characters, as KLUE's are", path)
 
 
 def fallback_guid(prefix: str, index: int, *, separator: str = "-") -> str:
