@@ -5,6 +5,7 @@ flags read off a command line as argparse would, for what looks at it before (or
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -37,6 +38,14 @@ def given_flags(flags: Sequence[str]) -> dict[str, str | None]:
         has_value = following is not None and not following.startswith("--")
         given[name.replace("-", "_")] = value if equals else (following if has_value else None)
     return given
+
+
+def same_file(first: str | Path, second: str | Path) -> bool:
+    """Do the two paths name one file (through links, ``..`` or another spelling), existing or still to be made?"""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them does not exist yet
+        return Path(first).resolve() == Path(second).resolve()
 
 
 def nearest_existing(path: str | Path) -> Path | None:

@@ -67,7 +67,7 @@ if __name__ == "__main__":  # only as the CLI: importing the module leaves a pro
 
 import numpy as np  # noqa: E402
 
-from args.command_line import OneLineErrorParser  # noqa: E402
+from args.command_line import OneLineErrorParser, nearest_existing, same_file  # noqa: E402
 from klue_data import KlueDataError, get_task  # noqa: E402
 from klue_data.records import read_text  # noqa: E402
 from metrics.atomic_files import atomic_writer  # noqa: E402
@@ -393,16 +393,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def json_path_problem(path: str | None, inputs: dict[str, str]) -> str | None:
+    """Why ``--json PATH`` cannot be written (a folder, a path under a file, one of the ``inputs``), or None."""
+    if path is None:
+        return None
+    if Path(path).is_dir():
+        return "is a folder; give a file path"
+    parent = nearest_existing(Path(path).parent)
+    if parent is not None and not parent.is_dir():
+        return f"{parent} is a file, not a folder"
+    for flag, given in inputs.items():
+        if same_file(path, given):
+            return f"is the {flag} file; the report would replace it: give another path"
+    return None
+
+
 def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] = print) -> int:
     """Run the CLI; returns the exit code (0 scored, 2 rejected input)."""
     args = build_parser().parse_args(argv)
+    problem = json_path_problem(args.json_path, {"--predictions": args.predictions, "--references": args.references})
+    if problem is not None:  # before scoring: a mistyped --json must not cost the scoring, nor replace an input
+        print(f"error: --json {args.json_path}: {problem}", file=sys.stderr)
+        return EXIT_REJECTED
     try:
         report = score(args.task, args.references, args.predictions)
     except RejectedInput as error:
         print(f"error: {error}", file=sys.stderr)
-        return EXIT_REJECTED
-    if args.json_path and Path(args.json_path).is_dir():
-        print(f"error: --json {args.json_path}: is a folder; give a file path", file=sys.stderr)
         return EXIT_REJECTED
     try:
         out(format_report(report))

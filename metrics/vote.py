@@ -26,7 +26,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from args.command_line import OneLineErrorParser, nearest_existing
+from args.command_line import OneLineErrorParser, nearest_existing, same_file
 from metrics.atomic_files import atomic_writer
 
 EXIT_REJECTED = 2
@@ -134,9 +134,13 @@ def check_same_ids(named: Sequence[tuple[str, Mapping[str, object]]]) -> None:
             raise VoteInputError(f"{name}: ids differ from {first_name}: " + "; ".join(problems))
 
 
-def check_output(path: str | Path) -> None:
-    """``VoteInputError`` unless ``path`` can become a file: a folder, or a path under a regular file, is
-    refused before any input is read, so a mistyped ``-o`` costs nothing."""
+def check_output(path: str | Path, inputs: Sequence[str | Path] = ()) -> None:
+    """``VoteInputError`` unless ``path`` can become a file: a folder, a path under a regular file, or one of
+    the ``inputs`` (which the vote would replace) is refused before any input is read, so a mistyped ``-o``
+    costs nothing."""
+    for given in inputs:
+        if same_file(path, given):
+            raise VoteInputError(f"-o {path}: is the input {given}; the vote would replace it: give another path")
     path = Path(path)
     if path.is_dir():
         raise VoteInputError(f"-o {path}: is a folder; give a file path")
@@ -202,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        check_output(args.output)  # first: a mistyped -o must not cost the reading
+        check_output(args.output, [*args.predictions, *args.scores])  # first: a mistyped -o costs no reading
         if len(args.predictions) < 2:
             raise VoteInputError("give two or more prediction CSVs to vote over")
         answers = [read_answers(path) for path in args.predictions]

@@ -90,6 +90,19 @@ def save_results(output_dir: str | Path, split: str, metrics: dict[str, Any]) ->
     write_json(all_path, merged)
 
 
+def drop_results(output_dir: str | Path, prefix: str) -> None:
+    """Take the keys starting with ``prefix`` (a split's: ``eval_``) out of ``all_results.json``."""
+    all_path = Path(output_dir) / "all_results.json"
+    if not all_path.is_file():
+        return
+    try:
+        merged = json.loads(all_path.read_text(encoding="utf-8"))
+    except ValueError:  # not ours to repair: save_results replaces it
+        return
+    if isinstance(merged, dict) and any(key.startswith(prefix) for key in merged):
+        write_json(all_path, {key: value for key, value in merged.items() if not key.startswith(prefix)})
+
+
 def _plain(value: Any) -> Any:
     """numpy scalars/arrays to Python; NaN/inf to None so every file is strict JSON."""
     if isinstance(value, dict):

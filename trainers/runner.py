@@ -34,11 +34,12 @@ from transformers import EvalPrediction, PretrainedConfig, PreTrainedTokenizerBa
 from transformers.trainer_utils import get_last_checkpoint
 
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
-from args.command_line import nearest_existing
+from args.command_line import nearest_existing, same_file
+from args.predictions_csv import predictions_csv_path
 from klue_data import KlueDataError, SourceUnavailableError
 from metrics.tasks import metric_task
 from models.padding import padded_width
-from trainers.outputs import save_results, write_json, write_jsonl
+from trainers.outputs import drop_results, save_results, write_json, write_jsonl
 
 from trainers.arguments import parse_arguments
 from trainers.klue_trainer import RUN_SETTINGS_FILE, KlueTrainer, LoggedEarlyStopping
@@ -135,6 +136,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     check_fp16_device(training_args)
     check_even_batches(training_args)
     check_output_dir(training_args)
+    check_predictions_csv_target(task_options, data_args, training_args)
     check_predicts_with_its_model(training_args, model_args)
     finished_settings = None
     if training_args.do_train:  # taken before the Trainer exists (it may fill some in), saved once trained
@@ -252,9 +254,13 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     return results
 
 
-STALE_RESULT_FILES = ("all_results.json", "eval_results.json", "predict_results.json", "eval_breakdown.json",
-                      "eval_predictions.jsonl", "predictions.jsonl", "nbest_predictions.jsonl", "predictions.tsv",
-                      "predictions.csv")
+# What evaluating or predicting a split writes into --output_dir, besides its keys in all_results.json
+SPLIT_OUTPUT_FILES = {
+    "eval": ("eval_results.json", "eval_breakdown.json", "eval_predictions.jsonl"),
+    "predict": ("predict_results.json", "predictions.jsonl", "nbest_predictions.jsonl", "predictions.tsv",
+                "predictions.csv"),
+}
+STALE_RESULT_FILES = ("all_results.json", *SPLIT_OUTPUT_FILES["eval"], *SPLIT_OUTPUT_FILES["predict"])
 
 
 # --- the steps --------------------------------------------------------------------------------
@@ -576,6 +582,26 @@ def check_output_dir(training_args: KlueTrainingArguments) -> None:
         raise ArgumentsError(f"--output_dir {path}: {existing} is not writable here; pass a folder you can write to")
 
 
+def check_predictions_csv_target(task_options: Sequence[Any], data_args: DataArguments,
+                                 training_args: KlueTrainingArguments) -> None:
+    """``--predictions_csv PATH`` must not name a data file or another file of the run, which the CSV would
+    replace (or which would replace the CSV: ``OUTPUT_DIR/predictions.jsonl``)."""
+    output_dir = Path(training_args.output_dir)
+    for options in task_options:
+        path = predictions_csv_path(getattr(options, "predictions_csv", None), output_dir)
+        if path is None:
+            continue
+        data_files = {f"--{name}": getattr(data_args, name) for name in ("train_file", "validation_file", "test_file")}
+        for flag, given in data_files.items():
+            if given and same_file(path, given):
+                raise ArgumentsError(f"--predictions_csv {path}: is the {flag} file; give another path")
+        run_files = (*STALE_RESULT_FILES, "train_results.json", TRAINER_STATE, RUN_SETTINGS_FILE, RESULTS_MODEL_FILE)
+        for name in run_files:
+            if name != "predictions.csv" and same_file(path, output_dir / name):
+                raise ArgumentsError(f"--predictions_csv {path}: is the run's own {name}; give another path (or no "
+                                     "path, for OUTPUT_DIR/predictions.csv)")
+
+
 def check_predicts_with_its_model(training_args: KlueTrainingArguments, model_args: ModelArguments) -> None:
     """An evaluation or prediction run must not write another model's results into a folder that holds a
     trained model and its results (``--do_predict`` alone with the training command's base model), nor
@@ -818,6 +844,8 @@ class SplitScorer:
 
 def evaluate_split(trainer: Trainer, scorer: SplitScorer, output_dir: Path) -> dict[str, float]:
     """Final evaluation: official metrics, a breakdown file and the eval predictions for error analysis."""
+    if trainer.is_world_process_zero():
+        clear_split_outputs(output_dir, "eval")
     output = trainer.predict(scorer.features, metric_key_prefix="eval")
     eval_metrics = dict(output.metrics, eval_samples=len(scorer.examples))
     if trainer.state.global_step > 0:  # trained (or restored_finished_state): the epoch the evaluated model reached
@@ -826,15 +854,17 @@ def evaluate_split(trainer: Trainer, scorer: SplitScorer, output_dir: Path) -> d
     trainer.log(dict(eval_metrics))  # dashboards (TensorBoard, W&B) see the final numbers too
     trainer.log_metrics("eval", eval_metrics)
     decoded, breakdown = scorer.outputs(output.predictions)
-    if trainer.is_world_process_zero():
-        save_results(output_dir, "eval", eval_metrics)
+    if trainer.is_world_process_zero():  # the results last: they say the split's files are all written
         if breakdown:
             write_json(output_dir / "eval_breakdown.json", breakdown)
         write_predictions(output_dir / "eval_predictions.jsonl", scorer.task, scorer.examples, decoded)
+        save_results(output_dir, "eval", eval_metrics)
     return eval_metrics
 
 
 def predict_split(trainer: Trainer, scorer: SplitScorer, output_dir: Path) -> dict[str, float]:
+    if trainer.is_world_process_zero():
+        clear_split_outputs(output_dir, "predict")
     output = trainer.predict(scorer.features, metric_key_prefix="predict")
     predict_metrics = dict(output.metrics, predict_samples=len(scorer.examples))
     if scorer.references is None:
@@ -845,11 +875,20 @@ def predict_split(trainer: Trainer, scorer: SplitScorer, output_dir: Path) -> di
     decoded, _ = scorer.outputs(output.predictions)
     if trainer.is_world_process_zero():
         path = output_dir / "predictions.jsonl"
-        save_results(output_dir, "predict", predict_metrics)
         count = write_predictions(path, scorer.task, scorer.examples, decoded)
         scorer.task.write_extra_predictions(output_dir, scorer.examples, decoded, "predict")
+        save_results(output_dir, "predict", predict_metrics)  # last, as for eval
         logger.info("Wrote %d predictions to %s", count, path)
     return predict_metrics
+
+
+def clear_split_outputs(output_dir: Path, split: str) -> None:
+    """Before a split is evaluated or predicted again into ``output_dir``: its files of an earlier run, and its
+    keys in all_results.json, go. Merged or left beside the new ones, they would read as this run's (a score
+    of a labelled file beside the predictions of an unlabelled one; a file a stop mid-write left old)."""
+    for name in SPLIT_OUTPUT_FILES[split]:
+        (output_dir / name).unlink(missing_ok=True)
+    drop_results(output_dir, f"{split}_")
 
 
 def write_predictions(path: Path, task: Task, examples: datasets.Dataset, decoded: Sequence[Any]) -> int:

@@ -854,6 +854,16 @@ def test_score_json_is_strict_json_and_a_folder_path_is_one_line(tmp_path, capsy
     assert cli.main(["--task", "re", "--references", str(ref), "--predictions", str(pred), "--json", str(tmp_path)],
                     out=lambda _: None) == 2
     assert "--json" in capsys.readouterr().err
+    # the report must not replace an input file
+    for flag, path in (("--predictions", pred), ("--references", ref)):
+        assert cli.main(["--task", "re", "--references", str(ref), "--predictions", str(pred), "--json",
+                         str(path.parent / "." / path.name)], out=lambda _: None) == 2  # fmt: skip
+        assert f"is the {flag} file; the report would replace it" in capsys.readouterr().err
+    assert pred.read_text().startswith('{"guid": "g0"')
+    # a path under a file: said before anything is scored
+    assert cli.main(["--task", "re", "--references", str(ref), "--predictions", str(pred), "--json",
+                     str(pred / "out.json")], out=lambda _: pytest.fail("scored")) == 2  # fmt: skip
+    assert "p.jsonl is a file, not a folder" in capsys.readouterr().err
     report_dict = {"scores": {"pearsonr": math.nan}}
     cli.write_json_atomically(tmp_path / "s.json", report_dict)
     json.loads((tmp_path / "s.json").read_text(), parse_constant=lambda c: pytest.fail(f"non-JSON token {c}"))

@@ -124,18 +124,27 @@ def test_cli_unreadable_files_and_repeated_score_ids_end_in_one_line(tmp_path, c
 
 
 @pytest.mark.parametrize("where, message", [("folder", "voted: is a folder; give a file path"),
-                                            ("under a file", "a.csv is a file, not a folder")])
+                                            ("under a file", "a.csv is a file, not a folder"),
+                                            ("an input", "is the input")])
 def test_cli_checks_the_output_path_before_reading_anything(tmp_path, capsys, where, message):
     a = write(tmp_path / "a.csv", [("q1", 1)])
-    out = tmp_path / "voted" if where == "folder" else a / "voted.csv"
+    out = {"folder": tmp_path / "voted", "under a file": a / "voted.csv", "an input": tmp_path / "." / "a.csv"}[where]
     if where == "folder":
         out.mkdir()
-    # the inputs do not exist: the -o error comes first, as it is found before any file is read
-    assert main([str(tmp_path / "none1.csv"), str(tmp_path / "none2.csv"), "-o", str(out)]) == 2
+    # the other input does not exist: the -o error comes first, as it is found before any file is read
+    assert main([str(tmp_path / "none1.csv"), str(a), "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: -o ") and message in err
     assert a.read_text() == "id,answer\nq1,1\n"  # nothing written, nothing created
     assert set(tmp_path.iterdir()) == ({a, out} if where == "folder" else {a}) and not any(tmp_path.glob("*/*"))
+
+
+def test_cli_refuses_an_output_that_is_a_scores_file(tmp_path, capsys):
+    a, b = write(tmp_path / "a.csv", [("q1", 1)]), write(tmp_path / "b.csv", [("q1", 2)])
+    scores = tmp_path / "scores.jsonl"
+    scores.write_text('{"id": "q1", "prediction": 1, "scores": [1, 0]}\n')
+    assert main([str(a), str(b), "--scores", str(scores), str(scores), "-o", str(scores)]) == 2
+    assert "is the input" in capsys.readouterr().err and scores.read_text().startswith('{"id"')
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")

@@ -80,6 +80,58 @@ def test_evaluating_another_model_into_a_folder_of_results_is_refused_unless_ove
     assert json.loads((out / "results_model.json").read_text()) == {"model": str(other.resolve())}
 
 
+def test_predicting_a_split_again_replaces_its_results_and_files_not_merges_into_them(tiny_bert, tmp_path):
+    """The same model predicts the labelled dev file, then the same texts without labels: the first run's
+    scores must not stay in all_results.json as if they were the second's."""
+    out = tmp_path / "out"
+    assert main(YnatTask(), _argv(tiny_bert, tmp_path, out, "--do_predict")) == 0  # the dev file: labelled
+    assert "predict_macro_f1" in json.loads((out / "all_results.json").read_text())
+    unlabelled = write_json(tmp_path / "test.json", [{**row, "label": None} for row in ynat_records(8, seed=4)])
+    assert main(YnatTask(), _argv(tiny_bert, tmp_path, out, "--do_predict", "--test_file", str(unlabelled),
+                                  "--max_predict_samples", "5")) == 0  # fmt: skip
+    merged = json.loads((out / "all_results.json").read_text())
+    assert merged["predict_samples"] == 5 and "predict_macro_f1" not in merged and "predict_loss" not in merged
+    assert len((out / "predictions.jsonl").read_text().splitlines()) == 5
+
+
+def test_a_stop_while_the_predictions_are_written_leaves_no_results_beside_old_predictions(tiny_bert, tmp_path,
+                                                                                          monkeypatch):
+    import trainers.runner as runner
+
+    out = tmp_path / "out"
+    assert main(YnatTask(), _argv(tiny_bert, tmp_path, out, "--do_eval")) == 0
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "write_predictions", stopped)
+    # the interrupt handler restores SIGINT's default and sends it to itself: not in the test process
+    monkeypatch.setattr(runner.signal, "signal", lambda *args: None)
+    monkeypatch.setattr(runner.os, "kill", lambda *args: None)
+    with pytest.raises(KeyboardInterrupt):
+        main(YnatTask(), _argv(tiny_bert, tmp_path, out, "--do_eval", "--max_eval_samples", "3"))
+    # no results of the stopped evaluation, and none of the earlier one beside what is left
+    assert not (out / "eval_results.json").exists() and not (out / "eval_predictions.jsonl").exists()
+    assert not any(key.startswith("eval_") for key in json.loads((out / "all_results.json").read_text()))
+
+
+def test_a_predictions_csv_path_that_is_a_file_of_the_run_or_its_data_is_refused(tiny_bert, tmp_path, capsys):
+    from tests.synthetic import sts_records
+    from trainers.run_sts import StsTask
+
+    out = tmp_path / "out"
+    test = write_json(tmp_path / "test.json", sts_records(3))
+    base = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--test_file", str(test),
+            "--do_predict", "--report_to", "none", "--use_cpu", "--disable_tqdm", "true"]
+    assert main(StsTask(), [*base, "--predictions_csv", str(out / "predictions.jsonl")]) == 2
+    assert capsys.readouterr().err.strip() == (f"error: --predictions_csv {out / 'predictions.jsonl'}: is the run's "
+                                               "own predictions.jsonl; give another path (or no path, for "
+                                               "OUTPUT_DIR/predictions.csv)")
+    assert main(StsTask(), [*base, "--predictions_csv", str(tmp_path / "." / "test.json")]) == 2
+    assert "is the --test_file file" in capsys.readouterr().err
+    assert json.loads(test.read_text()) == sts_records(3) and not out.exists()
+
+
 @pytest.mark.parametrize(("flags", "expected"), [
     (["--metric_for_best_model", "f1"], "--metric_for_best_model f1: ynat evaluation reports loss, macro_f1"),
     (["--eval_strategy", "no"], "Evaluation strategy: IntervalStrategy.NO; Save strategy: SaveStrategy.STEPS"),
