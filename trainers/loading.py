@@ -213,6 +213,13 @@ def load_tokenizer(model_args: ModelArguments, fast_required: bool = False) -> P
         # tokenizer shipped with left padding would shift both. Saved with the model as "right".
         logger.info("Padding on the right (the tokenizer was set to pad on the %s).", tokenizer.padding_side)
         tokenizer.padding_side = "right"
+    if tokenizer.truncation_side != "right":
+        # What is cut is the end of a text, as the tasks count and report it: an MRC context's windows would
+        # come last to first (their starts are counted from the first), NER would cut the characters that
+        # official scoring keeps. Saved with the model as "right".
+        logger.info("Cutting long texts at their end (the tokenizer was set to cut on the %s).",
+                    tokenizer.truncation_side)
+        tokenizer.truncation_side = "right"
     if fast_required and not tokenizer.is_fast:
         raise SourceUnavailableError(
             f"{type(tokenizer).__name__} is not a fast tokenizer; this task needs character offsets, "

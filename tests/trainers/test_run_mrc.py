@@ -115,6 +115,22 @@ def test_eval_accumulation_and_length_grouping_give_the_same_answers(tiny_bert, 
     assert scores[0]["eval_rouge_w"] == scores[1]["eval_rouge_w"]
 
 
+def test_a_tokenizer_set_to_cut_on_the_left_gives_the_same_answers(tiny_bert, tmp_path, capsys):
+    """Windows cut from the left come last to first; their starts are counted from the context's start."""
+    from tests.tiny_tokenizers import copy_with_tokenizer_settings
+
+    dev_document = mrc_document(2, seed=5)
+    dev_document["data"] += long_article(seed=6)["data"]
+    dev = write_json(tmp_path / "dev.json", dev_document)
+    left = copy_with_tokenizer_settings(tiny_bert, tmp_path / "left-model", truncation_side="left")
+    assert run_mrc(tiny_bert, tmp_path / "right", {"validation": dev}, "--do_eval") == 0
+    assert run_mrc(left, tmp_path / "left", {"validation": dev}, "--do_eval") == 0
+    assert "Cutting long texts at their end (the tokenizer was set to cut on the left)" in capsys.readouterr().out
+    right_answers = read_jsonl(tmp_path / "right" / "eval_predictions.jsonl")
+    assert read_jsonl(tmp_path / "left" / "eval_predictions.jsonl") == right_answers
+    assert any(line["prediction"] for line in right_answers)  # not all "no answer": the windows' answers matter
+
+
 def test_hub_schema_file_with_shifted_starts_and_no_question_types(tiny_roberta, tmp_path, capsys):
     """A flat user file (the Hub's layout, contexts stripped so offsets are off by one, no
     question_type): offsets are repaired with a log line and the breakdown skips unknown types."""
