@@ -81,6 +81,9 @@ def require_labels(
             continue
         missing = task.unlabelled(raw[split])
         if not missing:
+            problem = task.scoring_problem(raw[split]) if split != "train" else None
+            if problem is not None:
+                raise KlueDataError(split_source(task, data_args, split), f"{split}: {problem}")
             continue
         if split != "test":
             expected = "training and evaluation need one on every example (only the --test_file may leave labels out)"

@@ -58,6 +58,12 @@ class NerTask(Task):
         missing = examples.with_format("arrow")["ner_tags"].is_null()
         return np.flatnonzero(missing.to_numpy(zero_copy_only=False)).tolist()
 
+    def scoring_problem(self, examples: datasets.Dataset) -> str | None:
+        if char_alignment.CharBatch(examples.with_format("arrow")["tokens"]).token_is_space.all():
+            return ("every sentence is empty (spaces at most): no character to score; expected tagged characters, "
+                    "or leave the tags out to only predict")
+        return None
+
     def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
         return from_pretrained(AutoModelForTokenClassification, model_args, config=config)
 

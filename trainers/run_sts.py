@@ -42,6 +42,12 @@ class StsTask(RegressionTask):
             return None
         return [regression_target(labels) for labels in examples["labels"]]
 
+    def scoring_problem(self, examples: datasets.Dataset) -> str | None:
+        if len(examples) < 2:
+            return (f"{len(examples)} labelled pair(s): Pearson r needs at least 2 (as scipy's, which the official "
+                    "scoring calls); score more pairs, or leave the labels out to only predict")
+        return None
+
     def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> np.ndarray:
         scores = super().decode(examples, features, predictions)
         return self.clip(scores) if self.option(StsArguments).clip_predictions else scores

@@ -16,6 +16,7 @@ import errno
 import gc
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -180,6 +181,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     for split, examples in raw.items():
         with errors_name_the_file(task, data_args, split):
             features[split] = tokenize_split(task, examples, tokenizer, max_length, data_args, training_args, split)
+    if training_args.do_train:
+        check_training_batches(len(features["train"]), training_args)
 
     scorers = {
         prefix: SplitScorer(task, raw[split], features[split])
@@ -580,6 +583,17 @@ def check_output_dir(training_args: KlueTrainingArguments) -> None:
         raise ArgumentsError(f"--output_dir {path}: {existing} is a file, not a folder; pass a folder")
     if existing is not None and not os.access(existing, os.W_OK | os.X_OK):  # read-only: found after loading all
         raise ArgumentsError(f"--output_dir {path}: {existing} is not writable here; pass a folder you can write to")
+
+
+def check_training_batches(n_features: int, training_args: KlueTrainingArguments) -> None:
+    """``--dataloader_drop_last`` with fewer training features per process than one batch leaves no batch to
+    train on (the Trainer then fails on ``max_steps``, a flag the user did not give)."""
+    per_process = math.ceil(n_features / max(training_args.world_size, 1))
+    if training_args.dataloader_drop_last and per_process < training_args.per_device_train_batch_size:
+        raise ArgumentsError(
+            f"--dataloader_drop_last: {n_features} training features ({per_process} per process) make no whole "
+            f"batch of --per_device_train_batch_size {training_args.per_device_train_batch_size}, and the last, "
+            "short one is dropped: nothing to train on; lower the batch size or leave --dataloader_drop_last out")
 
 
 def check_predictions_csv_target(task_options: Sequence[Any], data_args: DataArguments,

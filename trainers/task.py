@@ -104,6 +104,11 @@ class Task:
         none, for tasks whose readers refuse unlabelled rows themselves."""
         return []
 
+    def scoring_problem(self, examples: datasets.Dataset) -> str | None:
+        """Why a labelled split, to be scored, cannot be (its metric is undefined on it: STS's Pearson r of one
+        pair), or None. Said when the data is read, not as the metric's error at the first evaluation."""
+        return None
+
     @property
     def label_names(self) -> list[str] | None:
         return list(self.data.LABELS) if self.data.LABELS is not None else None

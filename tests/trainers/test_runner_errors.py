@@ -143,6 +143,9 @@ def test_a_test_file_labelled_on_some_examples_only_is_refused(task, records, la
         (["--max_seq_length", "0"], "--max_seq_length must be >= 1, got 0"),
         (["--resume_from_checkpoint", "nowhere/checkpoint-9"],
          "--resume_from_checkpoint nowhere/checkpoint-9: no such"),
+        # 4 examples, batches of 8, the short one dropped: no batch (the Trainer blamed --max_steps)
+        (["--dataloader_drop_last", "--per_device_train_batch_size", "8"],
+         "--dataloader_drop_last: 4 training features (4 per process) make no whole batch"),
     ],
 )
 def test_training_flags_that_cannot_work_are_one_line(flags, expected, tiny_bert, tmp_path, capsys):
@@ -199,6 +202,25 @@ def test_sts_label_outside_0_to_5(tiny_bert, tmp_path, capsys, score):
     bad = write_json(tmp_path / "dev.json", records)
     status, out = run(StsTask(), tiny_bert, tmp_path, {"validation": bad})
     assert_failed_cleanly(status, out, capsys, "record 1", "smoke-sts-00001", "'label'", "[0, 5]")
+
+
+@pytest.mark.parametrize(
+    ("task", "records", "flags", "expected"),
+    [
+        # scipy's Pearson r, as the official scoring's, needs two pairs: said before training, not at its first eval
+        (StsTask(), sts_records(1), [], "validation: 1 labelled pair(s): Pearson r needs at least 2"),
+        (StsTask(), sts_records(5), ["--max_eval_samples", "1"], "validation: 1 labelled pair(s)"),
+        (NerTask(), [{"guid": "n-0", "tokens": [" "], "ner_tags": ["O"]}, {"guid": "n-1", "tokens": [], "ner_tags": []}],
+         [], "validation: every sentence is empty (spaces at most): no character to score"),
+    ],
+    ids=["sts-one-pair", "sts-max-eval-samples", "ner-all-empty"],
+)
+def test_a_split_its_metric_cannot_score_is_one_line_before_training(task, records, flags, expected, tiny_bert,
+                                                                      tmp_path, capsys):
+    dev = write_json(tmp_path / "dev.json", records)
+    train = write_json(tmp_path / "train.json", sts_records(4) if task.name == "sts" else ner_records(4))
+    status, out = run(task, tiny_bert, tmp_path, {"train": train, "validation": dev}, "--do_train", *flags)
+    assert_failed_cleanly(status, out, capsys, expected)
 
 
 def test_empty_sentence_is_warned_about_and_still_predicted(tiny_bert, tmp_path, capsys):
