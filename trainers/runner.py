@@ -31,7 +31,7 @@ import datasets
 import safetensors
 import torch
 import transformers
-from transformers import EvalPrediction, PretrainedConfig, PreTrainedTokenizerBase, Trainer, set_seed
+from transformers import EvalPrediction, PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase, Trainer, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
@@ -196,7 +196,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     if saved_labels is not None:
         use_task_label_order(model, saved_labels, task)
     if len(tokenizer) > model.get_input_embeddings().num_embeddings:  # tokens added by the task or the user
-        model.resize_token_embeddings(len(tokenizer))
+        add_embedding_rows(model, len(tokenizer))
     # KLUE heads return their loss as a batch mean and ignore ``num_items_in_batch``. Left to its
     # default (any forward taking **kwargs), the Trainer would multiply that mean by the number of
     # processes (eval_loss x N under torchrun) and skip dividing it over gradient accumulation steps.
@@ -583,6 +583,19 @@ def check_output_dir(training_args: KlueTrainingArguments) -> None:
         raise ArgumentsError(f"--output_dir {path}: {existing} is a file, not a folder; pass a folder")
     if existing is not None and not os.access(existing, os.W_OK | os.X_OK):  # read-only: found after loading all
         raise ArgumentsError(f"--output_dir {path}: {existing} is not writable here; pass a folder you can write to")
+
+
+def add_embedding_rows(model: PreTrainedModel, vocab_size: int) -> None:
+    """Grow the input embeddings to ``vocab_size`` rows, each new one drawn from N(0, initializer_range) as
+    KLUE-baseline's transformers (3.5.1) drew them. transformers 5 starts them all at the vocabulary's mean
+    (with a tiny spread): RE's four markers would start as one vector, subject and object alike."""
+    added_from = model.get_input_embeddings().num_embeddings
+    model.resize_token_embeddings(vocab_size, mean_resizing=False)
+    config = model.config
+    std = getattr(config, "initializer_range", None) or getattr(getattr(config, "encoder", None), "initializer_range",
+                                                                 0.02)
+    with torch.no_grad():  # a custom head's own weight init does not know the encoder's embeddings: drawn here
+        model.get_input_embeddings().weight[added_from:].normal_(0.0, std)
 
 
 def check_training_batches(n_features: int, training_args: KlueTrainingArguments) -> None:

@@ -114,6 +114,31 @@ def test_padding_batches_to_a_multiple_changes_no_logit(head, tiny_bert, tmp_pat
     torch.testing.assert_close(logits["multiple"], logits["dynamic"], rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("head", HEADS)
+def test_the_markers_embeddings_start_apart_as_klue_baselines(head, tiny_bert):
+    """Each new row drawn from N(0, initializer_range), as transformers 3.5.1 drew it, not all at the vocabulary's
+    mean (transformers 5's default), where subject and object markers would start as one vector."""
+    from args import ModelArguments
+    from args.re import ReArguments
+    from trainers.loading import load_config
+    from trainers.runner import add_embedding_rows
+
+    task = ReTask()
+    task.use_options(ReArguments(re_head=head))
+    model_args = ModelArguments(model_name_or_path=str(tiny_bert))
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    before = len(tokenizer)
+    task.prepare_tokenizer(tokenizer)
+    model = task.build_model(model_args, load_config(model_args, task))
+    old_rows = model.get_input_embeddings().weight[:before].detach().clone()
+    add_embedding_rows(model, len(tokenizer))
+    weights = model.get_input_embeddings().weight.detach()
+    markers = weights[before:]
+    assert markers.shape[0] == 4 and torch.equal(weights[:before], old_rows)
+    assert torch.cdist(markers, markers).fill_diagonal_(1.0).min() > 0.05  # four vectors, not one
+    assert 0.01 < markers.std().item() < 0.04  # initializer_range 0.02, not nn.Embedding's 1.0
+
+
 def test_overlapping_entities_end_in_one_line_and_exit_2(tiny_bert, tmp_path, capsys):
     records = re_records(6, seed=3)
     bad = dict(records[4], guid="smoke-re-bad-1")
