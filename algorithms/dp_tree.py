@@ -4,8 +4,9 @@
 ``i + 1`` taking head ``j`` (0 = ROOT, else the 1-based index of a word), as the biaffine model
 returns it. Both return heads as an int array of length ``n`` in KLUE's convention (0 = root).
 
-``greedy`` may return cycles or several roots (it is what KLUE-baseline scores). ``mst`` always
-returns a well-formed tree: every word has one head, no cycles, exactly one word attached to ROOT.
+``greedy`` may return cycles or several roots (as KLUE-baseline's argmax, which also let a word head
+itself). ``mst`` always returns a well-formed tree: every word has one head, no cycles, exactly one word
+attached to ROOT.
 It is Chu-Liu-Edmonds (non-projective; the KLUE trees are not all projective) on the arcs, with
 ROOT's arcs lowered by more than any tree's score range so that the best arborescence has a single
 root arc and is the best of the single-root trees.

@@ -1,9 +1,12 @@
 """WoS dialogues → one example per user turn, and the model input of its dialogue history.
 
 Each user turn is one example: the dialogue so far (system and user turns, oldest first, up to
-and including this user turn) and the state after it. The history is the turns' tokens joined by
-the separator token; when it does not fit, the OLDEST tokens go (the latest turns are what the
-state changes with), and the sequence keeps its leading [CLS]/<s> and closing [SEP]/</s>.
+and including this user turn) and the state after it. The history is the turns' tokens, each
+followed by the separator token, laid out as KLUE-baseline lays it: an empty system turn before a
+dialogue's first user turn, and one more empty turn (its empty context) in that turn's own example,
+so ``[CLS] [SEP] [SEP] user_0 [SEP]``, then ``[CLS] [SEP] user_0 [SEP] sys_1 [SEP] user_1 [SEP]``.
+When it does not fit, the OLDEST tokens go (the latest turns are what the state changes with), and
+the sequence keeps its leading [CLS]/<s> and closing [SEP]/</s>.
 """
 
 from __future__ import annotations
@@ -16,14 +19,17 @@ USER_ROLE = "user"
 
 def user_turn_examples(dialogue: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per user turn, in order: ``{"turn": 0-based index among user turns, "position": index in
-    the dialogue, "history": texts of turns 0..position, "state": the turn's state}``."""
+    the dialogue, "history": texts of turns 0..position in KLUE-baseline's layout (empty texts where
+    it has empty turns), "state": the turn's state}``."""
     examples = []
+    opening = [""] if dialogue and dialogue[0]["role"] == USER_ROLE else []  # the system's missing first turn
     for position, turn in enumerate(dialogue):
         if turn["role"] == USER_ROLE:
+            context = [] if examples else [""]  # the first user turn's empty context
             examples.append({
                 "turn": len(examples),
                 "position": position,
-                "history": [t["text"] for t in dialogue[: position + 1]],
+                "history": [*context, *opening, *(t["text"] for t in dialogue[: position + 1])],
                 "state": list(turn.get("state") or []),
             })  # fmt: skip
     return examples

@@ -52,24 +52,23 @@ def unknown_slot(state: Sequence[str], slots: Iterable[str]) -> tuple[int, str] 
 
 def state_to_targets(
     state: Sequence[str], slots: Sequence[str], gates: Sequence[str]
-) -> tuple[list[int], list[str | None]]:
-    """Per slot of ``slots``: the gate id and the value to generate (None unless the gate is ``ptr``).
-
-    A value with a gate of its own (``dontcare``, and ``yes``/``no`` when they are gates) is
-    predicted by the gate alone. An item of a slot outside ``slots`` raises ``ValueError`` (check
-    the states first with ``unknown_slot``); a slot given twice keeps its last value."""
+) -> tuple[list[int], list[str]]:
+    """Per slot of ``slots``: the gate id and the value to generate: the state's value, and for a slot
+    whose gate is its value (``none``; ``dontcare``, and ``yes``/``no`` when they are gates) that word.
+    KLUE-baseline trains the generator on every slot, so that a ``ptr`` gate on a slot the turn did
+    not fill generates ``none``, which ``targets_to_state`` drops. An item of a slot outside ``slots``
+    raises ``ValueError`` (check the states first with ``unknown_slot``); a slot given twice keeps its
+    last value."""
     gate_id = {name: index for index, name in enumerate(gates)}
     position = {slot: index for index, slot in enumerate(slots)}
-    gate_ids, values = [gate_id[NONE]] * len(slots), [None] * len(slots)
+    gate_ids, values = [gate_id[NONE]] * len(slots), [NONE] * len(slots)
     for item in state:
         slot, value = split_item(item)
         if slot not in position:
             raise ValueError(f"{item!r}: slot {slot!r} is not in the slot list")
         at = position[slot]
-        if value in gate_id and value not in (NONE, PTR):
-            gate_ids[at], values[at] = gate_id[value], None
-        else:
-            gate_ids[at], values[at] = gate_id[PTR], value
+        gate_ids[at] = gate_id[value] if value in gate_id and value not in (NONE, PTR) else gate_id[PTR]
+        values[at] = value
     return gate_ids, values
 
 

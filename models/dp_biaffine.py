@@ -1,10 +1,17 @@
-"""KLUE-DP biaffine parser over any encoder (the KLUE paper's DP baseline), as a Transformers model.
+"""KLUE-DP biaffine parser over any encoder, laid out as KLUE-baseline's (the KLUE paper's DP baseline).
 
-Word (eojeol) representation = [state of its first subword; state of its last subword] (+ the
-embedding of its POS, the tag of its last morpheme); a BiLSTM over the words; biaffine arc scores
-between each dependent and every candidate head, position 0 being a learned ROOT; a bilinear label
-classifier over the 38 KLUE relations for every (dependent, head) pair. Training: cross-entropy on
-the gold head, and on the gold relation at the gold head, over real words only.
+Words (eojeol) are [state of the first subword; state of the last subword] (+ the embedding of the
+word's POS, the tag of its last morpheme), with ROOT in front as [[CLS]; [CLS]] and the POS padding
+tag. A BiLSTM reads ROOT and the words; a one-direction decoder LSTM, started from the BiLSTM's last
+cell state (a dense layer, and its tanh as hidden state), reads the words again. Candidate heads are
+the BiLSTM states (ROOT included), dependents the decoder states: a biaffine arc score (bilinear + a
+term for each side + a bias) for every (dependent, head) pair, and a bilinear relation classifier over
+the 38 KLUE relations for every pair. Dropout (0.33) drops whole POS vectors of words, and whole
+features of the BiLSTM and decoder outputs (the same features at every word of a sentence), as
+KLUE-baseline's ``Dropout2d`` on those tensors does. Training: cross-entropy on the gold head among
+ROOT and every word of the sentence (the word itself too, as KLUE-baseline's loss has it), and on the
+gold relation at the gold head, each averaged over the words. The returned arc scores mask the word
+itself and the padding, which decoding (``trainers/run_dp.py``) never picks.
 
 ``DpBiaffineModel.from_encoder(encoder, config)`` puts a new parser on a loaded pretrained encoder
 (BERT, RoBERTa, ELECTRA: anything ``AutoModel`` loads); ``save_pretrained`` / ``from_pretrained`` round
@@ -30,6 +37,9 @@ from klue_data.labels import DP_DEPREL_LABELS
 
 IGNORE_INDEX = -100
 WORD_PAD = -1  # word_first / word_last of padding words
+# The parser's layout, written into the configs of the parsers this suite builds: a parser saved by an earlier
+# version (a learned ROOT, no decoder LSTM) has none, and its weights would not fit (trainers/run_dp.py refuses it)
+PARSER_LAYOUT = "klue-baseline"
 
 
 class DpBiaffineConfig(PretrainedConfig):
@@ -43,9 +53,11 @@ class DpBiaffineConfig(PretrainedConfig):
         pos_embedding_dim: int = 256,
         lstm_hidden_size: int = 768,
         lstm_layers: int = 1,
+        decoder_layers: int = 1,
         arc_dim: int = 512,
         label_dim: int = 256,
         classifier_dropout: float = 0.33,
+        parser_layout: str | None = None,
         **kwargs: Any,
     ) -> None:
         if isinstance(encoder, dict):
@@ -55,9 +67,11 @@ class DpBiaffineConfig(PretrainedConfig):
         self.pos_embedding_dim = pos_embedding_dim  # 0: no POS input
         self.lstm_hidden_size = lstm_hidden_size
         self.lstm_layers = lstm_layers
+        self.decoder_layers = decoder_layers
         self.arc_dim = arc_dim
         self.label_dim = label_dim
         self.classifier_dropout = classifier_dropout
+        self.parser_layout = parser_layout  # PARSER_LAYOUT for a parser built now; None read from an older save
         if "id2label" not in kwargs and "num_labels" not in kwargs:
             kwargs["id2label"] = dict(enumerate(DP_DEPREL_LABELS))
         super().__init__(**kwargs)
@@ -70,6 +84,16 @@ class DpParserOutput(ModelOutput):
     label_logits: torch.Tensor | None = None  # (batch, words, words + 1, labels)
 
 
+def feature_dropout(states: torch.Tensor, p: float, training: bool) -> torch.Tensor:
+    """``states`` (batch, words, features) with whole features dropped, each at every word of its sentence."""
+    return nn.functional.dropout1d(states.transpose(1, 2), p, training).transpose(1, 2)
+
+
+def word_dropout(states: torch.Tensor, p: float, training: bool) -> torch.Tensor:
+    """``states`` (batch, words, features) with whole words' vectors dropped."""
+    return nn.functional.dropout1d(states, p, training)
+
+
 class DpBiaffineModel(EncoderHeadModel):
     config_class = DpBiaffineConfig
     base_model_prefix = "dp_parser"
@@ -77,49 +101,46 @@ class DpBiaffineModel(EncoderHeadModel):
 
     def __init__(self, config: DpBiaffineConfig) -> None:
         super().__init__(config)
-        hidden = config.encoder.hidden_size
+        hidden, lstm = config.encoder.hidden_size, config.lstm_hidden_size
         self.encoder = AutoModel.from_config(config.encoder)
+        # No padding index: the POS padding tag is ROOT's tag too, and learnt
         self.pos_embedding = (
-            nn.Embedding(config.pos_vocab_size, config.pos_embedding_dim, padding_idx=POS_PAD_ID)
-            if config.pos_embedding_dim > 0
-            else None
+            nn.Embedding(config.pos_vocab_size, config.pos_embedding_dim) if config.pos_embedding_dim > 0 else None
         )
-        self.lstm = nn.LSTM(
-            2 * hidden + config.pos_embedding_dim,
-            config.lstm_hidden_size,
-            num_layers=config.lstm_layers,
-            batch_first=True,
-            bidirectional=True,
-        )
-        word_dim = 2 * config.lstm_hidden_size
-        self.root = nn.Parameter(torch.zeros(word_dim))
-        self.dropout = nn.Dropout(config.classifier_dropout)
-        self.arc_dep = nn.Sequential(nn.Linear(word_dim, config.arc_dim), nn.ELU())
-        self.arc_head = nn.Sequential(nn.Linear(word_dim, config.arc_dim), nn.ELU())
-        self.arc_weight = nn.Parameter(torch.zeros(config.arc_dim, config.arc_dim))
-        self.arc_head_bias = nn.Parameter(torch.zeros(config.arc_dim))
-        self.label_dep = nn.Sequential(nn.Linear(word_dim, config.label_dim), nn.ELU())
-        self.label_head = nn.Sequential(nn.Linear(word_dim, config.label_dim), nn.ELU())
-        self.label_bilinear = nn.Parameter(torch.zeros(config.num_labels, config.label_dim, config.label_dim))
-        self.label_dep_linear = nn.Linear(config.label_dim, config.num_labels)  # together: a linear layer
-        self.label_head_linear = nn.Linear(config.label_dim, config.num_labels, bias=False)  # on [dep; head]
+        self.word_lstm = nn.LSTM(2 * hidden + config.pos_embedding_dim, lstm, num_layers=config.lstm_layers,
+                                 batch_first=True, bidirectional=True,
+                                 dropout=config.classifier_dropout if config.lstm_layers > 1 else 0.0)
+        self.decoder_lstm = nn.LSTM(lstm, lstm, num_layers=config.decoder_layers, batch_first=True,
+                                    dropout=config.classifier_dropout if config.decoder_layers > 1 else 0.0)
+        self.decoder_input = nn.Linear(2 * lstm, lstm)
+        self.decoder_state = nn.Linear(2 * lstm, lstm)
+        self.arc_head = nn.Linear(2 * lstm, config.arc_dim)  # candidate heads: BiLSTM states, ROOT first
+        self.label_head = nn.Linear(2 * lstm, config.label_dim)
+        self.arc_dep = nn.Linear(lstm, config.arc_dim)  # dependents: decoder states
+        self.label_dep = nn.Linear(lstm, config.label_dim)
+        # Biaffine arcs: dep U head + W_dep dep + W_head head + b (one score per pair)
+        self.arc_bilinear = nn.Parameter(torch.empty(1, config.arc_dim, config.arc_dim))
+        self.arc_dep_weight = nn.Parameter(torch.empty(1, config.arc_dim))
+        self.arc_head_weight = nn.Parameter(torch.empty(1, config.arc_dim))
+        self.arc_bias = nn.Parameter(torch.empty(1))
+        # Bilinear relations: dep U_l head + W_l [dep] + V_l [head] + b_l for each of the labels
+        self.label_bilinear = nn.Parameter(torch.empty(config.num_labels, config.label_dim, config.label_dim))
+        self.label_dep_weight = nn.Parameter(torch.empty(config.num_labels, config.label_dim))
+        self.label_head_weight = nn.Parameter(torch.empty(config.num_labels, config.label_dim))
+        self.label_bias = nn.Parameter(torch.empty(config.num_labels))
         self.post_init()
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:
+        # KLUE-baseline's: torch's own initialisation of its layers, Xavier for the biaffine and bilinear weights
         if module is self:
-            for parameter in (self.root, self.arc_weight, self.arc_head_bias, self.label_bilinear):
-                nn.init.normal_(parameter, std=0.02)
-        elif isinstance(module, nn.Linear):
-            nn.init.xavier_uniform_(module.weight)
-            if module.bias is not None:
-                nn.init.zeros_(module.bias)
-        elif isinstance(module, nn.Embedding) and module is self.pos_embedding:
-            nn.init.normal_(module.weight, std=0.02)
-            module.weight[POS_PAD_ID].zero_()
-        elif isinstance(module, nn.LSTM):
-            for name, parameter in module.named_parameters():
-                (nn.init.orthogonal_ if "weight" in name else nn.init.zeros_)(parameter)
+            for weight in (self.arc_bilinear, self.arc_dep_weight, self.arc_head_weight, self.label_bilinear,
+                           self.label_dep_weight, self.label_head_weight):
+                nn.init.xavier_uniform_(weight)
+            nn.init.zeros_(self.arc_bias)
+            nn.init.zeros_(self.label_bias)
+        elif isinstance(module, (nn.Linear, nn.LSTM, nn.Embedding)):
+            module.reset_parameters()
 
     def forward(
         self,
@@ -132,42 +153,58 @@ class DpBiaffineModel(EncoderHeadModel):
         head_labels: torch.Tensor | None = None,
         deprel_labels: torch.Tensor | None = None,
     ) -> DpParserOutput:
+        p, training = self.config.classifier_dropout, self.training
         states = self.encode(input_ids, attention_mask, token_type_ids)
         word_mask = word_first >= 0  # (batch, words)
         lengths = word_mask.sum(dim=1)
+        batch, n_words = word_mask.shape
         gather = lambda index: states.gather(  # noqa: E731
             1, index.clamp(min=0).unsqueeze(-1).expand(-1, -1, states.size(-1))
         )
-        words = [gather(word_first), gather(word_last)]
-        if self.pos_embedding is not None:
-            words.append(self.pos_embedding(pos_ids.clamp(min=0) * word_mask))
-        words = self.dropout(torch.cat(words, dim=-1) * word_mask.unsqueeze(-1))
-        packed = pack_padded_sequence(words, lengths.clamp(min=1).cpu(), batch_first=True, enforce_sorted=False)
-        encoded, _ = pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=words.size(1))
-        encoded = self.dropout(encoded)
-        batch, n_words, _ = encoded.shape
-        heads = torch.cat([self.root.expand(batch, 1, -1), encoded], dim=1)  # (batch, words + 1, dim)
-
-        arc_dep, arc_head = self.dropout(self.arc_dep(encoded)), self.dropout(self.arc_head(heads))
-        arc_logits = torch.einsum("bid,de,bje->bij", arc_dep, self.arc_weight, arc_head)
-        arc_logits = arc_logits + (arc_head @ self.arc_head_bias).unsqueeze(1)
+        cls = states[:, :1]  # ROOT: the [CLS] state, twice
+        words = torch.cat([torch.cat([cls, cls], dim=-1), torch.cat([gather(word_first), gather(word_last)], dim=-1)],
+                          dim=1)  # (batch, words + 1, 2 * hidden)
         candidate = torch.cat([torch.ones_like(word_mask[:, :1]), word_mask], dim=1)  # ROOT + real words
-        positions = torch.arange(n_words + 1, device=encoded.device)
-        not_self = positions[1:].unsqueeze(1) != positions.unsqueeze(0)  # word i is candidate i + 1
-        allowed = candidate.unsqueeze(1) & not_self.unsqueeze(0)
-        arc_logits = arc_logits.masked_fill(~allowed, torch.finfo(arc_logits.dtype).min / 2)
+        words = words * candidate.unsqueeze(-1)
+        if self.pos_embedding is not None:
+            pos = torch.cat([torch.full_like(pos_ids[:, :1], POS_PAD_ID), pos_ids.clamp(min=0) * word_mask], dim=1)
+            words = torch.cat([words, word_dropout(self.pos_embedding(pos), p, training)], dim=-1)
 
-        label_dep, label_head = self.dropout(self.label_dep(encoded)), self.dropout(self.label_head(heads))
+        packed = pack_padded_sequence(words, (lengths + 1).cpu(), batch_first=True, enforce_sorted=False)
+        encoded, (_, cell) = self.word_lstm(packed)
+        encoded, _ = pad_packed_sequence(encoded, batch_first=True, total_length=n_words + 1)
+        encoded = feature_dropout(encoded, p, training)  # (batch, words + 1, 2 * lstm)
+
+        # The decoder starts from the BiLSTM's last cell state (its last layer, both directions)
+        last_cell = self.decoder_state(cell[-2:].transpose(0, 1).reshape(batch, -1)).unsqueeze(0)
+        if self.config.decoder_layers > 1:
+            zeros = last_cell.new_zeros(self.config.decoder_layers - 1, *last_cell.shape[1:])
+            last_cell = torch.cat([last_cell, zeros])
+        start = (torch.tanh(last_cell), last_cell)
+        decoder_in = nn.functional.elu(self.decoder_input(encoded[:, 1:]))
+        packed = pack_padded_sequence(decoder_in, lengths.clamp(min=1).cpu(), batch_first=True, enforce_sorted=False)
+        decoded, _ = pad_packed_sequence(self.decoder_lstm(packed, start)[0], batch_first=True, total_length=n_words)
+        decoded = feature_dropout(decoded, p, training)  # (batch, words, lstm)
+
+        elu = nn.functional.elu
+        arc_dep, arc_head = elu(self.arc_dep(decoded)), elu(self.arc_head(encoded))
+        arc_scores = torch.einsum("bid,de,bje->bij", arc_dep, self.arc_bilinear[0], arc_head)
+        arc_scores = (arc_scores + (arc_dep @ self.arc_dep_weight[0]).unsqueeze(2)
+                      + (arc_head @ self.arc_head_weight[0]).unsqueeze(1) + self.arc_bias)
+        lowest = torch.finfo(arc_scores.dtype).min / 2
+        arc_scores = arc_scores.masked_fill(~candidate.unsqueeze(1), lowest)  # padding words are no heads
+
+        label_dep, label_head = elu(self.label_dep(decoded)), elu(self.label_head(encoded))
         label_logits = torch.einsum("bid,lde,bje->bijl", label_dep, self.label_bilinear, label_head)
-        label_logits = label_logits + self.label_dep_linear(label_dep).unsqueeze(2)
-        label_logits = label_logits + self.label_head_linear(label_head).unsqueeze(1)
+        label_logits = (label_logits + (label_dep @ self.label_dep_weight.T).unsqueeze(2)
+                        + (label_head @ self.label_head_weight.T).unsqueeze(1) + self.label_bias)
 
         loss = None
         if head_labels is not None:
             valid = (head_labels != IGNORE_INDEX) & word_mask
             count = valid.sum().clamp(min=1)
             gold = head_labels.clamp(min=0) * valid
-            arc_loss = nn.functional.cross_entropy(arc_logits.transpose(1, 2), gold, reduction="none")
+            arc_loss = nn.functional.cross_entropy(arc_scores.transpose(1, 2), gold, reduction="none")
             loss = (arc_loss * valid).sum() / count
             if deprel_labels is not None:
                 at_gold = label_logits.gather(
@@ -178,6 +215,9 @@ class DpBiaffineModel(EncoderHeadModel):
                     at_gold.transpose(1, 2), deprel_labels.clamp(min=0) * labelled, reduction="none"
                 )
                 loss = loss + (label_loss * labelled).sum() / labelled.sum().clamp(min=1)
+        positions = torch.arange(n_words + 1, device=arc_scores.device)
+        itself = positions[1:].unsqueeze(1) == positions.unsqueeze(0)  # word i is candidate i + 1
+        arc_logits = arc_scores.masked_fill(itself.unsqueeze(0), lowest)  # never decoded: a word is not its head
         return DpParserOutput(loss=loss, arc_logits=arc_logits, label_logits=label_logits)
 
 

@@ -2,20 +2,23 @@
 
 Wu et al. (2019), "Transferable Multi-Domain State Generator", with a pretrained encoder as KLUE
 does: the encoder reads the dialogue history; every slot of the slot list is decoded in parallel
-by one GRU, whose first hidden state is the history's pooled ([CLS]) encoding and whose first
-input is the slot's name embedded with the encoder's own input embeddings (the sum of the
-embeddings of the name's tokens, ``"식당-가격대"``). At each step the GRU state attends over the
-history; the next-token distribution mixes the vocabulary distribution (the GRU state against the
-encoder's input embeddings: tied output embeddings) and a copy distribution (the attention
-weights, summed onto the history's token ids), weighted by a learned generation switch on
-[state; context; input]. A slot gate reads the first step's GRU state and its attention context:
-``none``, ``dontcare``, ``ptr`` (take the generated value) and, where the ontology has them,
-``yes``/``no``. (TRADE's gate reads the context alone; with the state too, a tiny model overfitting
-two dialogues reached JGA 100 on both seeds tried in 150 epochs, against 78 and 67 with the context
-alone: the context of a slot that is not mentioned says little about which slot asked.)
+by one GRU, whose first hidden state is the encoder's pooler output (its dense + tanh layer over
+[CLS], pretrained where the checkpoint has one; a new one, as KLUE-baseline adds for ELECTRA, for
+encoders without a pooler) and whose first input is the slot's name embedded with the encoder's
+own input embeddings (the sum of the embeddings of the name's tokens, ``"식당 가격대"``). At each
+step the GRU state attends over the history; the next-token distribution mixes the vocabulary
+distribution (the GRU state against the encoder's input embeddings: tied output embeddings) and a
+copy distribution (the attention weights, summed onto the history's token ids), weighted by a
+learned generation switch on [state; context; input]. A slot gate reads the first step's GRU state
+and its attention context: ``none``, ``dontcare``, ``ptr`` (take the generated value) and, where the
+ontology has them, ``yes``/``no``. (TRADE's gate reads the context alone; with the state too, a tiny
+model overfitting two dialogues reached JGA 100 on both seeds tried in 150 epochs, against 78 and 67
+with the context alone, measured with a raw [CLS] start state: the context of a slot that is not
+mentioned says little about which slot asked.)
 
-Training: cross-entropy of the gates plus the negative log-likelihood of the gold value tokens
-(``ptr`` slots only, the end token included); each training batch feeds the decoder the gold
+Training: cross-entropy of the gates plus the negative log-likelihood of the gold value tokens of
+every slot (the value, or the gate's word: ``none``, ``dontcare``; the end token included), as
+KLUE-baseline trains it; each training batch feeds the decoder the gold
 previous token with probability ``teacher_forcing_ratio`` (TRADE decides per batch), else its own
 best token. Evaluation (``model.eval()``) always feeds back its own best token: the outputs are
 the gate logits and the greedily generated token ids, so the Trainer's evaluation loop generates.
@@ -29,20 +32,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import torch
 from torch import nn
-from transformers import AutoConfig, AutoModel, PretrainedConfig
+from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedModel
 from transformers.utils import ModelOutput
 
 from algorithms.wos_state import BASE_GATES
-from models.encoder_head import EncoderHeadModel, without_pooler
+from models.encoder_head import EncoderHeadModel
 from models.padding import RightPaddingCollator, lowest_at_padding, pad_rows
 
 IGNORE_INDEX = -100
 SLOT_TOKEN_PAD = -1  # padding of the slot-name token id rows
+# The generator's layout, written into the configs of the generators this suite builds: one saved by an earlier
+# version (its GRU started from the raw [CLS] state, no pooler) has none (trainers/run_wos.py refuses it)
+GENERATOR_LAYOUT = "klue-baseline"
 
 
 class WosTradeConfig(PretrainedConfig):
@@ -60,6 +65,7 @@ class WosTradeConfig(PretrainedConfig):
         teacher_forcing_ratio: float = 0.5,
         decoder_dropout: float = 0.1,
         value_texts: Sequence[str] = (),
+        generator_layout: str | None = None,
         **kwargs: Any,
     ) -> None:
         if isinstance(encoder, dict):
@@ -75,6 +81,7 @@ class WosTradeConfig(PretrainedConfig):
         # the exact texts of the values the model was trained on (ontology + training states): a generated
         # value with their token ids is written as they are (a later eval-only run decodes alike)
         self.value_texts = list(value_texts)
+        self.generator_layout = generator_layout  # GENERATOR_LAYOUT for one built now; None read from an older save
         super().__init__(**kwargs)
 
 
@@ -97,8 +104,13 @@ class WosTradeModel(EncoderHeadModel):
         super().__init__(config)
         if config.value_end_token_id is None:
             raise ValueError("WosTradeConfig.value_end_token_id must be set (the token that ends a value)")
-        self.encoder = without_pooler(partial(AutoModel.from_config, config.encoder))
+        self.encoder = AutoModel.from_config(config.encoder)
         hidden = config.encoder.hidden_size
+        # The GRU starts from a pooler output: the encoder's own pooler, else a new dense + tanh layer
+        self.pooler = (
+            None if getattr(self.encoder, "pooler", None) is not None
+            else nn.Sequential(nn.Linear(hidden, hidden), nn.Tanh())
+        )
         embedding_dim = self.encoder.get_input_embeddings().embedding_dim
         if embedding_dim != hidden:  # ALBERT-like factorised embeddings: the tied output needs one size
             raise ValueError(f"WosTradeModel needs an encoder whose input embeddings ({embedding_dim}) are as wide "
@@ -109,6 +121,14 @@ class WosTradeModel(EncoderHeadModel):
         self.generation_switch = nn.Linear(3 * hidden, 1)  # on [GRU state; attention context; step input]
         self._slot_ids: torch.Tensor | None = None  # built from the config on first use (not a weight)
         self.post_init()
+
+    @classmethod
+    def from_encoder(cls, encoder: PreTrainedModel, config: PretrainedConfig) -> WosTradeModel:
+        model = super().from_encoder(encoder, config)
+        if model.pooler is None and getattr(encoder, "pooler", None) is None:  # built as its type has one
+            raise ValueError(f"{type(encoder).__name__} was loaded without its pooler (add_pooling_layer=False); "
+                             "the generator starts from the pooler's output")
+        return model
 
     @property
     def slot_token_ids(self) -> torch.Tensor:
@@ -156,14 +176,17 @@ class WosTradeModel(EncoderHeadModel):
     ) -> WosTradeOutput:
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
-        history = self.encode(input_ids, attention_mask, token_type_ids)  # (B, T, H)
+        extra = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
+        encoded = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra)
+        history = encoded[0]  # (B, T, H)
+        pooled = encoded.pooler_output if self.pooler is None else self.pooler(history[:, 0])  # (B, H)
         batch, length, hidden = history.shape
         n_slots, steps = self.slot_token_ids.size(0), self.config.max_value_length
         vocabulary = self.get_input_embeddings().weight  # (V, H): the tied output embeddings
         real = attention_mask[:, None, :]  # (B, 1, T)
         copy_index = input_ids[:, None, :].expand(batch, n_slots, length)
 
-        state = history[:, 0].repeat_interleave(n_slots, dim=0).unsqueeze(0).contiguous()  # (1, B*S, H)
+        state = pooled.repeat_interleave(n_slots, dim=0).unsqueeze(0).contiguous()  # (1, B*S, H)
         step_input = self.slot_embeddings().repeat(batch, 1)  # (B*S, H), slot-major within each example
         teacher_forcing = (
             self.training and value_labels is not None

@@ -3,9 +3,10 @@ r"""Fine-tune and score an encoder on KLUE-DP (dependency parsing of words, eoje
     python trainers/run_dp.py --model_name_or_path klue/roberta-base --output_dir out/dp \
         --do_train --do_eval --do_predict
 
-A biaffine parser over the encoder (``models/dp_biaffine.py``: first and last subword of each word +
-its POS, a BiLSTM, biaffine arcs, bilinear relations). ``--decode greedy`` (KLUE-baseline's) takes
-each word's best head, ``--decode mst`` the best one-root tree; the relation is the best one at that
+KLUE-baseline's biaffine parser over the encoder (``models/dp_biaffine.py``: first and last subword of
+each word + its POS, [CLS] as ROOT, a BiLSTM, a decoder LSTM, biaffine arcs, bilinear relations).
+``--decode greedy`` takes each word's best head among ROOT and the other words (KLUE-baseline's argmax
+also allows the word itself and padding), ``--decode mst`` the best one-root tree; the relation is the best one at that
 head. Words past ``--max_seq_length`` are counted in the log and predicted as ROOT / ``VP``.
 Metrics (0-100): official UAS and LAS (macro F1s; ``eval_uas``, ``eval_las``) and attachment
 accuracies (``eval_uas_acc``, ``eval_las_acc``). ``predictions.jsonl``: ``{"guid", "prediction":
@@ -27,11 +28,11 @@ from transformers import AutoModel, PretrainedConfig, PreTrainedModel, PreTraine
 
 import metrics
 from algorithms import dp_tree, dp_words
-from args import DpArguments, ModelArguments
+from args import ArgumentsError, DpArguments, ModelArguments
 from klue_data import KlueDataError
 from klue_data.dp import TSV_COLUMNS
 from klue_data.labels import DP_DEPREL_LABELS
-from models.dp_biaffine import IGNORE_INDEX, DpBiaffineConfig, DpBiaffineModel, DpDataCollator
+from models.dp_biaffine import IGNORE_INDEX, PARSER_LAYOUT, DpBiaffineConfig, DpBiaffineModel, DpDataCollator
 from trainers.outputs import write_text
 from trainers.loading import from_pretrained
 from trainers.runner import main
@@ -56,16 +57,23 @@ class DpTask(Task):
     label_names = list(DP_DEPREL_LABELS)  # the 38 relations (the reader reads any, checked in prepare_split)
 
     def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
-        if isinstance(config, DpBiaffineConfig):  # a trained parser
+        if isinstance(config, DpBiaffineConfig):  # a trained parser (of this layout: check_saved_model)
             return from_pretrained(DpBiaffineModel, model_args, config=config)
         options = self.option(DpArguments)
         encoder = from_pretrained(AutoModel, model_args, config=config)
         parser_config = DpBiaffineConfig(pos_embedding_dim=options.pos_embedding_dim, pad_token_id=config.pad_token_id,
                                          lstm_hidden_size=options.lstm_hidden_size, arc_dim=options.arc_dim,
-                                         label_dim=options.label_dim, **self.config_overrides())
+                                         label_dim=options.label_dim, parser_layout=PARSER_LAYOUT,
+                                         **self.config_overrides())
         return DpBiaffineModel.from_encoder(encoder, parser_config)
 
     label_column = "head"  # what require_labels names when a sentence has none
+
+    def check_saved_model(self, config: PretrainedConfig, name: str) -> None:
+        if isinstance(config, DpBiaffineConfig) and config.parser_layout != PARSER_LAYOUT:  # weights would not fit
+            raise ArgumentsError(f"{name} is a DP parser saved by an earlier version of this suite, of another "
+                                 "layout (before KLUE-baseline's decoder LSTM and [CLS] ROOT); train it again from "
+                                 "its base model")
 
     def unlabelled(self, examples: datasets.Dataset) -> list[int]:
         """Sentences to parse (a test file's, without HEAD and DEPREL)."""

@@ -21,7 +21,6 @@ import logging
 import sys
 import unicodedata
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +33,7 @@ import metrics
 from algorithms import wos_dialogue, wos_state
 from args import ArgumentsError, DataArguments, ModelArguments, WosArguments
 from klue_data import KlueDataError, wos
-from models.encoder_head import without_pooler
-from models.wos_trade import IGNORE_INDEX, WosDataCollator, WosTradeConfig, WosTradeModel
+from models.wos_trade import GENERATOR_LAYOUT, IGNORE_INDEX, WosDataCollator, WosTradeConfig, WosTradeModel
 from trainers.loading import from_pretrained, local_split_files
 from trainers.runner import main
 from trainers.task import Scored, Task
@@ -208,16 +206,13 @@ class WosTask(Task):
                     features[name] = [row + [pad] * (max_length - len(row)) for row in features[name]]
 
         targets = [wos_state.state_to_targets(state, self.slots, self.gates) for state in examples["state"]]
-        values = list(dict.fromkeys(v for _, row in targets for v in row if v is not None))
+        values = list(dict.fromkeys(v for _, row in targets for v in row))
         value_ids = dict(zip(values, tokenizer(values, add_special_tokens=False)["input_ids"] if values else []))
         gate_labels, value_labels, value_cut = [], [], []
         for gate_row, value_row in targets:
             gate_labels.append(gate_row)
             rows, cut_values = [], 0
             for value in value_row:
-                if value is None:
-                    rows.append([IGNORE_INDEX] * steps)
-                    continue
                 tokens = value_ids[value] + [end_id]
                 cut_values += len(tokens) > steps
                 tokens = tokens[:steps]
@@ -255,6 +250,12 @@ class WosTask(Task):
         # "식당-가격대" is embedded as its two words, the domain and the slot (TRADE sums both).
         return [self.tokenizer(name.replace("-", " "), add_special_tokens=False)["input_ids"] for name in self.slots]
 
+    def check_saved_model(self, config: PretrainedConfig, name: str) -> None:
+        if isinstance(config, WosTradeConfig) and config.generator_layout != GENERATOR_LAYOUT:  # a new pooler
+            raise ArgumentsError(f"{name} is a WoS generator saved by an earlier version of this suite, of another "
+                                 "layout (before KLUE-baseline's pooled start state); train it again from its base "
+                                 "model")
+
     def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
         options = self.option(WosArguments)
         _, _, end_id = self._specials(self.tokenizer)
@@ -270,11 +271,11 @@ class WosTask(Task):
                     f"its hidden states ({config.hidden_size}), as in ELECTRA-small; the WoS generator needs them "
                     "equal (BERT, RoBERTa, ELECTRA-base and larger)"
                 )
-            encoder = without_pooler(partial(from_pretrained, AutoModel, model_args, config=config))
+            encoder = from_pretrained(AutoModel, model_args, config=config)  # with its pooler: the GRU's start
             generator_config = WosTradeConfig(
                 slot_names=self.slots, slot_token_ids=self.slot_token_ids(), gate_names=self.gates,
                 value_end_token_id=end_id, decoder_dropout=getattr(config, "hidden_dropout_prob", 0.1),
-                pad_token_id=config.pad_token_id,
+                pad_token_id=config.pad_token_id, generator_layout=GENERATOR_LAYOUT,
             )  # fmt: skip
             model = WosTradeModel.from_encoder(encoder, generator_config)
         model.config.value_texts = wos_state.merge_values(self.ontology, self.known_values)  # saved with the model

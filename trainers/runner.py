@@ -156,6 +156,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     config = load_config(model_args, task)  # small files: a model or flag problem shows before the data loads
     check_resume_matches(resume_from, task, given=bool(training_args.resume_from_checkpoint))
     check_trained_for(config, model_args, task, training=training_args.do_train)
+    task.check_saved_model(config, model_args.model_name_or_path)
     saved_labels = saved_label_order(model_args, task, training=training_args.do_train)
     if not has_token_types(config):
         emit_no_token_type_ids(tokenizer)

@@ -104,6 +104,10 @@ class Task:
         none, for tasks whose readers refuse unlabelled rows themselves."""
         return []
 
+    def check_saved_model(self, config: PretrainedConfig, name: str) -> None:
+        """Refuse (``ArgumentsError``) a model this suite saved for the task in a layout it no longer builds,
+        whose weights would load as new, untrained ones with a warning only; before any data is read."""
+
     def scoring_problem(self, examples: datasets.Dataset) -> str | None:
         """Why a labelled split, to be scored, cannot be (its metric is undefined on it: STS's Pearson r of one
         pair), or None. Said when the data is read, not as the metric's error at the first evaluation."""

@@ -17,8 +17,15 @@ DIALOGUE = [
 def test_one_example_per_user_turn_with_the_history_up_to_it():
     examples = user_turn_examples(DIALOGUE)
     assert [e["turn"] for e in examples] == [0, 1] and [e["position"] for e in examples] == [0, 2]
-    assert examples[0]["history"] == ["식당 찾아요"]
-    assert examples[1]["history"] == ["식당 찾아요", "어디로요?", "강남이요"]  # system turns included
+    # KLUE-baseline's layout: [CLS] [SEP] [SEP] user_0 [SEP], then [CLS] [SEP] user_0 [SEP] sys_1 [SEP] user_1 [SEP]
+    assert examples[0]["history"] == ["", "", "식당 찾아요"]
+    assert examples[1]["history"] == ["", "식당 찾아요", "어디로요?", "강남이요"]  # system turns included
+    ids, _ = history_input_ids([[], [], [10, 11]], 12, prefix=[1], separator=[2])
+    assert ids == [1, 2, 2, 10, 11, 2]
+    # a dialogue the system opens: no empty system turn, the first example's empty context only
+    opened = [{"role": "sys", "text": "안녕하세요", "state": []}, *DIALOGUE]
+    assert [e["history"] for e in user_turn_examples(opened)][:2] == [
+        ["", "안녕하세요", "식당 찾아요"], ["안녕하세요", "식당 찾아요", "어디로요?", "강남이요"]]
     assert examples[1]["state"] == ["식당-종류-한식당", "식당-지역-강남"]
     assert user_turn_examples([{"role": "sys", "text": "안녕하세요", "state": []}]) == []
 

@@ -23,7 +23,9 @@ def test_a_state_round_trips_through_gates_and_values_dashes_included():
     state = ["식당-가격대-dontcare", "식당-예약 시간-12-1시", "식당-주차 가능-yes", "택시-도착지-강남역 3-1번 출구"]
     gates, values = wos_state.state_to_targets(state, SLOTS, GATES)
     assert [GATES[g] for g in gates] == ["dontcare", "ptr", "yes", "ptr"]
-    assert values == [None, "12-1시", None, "강남역 3-1번 출구"]  # gated values are not generated
+    # every slot's value is a target, a gated one's its gate's word (KLUE-baseline trains the generator on all)
+    assert values == ["dontcare", "12-1시", "yes", "강남역 3-1번 출구"]
+    assert wos_state.state_to_targets([], SLOTS, GATES)[1] == ["none"] * len(SLOTS)
     assert wos_state.targets_to_state(SLOTS, GATES, gates, values) == state
 
 

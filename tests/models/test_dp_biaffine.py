@@ -8,7 +8,7 @@ from transformers import AutoConfig, AutoModel
 
 from algorithms.dp_words import POS_VOCAB_SIZE
 from klue_data.labels import DP_DEPREL_LABELS
-from models.dp_biaffine import DpBiaffineConfig, DpBiaffineModel, DpDataCollator
+from models.dp_biaffine import DpBiaffineConfig, DpBiaffineModel, DpDataCollator, feature_dropout, word_dropout
 
 SMALL = dict(pos_embedding_dim=8, lstm_hidden_size=12, arc_dim=16, label_dim=8)
 FEATURES = [
@@ -55,7 +55,8 @@ def test_save_and_load_give_identical_outputs(model_fixture, request, tmp_path):
 def test_shapes_masks_and_batch_independence(tiny_bert):
     model = parser(tiny_bert)
     with torch.no_grad():  # trained-like weights: biases let padding words leak into a careless BiLSTM
-        for parameter in [*model.lstm.parameters(), model.arc_weight, model.label_bilinear]:
+        for parameter in [*model.word_lstm.parameters(), *model.decoder_lstm.parameters(), model.arc_bilinear,
+                          model.label_bilinear]:
             parameter.normal_(0, 0.5)
     batch = DpDataCollator(pad_token_id=0, pad_to_multiple_of=8)(FEATURES)
     assert batch["input_ids"].shape == (2, 8) and batch["attention_mask"][1].tolist() == [1] * 4 + [0] * 4
@@ -76,6 +77,27 @@ def test_shapes_masks_and_batch_independence(tiny_bert):
     with torch.no_grad():  # nor does the loss depend on the padding
         unpadded = model(**DpDataCollator(pad_token_id=0)(FEATURES))
     torch.testing.assert_close(out.loss, unpadded.loss, rtol=1e-5, atol=1e-5)
+
+
+def test_root_is_the_cls_state_of_each_sentence_read_by_the_bilstm_and_a_decoder_reads_the_words(tiny_bert):
+    """KLUE-baseline's layout: ROOT is [[CLS]; [CLS]] (+ the POS padding tag's vector), first in the BiLSTM's
+    input, so it differs per sentence and every word's context holds it; the decoder LSTM reads the words."""
+    model = parser(tiny_bert)
+    seen = {}
+    model.word_lstm.register_forward_hook(lambda module, args, out: seen.update(words=args[0]))
+    model.decoder_lstm.register_forward_hook(lambda module, args, out: seen.update(decoder=args[0]))
+    batch = DpDataCollator(pad_token_id=0)(FEATURES)
+    with torch.no_grad():
+        model(**batch)
+        cls = model.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])[0][:, 0]
+        pad_tag = model.pos_embedding.weight[0]
+    words, lengths = torch.nn.utils.rnn.pad_packed_sequence(seen["words"], batch_first=True)
+    assert lengths.tolist() == [4, 3]  # ROOT + the words
+    for row in range(2):
+        torch.testing.assert_close(words[row, 0], torch.cat([cls[row], cls[row], pad_tag]))
+    assert not torch.equal(words[0, 0], words[1, 0])
+    _, decoder_lengths = torch.nn.utils.rnn.pad_packed_sequence(seen["decoder"], batch_first=True)
+    assert decoder_lengths.tolist() == [3, 2]  # the words only
 
 
 def test_loss_trains_and_ignores_padding_and_unlabelled_words(tiny_bert):
@@ -109,3 +131,18 @@ def test_without_pos_embedding(tiny_bert):
     with torch.no_grad():
         out = model(**DpDataCollator(pad_token_id=0)(FEATURES))
     assert torch.isfinite(out.loss)
+
+
+def test_dropout_drops_whole_features_of_a_sentence_and_whole_pos_vectors_of_words():
+    """KLUE-baseline's Dropout2d on (batch, features, words) and on (batch, words, pos): a dropped feature is
+    zero at every word of its sentence; a dropped word's POS vector is zero whole."""
+    torch.manual_seed(0)
+    states = torch.ones(4, 7, 50)
+    dropped = feature_dropout(states, 0.5, training=True)
+    zero_features = dropped[:, 0, :] == 0  # (batch, features) dropped at the first word...
+    assert zero_features.any() and (~zero_features).any()
+    assert torch.equal(dropped == 0, zero_features.unsqueeze(1).expand_as(dropped))  # ...are dropped at every word
+    words = word_dropout(states, 0.5, training=True)
+    zero_words = words[:, :, 0] == 0
+    assert zero_words.any() and torch.equal(words == 0, zero_words.unsqueeze(-1).expand_as(words))
+    assert torch.equal(feature_dropout(states, 0.5, training=False), states)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from functools import partial
 
 import pytest
 import torch
 from transformers import AutoConfig, AutoModel
 
-from models.encoder_head import without_pooler
 from models.wos_trade import IGNORE_INDEX, WosDataCollator, WosTradeConfig, WosTradeModel
 
 SLOTS = ["식당-가격대", "식당-지역", "택시-도착지"]
@@ -33,7 +31,7 @@ def one_thread():
 
 def generator(model_dir, **config) -> WosTradeModel:
     torch.manual_seed(0)
-    encoder = without_pooler(partial(AutoModel.from_pretrained, model_dir))
+    encoder = AutoModel.from_pretrained(model_dir)  # with its pooler: the GRU starts from its output
     settings = dict(slot_names=SLOTS, slot_token_ids=[[30, 31], [30, 32], [33]], gate_names=GATES,
                     value_end_token_id=END, max_value_length=4)
     settings.update(config)
@@ -106,9 +104,12 @@ def test_loss_trains_gates_and_values_and_ignores_unscored_positions(tiny_bert):
         gates_only = model(**{k: v for k, v in batch.items() if k != "value_labels"}).loss
         assert model(**batch).loss > gates_only  # values add their negative log-likelihood
     model.train()
+    for module in model.modules():  # the encoder's dropout too: overfitting two turns is then deterministic
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     losses = []
-    for _ in range(60):
+    for _ in range(100):  # measured: the gates right from 80 steps (60 before the pooled start state)
         loss = model(**batch).loss
         loss.backward()
         optimizer.step()
@@ -120,6 +121,27 @@ def test_loss_trains_gates_and_values_and_ignores_unscored_positions(tiny_bert):
         out = model(**batch)
     assert out.gate_logits.argmax(-1).tolist() == [[0, 2, 1], [2, 0, 0]]
     assert out.value_ids[0, 1, :3].tolist() == [12, 13, END] and out.value_ids[1, 0, :2].tolist() == [22, END]
+
+
+@pytest.mark.parametrize("model_fixture", ["tiny_bert", "distilbert"])
+def test_the_gru_starts_from_the_pooler_output(model_fixture, request, tmp_path):
+    """KLUE-baseline's start state: the encoder's pooler (dense + tanh over [CLS]); a new one for an encoder
+    without (KLUE-baseline adds one for ELECTRA)."""
+    from tests.encoder_families import save_tiny_family
+
+    model_dir = (request.getfixturevalue(model_fixture) if model_fixture == "tiny_bert"
+                 else save_tiny_family(tmp_path / model_fixture, model_fixture))
+    model = generator(model_dir)
+    starts = []
+    model.decoder.register_forward_hook(lambda module, args, out: starts.append(args[1]))
+    batch = WosDataCollator(pad_token_id=0)(FEATURES)
+    with torch.no_grad():
+        model(**batch)
+        encoded = model.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+        pooled = encoded.pooler_output if model.pooler is None else model.pooler(encoded[0][:, 0])
+    assert (model.pooler is None) == (model_fixture == "tiny_bert")
+    torch.testing.assert_close(starts[0][0], pooled.repeat_interleave(len(SLOTS), dim=0))
+    assert not torch.allclose(pooled, encoded[0][:, 0])  # not the raw [CLS] state
 
 
 def test_another_slot_list_changes_no_weight(tiny_bert, tmp_path):

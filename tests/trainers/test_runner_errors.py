@@ -210,7 +210,8 @@ def test_sts_label_outside_0_to_5(tiny_bert, tmp_path, capsys, score):
         # scipy's Pearson r, as the official scoring's, needs two pairs: said before training, not at its first eval
         (StsTask(), sts_records(1), [], "validation: 1 labelled pair(s): Pearson r needs at least 2"),
         (StsTask(), sts_records(5), ["--max_eval_samples", "1"], "validation: 1 labelled pair(s)"),
-        (NerTask(), [{"guid": "n-0", "tokens": [" "], "ner_tags": ["O"]}, {"guid": "n-1", "tokens": [], "ner_tags": []}],
+        (NerTask(), [{"guid": "n-0", "tokens": [" "], "ner_tags": ["O"]},
+                     {"guid": "n-1", "tokens": [], "ner_tags": []}],
          [], "validation: every sentence is empty (spaces at most): no character to score"),
     ],
     ids=["sts-one-pair", "sts-max-eval-samples", "ner-all-empty"],
