@@ -8,12 +8,18 @@
 #
 # `bash run_all.sh --help` lists the flags. Each task runs
 #   python trainers/run_<task>.py configs/[<model size>/]<task>.json --model_name_or_path ... FLAGS
-# (flags after the config win) and writes OUT/<task>/; OUT/results.{md,json,csv} and OUT/figures/
-# come last (python -m trainers.benchmark_report).
+# (flags after the config win; the script and config by their absolute paths, from the folder run_all.sh was
+# called from) and writes OUT/<task>/; OUT/results.{md,json,csv} and OUT/figures/ come last
+# (python -m trainers.benchmark_report).
 set -uo pipefail
-CALLER_DIR=$PWD  # relative paths in flags are the caller's, though the tasks run from the repository root
-export WANDB_DIR=${WANDB_DIR:-$CALLER_DIR}  # --report_to wandb: ./wandb where run_all.sh was called, as for a script
+# Relative paths are the caller's: in run_all.sh's flags, in FLAGS and in LAUNCHER (each task runs from here).
+CALLER_DIR=$PWD
+absolute() { case $1 in /*) echo "$1" ;; *) echo "$CALLER_DIR/$1" ;; esac; }
+# --report_to wandb: ./wandb where run_all.sh was called, as for a script (a relative WANDB_DIR from there too)
+WANDB_DIR=$(absolute "${WANDB_DIR:-$CALLER_DIR}")
+export WANDB_DIR
 cd "$(dirname "$0")" || exit 2
+REPO_DIR=$PWD  # run_all.sh's own helpers (python -m metrics, ...) and the default OUT are here
 
 usage() {
   cat <<'EOF'
@@ -39,9 +45,13 @@ the task's selection metric; then print and write the dev scores next to the pap
   --nproc N             launch each task on N processes with torchrun (one node; default 1);
                         env LAUNCHER="torchrun --nnodes 2 --node_rank 0 --rdzv_endpoint HOST:29500
                         --nproc_per_node 8" (or "accelerate launch ...") replaces the launcher
+                        (not with --nproc)
   -h, --help            this help
   -- FLAGS / unknown    passed to every task script after the config (they win), e.g.
-                        `-- --bf16 --report_to wandb` (env EXTRA)
+                        `-- --bf16 --report_to wandb` (env EXTRA); not the flags run_all.sh sets
+                        per task (--model_name_or_path, --output_dir, --data_dir, --run_name) nor
+                        --help. Each task runs from the current folder: relative paths in FLAGS
+                        and LAUNCHER are read from there
 
 Dashboards: TensorBoard by default (event files under OUT/<task>/runs/; `tensorboard --logdir OUT`),
 `--report_to wandb` for Weights & Biases (WANDB_MODE=offline works; runs are named <task>-<model>).
@@ -56,6 +66,7 @@ MODEL=${MODEL:-}
 OUT=${OUT:-}
 DATA_DIR=${DATA_DIR:-}
 TASKS=${TASKS:-}
+NPROC_GIVEN=${NPROC:+NPROC=$NPROC}  # how a process count was given (env or --nproc), for a clash with LAUNCHER
 NPROC=${NPROC:-1}
 SMOKE=0
 SMOKE_PREPARE=0
@@ -63,21 +74,25 @@ OVERWRITE=0
 # shellcheck disable=SC2206  # EXTRA is a list of flags, split on spaces
 EXTRA_FLAGS=(${EXTRA:-})
 
+set_option() {
+  case $1 in
+    --model) MODEL=$2 ;; --tasks) TASKS=$2 ;; --output_dir) OUT=$2 ;; --data_dir) DATA_DIR=$2 ;;
+    --nproc) NPROC=$2 NPROC_GIVEN="--nproc $2" ;;
+  esac
+}
+
 while [ $# -gt 0 ]; do
   case $1 in
     -h|--help) usage; exit 0 ;;
     --model|--tasks|--output_dir|--data_dir|--nproc)
       [ $# -ge 2 ] && [ -n "$2" ] && [ "${2#--}" = "$2" ] || die "$1 needs a value (bash run_all.sh --help)"
-      case $1 in
-        --model) MODEL=$2 ;; --tasks) TASKS=$2 ;; --output_dir) OUT=$2 ;; --data_dir) DATA_DIR=$2 ;;
-        --nproc) NPROC=$2 ;;
-      esac
+      set_option "$1" "$2"
       shift 2 ;;
-    --model=*) MODEL=${1#*=}; shift ;;
-    --tasks=*) TASKS=${1#*=}; shift ;;
-    --output_dir=*) OUT=${1#*=}; shift ;;
-    --data_dir=*) DATA_DIR=${1#*=}; shift ;;
-    --nproc=*) NPROC=${1#*=}; shift ;;
+    --model=*|--tasks=*|--output_dir=*|--data_dir=*|--nproc=*)
+      # an empty value (--model=$UNSET) is refused as `--model ""` is, not read as the default
+      [ -n "${1#*=}" ] || die "${1%%=*} needs a value (bash run_all.sh --help)"
+      set_option "${1%%=*}" "${1#*=}"
+      shift ;;
     --smoke) SMOKE=1; shift ;;
     --overwrite) OVERWRITE=1; shift ;;
     --) shift; EXTRA_FLAGS+=("$@"); break ;;
@@ -85,8 +100,26 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# Flags run_all.sh sets per task itself: among FLAGS they would replace its own for every task (the last one wins)
+# and the results would be shown under a model or folder other than the one that made them.
+for flag in "${EXTRA_FLAGS[@]}"; do
+  case ${flag%%=*} in
+    --model_name_or_path|--model-name-or-path) own="--model NAME_OR_PATH" ;;
+    --output_dir|--output-dir) own="--output_dir DIR (each task writes DIR/<task>)" ;;
+    --data_dir|--data-dir) own="--data_dir DIR" ;;
+    --run_name|--run-name) die "${flag%%=*} among the task flags: run_all.sh names each task's run <task>-<model>" \
+      "itself; leave it out" ;;
+    # every task would print its help and exit 0, and be recorded as a task that ran well
+    -h|--help) die "$flag among the task flags would print each task's help, not run it; python" \
+      "trainers/run_<task>.py --help lists a task's flags" ;;
+    *) continue ;;
+  esac
+  die "${flag%%=*} among the task flags would replace run_all.sh's own for every task: give run_all.sh $own instead"
+done
 [[ $NPROC =~ ^[1-9][0-9]*$ ]] || die "--nproc must be a whole number >= 1, got '$NPROC'"
-absolute() { case $1 in /*) echo "$1" ;; *) echo "$CALLER_DIR/$1" ;; esac; }
+# LAUNCHER replaces the whole launcher, torchrun's process count with it: given with --nproc, one would be ignored.
+[ -z "${LAUNCHER:-}" ] || [ -z "$NPROC_GIVEN" ] || die "$NPROC_GIVEN and LAUNCHER both say how to launch each task:" \
+  "give one (LAUNCHER's command sets its own number of processes)"
 [ -n "$OUT" ] && OUT=$(absolute "$OUT")
 [ -n "$DATA_DIR" ] && DATA_DIR=$(absolute "$DATA_DIR")
 # a model given as a path (it exists from where run_all.sh was called), not as a Hub id
@@ -97,14 +130,14 @@ if [ "$SMOKE" = 1 ]; then
   # Offline and on CPU: no Hub, and one thread per process (on a small machine, torch's default
   # threads fight each other and the other processes: the smoke run took 5x longer with them).
   export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-  OUT=${OUT:-outputs/smoke}
+  OUT=${OUT:-$REPO_DIR/outputs/smoke}
   # The tiny model and the made-up data are built (seconds) only where --model or --data_dir does not name others.
   if [ -z "$MODEL" ] || [ -z "$DATA_DIR" ]; then SMOKE_PREPARE=1; fi
   MODEL=${MODEL:-$OUT/smoke/tiny-bert}
   DATA_DIR=${DATA_DIR:-$OUT/smoke/data}
 fi
 MODEL=${MODEL:-klue/roberta-base}
-OUT=${OUT:-outputs/${MODEL//\//_}}
+OUT=${OUT:-$REPO_DIR/outputs/${MODEL//\//_}}  # absolute: the tasks run from the caller's folder
 
 # The task list comes from the metrics table (KLUE order); --tasks picks from it, in that order.
 TABLE=$(python -m metrics) || die "python -m metrics failed (is the environment set up? see README)"
@@ -207,7 +240,7 @@ for task in "${SELECTED[@]}"; do
   config=$(task_config "$task")
   args=()
   if [ -f "$config" ]; then
-    args+=("$config")
+    args+=("$REPO_DIR/$config")
   else
     args+=(--do_train --do_eval --do_predict)  # no config for this task yet: the script's defaults
   fi
@@ -223,7 +256,7 @@ for task in "${SELECTED[@]}"; do
   read -r -a quarter <<< "$(python -m trainers.benchmark_report eval-flags "$config" "${args[@]:1}")"
   args+=("${quarter[@]}")
 
-  echo "== [$position/$count] $task: ${LAUNCH[*]} $script ${args[*]}"
+  echo "== [$position/$count] $task: ${LAUNCH[*]} $REPO_DIR/$script ${args[*]}"
   mkdir -p "$dir"
   # an earlier run's results must not pass for this run's if this one fails; train_results.json stays: it tells the
   # script that a run of this command stopped after training (while evaluating), not to resume 0 steps
@@ -236,8 +269,11 @@ for task in "${SELECTED[@]}"; do
   fi
   task_command "$task" > "$dir/run_all.started"  # a stopped run's checkpoints: resumed only by this command
   start=$(date +%s)
-  # tee ignores Ctrl-C, so that the script's own one-line message still reaches the terminal and run.log
-  "${LAUNCH[@]}" "$script" "${args[@]}" 2>&1 | (trap '' INT; exec tee ${log_mode[@]+"${log_mode[@]}"} "$dir/run.log")
+  # From the caller's folder, where relative paths in FLAGS and LAUNCHER are meant (OUT, the model, the data, the
+  # script and the config are absolute). tee ignores Ctrl-C, so that the script's own one-line message still
+  # reaches the terminal and run.log.
+  (cd "$CALLER_DIR" && exec "${LAUNCH[@]}" "$REPO_DIR/$script" "${args[@]}") 2>&1 \
+    | (trap '' INT; exec tee ${log_mode[@]+"${log_mode[@]}"} "$dir/run.log")
   code=${PIPESTATUS[0]}
   seconds=$(( $(date +%s) - start ))
   # Stopped on request (SIGHUP, Ctrl-C's SIGINT, SIGTERM): stop here too. A task killed otherwise (SIGKILL, as
@@ -265,6 +301,11 @@ for task in "${SELECTED[@]}"; do
       die "$task: ${reason#error: } (every task would fail alike; the other tasks were not run)"
     fi
     reason="exit $code: ${reason:0:300}"
+    # a value run_all.sh added itself (four evaluations per epoch) must not pass for one of the caller's flags
+    if [ ${#quarter[@]} -gt 1 ] && [[ $reason == *"${quarter[1]}"* ]]; then
+      reason+=" (run_all.sh added ${quarter[*]} for four evaluations per epoch; give --eval_steps and --save_steps"
+      reason+=" together to choose both)"
+    fi
     python -m trainers.benchmark_report status "$OUT" "$task" failed "$seconds" "$reason"
     FAILED+=("$task")
   fi

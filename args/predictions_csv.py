@@ -12,6 +12,10 @@ from args.errors import ArgumentsError
 
 # What the flag holds when given without a path (argparse's const); the scripts read it as their output dir.
 IN_OUTPUT_DIR = "<output_dir>/predictions.csv"
+# The words every boolean flag reads as true / false (transformers' string_to_bool, any case): STS's earlier
+# boolean --predictions_csv took them, and `--predictions_csv no` must not write a CSV named "no".
+TRUE_WORDS = ("yes", "true", "t", "y", "1")
+FALSE_WORDS = ("no", "false", "f", "n", "0")
 
 
 def predictions_csv_field(columns: str) -> Any:
@@ -29,11 +33,12 @@ def predictions_csv_field(columns: str) -> Any:
 
 
 def predictions_csv_path(value: str | bool | None, output_dir: str | Path) -> Path | None:
-    """Where ``--predictions_csv`` asks for the CSV, or None for no CSV. ``true`` / ``false`` (a config
-    file's booleans, and STS's earlier boolean flag) mean the flag given without a path / not given."""
-    if value is None or value is False or (isinstance(value, str) and value.lower() in ("", "false")):
+    """Where ``--predictions_csv`` asks for the CSV, or None for no CSV. A boolean word (``true``, ``yes``,
+    ``1`` / ``false``, ``no``, ``0``, ...: a config file's booleans, and STS's earlier boolean flag) means the
+    flag given without a path / not given."""
+    if value is None or value is False or (isinstance(value, str) and value.lower() in ("", *FALSE_WORDS)):
         return None
-    if value is True or value == IN_OUTPUT_DIR or value.lower() == "true":
+    if value is True or value == IN_OUTPUT_DIR or value.lower() in TRUE_WORDS:
         return Path(output_dir) / "predictions.csv"
     return Path(value)
 
@@ -41,7 +46,7 @@ def predictions_csv_path(value: str | bool | None, output_dir: str | Path) -> Pa
 def check_predictions_csv(value: str | bool | None) -> None:
     """A folder as PATH, or a PATH under a file, is refused when the flags are read, not after the whole
     prediction has run."""
-    if not isinstance(value, str) or value == IN_OUTPUT_DIR or value.lower() in ("", "true", "false"):
+    if not isinstance(value, str) or value == IN_OUTPUT_DIR or value.lower() in ("", *TRUE_WORDS, *FALSE_WORDS):
         return
     path = Path(value)
     if path.is_dir():

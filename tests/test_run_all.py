@@ -201,7 +201,7 @@ def test_mcqa_runs_by_default_only_where_the_data_dir_holds_its_files(with_mcqa_
                    str(data), env={"LAUNCHER": f"bash {launcher}"})  # fmt: skip
     scripts = launched.read_text().split()
     assert len(scripts) == 8 + with_mcqa_files, done.stdout[-2000:] + done.stderr[-2000:]
-    assert ("trainers/run_mcqa.py" in scripts) == with_mcqa_files
+    assert (str(REPO_ROOT / "trainers" / "run_mcqa.py") in scripts) == with_mcqa_files
     assert ("== mcqa: not run (not a KLUE task" in done.stdout) != with_mcqa_files
 
 
@@ -293,7 +293,7 @@ def test_nproc_launches_each_task_through_torchrun(tmp_path):
     done = run_all("--smoke", "--nproc", "2", "--tasks", "ynat", "--output_dir", str(tmp_path), "--",
                    "--disable_tqdm", "true", "--max_steps", "4", "--report_to", "none")  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "torch.distributed.run --standalone --nproc_per_node 2 trainers/run_ynat.py" in done.stdout
+    assert f"torch.distributed.run --standalone --nproc_per_node 2 {REPO_ROOT}/trainers/run_ynat.py" in done.stdout
     results = json.loads((tmp_path / "ynat" / "eval_results.json").read_text(encoding="utf-8"))
     assert results["eval_samples"] == 70  # every dev example scored once
 
@@ -311,9 +311,11 @@ def test_a_failed_tasks_reason_is_this_runs_not_an_earlier_ones(smoke_files, tmp
               str(smoke_files / "tiny-bert"), "--data_dir", str(smoke_files / "data"), "--"]
     first = run_all(*common, "--bogus_flag", "1")
     assert first.returncode == 2 and "unrecognized arguments: --bogus_flag" in first.stderr
-    second = run_all(*common, "--lr_scheduler_kwargs", '{"no_such_argument": 1}')  # a traceback in the Trainer
+    second = run_all(*common, "--lr_scheduler_kwargs", '{"no_such_argument": 1}')  # a task's own error, not every one's
     assert second.returncode == 1, second.stdout[-2000:] + second.stderr[-2000:]
-    assert "bogus_flag" not in second.stdout + second.stderr and "ynat: exit 1: TypeError" in second.stdout
+    assert "bogus_flag" not in second.stdout + second.stderr
+    assert 'ynat: exit 2: error: --lr_scheduler_kwargs {"no_such_argument": 1}: no_such_argument is not' in (
+        second.stdout)
 
 
 def test_the_smoke_run_on_a_fresh_folder_runs_all_nine_tasks(tmp_path):
@@ -321,7 +323,7 @@ def test_the_smoke_run_on_a_fresh_folder_runs_all_nine_tasks(tmp_path):
     MCQA must not be left out for files that are about to exist. (Each task here is launched as `true`.)"""
     done = run_all("--smoke", "--output_dir", str(tmp_path / "out"), env={"LAUNCHER": "true"})
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert "mcqa: not run" not in done.stdout and "== [9/9] mcqa: true trainers/run_mcqa.py" in done.stdout
+    assert "mcqa: not run" not in done.stdout and f"== [9/9] mcqa: true {REPO_ROOT}/trainers/run_mcqa.py" in done.stdout
 
 
 def test_a_local_copy_of_a_sized_model_gets_its_size_configs(smoke_files, tmp_path):
@@ -334,5 +336,119 @@ def test_a_local_copy_of_a_sized_model_gets_its_size_configs(smoke_files, tmp_pa
                    "--output_dir", str(tmp_path / "out"))
     assert done.returncode == 2  # the folder holds no weights: the task cannot load it, and the run stops
     assert "== configs: configs/roberta-large/<task>.json where it has the task" in done.stdout
-    assert f"ynat: python trainers/run_ynat.py configs/roberta-large/ynat.json --model_name_or_path {model}" in (
-        done.stdout)
+    assert (f"ynat: python {REPO_ROOT}/trainers/run_ynat.py {REPO_ROOT}/configs/roberta-large/ynat.json "
+            f"--model_name_or_path {model}") in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--", "--model_name_or_path", "other"], "--model_name_or_path among the task flags would replace "
+         "run_all.sh's own for every task: give run_all.sh --model NAME_OR_PATH instead"),
+        (["--", "--output-dir=elsewhere"], "--output-dir among the task flags would replace run_all.sh's own for every "
+         "task: give run_all.sh --output_dir DIR (each task writes DIR/<task>) instead"),
+        (["--", "--data_dir", "elsewhere"], "give run_all.sh --data_dir DIR instead"),
+        (["--run_name", "mine"], "--run_name among the task flags: run_all.sh names each task's run <task>-<model> "
+         "itself; leave it out"),  # an unknown flag before -- is a task flag too
+        (["--", "--help"], "--help among the task flags would print each task's help, not run it; python "
+         "trainers/run_<task>.py --help lists a task's flags"),  # each task printed its help and was "ok"
+        (["--", "-h"], "-h among the task flags would print each task's help"),
+    ],
+)
+def test_task_flags_that_run_all_sets_itself_are_refused_before_any_task(flags, expected, tmp_path):
+    """The last one wins: every task would run with the caller's, and the results be shown as run_all.sh's."""
+    done = run_all("--tasks", "ynat", "--output_dir", str(tmp_path / "out"), *flags, env={"LAUNCHER": "true"})
+    message = done.stderr.strip()
+    assert done.returncode == 2 and done.stdout == "" and len(message.splitlines()) == 1
+    assert message.startswith("run_all.sh: ") and expected in message, message
+    assert not (tmp_path / "out").exists()
+    # through the environment too
+    extra = run_all("--tasks", "ynat", "--output_dir", str(tmp_path / "out"), env={"EXTRA": " ".join(flags[-2:])})
+    assert extra.returncode == 2 and extra.stderr.strip() == message
+
+
+@pytest.mark.parametrize(("env", "flags", "given"), [({}, ["--nproc", "2"], "--nproc 2"),
+                                                     ({}, ["--nproc=2"], "--nproc 2"),
+                                                     ({"NPROC": "2"}, [], "NPROC=2")])
+def test_a_launcher_with_a_process_count_is_refused(env, flags, given, tmp_path):
+    """LAUNCHER replaced the torchrun that --nproc asks for, in silence."""
+    done = run_all("--tasks", "ynat", "--output_dir", str(tmp_path / "out"), *flags,
+                   env={"LAUNCHER": "true", **env})  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip() == (f"run_all.sh: {given} and LAUNCHER both say how to launch each task: give one "
+                                   "(LAUNCHER's command sets its own number of processes)")
+
+
+@pytest.mark.parametrize("flag", ["--model", "--tasks", "--output_dir", "--data_dir", "--nproc"])
+def test_an_empty_value_after_equals_is_refused_as_an_empty_value_is(flag, tmp_path):
+    """``--model=$UNSET`` read as the default model, where ``--model ""`` is refused."""
+    for flags in ([f"{flag}="], [flag, ""]):
+        done = run_all(*flags, "--output_dir", str(tmp_path / "out"), env={"LAUNCHER": "true"})
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr.strip() == f"run_all.sh: {flag} needs a value (bash run_all.sh --help)"
+
+
+def test_tasks_run_from_the_callers_folder_with_the_script_and_config_by_absolute_path(tmp_path):
+    """Relative paths in the task flags, in LAUNCHER and in WANDB_DIR are the caller's, as the comment says."""
+    caller = tmp_path / "caller"
+    (caller / "data").mkdir(parents=True)
+    (caller / "launcher.sh").write_text('{ pwd; echo "$WANDB_DIR"; printf "%s\\n" "$@"; } > launched.txt\n')
+    done = run_all("--tasks", "ynat", "--model", "m", "--output_dir", "out", "--data_dir", "data",
+                   env={"LAUNCHER": "bash launcher.sh", "WANDB_DIR": "wb"}, cwd=caller)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    cwd, wandb_dir, script, config, *flags = (caller / "launched.txt").read_text().splitlines()
+    assert cwd == str(caller) and wandb_dir == str(caller / "wb")
+    assert script == str(REPO_ROOT / "trainers" / "run_ynat.py") and config == str(REPO_ROOT / "configs" / "ynat.json")
+    assert flags[:4] == ["--model_name_or_path", "m", "--output_dir", str(caller / "out" / "ynat")]
+
+
+def test_relative_paths_in_the_task_flags_are_read_from_the_callers_folder(smoke_files, tmp_path):
+    caller = tmp_path / "caller"
+    (caller / "rel").mkdir(parents=True)
+    records = json.loads((smoke_files / "data" / "klue-sts-v1.1_dev.json").read_text(encoding="utf-8"))
+    (caller / "rel" / "dev.json").write_text(json.dumps(records[:5], ensure_ascii=False), encoding="utf-8")
+    done = run_all("--smoke", "--tasks", "sts", "--output_dir", str(tmp_path / "out"), "--model",
+                   str(smoke_files / "tiny-bert"), "--data_dir", str(smoke_files / "data"), "--", "--validation_file",
+                   "rel/dev.json", "--predictions_csv", "sub.csv", "--max_steps", "2", "--disable_tqdm", "true",
+                   "--report_to", "none", cwd=caller)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads((tmp_path / "out" / "sts" / "eval_results.json").read_text(encoding="utf-8"))
+    assert results["eval_samples"] == 5  # the caller's rel/dev.json, not the smoke data's 70 examples
+    assert (caller / "sub.csv").is_file() and not (REPO_ROOT / "sub.csv").exists()
+
+
+def test_a_failure_on_a_step_value_run_all_added_says_run_all_added_it(tmp_path):
+    """``-- --save_steps 10``: the Trainer refuses save steps that are not a multiple of the --eval_steps run_all.sh
+    adds for four evaluations per epoch; the reason must not read as a value the caller gave."""
+    (tmp_path / "data").mkdir()
+    for split in ("train", "dev"):  # the data's checks come first; the files are never read
+        (tmp_path / "data" / f"ynat-v1.1_{split}.json").write_text("[]")
+    done = run_all("--tasks", "ynat", "--model", "m", "--data_dir", str(tmp_path / "data"), "--output_dir",
+                   str(tmp_path / "out"), "--", "--num_train_epochs", "3", "--save_steps", "10")  # fmt: skip
+    assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("  ynat: exit 2: error: --load_best_model_at_end requires the saving steps") and \
+        last.endswith("for save_steps 10 and eval_steps 0.08333333333333333. (run_all.sh added --eval_steps "
+                      "0.08333333333333333 for four "
+                      "evaluations per epoch; give --eval_steps and --save_steps together to choose both)"), last
+
+
+def test_the_default_output_dir_is_under_the_repository_wherever_run_all_is_called_from(tmp_path):
+    """The tasks run from the caller's folder: the default OUT (outputs/<model>) must reach them as an absolute path.
+    (A copy of run_all.sh beside the real scripts and configs, so that the real repository gets no outputs/.)"""
+    repo, caller = tmp_path / "repo", tmp_path / "caller"
+    repo.mkdir()
+    caller.mkdir()
+    shutil.copy(RUN_ALL, repo / "run_all.sh")
+    for name in ("configs", "trainers"):
+        (repo / name).symlink_to(REPO_ROOT / name)
+    (caller / "launcher.sh").write_text('printf "%s\\n" "$@" > launched.txt\n')
+    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "LAUNCHER": "bash launcher.sh"}
+    for name in ("MODEL", "OUT", "DATA_DIR", "TASKS", "EXTRA", "NPROC", "WANDB_DIR"):
+        environment.pop(name, None)
+    done = subprocess.run(["bash", str(repo / "run_all.sh"), "--tasks", "ynat", "--model", "org/m"], cwd=caller,
+                          env=environment, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    flags = (caller / "launched.txt").read_text().splitlines()
+    assert flags[flags.index("--output_dir") + 1] == str(repo / "outputs" / "org_m" / "ynat")
+    assert (repo / "outputs" / "org_m" / "ynat" / "run_all.json").is_file()

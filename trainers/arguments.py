@@ -5,7 +5,11 @@ optionally after a .json / .yaml file of flags; every mistake is one line (``Arg
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import importlib.util
+import inspect
 import json
+import re
 import sys
 import types
 import typing
@@ -13,8 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import torch.utils.checkpoint
 import yaml
-from transformers import HfArgumentParser
+from transformers import HfArgumentParser, SchedulerType, TrainingArguments
+from transformers.optimization import TYPE_TO_SCHEDULER_FUNCTION
+from transformers.trainer_pt_utils import AcceleratorConfig
 
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
 from args.command_line import given_flags
@@ -36,6 +43,15 @@ class ArgumentParser(HfArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise ArgumentsError(f"{message} (python {self.prog} --help lists the flags)")
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        # The values as given, before TrainingArguments turns them into objects: some of those fail there, or
+        # once the data and the model are loaded, with a traceback.
+        namespace, remaining = super().parse_known_args(args, namespace)
+        check_stock_values(namespace)
+        return namespace, remaining
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -100,9 +116,13 @@ def parse_arguments(
     # not by eval loss; a file or flag may still name another.
     parser.set_defaults(metric_for_best_model=metric_task(task.name).selection_key)
     from_file: dict[str, Any] = {}
-    if argv and argv[0].endswith(ARGUMENT_FILE_SUFFIXES) and not argv[0].startswith("-"):
+    if argv and argv[0].lower().endswith(ARGUMENT_FILE_SUFFIXES) and not argv[0].startswith("-"):
         from_file = use_file_as_defaults(parser, Path(argv[0]))
         argv = argv[1:]
+    elif argv and not argv[0].startswith("-") and Path(argv[0]).is_file():
+        # argparse would say only that --model_name_or_path is missing, or that the name is not a flag
+        raise ArgumentsError(f"{argv[0]}: an arguments file must end in {', '.join(ARGUMENT_FILE_SUFFIXES[:-1])} or "
+                             f"{ARGUMENT_FILE_SUFFIXES[-1]}")
     try:
         *parsed, unknown = parser.parse_args_into_dataclasses(
             args=argv, look_for_args_file=False, return_remaining_strings=True
@@ -141,6 +161,81 @@ def check_metric_for_best_model(task: Task, training_args: KlueTrainingArguments
         )
 
 
+# What get_scheduler passes a schedule itself (--lr_scheduler_kwargs must not), and the schedules it passes no
+# --lr_scheduler_kwargs at all (they would be ignored in silence).
+_SCHEDULER_OWN_ARGUMENTS = ("optimizer", "num_warmup_steps", "num_training_steps")
+_SCHEDULERS_WITHOUT_KWARGS = (SchedulerType.CONSTANT, SchedulerType.CONSTANT_WITH_WARMUP)
+# --optim_args as the Trainer splits it: key=value pairs separated by commas (spaces dropped)
+_OPTIM_ARGS = re.compile(r"[^=,]+=[^=,]+(?:,[^=,]+=[^=,]+)*")
+
+
+def _shown(value: Any) -> str:
+    """A flag's value as the user wrote it: a string as it is, a mapping from an arguments file as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _check_keys(namespace: argparse.Namespace, flag: str, given: Any, accepted: Sequence[str], owner: str) -> None:
+    """``given`` (the flag's value read as JSON) must be a mapping of arguments ``owner`` takes (``accepted``)."""
+    typed = _shown(getattr(namespace, flag))
+    if not isinstance(given, dict):
+        raise ArgumentsError(f"--{flag} {typed}: expected a JSON object of arguments for {owner}")
+    unknown = sorted(str(key) for key in given if key not in accepted)
+    if unknown:
+        verb = "is not an argument" if len(unknown) == 1 else "are not arguments"
+        raise ArgumentsError(f"--{flag} {typed}: {', '.join(unknown)} {verb} of {owner}, which takes "
+                             f"{', '.join(accepted) or 'none here'}")
+
+
+def check_stock_values(namespace: argparse.Namespace) -> None:
+    """The Trainer's flags that take JSON or a package, checked as given: TrainingArguments or the Trainer failed on
+    them with a traceback (some only once the data and the model were loaded), or, for bad JSON, with a line that
+    named no flag. Not checked: --fsdp_config's keys, and those of the schedules that pass theirs on to torch
+    (reduce_lr_on_plateau, greedy)."""
+    given: dict[str, Any] = {}
+    for name in TrainingArguments._VALID_DICT_FIELDS:  # the flags TrainingArguments reads as JSON
+        value = getattr(namespace, name, None)
+        if isinstance(value, str) and value.startswith("{"):  # as TrainingArguments tells JSON from a file path
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as error:
+                raise ArgumentsError(f"--{name} {value}: not valid JSON ({error.msg}, column {error.colno})") from None
+        given[name] = value
+    kwargs = given.get("lr_scheduler_kwargs")
+    if kwargs is not None and kwargs != {}:
+        try:
+            scheduler = SchedulerType(namespace.lr_scheduler_type)
+        except ValueError:  # not a schedule: argparse's choices say so
+            scheduler = None
+        if scheduler is not None:
+            parameters = inspect.signature(TYPE_TO_SCHEDULER_FUNCTION[scheduler]).parameters
+            if not any(parameter.kind is parameter.VAR_KEYWORD for parameter in parameters.values()):
+                accepted = [] if scheduler in _SCHEDULERS_WITHOUT_KWARGS else [
+                    name for name in parameters if name not in _SCHEDULER_OWN_ARGUMENTS]
+                _check_keys(namespace, "lr_scheduler_kwargs", kwargs, accepted,
+                            f"the {scheduler.value} schedule (--lr_scheduler_type)")
+    config = given.get("accelerator_config")
+    if isinstance(config, str) and not Path(config).is_file():  # a JSON file, read by AcceleratorConfig
+        raise ArgumentsError(f"--accelerator_config {config}: no such file; give a JSON file or a JSON object")
+    if config is not None and not isinstance(config, str):
+        fields = [field.name for field in dataclasses.fields(AcceleratorConfig)]
+        _check_keys(namespace, "accelerator_config", config, fields, "transformers' AcceleratorConfig")
+    # what torch.utils.checkpoint.checkpoint takes besides the function and its inputs; preserve_rng_state is read
+    # from its **kwargs (the others there go to the model's forward, which refuses them mid-training)
+    checkpoint = inspect.signature(torch.utils.checkpoint.checkpoint).parameters
+    accepted = [name for name, parameter in checkpoint.items() if parameter.kind is parameter.KEYWORD_ONLY]
+    for name in ("activation_checkpointing_kwargs", "gradient_checkpointing_kwargs"):
+        if given.get(name) is not None and given[name] != {}:
+            _check_keys(namespace, name, given[name], [*accepted, "preserve_rng_state"],
+                        "torch.utils.checkpoint.checkpoint")
+    if given.get("deepspeed") and importlib.util.find_spec("deepspeed") is None:
+        raise ArgumentsError(f"--deepspeed {_shown(namespace.deepspeed)}: needs the deepspeed package "
+                             "(pip install deepspeed)")
+    optim_args = getattr(namespace, "optim_args", None)
+    if isinstance(optim_args, str) and optim_args and not _OPTIM_ARGS.fullmatch(optim_args.replace(" ", "")):
+        raise ArgumentsError(f"--optim_args {optim_args}: expected key=value pairs separated by commas, e.g. "
+                             "rank=64,scale=0.25")
+
+
 def _field_takes(hint: Any, kind: type) -> bool:
     """Whether a dataclass field annotated ``hint`` (``int``, ``str | None``, ``list[str] | None``, ...) holds a
     value of ``kind`` (``NoneType``, ``list``, ``dict``)."""
@@ -160,7 +255,48 @@ def _mapping_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
-class _YamlWithoutRepeats(yaml.SafeLoader):
+_YAML_TAG = "tag:yaml.org,2002:"
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """Plain scalars read as YAML 1.2's core schema reads them, not as YAML 1.1 (PyYAML's): ``042`` is 42, not the
+    octal 34; ``1:30`` is text, not the sexagesimal 90; only true/false are booleans (``no``, ``on``, ``y`` are text);
+    dates are text; 0o17 and 0x1F are octal and hexadecimal. A flag that takes text still gets a number or a boolean
+    as it was typed (``model_revision: 1.10`` is "1.10", as on the command line): see ``_typed_text``."""
+
+    yaml_implicit_resolvers = {  # PyYAML's, less YAML 1.1's booleans, numbers, dates, = and <<; the core's below
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag.removeprefix(_YAML_TAG) not in ("bool", "int", "float", "timestamp", "value", "merge")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        text = self.construct_scalar(node)
+        try:
+            return int(text, 0) if text[:2] in ("0o", "0x") else int(text, 10)  # 042: 42 (int(text, 0) refuses it)
+        except ValueError:  # an explicit !!int on other text
+            raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a whole number",
+                                                    node.start_mark) from None
+
+
+_Yaml12Loader.add_implicit_resolver(f"{_YAML_TAG}bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                    list("tTfF"))
+_Yaml12Loader.add_implicit_resolver(f"{_YAML_TAG}int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+                                    list("-+0123456789"))
+_Yaml12Loader.add_implicit_resolver(
+    f"{_YAML_TAG}float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+.0123456789"),
+)
+_Yaml12Loader.add_constructor(f"{_YAML_TAG}int", _Yaml12Loader.construct_yaml_int)
+
+
+class NotAFlagNameError(ValueError):
+    """A key of an arguments file that is not text (``1:``, ``~:``): no flag has such a name."""
+
+
+class _YamlWithoutRepeats(_Yaml12Loader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
         for index, key in enumerate(keys):
@@ -168,6 +304,50 @@ class _YamlWithoutRepeats(yaml.SafeLoader):
                 raise RepeatedKeyError(f"line {node.value[index][0].start_mark.line + 1}: {key} is given twice; "
                                        "keep one")
         return super().construct_mapping(node, deep=deep)
+
+
+def _load_yaml(text: str) -> tuple[Any, dict[str, yaml.ScalarNode]]:
+    """The document, and the top-level mapping's scalar values by key: what was typed, where YAML read a number or a
+    boolean. A key that is not text (``1:``, ``~:``) is refused (it cannot be sorted with the others, nor be a flag)."""
+    loader = _YamlWithoutRepeats(text)
+    try:
+        node = loader.get_single_node()
+        typed: dict[str, yaml.ScalarNode] = {}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = loader.construct_object(key_node)
+                if not isinstance(key, str):
+                    as_typed = f" (typed {key_node.value})" if isinstance(key_node, yaml.ScalarNode) and \
+                        key_node.value != repr(key) else ""
+                    raise NotAFlagNameError(f"line {key_node.start_mark.line + 1}: the key {key!r}{as_typed} is not "
+                                            "a flag name")
+                if isinstance(value_node, yaml.ScalarNode):
+                    typed[key] = value_node
+        return (None if node is None else loader.construct_document(node)), typed
+    finally:
+        loader.dispose()
+
+
+def _typed_text(value: Any, typed: yaml.ScalarNode | None) -> str | None:
+    """A number or a boolean from an arguments file as it was typed, for a flag that takes text: str() would turn
+    YAML's ``model_revision: 1.10`` into "1.1" and ``run_name: true`` into "True". None where that is unknown (a JSON
+    fraction: 1.10 and 1.1 are one number)."""
+    if typed is not None:
+        return typed.value
+    if isinstance(value, bool):
+        return json.dumps(value)
+    return str(value) if isinstance(value, int) else None
+
+
+def _file_aliases(parser: ArgumentParser) -> dict[str, str]:
+    """Other names of flags (``revision`` for ``model_revision``: the field's "aliases"), as keys of a file."""
+    aliases = {}
+    for cls in parser.dataclass_types:
+        for item in dataclasses.fields(cls):
+            names = item.metadata.get("aliases", [])
+            for alias in [names] if isinstance(names, str) else names:
+                aliases[alias.lstrip("-")] = item.name
+    return aliases
 
 
 def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
@@ -182,12 +362,13 @@ def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
         raise ArgumentsError(f"{path}: cannot read it as UTF-8 text ({error})") from None
     if not text.strip():
         raise ArgumentsError(f"{path}: the file is empty; expected a mapping of flag names to values")
+    typed: dict[str, yaml.ScalarNode] = {}
     try:
-        if path.suffix == ".json":
+        if path.suffix.lower() == ".json":
             values = json.loads(text, object_pairs_hook=_mapping_without_repeats)
         else:
-            values = yaml.load(text, Loader=_YamlWithoutRepeats)  # noqa: S506 (a SafeLoader)
-    except RepeatedKeyError as error:
+            values, typed = _load_yaml(text)
+    except (RepeatedKeyError, NotAFlagNameError) as error:
         raise ArgumentsError(f"{path}: {error}") from None
     except json.JSONDecodeError as error:
         problem = f"not valid JSON ({error.msg}, column {error.colno})"
@@ -201,6 +382,13 @@ def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
         got = "only comments" if values is None else type(values).__name__
         raise ArgumentsError(f"{path}: expected a mapping of flag names to values, got {got}")
     actions = {action.dest: action for action in reversed(parser._actions)}  # --X, not its --no_X switch
+    for alias, name in _file_aliases(parser).items():
+        if alias in values:
+            if name in values:
+                raise ArgumentsError(f"{path}: {alias} and {name} are one flag, given twice; keep one")
+            values[name] = values.pop(alias)
+            if alias in typed:
+                typed[name] = typed.pop(alias)
     hints = {name: hint for cls in parser.dataclass_types for name, hint in typing.get_type_hints(cls).items()}
     unknown = sorted(key for key in values if key not in actions or key == "help")
     if unknown:
@@ -223,6 +411,13 @@ def use_file_as_defaults(parser: ArgumentParser, path: Path) -> dict[str, Any]:
                 kind = "list" if isinstance(value, list) else "mapping"
                 raise ArgumentsError(f"{path}: {key}: expected one value, got the {kind} {value!r}")
             continue
+        if action.type is str and not isinstance(value, str) and not (hint and _field_takes(hint, type(value))):
+            # a flag that takes text gets what was typed, as on the command line
+            text = _typed_text(value, typed.get(key))
+            if text is None:
+                raise ArgumentsError(f"{path}: {key}: takes text, got the number {value!r}; put it in quotes as "
+                                     "meant (JSON reads 1.10 as 1.1)")
+            values[key] = value = text
         if action.choices is not None:
             # argparse checks the choices of command-line values only: from the file, a typo or "false" for
             # an on/auto/off flag would reach the run as it is (and anything but "off" reads as on).

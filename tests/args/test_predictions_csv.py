@@ -20,10 +20,22 @@ from args.predictions_csv import IN_OUTPUT_DIR, check_predictions_csv, predictio
         (False, None),
         ("true", Path("out/predictions.csv")),  # STS's flag was a boolean: --predictions_csv true still works
         ("False", None),
+        # every boolean word a boolean flag takes (transformers' string_to_bool, any case), not a file named "no"
+        *((word, Path("out/predictions.csv")) for word in ("yes", "YES", "y", "t", "1", "True")),
+        *((word, None) for word in ("no", "No", "n", "F", "0", "FALSE")),
+        ("0.csv", Path("0.csv")),  # a path that only starts like one
     ],
 )
 def test_where_the_csv_goes(value, expected):
     assert predictions_csv_path(value, "out") == expected
+
+
+@pytest.mark.parametrize("word", ["no", "0", "Yes", "1"])
+def test_boolean_words_are_not_checked_as_paths(word, tmp_path, monkeypatch):
+    """A folder named like a boolean word in the working directory must not make the flag a path."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / word).mkdir()
+    check_predictions_csv(word)
 
 
 def test_a_path_under_a_file_or_a_folder_is_refused_when_the_flags_are_read(tmp_path):

@@ -365,3 +365,132 @@ def test_predicting_alone_with_a_shipped_config_writes_predictions_only(tiny_ber
                              "false", "--use_cpu", "--report_to", "none", "--disable_tqdm", "true"]) == 0  # fmt: skip
     assert sorted(path.name for path in out.iterdir()) == ["all_results.json", "predict_results.json",
                                                            "predictions.jsonl", "results_model.json"]  # fmt: skip
+
+
+def _yaml_file(tmp_path: Path, *lines: str, name: str = "args.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(["model_name_or_path: m", f"output_dir: {tmp_path / 'out'}", "do_train: true", *lines]),
+                    encoding="utf-8")  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "expected"),
+    [
+        ("seed: 042", "seed", 42),  # YAML 1.1: the octal 34
+        ("model_revision: 1.10", "model_revision", "1.10"),  # the number 1.1, then the text "1.1"
+        ("run_name: no", "run_name", "no"),  # YAML 1.1: False, then the text "False"
+        ("run_name: true", "run_name", "true"),  # a boolean to a flag that takes text: as typed, not "True"
+        ("run_name: 2024-01-31", "run_name", "2024-01-31"),  # YAML 1.1: a date
+        ("max_steps: 0x10", "max_steps", 16),  # YAML 1.2's hexadecimal
+        ("eval_strategy: no", "eval_strategy", "no"),  # YAML 1.1: False, then "expected one of no, ..."
+        ("learning_rate: 1e-3", "learning_rate", 1e-3),
+        ("do_eval: True", "do_eval", True),
+    ],
+)
+def test_yaml_scalars_are_read_as_yaml_1_2_core_reads_them(line, field, expected, tmp_path):
+    model_args, _, training_args, _ = parse_arguments(YnatTask(), [str(_yaml_file(tmp_path, line))])
+    value = getattr(model_args if hasattr(model_args, field) else training_args, field)
+    assert value == expected and isinstance(value, type(expected)), value
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["max_steps: 1:30"], "invalid int value: '1:30'"),  # YAML 1.1: the sexagesimal 90
+        (["1: 2"], "line 4: the key 1 is not a flag name"),
+        (["learning_rat: 1", "2: 3"], "line 5: the key 2 is not a flag name"),  # not a TypeError sorting them
+        (["~: 3"], "line 4: the key None (typed ~) is not a flag name"),
+        (["true: 1"], "line 4: the key True (typed true) is not a flag name"),
+        (["yes: 1"], "unknown flag names yes"),  # YAML 1.2: the text yes
+        (["revision: v1", "model_revision: v2"], "revision and model_revision are one flag, given twice; keep one"),
+    ],
+)
+def test_yaml_values_and_keys_that_cannot_be_flags_are_one_line(lines, expected, tmp_path, capsys):
+    path = _yaml_file(tmp_path, *lines)
+    assert main(YnatTask(), [str(path)]) == 2
+    message = capsys.readouterr().err.strip()
+    assert len(message.splitlines()) == 1 and expected in message, message
+
+
+def test_a_json_number_for_a_flag_that_takes_text_is_kept_as_typed_or_refused(tmp_path, capsys):
+    path = tmp_path / "args.json"
+    base = {"model_name_or_path": "m", "output_dir": str(tmp_path / "out"), "do_train": True}
+    path.write_text(json.dumps({**base, "run_name": True, "model_revision": 7}))
+    model_args, _, training_args, _ = parse_arguments(YnatTask(), [str(path)])
+    assert training_args.run_name == "true" and model_args.model_revision == "7"
+    path.write_text(json.dumps(base)[:-1] + ', "model_revision": 1.10}')  # JSON's 1.10 is 1.1: what was meant?
+    assert main(YnatTask(), [str(path)]) == 2
+    assert capsys.readouterr().err.strip() == (f"error: {path}: model_revision: takes text, got the number 1.1; put "
+                                               "it in quotes as meant (JSON reads 1.10 as 1.1)")
+
+
+@pytest.mark.parametrize("name", ["args.YAML", "args.Yml", "args.JSON"])
+def test_arguments_files_are_known_by_their_suffix_in_any_case(name, tmp_path):
+    path = tmp_path / name
+    settings = {"model_name_or_path": "m", "output_dir": str(tmp_path / "out"), "do_eval": True, "revision": "v1"}
+    path.write_text(json.dumps(settings))  # JSON is YAML too
+    model_args, _, training_args, _ = parse_arguments(YnatTask(), [str(path)])
+    assert model_args.model_revision == "v1" and training_args.do_eval  # --revision is a key too, as on the line
+    path.write_text('{"model_name_or_path": "m",\n "output_dir": [o}')
+    with pytest.raises(ArgumentsError, match="line 2: not valid JSON" if name.endswith("JSON") else "not valid YAML"):
+        parse_arguments(YnatTask(), [str(path)])  # read as the suffix says
+
+
+def test_a_first_argument_that_is_a_file_of_another_suffix_is_named(tmp_path, capsys):
+    path = tmp_path / "args.txt"
+    path.write_text("{}")
+    assert main(YnatTask(), [str(path), "--model_name_or_path", "m", "--do_eval"]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {path}: an arguments file must end in .json, .yaml or .yml"
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--lr_scheduler_kwargs", '{"num_cycles": 2}'], '--lr_scheduler_kwargs {"num_cycles": 2}: num_cycles is not '
+         "an argument of the linear schedule (--lr_scheduler_type), which takes last_epoch"),
+        (["--lr_scheduler_type", "cosine", "--lr_scheduler_kwargs", '{"num_cycle": 2}'], "num_cycle is not an "
+         "argument of the cosine schedule (--lr_scheduler_type), which takes num_cycles, last_epoch"),
+        # the constant schedules get none: they would be ignored in silence
+        (["--lr_scheduler_type", "constant", "--lr_scheduler_kwargs", '{"num_cycles": 2}'], "which takes none here"),
+        (["--lr_scheduler_kwargs", "num_cycles=2"], "--lr_scheduler_kwargs num_cycles=2: expected a JSON object"),
+        (["--lr_scheduler_kwargs", "{num_cycles: 2}"], "--lr_scheduler_kwargs {num_cycles: 2}: not valid JSON "
+         "(Expecting property name enclosed in double quotes, column 2)"),
+        (["--fsdp_config", "{bad"], "--fsdp_config {bad: not valid JSON"),
+        (["--accelerator_config", '{"bogus": 1}'], "--accelerator_config {\"bogus\": 1}: bogus is not an argument of "
+         "transformers' AcceleratorConfig, which takes split_batches"),
+        (["--accelerator_config", "no-such.json"], "--accelerator_config no-such.json: no such file"),
+        (["--gradient_checkpointing", "--gradient_checkpointing_kwargs", '{"bogus": 1}'], "--gradient_checkpointing_"
+         "kwargs {\"bogus\": 1}: bogus is not an argument of torch.utils.checkpoint.checkpoint, which takes "
+         "use_reentrant"),
+        (["--activation_checkpointing_kwargs", '{"bogus": 1}'], "bogus is not an argument of torch.utils.checkpoint"),
+        (["--optim_args", "bogus"], "--optim_args bogus: expected key=value pairs separated by commas"),
+        (["--optim_args", "a=1,b"], "--optim_args a=1,b: expected key=value pairs"),
+        (["--deepspeed", "ds.json"], "--deepspeed ds.json: needs the deepspeed package (pip install deepspeed)"),
+    ],
+)
+def test_trainer_flags_taking_json_or_a_package_are_checked_when_read(flags, expected, tmp_path, capsys, monkeypatch):
+    """Each was a traceback from TrainingArguments or, after the data and the model were loaded, from the Trainer."""
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *rest: None if name == "deepspeed" else
+                        find_spec(name, *rest))  # fmt: skip
+    status = main(YnatTask(), ["--model_name_or_path", "no-such-model", "--output_dir", str(tmp_path / "out"),
+                               "--do_train", *flags])  # fmt: skip
+    message = capsys.readouterr().err.strip()
+    assert status == 2 and len(message.splitlines()) == 1 and expected in message, message
+
+
+def test_trainer_flags_taking_json_pass_with_what_they_take(tmp_path):
+    flags = ["--lr_scheduler_type", "cosine", "--lr_scheduler_kwargs", '{"num_cycles": 2}', "--accelerator_config",
+             '{"split_batches": false}', "--gradient_checkpointing_kwargs",
+             '{"use_reentrant": false, "preserve_rng_state": false}',
+             "--optim_args", "rank=64, scale=0.25"]  # fmt: skip
+    _, _, training_args, _ = parse_arguments(YnatTask(), ["--model_name_or_path", "m", "--output_dir",
+                                                          str(tmp_path), "--do_train", *flags])  # fmt: skip
+    assert training_args.lr_scheduler_kwargs == {"num_cycles": 2}
+    # from an arguments file, a mapping is checked the same way
+    path = _yaml_file(tmp_path, "lr_scheduler_type: polynomial", "lr_scheduler_kwargs: {power: 2, lr_ends: 0}")
+    with pytest.raises(ArgumentsError, match="lr_ends is not an argument of the polynomial schedule"):
+        parse_arguments(YnatTask(), [str(path)])
