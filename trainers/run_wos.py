@@ -209,10 +209,14 @@ class WosTask(Task):
         values = list(dict.fromkeys(v for _, row in targets for v in row))
         value_ids = dict(zip(values, tokenizer(values, add_special_tokens=False)["input_ids"] if values else []))
         gate_labels, value_labels, value_cut = [], [], []
+        ptr, every_slot = self.gates.index(wos_state.PTR), self.option(WosArguments).value_targets == "all"
         for gate_row, value_row in targets:
             gate_labels.append(gate_row)
             rows, cut_values = [], 0
-            for value in value_row:
+            for gate, value in zip(gate_row, value_row, strict=True):
+                if not every_slot and gate != ptr:  # --value_targets ptr: the gate alone says none/dontcare
+                    rows.append([IGNORE_INDEX] * steps)
+                    continue
                 tokens = value_ids[value] + [end_id]
                 cut_values += len(tokens) > steps
                 tokens = tokens[:steps]

@@ -231,10 +231,35 @@ def test_long_histories_keep_their_latest_turns(wos_bert, tmp_path, capsys):
         assert bool(cut) == (sum(len(tokenizer(t, add_special_tokens=False)["input_ids"]) + 1 for t in history) > 23)
 
 
-def _task_flags():
+@pytest.mark.parametrize("value_targets", ["all", "ptr"])
+def test_value_targets_are_every_slots_or_the_generated_ones_only(value_targets, wos_bert):
+    """all (KLUE-baseline's): a slot the state leaves out learns to generate "none", a dontcare one
+    "dontcare"; ptr: only the slots whose value is generated have value labels."""
+    from transformers import AutoTokenizer
+
+    task = WosTask()
+    task.use_options(*_task_flags(value_targets=value_targets))
+    tokenizer = AutoTokenizer.from_pretrained(wos_bert)
+    task.slots, task.gates = list(wos_ontology()), ["none", "dontcare", "ptr", "yes", "no"]
+    examples = task.prepare_split(_dataset(wos_dialogues(3, seed=3)), "validation")[:]
+    features = task.preprocess(examples, tokenizer, 128, False)
+    none_ids = tokenizer("none", add_special_tokens=False)["input_ids"]
+    for gates, values in zip(features["gate_labels"], features["value_labels"]):
+        for gate, labels in zip(gates, values):
+            if task.gates[gate] == "ptr":
+                assert labels[0] != -100
+            elif value_targets == "ptr":
+                assert labels == [-100] * len(labels)
+            elif task.gates[gate] == "none":
+                assert labels[: len(none_ids) + 1] == [*none_ids, tokenizer.sep_token_id]
+            else:
+                assert labels[0] != -100
+
+
+def _task_flags(**options):
     from args import WosArguments
 
-    return (WosArguments(max_value_length=8),)
+    return (WosArguments(max_value_length=8, **options),)
 
 
 def _dataset(dialogues):
