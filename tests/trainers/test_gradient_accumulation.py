@@ -92,8 +92,9 @@ def _wos_file(tmp_path: Path) -> Path:
     ids=["ner", "ner-label-smoothing", "dp", "nli", "wos", "mrc"],
 )
 def test_accumulated_batches_update_as_one_batch(task, write, extra, still_bert, tmp_path, monkeypatch):
-    # the task heads' own dropout (DP's 0.33 is in its config, built here)
+    # the task heads' own dropout (DP's 0.33 is in its config, built here; its channel dropout is dropout1d)
     monkeypatch.setattr(torch.nn.functional, "dropout", lambda input, p=0.5, training=True, inplace=False: input)
+    monkeypatch.setattr(torch.nn.functional, "dropout1d", lambda input, p=0.5, training=True, inplace=False: input)
     train = write(tmp_path)
     weights = {}
     for name, batch, steps, rate in (("start", 7, 1, "0"), ("one", 7, 1, "1"), ("accumulated", 4, 2, "1")):
