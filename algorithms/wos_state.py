@@ -67,7 +67,7 @@ def state_to_targets(
         if slot not in position:
             raise ValueError(f"{item!r}: slot {slot!r} is not in the slot list")
         at = position[slot]
-        gate_ids[at] = gate_id[value] if value in gate_id and value not in (NONE, PTR) else gate_id[PTR]
+        gate_ids[at] = gate_id[value] if value in gate_id and value != PTR else gate_id[PTR]  # "none": none
         values[at] = value
     return gate_ids, values
 

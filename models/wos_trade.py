@@ -151,14 +151,8 @@ class WosTradeModel(EncoderHeadModel):
 
     @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:
-        if isinstance(module, nn.Linear):
-            nn.init.xavier_uniform_(module.weight)
-            if module.bias is not None:
-                nn.init.zeros_(module.bias)
-        elif isinstance(module, nn.GRU):
-            for name, parameter in module.named_parameters():
-                (nn.init.orthogonal_ if "weight_hh" in name else nn.init.xavier_uniform_ if "weight" in name
-                 else nn.init.zeros_)(parameter)  # fmt: skip
+        if isinstance(module, (nn.Linear, nn.GRU)):  # torch's own initialisation, as KLUE-baseline's layers had
+            module.reset_parameters()
 
     def slot_embeddings(self) -> torch.Tensor:
         """(slots, hidden): each slot name's token embeddings summed (TRADE sums domain and slot)."""
@@ -196,14 +190,15 @@ class WosTradeModel(EncoderHeadModel):
         finished = torch.zeros(batch, n_slots, dtype=torch.bool, device=input_ids.device)
         gate_logits, best_ids, gold_log_probs = None, [], []
         for step in range(steps):
-            output, state = self.decoder(self.dropout(step_input).unsqueeze(1), state)
+            step_input = self.dropout(step_input)  # as KLUE-baseline's: the dropped input feeds the switch too
+            output, state = self.decoder(step_input.unsqueeze(1), state)
             output = output.view(batch, n_slots, hidden)
             # at the scores' own lowest value: under bf16 autocast they are bf16 while the history stays fp32
             scores = lowest_at_padding(torch.einsum("bsh,bth->bst", output, history), real)
             attention = scores.softmax(dim=-1)
             context = torch.einsum("bst,bth->bsh", attention, history)
             if step == 0:
-                gate_logits = self.gate(self.dropout(torch.cat([output, context], dim=-1)))
+                gate_logits = self.gate(torch.cat([output, context], dim=-1))  # no dropout, as KLUE-baseline's
             vocab_probs = (output @ vocabulary.t()).softmax(dim=-1)  # (B, S, V)
             switch = torch.sigmoid(self.generation_switch(
                 torch.cat([output, context, step_input.view(batch, n_slots, hidden)], dim=-1)))  # fmt: skip

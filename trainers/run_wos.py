@@ -319,10 +319,10 @@ class WosTask(Task):
 
     def decode(self, examples: datasets.Dataset, features: datasets.Dataset, predictions: Any) -> list[list[str]]:
         gates, value_ids = np.asarray(predictions[0]), np.asarray(predictions[1])
-        _, _, end_id = self._specials(self.tokenizer)
         ptr = self.gates.index(wos_state.PTR)
         states = []
         self._offsets = {}
+        special = set(self.tokenizer.all_special_ids)  # a value ends at the first, as KLUE-baseline's recover_state
         for row, history in enumerate(examples["history"]):
             values: list[str | None] = []
             for slot in range(len(self.slots)):
@@ -330,7 +330,7 @@ class WosTask(Task):
                     values.append(None)
                     continue
                 ids = value_ids[row, slot].tolist()
-                ids = ids[: ids.index(end_id)] if end_id in ids else ids
+                ids = ids[: next((at for at, token in enumerate(ids) if token in special), len(ids))]
                 values.append(self.value_text(ids, history))
             states.append(wos_state.targets_to_state(self.slots, self.gates, gates[row].tolist(), values))
         self._offsets = {}

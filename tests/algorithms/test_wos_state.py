@@ -29,6 +29,11 @@ def test_a_state_round_trips_through_gates_and_values_dashes_included():
     assert wos_state.targets_to_state(SLOTS, GATES, gates, values) == state
 
 
+def test_a_state_value_none_takes_the_none_gate_as_in_klue_baseline():
+    gates, _ = wos_state.state_to_targets(["식당-가격대-none"], SLOTS, GATES)
+    assert GATES[gates[0]] == "none"
+
+
 def test_without_boolean_gates_yes_and_no_are_generated_values():
     gates, values = wos_state.state_to_targets(["식당-주차 가능-no"], SLOTS, BASE_GATES)
     assert [BASE_GATES[g] for g in gates] == ["none", "none", "ptr", "none"] and values[2] == "no"

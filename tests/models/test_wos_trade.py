@@ -154,3 +154,23 @@ def test_another_slot_list_changes_no_weight(tiny_bert, tmp_path):
     assert all(torch.equal(weights[k], v) for k, v in model.state_dict().items())
     model.save_pretrained(tmp_path / "one-slot")
     assert WosTradeModel.from_pretrained(tmp_path / "one-slot").config.slot_token_ids == [[33]]
+
+
+def test_the_switch_reads_the_dropped_step_input_the_gru_reads_and_layers_start_as_torchs(tiny_bert):
+    """KLUE-baseline's SlotGenerator drops out the step input once and feeds it to the GRU and the generation
+    switch alike; its layers keep torch's own initialisation (no zero biases)."""
+    model = generator(tiny_bert, decoder_dropout=0.5).train()
+    assert model.decoder.bias_hh_l0.abs().sum() > 0 and model.generation_switch.bias.abs().sum() > 0
+    seen = {}
+    # (a forward hook that returns something replaces the module's output: these return None)
+    model.decoder.register_forward_hook(lambda module, args, out: None if "gru" in seen else
+                                        seen.update(gru=args[0][:, 0]))
+    model.generation_switch.register_forward_hook(lambda module, args, out: None if "switch" in seen else
+                                                  seen.update(switch=args[0]))
+    batch = WosDataCollator(pad_token_id=0)(FEATURES)
+    torch.manual_seed(3)
+    model(**{k: v for k, v in batch.items() if not k.endswith("labels")})
+    hidden = seen["gru"].size(-1)
+    step_input = seen["switch"][..., 2 * hidden :].reshape(-1, hidden)
+    assert (seen["gru"] == 0).any()  # dropout did drop something
+    torch.testing.assert_close(step_input, seen["gru"])

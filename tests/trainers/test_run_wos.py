@@ -208,6 +208,27 @@ def test_a_value_decoded_by_a_tokenizer_that_splits_hangul_into_jamo_is_whole_sy
     assert task.value_text(ids, history) == "서울역"
 
 
+def test_a_generated_value_ends_at_its_first_special_token(wos_bert):
+    """As KLUE-baseline's recover_state: "A [UNK] B [SEP]" is the value "A", not "A B"."""
+    import numpy as np
+    from transformers import AutoTokenizer
+
+    task = WosTask()
+    task.use_options(*_task_flags())
+    tokenizer = AutoTokenizer.from_pretrained(wos_bert)
+    task.prepare_tokenizer(tokenizer)
+    task.ontology, task.known_values = {}, []
+    task.slots, task.gates = list(wos_ontology()), ["none", "dontcare", "ptr", "yes", "no"]
+    examples = task.prepare_split(_dataset(wos_dialogues(1, seed=3)), "validation")
+    first, second = (tokenizer(word, add_special_tokens=False)["input_ids"] for word in ("서울", "북쪽"))
+    ids = [*first, tokenizer.unk_token_id, *second, tokenizer.sep_token_id]
+    gates = np.zeros((len(examples), len(task.slots)), dtype=int)
+    gates[:, 0] = 2  # ptr on the first slot, none on the others
+    value_ids = np.full((len(examples), len(task.slots), 8), tokenizer.sep_token_id)
+    value_ids[:, 0, : len(ids)] = ids
+    assert task.decode(examples, None, (gates, value_ids))[0] == [f"{task.slots[0]}-서울"]
+
+
 def test_long_histories_keep_their_latest_turns(wos_bert, tmp_path, capsys):
     dev = write(tmp_path / "dev.json", wos_dialogues(3, seed=3))
     write(tmp_path / "ontology.json", wos_ontology())
