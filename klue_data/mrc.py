@@ -34,7 +34,15 @@ from pathlib import Path
 from typing import Any
 
 from klue_data.errors import KlueDataError
-from klue_data.records import RecordReader, claim_guid, iter_readers, read_json, read_records
+from klue_data.records import (
+    RecordReader,
+    claim_guid,
+    iter_readers,
+    numpy_text_hint,
+    parse_cell,
+    read_json,
+    read_records,
+)
 from klue_data.text_checks import warn_empty_texts
 
 logger = logging.getLogger(__name__)
@@ -205,13 +213,19 @@ def _answer_list(row: RecordReader, name: str) -> dict[str, list[Any]]:
     value = row.record.get(name)
     if value is None:
         return _empty_answers()
+    if isinstance(value, str):  # a CSV cell: JSON or Python's repr
+        try:
+            value = parse_cell(value)
+        except ValueError:
+            pass  # refused below
     if isinstance(value, dict):  # the Hub's layout
         texts, starts = value.get("text", []), value.get("answer_start", [])
         if not isinstance(texts, list) or not isinstance(starts, list) or len(texts) != len(starts):
             raise row.error("expected 'text' and 'answer_start' lists of the same length", name)
         value = [{"text": text, "answer_start": start} for text, start in zip(texts, starts)]
     if not isinstance(value, list):
-        raise row.error(f"expected a list of {{text, answer_start}}, got {type(value).__name__}", name)
+        raise row.error(f"expected a list of {{text, answer_start}}, got {type(value).__name__}"
+                        f"{numpy_text_hint(value)}", name)
     answers = _empty_answers()
     for position, answer in enumerate(value):
         field = f"{name}[{position}]"

@@ -55,6 +55,7 @@ from klue_data.records import (
     RecordReader,
     claim_guid,
     iter_readers,
+    numpy_text_hint,
     parse_cell,
     read_records,
 )
@@ -262,7 +263,8 @@ def _list_cell(row: RecordReader, name: str) -> list[Any]:
     try:
         value = parse_cell(text)
     except ValueError:
-        raise row.error(f'expected a list (JSON, e.g. ["서", "울"]), got {text[:60]!r}', name) from None
+        raise row.error(f'expected a list (JSON, e.g. ["서", "울"]), got {text[:60]!r}{numpy_text_hint(text)}',
+                        name) from None
     if not isinstance(value, list):
         raise row.error(f"expected a list, got {text[:60]!r}", name)
     return value

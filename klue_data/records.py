@@ -156,6 +156,8 @@ def parse_cell(text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as json_error:
+        if _INTEGER_ARRAY.fullmatch(text):  # numpy's repr of integer ids (NER tags), wrapped over lines past 75 columns
+            return [int(number) for number in text.strip()[1:-1].split()]
         # Python's tokenizer (slow: 3x the literal itself, on every cell of a 30,000-row CSV) only where two
         # string literals may stand side by side: a quote, then spaces, a line continuation or a comment, then a
         # quote (after at most a two-letter prefix)
@@ -172,6 +174,17 @@ def parse_cell(text: str) -> Any:
         return value
 
 
+_INTEGER_ARRAY = re.compile(r"\s*\[\s*-?[0-9]+(?:\s+-?[0-9]+)*\s*\]\s*")
+def numpy_text_hint(value: Any) -> str:
+    """A note to end the error of a cell holding numpy's text for a nested array or for one over 1,000 items (cut
+    to ``...``), which ``datasets``' ``to_csv`` writes and nothing can read back; "" for any other value."""
+    if isinstance(value, str) and ("array(" in value or _NUMPY_ELISION.search(value)):
+        return ("; this is numpy's text for a nested or long list, as datasets' to_csv writes it, which cannot be "
+                "read back: save the split with to_json instead")
+    return ""
+
+
+_NUMPY_ELISION = re.compile(r"\s\.\.\.\s")
 _MAYBE_ADJACENT_STRINGS = re.compile(r"""['"][\s\\]*[rRbBuUfF]{0,2}['"]|#""")
 
 

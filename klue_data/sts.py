@@ -86,15 +86,11 @@ def regression_target(labels: dict[str, Any]) -> float:
 
 
 def from_hub_example(example: dict[str, Any], features: Any, guid: str) -> dict[str, Any]:
-    labels = example["labels"]
+    # The scores are checked (and binary-label recomputed) by read_rows, as a file's; no labels: unlabelled
     return {
         "guid": example.get("guid") or guid,
         "source": example["source"],
         "sentence1": example["sentence1"],
         "sentence2": example["sentence2"],
-        "labels": {
-            "label": float(labels["label"]),
-            "real-label": float(labels["real-label"]) if labels.get("real-label") is not None else None,
-            "binary-label": int(float(labels["label"]) >= STS_BINARY_THRESHOLD),
-        },
+        "labels": example["labels"],
     }

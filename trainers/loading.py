@@ -4,10 +4,11 @@ folder nor the Hub has them), a checkpoint's label order, and the data splits th
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -107,6 +108,17 @@ def require_labels(
         )
 
 
+@contextlib.contextmanager
+def errors_name_the_file(task: Task, data_args: DataArguments, split: str) -> Iterator[None]:
+    """Input errors raised by a task's hooks, which see a split's examples but not their file, name the file."""
+    try:
+        yield
+    except KlueDataError as error:
+        if error.path is not None:
+            raise
+        raise error.in_file(split_source(task, data_args, split)) from None
+
+
 def load_raw_splits(
     task: Task,
     data_args: DataArguments,
@@ -147,6 +159,10 @@ def load_raw_splits(
             raise KlueDataError(
                 data_args.data_dir or None, f"no {split} split found; pass {flags[split]} (or --data_dir)"
             )
+    for split, is_needed in needed.items():
+        if is_needed:
+            with errors_name_the_file(task, data_args, split):
+                task.read_uncut_split(raw[split], split)
     limits = {
         "train": data_args.max_train_samples,
         "validation": data_args.max_eval_samples,

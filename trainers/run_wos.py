@@ -126,7 +126,7 @@ class WosTask(Task):
             except ValueError as error:  # the readers check items; a Hub row may still hold a bad one
                 raise KlueDataError(files.get(split), f"{split}: {error}") from None
             self.gates = list(wos_state.gate_names(wos_state.split_item(item)[1] for s in states for item in s))
-            self.slot_source = f"the {split} states (no ontology)"
+            self.slot_source = f"the {split} states (no ontology: pass --ontology_file to know every slot)"
             logger.warning(
                 "No ontology: the slot list is the %d domain-slot names found in the %s states. Pass "
                 "--ontology_file (KLUE's ontology.json lists the 45 official ones) to predict every slot.",
@@ -137,6 +137,12 @@ class WosTask(Task):
             self.known_values = wos_state.merge_values(getattr(trained, "value_texts", []) or [], self.known_values)
             self._lookup = None
         logger.info("Slot list: %d slots from %s; gates %s.", len(self.slots), self.slot_source, ", ".join(self.gates))
+
+    def read_uncut_split(self, examples: datasets.Dataset, split: str) -> None:
+        # Without an ontology the slot list comes from states: all of the first split's, not those
+        # --max_train_samples keeps (a validation slot missing from the cut would stop the run)
+        if self.slots is None:
+            self.resolve_slots(examples, split)
 
     # --- examples ---------------------------------------------------------------------------
     def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:

@@ -23,7 +23,7 @@ import shutil
 import signal
 import sys
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ from trainers.arguments import parse_arguments
 from trainers.klue_trainer import RUN_SETTINGS_FILE, KlueTrainer, LoggedEarlyStopping
 from trainers.loading import (
     emit_no_token_type_ids,
+    errors_name_the_file,
     given_split_files,
     has_token_types,
     label_list,
@@ -55,7 +56,6 @@ from trainers.loading import (
     model_positions,
     require_labels,
     saved_label_order,
-    split_source,
     use_task_label_order,
 )
 from trainers.task import Scored, Task
@@ -795,17 +795,6 @@ def pad_multiple(data_args: DataArguments, training_args: KlueTrainingArguments)
     if data_args.pad_to_multiple_of is not None:
         return data_args.pad_to_multiple_of
     return 8 if training_args.fp16 or training_args.bf16 else None
-
-
-@contextlib.contextmanager
-def errors_name_the_file(task: Task, data_args: DataArguments, split: str) -> Iterator[None]:
-    """Input errors raised by a task's hooks, which see a split's examples but not their file, name the file."""
-    try:
-        yield
-    except KlueDataError as error:
-        if error.path is not None:
-            raise
-        raise error.in_file(split_source(task, data_args, split)) from None
 
 
 def tokenize_split(

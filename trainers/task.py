@@ -135,6 +135,11 @@ class Task:
         return from_pretrained(AutoModelForSequenceClassification, model_args, config=config)
 
     # --- features ---------------------------------------------------------------------------
+    def read_uncut_split(self, examples: datasets.Dataset, split: str) -> None:
+        """See each split this run uses as loaded, before ``--max_*_samples`` cuts it, for facts that must not
+        depend on the cut (WoS without an ontology takes its slot list from the whole training split). Default:
+        nothing."""
+
     def prepare_split(self, examples: datasets.Dataset, split: str) -> datasets.Dataset:
         """Examples of ``split`` ("train", "validation", "test") as the task wants them before
         tokenization (e.g. MRC repairs answer offsets). Default: unchanged."""

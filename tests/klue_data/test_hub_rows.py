@@ -6,7 +6,7 @@ from __future__ import annotations
 import datasets
 import pytest
 
-from klue_data import KlueDataError, ner, nli, sources, ynat
+from klue_data import KlueDataError, ner, nli, sources, sts, ynat
 from klue_data.labels import NER_HUB_TAGS, NLI_HUB_LABELS, YNAT_HUB_LABELS
 
 NLI_FEATURES = datasets.Features({"guid": datasets.Value("string"), "source": datasets.Value("string"),
@@ -47,6 +47,19 @@ def test_plain_string_labels_are_read_as_names_and_checked(monkeypatch):
 def test_an_unlabelled_split_with_minus_one_reads_as_no_label(monkeypatch, task, features, row):
     test = datasets.Dataset.from_list([{**row, "label": -1}], features=features)
     assert load(monkeypatch, task, {"test": test})["test"][0]["label"] is None
+
+
+@pytest.mark.parametrize("labels", [None, {"label": None, "real-label": None, "binary-label": None}])
+def test_an_sts_split_without_scores_reads_as_unlabelled(monkeypatch, labels):  # a private copy's test split
+    features = datasets.Features({
+        "guid": datasets.Value("string"), "source": datasets.Value("string"), "sentence1": datasets.Value("string"),
+        "sentence2": datasets.Value("string"), "labels": {"label": datasets.Value("float64"),
+                                                          "real-label": datasets.Value("float64"),
+                                                          "binary-label": datasets.ClassLabel(names=["negative",
+                                                                                                     "positive"])}})
+    row = {"guid": "t1", "source": "x", "sentence1": "가", "sentence2": "나", "labels": labels}
+    test = datasets.Dataset.from_list([row, {**row, "guid": "t2"}], features=features)
+    assert load(monkeypatch, sts, {"test": test})["test"]["labels"] == [None, None]
 
 
 def test_string_ner_tags_are_checked(monkeypatch):

@@ -273,3 +273,17 @@ def test_empty_questions_are_read_and_warned_about_by_guid(tmp_path, caplog):
         examples = mrc.read_file(write(tmp_path, document))
     assert [example["question"] for example in examples] == ["  ", "언제?"]
     assert "1 record(s) with an empty question or context (still predicted): smoke-mrc-00001" in caplog.text
+
+
+def test_answers_in_a_csv_cell_are_read_and_a_split_saved_by_to_csv_is_refused_naming_to_json(tmp_path):
+    row = {"guid": "smoke-mrc-00001", "title": "도서관", "context": "도서관은 아홉 시에 문을 연다.",
+           "question": "도서관은 몇 시에 여나?", "answers": {"answer_start": [5], "text": ["아홉 시"]},
+           "is_impossible": False, "question_type": 1, "source": "made-up", "news_category": "사회"}
+    path = tmp_path / "dev.csv"
+    datasets.Dataset.from_list([row]).to_csv(path)  # answers as numpy's text: {'answer_start': array([5]), ...}
+    with pytest.raises(KlueDataError, match=r"field 'answers': .*got str; this is numpy's text .*to_json"):
+        mrc.read_file(path)
+    datasets.Dataset.from_list([{**row, "answers": json.dumps(row["answers"], ensure_ascii=False)}]).to_csv(path)
+    (read,) = mrc.read_file(path)
+    assert read["answers"] == {"answer_start": [5], "text": ["아홉 시"]}
+

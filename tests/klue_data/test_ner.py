@@ -421,3 +421,18 @@ def test_empty_sentences_are_read_and_warned_about_by_guid(name, content, tmp_pa
     with caplog.at_level("WARNING"):
         assert [example["guid"] for example in ner.read_file(path)] == ["b", "a", "c"]
     assert "2 record(s) with an empty sentence (still predicted): a, c" in caplog.text
+
+
+def test_a_hub_split_saved_by_datasets_to_csv_reads_back(tmp_path):
+    # numpy's repr in the cells: tokens as ['서' '울' ...], ner_tags as Hub ids [ 4  5 12 ...] over several lines
+    sentence = "서울 시청에서 오늘 오후 세 시에 시장을 만났다고 전했다 그리고 다시 돌아왔다"
+    tags = [NER_HUB_TAGS.index("B-LC"), NER_HUB_TAGS.index("I-LC")] + [NER_HUB_TAGS.index("O")] * (len(sentence) - 2)
+    rows = [{"sentence": sentence, "tokens": list(sentence), "ner_tags": tags}]
+    features = datasets.Features({"sentence": datasets.Value("string"),
+                                  "tokens": datasets.Sequence(datasets.Value("string")),
+                                  "ner_tags": datasets.Sequence(datasets.ClassLabel(names=list(NER_HUB_TAGS)))})
+    path = tmp_path / "dev.csv"
+    datasets.Dataset.from_list(rows, features=features).to_csv(path)
+    assert "\n" in path.read_text(encoding="utf-8").split("\n", 1)[1].strip()  # the ids' cell spans lines
+    (record,) = ner.read_file(path)
+    assert record["tokens"] == list(sentence) and record["ner_tags"][:3] == ["B-LC", "I-LC", "O"]

@@ -75,6 +75,19 @@ def test_numpy_repr_of_a_string_list_is_a_list_and_adjacent_strings_are_refused(
         parse_cell("{'word': '서' '울'}")
 
 
+def test_numpy_repr_of_integer_ids_is_a_list_and_a_nested_or_cut_array_is_named():
+    from klue_data.records import numpy_text_hint, parse_cell
+
+    # datasets' to_csv of NER's ner_tags (Hub ids), wrapped over lines as numpy does past 75 columns
+    assert parse_cell("[ 4  5 12\n 12 -1]") == [4, 5, 12, 12, -1]
+    with pytest.raises(ValueError):
+        parse_cell("[ 4  5 1.5]")
+    # numpy cuts an array of over 1,000 items to '...', and writes nested columns as array(...): unreadable
+    assert "save the split with to_json" in numpy_text_hint("[   0    1    2 ... 1197 1198 1199]")
+    assert "save the split with to_json" in numpy_text_hint("{'answer_start': array([1, 2]), 'text': array(['b'])}")
+    assert numpy_text_hint("['서' '울']") == numpy_text_hint(None) == ""
+
+
 def test_a_csv_header_names_each_column_once(tmp_path):
     path = write_csv(tmp_path / "twice.csv", [["guid", "title", "label", "label"], ["a", "제목", "사회", "경제"]])
     with pytest.raises(KlueDataError, match=r"twice.csv, line 1: column 'label' appears 2 times in the header"):

@@ -163,3 +163,15 @@ def test_empty_turns_are_read_and_warned_about_by_guid_and_turn(tmp_path, caplog
     with caplog.at_level("WARNING"):
         assert len(wos.read_file(path)[0]["dialogue"]) == 3
     assert "1 turn(s) with an empty text (still predicted): d1 turn 0" in caplog.text
+
+
+def test_domains_as_numpy_text_are_read_and_a_dialogue_saved_by_to_csv_is_refused_naming_to_json(tmp_path):
+    path = tmp_path / "smoke-wos.csv"
+    datasets.Dataset.from_list([dialogue()]).to_csv(path)  # domains as ['식당'], dialogue as numpy's nested text
+    with pytest.raises(KlueDataError, match=r"field 'dialogue': .*got str; this is numpy's text .*to_json"):
+        wos.read_file(path)
+    # what a CSV can hold: domains as numpy's text of strings, the dialogue as JSON
+    turns = json.dumps(dialogue()["dialogue"], ensure_ascii=False).replace('"', '""')
+    path.write_text(f'guid,domains,dialogue\nsmoke-wos-00001,"[\'관광\' \'식당\']","{turns}"\n', encoding="utf-8")
+    (read,) = wos.read_file(path)
+    assert read["domains"] == ["관광", "식당"] and read["dialogue"][2]["state"] == dialogue()["dialogue"][2]["state"]

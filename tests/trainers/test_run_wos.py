@@ -195,6 +195,20 @@ def test_without_an_ontology_the_slot_list_comes_from_the_training_states(wos_be
     assert evaluator.value_text(ids, history=[]) == time
 
 
+def test_without_an_ontology_the_slot_list_is_the_whole_training_splits_not_the_max_train_samples_cut(
+        wos_bert, tmp_path):
+    dialogues = wos_dialogues(4, seed=1)
+    slots = lambda some: sorted({"-".join(item.split("-")[:2]) for d in some for t in d["dialogue"]  # noqa: E731
+                                 for item in t.get("state", [])})
+    assert slots(dialogues[:1]) != slots(dialogues)  # the first dialogue alone lacks slots the others use
+    train = write(tmp_path / "train.json", dialogues)
+    out = tmp_path / "out"
+    # the dev set (here the same dialogues) uses every slot: a cut slot list would stop the run at its states
+    assert run_wos(wos_bert, out, "--train_file", str(train), "--validation_file", str(train), "--do_train",
+                   "--do_eval", "--max_train_samples", "1", "--max_steps", "1") == 0
+    assert json.loads((out / "config.json").read_text())["slot_names"] == slots(dialogues)
+
+
 def test_a_value_decoded_by_a_tokenizer_that_splits_hangul_into_jamo_is_whole_syllables():
     """The last resort (a value neither known nor a run of the history's tokens: 서울역 inside 신서울역)
     is the tokenizer's decoding, which mBERT-uncased's normalizer gives as jamo."""
