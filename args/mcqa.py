@@ -13,6 +13,10 @@ MCQA_MODELS = ("encoder", "causal_lm")
 @dataclass
 class McqaArguments:
     _argument_group_name = "MCQA task"  # the heading of these flags in --help
+    # The flags that shape the model or its training examples: a resume, or a rerun of a finished run, must keep
+    # them (runner.run_settings)
+    _run_settings = ("mcqa_model", "lora_r", "lora_alpha", "lora_dropout", "lora_target_modules", "load_in_4bit",
+                     "mcqa_chat_template")
 
     mcqa_model: str = field(
         default="encoder",

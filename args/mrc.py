@@ -11,6 +11,9 @@ from args.errors import ArgumentsError
 @dataclass
 class MrcArguments:
     _argument_group_name = "MRC task"  # the heading of these flags in --help
+    # The flags that shape the model or its training examples: a resume, or a rerun of a finished run, must keep
+    # them (runner.run_settings)
+    _run_settings = ("doc_stride", "doc_stride_mode", "max_query_length")
 
     doc_stride: int = field(
         default=128,

@@ -10,6 +10,9 @@ from args.errors import ArgumentsError
 @dataclass
 class WosArguments:
     _argument_group_name = "WoS task"  # the heading of these flags in --help
+    # The flags that shape the model or its training examples: a resume, or a rerun of a finished run, must keep
+    # them (runner.run_settings)
+    _run_settings = ("teacher_forcing_ratio", "max_value_length", "value_targets")
 
     ontology_file: str | None = field(
         default=None,
@@ -36,19 +39,20 @@ class WosArguments:
         },
     )
 
-    value_targets: str = field(
-        default="all",
+    value_targets: str | None = field(
+        default=None,
         metadata={
             "help": "Which slots' values train the value generator: all (KLUE-baseline's and TRADE's: a slot the "
             "state leaves out is trained to generate 'none', a dontcare one 'dontcare') or ptr (only the slots "
             "whose value is generated). On a tiny model with a few hundred turns, 'none' of every slot swamps "
-            "the values: the smoke preset uses ptr (smoke JGA 20.0 against 5.3 with all).",
+            "the values: the smoke preset uses ptr (smoke JGA 20.0 against 5.3 with all). Saved with the model; "
+            "default: a trained WoS model's own, else all.",
             "choices": ["all", "ptr"],
         },
     )
 
     def __post_init__(self) -> None:
-        if self.value_targets not in ("all", "ptr"):
+        if self.value_targets not in (None, "all", "ptr"):
             raise ArgumentsError(f"--value_targets must be all or ptr, got {self.value_targets!r}")
         if not 0.0 <= self.teacher_forcing_ratio <= 1.0:
             raise ArgumentsError(f"--teacher_forcing_ratio must be in [0, 1], got {self.teacher_forcing_ratio}")

@@ -46,13 +46,17 @@ def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str
     examples: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     empty: list[str] = []
+    blank_choice: list[str] = []
     for row in iter_readers(where, records, guid_field="id"):
         example = read_record(row)
         claim_guid(row, example["id"], seen, field="id")
         if not example["question"].strip():
             empty.append(example["id"])
+        if not all(choice.strip() for choice in example["choices"]):
+            blank_choice.append(example["id"])
         examples.append(example)
     warn_empty_texts(where, empty, "question")
+    warn_empty_texts(where, blank_choice, "choice")
     return examples
 
 

@@ -10,7 +10,8 @@ Each CSV is ``id,answer`` (what ``trainers/run_mcqa.py --predictions_csv`` write
 "scores": [one per choice]}``) when ``--scores`` is given, else (and when the sums tie too) by the
 earliest file that chose one of the tied answers. The output keeps the first file's id order and is
 written atomically, with the permissions of any new file (0644 under umask 022). Files whose ids
-differ, an id given twice (in a CSV or a ``--scores`` file), a non-numeric answer, a missing header,
+differ, an id given twice (in a CSV or a ``--scores`` file), a non-numeric answer, a score that is not a finite
+number, scores files that give one id different numbers of choices, an answer past an id's choices, a missing header,
 an unreadable file (a folder, not UTF-8) or an ``-o`` that cannot be a file end in one line naming
 the file (exit status 2); ``-o`` is checked before any file is read.
 """
@@ -21,6 +22,7 @@ import argparse
 import csv
 import io
 import json
+import math
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -113,6 +115,9 @@ def read_scores(path: str | Path) -> dict[str, list[float]]:
         )
         if not numbers or not isinstance(record.get("id"), str):
             raise VoteInputError(f'{path}, line {number}: expected {{"id": "...", "scores": [numbers]}}')
+        if not all(math.isfinite(value) for value in values):  # a NaN sum ties with nothing: no answer at all
+            raise VoteInputError(f"{path}, line {number} (id {record['id']}): a score is not a finite number "
+                                 f"({', '.join(map(str, values))}); the model's outputs overflowed?")
         if record["id"] in scores:  # else the last line would win silently, and it can decide a tie
             raise VoteInputError(f"{path}, line {number}: id {record['id']!r} is given twice")
         scores[record["id"]] = [float(value) for value in values]
@@ -132,6 +137,25 @@ def check_same_ids(named: Sequence[tuple[str, Mapping[str, object]]]) -> None:
             if extra:
                 problems.append(f"{len(extra)} id(s) not in {first_name} ({_names(extra)})")
             raise VoteInputError(f"{name}: ids differ from {first_name}: " + "; ".join(problems))
+
+
+def check_choice_counts(
+    answers: Sequence[tuple[str, Mapping[str, int]]], scores: Sequence[tuple[str, Mapping[str, Sequence[float]]]]
+) -> None:
+    """Per id, every scores file gives one score per choice of the same item (not another test file's), and
+    no answer is past them."""
+    if not scores:
+        return
+    first_name, first = scores[0]
+    for item, item_scores in first.items():
+        for name, table in scores[1:]:
+            if len(table[item]) != len(item_scores):
+                raise VoteInputError(f"{name}: id {item!r} has {len(table[item])} scores, {first_name} "
+                                     f"{len(item_scores)}: the files score different items")
+        for name, table in answers:
+            if table[item] > len(item_scores):
+                raise VoteInputError(f"{name}: id {item!r} is answered {table[item]}, but {first_name} scores "
+                                     f"{len(item_scores)} choices")
 
 
 def check_output(path: str | Path, inputs: Sequence[str | Path] = ()) -> None:
@@ -212,6 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         answers = [read_answers(path) for path in args.predictions]
         scores = [read_scores(path) for path in args.scores]
         check_same_ids([*zip(args.predictions, answers), *zip(args.scores, scores)])
+        check_choice_counts(list(zip(args.predictions, answers)), list(zip(args.scores, scores)))
         voted = vote(answers, scores)
     except VoteInputError as error:
         print(f"error: {error}", file=sys.stderr)

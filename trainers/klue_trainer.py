@@ -152,6 +152,18 @@ class KlueTrainer(Trainer):
             raise ArgumentsError(f"{resume_from_checkpoint}: its weights do not fit this model, a checkpoint of "
                                  f"another model? ({mismatch.rstrip('.')})") from None
 
+    def _issue_warnings_after_load(self, load_result: Any) -> None:
+        """The stock warnings; a checkpoint that has most of the model's weights under other names (another head:
+        RE's cls holds bert.*, entity_start encoder.*) would leave them untrained behind a warning: one line."""
+        missing, expected = set(load_result.missing_keys), set(self.model.state_dict())
+        if missing and len(missing) > len(expected) / 2:
+            shown = ", ".join(sorted(missing)[:2])
+            raise ArgumentsError(
+                f"the checkpoint lacks {len(missing)} of this model's {len(expected)} weights ({shown}, ...; it has "
+                f"{len(load_result.unexpected_keys)} others): a checkpoint of another model or task head? Rerun "
+                "with its flags, or pass --overwrite_output_dir to start over")
+        super()._issue_warnings_after_load(load_result)
+
     def _save_checkpoint(self, model: Any, trial: Any) -> None:
         unlogged = float(self._unlogged_loss().item())  # every process saves, so every one takes part
         checkpoint = Path(self._get_output_dir(trial)) / f"checkpoint-{self.state.global_step}"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import datasets
 import safetensors
+import torch
 from transformers import AutoConfig, AutoTokenizer, PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
@@ -104,7 +105,7 @@ def require_labels(
         raise KlueDataError(
             split_source(task, data_args, split),
             f"{split}: {len(missing)} of {len(raw[split])} examples have no label{task.unlabelled_note}; {expected}",
-            record=first, guid=guid, field=getattr(task, "label_column", "label"),
+            record=first, guid=guid, field=getattr(task, "label_column", "label"), guid_name=key or "guid",
         )
 
 
@@ -187,6 +188,9 @@ def from_pretrained(loader: Any, model_args: ModelArguments, name: str | None = 
     loads_weights = hasattr(loader, "from_config") or (isinstance(loader, type) and issubclass(loader, PreTrainedModel))
     if loads_weights:
         kwargs.setdefault("ignore_mismatched_sizes", model_args.ignore_mismatched_sizes)
+        # transformers 5 loads weights in the precision they were saved in: a bf16 checkpoint would train without
+        # fp32 weights, its small updates lost to rounding (most weights never change). --bf16/--fp16 autocast.
+        kwargs.setdefault("dtype", torch.float32)
     try:
         return loader.from_pretrained(
             name,
@@ -223,6 +227,17 @@ def from_pretrained(loader: Any, model_args: ModelArguments, name: str | None = 
         raise SourceUnavailableError(
             f"Could not load {loader.__name__} from {name!r}: {hint}. ({reason[:200]})"
         ) from error
+
+
+def refuse_last_position_summary(config: PretrainedConfig, name: str) -> None:
+    """XLNet-style heads (``summary_type`` "last") read a sequence's last position, a padding token under the
+    right padding every task here uses: predictions would change with the batch and the other choices' lengths."""
+    if getattr(config, "summary_type", None) == "last":
+        raise ArgumentsError(
+            f"{name}: its {config.model_type} head reads the sequence's last position (summary_type 'last'), "
+            "which this suite's right padding makes a padding token; use an encoder whose head reads the first "
+            "token (BERT, RoBERTa, ELECTRA, ...)"
+        )
 
 
 def load_tokenizer(model_args: ModelArguments, fast_required: bool = False) -> PreTrainedTokenizerBase:

@@ -60,7 +60,7 @@ from models.mcqa_choices import (
     score_answer_position,
 )
 from trainers.outputs import write_csv
-from trainers.loading import from_pretrained
+from trainers.loading import from_pretrained, refuse_last_position_summary
 from trainers.runner import main, saved_config
 from trainers.task import Scored, Task, softmax
 
@@ -167,10 +167,14 @@ class McqaTask(Task):
                 f"or --mcqa_model {'encoder' if self.causal else 'causal_lm'}"
             )
         if not self.causal:
+            refuse_last_position_summary(config, model_args.model_name_or_path)
             return mask_padded_choices(from_pretrained(AutoModelForMultipleChoice, model_args, config=config),
                                        self.label_smoothing)
         options = self.option(McqaArguments)
-        load: dict[str, Any] = {"dtype": "auto"}
+        # The saved precision (an LLM's bf16) for frozen weights under LoRA, 4-bit, or no training; fp32 for
+        # weights this run trains, as an encoder's (from_pretrained)
+        full_weights = self.trains and not options.lora_r and not options.load_in_4bit
+        load: dict[str, Any] = {"dtype": torch.float32 if full_weights else "auto"}
         if options.load_in_4bit:
             from transformers import BitsAndBytesConfig  # bitsandbytes is imported only on this path
 

@@ -31,7 +31,7 @@ from algorithms import re_markers
 from args import ArgumentsError, ModelArguments, ReArguments
 from klue_data import KlueDataError
 from models.re_entity_start import ReEntityStartModel
-from trainers.loading import from_pretrained
+from trainers.loading import from_pretrained, refuse_last_position_summary
 from trainers.runner import TASK_CONFIG_KEY, main
 from trainers.task import Scored
 from trainers.sequence_tasks import ClassificationTask
@@ -61,6 +61,7 @@ class ReTask(ClassificationTask):
             raise ArgumentsError(f"{model_args.model_name_or_path} is a KLUE-RE model with --re_head {saved}; pass "
                                  f"--re_head {saved} (under {wanted} it would load with untrained weights)")
         if wanted == "cls":
+            refuse_last_position_summary(config, model_args.model_name_or_path)
             return from_pretrained(AutoModelForSequenceClassification, model_args, config=config)
         config.re_marker_token_ids = list(self.marker_ids)
         return from_pretrained(ReEntityStartModel, model_args, config=config)

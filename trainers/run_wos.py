@@ -41,6 +41,7 @@ from trainers.task import Scored, Task
 logger = logging.getLogger("klue")
 DEFAULT_MAX_VALUE_LENGTH = 12  # tokens per generated value, the end token included (KLUE-baseline generates 10)
 MIN_SEQ_LENGTH = 8
+_UNREAD = object()  # WosTask._trained: the model's config not read yet
 
 
 class WosTask(Task):
@@ -65,10 +66,12 @@ class WosTask(Task):
         self._lookup: dict[tuple[int, ...], str] | None = None
         self._offsets: dict[str, tuple[list[int], list[tuple[int, int]]]] = {}
         self._max_value_length: int | None = None
+        self._trained: WosTradeConfig | None | object = _UNREAD
 
     # --- flags, files, slot list ----------------------------------------------------------------
     def use_run_arguments(self, model_args: ModelArguments, data_args: DataArguments) -> None:
         self.model_args, self.data_args = model_args, data_args
+        self._trained: WosTradeConfig | None | object = _UNREAD
 
     def prepare_tokenizer(self, tokenizer: PreTrainedTokenizerBase) -> None:
         self.tokenizer = tokenizer  # slot names and values are tokenized with it
@@ -94,11 +97,23 @@ class WosTask(Task):
             self._max_value_length = given or saved or DEFAULT_MAX_VALUE_LENGTH
         return self._max_value_length
 
+    def value_targets(self) -> str:
+        """``--value_targets``, else the trained model's (its eval loss is then the loss it trained on), else all."""
+        given, trained = self.option(WosArguments).value_targets, self._trained_config()
+        return given or getattr(trained, "value_targets", None) or "all"
+
+    def training_settings(self) -> dict[str, Any]:
+        return {**super().training_settings(), "max_value_length": self.max_value_length(),
+                "value_targets": self.value_targets()}  # as this run uses them, defaults resolved
+
     def _trained_config(self) -> WosTradeConfig | None:
+        """The config of the WoS model this run starts from (read once), or None for an encoder."""
         if self.model_args is None:
             return None
-        config = from_pretrained(AutoConfig, self.model_args, self.model_args.config_name)
-        return config if isinstance(config, WosTradeConfig) and config.slot_names else None
+        if self._trained is _UNREAD:
+            config = from_pretrained(AutoConfig, self.model_args, self.model_args.config_name)
+            self._trained = config if isinstance(config, WosTradeConfig) and config.slot_names else None
+        return self._trained
 
     def resolve_slots(self, examples: datasets.Dataset, split: str) -> None:
         """The slot list, gates and known values: ``--ontology_file``, else ``ontology.json`` beside the
@@ -215,7 +230,7 @@ class WosTask(Task):
         values = list(dict.fromkeys(v for _, row in targets for v in row))
         value_ids = dict(zip(values, tokenizer(values, add_special_tokens=False)["input_ids"] if values else []))
         gate_labels, value_labels, value_cut = [], [], []
-        ptr, every_slot = self.gates.index(wos_state.PTR), self.option(WosArguments).value_targets == "all"
+        ptr, every_slot = self.gates.index(wos_state.PTR), self.value_targets() == "all"
         for gate_row, value_row in targets:
             gate_labels.append(gate_row)
             rows, cut_values = [], 0
@@ -291,6 +306,7 @@ class WosTask(Task):
         model.config.value_texts = wos_state.merge_values(self.ontology, self.known_values)  # saved with the model
         model.config.max_value_length = self.max_value_length()
         model.config.teacher_forcing_ratio = options.teacher_forcing_ratio
+        model.config.value_targets = self.value_targets()
         return model
 
     # --- outputs ----------------------------------------------------------------------------

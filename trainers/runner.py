@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import datasets
+import numpy as np
 import safetensors
 import torch
 import transformers
@@ -151,6 +152,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     resume_from = find_resume_checkpoint(training_args)
     set_seed(training_args.seed)
     task.use_run_arguments(model_args, data_args)
+    task.trains = training_args.do_train
 
     tokenizer = load_tokenizer(model_args, fast_required=task.needs_fast_tokenizer)
     config = load_config(model_args, task)  # small files: a model or flag problem shows before the data loads
@@ -431,6 +433,7 @@ def run_settings(
     settings["config_name"] = model_args.config_name
     settings["tokenizer_name"] = model_args.tokenizer_name
     settings["max_seq_length"] = data_args.max_seq_length
+    settings.update(task.training_settings())
     settings = comparable_settings(settings, task)
     hub = f"{data_args.dataset_name} {data_args.dataset_config_name or task.name}"
     settings["train_data"] = str(train.resolve()) if train else hub
@@ -845,7 +848,7 @@ class SplitScorer:
         self._last: tuple[Any, Any, Scored | None] | None = None  # (model outputs, decoded, scored)
 
     def __call__(self, prediction: EvalPrediction) -> dict[str, float]:
-        decoded = self.task.decode(self.examples, self.features, prediction.predictions)
+        decoded = self._decode(prediction.predictions)
         scored = self.task.score(decoded, self.references, self.examples)
         self._last = (prediction.predictions, decoded, scored)
         return scored.scores
@@ -855,8 +858,24 @@ class SplitScorer:
         if self._last is not None and self._last[0] is predictions:
             _, decoded, scored = self._last
             return decoded, scored.breakdown if scored else None
-        decoded = self.task.decode(self.examples, self.features, predictions)
-        return decoded, None
+        return self._decode(predictions), None
+
+    def _decode(self, predictions: Any) -> Any:
+        rows = nan_rows(predictions)
+        if rows:  # an argmax over NaN is the first class: predictions that look like answers
+            logger.warning(
+                "%d of %d model output rows hold NaN (an fp16 overflow, e.g. --fp16_full_eval? a diverged model?): "
+                "their predictions are arbitrary and their scores meaningless", rows, len(self.features))
+        return self.task.decode(self.examples, self.features, predictions)
+
+
+def nan_rows(predictions: Any) -> int:
+    """How many rows (features) of the model's float outputs hold a NaN: the most over its arrays."""
+    if isinstance(predictions, (tuple, list)):
+        return max((nan_rows(array) for array in predictions), default=0)
+    if isinstance(predictions, np.ndarray) and predictions.dtype.kind == "f" and predictions.ndim and len(predictions):
+        return int(np.isnan(predictions.reshape(len(predictions), -1)).any(axis=1).sum())
+    return 0
 
 
 def evaluate_split(trainer: Trainer, scorer: SplitScorer, output_dir: Path) -> dict[str, float]:

@@ -23,7 +23,7 @@ from transformers import (
 
 import klue_data
 from args import DataArguments, KlueTrainingArguments, ModelArguments
-from trainers.loading import from_pretrained
+from trainers.loading import from_pretrained, refuse_last_position_summary
 
 
 IGNORED_LABEL = -100  # what a loss leaves out (PyTorch's cross-entropy ignore_index, as transformers pads labels)
@@ -75,6 +75,7 @@ class Task:
     def __init__(self) -> None:
         self.data = klue_data.get_task(self.name)
         self.options: dict[type, Any] = {}  # set by use_options from this run's flags
+        self.trains = False  # set by the runner: this run trains (--do_train)
 
     # --- flags ------------------------------------------------------------------------------
     def use_options(self, *options: Any) -> None:
@@ -104,6 +105,13 @@ class Task:
         none, for tasks whose readers refuse unlabelled rows themselves."""
         return []
 
+    def training_settings(self) -> dict[str, Any]:
+        """This run's values of the task flags that shape the model or its training examples (each task
+        flags class's ``_run_settings``): part of ``runner.run_settings``, which a resume and a finished run's
+        rerun must match."""
+        return {name: getattr(options, name) for options in self.options.values()
+                for name in getattr(options, "_run_settings", ())}
+
     def check_saved_model(self, config: PretrainedConfig, name: str) -> None:
         """Refuse (``ArgumentsError``) a model this suite saved for the task in a layout it no longer builds,
         whose weights would load as new, untrained ones with a warning only; before any data is read."""
@@ -132,6 +140,7 @@ class Task:
         }
 
     def build_model(self, model_args: ModelArguments, config: PretrainedConfig) -> PreTrainedModel:
+        refuse_last_position_summary(config, model_args.model_name_or_path)
         return from_pretrained(AutoModelForSequenceClassification, model_args, config=config)
 
     # --- features ---------------------------------------------------------------------------

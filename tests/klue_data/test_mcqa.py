@@ -47,6 +47,14 @@ def test_test_files_have_no_answer(tmp_path):
     assert [item["answer"] for item in items] == [None] * 4
 
 
+def test_a_blank_choice_is_read_and_warned_about(tmp_path, caplog):
+    records = mcqa_records(3, seed=1)
+    records[1]["choices"][2] = " "
+    items = read_file(write_jsonl(tmp_path / "dev.jsonl", records))
+    assert items[1]["choices"][2] == " "  # still predicted: a test file must not be refused for it
+    assert f"1 record(s) with an empty choice (still predicted): {records[1]['id']}" in caplog.text
+
+
 def test_data_dir_layout(tmp_path):
     write_competition_csv(tmp_path / "mcqa_train.csv", mcqa_records(2))
     write_competition_csv(tmp_path / "mcqa_dev.csv", mcqa_records(2))

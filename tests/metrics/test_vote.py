@@ -123,6 +123,27 @@ def test_cli_unreadable_files_and_repeated_score_ids_end_in_one_line(tmp_path, c
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    "b_answer, scores, message",
+    [
+        # json.dumps writes NaN; summed into a tie it matched no answer (a StopIteration traceback)
+        (2, [[[float("nan"), 0.5]], [[0.5, 0.5]]], "s0.jsonl, line 1 (id q1): a score is not a finite number"),
+        # two runs over different test files: 4 scores against 5 for one id
+        (2, [[[0.1, 0.2, 0.3, 0.4]], [[0.1, 0.2, 0.3, 0.2, 0.2]]], "s1.jsonl: id 'q1' has 5 scores, "),
+        (5, [[[0.1, 0.2, 0.3, 0.4]], [[0.1, 0.2, 0.3, 0.4]]], "b.csv: id 'q1' is answered 5, but "),
+    ],
+)
+def test_cli_scores_that_are_not_numbers_or_not_of_the_same_items_end_in_one_line(tmp_path, capsys, b_answer,
+                                                                                   scores, message):
+    a = write(tmp_path / "a.csv", [("q1", 1)])
+    b = write(tmp_path / "b.csv", [("q1", b_answer)])
+    files = [scores_file(tmp_path / f"s{k}.jsonl", [("q1", values[0])]) for k, values in enumerate(scores)]
+    out = tmp_path / "voted.csv"
+    assert main([str(a), str(b), "--scores", *map(str, files), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and not out.exists()
+
+
 @pytest.mark.parametrize("where, message", [("folder", "voted: is a folder; give a file path"),
                                             ("under a file", "a.csv is a file, not a folder"),
                                             ("an input", "is the input")])

@@ -9,7 +9,8 @@ import transformers
 
 from models.dp_biaffine import DpBiaffineConfig
 from tests.encoder_families import save_tiny_family
-from tests.synthetic import nli_records, write_json
+from tests.synthetic import corpus, nli_records, write_json
+from tests.weight_changes import changed_share
 from trainers.loading import has_token_types
 from trainers.run_nli import NliTask
 from trainers.runner import main
@@ -129,3 +130,49 @@ def test_a_slow_tokenizer_keeps_reading_the_models_added_words(tmp_path):
     slow.save_pretrained(tmp_path)
     tokenizer = load_tokenizer(ModelArguments(model_name_or_path=str(tmp_path)))
     assert not tokenizer.is_fast and tokenizer.tokenize("코로나19 확진")[0] == "코로나19"
+
+
+def test_a_checkpoint_saved_in_bf16_trains_fp32_weights(tiny_bert, tmp_path):
+    """transformers 5 loads a model in its saved precision: in bf16 weights, Adam's small steps round away
+    (10% of the weights moved in the audit's run, against all of them in fp32)."""
+    import torch
+
+    bf16 = tmp_path / "bf16"
+    transformers.AutoModel.from_pretrained(tiny_bert).to(torch.bfloat16).save_pretrained(bf16)
+    transformers.AutoTokenizer.from_pretrained(tiny_bert).save_pretrained(bf16)
+    train = write_json(tmp_path / "train.json", nli_records(16, seed=1))
+    out = tmp_path / "out"
+
+    assert main(NliTask(), ["--model_name_or_path", str(bf16), "--output_dir", str(out), "--train_file", str(train),
+                            "--do_train", "--max_steps", "3", "--learning_rate", "1e-5", "--report_to", "none",
+                            "--use_cpu", "--save_strategy", "no"]) == 0
+
+    trained = transformers.AutoModelForSequenceClassification.from_pretrained(out)
+    assert trained.dtype == torch.float32
+    start = transformers.AutoModel.from_pretrained(bf16, dtype=torch.float32).state_dict()
+    assert changed_share(start, trained.bert.state_dict(), prefix="encoder.") > 0.9
+
+
+@pytest.mark.parametrize("task", ["nli", "mcqa"])
+def test_an_xlnet_head_reading_the_last_position_is_refused_in_one_line(task, tmp_path, capsys):
+    """XLNet's sequence summary reads the last position, a pad under right padding: its predictions changed with
+    the eval batch (19 of 33 MCQA answers in the audit)."""
+    from tests.synthetic_mcqa import mcqa_records, write_jsonl
+    from tests.tiny_tokenizers import wordpiece_tokenizer
+    from trainers.run_mcqa import McqaTask
+
+    tokenizer = wordpiece_tokenizer(corpus(), vocab_size=300, model_max_length=128)
+    model = tmp_path / "xlnet"
+    transformers.AutoModel.from_config(transformers.XLNetConfig(
+        vocab_size=len(tokenizer), d_model=32, n_layer=1, n_head=2, d_inner=64, pad_token_id=tokenizer.pad_token_id,
+    )).save_pretrained(model)
+    tokenizer.save_pretrained(model)
+    if task == "nli":
+        dev, runner = write_json(tmp_path / "dev.json", nli_records(4, seed=1)), NliTask()
+    else:
+        dev, runner = write_jsonl(tmp_path / "dev.jsonl", mcqa_records(4, seed=1)), McqaTask()
+    assert main(runner, ["--model_name_or_path", str(model), "--output_dir", str(tmp_path / "out"),
+                         "--validation_file", str(dev), "--do_eval", "--report_to", "none", "--use_cpu"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(err) == 1 and "reads the sequence's last position (summary_type 'last')" in err[0]
+

@@ -207,3 +207,26 @@ def test_evaluation_in_worker_processes_predicts_what_the_main_process_does(tiny
         results = json.loads((out / "eval_results.json").read_text())
         outputs.append(((out / "eval_predictions.jsonl").read_text(), results["eval_macro_f1"]))
     assert outputs[1] == outputs[0]
+
+
+def test_nan_model_outputs_are_warned_not_read_as_the_first_class(tiny_bert, tmp_path, capsys):
+    """An argmax over NaN is class 0: a model whose outputs overflow (fp16) gave plausible-looking predictions."""
+
+    class NanYnat(YnatTask):
+        def build_model(self, model_args, config):
+            model = super().build_model(model_args, config)
+
+            def first_row_nan(module, inputs, output):
+                output = output.clone()
+                output[0] = float("nan")
+                return output
+
+            model.classifier.register_forward_hook(first_row_nan)
+            return model
+
+    dev = write_json(tmp_path / "dev.json", ynat_records(8, seed=2))
+    assert main(NanYnat(), ["--model_name_or_path", str(tiny_bert), "--output_dir", str(tmp_path / "out"),
+                            "--validation_file", str(dev), "--do_eval", "--per_device_eval_batch_size", "4",
+                            "--report_to", "none", "--use_cpu"]) == 0
+    assert "2 of 8 model output rows hold NaN" in capsys.readouterr().out  # the first row of each batch
+

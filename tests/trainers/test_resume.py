@@ -202,6 +202,42 @@ def test_a_stopped_run_rerun_with_other_flags_is_refused_or_resumed_only_when_na
     assert "saved by a run with other flags (learning_rate 0.005 -> 0.001, seed 42 -> 3)" in capsys.readouterr().out
 
 
+def test_every_task_flag_named_a_run_setting_is_a_flag_of_its_task():
+    from args.dp import DpArguments
+    from args.mcqa import McqaArguments
+    from args.mrc import MrcArguments
+    from args.re import ReArguments
+    from args.wos import WosArguments
+
+    for flags in (DpArguments, McqaArguments, MrcArguments, ReArguments, WosArguments):
+        assert flags._run_settings and set(flags._run_settings) <= {f.name for f in dataclasses.fields(flags)}
+
+
+def test_a_stopped_run_rerun_with_another_task_head_is_refused_named_or_not(tiny_bert, tmp_path, capsys):
+    """RE's cls head holds bert.*, entity_start encoder.*: resumed under the other, every weight of the checkpoint
+    was dropped behind a warning (or Adam's state met other shapes: a segfault)."""
+    from tests.synthetic_re import re_records
+    from trainers.run_re import ReTask
+    from trainers.runner import main
+
+    train = write_json(tmp_path / "train.json", re_records(16, seed=1))
+    out = tmp_path / "out"
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
+            "--do_train", "--max_steps", "4", "--save_steps", "2", "--per_device_train_batch_size", "4",
+            "--report_to", "none", "--use_cpu", "--disable_tqdm", "true", "--re_head", "cls"]
+    assert main(ReTask(), argv) == 0
+    (out / "train_results.json").unlink()
+    shutil.rmtree(out / "checkpoint-4")
+    capsys.readouterr()
+    other = [*argv, "--re_head", "entity_start"]
+    assert main(ReTask(), other) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds checkpoint-2 of a run with other flags (re_head cls -> entity_start)" in err[0]
+    assert main(ReTask(), [*other, "--resume_from_checkpoint", str(out / "checkpoint-2")]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert len(err) == 1 and "error: the checkpoint lacks " in err[0] and "another model or task head?" in err[0]
+
+
 @pytest.mark.parametrize("damaged", ["trainer_state.json", "model.safetensors", "optimizer.pt"])
 def test_a_checkpoint_with_a_file_cut_short_is_passed_over(damaged, tiny_bert, tmp_path, capsys):
     """A power cut can leave the files of the last checkpoint cut short even where trainer_state.json exists."""

@@ -15,6 +15,7 @@ from tests.synthetic import corpus
 from tests.synthetic_mcqa import mcqa_corpus, mcqa_records, write_competition_csv, write_jsonl
 from tests.tiny_causal_lm import save_tiny_causal_lm
 from tests.tiny_tokenizers import copy_with_tokenizer_settings
+from tests.weight_changes import changed_share
 from smoke.tiny_model import build_tiny_model
 from trainers.run_mcqa import McqaTask
 from trainers.runner import main
@@ -257,6 +258,26 @@ def _options(**values):
     return McqaArguments(**values)
 
 
+def test_an_llm_saved_in_bf16_fine_tuned_in_full_trains_fp32_weights(tiny_lm, tmp_path):
+    """--lora_r 0 trains every weight: in the bf16 an LLM ships in, most of Adam's steps would round away
+    (15% of the weights moved in the audit's run)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    bf16 = tmp_path / "bf16-lm"
+    AutoModelForCausalLM.from_pretrained(tiny_lm, dtype=torch.bfloat16).save_pretrained(bf16)
+    AutoTokenizer.from_pretrained(tiny_lm).save_pretrained(bf16)
+    train = write_jsonl(tmp_path / "train.jsonl", mcqa_records(16, seed=3))
+    out = tmp_path / "out"
+    assert run_mcqa(bf16, out, "--mcqa_model", "causal_lm", "--lora_r", "0", "--learning_rate", "1e-5",
+                    "--max_steps", "3", "--train_file", str(train), "--do_train") == 0
+
+    trained = AutoModelForCausalLM.from_pretrained(out, dtype="auto")
+    assert trained.dtype == torch.float32
+    start = AutoModelForCausalLM.from_pretrained(bf16, dtype=torch.float32).state_dict()
+    assert changed_share(start, trained.state_dict(), prefix="model.layers.") > 0.9
+
+
 def test_lora_adapters_save_and_reload_to_the_same_scores(tiny_lm, tmp_path):
     """LoRA on a causal LM without a chat template (the plain prompt): the output dir holds the adapters
     and the base config, and evaluating from it gives the scores the trained model gave."""
@@ -481,7 +502,7 @@ def test_no_data_flags_and_unanswered_training_items_are_one_line(tiny_bert, tmp
     train = write_competition_csv(tmp_path / "train.csv", mcqa_records(3), with_answers=False)
     assert run_mcqa(tiny_bert, tmp_path / "out", "--train_file", str(train), "--do_train") == 2
     err = error_lines(capsys)
-    assert len(err) == 1 and "train: 3 of 3 examples have no label" in err[0] and "smoke-mcqa-00000" in err[0]
+    assert len(err) == 1 and "train: 3 of 3 examples have no label" in err[0] and "(id smoke-mcqa-00000)" in err[0]
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message given without a GPU")

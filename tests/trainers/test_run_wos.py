@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,7 +62,8 @@ def test_trains_evaluates_and_predicts_from_data_dir_with_the_ontology_beside(wo
     write(data / "wos-v1.1_dev.json", dev)
     write(data / "ontology.json", wos_ontology())
     out = tmp_path / "out"
-    assert run_wos(wos_bert, out, "--data_dir", str(data), "--do_train", "--do_eval", "--do_predict") == 0
+    assert run_wos(wos_bert, out, "--data_dir", str(data), "--do_train", "--do_eval", "--do_predict",
+                   "--value_targets", "ptr") == 0
     assert "Slot list: 15 slots from the ontology" in capsys.readouterr().out
 
     results = json.loads((out / "eval_results.json").read_text())
@@ -75,6 +77,7 @@ def test_trains_evaluates_and_predicts_from_data_dir_with_the_ontology_beside(wo
     config = json.loads((out / "config.json").read_text())
     assert config["model_type"] == "klue_wos_trade" and len(config["slot_names"]) == 15
     assert config["gate_names"] == ["none", "dontcare", "ptr", "yes", "no"]  # the ontology has yes/no slots
+    assert config["value_targets"] == "ptr"
 
     # predictions.jsonl is what the official scorer reads: it scores the same JGA as the run
     scored = subprocess.run(
@@ -87,12 +90,30 @@ def test_trains_evaluates_and_predicts_from_data_dir_with_the_ontology_beside(wo
     assert scores["scores"]["jga"] == pytest.approx(results["eval_jga"])
     assert scores["scores"]["slot_f1"] == pytest.approx(results["eval_slot_f1"])
 
-    # the output dir reloads (slot list from its config, no ontology needed) and scores the same
+    # the output dir reloads (slot list from its config, no ontology needed) and scores the same, its loss too
+    # (over the value targets it trained on)
     again = tmp_path / "again"
     alone = write(tmp_path / "elsewhere" / "dev.json", dev)
     assert run_wos(out, again, "--validation_file", str(alone), "--do_eval") == 0
     assert "from the trained model" in capsys.readouterr().out
-    assert json.loads((again / "eval_results.json").read_text())["eval_jga"] == pytest.approx(results["eval_jga"])
+    reloaded = json.loads((again / "eval_results.json").read_text())
+    assert reloaded["eval_jga"] == pytest.approx(results["eval_jga"])
+    assert reloaded["eval_loss"] == pytest.approx(results["eval_loss"], rel=1e-5)
+
+
+def test_a_stopped_run_resumes_under_its_value_targets_as_written_and_not_under_others(wos_bert, tmp_path, capsys):
+    train = write(tmp_path / "train.json", wos_dialogues(4, seed=1))
+    out = tmp_path / "out"
+    argv = ["--train_file", str(train), "--do_train", "--max_steps", "2", "--save_strategy", "steps", "--save_steps",
+            "1", "--per_device_train_batch_size", "4"]
+    assert run_wos(wos_bert, out, *argv) == 0  # the default: all
+    (out / "train_results.json").unlink()
+    shutil.rmtree(out / "checkpoint-2")
+    capsys.readouterr()
+    assert run_wos(wos_bert, out, *argv, "--value_targets", "ptr") == 2  # other training targets
+    assert "other flags (value_targets all -> ptr)" in capsys.readouterr().err
+    assert run_wos(wos_bert, out, *argv, "--value_targets", "all") == 0  # the default written out: the same run
+    assert "Resumed at global step 1" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -102,7 +102,8 @@ def test_tasks_whose_readers_allow_unlabelled_examples_refuse_them_outside_the_t
     out = tmp_path / "out"
     status = main(task(), ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--report_to", "none",
                            "--use_cpu", flag, f"--{split}_file", str(bad), "--max_steps", "1"])
-    assert_failed_cleanly(status, out, capsys, str(bad), f"record {first} (guid smoke-{task.name}-0000{first})",
+    id_name = "id" if task is McqaTask else "guid"
+    assert_failed_cleanly(status, out, capsys, str(bad), f"record {first} ({id_name} smoke-{task.name}-0000{first})",
                           f"field '{label}'", f"{split}: {count} of 5 examples have no label")
 
 
@@ -131,7 +132,8 @@ def test_a_test_file_labelled_on_some_examples_only_is_refused(task, records, la
         del row[label]
     test = write_json(tmp_path / "test.json", rows)
     status, out = run(task(), tiny_bert, tmp_path, {"test": test}, "--do_eval", "false", "--do_predict")
-    assert_failed_cleanly(status, out, capsys, str(test), f"record 2 (guid smoke-{task.name}-00002)",
+    id_name = "id" if task is McqaTask else "guid"
+    assert_failed_cleanly(status, out, capsys, str(test), f"record 2 ({id_name} smoke-{task.name}-00002)",
                           f"field '{label}'", "test: 2 of 5 examples have no label; a test file has a label on every "
                           "example (scored) or on none (predicted only)")
 
