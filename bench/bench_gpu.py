@@ -8,8 +8,9 @@
 
 The GPU session first runs ``bash bench/prepare_device.sh`` here (the wheels and dev files the
 device machine lacks, into git-ignored folders), then, with the device tool, ``carry: [".whl",
-".benchdata"]`` and a timeout of 590 s (see "Time" below: all eight tasks at the default settings do
-not fit one call; pick ``--tasks``; ``$OUT`` is the folder that comes back):
+".benchdata"]`` and a timeout derived from the session's device time left (``bench/gpu_session.sh``
+says how, and holds the open checks; see "Time" below: all eight tasks at the default settings do
+not fit one call; pick ``--tasks``; ``$OUT`` is the folder that comes back), e.g. for timeout_s 590:
 
     source bench/device_setup.sh .whl && python3 bench/bench_gpu.py --data_dir .benchdata --steps 30 \
         --warmup_steps 8 --budget_s 400 --out "$OUT/gpu_all_tasks.md" > "$OUT/bench_gpu.log" 2>&1; \
@@ -25,7 +26,7 @@ RE, MRC and WoS have no dev file there: they run on synthetic data from ``smoke/
 generators, sized like the real dev sets (9,107 titles, 7,765 sentences, 5,841 questions, 1,000
 dialogues) and lengthened with real NLI/NER dev sentences (RE ~100 characters, MRC contexts ~1,000,
 WoS ~7.5 user turns of ~40 characters, the real 45-slot ontology). Sequence length and the train
-and eval batch sizes are each task's ``configs/<task>.json`` (e.g. MRC 512 tokens at batch 16).
+and eval batch sizes are each task's ``configs/<task>.json`` (e.g. MRC 510 tokens at batch 16).
 A "sample" is what the model sees: a sentence (pair), an MRC window, a WoS user turn.
 
 Each setting runs the task script's own ``main`` for ``--warmup_steps`` untimed and ``--steps``
@@ -35,6 +36,13 @@ reports train samples/s (steps over 3x the median, a shape compiling, are left o
 apart), its ratio to the KLUE-baseline style row of the task (the goal is >= 2x), and eval
 samples/s (the script's ``eval_samples_per_second``: prediction, decoding and scoring). The model
 is not saved at the end of training (``Trainer.save_model`` is skipped: disk time, not training).
+The batch column is what the run's Trainer parsed (a setting's own ``--per_device_eval_batch_size``
+included).
+
+Within one process: before the first run, an untimed CUDA warm-up (a matmul and a tiny
+forward/backward/AdamW step), so the first setting does not pay CUDA's and cuBLAS's start; after every
+run, the process's starting fp32 precision is restored (a ``--torch_compile`` or CUDA-graph run's
+TrainingArguments turn TF32 on for the whole process, and an eager run after it would use it too).
 
 Settings (``--settings`` picks any by substring; default: the first four and the bare fp32 loop):
 the KLUE-baseline style (every batch padded to max_seq_length, fp32, eager), eager (dynamic
@@ -56,14 +64,18 @@ training and in evaluation, compiles once, about 20 s a shape on a fresh machine
 run; DP 56 s; STS and MRC ~100 s; WoS 146 s). The six tasks other than NLI and NER at 3 settings
 took ~9.5 minutes. ``--budget_s`` starts no run after that many seconds, and the run under way then
 ends within ~2.5 minutes, so size it for the call's limit; the rows it did not reach say so (rerun
-them with ``--tasks``/``--settings``). Every run rewrites ``--out`` whole, so even a killed command
-leaves the table of the runs that finished.
+them with ``--tasks``/``--settings``). ``--out`` is rewritten whole before and after every run: a run
+under way is a row that says when it started (seconds into the command) and its step clock's last line
+(the first step, steps over 3x the median, every 50th step in learning runs, the end of training;
+printed too), so a command killed by its timeout leaves the finished rows and where it was.
 
 ``--learning SETTING... --learning_tasks TASK...`` trains each task 2 epochs on 80% of its file
 per setting and seed and scores the rest: the check that a faster setting learns the same, with
-each whole run's seconds (``bench/gpu_session.sh learning``). ``--learning_sizes TRAIN HELD_OUT``
-sizes the synthetic sets (e.g. KLUE's train size) and ``--learning_config`` runs the task's config
-as a user does, evaluations and checkpoints included (``bench/gpu_session.sh ynat_full``).
+each whole run's seconds and, from the step clock, its steady train samples/s and slow (first,
+compiling) steps, so that a full-size run can be extrapolated (``bench/gpu_session.sh learning``).
+``--learning_sizes TRAIN HELD_OUT`` sizes the synthetic sets (e.g. KLUE's train size) and
+``--learning_config`` runs the task's config as a user does, evaluations and checkpoints included
+(``bench/gpu_session.sh ynat_full``).
 
 ``--shapes MULTIPLE...`` (any machine, about a minute for all eight tasks) counts, per task and
 ``--pad_to_multiple_of``, the distinct batch shapes one training epoch and one evaluation meet on the
@@ -238,34 +250,68 @@ def script_argv(bench: Bench, model: Path, out: Path, steps: int, warmup: int, m
             *(["--max_eval_samples", str(max_eval)] if max_eval else []), "--overwrite_output_dir"]
 
 
-def run_script(bench: Bench, model: Path, out: Path, flags: list[str], steps: int, warmup: int,
-               max_eval: int | None) -> dict:
-    """One setting through the task script's own ``main``: train and eval samples/s."""
-    module = importlib.import_module(f"trainers.run_{bench.name}")
-    clock = StepClock(warmup)
+@contextlib.contextmanager
+def clocked(clock: StepClock, skip_save: bool = False):  # noqa: ANN201
+    """Every Trainer built inside gets ``clock`` as a callback; yields a dict whose ``args`` becomes the
+    last Trainer's own training arguments (the batch sizes the run parsed). ``skip_save``: no
+    ``Trainer.save_model`` (disk time, not training)."""
+    seen: dict[str, Any] = {}
     original_init, original_save = Trainer.__init__, Trainer.save_model
 
     def init(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         original_init(self, *args, **kwargs)
         self.add_callback(clock)
+        seen["args"] = self.args
 
     Trainer.__init__ = init
-    Trainer.save_model = lambda self, *args, **kwargs: None  # disk time, not training: not benchmarked
+    if skip_save:
+        Trainer.save_model = lambda self, *args, **kwargs: None
+    try:
+        yield seen
+    finally:
+        Trainer.__init__, Trainer.save_model = original_init, original_save
+
+
+def parsed_batch(args: Any) -> str:
+    """``train / eval`` as a run's Trainer parsed them (a setting's own ``--per_device_eval_batch_size`` too)."""
+    train = args.per_device_train_batch_size * args.gradient_accumulation_steps
+    return f"{train} / {args.per_device_eval_batch_size}"
+
+
+def planned_batch(bench: Bench, flags: list[str]) -> str:
+    """``train / eval`` that a run with the setting's ``flags`` will parse (the last value of a flag wins):
+    the cell of a run that has not ended or failed before its Trainer was built."""
+    sizes = {"--per_device_train_batch_size": str(bench.train_batch),
+             "--per_device_eval_batch_size": str(bench.eval_batch)}
+    for flag, value in zip(flags, flags[1:]):
+        if flag in sizes:
+            sizes[flag] = value
+    return " / ".join(sizes.values())
+
+
+def run_script(bench: Bench, model: Path, out: Path, flags: list[str], steps: int, warmup: int,
+               max_eval: int | None, progress: Callable[[str], None] | None = None) -> dict:
+    """One setting through the task script's own ``main``: train and eval samples/s, and the batch sizes
+    the run parsed. ``progress`` gets the step clock's lines (first step, slow steps, end of training)."""
+    module = importlib.import_module(f"trainers.run_{bench.name}")
+    clock = StepClock(warmup, progress)
     errors = io.StringIO()  # the script's one-line error (bad flag or file), for the table's cell
     try:
-        with contextlib.redirect_stderr(_Tee(errors, sys.stderr)):
+        with clocked(clock, skip_save=True) as seen, contextlib.redirect_stderr(_Tee(errors, sys.stderr)):
             argv = script_argv(bench, model, out, steps, warmup, max_eval) + flags
             status = module.main(task_object(bench.name), argv)
     except Exception as error:  # noqa: BLE001  # one setting failing (a compile error) must not end the table
         return error_cell(error)
     finally:
-        Trainer.__init__, Trainer.save_model = original_init, original_save
         _reset_compiler()
     if status != 0:
         said = [line for line in errors.getvalue().splitlines() if line.startswith("error: ")]
         return {"error": f"exit {status}" + (f": {said[-1][len('error: '):][:120]}" if said else "")}
     results = json.loads((out / "all_results.json").read_text())
-    return {**throughput(clock.times, warmup, bench.train_batch), "eval": results.get("eval_samples_per_second")}
+    args = seen.get("args")
+    samples = bench.train_batch if args is None else args.per_device_train_batch_size * args.gradient_accumulation_steps
+    return {**throughput(clock.times, warmup, samples, clock.skipped), "eval": results.get("eval_samples_per_second"),
+            "batch": planned_batch(bench, flags) if args is None else parsed_batch(args)}
 
 
 class _Tee(io.TextIOBase):
@@ -284,12 +330,85 @@ class _Tee(io.TextIOBase):
             stream.flush()
 
 
+# The fp32 precision settings (TF32 or IEEE matmuls and convolutions), parent before child: torch >= 2.9's
+# ``fp32_precision`` tree (setting a parent resets its children), else the legacy ``allow_tf32`` flags.
+PRECISION_NODES = ("", "cuda.matmul", "cudnn", "cudnn.conv", "cudnn.rnn", "mkldnn", "mkldnn.matmul", "mkldnn.conv",
+                   "mkldnn.rnn")
+LEGACY_PRECISION = (("cuda.matmul", "allow_tf32"), ("cudnn", "allow_tf32"))
+
+
+def _backend(path: str) -> Any:
+    node = torch.backends
+    for part in filter(None, path.split(".")):
+        node = getattr(node, part)
+    return node
+
+
+def precision_settings() -> list[tuple[str, str, Any]]:
+    """The process's fp32 precision settings as ``(backend, attribute, value)``, parents first.
+
+    transformers' ``TrainingArguments`` turns TF32 on process-wide whenever it is built with
+    ``torch_compile`` on an Ampere or newer GPU (``enable_tf32``: ``torch.backends.fp32_precision``,
+    or the ``allow_tf32`` flags on older torch), and nothing turns it back: every run after a compiled
+    one in the same process would train with TF32. The benchmark records them at start and restores
+    them after every run (``_reset_compiler``)."""
+    if hasattr(torch.backends, "fp32_precision"):
+        found = []
+        for path in PRECISION_NODES:
+            try:
+                found.append((path, "fp32_precision", _backend(path).fp32_precision))
+            except (AttributeError, RuntimeError):  # a backend this torch build lacks
+                continue
+        return found
+    return [(path, name, getattr(_backend(path), name)) for path, name in LEGACY_PRECISION]
+
+
+def restore_precision(settings: list[tuple[str, str, Any]]) -> None:
+    for path, name, value in settings:
+        setattr(_backend(path), name, value)
+
+
+START_PRECISION = precision_settings()  # at import, before any run: the process's own
+
+
 def _reset_compiler() -> None:
-    """Each setting starts with no compiled graphs and the default dynamo settings."""
+    """Each setting starts with no compiled graphs, the default dynamo settings and the process's starting
+    fp32 precision (a compiled run's TrainingArguments turn TF32 on for the whole process)."""
     import torch._dynamo
 
     torch._dynamo.reset()
     torch._dynamo.config.automatic_dynamic_shapes = True
+    restore_precision(START_PRECISION)
+
+
+def warm_up_cuda() -> float | None:
+    """Untimed, before the first run of a process: CUDA's context, cuBLAS and the autograd and optimizer
+    kernels start here, not in the first setting's timed steps. The seconds it took; None (nothing done)
+    without CUDA."""
+    if not torch.cuda.is_available():
+        return None
+    start = time.perf_counter()
+    warm_up(torch.device("cuda"))
+    torch.cuda.synchronize()
+    _free_memory()
+    return time.perf_counter() - start
+
+
+def warm_up(device: torch.device) -> None:
+    """A matmul and one forward/backward/AdamW step of a tiny network (embedding, layer norm, linear) on
+    ``device``; the precision settings are left as they are."""
+    generator = torch.Generator().manual_seed(0)
+    matrix = torch.randn(256, 256, generator=generator).to(device)
+    (matrix @ matrix).sum().item()
+    network = torch.nn.Sequential(torch.nn.Embedding(100, 64), torch.nn.LayerNorm(64), torch.nn.Linear(64, 8))
+    network = network.to(device)
+    ids = torch.randint(0, 100, (4, 16), generator=generator).to(device)
+    labels = torch.randint(0, 8, (64,), generator=generator).to(device)
+    loss = torch.nn.functional.cross_entropy(network(ids).flatten(0, 1), labels)
+    loss.backward()
+    optimizer = torch.optim.AdamW(network.parameters(), lr=1e-3, fused=device.type == "cuda" or None)
+    optimizer.step()
+    loss.item()
 
 
 @dataclasses.dataclass
@@ -369,7 +488,7 @@ def bare_loop(bench: Bench, model: Path, out: Path, steps: int, warmup: int, bf1
     if device.type == "cuda":
         torch.cuda.synchronize()
     stamps.append(time.perf_counter())
-    return {**throughput(stamps, warmup, bench.train_batch), "eval": None}
+    return {**throughput(stamps, warmup, bench.train_batch), "eval": None, "batch": f"{bench.train_batch} / -"}
 
 
 def run_bare(bench: Bench, model: Path, out: Path, steps: int, warmup: int, bf16: bool) -> dict:
@@ -495,15 +614,22 @@ def learning_argv(bench: Bench, model: Path, out: Path, seed: int, train: Path, 
 def learning_check(model: Path, benches: list[Bench], work: Path, settings: dict[str, list[str]], seeds: list[int],
                    epochs: int, deadline: float | None = None,
                    report: Callable[[list[tuple[str, str, int, dict]]], None] | None = None,
-                   train_fraction: float = 0.8, as_config: bool = False,
+                   train_fraction: float = 0.8, as_config: bool = False, started: float | None = None,
                    ) -> list[tuple[str, str, int, dict]]:
     """Per task, setting and seed: ``epochs`` epochs (``as_config``: the task's config, see
     ``learning_argv``) on the first ``train_fraction`` of the task's benchmark file, scored on the rest
-    with the task's official metrics; also the train loss and the whole run's seconds (compiling
-    included), the time a user waits."""
+    with the task's official metrics; also the train loss, the whole run's seconds (compiling
+    included), the time a user waits, and from the step clock the steady-state train samples/s and the
+    slow (first, compiling) steps, so that a run of another size can be extrapolated.
+
+    Before each run its row says it is running and since when (seconds after ``started``, the command's
+    start), and ``report`` gets the rows then and at each progress line of the step clock (every
+    ``PROGRESS_EVERY`` steps, slow steps), which are printed too: a run cut off by a timeout leaves its
+    row and its last step."""
     from metrics.tasks import TASKS as METRIC_TASKS
 
-    rows = []
+    started = time.perf_counter() if started is None else started
+    rows: list[tuple[str, str, int, dict]] = []
     for bench in benches:
         train, held_out = split_for_learning(bench.data.path, work / f"learning-{bench.name}-data", train_fraction)
         module = importlib.import_module(f"trainers.run_{bench.name}")
@@ -516,26 +642,60 @@ def learning_check(model: Path, benches: list[Bench], work: Path, settings: dict
                 out = work / f"learning-{bench.name}-{len(rows)}"
                 argv = [*learning_argv(bench, model, out, seed, train, held_out, epochs, as_config), *flags]
                 start = time.perf_counter()
+                running = {"running": start - started, "progress": ""}
+                rows.append((bench.name, name, seed, running))
+                label = f"{bench.name} / {name.split(' (')[0]} / seed {seed}"
+                print(f"learning {label}: started {running['running']:.0f} s into the command", flush=True)
+                if report is not None:
+                    report(rows)
+                clock = StepClock(0, _progress_to(running, label, started, lambda: report and report(rows)),
+                                  every=PROGRESS_EVERY)
                 try:
-                    status = module.main(task_object(bench.name), argv)
+                    with clocked(clock) as seen:
+                        status = module.main(task_object(bench.name), argv)
                 except Exception as error:  # noqa: BLE001
-                    rows.append((bench.name, name, seed, error_cell(error)))
+                    rows[-1] = (bench.name, name, seed, error_cell(error))
                     continue
                 finally:
                     _reset_compiler()
                     _free_memory()
                 seconds = time.perf_counter() - start
                 if status != 0:
-                    rows.append((bench.name, name, seed, {"error": f"exit {status}"}))
-                    continue
-                results = json.loads((out / "all_results.json").read_text())
-                metrics = {key: results.get(f"eval_{key}") for key in METRIC_TASKS[bench.name].metric_keys}
-                rows.append((bench.name, name, seed, {"metrics": metrics, "train_loss": results.get("train_loss"),
-                                                      "seconds": seconds}))
+                    rows[-1] = (bench.name, name, seed, {"error": f"exit {status}"})
+                else:
+                    results = json.loads((out / "all_results.json").read_text())
+                    metrics = {key: results.get(f"eval_{key}") for key in METRIC_TASKS[bench.name].metric_keys}
+                    args = seen.get("args")
+                    samples = (bench.train_batch if args is None
+                               else args.per_device_train_batch_size * args.gradient_accumulation_steps)
+                    rows[-1] = (bench.name, name, seed, {
+                        "metrics": metrics, "train_loss": results.get("train_loss"), "seconds": seconds,
+                        **throughput(clock.times, 0, samples, clock.skipped)})
                 print("learning", bench.name, name, seed, rows[-1][3], flush=True)
                 if report is not None:  # after every run: a command cut short keeps the finished rows
                     report(rows)
     return rows
+
+
+PROGRESS_EVERY = 50  # a learning run's progress line every this many steps (bench/step_clock.py)
+
+
+def _progress_to(running: dict, label: str, started: float, rewrite: Callable[[], Any]) -> Callable[[str], None]:
+    """The step clock's progress lines: printed with the command's time, kept in the running row's
+    ``progress`` and the table rewritten (``rewrite``)."""
+    def progress(line: str) -> None:
+        at = time.perf_counter() - started
+        print(f"progress {label}: {line} [{at:.0f} s into the command]", flush=True)
+        running["progress"] = f"at {at:.0f} s: {line}"
+        rewrite()
+    return progress
+
+
+def running_cell(result: dict) -> str:
+    """A run that has not ended (yet): when it started and its last progress line; a command killed by its
+    timeout leaves this in its table."""
+    text = f"not ended: started {result['running']:.0f} s into the command"
+    return text + (f"; {result['progress']}" if result.get("progress") else "")
 
 
 def cell(value: float | None) -> str:
@@ -551,8 +711,9 @@ def ratio(result: dict, baseline: dict | None) -> str:
 
 def throughput_table(head: str, benches: list[Bench], names: list[str], results: dict[tuple[str, str], dict],
                      skipped: dict[str, str]) -> str:
-    lines = [head, "", "| task | setting | batch (train / eval) | train samples/s | vs KLUE-baseline style "
-             "| compile steps (s) | eval samples/s | run s |", "|---|---|---|---:|---:|---:|---:|---:|"]
+    lines = [head, "", "| task | setting | batch (train / eval, as the run parsed) | train samples/s "
+             "| vs KLUE-baseline style | compile steps (s) | eval samples/s | run s |",
+             "|---|---|---|---:|---:|---:|---:|---:|"]
     for bench in benches:
         baseline = results.get((bench.name, BASELINE))
         for name in names:
@@ -560,13 +721,15 @@ def throughput_table(head: str, benches: list[Bench], names: list[str], results:
             if result is None:
                 continue
             label = f"{name} = {result['same']} here" if result.get("same") else name
-            if "error" in result:
-                lines.append(f"| {bench.name} | {label} | {bench.batch} | {result['error']} | | | | |")
+            batch = result.get("batch") or planned_batch(bench, SETTINGS.get(name, []))
+            if "running" in result:
+                lines.append(f"| {bench.name} | {label} | {batch} | {running_cell(result)} | | | | |")
                 continue
-            steps = result["compile_steps"]
-            compiled = f"{steps} ({result['compile_seconds']:.1f})" if steps else "0"
-            lines.append(f"| {bench.name} | {label} | {bench.batch} | {cell(result['train'])} "
-                         f"| {ratio(result, baseline)} | {compiled} | {cell(result['eval'])} "
+            if "error" in result:
+                lines.append(f"| {bench.name} | {label} | {batch} | {result['error']} | | | | |")
+                continue
+            lines.append(f"| {bench.name} | {label} | {batch} | {cell(result['train'])} "
+                         f"| {ratio(result, baseline)} | {compile_cell(result)} | {cell(result['eval'])} "
                          f"| {result.get('seconds', 0):.0f} |")
     lines += ["", "Data (max_seq_length; a sample is one model input):", ""]
     lines += [f"- {b.name}: {b.data.source}; max_seq_length {b.max_length}" for b in benches]
@@ -655,6 +818,9 @@ def main(argv: list[str] | None = None) -> int:
             print("No task has data; nothing to run.")
             return 1
         model = build_model(work / "model", list(bench_data.all_texts([b.data for b in benches])), tiny)
+        warmed = warm_up_cuda()  # untimed: the first setting does not pay CUDA's and cuBLAS's start
+        if warmed is not None:
+            print(f"CUDA warm-up (untimed): {warmed:.1f} s", flush=True)
 
         if args.learning is not None:
             deadline = None if args.budget_s is None else started + args.budget_s
@@ -667,7 +833,8 @@ def main(argv: list[str] | None = None) -> int:
                     write_text(args.out, lambda stream: stream.write(table + "\n"))
 
             rows = learning_check(model, benches, work, {name: SETTINGS[name] for name in names}, args.seeds,
-                                  args.learning_epochs, deadline, report, train_fraction, args.learning_config)
+                                  args.learning_epochs, deadline, report, train_fraction, args.learning_config,
+                                  started)
             table = learning_table(head, what, rows)
             print(table)
             if args.out:
@@ -678,6 +845,13 @@ def main(argv: list[str] | None = None) -> int:
                  "(compiling a new shape) are left out of train samples/s and counted apart; eval on "
                  f"{args.max_eval_samples or 'all'} examples per task.")
         results: dict[tuple[str, str], dict] = {}
+
+        def rewrite() -> None:  # the table as it stands: after every run, and during one (its running row)
+            if args.out:
+                _fill_repeats(results, benches, names)
+                table = throughput_table(head, benches, names, results, skipped)
+                write_text(args.out, lambda stream: stream.write(table + "\n"))
+
         for name in names:  # setting by setting: a budget cut leaves whole columns missing, not tasks
             for bench in benches:
                 same = same_run(name, bench, names)
@@ -688,19 +862,22 @@ def main(argv: list[str] | None = None) -> int:
                     result = {"error": SKIPPED}
                 else:
                     start = time.perf_counter()
+                    running = {"running": start - started, "progress": ""}
+                    results[(bench.name, name)] = running
+                    label = f"{bench.name} / {name.split(' (')[0]}"
+                    print(f"{label}: started {running['running']:.0f} s into the command", flush=True)
+                    rewrite()
                     if name in BARE.values():
                         result = run_bare(bench, model, out, args.steps, args.warmup_steps, name == BARE["bf16"])
                     else:
                         result = run_script(bench, model, out, SETTINGS[name], args.steps, args.warmup_steps,
-                                            args.max_eval_samples or None)
+                                            args.max_eval_samples or None, _progress_to(running, label, started,
+                                                                                        rewrite))
                     result["seconds"] = time.perf_counter() - start
                     _free_memory()
                 results[(bench.name, name)] = result
                 print(bench.name, name, result, flush=True)
-                if args.out:
-                    _fill_repeats(results, benches, names)
-                    table = throughput_table(head, benches, names, results, skipped)
-                    write_text(args.out, lambda stream, table=table: stream.write(table + "\n"))
+                rewrite()
         _fill_repeats(results, benches, names)
     table = throughput_table(head, benches, names, results, skipped)
     print(table)
@@ -742,7 +919,7 @@ def _fill_repeats(results: dict[tuple[str, str], dict], benches: list[Bench], na
     for bench in benches:
         for name in names:
             same = same_run(name, bench, names)
-            if same is not None and (bench.name, same) in results:
+            if same is not None and (bench.name, same) in results and "running" not in results[(bench.name, same)]:
                 results[(bench.name, name)] = {**results[(bench.name, same)], "same": same.split(" (")[0]}
 
 
@@ -754,18 +931,32 @@ def learning_what(epochs: int, as_config: bool, sizes: list[int] | None, tiny: b
     return f"{runs}, on {data}" + (" (tiny CPU version: at most 64 trained on, 32 scored)." if tiny else ".")
 
 
+def compile_cell(result: dict) -> str:
+    """Slow steps (over 3x the median: the first, compiling a shape) and their seconds, e.g. ``3 (41.2)``."""
+    steps = result.get("compile_steps")
+    return "-" if steps is None else f"{steps} ({result['compile_seconds']:.1f})" if steps else "0"
+
+
 def learning_table(head: str, what: str, rows: list[tuple[str, str, int, dict]]) -> str:
-    lines = [f"{head} {what}", "",
-             "| task | setting | seed | official metrics | train loss | seconds (whole run) |",
-             "|---|---|---:|---|---:|---:|"]
+    lines = [f"{head} {what} Train samples/s: the training steps' steady state (steps over 3x the median, "
+             "and intervals holding an evaluation or a checkpoint, left out); compile steps: those slow steps "
+             "(the first step, each new shape) and their seconds; a whole run of N samples and E epochs takes "
+             "about N x E / samples/s + the compile seconds + evaluation.", "",
+             "| task | setting | seed | official metrics | train loss | train samples/s (steady) "
+             "| compile steps (s) | seconds (whole run) |",
+             "|---|---|---:|---|---:|---:|---:|---:|"]
     for task, name, seed, result in rows:
+        if "running" in result:
+            lines.append(f"| {task} | {name} | {seed} | {running_cell(result)} | | | | |")
+            continue
         if "error" in result:
-            lines.append(f"| {task} | {name} | {seed} | {result['error']} | | |")
+            lines.append(f"| {task} | {name} | {seed} | {result['error']} | | | | |")
             continue
         metrics = " / ".join(f"{key} {'-' if value is None else f'{value:.1f}'}"
                              for key, value in result["metrics"].items())
         loss = "-" if result["train_loss"] is None else f"{result['train_loss']:.3f}"
-        lines.append(f"| {task} | {name} | {seed} | {metrics} | {loss} | {result['seconds']:.0f} |")
+        lines.append(f"| {task} | {name} | {seed} | {metrics} | {loss} | {cell(result.get('train'))} "
+                     f"| {compile_cell(result)} | {result['seconds']:.0f} |")
     return "\n".join(lines)
 
 

@@ -171,10 +171,11 @@ def test_learning_check_trains_and_scores_each_task_on_a_held_out_part(tmp_path,
             if line.startswith("| ") and bench_gpu.EAGER in line]
     assert [row[0] for row in rows] == ["ner", "ynat", "mrc"] and all(row[2] == "1" for row in rows)
     expected = {"ner": ["entity_f1", "char_f1"], "ynat": ["macro_f1"], "mrc": ["exact_match", "rouge_w"]}
-    for task, _, _, metrics, loss, _ in rows:
+    for task, _, _, metrics, loss, samples, compiled, seconds in rows:
         scores = dict(part.rsplit(" ", 1) for part in metrics.split(" / "))
         assert list(scores) == expected[task] and all(0 <= float(v) <= 100 for v in scores.values())
-        assert float(loss) > 0
+        assert float(loss) > 0 and float(samples.replace(",", "")) > 0 and float(seconds) >= 0
+        assert re.fullmatch(r"0|\d+ \(\d+\.\d\)", compiled), compiled
     assert (tmp_path / "learning.md").read_text().count(bench_gpu.EAGER) == 3
 
 
@@ -322,3 +323,239 @@ def test_settings_are_picked_by_name_as_the_gpu_session_names_them():
     assert [bench_gpu.pick_settings([name]) for name in ("eager (", "cuda_graphs on")] == [[bench_gpu.EAGER],
                                                                                           [bench_gpu.GRAPHS]]
     assert 'for setting in "eager (" "cuda_graphs on"; do' in session
+
+
+def _table_rows(table: str) -> list[list[str]]:
+    return [[cell.strip() for cell in line.split("|")[1:-1]] for line in table.splitlines()
+            if line.startswith("| ") and not line.startswith("| task")]
+
+
+def test_tf32_a_compiled_run_turns_on_does_not_reach_the_runs_after_it(tmp_path, monkeypatch):
+    """``--learning`` runs eager seed 1, compiled seed 1, eager seed 2, ... in one process. A compiled setting's
+    TrainingArguments (``torch_compile`` via ``runner.use_cuda_graphs``) turn TF32 on process-wide on an Ampere+
+    GPU (transformers' ``enable_tf32``); faked here as on the H200. Every run must start with the process's own
+    precision, the eager seed-2 run too."""
+    import transformers.training_args
+
+    from trainers import run_ynat, runner
+    from trainers.arguments import parse_arguments
+
+    monkeypatch.setattr(transformers.training_args, "is_torch_tf32_available", lambda: True)
+    seen = []
+
+    def main(task, argv):  # the run's argument handling as on a GPU; then it ends (exit 1: no result to read)
+        seen.append(torch.backends.fp32_precision)
+        _, data_args, training_args, _ = parse_arguments(task, [a for a in argv if a != "--use_cpu"])
+        runner.use_cuda_graphs(task, data_args, training_args, True)
+        return 1
+
+    monkeypatch.setattr(run_ynat, "main", main)
+    data = bench_data.task_data("ynat", NO_DATA_DIR, tmp_path / "data", 20)
+    bench = bench_gpu.config_bench("ynat", data)
+    start = torch.backends.fp32_precision
+    try:
+        rows = bench_gpu.learning_check(tmp_path / "model", [bench], tmp_path, {
+            name: bench_gpu.SETTINGS[name] for name in (bench_gpu.EAGER, bench_gpu.GRAPHS_128)}, [1, 2], 2)
+        assert torch.backends.fp32_precision == start  # restored after the last run too
+    finally:
+        torch.backends.fp32_precision = start  # should the test fail: not into the other tests
+    assert [row[3] for row in rows] == [{"error": "exit 1"}] * 4
+    assert seen == [start] * 4 and start != "tf32"
+
+
+def test_precision_settings_are_restored_whatever_a_run_set():
+    before = bench_gpu.precision_settings()
+    try:
+        torch.backends.fp32_precision = "tf32"
+        torch.backends.cudnn.conv.fp32_precision = "ieee"
+        assert bench_gpu.precision_settings() != before
+        bench_gpu._reset_compiler()
+        assert bench_gpu.precision_settings() == before == bench_gpu.START_PRECISION
+    finally:
+        bench_gpu.restore_precision(before)
+
+
+def test_a_run_under_way_is_a_row_saying_since_when_and_the_batch_is_the_runs_own(tmp_path, monkeypatch, capsys):
+    """Throughput: before each run ``--out`` holds a row saying it is running and since when, replaced by the
+    result after it (a command its timeout kills keeps that row). The batch column is what the run parsed: the
+    ``--per_device_eval_batch_size 32`` setting's 32, not the (tiny-capped) config's 16."""
+    tables = []
+    write = bench_gpu.write_text
+
+    def recording(path, fill):
+        write(path, fill)
+        tables.append(Path(path).read_text(encoding="utf-8"))
+
+    monkeypatch.setattr(bench_gpu, "write_text", recording)
+    out = tmp_path / "table.md"
+    threads = torch.get_num_threads()
+    try:
+        assert bench_gpu.main(["--tasks", "ynat", "--settings", "eager (", "eval_batch_size 32", "--bare",
+                               "--data_dir", NO_DATA_DIR, "--out", str(out)]) == 0
+    finally:
+        torch.set_num_threads(threads)
+    rows = {row[1]: row for row in _table_rows(out.read_text())}
+    eval32 = "--per_device_eval_batch_size 32 (no CUDA graphs)"
+    assert rows[bench_gpu.EAGER][2] == "8 / 16" and rows[eval32][2] == "8 / 32"
+    running = [_table_rows(table) for table in tables]
+    for name in (bench_gpu.EAGER, eval32):  # each run: first written as running, then as its result
+        states = [next(row[3] for row in table if row[1] == name) for table in running
+                  if any(row[1] == name for row in table)]
+        assert re.fullmatch(r"not ended: started \d+ s into the command.*", states[0]), states
+        assert float(states[-1].replace(",", "")) > 0
+    log = capsys.readouterr().out
+    assert re.search(r"^ynat / eager: started \d+ s into the command$", log, re.M)
+    assert re.search(r"^progress ynat / eager: step 1/4 took .* s into the command\]$", log, re.M)
+
+
+def test_a_learning_run_under_way_shows_its_progress_and_a_finished_one_its_steady_rate(tmp_path, monkeypatch,
+                                                                                         capsys):
+    """``--learning``: the running row carries the step clock's last line (every PROGRESS_EVERY steps: 4
+    here), printed too; the finished row has the steady train samples/s and the compile steps besides the
+    whole run's seconds."""
+    tables = []
+    write = bench_gpu.write_text
+
+    def recording(path, fill):
+        write(path, fill)
+        tables.append(Path(path).read_text(encoding="utf-8"))
+
+    monkeypatch.setattr(bench_gpu, "write_text", recording)
+    monkeypatch.setattr(bench_gpu, "PROGRESS_EVERY", 4)
+    out = tmp_path / "learning.md"
+    threads = torch.get_num_threads()
+    try:
+        assert bench_gpu.main(["--learning", "eager (", "--seeds", "1", "--learning_tasks", "ynat",
+                               "--data_dir", NO_DATA_DIR, "--out", str(out)]) == 0
+    finally:
+        torch.set_num_threads(threads)
+    cells = [row[3] for table in tables for row in _table_rows(table)]
+    assert re.fullmatch(r"not ended: started \d+ s into the command", cells[0])
+    assert any(re.fullmatch(r"not ended: started \d+ s into the command; at \d+ s: step 8/16 at .* s of training; "
+                            r"median step .*", cell) for cell in cells), cells
+    log = capsys.readouterr().out
+    assert [int(n) for n in re.findall(r"^progress ynat / eager / seed 1: step (\d+)/16 at", log, re.M)] == [4, 8, 12,
+                                                                                                           16]
+    assert "train samples/s (steady) | compile steps (s) | seconds (whole run) |" in out.read_text()
+    (row,) = _table_rows(out.read_text())
+    assert float(row[5].replace(",", "")) > 0 and re.fullmatch(r"0|\d+ \(\d+\.\d\)", row[6]) and float(row[7]) >= 0
+
+
+def test_step_clock_leaves_evaluations_out_and_says_where_a_run_is(monkeypatch):
+    """Fake times: steps of 1 s, a 10 s step (compiling) and an interval holding an evaluation (20 s). The
+    evaluation is neither training nor a compile step; the slow step is counted apart; the progress lines
+    name the first step, every 2nd, the slow one, the evaluation and the end."""
+    from types import SimpleNamespace
+
+    from bench import step_clock
+
+    now = [0.0]
+    monkeypatch.setattr(step_clock.time, "perf_counter", lambda: now[0])
+    lines = []
+    clock = step_clock.StepClock(0, lines.append, every=2)
+    state = SimpleNamespace(global_step=0, max_steps=6)
+    clock.on_train_begin(None, state, None)
+    for step, seconds in enumerate([1, 1, 10, 1, 1, 1]):
+        state.global_step = step
+        clock.on_step_begin(None, state, None)
+        now[0] += seconds
+        if step == 4:
+            clock.on_evaluate(None, state, None)
+            now[0] += 19
+    clock.on_train_end(None, state, None)
+    assert clock.skipped == {4}
+    result = step_clock.throughput(clock.times, 0, batch_size=8, skipped=clock.skipped)
+    assert result == {"train": pytest.approx(8.0), "compile_steps": 1, "compile_seconds": pytest.approx(10.0)}
+    assert step_clock.throughput(clock.times, 0, batch_size=8)["compile_steps"] == 2  # the evaluation, unskipped
+    assert [line.split(" ")[1] if line.startswith("step") else line.split(":")[0] for line in lines] == [
+        "1/6", "2/6", "3/6", "4/6", "5/6:", "6/6", "training ended"]
+    assert "took 10.00 s (over 3x the median 1.000 s)" in lines[2]
+    assert lines[4] == "step 5/6: 20.0 s with an evaluation or a checkpoint"
+
+
+def test_cuda_warm_up_comes_once_before_the_first_timed_run(tmp_path, monkeypatch):
+    """Untimed CUDA warm-up before the first run of a process (a no-op without CUDA), in both modes; its
+    body runs here on the CPU."""
+    events = []
+    monkeypatch.setattr(bench_gpu, "warm_up_cuda", lambda: events.append("warm-up"))
+    fake = {"train": 1.0, "compile_steps": 0, "compile_seconds": 0.0, "eval": 1.0}
+    monkeypatch.setattr(bench_gpu, "run_script", lambda *args, **kwargs: events.append("run") or dict(fake))
+    monkeypatch.setattr(bench_gpu, "run_bare", lambda *args, **kwargs: events.append("run") or dict(fake))
+    monkeypatch.setattr(bench_gpu, "learning_check", lambda *args, **kwargs: events.append("run") or [])
+    threads = torch.get_num_threads()
+    try:
+        assert bench_gpu.main(["--tasks", "ynat", "--settings", "KLUE", "eager (", "--data_dir", NO_DATA_DIR]) == 0
+        assert events == ["warm-up", "run", "run", "run"]
+        events.clear()
+        assert bench_gpu.main(["--learning", "eager (", "--learning_tasks", "ynat", "--data_dir", NO_DATA_DIR]) == 0
+        assert events == ["warm-up", "run"]
+    finally:
+        torch.set_num_threads(threads)
+    monkeypatch.undo()
+    assert bench_gpu.warm_up_cuda() is None  # no CUDA here: nothing done
+    bench_gpu.warm_up(torch.device("cpu"))
+
+
+def test_prepare_device_pins_every_wheel_to_the_venvs_version_and_replaces_the_folders(tmp_path):
+    """``bench/prepare_device.sh`` (run on a copy, with a stand-in ``pip download``): every package asked for
+    is pinned to the version installed here, and a wheel left from an earlier run (another dill) is gone, so
+    the device's ``pip install --no-index`` never meets two versions of one package."""
+    import importlib.metadata
+
+    root = tmp_path / "repo"
+    (root / "bench").mkdir(parents=True)
+    (root / "bench" / "prepare_device.sh").write_text((REPO_ROOT / "bench" / "prepare_device.sh").read_text())
+    (root / ".whl").mkdir()
+    (root / ".whl" / "dill-0.0.1-py3-none-any.whl").write_text("stale")
+    asked = tmp_path / "asked.txt"
+    python = tmp_path / "python"
+    python.write_text(f"""#!/usr/bin/env bash
+if [[ $1 == -m && $2 == pip ]]; then
+    shift 3; folder=""; pins=()
+    while (( $# )); do
+        case $1 in
+            -d) folder=$2; shift 2 ;;
+            --*=*|-q|--no-deps) shift ;;
+            --*) shift 2 ;;
+            *) pins+=("$1"); shift ;;
+        esac
+    done
+    for pin in "${{pins[@]}}"; do
+        echo "$pin" >> {asked}; touch "$folder/${{pin%%==*}}-${{pin##*==}}-py3-none-any.whl"
+    done
+    exit 0
+fi
+exec {sys.executable} "$@"
+""")
+    python.chmod(0o755)
+    done = subprocess.run(["bash", str(root / "bench" / "prepare_device.sh")], capture_output=True, text=True,
+                          env={**os.environ, "PYTHON": str(python), "KLUE_DATA": str(tmp_path / "no-klue")})
+    assert done.returncode == 0, done.stderr
+    pins = dict(line.partition("==")[::2] for line in asked.read_text().split())
+    names = ["transformers", "datasets", "dill", "multiprocess", "peft", "accelerate", "psutil", "safetensors"]
+    for name in names:
+        assert pins[name] == importlib.metadata.version(name), name
+    assert pins["bitsandbytes"]  # not in a CPU .venv: its own pinned version
+    wheels = sorted(path.name for path in (root / ".whl").iterdir())
+    assert wheels == sorted(f"{name}-{pins[name]}-py3-none-any.whl" for name in names[:4])
+    assert len(list((root / ".whl-llm").iterdir())) == 5
+
+
+def test_gpu_session_needs_a_time_limit_and_plans_the_short_call_first(tmp_path):
+    """Each mode takes SECONDS (derived from the device time left), refusing none or under 150; the plan in its
+    header and in prepare_device.sh's usage runs the short, bounded nli_ner before learning."""
+    script = Path(bench_gpu.ROOT) / "bench" / "gpu_session.sh"
+    for extra, said in (([], "SECONDS"), (["100"], "at least 150"), (["5m"], "at least 150")):
+        done = subprocess.run(["bash", str(script), "nli_ner", str(tmp_path), *extra], capture_output=True,
+                              text=True, cwd=bench_gpu.ROOT)
+        assert done.returncode == 2 and said in done.stderr, (extra, done.stderr)
+    for path in (script, Path(bench_gpu.ROOT) / "bench" / "prepare_device.sh"):
+        plan = re.findall(r'bash bench/gpu_session\.sh (\w+) "\$OUT" (\d+)', path.read_text())
+        assert [part for part, _ in plan[:2]] == ["nli_ner", "learning"], (path, plan)
+        assert int(plan[0][1]) <= 240
+    assert "3-4 minutes" not in script.read_text()
+
+
+def test_the_docstring_names_the_configs_mrc_length():
+    config = json.loads((REPO_ROOT / "configs" / "mrc.json").read_text())
+    assert f"MRC {config['max_seq_length']} tokens" in bench_gpu.__doc__
