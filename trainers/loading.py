@@ -350,8 +350,10 @@ def emit_no_token_type_ids(tokenizer: PreTrainedTokenizerBase) -> None:
 
 # Model types whose position ids start after the padding index (fairseq's layout): the first
 # ``pad_token_id + 1`` position embeddings are never used (klue/roberta-*: 514 rows, 512 tokens).
+# Text encoders whose position ids start after the padding index (transformers' create_position_ids_from_input_ids)
 POSITIONS_AFTER_PADDING_MODEL_TYPES = (
-    "roberta", "xlm-roberta", "camembert", "data2vec-text", "xmod", "roberta-prelayernorm",
+    "roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "data2vec-text", "xmod", "roberta-prelayernorm",
+    "mpnet", "longformer", "ibert", "luke", "layoutlmv3", "lilt", "markuplm",
 )  # fmt: skip
 
 

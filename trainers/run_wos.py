@@ -228,7 +228,7 @@ class WosTask(Task):
 
         targets = [wos_state.state_to_targets(state, self.slots, self.gates) for state in examples["state"]]
         values = list(dict.fromkeys(v for _, row in targets for v in row))
-        value_ids = dict(zip(values, tokenizer(values, add_special_tokens=False)["input_ids"] if values else []))
+        value_ids = dict(zip(values, wos_state.value_token_ids(tokenizer, values)))
         gate_labels, value_labels, value_cut = [], [], []
         ptr, every_slot = self.gates.index(wos_state.PTR), self.value_targets() == "all"
         for gate_row, value_row in targets:
@@ -321,8 +321,7 @@ class WosTask(Task):
         tokenizer = self.tokenizer
         if self._lookup is None:
             values = wos_state.merge_values(self.ontology, self.known_values)
-            encoded = tokenizer(values, add_special_tokens=False)["input_ids"] if values else []
-            self._lookup = wos_state.value_lookup(values, encoded)
+            self._lookup = wos_state.value_lookup(values, wos_state.value_token_ids(tokenizer, values))
         if not ids:
             return ""
         known = self._lookup.get(tuple(ids))

@@ -23,7 +23,7 @@ import shutil
 import signal
 import sys
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -198,7 +198,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     setattr(model.config, TASK_CONFIG_KEY, task.name)  # saved with it: a later run can tell its task
     if saved_labels is not None:
         use_task_label_order(model, saved_labels, task)
-    if len(tokenizer) > model.get_input_embeddings().num_embeddings:  # tokens added by the task or the user
+    if len(tokenizer) > embedding_rows(model, len(tokenizer)):  # tokens added by the task or the user
         add_embedding_rows(model, len(tokenizer))
     # KLUE heads return their loss as a batch mean and ignore ``num_items_in_batch``. Left to its
     # default (any forward taking **kwargs), the Trainer would multiply that mean by the number of
@@ -589,6 +589,14 @@ def check_output_dir(training_args: KlueTrainingArguments) -> None:
         raise ArgumentsError(f"--output_dir {path}: {existing} is not writable here; pass a folder you can write to")
 
 
+def embedding_rows(model: PreTrainedModel, ids: int) -> int:
+    """The rows of the model's token table; ``ids`` where it has none (CANINE hashes any code point)."""
+    try:
+        return model.get_input_embeddings().num_embeddings
+    except NotImplementedError:
+        return ids
+
+
 def add_embedding_rows(model: PreTrainedModel, vocab_size: int) -> None:
     """Grow the input embeddings to ``vocab_size`` rows, each new one drawn from N(0, initializer_range) as
     KLUE-baseline's transformers (3.5.1) drew them. transformers 5 starts them all at the vocabulary's mean
@@ -830,7 +838,37 @@ def tokenize_split(
     logger.info("%s: %d %s in %d %s.", split, len(examples), task.units[0], len(features), task.units[1])
     for warning in task.feature_warnings(examples, features):
         logger.warning("%s: %s", split, warning)
+    unknown = unknown_token_share(features, tokenizer)
+    if unknown > UNKNOWN_TOKEN_WARNING:
+        logger.warning(
+            "%s: %.0f%% of the tokens are %s: the tokenizer cannot read this text, and the model will not see it "
+            "(a Korean vocabulary under lowercasing, do_lower_case/strip_accents true, splits Hangul into jamo it "
+            "does not hold: check the tokenizer's settings)", split, 100 * unknown, tokenizer.unk_token)
     return features
+
+
+UNKNOWN_TOKEN_WARNING = 0.05  # Korean text under a Korean vocabulary: well under 1%
+UNKNOWN_TOKEN_SAMPLE = 1000  # features looked at
+
+
+def unknown_token_share(features: datasets.Dataset, tokenizer: PreTrainedTokenizerBase) -> float:
+    """The share of the unknown token among the first features' input ids (0 for a tokenizer without one)."""
+    unknown = tokenizer.unk_token_id
+    if unknown is None or "input_ids" not in features.column_names or not len(features):
+        return 0.0
+    ids = list(_flat_ids(features.select(range(min(UNKNOWN_TOKEN_SAMPLE, len(features))))["input_ids"]))
+    pad = tokenizer.pad_token_id
+    real = [token for token in ids if token != pad]
+    return sum(token == unknown for token in real) / len(real) if real else 0.0
+
+
+def _flat_ids(rows: list) -> Iterator[int]:
+    """The ids of rows of ids, nested or not (MCQA: choices of an item)."""
+    for row in rows:
+        if isinstance(row, list):
+            yield from _flat_ids(row)
+        else:
+            yield row
 
 
 class SplitScorer:

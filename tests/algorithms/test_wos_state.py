@@ -77,3 +77,30 @@ def test_generated_ids_map_back_to_the_text_as_written():
 
 def test_merge_values_keeps_the_first_of_each():
     assert wos_state.merge_values({"a-b": ["x", "y"]}, ["y", "z"]) == ["x", "y", "z"]
+
+
+def _contains(sequence: list[int], part: list[int]) -> bool:
+    return any(sequence[at:at + len(part)] == part for at in range(len(sequence) - len(part) + 1))
+
+
+@pytest.mark.parametrize("family", ["wordpiece", "byte_bpe", "unigram"])
+def test_a_value_tokenizes_as_its_mentions_do_so_a_pointer_can_copy_it(family):
+    """Tokenized alone, a byte-level BPE value lacks the 'Ġ' of its mentions after a space: no copyable ids."""
+    from tests import tiny_tokenizers
+
+    texts = ["강남 서울역 근처 한식당을 찾아요", "서울역 근처 숙소", "예약 시간은 12시 30분 이에요"] * 30
+    tokenizer = getattr(tiny_tokenizers, f"{family}_tokenizer")(texts, vocab_size=300)
+    values = ["서울역 근처", "12시 30분"]
+    ids = wos_state.value_token_ids(tokenizer, values)
+    for value, value_ids in zip(values, ids):
+        utterance = tokenizer(f"어디냐면 {value} 이에요", add_special_tokens=False)["input_ids"]
+        assert _contains(utterance, value_ids), (family, value, tokenizer.convert_ids_to_tokens(value_ids))
+        assert tokenizer.decode(value_ids).strip() == value
+    alone = [tokenizer.convert_ids_to_tokens(row) for row in tokenizer(values, add_special_tokens=False)["input_ids"]]
+    tokens = [tokenizer.convert_ids_to_tokens(row) for row in ids]
+    if family == "byte_bpe":
+        assert all(row[0].startswith("Ġ") for row in tokens) and all(not row[0].startswith("Ġ") for row in alone)
+    elif family == "unigram":  # the same, less a lone '▁' (the space alone, nothing to generate)
+        assert tokens == [row[1:] if row[0] == "▁" else row for row in alone]
+    else:
+        assert tokens == alone  # WordPiece: what KLUE-baseline's standalone tokenization gives

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from transformers import BertConfig, DebertaV2Config, RobertaConfig
+from transformers import BertConfig, DebertaV2Config, MPNetConfig, RobertaConfig
 
 from args import ArgumentsError, KlueTrainingArguments
 from trainers.run_ner import NerTask
@@ -271,6 +271,8 @@ def test_max_seq_length_is_lowered_to_the_models_positions_when_the_tokenizer_ha
     assert resolve_max_length(DataArguments(), tokenizer_without_limit(), NerTask(), bert) == 128  # NER's default 510
     roberta = RobertaConfig(max_position_embeddings=514, pad_token_id=1)  # klue/roberta-*: 512 usable
     assert resolve_max_length(DataArguments(max_seq_length=1024), tokenizer_without_limit(), NliTask(), roberta) == 512
+    mpnet = MPNetConfig(max_position_embeddings=514, pad_token_id=1)  # positions after the padding index too
+    assert resolve_max_length(DataArguments(max_seq_length=514), tokenizer_without_limit(), NliTask(), mpnet) == 512
     relative = DebertaV2Config(max_position_embeddings=512, position_biased_input=False)  # no absolute positions
     assert resolve_max_length(DataArguments(max_seq_length=1024), tokenizer_without_limit(), NliTask(), relative) == (
         1024)

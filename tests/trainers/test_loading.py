@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import transformers
@@ -175,4 +176,45 @@ def test_an_xlnet_head_reading_the_last_position_is_refused_in_one_line(task, tm
                          "--validation_file", str(dev), "--do_eval", "--report_to", "none", "--use_cpu"]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
     assert len(err) == 1 and "reads the sequence's last position (summary_type 'last')" in err[0]
+
+
+def test_a_model_without_a_token_table_trains_canine(tmp_path):
+    """CANINE hashes code points (no token table: get_input_embeddings raises): it trains like any encoder."""
+    model = tmp_path / "canine"
+    transformers.CanineModel(transformers.CanineConfig(
+        hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64, num_hash_functions=2,
+        num_hash_buckets=64, max_position_embeddings=256)).save_pretrained(model)
+    transformers.CanineTokenizer(model_max_length=128).save_pretrained(model)
+    train = write_json(tmp_path / "train.json", nli_records(8, seed=1))
+    assert main(NliTask(), ["--model_name_or_path", str(model), "--output_dir", str(tmp_path / "out"),
+                            "--train_file", str(train), "--validation_file", str(train), "--do_train", "--do_eval",
+                            "--max_steps", "1", "--report_to", "none", "--use_cpu"]) == 0
+
+
+def test_text_the_tokenizer_reads_as_unknown_tokens_is_warned_about(tmp_path, capsys):
+    """A vocabulary that cannot spell the text (a Korean one under lowercasing: Hangul split into jamo) trained
+    and scored on [UNK]s without a word."""
+    from tests.tiny_tokenizers import wordpiece_tokenizer
+
+    records = nli_records(8, seed=1)
+
+    def tiny_bert_reading(texts: list[str], name: str):
+        tokenizer = wordpiece_tokenizer(texts, vocab_size=600, model_max_length=128)
+        transformers.BertModel(transformers.BertConfig(
+            vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+            intermediate_size=64, max_position_embeddings=130, pad_token_id=tokenizer.pad_token_id,
+        )).save_pretrained(tmp_path / name)
+        tokenizer.save_pretrained(tmp_path / name)
+        return tmp_path / name
+
+    korean = tiny_bert_reading([r[key] for r in records for key in ("premise", "hypothesis")] * 5, "korean")
+    latin = tiny_bert_reading(["the quick brown fox jumps over the lazy dog"] * 20, "latin")
+    dev = write_json(tmp_path / "dev.json", records)
+    for model, warned in ((korean, False), (latin, True)):
+        assert main(NliTask(), ["--model_name_or_path", str(model), "--output_dir", str(tmp_path / model.name),
+                                "--validation_file", str(dev), "--do_eval", "--report_to", "none", "--use_cpu",
+                                "--pad_to_max_length"]) == 0  # padding is not counted
+        out = capsys.readouterr().out
+        assert ("% of the tokens are [UNK]: the tokenizer cannot read this text" in out) is warned
+    assert re.search(r"validation: ([5-9]\d|100)% of the tokens are \[UNK\]", out)  # [CLS]/[SEP] are not
 

@@ -312,6 +312,29 @@ def test_value_targets_are_every_slots_or_the_generated_ones_only(value_targets,
                 assert labels[0] != -100
 
 
+def test_value_labels_are_the_tokens_of_the_values_mentions_with_a_byte_level_bpe_tokenizer():
+    """Tokenized alone, a value lacks the 'Ġ' its mentions after a space have: its labels could not be copied."""
+    from algorithms import wos_state
+    from tests.tiny_tokenizers import byte_bpe_tokenizer
+
+    task = WosTask()
+    task.use_options(*_task_flags(value_targets="ptr"))
+    tokenizer = byte_bpe_tokenizer(wos_corpus(), vocab_size=400)
+    task.slots, task.gates = list(wos_ontology()), ["none", "dontcare", "ptr", "yes", "no"]
+    examples = task.prepare_split(_dataset(wos_dialogues(3, seed=3)), "validation")[:]
+    features = task.preprocess(examples, tokenizer, 128, False)
+    unlike_alone = 0  # values whose labels differ from their tokens alone: what the test tells apart
+    for state, values in zip(examples["state"], features["value_labels"]):
+        generated = dict(wos_state.split_item(item) for item in state)
+        for slot, labels in zip(task.slots, values):
+            value = generated.get(slot)
+            if value not in (None, "dontcare", "yes", "no"):
+                (expected,) = wos_state.value_token_ids(tokenizer, [value])
+                assert labels[: len(expected)] == expected[:8]
+                unlike_alone += expected != tokenizer(value, add_special_tokens=False)["input_ids"]
+    assert unlike_alone
+
+
 def _task_flags(**options):
     from args import WosArguments
 
