@@ -12,8 +12,7 @@ DP_DECODING = ("greedy", "mst")
 @dataclass
 class DpArguments:
     _argument_group_name = "DP task"  # the heading of these flags in --help
-    # The flags that shape the model or its training examples: a resume, or a rerun of a finished run, must keep
-    # them (runner.run_settings)
+    # Flags that shape the model or its training examples: a resume or a finished run's rerun keeps them (run_settings)
     _run_settings = ("pos_embedding_dim", "lstm_hidden_size", "arc_dim", "label_dim")
 
     decode: str = field(

@@ -13,8 +13,7 @@ MCQA_MODELS = ("encoder", "causal_lm")
 @dataclass
 class McqaArguments:
     _argument_group_name = "MCQA task"  # the heading of these flags in --help
-    # The flags that shape the model or its training examples: a resume, or a rerun of a finished run, must keep
-    # them (runner.run_settings)
+    # Flags that shape the model or its training examples: a resume or a finished run's rerun keeps them (run_settings)
     _run_settings = ("mcqa_model", "lora_r", "lora_alpha", "lora_dropout", "lora_target_modules", "load_in_4bit",
                      "mcqa_chat_template")
 

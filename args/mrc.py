@@ -11,8 +11,7 @@ from args.errors import ArgumentsError
 @dataclass
 class MrcArguments:
     _argument_group_name = "MRC task"  # the heading of these flags in --help
-    # The flags that shape the model or its training examples: a resume, or a rerun of a finished run, must keep
-    # them (runner.run_settings)
+    # Flags that shape the model or its training examples: a resume or a finished run's rerun keeps them (run_settings)
     _run_settings = ("doc_stride", "doc_stride_mode", "max_query_length")
 
     doc_stride: int = field(

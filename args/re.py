@@ -12,8 +12,7 @@ RE_HEADS = ("cls", "entity_start")
 @dataclass
 class ReArguments:
     _argument_group_name = "RE task"  # the heading of these flags in --help
-    # The flags that shape the model or its training examples: a resume, or a rerun of a finished run, must keep
-    # them (runner.run_settings)
+    # Flags that shape the model or its training examples: a resume or a finished run's rerun keeps them (run_settings)
     _run_settings = ("re_head",)
 
     re_head: str = field(

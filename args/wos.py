@@ -10,8 +10,7 @@ from args.errors import ArgumentsError
 @dataclass
 class WosArguments:
     _argument_group_name = "WoS task"  # the heading of these flags in --help
-    # The flags that shape the model or its training examples: a resume, or a rerun of a finished run, must keep
-    # them (runner.run_settings)
+    # Flags that shape the model or its training examples: a resume or a finished run's rerun keeps them (run_settings)
     _run_settings = ("teacher_forcing_ratio", "max_value_length", "value_targets")
 
     ontology_file: str | None = field(

@@ -24,6 +24,15 @@ SHARED = REPO_ROOT.parent / "shared" / "klue"
 NO_DATA_DIR = "/nonexistent/klue"  # the synthetic data then use the smoke sentences as filler
 
 
+def run_bench(argv: list[str]) -> int:
+    """bench_gpu.main, leaving torch's thread count as it was (the tiny CPU version runs on one thread)."""
+    threads = torch.get_num_threads()
+    try:
+        return bench_gpu.main(argv)
+    finally:
+        torch.set_num_threads(threads)
+
+
 def test_gpu_benchmark_says_it_has_no_gpu_and_measures_every_task(tmp_path):
     """Every task gets a positive train samples/s in every setting and its ratio to the KLUE-baseline
     style row; the script default repeats the eager run (no CUDA: ``auto`` is off). Without
@@ -161,12 +170,8 @@ def test_learning_check_trains_and_scores_each_task_on_a_held_out_part(tmp_path,
     metrics on the other 20% (tiny CPU version): NER on the real dev file, YNAT and MRC (articles) on
     synthetic ones."""
     shared = require_shared(SHARED / "v1.1")
-    threads = torch.get_num_threads()  # the tiny version runs on one thread
-    try:
-        assert bench_gpu.main(["--learning", "eager", "--seeds", "1", "--learning_tasks", "ner", "ynat", "mrc",
-                               "--data_dir", str(shared.parent), "--out", str(tmp_path / "learning.md")]) == 0
-    finally:
-        torch.set_num_threads(threads)
+    assert run_bench(["--learning", "eager", "--seeds", "1", "--learning_tasks", "ner", "ynat", "mrc",
+                      "--data_dir", str(shared.parent), "--out", str(tmp_path / "learning.md")]) == 0
     rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in capsys.readouterr().out.splitlines()
             if line.startswith("| ") and bench_gpu.EAGER in line]
     assert [row[0] for row in rows] == ["ner", "ynat", "mrc"] and all(row[2] == "1" for row in rows)
@@ -216,12 +221,8 @@ def test_learning_on_sized_synthetic_sets_with_the_config(tmp_path, capsys, monk
         return train, held_out
 
     monkeypatch.setattr(bench_gpu, "split_for_learning", counting_split)
-    threads = torch.get_num_threads()
-    try:
-        assert bench_gpu.main(["--learning", "eager", "--seeds", "1", "--learning_tasks", "ynat", "--learning_sizes",
-                               "30", "6", "--learning_config", "--data_dir", NO_DATA_DIR]) == 0
-    finally:
-        torch.set_num_threads(threads)
+    assert run_bench(["--learning", "eager", "--seeds", "1", "--learning_tasks", "ynat", "--learning_sizes",
+                      "30", "6", "--learning_config", "--data_dir", NO_DATA_DIR]) == 0
     out = capsys.readouterr().out
     assert "configs/<task>.json as a user runs it, on 30 synthetic examples, scored on 6 others" in out
     assert splits == [[30, 6]]
@@ -375,10 +376,9 @@ def test_precision_settings_are_restored_whatever_a_run_set():
         bench_gpu.restore_precision(before)
 
 
-def test_a_run_under_way_is_a_row_saying_since_when_and_the_batch_is_the_runs_own(tmp_path, monkeypatch, capsys):
-    """Throughput: before each run ``--out`` holds a row saying it is running and since when, replaced by the
-    result after it (a command its timeout kills keeps that row). The batch column is what the run parsed: the
-    ``--per_device_eval_batch_size 32`` setting's 32, not the (tiny-capped) config's 16."""
+@pytest.fixture
+def written_tables(monkeypatch) -> list[str]:
+    """Every table bench_gpu writes, as it was when written (a run's row before the run and after it)."""
     tables = []
     write = bench_gpu.write_text
 
@@ -387,17 +387,20 @@ def test_a_run_under_way_is_a_row_saying_since_when_and_the_batch_is_the_runs_ow
         tables.append(Path(path).read_text(encoding="utf-8"))
 
     monkeypatch.setattr(bench_gpu, "write_text", recording)
+    return tables
+
+
+def test_a_run_under_way_is_a_row_saying_since_when_and_the_batch_is_the_runs_own(tmp_path, written_tables, capsys):
+    """Throughput: before each run ``--out`` holds a row saying it is running and since when, replaced by the
+    result after it (a command its timeout kills keeps that row). The batch column is what the run parsed: the
+    ``--per_device_eval_batch_size 32`` setting's 32, not the (tiny-capped) config's 16."""
     out = tmp_path / "table.md"
-    threads = torch.get_num_threads()
-    try:
-        assert bench_gpu.main(["--tasks", "ynat", "--settings", "eager (", "eval_batch_size 32", "--bare",
-                               "--data_dir", NO_DATA_DIR, "--out", str(out)]) == 0
-    finally:
-        torch.set_num_threads(threads)
+    assert run_bench(["--tasks", "ynat", "--settings", "eager (", "eval_batch_size 32", "--bare",
+                      "--data_dir", NO_DATA_DIR, "--out", str(out)]) == 0
     rows = {row[1]: row for row in _table_rows(out.read_text())}
     eval32 = "--per_device_eval_batch_size 32 (no CUDA graphs)"
     assert rows[bench_gpu.EAGER][2] == "8 / 16" and rows[eval32][2] == "8 / 32"
-    running = [_table_rows(table) for table in tables]
+    running = [_table_rows(table) for table in written_tables]
     for name in (bench_gpu.EAGER, eval32):  # each run: first written as running, then as its result
         states = [next(row[3] for row in table if row[1] == name) for table in running
                   if any(row[1] == name for row in table)]
@@ -409,27 +412,15 @@ def test_a_run_under_way_is_a_row_saying_since_when_and_the_batch_is_the_runs_ow
 
 
 def test_a_learning_run_under_way_shows_its_progress_and_a_finished_one_its_steady_rate(tmp_path, monkeypatch,
-                                                                                         capsys):
+                                                                                         written_tables, capsys):
     """``--learning``: the running row carries the step clock's last line (every PROGRESS_EVERY steps: 4
     here), printed too; the finished row has the steady train samples/s and the compile steps besides the
     whole run's seconds."""
-    tables = []
-    write = bench_gpu.write_text
-
-    def recording(path, fill):
-        write(path, fill)
-        tables.append(Path(path).read_text(encoding="utf-8"))
-
-    monkeypatch.setattr(bench_gpu, "write_text", recording)
     monkeypatch.setattr(bench_gpu, "PROGRESS_EVERY", 4)
     out = tmp_path / "learning.md"
-    threads = torch.get_num_threads()
-    try:
-        assert bench_gpu.main(["--learning", "eager (", "--seeds", "1", "--learning_tasks", "ynat",
-                               "--data_dir", NO_DATA_DIR, "--out", str(out)]) == 0
-    finally:
-        torch.set_num_threads(threads)
-    cells = [row[3] for table in tables for row in _table_rows(table)]
+    assert run_bench(["--learning", "eager (", "--seeds", "1", "--learning_tasks", "ynat",
+                      "--data_dir", NO_DATA_DIR, "--out", str(out)]) == 0
+    cells = [row[3] for table in written_tables for row in _table_rows(table)]
     assert re.fullmatch(r"not ended: started \d+ s into the command", cells[0])
     assert any(re.fullmatch(r"not ended: started \d+ s into the command; at \d+ s: step 8/16 at .* s of training; "
                             r"median step .*", cell) for cell in cells), cells
@@ -482,15 +473,11 @@ def test_cuda_warm_up_comes_once_before_the_first_timed_run(tmp_path, monkeypatc
     monkeypatch.setattr(bench_gpu, "run_script", lambda *args, **kwargs: events.append("run") or dict(fake))
     monkeypatch.setattr(bench_gpu, "run_bare", lambda *args, **kwargs: events.append("run") or dict(fake))
     monkeypatch.setattr(bench_gpu, "learning_check", lambda *args, **kwargs: events.append("run") or [])
-    threads = torch.get_num_threads()
-    try:
-        assert bench_gpu.main(["--tasks", "ynat", "--settings", "KLUE", "eager (", "--data_dir", NO_DATA_DIR]) == 0
-        assert events == ["warm-up", "run", "run", "run"]
-        events.clear()
-        assert bench_gpu.main(["--learning", "eager (", "--learning_tasks", "ynat", "--data_dir", NO_DATA_DIR]) == 0
-        assert events == ["warm-up", "run"]
-    finally:
-        torch.set_num_threads(threads)
+    assert run_bench(["--tasks", "ynat", "--settings", "KLUE", "eager (", "--data_dir", NO_DATA_DIR]) == 0
+    assert events == ["warm-up", "run", "run", "run"]
+    events.clear()
+    assert run_bench(["--learning", "eager (", "--learning_tasks", "ynat", "--data_dir", NO_DATA_DIR]) == 0
+    assert events == ["warm-up", "run"]
     monkeypatch.undo()
     assert bench_gpu.warm_up_cuda() is None  # no CUDA here: nothing done
     bench_gpu.warm_up(torch.device("cpu"))

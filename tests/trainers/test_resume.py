@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -161,17 +162,19 @@ def test_a_checkpoint_holds_its_loss_sum_before_it_counts_as_whole(tiny_bert, tm
     assert had_loss_sum == [True, True]  # checkpoints 2 and 4
 
 
-def stopped_run(tiny_bert: Path, tmp_path: Path) -> tuple[list[str], Path]:
-    """A YNAT run with checkpoints 2 and 4 that reads as stopped after checkpoint 4 (no train_results.json)."""
+def stopped_run(tiny_bert: Path, tmp_path: Path, task: Any = None, records: list[dict] | None = None,
+                *flags: str) -> tuple[list[str], Path]:
+    """A run (YNAT unless told) with checkpoints 2 and 4 that reads as stopped after checkpoint 4 (no
+    train_results.json)."""
     from trainers.run_ynat import YnatTask
     from trainers.runner import main
 
-    train = write_json(tmp_path / "train.json", ynat_records(16, seed=3))
+    train = write_json(tmp_path / "train.json", records or ynat_records(16, seed=3))
     out = tmp_path / "out"
     argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
             "--do_train", "--max_steps", "6", "--save_steps", "2", "--per_device_train_batch_size", "4",
-            "--learning_rate", "5e-3", "--report_to", "none", "--use_cpu", "--disable_tqdm", "true"]
-    assert main(YnatTask(), argv) == 0
+            "--learning_rate", "5e-3", "--report_to", "none", "--use_cpu", "--disable_tqdm", "true", *flags]
+    assert main((task or YnatTask)(), argv) == 0
     (out / "train_results.json").unlink()
     shutil.rmtree(out / "checkpoint-6")
     return argv, out
@@ -220,20 +223,13 @@ def test_a_stopped_run_rerun_with_another_task_head_is_refused_named_or_not(tiny
     from trainers.run_re import ReTask
     from trainers.runner import main
 
-    train = write_json(tmp_path / "train.json", re_records(16, seed=1))
-    out = tmp_path / "out"
-    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
-            "--do_train", "--max_steps", "4", "--save_steps", "2", "--per_device_train_batch_size", "4",
-            "--report_to", "none", "--use_cpu", "--disable_tqdm", "true", "--re_head", "cls"]
-    assert main(ReTask(), argv) == 0
-    (out / "train_results.json").unlink()
-    shutil.rmtree(out / "checkpoint-4")
+    argv, out = stopped_run(tiny_bert, tmp_path, ReTask, re_records(16, seed=1), "--re_head", "cls")
     capsys.readouterr()
     other = [*argv, "--re_head", "entity_start"]
     assert main(ReTask(), other) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "holds checkpoint-2 of a run with other flags (re_head cls -> entity_start)" in err[0]
-    assert main(ReTask(), [*other, "--resume_from_checkpoint", str(out / "checkpoint-2")]) == 2
+    assert len(err) == 1 and "holds checkpoint-4 of a run with other flags (re_head cls -> entity_start)" in err[0]
+    assert main(ReTask(), [*other, "--resume_from_checkpoint", str(out / "checkpoint-4")]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
     assert len(err) == 1 and "error: the checkpoint lacks " in err[0] and "another model or task head?" in err[0]
 
