@@ -71,8 +71,9 @@ class DataArguments:
         default=None, metadata={"help": "Processes for tokenization (default: one)."}
     )
     overwrite_cache: bool = field(
-        default=False, metadata={"help": "Tokenize again rather than reuse the features datasets cached from an "
-                                 "earlier run."}
+        default=False, metadata={"help": "Taken for the Hugging Face example scripts' sake: no tokenized features "
+                                 "are cached between runs here (the splits are read into memory, which datasets "
+                                 "does not cache), so every run tokenizes them anew."}
     )
 
     def __post_init__(self) -> None:

@@ -817,8 +817,8 @@ def tokenize_split(
     training_args: KlueTrainingArguments | None,
     split: str,
 ) -> datasets.Dataset:
-    """Batched task preprocessing, cached by ``datasets``. Under several processes the main one
-    tokenizes first (``training_args``; None: one process, as in the benchmarks)."""
+    """Batched task preprocessing (in memory, as the splits are: nothing is cached between runs). Under several
+    processes the main one tokenizes first (``training_args``; None: one process, as in the benchmarks)."""
     padding = "max_length" if data_args.pad_to_max_length else False
     source = examples.with_format(task.batch_format) if task.batch_format else examples
     first = (training_args.main_process_first(desc=f"{split} tokenization") if training_args

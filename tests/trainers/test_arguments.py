@@ -232,6 +232,13 @@ def test_shipped_configs_combine_with_flags():
     assert data_args.max_seq_length == 510  # from the file
 
 
+def test_evaluation_outputs_are_joined_once_not_batch_by_batch_unless_told(tmp_path):
+    """The Trainer's per-batch joining copies all earlier outputs again every batch (5 s of a WoS evaluation)."""
+    base = ["--model_name_or_path", "x", "--output_dir", str(tmp_path), "--do_eval"]
+    assert parse_arguments(YnatTask(), base)[2].eval_do_concat_batches is False
+    assert parse_arguments(YnatTask(), [*base, "--eval_do_concat_batches", "true"])[2].eval_do_concat_batches is True
+
+
 def test_the_best_checkpoint_is_chosen_by_the_tasks_selection_metric_unless_told_otherwise(tmp_path):
     base = ["--model_name_or_path", "m", "--output_dir", str(tmp_path), "--do_train", "--load_best_model_at_end",
             "--eval_strategy", "epoch", "--save_strategy", "epoch"]

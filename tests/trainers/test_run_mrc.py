@@ -339,14 +339,14 @@ def test_eval_loss_does_not_depend_on_the_eval_batch(tiny_bert, tmp_path):
 
 @pytest.mark.parametrize("grouped", [False, True])
 def test_per_batch_eval_outputs_give_the_same_answers_and_scores(grouped, tiny_bert, tmp_path):
-    """``--eval_do_concat_batches false`` (per-batch outputs, joined before decoding), with and
-    without length-grouped evaluation, decodes exactly as the default."""
+    """``--eval_do_concat_batches`` false (the default here: per-batch outputs, joined once before decoding) and
+    true (the Trainer's: joined batch by batch), with and without length-grouped evaluation, decode alike."""
     dev = write_json(tmp_path / "dev.json", mixed_length_document(seed=12))
     common = ["--do_eval", "--per_device_eval_batch_size", "3"]
     if grouped:
         common += ["--train_sampling_strategy", "group_by_length"]
     outputs = {}
-    for name, flags in {"default": [], "per_batch": ["--eval_do_concat_batches", "false"]}.items():
+    for name, flags in {"default": [], "per_batch": ["--eval_do_concat_batches", "true"]}.items():
         assert run_mrc(tiny_bert, tmp_path / name, {"validation": dev}, *common, *flags) == 0
         results = json.loads((tmp_path / name / "eval_results.json").read_text())
         outputs[name] = (read_jsonl(tmp_path / name / "eval_predictions.jsonl"),

@@ -151,11 +151,11 @@ def trained_ner(tiny_bert, tmp_path_factory) -> Path:
     [
         ["--per_device_eval_batch_size", "1"],
         ["--per_device_eval_batch_size", "3", "--train_sampling_strategy", "group_by_length"],
-        ["--eval_do_concat_batches", "false"],
-        ["--eval_do_concat_batches", "false", "--train_sampling_strategy", "group_by_length"],
+        ["--eval_do_concat_batches", "true"],
+        ["--eval_do_concat_batches", "true", "--train_sampling_strategy", "group_by_length"],
         ["--padding_side_copy", "left"],
     ],
-    ids=["batch1", "grouped", "no-concat", "no-concat-grouped", "left-padding-tokenizer"],
+    ids=["batch1", "grouped", "joined-per-batch", "joined-per-batch-grouped", "left-padding-tokenizer"],
 )
 def test_predictions_do_not_depend_on_batching_order_or_padding_side(trained_ner, tmp_path, variant):
     """Eval batch size, length-grouped order, per-batch outputs and a tokenizer that pads on the left all
