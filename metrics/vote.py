@@ -110,14 +110,15 @@ def read_scores(path: str | Path) -> dict[str, list[float]]:
         except json.JSONDecodeError as error:
             raise VoteInputError(f"{path}, line {number}: not valid JSON ({error.msg})") from None
         values = record.get("scores") if isinstance(record, dict) else None
-        numbers = isinstance(values, list) and all(
-            isinstance(value, (int, float)) and not isinstance(value, bool) for value in values
+        numbers = isinstance(values, list) and all(  # null: how run_mcqa writes a NaN score
+            value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)) for value in values
         )
         if not numbers or not isinstance(record.get("id"), str):
             raise VoteInputError(f'{path}, line {number}: expected {{"id": "...", "scores": [numbers]}}')
-        if not all(math.isfinite(value) for value in values):  # a NaN sum ties with nothing: no answer at all
+        if not all(value is not None and math.isfinite(value) for value in values):  # a NaN sum ties with nothing
+            shown = ", ".join("null" if value is None else str(value) for value in values)
             raise VoteInputError(f"{path}, line {number} (id {record['id']}): a score is not a finite number "
-                                 f"({', '.join(map(str, values))}); the model's outputs overflowed?")
+                                 f"({shown}); the model's outputs overflowed?")
         if record["id"] in scores:  # else the last line would win silently, and it can decide a tie
             raise VoteInputError(f"{path}, line {number}: id {record['id']!r} is given twice")
         scores[record["id"]] = [float(value) for value in values]

@@ -72,6 +72,7 @@ class WosTask(Task):
     def use_run_arguments(self, model_args: ModelArguments, data_args: DataArguments) -> None:
         self.model_args, self.data_args = model_args, data_args
         self._trained: WosTradeConfig | None | object = _UNREAD
+        self._max_value_length = None  # the model's own, unless given, once it is read
 
     def prepare_tokenizer(self, tokenizer: PreTrainedTokenizerBase) -> None:
         self.tokenizer = tokenizer  # slot names and values are tokenized with it
@@ -229,21 +230,22 @@ class WosTask(Task):
         targets = [wos_state.state_to_targets(state, self.slots, self.gates) for state in examples["state"]]
         values = list(dict.fromkeys(v for _, row in targets for v in row))
         value_ids = dict(zip(values, wos_state.value_token_ids(tokenizer, values)))
+        # Each value's label row once (a turn has a row per slot: 45 x 60,000 turns in KLUE's train set)
+        label_rows, too_long = {}, {}
+        for value, ids in value_ids.items():
+            tokens = ids + [end_id]
+            too_long[value] = len(tokens) > steps
+            label_rows[value] = tokens[:steps] + [IGNORE_INDEX] * (steps - len(tokens[:steps]))
+        ignored = [IGNORE_INDEX] * steps
         gate_labels, value_labels, value_cut = [], [], []
         ptr, every_slot = self.gates.index(wos_state.PTR), self.value_targets() == "all"
         for gate_row, value_row in targets:
             gate_labels.append(gate_row)
-            rows, cut_values = [], 0
-            for gate, value in zip(gate_row, value_row, strict=True):
-                if not every_slot and gate != ptr:  # --value_targets ptr: the gate alone says none/dontcare
-                    rows.append([IGNORE_INDEX] * steps)
-                    continue
-                tokens = value_ids[value] + [end_id]
-                cut_values += len(tokens) > steps
-                tokens = tokens[:steps]
-                rows.append(tokens + [IGNORE_INDEX] * (steps - len(tokens)))
-            value_labels.append(rows)
-            value_cut.append(cut_values)
+            # --value_targets ptr: the gate alone says none/dontcare, no value is trained
+            trained = value_row if every_slot else [
+                value if gate == ptr else None for gate, value in zip(gate_row, value_row, strict=True)]
+            value_labels.append([ignored if value is None else label_rows[value] for value in trained])
+            value_cut.append(sum(too_long[value] for value in trained if value is not None))
         features.update(gate_labels=gate_labels, value_labels=value_labels, history_cut=cut, value_cut=value_cut)
         return features
 

@@ -140,6 +140,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     check_output_dir(training_args)
     check_predictions_csv_target(task_options, data_args, training_args)
     check_predicts_with_its_model(training_args, model_args)
+    task.use_run_arguments(model_args, data_args)  # the task's run settings may read the model (WoS: its own)
     finished_settings = None
     if training_args.do_train:  # taken before the Trainer exists (it may fill some in), saved once trained
         finished_settings = finished_run_settings(task, model_args, data_args, training_args)
@@ -151,7 +152,7 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
         )
     resume_from = find_resume_checkpoint(training_args)
     set_seed(training_args.seed)
-    task.use_run_arguments(model_args, data_args)
+    task.use_run_arguments(model_args, data_args)  # again: a finished run evaluates its own model
     task.trains = training_args.do_train
 
     tokenizer = load_tokenizer(model_args, fast_required=task.needs_fast_tokenizer)

@@ -128,6 +128,8 @@ def test_cli_unreadable_files_and_repeated_score_ids_end_in_one_line(tmp_path, c
     [
         # json.dumps writes NaN; summed into a tie it matched no answer (a StopIteration traceback)
         (2, [[[float("nan"), 0.5]], [[0.5, 0.5]]], "s0.jsonl, line 1 (id q1): a score is not a finite number"),
+        # run_mcqa writes a NaN score as null
+        (2, [[[0.5, 0.5]], [[None, 0.5]]], "s1.jsonl, line 1 (id q1): a score is not a finite number (null, 0.5)"),
         # two runs over different test files: 4 scores against 5 for one id
         (2, [[[0.1, 0.2, 0.3, 0.4]], [[0.1, 0.2, 0.3, 0.2, 0.2]]], "s1.jsonl: id 'q1' has 5 scores, "),
         (5, [[[0.1, 0.2, 0.3, 0.4]], [[0.1, 0.2, 0.3, 0.4]]], "b.csv: id 'q1' is answered 5, but "),

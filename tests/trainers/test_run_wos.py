@@ -116,6 +116,22 @@ def test_a_stopped_run_resumes_under_its_value_targets_as_written_and_not_under_
     assert "Resumed at global step 1" in capsys.readouterr().out
 
 
+def test_training_on_from_a_trained_generator_keeps_its_value_length_and_targets(wos_bert, tmp_path):
+    """Without the flags, a WoS model trains on with its own --max_value_length and --value_targets (the run
+    settings were once taken before the model was known, and fixed the length at the default 12)."""
+    train = write(tmp_path / "train.json", wos_dialogues(2, seed=5))
+    ontology = write(tmp_path / "ontology.json", wos_ontology())
+    flags = [flag for flag in FAST if flag not in ("--max_value_length", "8")]
+    common = ["--train_file", str(train), "--ontology_file", str(ontology), "--do_train", "--max_steps", "1", *flags]
+    assert main(WosTask(), ["--model_name_or_path", str(wos_bert), "--output_dir", str(tmp_path / "first"), *common,
+                            "--max_value_length", "3", "--value_targets", "ptr"]) == 0
+    assert main(WosTask(), ["--model_name_or_path", str(tmp_path / "first"), "--output_dir", str(tmp_path / "second"),
+                            *common]) == 0
+    for saved in ("config.json", "klue_run_settings.json"):
+        values = json.loads((tmp_path / "second" / saved).read_text())
+        assert (values["max_value_length"], values["value_targets"]) == (3, "ptr"), saved
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_overfitting_two_dialogues_reaches_jga_100(seed, wos_bert, tmp_path):
     """Gates, generated values (copied or from the vocabulary, `-` inside values included) and the
