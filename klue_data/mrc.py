@@ -36,10 +36,10 @@ from typing import Any
 from klue_data.errors import KlueDataError
 from klue_data.records import (
     RecordReader,
+    cell_value,
     claim_guid,
     iter_readers,
     numpy_text_hint,
-    parse_cell,
     read_json,
     read_records,
 )
@@ -213,11 +213,7 @@ def _answer_list(row: RecordReader, name: str) -> dict[str, list[Any]]:
     value = row.record.get(name)
     if value is None:
         return _empty_answers()
-    if isinstance(value, str):  # a CSV cell: JSON or Python's repr
-        try:
-            value = parse_cell(value)
-        except ValueError:
-            pass  # refused below
+    value = cell_value(value)  # a CSV cell: JSON or Python's repr
     if isinstance(value, dict):  # the Hub's layout
         texts, starts = value.get("text", []), value.get("answer_start", [])
         if not isinstance(texts, list) or not isinstance(starts, list) or len(texts) != len(starts):

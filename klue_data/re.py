@@ -19,7 +19,7 @@ from typing import Any
 
 from klue_data.hub_rows import hub_label
 from klue_data.labels import RE_HUB_RELATIONS, RE_RELATIONS
-from klue_data.records import RecordReader, claim_guid, iter_readers, parse_cell, read_records
+from klue_data.records import RecordReader, cell_value, claim_guid, iter_readers, read_records
 from klue_data.text_checks import warn_empty_texts
 
 logger = logging.getLogger(__name__)
@@ -69,12 +69,7 @@ def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str
 
 
 def _entity(row: RecordReader, name: str, sentence: str) -> dict[str, Any]:
-    value = row.record.get(name)
-    if isinstance(value, str):  # CSV cell: JSON or a Python dict repr
-        try:
-            value = parse_cell(value)
-        except ValueError:
-            pass  # refused below, as any value that is not an object
+    value = cell_value(row.record.get(name))  # a CSV cell: JSON or a Python dict repr
     if not isinstance(value, dict):
         raise row.error(f"expected an object {{word, start_idx, end_idx, type}}, got {str(value)[:60]!r}", name)
     entity = {}

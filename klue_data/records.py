@@ -175,6 +175,17 @@ def parse_cell(text: str) -> Any:
 
 
 _INTEGER_ARRAY = re.compile(r"\s*\[\s*-?[0-9]+(?:\s+-?[0-9]+)*\s*\]\s*")
+def cell_value(value: Any) -> Any:
+    """A CSV cell holding a list or an object, read (``parse_cell``); any other value, and text that is neither, as
+    it is, for the caller to refuse with its own message."""
+    if isinstance(value, str):
+        try:
+            return parse_cell(value)
+        except ValueError:
+            pass
+    return value
+
+
 def numpy_text_hint(value: Any) -> str:
     """A note to end the error of a cell holding numpy's text for a nested array or for one over 1,000 items (cut
     to ``...``), which ``datasets``' ``to_csv`` writes and nothing can read back; "" for any other value."""

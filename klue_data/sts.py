@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from klue_data.labels import STS_BINARY_THRESHOLD, STS_MAX_SCORE, STS_MIN_SCORE
-from klue_data.records import RecordReader, claim_guid, iter_readers, parse_cell, read_records
+from klue_data.records import RecordReader, cell_value, claim_guid, iter_readers, read_records
 from klue_data.text_checks import warn_empty_texts
 
 NAME = "sts"
@@ -52,12 +52,7 @@ def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str
 
 
 def _read_labels(row: RecordReader) -> dict[str, Any] | None:
-    nested = row.record.get("labels")
-    if isinstance(nested, str) and nested.strip():  # a CSV cell: JSON, or the dict's repr (datasets' to_csv)
-        try:
-            nested = parse_cell(nested)
-        except ValueError:
-            pass  # refused below, as any value that is not an object
+    nested = cell_value(row.record.get("labels"))  # a CSV cell: JSON, or the dict's repr (datasets' to_csv)
     if nested is not None and not isinstance(nested, dict):
         raise row.error(f"expected an object with 'label' and 'real-label', got {nested!r}", "labels")
     source = nested if nested is not None else row.record

@@ -27,10 +27,10 @@ from klue_data.errors import KlueDataError
 from klue_data.labels import WOS_SYSTEM_ROLE, WOS_USER_ROLE
 from klue_data.records import (
     RecordReader,
+    cell_value,
     claim_guid,
     iter_readers,
     numpy_text_hint,
-    parse_cell,
     read_records,
     read_text,
 )
@@ -57,10 +57,10 @@ def read_rows(where: Path | str, records: list[dict[str, Any]]) -> list[dict[str
     for row in iter_readers(where, records):
         guid = row.guid_or_fallback()
         claim_guid(row, guid, seen)
-        domains = _cell_value(row.record.get("domains")) or []
+        domains = cell_value(row.record.get("domains")) or []
         if not isinstance(domains, list) or not all(isinstance(domain, str) for domain in domains):
             raise row.error(f"expected a list of domain names, got {str(domains)[:60]}", "domains")
-        dialogue = _cell_value(row.record.get("dialogue"))
+        dialogue = cell_value(row.record.get("dialogue"))
         if not isinstance(dialogue, list):
             raise row.error(f"expected a list of turns {{role, text, state}}, got {type(dialogue).__name__}"
                             f"{numpy_text_hint(dialogue)}", "dialogue")
@@ -93,16 +93,6 @@ def _check_user_states(row: RecordReader, dialogue: list[dict[str, Any]]) -> boo
             f"dialogue[{missing[0]}].state",
         )
     return not missing
-
-
-def _cell_value(value: Any) -> Any:
-    """A CSV cell's list as JSON, Python's or numpy's repr, read; any other value (refused by the caller) as is."""
-    if isinstance(value, str):
-        try:
-            return parse_cell(value)
-        except ValueError:
-            pass
-    return value
 
 
 def _turn(row: RecordReader, position: int, turn: Any) -> dict[str, Any]:

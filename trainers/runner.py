@@ -199,7 +199,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     setattr(model.config, TASK_CONFIG_KEY, task.name)  # saved with it: a later run can tell its task
     if saved_labels is not None:
         use_task_label_order(model, saved_labels, task)
-    if len(tokenizer) > embedding_rows(model, len(tokenizer)):  # tokens added by the task or the user
+    rows = embedding_rows(model)
+    if rows is not None and len(tokenizer) > rows:  # tokens added by the task or the user
         add_embedding_rows(model, len(tokenizer))
     # KLUE heads return their loss as a batch mean and ignore ``num_items_in_batch``. Left to its
     # default (any forward taking **kwargs), the Trainer would multiply that mean by the number of
@@ -590,12 +591,12 @@ def check_output_dir(training_args: KlueTrainingArguments) -> None:
         raise ArgumentsError(f"--output_dir {path}: {existing} is not writable here; pass a folder you can write to")
 
 
-def embedding_rows(model: PreTrainedModel, ids: int) -> int:
-    """The rows of the model's token table; ``ids`` where it has none (CANINE hashes any code point)."""
+def embedding_rows(model: PreTrainedModel) -> int | None:
+    """The rows of the model's token table; None where it has none (CANINE hashes any code point)."""
     try:
         return model.get_input_embeddings().num_embeddings
     except NotImplementedError:
-        return ids
+        return None
 
 
 def add_embedding_rows(model: PreTrainedModel, vocab_size: int) -> None:
