@@ -413,6 +413,24 @@ def answers_in_no_window(
     return np.flatnonzero(labelled & ~found).tolist()
 
 
+def answers_longer_than(
+    window_example: Sequence[int], start_positions: Sequence[int], end_positions: Sequence[int], max_tokens: int
+) -> list[int]:
+    """Examples whose labelled answer (``labelled_answer``: the first gold answer) spans more than
+    ``max_tokens`` tokens in every window holding it whole: decoding (``--max_answer_length``) never
+    predicts a span that long, so the question cannot be matched by that answer. Columns as in
+    ``answers_in_no_window``."""
+    window_example = np.asarray(window_example, dtype=np.int64)
+    starts = np.asarray(start_positions, dtype=np.int64)
+    spanned = starts != CLS_INDEX
+    if not spanned.any():
+        return []
+    lengths = np.asarray(end_positions, dtype=np.int64)[spanned] - starts[spanned] + 1
+    shortest = np.full(int(window_example.max()) + 1, np.iinfo(np.int64).max)
+    np.minimum.at(shortest, window_example[spanned], lengths)
+    return np.flatnonzero((shortest > max_tokens) & (shortest != np.iinfo(np.int64).max)).tolist()
+
+
 def _encode_windows(
     questions: list[str],
     contexts: Sequence[str],

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transformers import TrainingArguments
-from transformers.integrations import INTEGRATION_TO_CALLBACK
+from transformers.integrations import INTEGRATION_TO_CALLBACK, get_available_reporting_integrations
 from transformers.trainer_utils import IntervalStrategy
 
 from args.errors import ArgumentsError
@@ -92,10 +92,28 @@ class KlueTrainingArguments(TrainingArguments):
         if self.early_stopping_patience and self.do_train and self.eval_strategy == IntervalStrategy.NO:
             raise ArgumentsError(f"--early_stopping_patience {self.early_stopping_patience} counts evaluations during "
                                  "training: pass --eval_strategy steps (with --eval_steps) or epoch, or 0")
+        if not self.remove_unused_columns:
+            # NER's offsets and MRC's windows would reach the collator (a traceback once the model is loaded)
+            raise ArgumentsError("--remove_unused_columns false: the scripts keep columns for decoding beside the "
+                                 "model's inputs, which the Trainer must leave out of the batches; leave the default")
+        self._check_best_checkpoint_steps()
         if self.early_stopping_patience:
             # The count of evaluations without a better score is saved with each checkpoint, but the Trainer
             # restores it only when asked: a resumed run would count from 0 and train past where it stops.
             self.restore_callback_states_from_checkpoint = True
+
+    def _check_best_checkpoint_steps(self) -> None:
+        """The Trainer checks that --save_steps is a multiple of --eval_steps as given, then rounds each share of the
+        training steps up on its own: 0.1 and 0.2 of 25 steps evaluate every 3 and save every 5, and the best
+        evaluation (step 24) had no checkpoint; --load_best_model_at_end kept step 15's and reported it with step
+        24's epoch."""
+        if not (self.load_best_model_at_end and self.eval_strategy == self.save_strategy == IntervalStrategy.STEPS):
+            return
+        if (self.eval_steps < 1 or self.save_steps < 1) and self.eval_steps != self.save_steps:
+            raise ArgumentsError(f"--eval_steps {self.eval_steps:g} and --save_steps {self.save_steps:g} with "
+                                 "--load_best_model_at_end: as shares of the training steps (below 1) they are "
+                                 "rounded up each on its own, and the best evaluation may have no checkpoint; give "
+                                 "both the same share, or both as numbers of steps")
 
     def _check_values(self) -> None:
         """Values the Trainer, torch or numpy refuse (or turn into a NaN model) only once the data and the model
@@ -145,7 +163,14 @@ def check_report_to(value: Any) -> None:
     if value is None or names in (["none"], ["all"]):
         return
     # "none" and "all" stand alone; a list names integrations, as the Trainer's callbacks know them
+    given = " ".join(map(str, names))
     if not all(isinstance(name, str) and name in INTEGRATION_TO_CALLBACK for name in names):
-        given = " ".join(map(str, names))
         raise ArgumentsError(f"--report_to {given}: expected none, all, or one or more of "
                              f"{', '.join(INTEGRATION_TO_CALLBACK)}")
+    # Its callback would refuse only once the model is loaded (and some then print an error on the way out);
+    # azure_ml and flyte the Trainer alone can tell
+    available = get_available_reporting_integrations()
+    missing = [name for name in names if name not in available and name not in ("azure_ml", "flyte")]
+    if missing:
+        raise ArgumentsError(f"--report_to {given}: {', '.join(missing)} is not installed here (installed: "
+                             f"{', '.join(available) or 'none'}); pip install it, or pick another")

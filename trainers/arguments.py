@@ -138,6 +138,11 @@ def parse_arguments(
     *task_options, model_args, data_args, training_args = parsed
     if not (training_args.do_train or training_args.do_eval or training_args.do_predict):
         raise ArgumentsError("nothing to do: pass --do_train, --do_eval and/or --do_predict")
+    row = metric_task(task.name)
+    if (training_args.metric_for_best_model in (row.selection_key, f"eval_{row.selection_key}")
+            and "greater_is_better" not in from_file and "greater_is_better" not in given_flags(argv)):
+        # The Trainer guesses the direction from the name (lower is better for a *loss only): the table knows it
+        training_args.greater_is_better = row.greater_is_better
     check_metric_for_best_model(task, training_args)
     if training_args.label_smoothing_factor and task.label_smoothing_by is None:
         raise ArgumentsError(f"--label_smoothing_factor {training_args.label_smoothing_factor:g}: {task.name} has no "
@@ -149,7 +154,8 @@ def check_metric_for_best_model(task: Task, training_args: KlueTrainingArguments
     """A selection metric the task never reports fails at the first evaluation, after training steps,
     with a KeyError traceback: say so in one line before anything runs."""
     name = training_args.metric_for_best_model
-    if name is None or not (training_args.load_best_model_at_end or training_args.save_strategy == "best"):
+    selects = training_args.load_best_model_at_end or training_args.save_strategy == "best"
+    if name is None or not (selects or training_args.early_stopping_patience):
         return
     keys = metric_task(task.name).metric_keys
     base = name.removeprefix("eval_")

@@ -27,6 +27,7 @@ import csv
 import io
 import json
 import math
+import shutil
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -40,6 +41,7 @@ PAPER_RESULTS = REPO_ROOT / "docs" / "paper-dev-results.csv"
 STATUS_FILE = "run_all.json"
 FIGURES = "figures"
 TENSORBOARD_SUBDIR = Path("runs") / "benchmark_report"
+PICTURE_NAMES = ("confusion_matrix", "breakdown")  # figures/<task>_<name>.png
 
 
 # ---------------------------------------------------------------- numbers (pure)
@@ -153,7 +155,8 @@ def task_row(
     if state == "ok" and not results:
         state = "no results"
     if state == "failed":
-        results = {}  # a failed run's eval_results.json, if any, is an earlier run's: never shown as its scores
+        # a failed run's eval_results.json and train_results.json, if any, are an earlier run's: never shown as its own
+        results, train = {}, {}
     metrics = {key: _number(results.get(f"eval_{key}")) for key in metric_keys}
     return {
         "task": task,
@@ -523,10 +526,16 @@ def write_report(
     scores = draw_scores(rows, model)
     if scores is not None:
         figures["scores"] = str(save_png(scores, out / FIGURES / "scores.png").relative_to(out))
+    else:
+        (out / FIGURES / "scores.png").unlink(missing_ok=True)  # an earlier report's, of scores no longer there
     for row in rows:
+        task_dir = out / row["task"]
+        # An earlier report's pictures of this task: redrawn below from this run's files, or gone with them
+        for stale in PICTURE_NAMES:
+            (out / FIGURES / f"{row['task']}_{stale}.png").unlink(missing_ok=True)
+        shutil.rmtree(task_dir / TENSORBOARD_SUBDIR, ignore_errors=True)
         if row["status"] != "ok":
             continue
-        task_dir = out / row["task"]
         data = task_picture_data(row["task"], task_dir, data_dir)
         if data is None:
             continue

@@ -45,6 +45,7 @@ class KlueTrainer(Trainer):
         self.scorers = dict(scorers or {})
         self.reduce_logits = reduce_logits
         self._eval_orders: dict[str, np.ndarray] = {}  # dataset fingerprint -> order its batches ran in
+        self._earlier_loss: tuple[int, float] | None = None  # (step, loss sum) of the checkpoint resumed from
 
     def _determine_best_metric(self, metrics: dict[str, float], trial: Any) -> bool:
         """The stock selection, with a selection metric the evaluation did not report as one line, not a
@@ -56,6 +57,18 @@ class KlueTrainer(Trainer):
             raise ArgumentsError(f"--metric_for_best_model {name}: the evaluation reported no {wanted}; "
                                  f"it reported {', '.join(reported)}")
         return super()._determine_best_metric(metrics, trial)
+
+    def predict(self, test_dataset: Any, ignore_keys: list[str] | None = None, metric_key_prefix: str = "test") -> Any:
+        """The stock prediction. The runner's final evaluation predicts (it needs the outputs) and logs its numbers
+        once itself, as ``Trainer.evaluate`` would: the integrations' ``on_predict`` (W&B logs there) would log
+        them a second time, at the last step."""
+        if metric_key_prefix != "eval":
+            return super().predict(test_dataset, ignore_keys, metric_key_prefix)
+        self.callback_handler.on_predict = lambda args, state, control, metrics: control
+        try:
+            return super().predict(test_dataset, ignore_keys, metric_key_prefix)
+        finally:
+            del self.callback_handler.on_predict  # the class's own again
 
     def train(self, resume_from_checkpoint: str | bool | None = None, **kwargs: Any) -> TrainOutput:
         """The stock training; after a resume, ``train_loss`` is the mean over every step of the run
@@ -70,10 +83,20 @@ class KlueTrainer(Trainer):
         logger.info("Resumed at global step %d; trained to step %d.", resumed_at, output.global_step)
         metrics = {**output.metrics, "train_resumed_at_step": resumed_at}
         if self._earlier_loss is not None:
-            _, earlier_sum = self._earlier_loss
-            steps_now = output.global_step - resumed_at
-            metrics["train_loss"] = (earlier_sum + output.training_loss * steps_now) / max(output.global_step, 1)
+            metrics["train_loss"] = self._whole_run_loss(output.training_loss * (output.global_step - resumed_at))
         return TrainOutput(output.global_step, metrics["train_loss"], metrics)
+
+    def _whole_run_loss(self, loss_sum_now: float) -> float:
+        """The mean loss over every step of a resumed run: the checkpoint's sum plus this call's."""
+        _, earlier_sum = self._earlier_loss
+        return (earlier_sum + loss_sum_now) / max(self.state.global_step, 1)
+
+    def log(self, logs: dict[str, float], *args: Any, **kwargs: Any) -> None:
+        """The stock logging; the end of a resumed run's training logs (to the dashboards and the log history)
+        the whole run's ``train_loss``, as ``train_results.json`` holds it, not only this call's."""
+        if "train_loss" in logs and self._earlier_loss is not None and getattr(self, "_initial_global_step", 0):
+            logs = {**logs, "train_loss": self._whole_run_loss(self._total_loss_scalar)}
+        super().log(logs, *args, **kwargs)
 
     def _finalize_training(self, *args: Any, **kwargs: Any) -> TrainOutput:
         """The stock end of training, with the loss not yet logged taken as the processes' mean, as the

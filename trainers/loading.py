@@ -91,7 +91,7 @@ def require_labels(
             expected = "training and evaluation need one on every example (only the --test_file may leave labels out)"
         elif len(missing) == len(raw[split]):  # unlabelled test data; said, as a misnamed label field reads the same
             logger.info("test: no example has a label ('%s'): predicted, not scored.",
-                        getattr(task, "label_column", "label"))
+                        task.label_column)
             continue
         elif task.partly_labelled_test_is_unlabelled:
             logger.warning("test: %d of %d examples have no label: the split is predicted, not scored.", len(missing),
@@ -105,7 +105,7 @@ def require_labels(
         raise KlueDataError(
             split_source(task, data_args, split),
             f"{split}: {len(missing)} of {len(raw[split])} examples have no label{task.unlabelled_note}; {expected}",
-            record=first, guid=guid, field=getattr(task, "label_column", "label"), guid_name=key or "guid",
+            record=first, guid=guid, field=task.label_column, guid_name=key or "guid",
         )
 
 

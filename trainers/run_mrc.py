@@ -102,9 +102,9 @@ class MrcTask(Task):
         )
 
     def feature_warnings(self, examples: datasets.Dataset, features: datasets.Dataset) -> list[str]:
-        """Questions cut to fit the windows, and answerable questions whose answer no window holds whole
-        (an answer longer than the windows' overlap across a cut): trained as "no answer", and never
-        predicted whole."""
+        """Questions cut to fit the windows, answers longer than decoding predicts, and answerable questions
+        whose answer no window holds whole (an answer longer than the windows' overlap across a cut): trained
+        as "no answer", and never predicted whole."""
         missed = mrc_windows.answers_in_no_window(
             column(examples, "context"), column(examples, "answers"), column(examples, "is_impossible"),
             column(features, "example_index"), column(features, "start_positions"),
@@ -115,18 +115,25 @@ class MrcTask(Task):
             lines.append(f"{cut.size} of {len(examples)} questions are longer than the question room "
                          "(--max_query_length, or what --max_seq_length and --doc_stride leave): "
                          "they are cut at the end.")
-        if not missed:
-            return lines
-        guids = column(examples, "guid")
-        shown = ", ".join(guids[i] for i in missed[:mrc_windows.SHOWN_GUIDS])
-        shown += ", ..." if len(missed) > mrc_windows.SHOWN_GUIDS else ""
-        return lines + [
-            f"{len(missed)} of {len(examples)} questions have an answer that no window holds whole ({shown}): "
-            "it is longer than the tokens consecutive windows share and crosses a cut, so every window of "
-            "such a question is labelled 'no answer' in training and none can predict the whole answer "
-            "(raise --max_seq_length, or the overlap: --doc_stride in overlap mode, a smaller --doc_stride "
-            "in step mode)."
-        ]
+        max_answer_length = self.option(MrcArguments).max_answer_length
+        too_long = mrc_windows.answers_longer_than(
+            column(features, "example_index"), column(features, "start_positions"), column(features, "end_positions"),
+            max_answer_length,
+        )
+        if too_long:
+            shown = _shown(column(examples, "guid"), too_long)
+            lines.append(f"{len(too_long)} of {len(examples)} questions have an answer of more than "
+                         f"--max_answer_length ({max_answer_length}) tokens ({shown}; the first gold answer, as "
+                         "training labels it): decoding never predicts a span that long.")
+        if missed:
+            lines.append(
+                f"{len(missed)} of {len(examples)} questions have an answer that no window holds whole "
+                f"({_shown(column(examples, 'guid'), missed)}): it is longer than the tokens consecutive windows "
+                "share and crosses a cut, so every window of such a question is labelled 'no answer' in training "
+                "and none can predict the whole answer (raise --max_seq_length, or the overlap: --doc_stride in "
+                "overlap mode, a smaller --doc_stride in step mode)."
+            )
+        return lines
 
     def reduce_logits(self, logits: Any, inputs: dict[str, Any], tokenizer: PreTrainedTokenizerBase) -> Any:
         """The top-k start/end logits of each window's context tokens (question, special and padding
@@ -180,6 +187,12 @@ class MrcTask(Task):
         guids, contexts = column(examples, "guid"), column(examples, "context")
         records = map(mrc_spans.SpanPrediction.nbest_record, decoded, guids, contexts)
         write_jsonl(output_dir / "nbest_predictions.jsonl", records)
+
+
+def _shown(guids: list[str], indices: list[int]) -> str:
+    """The first few guids of a warning's examples."""
+    return ", ".join(guids[i] for i in indices[: mrc_windows.SHOWN_GUIDS]) + (
+        ", ..." if len(indices) > mrc_windows.SHOWN_GUIDS else "")
 
 
 def column(dataset: datasets.Dataset, name: str) -> list[Any]:

@@ -234,7 +234,8 @@ class WosTask(Task):
         label_rows, too_long = {}, {}
         for value, ids in value_ids.items():
             tokens = ids + [end_id]
-            too_long[value] = len(tokens) > steps
+            # A value of exactly `steps` tokens is still generated whole: decoding keeps all steps without an end
+            too_long[value] = len(ids) > steps
             label_rows[value] = tokens[:steps] + [IGNORE_INDEX] * (steps - len(tokens[:steps]))
         ignored = [IGNORE_INDEX] * steps
         gate_labels, value_labels, value_cut = [], [], []
@@ -245,7 +246,8 @@ class WosTask(Task):
             trained = value_row if every_slot else [
                 value if gate == ptr else None for gate, value in zip(gate_row, value_row, strict=True)]
             value_labels.append([ignored if value is None else label_rows[value] for value in trained])
-            value_cut.append(sum(too_long[value] for value in trained if value is not None))
+            # Only the generated values count: a cut none/dontcare target is never read (the gate says it)
+            value_cut.append(sum(too_long[value] for gate, value in zip(gate_row, value_row) if gate == ptr))
         features.update(gate_labels=gate_labels, value_labels=value_labels, history_cut=cut, value_cut=value_cut)
         return features
 
@@ -258,8 +260,8 @@ class WosTask(Task):
         value_cut = int(np.asarray(features["value_cut"]).sum())
         if value_cut:
             lines.append(f"{value_cut} gold state items (counted once per user turn that holds them) have values "
-                         "longer than --max_value_length tokens, end token included: the model cannot generate them "
-                         "whole, and their loss covers their first tokens only (raise --max_value_length).")
+                         "of more than --max_value_length tokens: the model cannot generate them whole, and their "
+                         "loss covers their first tokens only (raise --max_value_length).")
         return lines
 
     def data_collator(self, tokenizer: PreTrainedTokenizerBase, pad_to_multiple_of: int | None) -> Callable:

@@ -87,6 +87,14 @@ def main(task: Task, argv: Sequence[str] | None = None) -> int:
         logger.error("%s", error)
         print(f"error: cannot write {error.filename or 'a file'}: {error.strerror}", file=sys.stderr)
         return 1
+    except Exception as error:
+        if not is_wandb_error(error):
+            raise
+        # Raised when training begins (no login outside a terminal, no network): the user's setup, not a bug
+        logger.error("%s", error)
+        hint = "or set WANDB_MODE=offline to log without an account"
+        print(f"error: --report_to wandb: {str(error).rstrip('.')}; {hint}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         # The reader of our output (run_all.sh's tee) may have died of the same Ctrl-C: a closed pipe must
         # not turn the interrupt into an exit status 1 that a calling shell takes for a failed task.
@@ -94,12 +102,29 @@ def main(task: Task, argv: Sequence[str] | None = None) -> int:
             print("interrupted: the files already written are whole; run the same command again (without "
                   "--overwrite_output_dir) to go on from the last checkpoint in --output_dir",
                   file=sys.stderr, flush=True)
+        finish_wandb_run()
         # Die of SIGINT, not exit normally: a calling shell loop (run_all.sh) then stops too.
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
         raise
     leave_process_group()
     return 0
+
+
+def is_wandb_error(error: BaseException) -> bool:
+    """An error of the W&B client (no API key, a failed login or upload), once wandb is in use."""
+    wandb = sys.modules.get("wandb")
+    errors = getattr(wandb, "errors", None)
+    return isinstance(getattr(errors, "Error", None), type) and isinstance(error, errors.Error)
+
+
+def finish_wandb_run() -> None:
+    """Close a W&B run the interrupted training had open: dying of SIGINT skips wandb's own exit hook, and an offline
+    run kept none of the history it had logged. A second Ctrl-C while it closes gives up on it."""
+    wandb = sys.modules.get("wandb")
+    if wandb is not None and getattr(wandb, "run", None) is not None:
+        with contextlib.suppress(Exception, KeyboardInterrupt):
+            wandb.finish(exit_code=130)
 
 
 def build_trainer(training_args: KlueTrainingArguments, **kwargs: Any) -> KlueTrainer:
@@ -134,6 +159,9 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     setup_logging(training_args)
     if not training_args.do_predict and any(getattr(options, "predictions_csv", None) for options in task_options):
         logger.warning("--predictions_csv is written by --do_predict; this run does not predict, so writes no CSV.")
+    if training_args.prediction_loss_only:
+        logger.warning("--prediction_loss_only is not followed: every evaluation decodes and scores its split (the "
+                       "official metrics need the predictions).")
     training_args = use_cuda_graphs(task, data_args, training_args, torch.cuda.is_available())
     check_fp16_device(training_args)
     check_even_batches(training_args)
@@ -282,8 +310,10 @@ def setup_logging(training_args: KlueTrainingArguments) -> None:
         force=True,
     )
     level = training_args.get_process_log_level()
-    # Our own progress lines (what was loaded, resumed, written) show on the main process by default.
-    own_level = min(level, logging.INFO) if training_args.should_log else level
+    # Our own progress lines (what was loaded, resumed, written) show on the main process unless --log_level says
+    # otherwise (its default, passive, leaves transformers at warnings).
+    passive = training_args.log_level == "passive"
+    own_level = min(level, logging.INFO) if training_args.should_log and passive else level
     logger.setLevel(own_level)
     logging.getLogger("klue_data").setLevel(own_level)
     datasets.utils.logging.set_verbosity(level)
@@ -419,8 +449,10 @@ TRAINER_STATE = "trainer_state.json"  # the Trainer writes it last into a checkp
 # What a resume cannot change: the optimizer comes back with its saved settings (learning rate, weight decay,
 # Adam's), the batches follow the saved random state, data and sizes. (The schedule's shape, warmup and length
 # are built anew from the flags, so --max_steps or --num_train_epochs may grow a stopped run.)
+# The sampling and --dataloader_drop_last make the batch order too: a resume skips through it to its step
 RESUME_SETTINGS = ("learning_rate", "weight_decay", "optim", "adam_beta1", "adam_beta2", "adam_epsilon", "seed",
-                   "data_seed", "per_device_train_batch_size", "gradient_accumulation_steps", "world_size")
+                   "data_seed", "per_device_train_batch_size", "gradient_accumulation_steps", "world_size",
+                   "train_sampling_strategy", "dataloader_drop_last")
 
 
 def run_settings(
@@ -446,7 +478,10 @@ def run_settings(
 # Beyond what a resume cannot change, what else makes a finished run's model: how long and on what schedule it
 # trained.
 FINISHED_RUN_SETTINGS = ("num_train_epochs", "max_steps", "lr_scheduler_type", "warmup_steps", "max_grad_norm",
-                         "label_smoothing_factor", "early_stopping_patience")
+                         "label_smoothing_factor", "early_stopping_patience", "load_best_model_at_end")
+# Where a run keeps its best checkpoint (or stops early), which one that is: how and when it was selected
+SELECTION_SETTINGS = ("metric_for_best_model", "greater_is_better", "eval_strategy", "eval_steps", "save_strategy",
+                      "save_steps")
 
 
 def finished_run_settings(
@@ -457,6 +492,11 @@ def finished_run_settings(
     evaluation alone (decoding, scoring) are not in it: a rerun may evaluate the model under others."""
     settings = run_settings(task, model_args, data_args, training_args)
     settings.update({name: getattr(training_args, name, None) for name in FINISHED_RUN_SETTINGS})
+    if training_args.load_best_model_at_end or training_args.early_stopping_patience:
+        for name in SELECTION_SETTINGS:
+            value = getattr(training_args, name, None)
+            # the Trainer makes --eval_steps 2.0 an int, leaves 1.0 a float: both shown as typed
+            settings[name] = int(value) if isinstance(value, float) and value.is_integer() else value
     return json.loads(json.dumps(settings, default=str))  # as read back from the file
 
 
@@ -926,8 +966,11 @@ def evaluate_split(trainer: Trainer, scorer: SplitScorer, output_dir: Path) -> d
     eval_metrics = dict(output.metrics, eval_samples=len(scorer.examples))
     if trainer.state.global_step > 0:  # trained (or restored_finished_state): the epoch the evaluated model reached
         eval_metrics["epoch"] = evaluated_epoch(trainer.state, trainer.args)
+    # Dashboards (TensorBoard, W&B) see the final numbers too, at the evaluated model's step: where
+    # --load_best_model_at_end loaded an earlier checkpoint, not beside the last step's own evaluation.
     # A copy: Trainer.log writes "epoch" (0 when this process did not train) into the dict it is given.
-    trainer.log(dict(eval_metrics))  # dashboards (TensorBoard, W&B) see the final numbers too
+    with stamped_as_evaluated_model(trainer.state, trainer.args):
+        trainer.log(dict(eval_metrics))
     trainer.log_metrics("eval", eval_metrics)
     decoded, breakdown = scorer.outputs(output.predictions)
     if trainer.is_world_process_zero():  # the results last: they say the split's files are all written
@@ -972,6 +1015,19 @@ def write_predictions(path: Path, task: Task, examples: datasets.Dataset, decode
         task.prediction_record(example, prediction) for example, prediction in zip(examples, decoded, strict=True)
     )
     return write_jsonl(path, records)
+
+
+@contextlib.contextmanager
+def stamped_as_evaluated_model(state: Any, args: KlueTrainingArguments) -> Iterator[None]:
+    """``Trainer.log`` stamps a log (and the dashboards its points) with the state's step and epoch: while the final
+    evaluation is logged, they are the evaluated model's (``evaluated_epoch``)."""
+    saved = state.global_step, state.epoch
+    if state.global_step > 0 and args.load_best_model_at_end and state.best_global_step:
+        state.global_step, state.epoch = state.best_global_step, evaluated_epoch(state, args)
+    try:
+        yield
+    finally:
+        state.global_step, state.epoch = saved
 
 
 def evaluated_epoch(state: Any, args: KlueTrainingArguments) -> float | None:

@@ -21,7 +21,6 @@ class SequenceTask(Task):
     """Tokenizes one text field, or a pair, per example."""
 
     text_fields: tuple[str, ...] = ()
-    label_column = "label"
 
     def preprocess(
         self, examples: dict[str, list], tokenizer: PreTrainedTokenizerBase, max_length: int, padding: bool | str
@@ -47,9 +46,6 @@ class SequenceTask(Task):
     def targets(self, examples: dict[str, list]) -> list[Any] | None:
         """Training targets of a batch, or None for unlabelled data."""
         raise NotImplementedError
-
-    def unlabelled(self, examples: datasets.Dataset) -> list[int]:
-        return [row for row, value in enumerate(examples[self.label_column]) if value is None]
 
     def references(self, examples: datasets.Dataset) -> np.ndarray | None:
         targets = self.targets({self.label_column: examples[self.label_column]})

@@ -26,29 +26,35 @@ from args import DataArguments, KlueTrainingArguments, ModelArguments
 from trainers.loading import from_pretrained, refuse_last_position_summary
 
 
+REQUIRED_HOOKS = ("preprocess", "decode", "references", "score")  # a task script must define these
 IGNORED_LABEL = -100  # what a loss leaves out (PyTorch's cross-entropy ignore_index, as transformers pads labels)
 
 
 class Task:
     """One KLUE task as the runner sees it. The defaults fit sequence classification.
 
-    A task is, in the order a run uses them: ``argument_classes`` (its own flag dataclasses, read
-    back with ``option``; ``check_options`` validates them before any data is read;
-    ``use_run_arguments`` sees the model and data flags) and
-    ``training_arguments_class`` (a ``KlueTrainingArguments`` subclass, where a task needs one),
-    ``prepare_tokenizer`` (e.g. marker tokens; the runner then resizes the model's embeddings),
-    ``config_overrides`` (labels, problem type), ``build_model`` (a custom head), ``prepare_split``
-    (examples before tokenization), ``preprocess`` (examples → features, batched),
-    ``feature_warnings`` (what preprocessing lost, logged once), ``data_collator``, ``loss_units``
-    (what the loss averages over, for gradient accumulation),
-    ``reduce_logits`` (shrink one eval batch's outputs, seeing its inputs),
-    ``decode`` (model outputs → one prediction per example in the metric's unit), ``references``
-    (gold in the same unit), ``score`` (official metrics and breakdown, once per evaluation),
-    ``prediction_record`` (one line of predictions.jsonl) and ``write_extra_predictions``.
+    A task is, in the order a run first calls them: ``training_arguments_class`` (a
+    ``KlueTrainingArguments`` subclass, where a task needs one) and ``argument_classes`` (its own flag
+    dataclasses, given to ``use_options`` and read back with ``option``; a class's ``_run_settings``
+    become ``training_settings``, which a resume must match), ``use_run_arguments`` (sees the model
+    and data flags), ``config_overrides`` (labels, problem type; called before the tokenizer exists),
+    ``label_names``, ``check_saved_model``, ``prepare_tokenizer`` (e.g. marker tokens; the runner then
+    resizes the model's embeddings), ``check_options`` (validates the flags before any data is read),
+    ``read_uncut_split`` and ``prepare_split`` (examples before tokenization), ``unlabelled`` (rows
+    without gold, by ``label_column``) and ``scoring_problem``, ``preprocess`` (examples → features,
+    batched), ``feature_warnings`` (what preprocessing lost, logged once), ``references`` (gold in the
+    metric's unit), ``build_model`` (a custom head), ``data_collator``, ``loss_units`` (what the loss
+    averages over, for gradient accumulation), ``reduce_logits`` (shrink one eval batch's outputs,
+    seeing its inputs), ``decode`` (model outputs → one prediction per example, in the metric's
+    unit), ``score`` (official metrics and breakdown, once per evaluation), ``prediction_record``
+    (one line of predictions.jsonl: what the table's ``convert`` reads back) and
+    ``write_extra_predictions``. ``contract_problems`` says, when the task is built, what a new
+    script still lacks.
     Only ``name``, ``preprocess``, ``decode``, ``references`` and ``score`` have no default.
     """
 
     name: str = ""
+    label_column: str = "label"  # the examples' gold field: what ``unlabelled`` reads and its errors name
     argument_classes: tuple[type, ...] = ()
     training_arguments_class: type[KlueTrainingArguments] = KlueTrainingArguments
     units: tuple[str, str] = ("examples", "model inputs")  # what the log calls examples and features
@@ -73,9 +79,32 @@ class Task:
     unlabelled_note: str = ""
 
     def __init__(self) -> None:
+        problems = self.contract_problems()
+        if problems:
+            raise TypeError(f"{type(self).__name__} (task {self.name!r}): {'; '.join(problems)}")
         self.data = klue_data.get_task(self.name)
         self.options: dict[type, Any] = {}  # set by use_options from this run's flags
         self.trains = False  # set by the runner: this run trains (--do_train)
+
+    def contract_problems(self) -> list[str]:
+        """What a new task script still lacks, said when it is built rather than as a KeyError while the flags are
+        read or a NotImplementedError once training is over (the first evaluation)."""
+        from metrics.tasks import TASKS as TABLE
+
+        problems = []
+        if self.name not in klue_data.TASK_NAMES:
+            problems.append("its name is not in klue_data.TASK_NAMES (the readers, klue_data/<name>.py)")
+        row = TABLE.get(self.name)
+        if row is None:
+            problems.append("it has no row in the table metrics/tasks.py TASKS")
+        else:
+            if row.max_seq_length is None:
+                problems.append("its row in metrics/tasks.py gives no max_seq_length (the script's default)")
+            if row.selection_key not in row.metric_keys:
+                problems.append(f"its row's selection_key {row.selection_key!r} is not one of its metric_keys")
+        problems += [f"it does not define {hook} (no default: trainers/task.py)" for hook in REQUIRED_HOOKS
+                     if getattr(type(self), hook) is getattr(Task, hook)]
+        return problems
 
     # --- flags ------------------------------------------------------------------------------
     def use_options(self, *options: Any) -> None:
@@ -101,9 +130,12 @@ class Task:
 
     # --- labels and model -------------------------------------------------------------------
     def unlabelled(self, examples: datasets.Dataset) -> list[int]:
-        """Rows of a prepared split without a gold label (allowed in the test split only). Default:
-        none, for tasks whose readers refuse unlabelled rows themselves."""
-        return []
+        """Rows of a prepared split without a gold label (allowed in the test split only; the runner refuses
+        them elsewhere). Default: the rows whose ``label_column`` is None (as the readers leave a missing
+        label), every row of a split without that column."""
+        if self.label_column not in examples.column_names:
+            return list(range(len(examples)))
+        return [row for row, value in enumerate(examples[self.label_column]) if value is None]
 
     def training_settings(self) -> dict[str, Any]:
         """This run's values of the task flags that shape the model or its training examples (each task
@@ -206,6 +238,8 @@ class Task:
         raise NotImplementedError
 
     def prediction_record(self, example: dict[str, Any], prediction: Any) -> dict[str, Any]:
+        """One line of predictions.jsonl. Default: the guid and the decoded prediction as it is, which must be
+        what the table's ``convert`` reads back (``python -m metrics.score``): a label name, not probabilities."""
         return {"guid": example["guid"], "prediction": prediction}
 
     def write_extra_predictions(self, output_dir: Path, examples: datasets.Dataset, decoded: Any, split: str) -> None:

@@ -875,6 +875,46 @@ def test_an_answer_of_at_most_the_overlap_plus_one_tokens_is_whole_in_a_window_a
         assert (missed == []) is all_whole
 
 
+@pytest.mark.parametrize("length", [3, 5])
+def test_answers_longer_than_max_answer_length_are_exactly_those_a_perfect_model_cannot_predict(length):
+    """``answers_longer_than`` (what run_mrc logs) and decoding agree at the edge: an answer of
+    ``--max_answer_length`` tokens is predicted, one token longer is not and is counted."""
+    document = long_article(seed=2, filler_sentences=2)
+    context = document["data"][0]["paragraphs"][0]["context"]
+    tokenizer = wordpiece_tokenizer(list(texts(document)), vocab_size=300)
+    answers = token_answers(context, tokenizer, length)[::3]
+    examples = datasets.Dataset.from_dict(
+        {"question": ["무엇이 열렸나?"] * len(answers), "context": [context] * len(answers),
+         "answers": [{"answer_start": [start], "text": [text]} for start, text in answers],
+         "is_impossible": [False] * len(answers), "example_index": list(range(len(answers)))})
+    features = datasets.Dataset.from_dict(mrc_windows.window_features(examples[:], tokenizer, 64, 32, 16))
+    for max_answer_length, predicted in ((length, True), (length - 1, False)):
+        texts_out = [p.text for p in decode(examples, features, *peaked_logits(features),
+                                            max_answer_length=max_answer_length)]
+        counted = mrc_windows.answers_longer_than(features["example_index"], features["start_positions"],
+                                                  features["end_positions"], max_answer_length)
+        whole = [i for i, (_, text) in enumerate(answers) if texts_out[i] == text]
+        assert (whole, counted) == ((list(range(len(answers))), []) if predicted else ([], list(range(len(answers)))))
+
+
+def test_answers_longer_than_max_answer_length_are_counted_in_the_feature_warnings():
+    tokenizer = wordpiece_tokenizer(list(corpus()), vocab_size=300)
+    context = " ".join(["서울에서 축구 경기 소식입니다."] * 3)
+    examples = datasets.Dataset.from_list([
+        {"guid": guid, "answers": {"answer_start": [context.index(text)], "text": [text]}, "is_impossible": False,
+         "question": "무엇?", "context": context, "example_index": index}
+        for index, (guid, text) in enumerate([("smoke-mrc-long", "축구 경기 소식입니다."), ("smoke-mrc-short", "경기")])
+    ])
+    task = MrcTask()
+    task.use_options(MrcArguments(max_answer_length=2, doc_stride=16))
+    features = datasets.Dataset.from_dict(task.preprocess(examples[:], tokenizer, 64, False))
+    (warning,) = task.feature_warnings(examples, features)
+    assert warning.startswith("1 of 2 questions have an answer of more than --max_answer_length (2) tokens "
+                              "(smoke-mrc-long;")
+    task.use_options(MrcArguments(max_answer_length=30, doc_stride=16))
+    assert task.feature_warnings(examples, features) == []
+
+
 def test_questions_whose_answer_no_window_holds_are_counted_in_the_feature_warnings():
     tokenizer = wordpiece_tokenizer(list(corpus()), vocab_size=300)
     context = " ".join(["서울에서 축구 경기 소식입니다."] * 12)

@@ -58,6 +58,13 @@ def training_arguments(tmp_path: Path, **values) -> KlueTrainingArguments:
         ({"report_to": ["tensorboard", "foo"]}, "--report_to tensorboard foo: expected none, all"),
         ({"report_to": [1, 2]}, "--report_to 1 2: expected none, all"),
         ({"report_to": ["none", "tensorboard"]}, "--report_to none tensorboard: expected none, all"),
+        # NER's offsets and MRC's windows would reach the collator: a traceback once the model is loaded
+        ({"remove_unused_columns": False}, "--remove_unused_columns false: the scripts keep columns for decoding"),
+        # rounded up each on its own (0.1 and 0.2 of 25 steps: 3 and 5), the best evaluation had no checkpoint
+        ({"do_train": True, "load_best_model_at_end": True, "eval_strategy": "steps", "save_strategy": "steps",
+          "eval_steps": 0.1, "save_steps": 0.2}, "--eval_steps 0.1 and --save_steps 0.2 with --load_best_model_at_end"),
+        ({"do_train": True, "load_best_model_at_end": True, "eval_strategy": "steps", "save_strategy": "steps",
+          "eval_steps": 0.5, "save_steps": 1}, "--eval_steps 0.5 and --save_steps 1 with --load_best_model_at_end"),
     ],
 )
 def test_a_value_the_run_cannot_use_is_refused_while_the_flags_are_read(values, expected, tmp_path):
@@ -91,6 +98,11 @@ def test_an_unknown_report_to_lists_the_names_the_installed_transformers_accepts
         {"report_to": None},
         {"report_to": "tensorboard"},
         {"report_to": ["tensorboard", "wandb"]},
+        # the configs' quarter epochs: evaluated and saved at the same steps
+        {"do_train": True, "load_best_model_at_end": True, "eval_strategy": "steps", "save_strategy": "steps",
+         "eval_steps": 0.25, "save_steps": 0.25},
+        {"do_train": True, "load_best_model_at_end": True, "eval_strategy": "steps", "save_strategy": "steps",
+         "eval_steps": 5, "save_steps": 10},
         {"do_train": True, "max_steps": 3, "num_train_epochs": -1.0},  # max_steps decides; epochs are not read
     ],
 )

@@ -250,6 +250,28 @@ def test_the_best_checkpoint_is_chosen_by_the_tasks_selection_metric_unless_told
     assert training_args.metric_for_best_model == "loss" and not training_args.greater_is_better
 
 
+def test_the_tables_direction_of_its_selection_metric_is_the_default(tmp_path, monkeypatch):
+    """A task whose selection metric is better lower (an error rate) keeps its lowest checkpoint, not its highest."""
+    import dataclasses
+
+    from metrics import tasks
+
+    monkeypatch.setitem(tasks.TASKS, "ner", dataclasses.replace(tasks.TASKS["ner"], greater_is_better=False))
+    base = ["--model_name_or_path", "m", "--output_dir", str(tmp_path), "--do_train", "--load_best_model_at_end",
+            "--eval_strategy", "epoch", "--save_strategy", "epoch"]
+    assert parse_arguments(NerTask(), base)[2].greater_is_better is False
+    assert parse_arguments(NerTask(), [*base, "--greater_is_better", "true"])[2].greater_is_better is True
+    assert parse_arguments(NerTask(), [*base, "--metric_for_best_model", "entity_f1"])[2].greater_is_better is True
+
+
+def test_early_stopping_checks_its_metric_name_before_anything_loads(tmp_path):
+    """It reads the selection metric too: a typo stopped the run at the first evaluation, after training steps."""
+    flags = ["--model_name_or_path", "m", "--output_dir", str(tmp_path), "--do_train", "--eval_strategy", "steps",
+             "--eval_steps", "5", "--early_stopping_patience", "2", "--metric_for_best_model", "char_f1x"]
+    with pytest.raises(ArgumentsError, match="--metric_for_best_model char_f1x: ner evaluation reports loss"):
+        parse_arguments(NerTask(), flags)
+
+
 @pytest.mark.parametrize(("task", "expected"), [(NerTask(), 510), (YnatTask(), 128)])
 def test_the_default_max_seq_length_is_the_tables(task, expected):
     from args import DataArguments

@@ -222,6 +222,14 @@ def test_write_report_writes_every_file_atomically_and_logs_pictures(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
     assert (tmp_path / "results.csv").read_text(encoding="utf-8").count("\n") == 3
 
+    # The task rerun and failed: none of the earlier run's pictures, curves image or speed is left to show
+    write_json(tmp_path / "ynat" / "run_all.json", {"status": "failed", "seconds": 2, "error": "exit 1: boom"})
+    rows = report.write_report(tmp_path, "klue/roberta-base", ["ynat", "ner"])
+    assert rows[0]["train_samples_per_second"] is None
+    assert not list((tmp_path / "figures").glob("*.png"))
+    assert not (tmp_path / "ynat" / "runs" / "benchmark_report").exists()
+    assert json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))["figures"] == {}
+
 
 def test_paper_numbers_only_for_the_same_model():
     table = report.read_paper_table()
@@ -231,9 +239,10 @@ def test_paper_numbers_only_for_the_same_model():
 
 
 def test_a_failed_run_never_shows_an_earlier_runs_scores():
-    row = report.task_row("ynat", ("macro_f1",), "macro_f1", {"eval_macro_f1": 90.0}, None,
-                          {"status": "failed", "seconds": 3, "error": "exit 1: boom"}, {})
-    assert row["metrics"] == {"macro_f1": None}
+    failed = {"status": "failed", "seconds": 3, "error": "exit 1: boom"}
+    row = report.task_row("ynat", ("macro_f1",), "macro_f1", {"eval_macro_f1": 90.0},
+                          {"train_samples_per_second": 40.0}, failed, {})
+    assert row["metrics"] == {"macro_f1": None} and row["train_samples_per_second"] is None
 
 
 def test_undefined_main_metric_is_not_above_the_baseline():

@@ -91,6 +91,24 @@ def test_killed_run_resumes_to_the_same_eval_metrics(sampling, tiny_bert, tmp_pa
     assert abs(straight_train["train_loss"] - resumed_train["train_loss"]) < 1e-4
     state = json.loads((tmp_path / "resumed" / "trainer_state.json").read_text())
     assert state["global_step"] == 8
+    # what the dashboards were sent (the log history gets every log): the whole run's loss, as the results file
+    (logged,) = [entry["train_loss"] for entry in state["log_history"] if "train_loss" in entry]
+    assert logged == pytest.approx(resumed_train["train_loss"], abs=1e-9)
+
+
+def test_a_run_stopped_by_ctrl_c_keeps_what_it_logged_to_an_offline_wandb_run(tiny_bert, tmp_path):
+    """Dying of SIGINT skips wandb's exit hook: the runner closes the W&B run first, so its history is kept."""
+    train = write_json(tmp_path / "train.json", ynat_records(24, seed=3))
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(tmp_path / "out"), "--train_file", str(train),
+            "--do_train", "--max_steps", "6", "--save_steps", "3", "--logging_steps", "1", "--report_to", "wandb",
+            "--per_device_train_batch_size", "8", "--use_cpu", "--disable_tqdm", "true", "--run_name", "stopped"]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "KILL_AT": "3", "KILL_SIGNAL": "SIGINT",
+           "WANDB_MODE": "offline", "WANDB_DIR": str(tmp_path), "WANDB_SILENT": "true"}
+    killed = subprocess.run([sys.executable, "-c", KILLER, *argv], cwd=REPO_ROOT, env=env, capture_output=True,
+                            text=True)
+    assert killed.returncode == -2, killed.stderr[-2000:]
+    (history,) = (tmp_path / "wandb").glob("offline-run-*/run-*.wandb")
+    assert b"train/loss" in history.read_bytes()  # the 3 steps' logged losses (killed without closing: 7 bytes)
 
 
 def test_rerunning_a_finished_run_keeps_its_results_and_evaluates_its_model(tiny_bert, tmp_path, capsys):
@@ -132,6 +150,32 @@ def test_rerunning_a_finished_run_keeps_its_results_and_evaluates_its_model(tiny
 
     assert main(YnatTask(), [*argv, "--overwrite_output_dir"]) == 0  # trains again when asked
     assert "train_loss" in json.loads((out / "train_results.json").read_text())
+
+
+def test_a_finished_run_that_kept_its_best_checkpoint_is_not_taken_for_one_selected_otherwise(tiny_bert, tmp_path,
+                                                                                                capsys):
+    """Its model is the checkpoint its selection kept: a rerun selecting by another metric, or evaluating at other
+    steps, would be answered with it."""
+    train = write_json(tmp_path / "train.json", ynat_records(16, seed=3))
+    out = tmp_path / "out"
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
+            "--validation_file", str(train), "--do_train", "--max_steps", "4", "--eval_strategy", "steps",
+            "--eval_steps", "2", "--save_steps", "2", "--load_best_model_at_end", "true", "--report_to", "none",
+            "--use_cpu", "--disable_tqdm", "true"]
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    assert main(YnatTask(), argv) == 0
+    capsys.readouterr()
+    for flags, change in ((["--metric_for_best_model", "loss"],
+                           "metric_for_best_model macro_f1 -> loss, greater_is_better True -> False"),
+                          (["--eval_steps", "1", "--save_steps", "1"], "eval_steps 2 -> 1, save_steps 2 -> 1"),
+                          (["--load_best_model_at_end", "false"], "load_best_model_at_end True -> False")):
+        assert main(YnatTask(), [*argv, *flags]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and f"holds a finished training run with other flags ({change})" in err[0], err
+    assert main(YnatTask(), [*argv, "--logging_steps", "1"]) == 0  # what does not make the model: skipped again
+    assert "holds a finished training run: training is skipped" in capsys.readouterr().out
 
 
 def test_a_checkpoint_holds_its_loss_sum_before_it_counts_as_whole(tiny_bert, tmp_path, monkeypatch):
@@ -300,7 +344,11 @@ def test_a_stopped_run_rerun_with_another_base_model_or_length_is_refused(tiny_b
     wider = wider_copy(tiny_bert, tmp_path / "wider")
     capsys.readouterr()
     for flags, change in ((["--model_name_or_path", str(wider)], f"model_name_or_path {tiny_bert} -> {wider}"),
-                          (["--max_seq_length", "16"], "max_seq_length 128 -> 16")):
+                          (["--max_seq_length", "16"], "max_seq_length 128 -> 16"),
+                          # the batch order the resume skips through to its step
+                          (["--train_sampling_strategy", "group_by_length"],
+                           "train_sampling_strategy random -> group_by_length"),
+                          (["--dataloader_drop_last", "true"], "dataloader_drop_last False -> True")):
         assert main(YnatTask(), [*argv, *flags]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and f"holds checkpoint-4 of a run with other flags ({change})" in err[0], err

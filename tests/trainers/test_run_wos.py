@@ -184,8 +184,8 @@ def test_a_trained_model_generates_its_own_value_length_unless_told_otherwise(wo
                             "--teacher_forcing_ratio", "1.0", "--max_value_length", "3"]) == 0
     assert json.loads((trained / "config.json").read_text())["max_value_length"] == 3
     cut = [line.split(" - ")[-1] for line in capsys.readouterr().out.splitlines() if "validation: " in line
-           and "longer than --max_value_length" in line]
-    assert len(cut) == 1  # values of more than 2 tokens: cut for the loss, in training and evaluation alike
+           and "of more than --max_value_length tokens" in line]
+    assert len(cut) == 1  # values of more than 3 tokens: cut for the loss, in training and evaluation alike
     again = tmp_path / "again"
     assert main(WosTask(), ["--model_name_or_path", str(trained), "--output_dir", str(again), *common,
                             "--do_eval"]) == 0
@@ -327,6 +327,31 @@ def test_value_targets_are_every_slots_or_the_generated_ones_only(value_targets,
                 assert labels[: len(none_ids) + 1] == [*none_ids, tokenizer.sep_token_id]
             else:
                 assert labels[0] != -100
+
+
+@pytest.mark.parametrize("value_targets", ["all", "ptr"])
+def test_the_cut_value_count_is_the_generated_gold_values_of_more_tokens_than_are_generated(value_targets):
+    """A value of exactly --max_value_length tokens is generated whole (decoding keeps every step without an end
+    token); none/dontcare targets, trained under `all`, are never read (the gate says them) and are not counted."""
+    from algorithms import wos_state
+    from args import WosArguments
+    from tests.tiny_tokenizers import byte_bpe_tokenizer
+
+    task = WosTask()
+    task.use_options(WosArguments(max_value_length=5, value_targets=value_targets))
+    tokenizer = byte_bpe_tokenizer(wos_corpus(), vocab_size=400)
+    task.slots, task.gates = list(wos_ontology()), ["none", "dontcare", "ptr", "yes", "no"]
+    examples = task.prepare_split(_dataset(wos_dialogues(3, seed=3)), "validation")[:]
+    features = task.preprocess(examples, tokenizer, 128, False)
+    sizes_seen = []
+    for state, cut in zip(examples["state"], features["value_cut"]):
+        generated = [value for _, value in map(wos_state.split_item, state) if value not in ("dontcare", "yes", "no")]
+        sizes = [len(ids) for ids in wos_state.value_token_ids(tokenizer, generated)]
+        assert cut == sum(size > 5 for size in sizes)
+        sizes_seen += sizes
+    assert 5 in sizes_seen and max(sizes_seen) > 5  # both sides of the edge are in the data
+    (dontcare,) = wos_state.value_token_ids(tokenizer, ["dontcare"])
+    assert len(dontcare) > 5 and any("dontcare" in item for state in examples["state"] for item in state)
 
 
 def test_value_labels_are_the_tokens_of_the_values_mentions_with_a_byte_level_bpe_tokenizer():

@@ -117,7 +117,9 @@ def test_a_test_file_may_leave_labels_out(extra, tiny_bert, tmp_path, capsys):
     status, out = run(YnatTask(), tiny_bert, tmp_path, {"test": test}, "--do_eval", "false", "--do_predict", *extra)
     assert status == 0 and len((out / "predictions.jsonl").read_text().splitlines()) == 3
     # said, as a file whose label field is misnamed reads the same
-    assert "test: no example has a label ('label'): predicted, not scored." in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "test: no example has a label ('label'): predicted, not scored." in said
+    assert ("--prediction_loss_only is not followed" in said) is bool(extra)
 
 
 @pytest.mark.parametrize(
@@ -360,13 +362,49 @@ def test_a_full_disk_is_one_line_and_leaves_no_partial_file(tiny_bert, tmp_path,
     assert not out.exists() or not any(out.iterdir())  # the temporary file is gone, no half-written result
 
 
-def test_a_report_to_integration_that_is_not_installed_is_one_line(tiny_bert, tmp_path, capsys, monkeypatch):
+def test_a_report_to_integration_that_is_not_installed_is_one_line_before_anything_loads(tmp_path, capsys,
+                                                                                          monkeypatch):
     from transformers.integrations import integration_utils
 
     monkeypatch.setattr(integration_utils, "_is_comet_installed", False)  # whatever this machine has
     dev = write_json(tmp_path / "dev.json", ynat_records(4))
+    status, out = run(YnatTask(), tmp_path / "no-model-here", tmp_path, {"validation": dev}, "--report_to", "comet_ml")
+    assert_failed_cleanly(status, out, capsys, "error: --report_to comet_ml: comet_ml is not installed here "
+                          "(installed: ")
+
+
+def test_an_integration_the_trainer_refuses_when_it_is_built_is_one_line(tiny_bert, tmp_path, capsys, monkeypatch):
+    """What only the Trainer can tell (azure_ml, flyte): its callback's error, in one line."""
+    from transformers.integrations import integration_utils
+
+    import args.training
+
+    monkeypatch.setattr(integration_utils, "_is_comet_installed", False)
+    monkeypatch.setattr(args.training, "get_available_reporting_integrations", lambda: ["comet_ml"])
+    dev = write_json(tmp_path / "dev.json", ynat_records(4))
     status, out = run(YnatTask(), tiny_bert, tmp_path, {"validation": dev}, "--report_to", "comet_ml")
     assert_failed_cleanly(status, out, capsys, "error: --report_to comet_ml: CometCallback requires comet-ml")
+
+
+def test_wandb_without_a_login_outside_a_terminal_is_one_line(tiny_bert, tmp_path):
+    """wandb refuses to start when training begins (no API key, no terminal to ask in): one line with the way out.
+    In a subprocess: wandb's state is per process."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    train = write_json(tmp_path / "train.json", ynat_records(8))
+    env = {name: value for name, value in os.environ.items() if not name.startswith("WANDB_")}
+    env.update(PYTHONPATH=str(root), HOME=str(tmp_path), WANDB_CONFIG_DIR=str(tmp_path / "config"),
+               WANDB_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, str(root / "trainers" / "run_ynat.py"), "--model_name_or_path", str(tiny_bert),
+         "--output_dir", str(tmp_path / "out"), "--train_file", str(train), "--do_train", "--max_steps", "1",
+         "--report_to", "wandb", "--use_cpu", "--disable_tqdm", "true"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: --report_to wandb: No API key configured") and "WANDB_MODE=offline" in last
 
 
 def test_a_checkpoint_that_cannot_be_written_is_one_line(tiny_bert, tmp_path, capsys, monkeypatch):
