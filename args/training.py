@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transformers import TrainingArguments
-from transformers.integrations import INTEGRATION_TO_CALLBACK, get_available_reporting_integrations
+from transformers.integrations import INTEGRATION_TO_CALLBACK, integration_utils
 from transformers.trainer_utils import IntervalStrategy
 
 from args.errors import ArgumentsError
@@ -167,10 +167,24 @@ def check_report_to(value: Any) -> None:
     if not all(isinstance(name, str) and name in INTEGRATION_TO_CALLBACK for name in names):
         raise ArgumentsError(f"--report_to {given}: expected none, all, or one or more of "
                              f"{', '.join(INTEGRATION_TO_CALLBACK)}")
-    # Its callback would refuse only once the model is loaded (and some then print an error on the way out);
-    # azure_ml and flyte the Trainer alone can tell
-    available = get_available_reporting_integrations()
-    missing = [name for name in names if name not in available and name not in ("azure_ml", "flyte")]
+    # Its callback would refuse only once the model is loaded (and some then print an error on the way out)
+    missing = [name for name in names if integration_installed(name) is False]
     if missing:
-        raise ArgumentsError(f"--report_to {given}: {', '.join(missing)} is not installed here (installed: "
-                             f"{', '.join(available) or 'none'}); pip install it, or pick another")
+        raise ArgumentsError(f"--report_to {given}: {', '.join(missing)} is not installed here; pip install it, or "
+                             "pick another")
+
+
+# The transformers check of each integration, by --report_to name (azure_ml and flyte: the Trainer alone can tell)
+_INSTALLED_CHECKS = {"comet_ml": "is_comet_available", "mlflow": "is_mlflow_available",
+                     "neptune": "is_neptune_available", "tensorboard": "is_tensorboard_available",
+                     "trackio": "is_trackio_available", "wandb": "is_wandb_available",
+                     "codecarbon": "is_codecarbon_available", "clearml": "is_clearml_available",
+                     "dagshub": "is_dagshub_available", "dvclive": "is_dvclive_available",
+                     "swanlab": "is_swanlab_available", "kubeflow": "is_kubeflow_available"}
+
+
+def integration_installed(name: str) -> bool | None:
+    """Whether a --report_to integration's package is installed; None where this cannot tell. Only the one named
+    is looked for (each check imports its package: wandb alone takes half a second)."""
+    check = getattr(integration_utils, _INSTALLED_CHECKS.get(name, ""), None)
+    return bool(check()) if callable(check) else None

@@ -533,7 +533,8 @@ def write_report(
         # An earlier report's pictures of this task: redrawn below from this run's files, or gone with them
         for stale in PICTURE_NAMES:
             (out / FIGURES / f"{row['task']}_{stale}.png").unlink(missing_ok=True)
-        shutil.rmtree(task_dir / TENSORBOARD_SUBDIR, ignore_errors=True)
+        if tensorboard or row["status"] != "ok":  # kept where this report logs no image in its place
+            shutil.rmtree(task_dir / TENSORBOARD_SUBDIR, ignore_errors=True)
         if row["status"] != "ok":
             continue
         data = task_picture_data(row["task"], task_dir, data_dir)

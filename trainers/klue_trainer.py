@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow.compute as pc
 import torch
 from transformers import EarlyStoppingCallback, EvalPrediction, Trainer, TrainingArguments
+from transformers.integrations import INTEGRATION_TO_CALLBACK
 from transformers.trainer_pt_utils import LengthGroupedSampler, get_length_grouped_indices, nested_gather
 from transformers.trainer_utils import TrainOutput
 
@@ -64,11 +65,16 @@ class KlueTrainer(Trainer):
         them a second time, at the last step."""
         if metric_key_prefix != "eval":
             return super().predict(test_dataset, ignore_keys, metric_key_prefix)
-        self.callback_handler.on_predict = lambda args, state, control, metrics: control
+        # The integrations only: the progress bar closes on on_predict
+        reporters = [callback for callback in self.callback_handler.callbacks
+                     if isinstance(callback, tuple(INTEGRATION_TO_CALLBACK.values()))]
+        for callback in reporters:
+            callback.on_predict = _skip_event
         try:
             return super().predict(test_dataset, ignore_keys, metric_key_prefix)
         finally:
-            del self.callback_handler.on_predict  # the class's own again
+            for callback in reporters:
+                del callback.on_predict  # the class's own again
 
     def train(self, resume_from_checkpoint: str | bool | None = None, **kwargs: Any) -> TrainOutput:
         """The stock training; after a resume, ``train_loss`` is the mean over every step of the run
@@ -333,6 +339,10 @@ class LoggedEarlyStopping(EarlyStoppingCallback):
             logger.info("Early stopping at step %d of %d: %d evaluations in a row without a better %s (best %.4g).",
                         state.global_step, state.max_steps, self.early_stopping_patience_counter,
                         args.metric_for_best_model, state.best_metric)
+
+
+def _skip_event(*args: Any, **kwargs: Any) -> None:
+    """A callback event that does nothing (the Trainer keeps its control as it was)."""
 
 
 def uses_cuda_graphs(args: TrainingArguments) -> bool:

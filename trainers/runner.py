@@ -479,9 +479,7 @@ def run_settings(
 # trained.
 FINISHED_RUN_SETTINGS = ("num_train_epochs", "max_steps", "lr_scheduler_type", "warmup_steps", "max_grad_norm",
                          "label_smoothing_factor", "early_stopping_patience", "load_best_model_at_end")
-# Where a run keeps its best checkpoint (or stops early), which one that is: how and when it was selected
-SELECTION_SETTINGS = ("metric_for_best_model", "greater_is_better", "eval_strategy", "eval_steps", "save_strategy",
-                      "save_steps")
+
 
 
 def finished_run_settings(
@@ -492,12 +490,27 @@ def finished_run_settings(
     evaluation alone (decoding, scoring) are not in it: a rerun may evaluate the model under others."""
     settings = run_settings(task, model_args, data_args, training_args)
     settings.update({name: getattr(training_args, name, None) for name in FINISHED_RUN_SETTINGS})
-    if training_args.load_best_model_at_end or training_args.early_stopping_patience:
-        for name in SELECTION_SETTINGS:
-            value = getattr(training_args, name, None)
-            # the Trainer makes --eval_steps 2.0 an int, leaves 1.0 a float: both shown as typed
-            settings[name] = int(value) if isinstance(value, float) and value.is_integer() else value
+    settings.update(selection_settings(training_args))
     return json.loads(json.dumps(settings, default=str))  # as read back from the file
+
+
+def selection_settings(training_args: KlueTrainingArguments) -> dict[str, Any]:
+    """Where a run keeps its best checkpoint or stops early, the flags that chose its model: the metric and its
+    direction, when it was evaluated, and (for the best checkpoint) when checkpoints were saved."""
+    args = training_args
+    chosen: dict[str, Any] = {}
+    if args.load_best_model_at_end or args.early_stopping_patience:
+        chosen.update(metric_for_best_model=args.metric_for_best_model, greater_is_better=args.greater_is_better,
+                      eval_strategy=args.eval_strategy)
+        if args.eval_strategy == "steps":
+            chosen["eval_steps"] = args.eval_steps
+    if args.load_best_model_at_end:
+        chosen["save_strategy"] = args.save_strategy
+        if args.save_strategy == "steps":
+            chosen["save_steps"] = args.save_steps
+    # the Trainer makes --eval_steps 2.0 an int, leaves 1.0 a float: both shown as typed
+    return {name: int(value) if isinstance(value, float) and value.is_integer() else value
+            for name, value in chosen.items()}
 
 
 MODEL_SETTINGS = ("model_name_or_path", "config_name", "tokenizer_name")

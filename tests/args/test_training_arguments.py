@@ -160,3 +160,16 @@ def test_a_run_with_such_a_flag_ends_in_one_line_and_exit_status_2(flags, expect
 def test_a_doc_stride_below_its_minimum_names_the_mode_in_use(values, expected):
     with pytest.raises(ArgumentsError, match=re.escape(expected)):
         MrcArguments(**values)
+
+
+def test_checking_report_to_imports_only_the_integrations_named(tmp_path):
+    """Each check imports its package (wandb alone takes half a second of every run and process)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from args import KlueTrainingArguments; "
+            f"KlueTrainingArguments(output_dir={str(tmp_path)!r}, report_to='tensorboard'); "
+            "print('wandb' in sys.modules)")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

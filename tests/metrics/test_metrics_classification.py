@@ -42,6 +42,12 @@ def test_sts_f1_without_any_positive_is_zero():
     assert metrics.sts_f1([1.0, 2.0], [0.0, 2.99]) == 0.0
 
 
+def test_sts_pearsonr_of_two_pairs_is_plus_or_minus_100():
+    """Two pairs are the fewest Pearson r is defined on (one is refused)."""
+    assert metrics.sts_pearsonr([1.0, 2.0], [0.5, 4.0]) == pytest.approx(100.0)
+    assert metrics.sts_pearsonr([1.0, 2.0], [4.0, 0.5]) == pytest.approx(-100.0)
+
+
 def test_sts_pearsonr_constant_input_is_nan_like_scipy():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

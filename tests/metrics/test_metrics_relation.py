@@ -73,6 +73,14 @@ def near_identity(n=30):
     return probabilities
 
 
+def test_auprc_of_one_example_is_scikit_learns():
+    """One row is enough: every class column is one score, each curve a single threshold."""
+    probabilities = np.full((1, 30), 1 / 30)
+    expected = np.mean([auc(*precision_recall_curve([label == 7], probabilities[:, label])[1::-1])
+                        for label in range(30)]) * 100
+    assert metrics.re_auprc(probabilities, [7]) == pytest.approx(expected)
+
+
 def test_auprc_perfect_ranking_is_100():
     assert metrics.re_auprc(near_identity(), np.arange(30)) == pytest.approx(100.0)
 
@@ -156,6 +164,7 @@ def test_breakdown_accepts_ids_and_names_every_relation():
         (lambda: metrics.score_task("re", np.full((2, 30), 1.5), [0, 1]), r"outside \[0, 1\]"),
         (lambda: metrics.re_micro_f1([0, -1], [0, 1]), r"^predictions: ids must lie in \[0, 30\)"),
         (lambda: metrics.re_micro_f1([], []), "empty"),
+        (lambda: metrics.re_auprc(np.zeros((0, 30)), []), "probabilities: is empty"),
     ],
 )
 def test_bad_input_raises_value_error(call, message):

@@ -222,6 +222,11 @@ def test_write_report_writes_every_file_atomically_and_logs_pictures(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
     assert (tmp_path / "results.csv").read_text(encoding="utf-8").count("\n") == 3
 
+    # A report without TensorBoard images redraws the pictures and leaves the images it does not replace
+    report.write_report(tmp_path, "klue/roberta-base", ["ynat", "ner"], tensorboard=False)
+    assert list((tmp_path / "ynat" / "runs" / "benchmark_report").glob("events.out.tfevents.*"))
+    assert (tmp_path / "figures" / "ynat_confusion_matrix.png").is_file()
+
     # The task rerun and failed: none of the earlier run's pictures, curves image or speed is left to show
     write_json(tmp_path / "ynat" / "run_all.json", {"status": "failed", "seconds": 2, "error": "exit 1: boom"})
     rows = report.write_report(tmp_path, "klue/roberta-base", ["ynat", "ner"])

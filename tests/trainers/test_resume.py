@@ -178,6 +178,28 @@ def test_a_finished_run_that_kept_its_best_checkpoint_is_not_taken_for_one_selec
     assert "holds a finished training run: training is skipped" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("selection", "unused"),
+    [(["--early_stopping_patience", "3", "--eval_strategy", "steps", "--eval_steps", "2"], ["--save_steps", "2"]),
+     (["--load_best_model_at_end", "true", "--eval_strategy", "epoch", "--save_strategy", "epoch"],
+      ["--save_steps", "2", "--eval_steps", "3"])],
+    ids=["early_stopping", "best_by_epoch"],
+)
+def test_steps_that_chose_no_model_do_not_make_a_finished_run_anothers(selection, unused, tiny_bert, tmp_path, capsys):
+    """Early stopping keeps the last model whenever it saved; epochs decide a best checkpoint, not the steps."""
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    train = write_json(tmp_path / "train.json", ynat_records(16, seed=3))
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(tmp_path / "out"), "--train_file",
+            str(train), "--validation_file", str(train), "--do_train", "--max_steps", "4", "--save_steps", "4",
+            "--report_to", "none", "--use_cpu", "--disable_tqdm", "true", *selection]
+    assert main(YnatTask(), argv) == 0
+    capsys.readouterr()
+    assert main(YnatTask(), [*argv, *unused]) == 0
+    assert "holds a finished training run: training is skipped" in capsys.readouterr().out
+
+
 def test_a_checkpoint_holds_its_loss_sum_before_it_counts_as_whole(tiny_bert, tmp_path, monkeypatch):
     """trainer_state.json, which the Trainer writes last, marks a checkpoint whole (resumable). The loss sum that
     a resumed run's train_loss needs, and the flags a resume is checked against, must be there by then: a stop
