@@ -70,6 +70,9 @@ class KlueTrainingArguments(TrainingArguments):
         if self.do_train and self.max_steps <= 0 and not self.num_train_epochs > 0:
             raise ArgumentsError(f"--num_train_epochs {self.num_train_epochs:g}: nothing to train; give a positive "
                                  "number of epochs (or --max_steps), or drop --do_train")
+        if isinstance(self.report_to, str) and "," in self.report_to:
+            # the command line takes one value: several integrations as a comma-separated list
+            self.report_to = [name.strip() for name in self.report_to.split(",")]
         self._check_values()
         for name, strategy in (("eval_steps", self.eval_strategy), ("save_steps", self.save_strategy),
                                ("logging_steps", self.logging_strategy)):
@@ -165,7 +168,7 @@ def check_report_to(value: Any) -> None:
     # "none" and "all" stand alone; a list names integrations, as the Trainer's callbacks know them
     given = " ".join(map(str, names))
     if not all(isinstance(name, str) and name in INTEGRATION_TO_CALLBACK for name in names):
-        raise ArgumentsError(f"--report_to {given}: expected none, all, or one or more of "
+        raise ArgumentsError(f"--report_to {given}: expected none, all, or one or more (comma-separated) of "
                              f"{', '.join(INTEGRATION_TO_CALLBACK)}")
     # Its callback would refuse only once the model is loaded (and some then print an error on the way out)
     missing = [name for name in names if integration_installed(name) is False]

@@ -54,7 +54,7 @@ def training_arguments(tmp_path: Path, **values) -> KlueTrainingArguments:
         # no dataset of the suite carries a column of another name: group_by_length would measure input_ids
         ({"length_column_name": "n_tokens"}, "--length_column_name n_tokens: the suite writes each example's length"),
         # the Trainer checks these names only when it is built, after the model is loaded
-        ({"report_to": "foo"}, "--report_to foo: expected none, all, or one or more of "),
+        ({"report_to": "foo"}, "--report_to foo: expected none, all, or one or more (comma-separated) of "),
         ({"report_to": ["tensorboard", "foo"]}, "--report_to tensorboard foo: expected none, all"),
         ({"report_to": [1, 2]}, "--report_to 1 2: expected none, all"),
         ({"report_to": ["none", "tensorboard"]}, "--report_to none tensorboard: expected none, all"),
@@ -77,7 +77,7 @@ def test_an_unknown_report_to_lists_the_names_the_installed_transformers_accepts
         training_arguments(tmp_path, report_to="tensorbord")
     message = str(refused.value)
     assert len(message.splitlines()) == 1
-    assert message.startswith("--report_to tensorbord: expected none, all, or one or more of ")
+    assert message.startswith("--report_to tensorbord: expected none, all, or one or more (comma-separated) of ")
     assert all(name in message for name in INTEGRATION_TO_CALLBACK)
 
 
@@ -119,7 +119,7 @@ def test_the_edges_of_each_range_still_run(values, tmp_path):
         (["--seed", "4294967296"], "--seed 4294967296: must be between 0 and 4294967295"),
         (["--dataloader_num_workers", "-1"], "--dataloader_num_workers -1: must be 0"),
         (["--adam_beta1", "2"], "--adam_beta1 2: must be at least 0 and below 1"),
-        (["--report_to", "foo"], "--report_to foo: expected none, all, or one or more of "),
+        (["--report_to", "foo"], "--report_to foo: expected none, all, or one or more (comma-separated) of "),
         (["--output_dir", ""], "--output_dir '': give the folder"),
     ],
 )
@@ -160,6 +160,13 @@ def test_a_run_with_such_a_flag_ends_in_one_line_and_exit_status_2(flags, expect
 def test_a_doc_stride_below_its_minimum_names_the_mode_in_use(values, expected):
     with pytest.raises(ArgumentsError, match=re.escape(expected)):
         MrcArguments(**values)
+
+
+def test_several_integrations_are_named_with_commas(tmp_path):
+    """The command line gives --report_to one value: run_all.sh -- --report_to wandb turned TensorBoard off."""
+    assert training_arguments(tmp_path, report_to="tensorboard, wandb").report_to == ["tensorboard", "wandb"]
+    with pytest.raises(ArgumentsError, match=re.escape("--report_to tensorboard wandbb: expected none, all")):
+        training_arguments(tmp_path, report_to="tensorboard,wandbb")
 
 
 def test_checking_report_to_imports_only_the_integrations_named(tmp_path):
