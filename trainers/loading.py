@@ -221,7 +221,7 @@ def from_pretrained(loader: Any, model_args: ModelArguments, name: str | None = 
             if local
             else f"{name!r} is not a local directory, and neither the Hugging Face Hub nor the local cache has it; "
             "download it once with network access (then HF_HUB_OFFLINE=1 loads it from the cache) or pass "
-            "--model_name_or_path LOCAL_DIR"
+            "--model_name_or_path LOCAL_DIR (to run_all.sh: --model LOCAL_DIR)"
         )
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise SourceUnavailableError(
