@@ -90,8 +90,7 @@ def require_labels(
         if split != "test":
             expected = "training and evaluation need one on every example (only the --test_file may leave labels out)"
         elif len(missing) == len(raw[split]):  # unlabelled test data; said, as a misnamed label field reads the same
-            logger.info("test: no example has a label ('%s'): predicted, not scored.",
-                        task.label_column)
+            logger.info("test: no example has a label ('%s'): predicted, not scored.", task.label_column)
             continue
         elif task.partly_labelled_test_is_unlabelled:
             logger.warning("test: %d of %d examples have no label: the split is predicted, not scored.", len(missing),

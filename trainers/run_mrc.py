@@ -120,15 +120,16 @@ class MrcTask(Task):
             column(features, "example_index"), column(features, "start_positions"), column(features, "end_positions"),
             max_answer_length,
         )
+        guids = column(examples, "guid") if too_long or missed else []
         if too_long:
-            shown = _shown(column(examples, "guid"), too_long)
+            shown = _shown(guids, too_long)
             lines.append(f"{len(too_long)} of {len(examples)} questions have an answer of more than "
                          f"--max_answer_length ({max_answer_length}) tokens ({shown}; the first gold answer, as "
                          "training labels it): decoding never predicts a span that long.")
         if missed:
             lines.append(
                 f"{len(missed)} of {len(examples)} questions have an answer that no window holds whole "
-                f"({_shown(column(examples, 'guid'), missed)}): it is longer than the tokens consecutive windows "
+                f"({_shown(guids, missed)}): it is longer than the tokens consecutive windows "
                 "share and crosses a cut, so every window of such a question is labelled 'no answer' in training "
                 "and none can predict the whole answer (raise --max_seq_length, or the overlap: --doc_stride in "
                 "overlap mode, a smaller --doc_stride in step mode)."

@@ -247,7 +247,8 @@ class WosTask(Task):
                 value if gate == ptr else None for gate, value in zip(gate_row, value_row, strict=True)]
             value_labels.append([ignored if value is None else label_rows[value] for value in trained])
             # Only the generated values count: a cut none/dontcare target is never read (the gate says it)
-            value_cut.append(sum(too_long[value] for gate, value in zip(gate_row, value_row) if gate == ptr))
+            value_cut.append(sum(too_long[value] for gate, value in zip(gate_row, value_row, strict=True)
+                                 if gate == ptr))
         features.update(gate_labels=gate_labels, value_labels=value_labels, history_cut=cut, value_cut=value_cut)
         return features
 

@@ -481,7 +481,6 @@ FINISHED_RUN_SETTINGS = ("num_train_epochs", "max_steps", "lr_scheduler_type", "
                          "label_smoothing_factor", "early_stopping_patience", "load_best_model_at_end")
 
 
-
 def finished_run_settings(
     task: Task, model_args: ModelArguments, data_args: DataArguments, training_args: KlueTrainingArguments
 ) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from transformers import (
 
 import klue_data
 from args import DataArguments, KlueTrainingArguments, ModelArguments
+from metrics.tasks import TASKS as METRIC_TASKS
 from trainers.loading import from_pretrained, refuse_last_position_summary
 
 
@@ -89,12 +90,10 @@ class Task:
     def contract_problems(self) -> list[str]:
         """What a new task script still lacks, said when it is built rather than as a KeyError while the flags are
         read or a NotImplementedError once training is over (the first evaluation)."""
-        from metrics.tasks import TASKS as TABLE
-
         problems = []
         if self.name not in klue_data.TASK_NAMES:
             problems.append("its name is not in klue_data.TASK_NAMES (the readers, klue_data/<name>.py)")
-        row = TABLE.get(self.name)
+        row = METRIC_TASKS.get(self.name)
         if row is None:
             problems.append("it has no row in the table metrics/tasks.py TASKS")
         else:
