@@ -71,7 +71,7 @@ class WosTask(Task):
     # --- flags, files, slot list ----------------------------------------------------------------
     def use_run_arguments(self, model_args: ModelArguments, data_args: DataArguments) -> None:
         self.model_args, self.data_args = model_args, data_args
-        self._trained: WosTradeConfig | None | object = _UNREAD
+        self._trained = _UNREAD
         self._max_value_length = None  # the model's own, unless given, once it is read
 
     def prepare_tokenizer(self, tokenizer: PreTrainedTokenizerBase) -> None:

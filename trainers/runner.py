@@ -29,6 +29,8 @@ from typing import Any
 
 import datasets
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import safetensors
 import torch
 import transformers
@@ -910,19 +912,12 @@ def unknown_token_share(features: datasets.Dataset, tokenizer: PreTrainedTokeniz
     unknown = tokenizer.unk_token_id
     if unknown is None or "input_ids" not in features.column_names or not len(features):
         return 0.0
-    ids = list(_flat_ids(features.select(range(min(UNKNOWN_TOKEN_SAMPLE, len(features))))["input_ids"]))
-    pad = tokenizer.pad_token_id
-    real = [token for token in ids if token != pad]
-    return sum(token == unknown for token in real) / len(real) if real else 0.0
-
-
-def _flat_ids(rows: list) -> Iterator[int]:
-    """The ids of rows of ids, nested or not (MCQA: choices of an item)."""
-    for row in rows:
-        if isinstance(row, list):
-            yield from _flat_ids(row)
-        else:
-            yield row
+    ids = features.select(range(min(UNKNOWN_TOKEN_SAMPLE, len(features)))).with_format("arrow")["input_ids"]
+    while pa.types.is_list(ids.type) or pa.types.is_large_list(ids.type):  # MCQA: choices of an item
+        ids = pc.list_flatten(ids)
+    ids = ids.to_numpy()
+    real = ids[ids != tokenizer.pad_token_id] if tokenizer.pad_token_id is not None else ids
+    return float(np.mean(real == unknown)) if real.size else 0.0
 
 
 class SplitScorer:

@@ -191,6 +191,21 @@ def test_a_model_without_a_token_table_trains_canine(tmp_path):
                             "--max_steps", "1", "--report_to", "none", "--use_cpu"]) == 0
 
 
+def test_the_unknown_token_share_counts_nested_ids_and_leaves_padding_out():
+    """MCQA's input ids are rows of choices: every id counts, padding none."""
+    import types
+
+    import datasets
+
+    from trainers.runner import unknown_token_share
+
+    features = datasets.Dataset.from_dict({"input_ids": [[[1, 5, 0], [1, 0, 0]], [[5, 5, 5]]]})
+    tokenizer = types.SimpleNamespace(unk_token_id=1, pad_token_id=0)
+    assert unknown_token_share(features, tokenizer) == pytest.approx(2 / 6)
+    assert unknown_token_share(datasets.Dataset.from_dict({"input_ids": [[1, 1, 5, 0]]}), tokenizer) == (
+        pytest.approx(2 / 3))
+
+
 def test_text_the_tokenizer_reads_as_unknown_tokens_is_warned_about(tmp_path, capsys):
     """A vocabulary that cannot spell the text (a Korean one under lowercasing: Hangul split into jamo) trained
     and scored on [UNK]s without a word."""
