@@ -363,7 +363,7 @@ def _clone_tensors(value: Any) -> Any:
 
 
 LOSS_TOTAL_FILE = "klue_loss_total.json"
-RUN_SETTINGS_FILE = "klue_run_settings.json"  # the flags a checkpoint's training depends on (runner.run_settings)
+RUN_SETTINGS_FILE = "klue_run_settings.json"  # the flags a checkpoint's training depends on (run_folder.run_settings)
 
 
 def read_loss_total(checkpoint: str | Path) -> tuple[int, float] | None:

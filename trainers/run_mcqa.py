@@ -61,7 +61,8 @@ from models.mcqa_choices import (
 )
 from trainers.outputs import write_csv
 from trainers.loading import from_pretrained, refuse_last_position_summary
-from trainers.runner import main, saved_config
+from trainers.run_folder import saved_config
+from trainers.runner import main
 from trainers.task import Scored, Task, softmax
 
 logger = logging.getLogger("klue")

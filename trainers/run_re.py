@@ -32,7 +32,8 @@ from args import ArgumentsError, ModelArguments, ReArguments
 from klue_data import KlueDataError
 from models.re_entity_start import ReEntityStartModel
 from trainers.loading import from_pretrained, refuse_last_position_summary
-from trainers.runner import TASK_CONFIG_KEY, main
+from trainers.run_folder import TASK_CONFIG_KEY
+from trainers.runner import main
 from trainers.task import Scored
 from trainers.sequence_tasks import ClassificationTask
 

@@ -138,7 +138,7 @@ class Task:
 
     def training_settings(self) -> dict[str, Any]:
         """This run's values of the task flags that shape the model or its training examples (each task
-        flags class's ``_run_settings``): part of ``runner.run_settings``, which a resume and a finished run's
+        flags class's ``_run_settings``): part of ``run_folder.run_settings``, which a resume and a finished run's
         rerun must match."""
         return {name: getattr(options, name) for options in self.options.values()
                 for name in getattr(options, "_run_settings", ())}

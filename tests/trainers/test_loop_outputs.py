@@ -96,6 +96,7 @@ def test_predicting_a_split_again_replaces_its_results_and_files_not_merges_into
 
 def test_a_stop_while_the_predictions_are_written_leaves_no_results_beside_old_predictions(tiny_bert, tmp_path,
                                                                                           monkeypatch):
+    import trainers.evaluation
     import trainers.runner as runner
 
     out = tmp_path / "out"
@@ -104,7 +105,7 @@ def test_a_stop_while_the_predictions_are_written_leaves_no_results_beside_old_p
     def stopped(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(runner, "write_predictions", stopped)
+    monkeypatch.setattr(trainers.evaluation, "write_predictions", stopped)
     # the interrupt handler restores SIGINT's default and sends it to itself: not in the test process
     monkeypatch.setattr(runner.signal, "signal", lambda *args: None)
     monkeypatch.setattr(runner.os, "kill", lambda *args: None)
