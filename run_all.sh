@@ -20,6 +20,9 @@ WANDB_DIR=$(absolute "${WANDB_DIR:-$CALLER_DIR}")
 export WANDB_DIR
 cd "$(dirname "$0")" || exit 2
 REPO_DIR=$PWD  # run_all.sh's own helpers (python -m metrics, ...) and the default OUT are here
+# This checkout's packages, for the task scripts too (they run from the caller's folder): not those of another
+# checkout that an editable install in the same environment points to
+export PYTHONPATH="$REPO_DIR${PYTHONPATH:+:$PYTHONPATH}"
 
 usage() {
   cat <<'EOF'
@@ -173,17 +176,35 @@ LAUNCH=(python)
 # shellcheck disable=SC2206  # a whole launcher command line, e.g. for several nodes
 [ -n "${LAUNCHER:-}" ] && LAUNCH=($LAUNCHER)
 
+# The local data each task reads, by contents (python -m trainers.benchmark_report inputs): part of its command
+declare -A TASK_INPUTS=()
+read_task_inputs() {
+  TASK_INPUTS=()
+  local task line
+  while IFS=$'\t' read -r task line; do
+    TASK_INPUTS[$task]+="$line"$'\n'
+  done < <(python -m trainers.benchmark_report inputs ${DATA_DIR:+--data_dir "$DATA_DIR"} --cwd "$CALLER_DIR" \
+    "$(IFS=,; echo "${SELECTED[*]}")" -- "${EXTRA_FLAGS[@]}")
+}
+read_task_inputs
+
 task_config() {
   if [ -n "$SIZE_DIR" ] && [ -f "$SIZE_DIR/$1.json" ]; then echo "$SIZE_DIR/$1.json"; else echo "configs/$1.json"; fi
 }
 # What a task's results were made with, written beside them (OUT/<task>/run_all.command) when it ends well: a
-# rerun skips a task only when the same command made its results, so none of another model or flags is shown.
-# The config by its contents too (cksum: POSIX): an edited or updated config is another command.
+# rerun skips a task only when the same command made its results, so none of another model, flags or data is
+# shown. The config by its contents too (cksum: POSIX), and the data files (data=PATH SIZE SHA1 lines): an edited
+# config or data file is another command.
 task_command() {
   local config
   config=$(task_config "$1")
   printf '%s\n' "model=$MODEL" "config=$config" "config_contents=$(cksum < "$config")" "data_dir=$DATA_DIR" \
     "smoke=$SMOKE" "launcher=${LAUNCH[*]}" "flags=${EXTRA_FLAGS[*]}"
+  printf '%s' "${TASK_INPUTS[$1]:-}"
+}
+# task_command as compared with the command file $2: one written before the data lines existed is compared without
+command_as_in() {
+  if grep -q '^data=' "$2"; then task_command "$1"; else task_command "$1" | grep -v '^data='; fi
 }
 if [ "$OVERWRITE" = 0 ]; then
   conflicts=()
@@ -197,8 +218,9 @@ if [ "$OVERWRITE" = 0 ]; then
     [ -f "$made_by" ] || made_by="$dir/run_all.started"
     if [ ! -f "$made_by" ]; then
       conflicts+=("$task (made by an unknown command)")
-    elif ! differ=$(diff <(task_command "$task") "$made_by"); then
-      conflicts+=("$task (its $(grep '^>' <<< "$differ" | cut -c3- | cut -d= -f1 | paste -sd/) differ)")
+    elif ! differ=$(diff <(command_as_in "$task" "$made_by") "$made_by"); then
+      names=$(grep '^>' <<< "$differ" | cut -c3- | cut -d= -f1 | awk '!seen[$0]++' | paste -sd/)
+      conflicts+=("$task (its $names differ)")
     fi
   done
   [ ${#conflicts[@]} -eq 0 ] || die "$OUT holds results of another command for $(IFS=,; echo "${conflicts[*]}" | \
@@ -213,6 +235,7 @@ if [ "$SMOKE" = 1 ]; then
   fi
   python -m smoke baselines "$DATA_DIR" "${SELECTED[@]}" > "$OUT/.baselines.json.tmp" \
     && mv "$OUT/.baselines.json.tmp" "$OUT/baselines.json" || die "could not compute the smoke baselines"
+  [ "$SMOKE_PREPARE" = 1 ] && read_task_inputs  # the smoke data was (re)written just now
 fi
 
 MODEL_TAG=${MODEL//\//_}  # run names: <task>-klue_roberta-base, <task>-tiny-bert
@@ -221,6 +244,7 @@ MODEL_TAG=${MODEL//\//_}  # run names: <task>-klue_roberta-base, <task>-tiny-ber
 echo "$CONFIGS_LINE"
 RAN=()
 FAILED=()
+FAILED_REASONS=()  # this run's reasons, kept here too: a full disk or a read-only folder may keep them from OUT
 count=${#SELECTED[@]}
 position=0
 for task in "${SELECTED[@]}"; do
@@ -261,40 +285,58 @@ for task in "${SELECTED[@]}"; do
   # an earlier run's results must not pass for this run's if this one fails; train_results.json stays: it tells the
   # script that a run of this command stopped after training (while evaluating), not to resume 0 steps
   rm -f "$dir"/{eval,predict,all}_results.json "$dir/eval_breakdown.json" "$dir/run_all.command"
-  # A stopped run of this command goes on: its log too, after what it logged before the stop (this attempt's
-  # part, from byte log_start on, is where a failure's reason is looked for)
-  log_mode=() log_start=0
-  if [ "$OVERWRITE" = 0 ] && [ -f "$dir/run.log" ] && cmp -s <(task_command "$task") "$dir/run_all.started"; then
-    log_mode=(-a) log_start=$(wc -c < "$dir/run.log")
+  # A stopped run of this command goes on: its log too, after what it logged before the stop
+  log_mode=()
+  if [ "$OVERWRITE" = 0 ] && [ -f "$dir/run.log" ] && [ -f "$dir/run_all.started" ] \
+    && cmp -s <(command_as_in "$task" "$dir/run_all.started") "$dir/run_all.started"; then
+    log_mode=(-a)
   fi
   task_command "$task" > "$dir/run_all.started"  # a stopped run's checkpoints: resumed only by this command
+  # This attempt's output, where its failure's reason is looked for (outside OUT: run.log may not be writable)
+  attempt_log=$(mktemp "${TMPDIR:-/tmp}/run_all.$task.XXXXXX") || die "cannot make a file in ${TMPDIR:-/tmp}"
   start=$(date +%s)
   # From the caller's folder, where relative paths in FLAGS and LAUNCHER are meant (OUT, the model, the data, the
   # script and the config are absolute). tee ignores Ctrl-C, so that the script's own one-line message still
-  # reaches the terminal and run.log.
+  # reaches the terminal and run.log. A stop request is noted here as well as in the exit status: a launcher
+  # (torchrun) that catches it exits 1, like a failed task.
+  stopped=
+  trap 'stopped=1' HUP; trap 'stopped=2' INT; trap 'stopped=15' TERM
   (cd "$CALLER_DIR" && exec "${LAUNCH[@]}" "$REPO_DIR/$script" "${args[@]}") 2>&1 \
-    | (trap '' INT; exec tee ${log_mode[@]+"${log_mode[@]}"} "$dir/run.log")
+    | (trap '' INT; exec tee ${log_mode[@]+"${log_mode[@]}"} "$dir/run.log" "$attempt_log")
   code=${PIPESTATUS[0]}
+  trap - HUP INT TERM
   seconds=$(( $(date +%s) - start ))
   # Stopped on request (SIGHUP, Ctrl-C's SIGINT, SIGTERM): stop here too. A task killed otherwise (SIGKILL, as
   # the out-of-memory killer does) is a failed task, and the others still run.
-  if [ "$code" = 129 ] || [ "$code" = 130 ] || [ "$code" = 143 ]; then
-    echo "run_all.sh: $task was stopped (signal $((code - 128))); run the same command again to go on" >&2
-    exit "$code"
+  if [ -n "$stopped" ] || [ "$code" = 129 ] || [ "$code" = 130 ] || [ "$code" = 143 ]; then
+    rm -f "$attempt_log"
+    signal=${stopped:-$((code - 128))}
+    again="run the same command again"
+    [ "$OVERWRITE" = 1 ] && again+=" without --overwrite (which would start every task over)"
+    echo "run_all.sh: $task was stopped (signal $signal); $again to go on" >&2
+    exit $((128 + signal))
   fi
   RAN+=("$task")
   if [ "$code" = 0 ]; then
+    rm -f "$attempt_log"
     python -m trainers.benchmark_report status "$OUT" "$task" ok "$seconds"
     mv "$dir/run_all.started" "$dir/run_all.command"
+    python -m trainers.benchmark_report summary "$OUT" "$task" ok "$seconds"
   else
     # The reason: the script's one-line error, else the exception line of a traceback, else the last line.
     # The script's own line wins over any later traceback: under torchrun (--nproc, LAUNCHER) the
-    # launcher ends the log with its own ChildFailedError report after every rank's error line.
-    attempt_log=$(tail -c +$((log_start + 1)) "$dir/run.log")
-    reason=$(grep -E '^error: ' <<< "$attempt_log" | tail -n 1)
-    [ -n "$reason" ] || reason=$(grep -E '^[A-Za-z_.]*(Error|Exception|Interrupt)(:|$)' <<< "$attempt_log" \
+    # launcher ends the log with its own ChildFailedError report after every rank's error line. A process
+    # killed by a signal said nothing: its last line would be a progress bar.
+    output=$(cat "$attempt_log")
+    rm -f "$attempt_log"
+    reason=$(grep -E '^error: ' <<< "$output" | tail -n 1)
+    [ -n "$reason" ] || reason=$(grep -E '^[A-Za-z_.]*(Error|Exception|Interrupt)(:|$)' <<< "$output" \
       | grep -v 'ChildFailedError' | tail -n 1)
-    [ -n "$reason" ] || reason=$(grep -v '^[[:space:]]*$' <<< "$attempt_log" | tail -n 1)
+    if [ -z "$reason" ] && [ "$code" -gt 128 ]; then
+      reason="killed by signal $((code - 128))"
+      [ "$code" = 137 ] && reason+=" (SIGKILL: e.g. the out-of-memory killer)"
+    fi
+    [ -n "$reason" ] || reason=$(grep -v '^[[:space:]]*$' <<< "$output" | tail -n 1)
     # A flag the scripts do not take, or a model that cannot be loaded, fails every task alike: stop here.
     if [[ $reason == "error: "*"--help lists the flags)" || $reason == "error: Could not load "* ]]; then
       python -m trainers.benchmark_report status "$OUT" "$task" failed "$seconds" "exit $code: $reason"
@@ -308,14 +350,16 @@ for task in "${SELECTED[@]}"; do
     fi
     python -m trainers.benchmark_report status "$OUT" "$task" failed "$seconds" "$reason"
     FAILED+=("$task")
+    FAILED_REASONS+=("$reason")
+    python -m trainers.benchmark_report summary "$OUT" "$task" failed "$seconds"
   fi
-  python -m trainers.benchmark_report summary "$OUT" "$task"
 done
 
 report=(python -m trainers.benchmark_report report "$OUT" "$MODEL")
 [ ${#RAN[@]} -gt 0 ] && report+=(--tasks "$(IFS=,; echo "${RAN[*]}")")
 [ -n "$DATA_DIR" ] && report+=(--data_dir "$DATA_DIR")
 [ "$SMOKE" = 1 ] && report+=(--baselines "$OUT/baselines.json")
+for i in "${!FAILED[@]}"; do report+=(--failed "${FAILED[$i]}=${FAILED_REASONS[$i]}"); done
 echo
 if [ ${#RAN[@]} -gt 0 ]; then
   "${report[@]}" || { echo "run_all.sh: the results report failed" >&2; exit 1; }
@@ -323,9 +367,8 @@ fi
 if [ ${#FAILED[@]} -gt 0 ]; then
   echo
   echo "${#FAILED[@]} of ${#RAN[@]} tasks failed:"
-  for task in "${FAILED[@]}"; do
-    error=$(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"])' "$OUT/$task/run_all.json")
-    echo "  $task: $error"
+  for i in "${!FAILED[@]}"; do
+    echo "  ${FAILED[$i]}: ${FAILED_REASONS[$i]}"
   done
   exit 1
 fi

@@ -452,3 +452,90 @@ def test_the_default_output_dir_is_under_the_repository_wherever_run_all_is_call
     flags = (caller / "launched.txt").read_text().splitlines()
     assert flags[flags.index("--output_dir") + 1] == str(repo / "outputs" / "org_m" / "ynat")
     assert (repo / "outputs" / "org_m" / "ynat" / "run_all.json").is_file()
+
+
+def _ynat_files(folder: Path) -> Path:
+    """A data folder with YNAT's two files (the fake launchers below never read them)."""
+    folder.mkdir(parents=True)
+    for split in ("train", "dev"):
+        (folder / f"ynat-v1.1_{split}.json").write_text("[]")
+    return folder
+
+
+def test_ctrl_c_stops_run_all_under_a_launcher_that_exits_1_on_it(tmp_path):
+    """torchrun catches Ctrl-C's SIGINT and exits 1 (SignalException), as a failed task would: run_all.sh must stop
+    all the same, not go on with the next task."""
+    started = tmp_path / "started"
+    launcher = tmp_path / "launcher.sh"
+    launcher.write_text(f'trap \'echo "SignalException: Process got signal: 2"; exit 1\' INT\ntouch "{started}"\n'
+                        'sleep 60 & wait $!\n')
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "LAUNCHER": f"bash {launcher}"}
+    for name in ("MODEL", "OUT", "DATA_DIR", "TASKS", "EXTRA", "NPROC"):
+        env.pop(name, None)
+    args = ["--tasks", "ynat,nli", "--model", "m", "--output_dir", str(tmp_path / "out"), "--overwrite"]
+    first = subprocess.Popen(["bash", RUN_ALL, *args], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    deadline = time.time() + 120
+    while not started.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGINT)
+    stdout, stderr = first.communicate(timeout=60)
+    assert first.returncode == 130, stdout[-2000:] + stderr[-2000:]
+    assert "== [2/2] nli" not in stdout and not (tmp_path / "out" / "nli").exists()
+    assert stderr.strip().splitlines()[-1] == ("run_all.sh: ynat was stopped (signal 2); run the same command again "
+                                               "without --overwrite (which would start every task over) to go on")
+
+
+def test_a_killed_task_whose_status_cannot_be_written_is_still_reported_with_its_reason(tmp_path):
+    """A task killed by a signal (the out-of-memory killer's SIGKILL) said nothing: the reason is the signal, not the
+    progress bar it printed last. Where its folder takes no more files (a full disk), the reason run_all.sh kept
+    still reaches the final list and results.json, without a traceback."""
+    launcher = tmp_path / "launcher.sh"
+    launcher.write_text('while [ $# -gt 0 ]; do [ "$1" = --output_dir ] && out=$2; shift; done\n'
+                        'mkdir -p "$out/run_all.json"\n'  # where the status is recorded: no file can be written
+                        'echo "Training:  50%|#####     | 5/10"\nkill -9 $$\n')
+    out = tmp_path / "out"
+    done = run_all("--tasks", "ynat", "--model", "m", "--output_dir", str(out), "--data_dir",
+                   str(_ynat_files(tmp_path / "data")), env={"LAUNCHER": f"bash {launcher}"})  # fmt: skip
+    assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
+    reason = "exit 137: killed by signal 9 (SIGKILL: e.g. the out-of-memory killer)"
+    assert done.stdout.strip().splitlines()[-2:] == ["1 of 1 tasks failed:", f"  ynat: {reason}"]
+    assert "cannot record ynat's status" in done.stderr and "Traceback" not in done.stdout + done.stderr
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results["failed"] == ["ynat"] and results["tasks"][0]["error"] == reason
+
+
+def test_the_task_scripts_import_this_checkouts_packages(tmp_path):
+    """An editable install of another checkout (or PYTHONPATH) must not supply the task scripts' imports."""
+    decoy = tmp_path / "decoy" / "trainers"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("")
+    launcher = tmp_path / "launcher.sh"
+    launcher.write_text(f'python -c "import trainers; print(trainers.__file__)" > "{tmp_path / "where.txt"}"\n')
+    done = run_all("--tasks", "ynat", "--model", "m", "--output_dir", str(tmp_path / "out"),
+                   env={"LAUNCHER": f"bash {launcher}", "PYTHONPATH": str(tmp_path / "decoy")})  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert (tmp_path / "where.txt").read_text().strip() == str(REPO_ROOT / "trainers" / "__init__.py")
+
+
+def test_a_rerun_after_a_data_file_changed_is_another_command(tmp_path):
+    """Skipping a task whose results exist shows them as this command's: not once the data it read was edited."""
+    data, out = _ynat_files(tmp_path / "data"), tmp_path / "out"
+    args = ("--tasks", "ynat", "--model", "m", "--output_dir", str(out), "--data_dir", str(data))
+    assert run_all(*args, env={"LAUNCHER": "true"}).returncode == 0
+    (out / "ynat" / "eval_results.json").write_text('{"eval_macro_f1": 50.0}')  # what the task wrote
+    command = out / "ynat" / "run_all.command"
+    assert f"data={data / 'ynat-v1.1_dev.json'} 2 " in command.read_text()
+    os.utime(data / "ynat-v1.1_dev.json", (1, 1))  # the same contents (a copy, a touch): the same data
+    again = run_all(*args, env={"LAUNCHER": "true"})
+    assert again.returncode == 0 and "ynat: results of this command exist" in again.stdout, again.stderr
+    recorded = command.read_text()
+    (data / "ynat-v1.1_dev.json").write_text("[ ]")
+    edited = run_all(*args, env={"LAUNCHER": "true"})
+    assert edited.returncode == 2 and edited.stderr.strip() == (
+        f"run_all.sh: {out} holds results of another command for ynat (its data differ): pass --overwrite to rerun "
+        "them, or another --output_dir")
+    # results of an earlier version, which recorded no data: compared as before
+    command.write_text("".join(line for line in recorded.splitlines(keepends=True) if not line.startswith("data=")))
+    earlier = run_all(*args, env={"LAUNCHER": "true"})
+    assert earlier.returncode == 0 and "ynat: results of this command exist" in earlier.stdout, earlier.stderr

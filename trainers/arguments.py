@@ -19,7 +19,7 @@ from typing import Any
 
 import torch.utils.checkpoint
 import yaml
-from transformers import HfArgumentParser, SchedulerType, TrainingArguments
+from transformers import HfArgumentParser, SchedulerType, Trainer, TrainingArguments
 from transformers.optimization import TYPE_TO_SCHEDULER_FUNCTION
 from transformers.trainer_pt_utils import AcceleratorConfig
 
@@ -147,7 +147,45 @@ def parse_arguments(
     if training_args.label_smoothing_factor and task.label_smoothing_by is None:
         raise ArgumentsError(f"--label_smoothing_factor {training_args.label_smoothing_factor:g}: {task.name} has no "
                              "class labels to smooth (a score, or labels its own loss reads); leave it at 0")
+    if training_args.do_train:
+        check_optimizer(training_args)
+    check_torch_compile(training_args)
     return model_args, data_args, training_args, task_options
+
+
+def check_optimizer(training_args: TrainingArguments) -> None:
+    """``--optim`` as the Trainer will build it once training starts, after the data and the model have loaded
+    (and after --overwrite_output_dir has cleared the earlier run): a missing package (the 8-bit optimizers'
+    bitsandbytes, torchao, schedulefree, ...) or a missing companion flag, said up front in one line."""
+    try:
+        Trainer.get_optimizer_cls_and_kwargs(training_args)
+    except (ImportError, ValueError, TypeError) as error:
+        message = " ".join(str(error).split())
+        if "pass a model" in message or "pass a `model`" in message:
+            return  # GaLore, APOLLO, LOMO read the model: its package is there, the rest is checked with it
+        raise ArgumentsError(f"--optim {getattr(training_args.optim, 'value', training_args.optim)}: {message}") from None
+
+
+def check_torch_compile(training_args: TrainingArguments) -> None:
+    """``--torch_compile_backend`` and ``--torch_compile_mode`` as accelerate and torch.compile take them: a typo
+    failed with a traceback when the Trainer was built, or (the mode) only when training started."""
+    if not training_args.torch_compile:
+        return
+    from accelerate.utils import DynamoBackend
+
+    backend = training_args.torch_compile_backend
+    backends = [member.value.lower() for member in DynamoBackend if member.value != "NO"]
+    if backend is not None and backend.lower() not in backends:
+        raise ArgumentsError(f"--torch_compile_backend {backend}: not a backend torch.compile has here; choose one "
+                             f"of {', '.join(backends)}")
+    mode = training_args.torch_compile_mode
+    if mode is not None:
+        import torch._inductor
+
+        modes = list(torch._inductor.list_mode_options())
+        if mode not in modes:
+            raise ArgumentsError(f"--torch_compile_mode {mode}: not a torch.compile mode; choose one of "
+                                 f"{', '.join(modes)}")
 
 
 def check_metric_for_best_model(task: Task, training_args: KlueTrainingArguments) -> None:
@@ -226,13 +264,14 @@ def check_stock_values(namespace: argparse.Namespace) -> None:
         fields = [field.name for field in dataclasses.fields(AcceleratorConfig)]
         _check_keys(namespace, "accelerator_config", config, fields, "transformers' AcceleratorConfig")
     # what torch.utils.checkpoint.checkpoint takes besides the function and its inputs; preserve_rng_state is read
-    # from its **kwargs (the others there go to the model's forward, which refuses them mid-training)
+    # from its **kwargs (the others there go to the model's forward, which refuses them mid-training). The Trainer
+    # takes every_n_layers and offload out of the dict itself (which layers are checkpointed, and where to).
     checkpoint = inspect.signature(torch.utils.checkpoint.checkpoint).parameters
     accepted = [name for name, parameter in checkpoint.items() if parameter.kind is parameter.KEYWORD_ONLY]
     for name in ("activation_checkpointing_kwargs", "gradient_checkpointing_kwargs"):
         if given.get(name) is not None and given[name] != {}:
-            _check_keys(namespace, name, given[name], [*accepted, "preserve_rng_state"],
-                        "torch.utils.checkpoint.checkpoint")
+            _check_keys(namespace, name, given[name], [*accepted, "preserve_rng_state", "every_n_layers", "offload"],
+                        "torch.utils.checkpoint.checkpoint and the Trainer")
     if given.get("deepspeed") and importlib.util.find_spec("deepspeed") is None:
         raise ArgumentsError(f"--deepspeed {_shown(namespace.deepspeed)}: needs the deepspeed package "
                              "(pip install deepspeed)")

@@ -1,8 +1,10 @@
 """The results of a ``run_all.sh`` benchmark: tables, files, charts and dashboard images.
 
     python -m trainers.benchmark_report report OUT MODEL [--data_dir DIR] [--baselines FILE] [--tasks a,b]
+                                               [--failed TASK=REASON ...]
     python -m trainers.benchmark_report status OUT TASK STATUS SECONDS [ERROR]
-    python -m trainers.benchmark_report summary OUT TASK
+    python -m trainers.benchmark_report summary OUT TASK [STATUS SECONDS]
+    python -m trainers.benchmark_report inputs [--data_dir DIR] [--cwd DIR] TASKS [-- FLAG ...]
     python -m trainers.benchmark_report eval-flags CONFIG [FLAG ...]
     python -m trainers.benchmark_report size-configs MODEL
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import json
 import math
@@ -39,6 +42,7 @@ from trainers.outputs import atomic_writer, write_json, write_text
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PAPER_RESULTS = REPO_ROOT / "docs" / "paper-dev-results.csv"
 STATUS_FILE = "run_all.json"
+COMMAND_FILES = ("run_all.command", "run_all.started")  # what made a task's folder: a finished or a stopped run
 FIGURES = "figures"
 TENSORBOARD_SUBDIR = Path("runs") / "benchmark_report"
 PICTURE_NAMES = ("confusion_matrix", "breakdown")  # figures/<task>_<name>.png
@@ -154,8 +158,9 @@ def task_row(
         state = "ok" if results else "no results"
     if state == "ok" and not results:
         state = "no results"
-    if state == "failed":
-        # a failed run's eval_results.json and train_results.json, if any, are an earlier run's: never shown as its own
+    if state in ("failed", OTHER_MODEL):
+        # a failed run's eval_results.json and train_results.json, if any, are an earlier run's (or another
+        # model's): never shown as its own
         results, train = {}, {}
     metrics = {key: _number(results.get(f"eval_{key}")) for key in metric_keys}
     return {
@@ -304,21 +309,84 @@ def table_tasks() -> dict[str, Any]:
     return dict(TASKS)
 
 
-def collect(out: Path, model: str, tasks: Sequence[str] | None = None,
-            baselines: dict[str, Any] | None = None) -> list[dict[str, Any]]:  # fmt: skip
-    """Every task's row, in the table's order: the tasks asked for, or those with a folder in ``out``."""
+OTHER_MODEL = "other model"  # a row's status: the task's folder holds another model's run
+
+
+def collect(out: Path, model: str, tasks: Sequence[str] | None = None, baselines: dict[str, Any] | None = None,
+            failures: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Every task's row, in the table's order: the tasks asked for, or those with a folder in ``out`` (where a
+    folder's run was made by another model than ``model``, its row says so instead of showing its scores).
+    ``failures``: tasks this ``run_all.sh`` run saw fail, with the reason, whether or not their status was
+    written (a full disk, a read-only folder)."""
     table = table_tasks()
     paper = paper_scores(model, read_paper_table())
     names = [name for name in table if (name in tasks if tasks is not None else (out / name).is_dir())]
     rows = []
     for name in names:
         task = table[name]
+        status = _read_json(out / name / STATUS_FILE)
+        if name in (failures or {}):
+            status = {**(status if isinstance(status, dict) else {}), "status": "failed", "error": failures[name]}
+        elif tasks is None and (made_by := run_all_model(out / name)) is not None and not same_model(made_by, model):
+            status = {"status": OTHER_MODEL, "error": f"made by {made_by}"}
         rows.append(task_row(
             name, task.metric_keys, task.selection_key, _read_json(out / name / "eval_results.json"),
-            _read_json(out / name / "train_results.json"), _read_json(out / name / STATUS_FILE), paper,
-            (baselines or {}).get(name),
+            _read_json(out / name / "train_results.json"), status, paper, (baselines or {}).get(name),
         ))  # fmt: skip
     return rows
+
+
+def run_all_model(task_dir: Path) -> str | None:
+    """The ``--model`` of the run_all.sh command that made ``task_dir`` (None for a folder it did not make)."""
+    for name in COMMAND_FILES:
+        try:
+            lines = (task_dir / name).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        return next((line.removeprefix("model=") for line in lines if line.startswith("model=")), None)
+    return None
+
+
+def same_model(made_by: str, model: str) -> bool:
+    """Whether two ``--model`` values name one model: equal, or one local folder (a path given two ways)."""
+    if made_by.rstrip("/") == model.rstrip("/"):
+        return True
+    return Path(made_by).exists() and Path(model).exists() and Path(made_by).resolve() == Path(model).resolve()
+
+
+# ---------------------------------------------------------------- what a task reads (run_all.sh's rerun check)
+
+
+def task_input_files(task: str, data_dir: Path | None, flags: Sequence[str], cwd: Path) -> list[Path]:
+    """The local files a task's run reads: its original files in ``data_dir`` (WoS's ontology beside them), and
+    every existing file a flag names (``--validation_file dev.json``, relative to ``cwd``)."""
+    from klue_data import KlueDataError, get_task
+    from klue_data.sources import find_original_files
+
+    files: list[Path] = []
+    reader = get_task(task)
+    if data_dir is not None:
+        try:
+            files += sorted(find_original_files(reader, data_dir).values())
+        except KlueDataError:
+            pass  # the task's own run says what is wrong with the folder
+        if (find_ontology := getattr(reader, "find_ontology", None)) is not None and (ontology := find_ontology(
+                [data_dir])) is not None:  # fmt: skip
+            files.append(ontology)
+    for flag in flags:
+        value = flag.split("=", 1)[1] if flag.startswith("-") and "=" in flag else flag
+        if value and not value.startswith("-") and (path := cwd / value).is_file() and path not in files:
+            files.append(path)
+    return files
+
+
+def file_fingerprint(path: Path) -> str:
+    """``path size sha1``: a file by its contents (a copy or a touch is the same data; an edit is not)."""
+    digest = hashlib.sha1()
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return f"{path.resolve()} {path.stat().st_size} {digest.hexdigest()}"
 
 
 # ---------------------------------------------------------------- per-task pictures (data: pure)
@@ -517,9 +585,10 @@ def write_report(
     data_dir: Path | None = None,
     baselines: dict[str, Any] | None = None,
     tensorboard: bool = True,
+    failures: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """results.md/.json/.csv, scores.png and the per-task pictures (PNG + TensorBoard); returns the rows."""
-    rows = collect(out, model, tasks, baselines)
+    rows = collect(out, model, tasks, baselines, failures)
     for row in rows:
         row["above_baseline"] = above_baseline(row)
     figures: dict[str, str] = {}
@@ -557,11 +626,11 @@ def write_report(
     return rows
 
 
-def summary_line(out: Path, task: str) -> str:
-    """One line after a finished task: its metrics, time, and the baseline where one is known."""
+def summary_line(out: Path, task: str, status: dict[str, Any] | None = None) -> str:
+    """One line after a finished task: its metrics and time (``status``: as run_all.sh saw them, else as recorded)."""
     table = table_tasks()
-    status = _read_json(out / task / STATUS_FILE) or {}
-    results = _read_json(out / task / "eval_results.json") or {}
+    status = status or _read_json(out / task / STATUS_FILE) or {}
+    results = (_read_json(out / task / "eval_results.json") or {}) if status.get("status") != "failed" else {}
     keys = table[task].metric_keys if task in table else [k[5:] for k in results if k.startswith("eval_")][:2]
     scores = ", ".join(f"{key} {_fmt(_number(results.get(f'eval_{key}')))}" for key in keys)
     return f"== {task}: {status.get('status', '?')} in {_fmt(_number(status.get('seconds')), 0)} s; {scores}"
@@ -578,6 +647,8 @@ def _main(argv: list[str]) -> int:
                         "default: OUT/baselines.json when run_all.sh --smoke wrote one)")
     report.add_argument("--tasks", help="comma-separated tasks (default: every task with a folder in OUT)")
     report.add_argument("--no_tensorboard", action="store_true", help="do not log the pictures to TensorBoard")
+    report.add_argument("--failed", action="append", default=[], metavar="TASK=REASON",
+                        help="a task this run saw fail, and why (its status file may not have been written)")
     status = commands.add_parser("status", help="record how a task's run ended (OUT/TASK/run_all.json)")
     status.add_argument("out", type=Path)
     status.add_argument("task")
@@ -587,6 +658,14 @@ def _main(argv: list[str]) -> int:
     summary = commands.add_parser("summary", help="one line on a finished task")
     summary.add_argument("out", type=Path)
     summary.add_argument("task")
+    summary.add_argument("status", nargs="?", choices=["ok", "failed", "skipped"])
+    summary.add_argument("seconds", nargs="?", type=float)
+    inputs = commands.add_parser("inputs", help="per task, a line 'TASK<tab>data=PATH SIZE SHA1' for each local "
+                                 "file it reads (its original files in --data_dir, files the flags name)")
+    inputs.add_argument("tasks", help="comma-separated tasks")
+    inputs.add_argument("--data_dir", type=Path)
+    inputs.add_argument("--cwd", type=Path, default=Path.cwd(), help="the folder relative flag values are read from")
+    inputs.add_argument("flags", nargs=argparse.REMAINDER)
     sizes = commands.add_parser("size-configs", help="two lines: the folder of size-specific configs for a model "
                                 "(empty when there is none), and a line for the log that says which and why")
     sizes.add_argument("model")
@@ -600,9 +679,20 @@ def _main(argv: list[str]) -> int:
         record = {"status": args.status, "seconds": args.seconds, "error": args.error}
         state = _read_json(args.out / args.task / "trainer_state.json") or {}
         record["best_checkpoint"] = state.get("best_model_checkpoint") or previous.get("best_checkpoint")
-        write_json(args.out / args.task / STATUS_FILE, record)
+        try:
+            write_json(args.out / args.task / STATUS_FILE, record)
+        except OSError as error:  # a full disk, a read-only folder: run_all.sh keeps the status itself
+            print(f"run_all.sh: cannot record {args.task}'s status in {args.out / args.task / STATUS_FILE}: "
+                  f"{error.strerror or error}", file=sys.stderr)
+            return 1
     elif args.command == "summary":
-        print(summary_line(args.out, args.task))
+        given = {"status": args.status, "seconds": args.seconds} if args.status else None
+        print(summary_line(args.out, args.task, given))
+    elif args.command == "inputs":
+        flags = args.flags[1:] if args.flags[:1] == ["--"] else args.flags
+        for task in (name for name in args.tasks.split(",") if name):
+            for path in task_input_files(task, args.data_dir, flags, args.cwd):
+                print(f"{task}\tdata={file_fingerprint(path)}")
     elif args.command == "size-configs":
         folder, why = size_configs(args.model)
         shown = f"{folder.relative_to(REPO_ROOT)}/<task>.json where it has the task, else " if folder else ""
@@ -622,7 +712,8 @@ def _main(argv: list[str]) -> int:
         tasks = [task for task in args.tasks.split(",") if task] if args.tasks else None
         if unknown := sorted(set(tasks or ()) - set(table_tasks())):
             parser.error(f"--tasks: unknown task(s) {', '.join(unknown)}; the table has {', '.join(table_tasks())}")
-        rows = write_report(args.out, args.model, tasks, args.data_dir, baselines, not args.no_tensorboard)
+        failures = dict(item.split("=", 1) for item in args.failed if "=" in item)
+        rows = write_report(args.out, args.model, tasks, args.data_dir, baselines, not args.no_tensorboard, failures)
         print("\n".join(text_table(rows)))
         for row in rows:  # a smoke run that did not learn says so (its score alone could look fine)
             if row.get("above_baseline") is False:

@@ -492,18 +492,26 @@ def test_a_first_argument_that_is_a_file_of_another_suffix_is_named(tmp_path, ca
          "transformers' AcceleratorConfig, which takes split_batches"),
         (["--accelerator_config", "no-such.json"], "--accelerator_config no-such.json: no such file"),
         (["--gradient_checkpointing", "--gradient_checkpointing_kwargs", '{"bogus": 1}'], "--gradient_checkpointing_"
-         "kwargs {\"bogus\": 1}: bogus is not an argument of torch.utils.checkpoint.checkpoint, which takes "
-         "use_reentrant"),
+         "kwargs {\"bogus\": 1}: bogus is not an argument of torch.utils.checkpoint.checkpoint and the Trainer, which "
+         "takes use_reentrant"),
         (["--activation_checkpointing_kwargs", '{"bogus": 1}'], "bogus is not an argument of torch.utils.checkpoint"),
         (["--optim_args", "bogus"], "--optim_args bogus: expected key=value pairs separated by commas"),
         (["--optim_args", "a=1,b"], "--optim_args a=1,b: expected key=value pairs"),
         (["--deepspeed", "ds.json"], "--deepspeed ds.json: needs the deepspeed package (pip install deepspeed)"),
+        # the optimizer was built, and a package found missing, once training started
+        (["--optim", "adamw_bnb_8bit"], "--optim adamw_bnb_8bit: You need to install `bitsandbytes`"),
+        (["--torch_compile_mode", "reduce_overhead"], "--torch_compile_mode reduce_overhead: not a torch.compile mode; "
+         "choose one of default, "),
+        (["--torch_compile_backend", "inductr"], "--torch_compile_backend inductr: not a backend torch.compile has "
+         "here; choose one of eager, aot_eager, inductor, "),
     ],
 )
 def test_trainer_flags_taking_json_or_a_package_are_checked_when_read(flags, expected, tmp_path, capsys, monkeypatch):
     """Each was a traceback from TrainingArguments or, after the data and the model were loaded, from the Trainer."""
     import importlib.util
 
+    if "adamw_bnb_8bit" in flags and importlib.util.find_spec("bitsandbytes") is not None:
+        pytest.skip("bitsandbytes is installed here")
     find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *rest: None if name == "deepspeed" else
                         find_spec(name, *rest))  # fmt: skip
@@ -516,8 +524,9 @@ def test_trainer_flags_taking_json_or_a_package_are_checked_when_read(flags, exp
 def test_trainer_flags_taking_json_pass_with_what_they_take(tmp_path):
     flags = ["--lr_scheduler_type", "cosine", "--lr_scheduler_kwargs", '{"num_cycles": 2}', "--accelerator_config",
              '{"split_batches": false}', "--gradient_checkpointing_kwargs",
-             '{"use_reentrant": false, "preserve_rng_state": false}',
-             "--optim_args", "rank=64, scale=0.25"]  # fmt: skip
+             '{"use_reentrant": false, "preserve_rng_state": false, "every_n_layers": 2, "offload": false}',
+             "--optim_args", "rank=64, scale=0.25", "--optim", "adafactor", "--torch_compile_mode", "reduce-overhead",
+             "--torch_compile_backend", "inductor"]  # fmt: skip
     _, _, training_args, _ = parse_arguments(YnatTask(), ["--model_name_or_path", "m", "--output_dir",
                                                           str(tmp_path), "--do_train", *flags])  # fmt: skip
     assert training_args.lr_scheduler_kwargs == {"num_cycles": 2}

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -293,3 +294,63 @@ def test_report_mistakes_are_one_line_and_write_nothing(tmp_path, capsys):
     assert not typo.exists() and not (tmp_path / "results.json").exists()
     assert results_table.main([str(typo), "m"]) == 2
     assert capsys.readouterr().err.strip() == f"error: {typo}: no such folder (the --output_dir of run_all.sh)"
+
+
+def test_a_failure_run_all_saw_is_reported_though_its_status_file_could_not_be_written(tmp_path, capsys):
+    """A full disk or a read-only task folder keeps run_all.json from being written: the status command says so in
+    one line, and the reasons run_all.sh kept (``--failed``) still make the rows and results.json say failed."""
+    (tmp_path / "sts").write_text("not a folder")  # any write under it fails
+    assert report._main(["status", str(tmp_path), "sts", "failed", "3", "exit 1: error: cannot write"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"run_all.sh: cannot record sts's status in {tmp_path / 'sts'}")
+    (tmp_path / "sts").unlink()
+    write_json(tmp_path / "ynat" / "eval_results.json", {"eval_macro_f1": 70.0})  # an earlier run's, left behind
+    assert report._main(["report", str(tmp_path), "m", "--tasks", "ynat,sts", "--no_tensorboard",
+                         "--failed", "ynat=exit 137: killed by signal 9", "--failed", "sts=exit 1: a=b"]) == 0
+    table = capsys.readouterr().out
+    assert "ynat   FAILED: exit 137: killed by signal 9" in table and "sts    FAILED: exit 1: a=b" in table
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert results["failed"] == ["ynat", "sts"] and results["tasks"][0]["metrics"] == {"macro_f1": None}
+
+
+def test_a_folder_run_all_filled_for_another_model_is_not_shown_as_this_ones(tmp_path):
+    from trainers import results_table
+
+    local = tmp_path / "models" / "tiny-bert"
+    local.mkdir(parents=True)
+    for task, model in (("ynat", "klue/roberta-base"), ("nli", str(local) + "/"), ("sts", None)):
+        write_json(tmp_path / "out" / task / "eval_results.json", {"eval_macro_f1": 70.0, "eval_accuracy": 80.0,
+                                                                    "eval_pearsonr": 90.0, "eval_f1": 85.0})
+        if model is not None:  # sts: a folder a task script filled by hand, not run_all.sh
+            (tmp_path / "out" / task / "run_all.started").write_text(f"model={model}\nsmoke=0\n")
+    rows = {row["task"]: row for row in report.collect(tmp_path / "out", str(local))}
+    assert rows["ynat"]["status"] == "other model" and rows["ynat"]["error"] == "made by klue/roberta-base"
+    assert rows["ynat"]["metrics"] == {"macro_f1": None}
+    assert rows["nli"]["status"] == "ok" and rows["nli"]["metrics"] == {"accuracy": 80.0}  # the same folder
+    assert rows["sts"]["status"] == "ok"
+    lines = results_table.results_table(tmp_path / "out", str(local))
+    assert "ynat   OTHER MODEL: made by klue/roberta-base" in lines
+    # run_all.sh's own report names the tasks it ran, all made by its model: no check there
+    assert report.collect(tmp_path / "out", str(local), ["ynat"])[0]["status"] == "ok"
+
+
+def test_a_tasks_inputs_are_its_data_files_and_the_files_its_flags_name_by_contents(tmp_path, capsys):
+    data = tmp_path / "data"
+    (data / "wos-v1.1").mkdir(parents=True)
+    for name in ("ynat-v1.1_train.json", "ynat-v1.1_dev.json", "wos-v1.1_dev.json", "wos-v1.1/ontology.json"):
+        (data / name).write_text("[]")
+    (tmp_path / "extra.json").write_text("{}")
+    argv = ["inputs", "--data_dir", str(data), "--cwd", str(tmp_path), "ynat,wos", "--", "--bf16",
+            "--validation_file", "extra.json", "--test_file=missing.json"]
+    assert report._main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    files = [(line.split("\t")[0], Path(line.split("data=")[1].split(" ")[0]).relative_to(tmp_path).as_posix())
+             for line in lines]
+    assert files == [("ynat", "data/ynat-v1.1_dev.json"), ("ynat", "data/ynat-v1.1_train.json"),
+                     ("ynat", "extra.json"), ("wos", "data/wos-v1.1_dev.json"),
+                     ("wos", "data/wos-v1.1/ontology.json"), ("wos", "extra.json")]
+    (data / "ynat-v1.1_dev.json").write_text("[{}]")  # edited: another fingerprint; touched alone: the same
+    os.utime(data / "ynat-v1.1_train.json", (1, 1))
+    assert report._main(argv) == 0
+    again = capsys.readouterr().out.splitlines()
+    assert again[0] != lines[0] and again[1:] == lines[1:]
