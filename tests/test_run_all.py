@@ -512,8 +512,9 @@ def test_the_task_scripts_import_this_checkouts_packages(tmp_path):
     (decoy / "__init__.py").write_text("")
     launcher = tmp_path / "launcher.sh"
     launcher.write_text(f'python -c "import trainers; print(trainers.__file__)" > "{tmp_path / "where.txt"}"\n')
+    # from a folder of its own: python -c would find this checkout's packages in the folder it runs from
     done = run_all("--tasks", "ynat", "--model", "m", "--output_dir", str(tmp_path / "out"),
-                   env={"LAUNCHER": f"bash {launcher}", "PYTHONPATH": str(tmp_path / "decoy")})  # fmt: skip
+                   env={"LAUNCHER": f"bash {launcher}", "PYTHONPATH": str(tmp_path / "decoy")}, cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert (tmp_path / "where.txt").read_text().strip() == str(REPO_ROOT / "trainers" / "__init__.py")
 
