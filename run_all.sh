@@ -219,7 +219,7 @@ if [ "$OVERWRITE" = 0 ]; then
     if [ ! -f "$made_by" ]; then
       conflicts+=("$task (made by an unknown command)")
     elif ! differ=$(diff <(command_as_in "$task" "$made_by") "$made_by"); then
-      names=$(grep '^>' <<< "$differ" | cut -c3- | cut -d= -f1 | awk '!seen[$0]++' | paste -sd/)
+      names=$(grep '^[<>]' <<< "$differ" | cut -c3- | cut -d= -f1 | awk '!seen[$0]++' | paste -sd/)
       conflicts+=("$task (its $names differ)")
     fi
   done
@@ -297,14 +297,15 @@ for task in "${SELECTED[@]}"; do
   start=$(date +%s)
   # From the caller's folder, where relative paths in FLAGS and LAUNCHER are meant (OUT, the model, the data, the
   # script and the config are absolute). tee ignores Ctrl-C, so that the script's own one-line message still
-  # reaches the terminal and run.log. A stop request is noted here as well as in the exit status: a launcher
-  # (torchrun) that catches it exits 1, like a failed task.
+  # reaches the terminal and run.log. Ctrl-C is noted here as well as in the exit status: a launcher (torchrun)
+  # that catches it exits 1, like a failed task, and bash would then go on. (SIGHUP and SIGTERM end this script
+  # at once, as before.)
   stopped=
-  trap 'stopped=1' HUP; trap 'stopped=2' INT; trap 'stopped=15' TERM
+  trap 'stopped=2' INT
   (cd "$CALLER_DIR" && exec "${LAUNCH[@]}" "$REPO_DIR/$script" "${args[@]}") 2>&1 \
     | (trap '' INT; exec tee ${log_mode[@]+"${log_mode[@]}"} "$dir/run.log" "$attempt_log")
   code=${PIPESTATUS[0]}
-  trap - HUP INT TERM
+  trap - INT
   seconds=$(( $(date +%s) - start ))
   # Stopped on request (SIGHUP, Ctrl-C's SIGINT, SIGTERM): stop here too. A task killed otherwise (SIGKILL, as
   # the out-of-memory killer does) is a failed task, and the others still run.

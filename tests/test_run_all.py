@@ -486,6 +486,30 @@ def test_ctrl_c_stops_run_all_under_a_launcher_that_exits_1_on_it(tmp_path):
                                                "without --overwrite (which would start every task over) to go on")
 
 
+def test_sigterm_to_run_all_alone_ends_it_at_once(tmp_path):
+    """``kill PID`` of run_all.sh (not of its process group): the script ends now, as a shell script does, rather than
+    wait for the task to finish and then call it stopped."""
+    started = tmp_path / "started"
+    launcher = tmp_path / "launcher.sh"
+    launcher.write_text(f'touch "{started}"\nsleep 30\n')
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "LAUNCHER": f"bash {launcher}"}
+    for name in ("MODEL", "OUT", "DATA_DIR", "TASKS", "EXTRA", "NPROC"):
+        env.pop(name, None)
+    run = subprocess.Popen(["bash", RUN_ALL, "--tasks", "ynat", "--model", "m", "--output_dir", str(tmp_path / "out")],
+                           cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.time() + 120
+        while not started.exists() and time.time() < deadline:
+            time.sleep(0.05)
+        sent = time.time()
+        run.send_signal(signal.SIGTERM)
+        run.wait(timeout=60)  # (not its output's end: the launcher left running holds the pipes)
+        assert run.returncode == -signal.SIGTERM and time.time() - sent < 15
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)  # the launcher's sleep, left running
+
+
 def test_a_killed_task_whose_status_cannot_be_written_is_still_reported_with_its_reason(tmp_path):
     """A task killed by a signal (the out-of-memory killer's SIGKILL) said nothing: the reason is the signal, not the
     progress bar it printed last. Where its folder takes no more files (a full disk), the reason run_all.sh kept
@@ -531,11 +555,15 @@ def test_a_rerun_after_a_data_file_changed_is_another_command(tmp_path):
     again = run_all(*args, env={"LAUNCHER": "true"})
     assert again.returncode == 0 and "ynat: results of this command exist" in again.stdout, again.stderr
     recorded = command.read_text()
+    refused = (f"run_all.sh: {out} holds results of another command for ynat (its data differ): pass --overwrite to "
+               "rerun them, or another --output_dir")
+    (data / "ynat-v1.1_test.json").write_text("[]")  # a file it now reads besides
+    added = run_all(*args, env={"LAUNCHER": "true"})
+    assert added.returncode == 2 and added.stderr.strip() == refused
+    (data / "ynat-v1.1_test.json").unlink()
     (data / "ynat-v1.1_dev.json").write_text("[ ]")
     edited = run_all(*args, env={"LAUNCHER": "true"})
-    assert edited.returncode == 2 and edited.stderr.strip() == (
-        f"run_all.sh: {out} holds results of another command for ynat (its data differ): pass --overwrite to rerun "
-        "them, or another --output_dir")
+    assert edited.returncode == 2 and edited.stderr.strip() == refused
     # results of an earlier version, which recorded no data: compared as before
     command.write_text("".join(line for line in recorded.splitlines(keepends=True) if not line.startswith("data=")))
     earlier = run_all(*args, env={"LAUNCHER": "true"})

@@ -159,7 +159,7 @@ def check_optimizer(training_args: TrainingArguments) -> None:
     bitsandbytes, torchao, schedulefree, ...) or a missing companion flag, said up front in one line."""
     try:
         Trainer.get_optimizer_cls_and_kwargs(training_args)
-    except (ImportError, ValueError, TypeError) as error:
+    except (ImportError, ValueError, TypeError, NotImplementedError) as error:
         message = " ".join(str(error).split())
         if "pass a model" in message or "pass a `model`" in message:
             return  # GaLore, APOLLO, LOMO read the model: its package is there, the rest is checked with it
@@ -272,6 +272,7 @@ def check_stock_values(namespace: argparse.Namespace) -> None:
         if given.get(name) is not None and given[name] != {}:
             _check_keys(namespace, name, given[name], [*accepted, "preserve_rng_state", "every_n_layers", "offload"],
                         "torch.utils.checkpoint.checkpoint and the Trainer")
+            _check_checkpointing_values(namespace, name, given[name])
     if given.get("deepspeed") and importlib.util.find_spec("deepspeed") is None:
         raise ArgumentsError(f"--deepspeed {_shown(namespace.deepspeed)}: needs the deepspeed package "
                              "(pip install deepspeed)")
@@ -279,6 +280,22 @@ def check_stock_values(namespace: argparse.Namespace) -> None:
     if isinstance(optim_args, str) and optim_args and not _OPTIM_ARGS.fullmatch(optim_args.replace(" ", "")):
         raise ArgumentsError(f"--optim_args {optim_args}: expected key=value pairs separated by commas, e.g. "
                              "rank=64,scale=0.25")
+
+
+def _check_checkpointing_values(namespace: argparse.Namespace, flag: str, given: dict[str, Any]) -> None:
+    """The two keys the Trainer reads itself: a layer step of 0 divided by zero once the model was loaded, and
+    offloading to pinned CPU memory needs CUDA (it failed at the first training step)."""
+    typed = _shown(getattr(namespace, flag))
+    every = given.get("every_n_layers", 1)
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise ArgumentsError(f"--{flag} {typed}: every_n_layers must be a whole number >= 1 (1 checkpoints every "
+                             "layer)")
+    offload = given.get("offload", False)
+    if not isinstance(offload, bool):
+        raise ArgumentsError(f"--{flag} {typed}: offload must be true or false")
+    if offload and (getattr(namespace, "use_cpu", False) or not torch.cuda.is_available()):
+        raise ArgumentsError(f"--{flag} {typed}: offload keeps the checkpointed activations in pinned CPU memory "
+                             "for a CUDA GPU, and this run has none; leave offload out")
 
 
 def _field_takes(hint: Any, kind: type) -> bool:

@@ -357,9 +357,13 @@ def same_model(made_by: str, model: str) -> bool:
 # ---------------------------------------------------------------- what a task reads (run_all.sh's rerun check)
 
 
+DATA_FILE_FLAGS = ("--train_file", "--validation_file", "--test_file", "--ontology_file")  # and their = forms
+
+
 def task_input_files(task: str, data_dir: Path | None, flags: Sequence[str], cwd: Path) -> list[Path]:
-    """The local files a task's run reads: its original files in ``data_dir`` (WoS's ontology beside them), and
-    every existing file a flag names (``--validation_file dev.json``, relative to ``cwd``)."""
+    """The local data files a task's run reads: its original files in ``data_dir`` (WoS's ontology beside them),
+    and the files its data flags name (``--validation_file dev.json``, relative to ``cwd``). Not the files other
+    flags name: some are written by the run (``--predictions_csv``)."""
     from klue_data import KlueDataError, get_task
     from klue_data.sources import find_original_files
 
@@ -373,11 +377,28 @@ def task_input_files(task: str, data_dir: Path | None, flags: Sequence[str], cwd
         if (find_ontology := getattr(reader, "find_ontology", None)) is not None and (ontology := find_ontology(
                 [data_dir])) is not None:  # fmt: skip
             files.append(ontology)
-    for flag in flags:
-        value = flag.split("=", 1)[1] if flag.startswith("-") and "=" in flag else flag
-        if value and not value.startswith("-") and (path := cwd / value).is_file() and path not in files:
+    for flag, value in _flag_values(flags):
+        if flag not in DATA_FILE_FLAGS or not value:
+            continue
+        path = cwd / value
+        try:
+            found = path.is_file()
+        except OSError:  # a name the file system cannot hold: the task's run says so
+            found = False
+        if found and path not in files:
             files.append(path)
     return files
+
+
+def _flag_values(flags: Sequence[str]) -> list[tuple[str, str]]:
+    """``(--flag, value)`` for each flag given a value, as ``--flag value`` or ``--flag=value``."""
+    pairs = []
+    for position, item in enumerate(flags):
+        if item.startswith("--") and "=" in item:
+            pairs.append(tuple(item.split("=", 1)))
+        elif item.startswith("--") and position + 1 < len(flags) and not flags[position + 1].startswith("--"):
+            pairs.append((item, flags[position + 1]))
+    return pairs
 
 
 def file_fingerprint(path: Path) -> str:
@@ -661,7 +682,7 @@ def _main(argv: list[str]) -> int:
     summary.add_argument("status", nargs="?", choices=["ok", "failed", "skipped"])
     summary.add_argument("seconds", nargs="?", type=float)
     inputs = commands.add_parser("inputs", help="per task, a line 'TASK<tab>data=PATH SIZE SHA1' for each local "
-                                 "file it reads (its original files in --data_dir, files the flags name)")
+                                 "data file it reads (its original files in --data_dir, files its data flags name)")
     inputs.add_argument("tasks", help="comma-separated tasks")
     inputs.add_argument("--data_dir", type=Path)
     inputs.add_argument("--cwd", type=Path, default=Path.cwd(), help="the folder relative flag values are read from")

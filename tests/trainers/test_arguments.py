@@ -500,6 +500,10 @@ def test_a_first_argument_that_is_a_file_of_another_suffix_is_named(tmp_path, ca
         (["--deepspeed", "ds.json"], "--deepspeed ds.json: needs the deepspeed package (pip install deepspeed)"),
         # the optimizer was built, and a package found missing, once training started
         (["--optim", "adamw_bnb_8bit"], "--optim adamw_bnb_8bit: You need to install `bitsandbytes`"),
+        (["--gradient_checkpointing_kwargs", '{"every_n_layers": 0}'], "every_n_layers must be a whole number >= 1"),
+        (["--gradient_checkpointing_kwargs", '{"offload": "yes"}'], "offload must be true or false"),
+        (["--gradient_checkpointing_kwargs", '{"offload": true}', "--use_cpu"], "offload keeps the checkpointed "
+         "activations in pinned CPU memory for a CUDA GPU, and this run has none"),
         (["--torch_compile_mode", "reduce_overhead"], "--torch_compile_mode reduce_overhead: not a torch.compile mode; "
          "choose one of default, "),
         (["--torch_compile_backend", "inductr"], "--torch_compile_backend inductr: not a backend torch.compile has "
@@ -510,8 +514,8 @@ def test_trainer_flags_taking_json_or_a_package_are_checked_when_read(flags, exp
     """Each was a traceback from TrainingArguments or, after the data and the model were loaded, from the Trainer."""
     import importlib.util
 
-    if "adamw_bnb_8bit" in flags and importlib.util.find_spec("bitsandbytes") is not None:
-        pytest.skip("bitsandbytes is installed here")
+    # as where bitsandbytes is not installed (it is not in requirements.txt)
+    monkeypatch.setattr("transformers.trainer_optimizer.is_bitsandbytes_available", lambda: False)
     find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *rest: None if name == "deepspeed" else
                         find_spec(name, *rest))  # fmt: skip
@@ -534,3 +538,16 @@ def test_trainer_flags_taking_json_pass_with_what_they_take(tmp_path):
     path = _yaml_file(tmp_path, "lr_scheduler_type: polynomial", "lr_scheduler_kwargs: {power: 2, lr_ends: 0}")
     with pytest.raises(ArgumentsError, match="lr_ends is not an argument of the polynomial schedule"):
         parse_arguments(YnatTask(), [str(path)])
+
+
+def test_an_optimizer_the_trainer_cannot_build_here_is_one_line(tmp_path, capsys, monkeypatch):
+    """Whatever the Trainer raises for an --optim it cannot build (layer-wise GaLore under DDP: NotImplementedError)."""
+    from transformers import Trainer
+
+    def refuse(args, model=None):
+        raise NotImplementedError("Layer-wise GaLore does not support DDP at this time")
+
+    monkeypatch.setattr(Trainer, "get_optimizer_cls_and_kwargs", staticmethod(refuse))
+    status = main(YnatTask(), ["--model_name_or_path", "m", "--output_dir", str(tmp_path), "--do_train"])
+    assert status == 2 and capsys.readouterr().err.strip() == (
+        "error: --optim adamw_torch_fused: Layer-wise GaLore does not support DDP at this time")

@@ -341,8 +341,10 @@ def test_a_tasks_inputs_are_its_data_files_and_the_files_its_flags_name_by_conte
     for name in ("ynat-v1.1_train.json", "ynat-v1.1_dev.json", "wos-v1.1_dev.json", "wos-v1.1/ontology.json"):
         (data / name).write_text("[]")
     (tmp_path / "extra.json").write_text("{}")
+    (tmp_path / "written.csv").write_text("")  # --predictions_csv: the run writes it, a rerun must not read it as data
     argv = ["inputs", "--data_dir", str(data), "--cwd", str(tmp_path), "ynat,wos", "--", "--bf16",
-            "--validation_file", "extra.json", "--test_file=missing.json"]
+            "--validation_file", "extra.json", "--test_file=missing.json", "--predictions_csv", "written.csv",
+            "--train_file", "x" * 300 + ".json"]  # longer than a file name may be
     assert report._main(argv) == 0
     lines = capsys.readouterr().out.splitlines()
     files = [(line.split("\t")[0], Path(line.split("data=")[1].split(" ")[0]).relative_to(tmp_path).as_posix())
