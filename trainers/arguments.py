@@ -163,7 +163,8 @@ def check_optimizer(training_args: TrainingArguments) -> None:
         message = " ".join(str(error).split())
         if "pass a model" in message or "pass a `model`" in message:
             return  # GaLore, APOLLO, LOMO read the model: its package is there, the rest is checked with it
-        raise ArgumentsError(f"--optim {getattr(training_args.optim, 'value', training_args.optim)}: {message}") from None
+        optim = getattr(training_args.optim, "value", training_args.optim)  # a member of transformers' enum
+        raise ArgumentsError(f"--optim {optim}: {message}") from None
 
 
 def check_torch_compile(training_args: TrainingArguments) -> None:

@@ -471,10 +471,13 @@ def _re_confusion(task_dir: Path, data_dir: Path | None) -> dict[str, Any] | Non
     from metrics.labels import RE_RELATIONS
 
     reader = klue_data.get_task("re")
-    files = find_original_files(reader, str(data_dir))
-    if "validation" not in files:
+    try:  # a picture is extra: a folder or a file that does not read leaves it out (the task's run said why)
+        files = find_original_files(reader, str(data_dir))
+        if "validation" not in files:
+            return None
+        gold_by_guid = {record["guid"]: record["label"] for record in reader.read_file(files["validation"])}
+    except klue_data.KlueDataError:
         return None
-    gold_by_guid = {record["guid"]: record["label"] for record in reader.read_file(files["validation"])}
     pairs = [(gold_by_guid[p["guid"]], p["prediction"]) for p in predictions if p["guid"] in gold_by_guid]
     if not pairs:
         return None
@@ -725,6 +728,8 @@ def _main(argv: list[str]) -> int:
     else:
         if not args.out.is_dir():
             parser.error(f"report {args.out}: no such folder (the --output_dir of run_all.sh)")
+        if args.data_dir is not None and not args.data_dir.is_dir():
+            parser.error(f"--data_dir {args.data_dir}: no such folder (the KLUE files the tasks were run on)")
         if args.baselines is not None and not args.baselines.is_file():
             parser.error(f"--baselines {args.baselines}: no such file")
         if args.baselines is not None and not isinstance(_read_json(args.baselines), dict):

@@ -357,3 +357,133 @@ def test_a_tasks_inputs_are_its_data_files_and_the_files_its_flags_name_by_conte
     assert report._main(argv) == 0
     again = capsys.readouterr().out.splitlines()
     assert again[0] != lines[0] and again[1:] == lines[1:]
+
+
+def test_status_records_a_finished_task_and_its_best_checkpoint(tmp_path):
+    write_json(tmp_path / "ynat" / "trainer_state.json", {"best_model_checkpoint": "out/ynat/checkpoint-40"})
+    assert report._main(["status", str(tmp_path), "ynat", "ok", "12.5"]) == 0
+    assert json.loads((tmp_path / "ynat" / "run_all.json").read_text(encoding="utf-8")) == {
+        "status": "ok", "seconds": 12.5, "error": None, "best_checkpoint": "out/ynat/checkpoint-40"}
+
+
+def test_the_summary_line_of_a_failed_task_shows_no_earlier_scores(tmp_path):
+    write_json(tmp_path / "ynat" / "eval_results.json", {"eval_macro_f1": 70.0})  # an earlier run's
+    ok = report.summary_line(tmp_path, "ynat", {"status": "ok", "seconds": 12.4})
+    failed = report.summary_line(tmp_path, "ynat", {"status": "failed", "seconds": 3})
+    assert (ok, failed) == ("== ynat: ok in 12 s; macro_f1 70.00", "== ynat: failed in 3 s; macro_f1 -")
+
+
+def test_a_smoke_run_below_its_baseline_says_so(tmp_path, capsys):
+    write_json(tmp_path / "ynat" / "eval_results.json", {"eval_macro_f1": 5.0})
+    write_json(tmp_path / "baselines.json", {"ynat": {"name": "majority class", "scores": {"macro_f1": 10.0}}})
+    assert report._main(["report", str(tmp_path), "m", "--no_tensorboard"]) == 0
+    assert "ynat: macro_f1 5.00 is not above the trivial baseline (majority class: 10.00)" in capsys.readouterr().out
+
+
+def test_a_local_model_is_named_by_its_folder_in_results_md(tmp_path):
+    local = tmp_path / "models" / "tiny-bert"
+    local.mkdir(parents=True)
+    write_json(tmp_path / "out" / "ynat" / "eval_results.json", {"eval_macro_f1": 70.0})
+    report.write_report(tmp_path / "out", str(local) + "/", ["ynat"], tensorboard=False)
+    markdown = (tmp_path / "out" / "results.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# KLUE dev results: tiny-bert\n") and "| paper (tiny-bert) |" in markdown
+    assert report.model_label("klue/roberta-base") == "klue/roberta-base"
+
+
+def test_tables_mark_missing_numbers_align_columns_keep_4_digits_and_escape_pipes():
+    lines = report.text_table([_row(paper={})])
+    assert lines[0] == "task   metric           ours    paper baseline   time_s  train/s   eval/s"
+    assert lines[1].split()[3] == "-"
+    assert list(csv.DictReader(io.StringIO(report.csv_text([_row()]))))[0]["ours_1"] == "80.0000"
+    status = {"status": "failed", "error": "exit 1: a | b"}
+    failed = report.task_row("re", ("micro_f1",), "micro_f1", None, None, status, {})
+    assert "| failed: exit 1: a \\| b |" in report.markdown_table([failed], "m")
+
+
+def test_inputs_read_a_data_flag_before_a_flag_without_a_value(tmp_path, capsys):
+    (tmp_path / "dev.json").write_text("[]")
+    argv = ["inputs", "--cwd", str(tmp_path), "ynat", "--", "--validation_file", "dev.json", "--bf16"]
+    assert report._main(argv) == 0
+    assert capsys.readouterr().out.startswith(f"ynat\tdata={(tmp_path / 'dev.json').resolve()} 2 ")
+
+
+def test_the_mrc_picture_names_the_official_question_types():
+    breakdown = {"per_question_type": {"1": {"exact_match": 70.0}, "3": {"rouge_w": 20.0}}}
+    assert report._mrc_per_type(breakdown) == {"paraphrase EM": 70.0, "unanswerable ROUGE-W": 20.0}
+
+
+def test_hangul_labels_are_drawn_in_english_without_a_hangul_font():
+    from metrics.labels import YNAT_LABELS
+
+    for name in (*YNAT_LABELS, "관광", "식당", "숙소", "택시", "지하철"):
+        shown = report.display_label(name, False)
+        assert shown and shown.isascii(), name
+        assert report.display_label(name, True) == name
+
+
+def test_a_hangul_font_is_used_only_when_installed(monkeypatch):
+    import matplotlib
+    from matplotlib import font_manager
+
+    for fonts, hangul in ((["DejaVu Sans"], False), (["DejaVu Sans", "NanumGothic"], True)):
+        monkeypatch.setattr(font_manager.fontManager, "ttflist", [font_manager.FontEntry(name=n) for n in fonts])
+        with matplotlib.rc_context():
+            pyplot = report._pyplot()
+            assert report._pyplot.hangul is hangul
+            assert (pyplot.rcParams["font.family"][0] == "NanumGothic") is hangul
+
+
+def test_the_confusion_picture_names_both_axes():
+    import matplotlib.pyplot as plt
+
+    figure = report.draw_picture({"kind": "confusion", "labels": ["a", "b"], "matrix": [[1, 0], [0, 1]],
+                                  "title": "t"})  # fmt: skip
+    axes = figure.axes[0]
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["a", "b"] == [t.get_text() for t in
+                                                                             axes.get_xticklabels()]
+    plt.close(figure)
+
+
+def test_the_tensorboard_image_has_the_pngs_pixels(tmp_path, monkeypatch):
+    import numpy as np
+    import torch.utils.tensorboard as tensorboard
+    from matplotlib import image as mpimg
+
+    logged = {}
+
+    class Writer:
+        def __init__(self, log_dir):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+        def add_image(self, tag, pixels, dataformats):
+            logged[tag] = (pixels, dataformats)
+
+    monkeypatch.setattr(tensorboard, "SummaryWriter", Writer)
+    mpimg.imsave(tmp_path / "white.png", np.ones((4, 4, 3)))
+    report.log_to_tensorboard(tmp_path, "t", tmp_path / "white.png")
+    pixels, layout = logged["t"]
+    assert layout == "HWC" and pixels.shape == (4, 4, 3) and (pixels == 255).all()  # RGB: the alpha dropped
+
+
+def test_a_model_named_with_a_trailing_slash_is_the_same_model():
+    assert report.same_model("klue/roberta-base/", "klue/roberta-base")
+
+
+def test_the_re_picture_needs_a_dev_file_that_reads(tmp_path, capsys):
+    (tmp_path / "re").mkdir()
+    (tmp_path / "re" / "eval_predictions.jsonl").write_text('{"guid": "g", "prediction": "no_relation"}\n')
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "klue-re-v1.1_train.json").write_text("[]")  # no dev file: no gold to draw from
+    assert report.task_picture_data("re", tmp_path / "re", tmp_path / "data") is None
+    (tmp_path / "data" / "klue-re-v1.1_dev.json").write_text("{not json")  # the run said why: no picture, no crash
+    assert report.task_picture_data("re", tmp_path / "re", tmp_path / "data") is None
+    with pytest.raises(SystemExit) as stopped:  # a mistyped --data_dir: one line
+        report._main(["report", str(tmp_path), "m", "--data_dir", str(tmp_path / "nosuch")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert stopped.value.code == 2 and len(err) == 1 and f"--data_dir {tmp_path / 'nosuch'}: no such" in err[0]
