@@ -899,3 +899,52 @@ def test_python_m_metrics_lists_the_tasks_and_refuses_arguments():
     assert wrong.returncode == 2 and not wrong.stdout and wrong.stderr.count("\n") == 1
     assert wrong.stderr.startswith("error: python -m metrics takes no arguments (got --task nli --predictions x)")
     assert "python -m metrics.score --task TASK" in wrong.stderr
+
+
+@pytest.mark.parametrize("missing", ["--task", "--predictions", "--references"])
+def test_every_required_flag_missing_is_a_usage_error(tmp_path, capsys, missing):
+    given = {"--task": "ynat", "--predictions": str(tmp_path / "p.jsonl"), "--references": str(tmp_path / "r.json")}
+    argv = [part for flag, value in given.items() if flag != missing for part in (flag, value)]
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and err.count("\n") == 1 and missing in err
+
+
+def test_mrc_report_prints_the_per_question_type_scores_readably(tmp_path, capsys):
+    # nested scores print as lines of their own, not as a Python dict
+    references = mrc_references(tmp_path)
+    perfect = {"smoke-mrc-00001": "2020년", "smoke-mrc-00002": "강변", "smoke-mrc-00003": ""}
+    predictions = write_predictions(tmp_path / "p.jsonl", [{"guid": g, "prediction": p} for g, p in perfect.items()])
+    code, out, err, _ = run(tmp_path, "mrc", references, predictions, capsys)
+    assert code == 0, err
+    assert "per_question_type:" in out
+    assert "exact_match 100.0000, rouge_w 100.0000, count 1" in out and "{" not in out
+
+
+def test_ynat_confusion_matrix_columns_line_up_with_korean_labels(tmp_path, capsys):
+    # a Hangul character takes two terminal columns
+    references, rows = ynat_references(tmp_path)
+    predictions = write_predictions(tmp_path / "p.jsonl", [{"guid": r["guid"], "prediction": r["label"]} for r in rows])
+    code, out, err, _ = run(tmp_path, "ynat", references, predictions, capsys)
+    assert code == 0, err
+    lines = out.splitlines()
+    at = lines.index("confusion_matrix:")
+    header, first_row = lines[at + 1], lines[at + 2]
+    # the first column is "gold \ predicted" (16 columns) padded on the right; 7 label columns of width 8 (IT과학)
+    assert header.startswith("  gold \\ predicted  ")
+    assert first_row.startswith("  정치" + " " * 12 + "  ")  # 정치 takes 4 terminal columns, padded to 16
+    display = cli._width  # the terminal width of each line: every row as wide as the header
+    assert {display(line) for line in lines[at + 1 : at + 9]} == {display(header)}
+    assert display(header) == 2 + 16 + 2 + 7 * 8 + 6
+
+
+def test_exactly_five_offenders_are_named_without_and_0_more(tmp_path, capsys):
+    # exactly as many as are shown: no "... and 0 more"
+    references, rows = ynat_references(tmp_path)
+    predictions = write_predictions(tmp_path / "p.jsonl",
+                                    [{"guid": r["guid"], "prediction": r["label"]} for r in rows[:5]])
+    code, _, err, _ = run(tmp_path, "ynat", references, predictions, capsys)
+    assert code == 2
+    assert ("5 reference example(s) without a prediction: smoke-ynat-00006, smoke-ynat-00007, smoke-ynat-00008, "
+            "smoke-ynat-00009, smoke-ynat-00010\n" in err + "\n") and "more" not in err

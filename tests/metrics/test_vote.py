@@ -188,3 +188,58 @@ def test_cli_usage_mistakes_are_one_line(capsys):
         main(["a.csv", "b.csv"])  # no -o
     err = capsys.readouterr().err
     assert stopped.value.code == 2 and err.count("\n") == 1 and "-o/--output" in err
+
+
+def test_cli_accepts_an_answer_that_is_the_last_choice_when_scores_are_given(tmp_path, capsys):
+    # an answer may be the last of an item's choices (4 of 4): only one past them is refused
+    a = write(tmp_path / "a.csv", [("q1", 4), ("q2", 1)])
+    b = write(tmp_path / "b.csv", [("q1", 2), ("q2", 1)])
+    scores = tmp_path / "s.jsonl"
+    scores.write_text("".join(json.dumps({"id": i, "prediction": 4, "scores": s}) + "\n"
+                              for i, s in (("q1", [0.1, 0.2, 0.3, 0.4]), ("q2", [0.7, 0.1, 0.1, 0.1]))))
+    out = tmp_path / "voted.csv"
+    assert main([str(a), str(b), "--scores", str(scores), "-o", str(out)]) == 0, capsys.readouterr().err
+    assert out.read_text() == "id,answer\nq1,4\nq2,1\n"
+
+
+def test_cli_summary_counts_the_answers_that_differ_from_the_first_file(tmp_path, capsys):
+    # the summary counts the voted answers that differ from the first file's
+    a = write(tmp_path / "a.csv", [("q1", 1), ("q2", 2)])
+    b = write(tmp_path / "b.csv", [("q1", 3), ("q2", 2)])
+    c = write(tmp_path / "c.csv", [("q1", 3), ("q2", 2)])
+    out = tmp_path / "voted.csv"
+    assert main([str(a), str(b), str(c), "-o", str(out)]) == 0
+    assert out.read_text() == "id,answer\nq1,3\nq2,2\n"
+    assert f"Voted 2 answers over 3 files (1 differ from {a}) into {out}" in capsys.readouterr().out
+
+
+def test_cli_a_missing_prediction_csv_is_one_line(tmp_path, capsys):
+    a = write(tmp_path / "a.csv", [("q1", 1)])
+    out = tmp_path / "voted.csv"
+    assert main([str(a), str(tmp_path / "none.csv"), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {tmp_path / 'none.csv'}: no such file\n" and not out.exists()
+
+
+@pytest.mark.parametrize("ids_b, shown", [
+    (["q1", "q2", "q3"], "a.csv missing (p1, p2, p3);"),  # as many as are shown: no "and 0 more"
+    (["q1", "q2", "q3", "q4"], "a.csv missing (p1, p2, p3 and 1 more);"),
+])
+def test_cli_names_the_ids_that_differ(tmp_path, capsys, ids_b, shown):
+    a = write(tmp_path / "a.csv", [(f"p{k}", 1) for k in range(1, len(ids_b) + 1)])
+    b = write(tmp_path / "b.csv", [(item, 1) for item in ids_b])
+    assert main([str(a), str(b), "-o", str(tmp_path / "voted.csv")]) == 2
+    err = capsys.readouterr().err
+    assert shown in err and "and 0 more" not in err and "None" not in err
+
+
+def test_vote_without_predictions_is_a_value_error_and_an_answer_past_the_scores_scores_zero():
+    with pytest.raises(ValueError, match="at least one"):
+        vote([])
+    assert vote([{"a": 1}, {"a": 5}], [{"a": [0.4, 0.6]}]) == {"a": 1}  # 5 has no score: 0.0 < 0.4
+
+
+def test_cli_help_starts_with_what_the_tool_does(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "Hard-voting ensemble of MCQA prediction CSVs" in capsys.readouterr().out.split("\n\n")[1]
