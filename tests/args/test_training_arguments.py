@@ -180,3 +180,30 @@ def test_checking_report_to_imports_only_the_integrations_named(tmp_path):
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_report_to_integration_that_is_not_installed_is_refused_while_the_flags_are_read(tmp_path, monkeypatch):
+    """Refused when the flags are read: the Trainer's callback refused it only once the model was loaded, with a
+    traceback."""
+    from transformers.integrations import integration_utils
+
+    monkeypatch.setattr(integration_utils, "is_wandb_available", lambda: False)
+    with pytest.raises(ArgumentsError, match=re.escape("--report_to tensorboard wandb: wandb is not installed here")):
+        training_arguments(tmp_path, report_to=["tensorboard", "wandb"])
+
+
+def test_early_stopping_restores_its_count_when_a_run_resumes(tmp_path):
+    """A resumed run goes on counting evaluations without improvement where it stopped: from 0 again, it would train
+    past where it should stop, in silence."""
+    stopping = training_arguments(tmp_path, do_train=True, eval_strategy="steps", eval_steps=5,
+                                  early_stopping_patience=2)
+    assert stopping.restore_callback_states_from_checkpoint is True
+    assert training_arguments(tmp_path, do_train=True).restore_callback_states_from_checkpoint is False
+
+
+def test_one_step_between_evaluations_is_a_number_of_steps_not_a_share(tmp_path):
+    """--eval_steps 1 (every step) with --save_steps 5 and --load_best_model_at_end: steps, not shares of the
+    training, so the fractional-steps rule does not apply."""
+    args = training_arguments(tmp_path, do_train=True, load_best_model_at_end=True, eval_strategy="steps",
+                              save_strategy="steps", eval_steps=1, save_steps=5)
+    assert args.eval_steps == 1 and args.save_steps == 5

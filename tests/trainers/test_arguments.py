@@ -555,3 +555,58 @@ def test_an_optimizer_the_trainer_cannot_build_here_is_one_line(tmp_path, capsys
     status = main(YnatTask(), ["--model_name_or_path", "m", "--output_dir", str(tmp_path), "--do_train"])
     assert status == 2 and capsys.readouterr().err.strip() == (
         "error: --optim adamw_torch_fused: Layer-wise GaLore does not support DDP at this time")
+
+
+def test_an_optimizer_that_needs_the_model_is_left_to_the_trainer(tmp_path, monkeypatch):
+    """GaLore, APOLLO and LOMO read the model: installed and configured, they must not be refused up front with the
+    Trainer's "You need to pass a model", which the run itself does pass."""
+    from transformers import Trainer
+
+    def needs_model(args, model=None):
+        raise ValueError("You need to pass a model to initialize galore_adamw optimizer.")
+
+    monkeypatch.setattr(Trainer, "get_optimizer_cls_and_kwargs", staticmethod(needs_model))
+    _, _, training_args, _ = parse_arguments(YnatTask(), ["--model_name_or_path", "m", "--output_dir", str(tmp_path),
+                                                          "--do_train"])  # fmt: skip
+    assert training_args.do_train
+
+
+def test_the_optimizer_is_checked_only_for_a_training_run(tmp_path, monkeypatch):
+    """An evaluation or prediction run builds no optimizer: --optim's missing package is no reason to refuse it."""
+    monkeypatch.setattr("transformers.trainer_optimizer.is_bitsandbytes_available", lambda: False)
+    base = ["--model_name_or_path", "m", "--output_dir", str(tmp_path), "--optim", "adamw_bnb_8bit"]
+    assert parse_arguments(YnatTask(), [*base, "--do_eval"])[2].do_eval
+    with pytest.raises(ArgumentsError, match=re.escape("--optim adamw_bnb_8bit: You need to install `bitsandbytes`")):
+        parse_arguments(YnatTask(), [*base, "--do_train"])
+
+
+def test_an_arguments_files_greater_is_better_is_kept(tmp_path):
+    """The table's direction is only the default: an arguments file's greater_is_better is kept (overwritten, the
+    wrong checkpoint would be kept in silence)."""
+    path = tmp_path / "args.json"
+    path.write_text(json.dumps({"model_name_or_path": "m", "output_dir": str(tmp_path / "o"), "do_train": True,
+                                "load_best_model_at_end": True, "eval_strategy": "epoch", "save_strategy": "epoch",
+                                "greater_is_better": False}))  # fmt: skip
+    assert parse_arguments(YnatTask(), [str(path)])[2].greater_is_better is False
+    path.write_text(json.dumps({"model_name_or_path": "m", "output_dir": str(tmp_path / "o"), "do_train": True,
+                                "load_best_model_at_end": True, "eval_strategy": "epoch", "save_strategy": "epoch"}))
+    assert parse_arguments(YnatTask(), [str(path)])[2].greater_is_better is True  # the table's macro_f1: higher
+
+
+def test_help_shows_each_flags_default_once():
+    """--help adds "(default: ...)" to the flags whose help does not say their default already."""
+    from trainers.arguments import build_parser
+    from trainers.run_ner import NerTask
+
+    flat = " ".join(build_parser(NerTask()).format_help().split())
+    assert "The initial learning rate for the optimizer. (default: 5e-05)" in flat
+    assert "Default: the task's selection metric, char_f1. --greater_is_better" in flat
+
+
+def test_a_yaml_file_with_a_control_character_names_the_problem(tmp_path, capsys):
+    """A YAML reader error (it has no `problem`) still names what is wrong, in one line."""
+    path = tmp_path / "args.yaml"
+    path.write_text("model_name_or_path: m\noutput_dir: o\x07\n", encoding="utf-8")
+    assert main(YnatTask(), [str(path)]) == 2
+    assert capsys.readouterr().err.strip() == (f"error: {path}: not valid YAML (unacceptable character #x0007: "
+                                               "special characters are not allowed)")
