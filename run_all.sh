@@ -306,11 +306,13 @@ for task in "${SELECTED[@]}"; do
     | (trap '' INT; exec tee ${log_mode[@]+"${log_mode[@]}"} "$dir/run.log" "$attempt_log")
   code=${PIPESTATUS[0]}
   trap - INT
+  output=
+  [ "$code" = 0 ] || output=$(cat "$attempt_log")
+  rm -f "$attempt_log"
   seconds=$(( $(date +%s) - start ))
   # Stopped on request (SIGHUP, Ctrl-C's SIGINT, SIGTERM): stop here too. A task killed otherwise (SIGKILL, as
   # the out-of-memory killer does) is a failed task, and the others still run.
   if [ -n "$stopped" ] || [ "$code" = 129 ] || [ "$code" = 130 ] || [ "$code" = 143 ]; then
-    rm -f "$attempt_log"
     signal=${stopped:-$((code - 128))}
     again="run the same command again"
     [ "$OVERWRITE" = 1 ] && again+=" without --overwrite (which would start every task over)"
@@ -319,7 +321,6 @@ for task in "${SELECTED[@]}"; do
   fi
   RAN+=("$task")
   if [ "$code" = 0 ]; then
-    rm -f "$attempt_log"
     python -m trainers.benchmark_report status "$OUT" "$task" ok "$seconds"
     mv "$dir/run_all.started" "$dir/run_all.command"
     python -m trainers.benchmark_report summary "$OUT" "$task" ok "$seconds"
@@ -328,8 +329,6 @@ for task in "${SELECTED[@]}"; do
     # The script's own line wins over any later traceback: under torchrun (--nproc, LAUNCHER) the
     # launcher ends the log with its own ChildFailedError report after every rank's error line. A process
     # killed by a signal said nothing: its last line would be a progress bar.
-    output=$(cat "$attempt_log")
-    rm -f "$attempt_log"
     reason=$(grep -E '^error: ' <<< "$output" | tail -n 1)
     [ -n "$reason" ] || reason=$(grep -E '^[A-Za-z_.]*(Error|Exception|Interrupt)(:|$)' <<< "$output" \
       | grep -v 'ChildFailedError' | tail -n 1)

@@ -30,14 +30,28 @@ RUN_ALL = str(REPO_ROOT / "run_all.sh")
 FULL = os.environ.get("KLUE_FULL_SMOKE") == "1"
 
 
-def run_all(*args: str, env: dict[str, str] | None = None, timeout: int = 600,
-            cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess:  # fmt: skip
+def run_all_environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment for run_all.sh, offline, without the variables run_all.sh reads unless ``env``
+    gives them."""
     environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", **(env or {})}
     for name in ("MODEL", "OUT", "DATA_DIR", "TASKS", "EXTRA", "NPROC", "WANDB_DIR"):
         if env is None or name not in env:
             environment.pop(name, None)
-    return subprocess.run(["bash", RUN_ALL, *args], cwd=cwd, env=environment, capture_output=True, text=True,
-                          timeout=timeout)  # fmt: skip
+    return environment
+
+
+def run_all(*args: str, env: dict[str, str] | None = None, timeout: int = 600,
+            cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess:  # fmt: skip
+    return subprocess.run(["bash", RUN_ALL, *args], cwd=cwd, env=run_all_environment(env), capture_output=True,
+                          text=True, timeout=timeout)  # fmt: skip
+
+
+def _ynat_files(folder: Path) -> Path:
+    """A data folder with YNAT's two files (empty: the stand-in launchers never read them)."""
+    folder.mkdir(parents=True)
+    for split in ("train", "dev"):
+        (folder / f"ynat-v1.1_{split}.json").write_text("[]")
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -223,9 +237,7 @@ def test_ctrl_c_stops_run_all_and_the_same_command_goes_on(smoke_files, tmp_path
     model, data = str(smoke_files / "tiny-bert"), str(smoke_files / "data")
     args = ["--smoke", "--tasks", "ynat,nli", "--output_dir", str(out), "--model", model, "--data_dir", data, "--",
             "--disable_tqdm", "true", "--report_to", "none", "--num_train_epochs", "1"]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1"}
-    for name in ("MODEL", "OUT", "DATA_DIR", "TASKS", "EXTRA", "NPROC"):
-        env.pop(name, None)
+    env = run_all_environment()
     first = subprocess.Popen(["bash", RUN_ALL, *args], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
     deadline = time.time() + 300
@@ -420,9 +432,7 @@ def test_relative_paths_in_the_task_flags_are_read_from_the_callers_folder(smoke
 def test_a_failure_on_a_step_value_run_all_added_says_run_all_added_it(tmp_path):
     """``-- --save_steps 10``: the Trainer refuses save steps that are not a multiple of the --eval_steps run_all.sh
     adds for four evaluations per epoch; the reason must not read as a value the caller gave."""
-    (tmp_path / "data").mkdir()
-    for split in ("train", "dev"):  # the data's checks come first; the files are never read
-        (tmp_path / "data" / f"ynat-v1.1_{split}.json").write_text("[]")
+    _ynat_files(tmp_path / "data")  # the data's checks come first; the files are never read
     done = run_all("--tasks", "ynat", "--model", "m", "--data_dir", str(tmp_path / "data"), "--output_dir",
                    str(tmp_path / "out"), "--", "--num_train_epochs", "3", "--save_steps", "10")  # fmt: skip
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]
@@ -443,23 +453,13 @@ def test_the_default_output_dir_is_under_the_repository_wherever_run_all_is_call
     for name in ("configs", "trainers"):
         (repo / name).symlink_to(REPO_ROOT / name)
     (caller / "launcher.sh").write_text('printf "%s\\n" "$@" > launched.txt\n')
-    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HF_HUB_OFFLINE": "1", "LAUNCHER": "bash launcher.sh"}
-    for name in ("MODEL", "OUT", "DATA_DIR", "TASKS", "EXTRA", "NPROC", "WANDB_DIR"):
-        environment.pop(name, None)
     done = subprocess.run(["bash", str(repo / "run_all.sh"), "--tasks", "ynat", "--model", "org/m"], cwd=caller,
-                          env=environment, capture_output=True, text=True, timeout=600)  # fmt: skip
+                          env=run_all_environment({"LAUNCHER": "bash launcher.sh"}), capture_output=True, text=True,
+                          timeout=600)  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     flags = (caller / "launched.txt").read_text().splitlines()
     assert flags[flags.index("--output_dir") + 1] == str(repo / "outputs" / "org_m" / "ynat")
     assert (repo / "outputs" / "org_m" / "ynat" / "run_all.json").is_file()
-
-
-def _ynat_files(folder: Path) -> Path:
-    """A data folder with YNAT's two files (the fake launchers below never read them)."""
-    folder.mkdir(parents=True)
-    for split in ("train", "dev"):
-        (folder / f"ynat-v1.1_{split}.json").write_text("[]")
-    return folder
 
 
 def test_ctrl_c_stops_run_all_under_a_launcher_that_exits_1_on_it(tmp_path):
@@ -467,11 +467,10 @@ def test_ctrl_c_stops_run_all_under_a_launcher_that_exits_1_on_it(tmp_path):
     all the same, not go on with the next task."""
     started = tmp_path / "started"
     launcher = tmp_path / "launcher.sh"
-    launcher.write_text(f'trap \'echo "SignalException: Process got signal: 2"; exit 1\' INT\ntouch "{started}"\n'
-                        'sleep 60 & wait $!\n')
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "LAUNCHER": f"bash {launcher}"}
-    for name in ("MODEL", "OUT", "DATA_DIR", "TASKS", "EXTRA", "NPROC"):
-        env.pop(name, None)
+    # as torchrun does: its workers stopped (a background job ignores SIGINT here), then exit 1
+    launcher.write_text(f'trap \'kill $worker; echo "SignalException: Process got signal: 2"; exit 1\' INT\n'
+                        f'touch "{started}"\nsleep 60 & worker=$!\nwait $worker\n')
+    env = run_all_environment({"LAUNCHER": f"bash {launcher}"})
     args = ["--tasks", "ynat,nli", "--model", "m", "--output_dir", str(tmp_path / "out"), "--overwrite"]
     first = subprocess.Popen(["bash", RUN_ALL, *args], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
@@ -492,9 +491,7 @@ def test_sigterm_to_run_all_alone_ends_it_at_once(tmp_path):
     started = tmp_path / "started"
     launcher = tmp_path / "launcher.sh"
     launcher.write_text(f'touch "{started}"\nsleep 30\n')
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "LAUNCHER": f"bash {launcher}"}
-    for name in ("MODEL", "OUT", "DATA_DIR", "TASKS", "EXTRA", "NPROC"):
-        env.pop(name, None)
+    env = run_all_environment({"LAUNCHER": f"bash {launcher}"})
     run = subprocess.Popen(["bash", RUN_ALL, "--tasks", "ynat", "--model", "m", "--output_dir", str(tmp_path / "out")],
                            cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            start_new_session=True)  # fmt: skip

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from args.command_line import OneLineErrorParser, given_flags
+from args.command_line import OneLineErrorParser, given_flags, same_file
 from trainers.outputs import atomic_writer, write_json, write_text
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -348,16 +348,14 @@ def run_all_model(task_dir: Path) -> str | None:
 
 
 def same_model(made_by: str, model: str) -> bool:
-    """Whether two ``--model`` values name one model: equal, or one local folder (a path given two ways)."""
-    if made_by.rstrip("/") == model.rstrip("/"):
-        return True
-    return Path(made_by).exists() and Path(model).exists() and Path(made_by).resolve() == Path(model).resolve()
+    """Whether two ``--model`` values name one model: the same Hub id, or one local folder written two ways."""
+    return same_file(made_by, model)
 
 
 # ---------------------------------------------------------------- what a task reads (run_all.sh's rerun check)
 
 
-DATA_FILE_FLAGS = ("--train_file", "--validation_file", "--test_file", "--ontology_file")  # and their = forms
+DATA_FILE_FLAGS = ("train_file", "validation_file", "test_file", "ontology_file")
 
 
 def task_input_files(task: str, data_dir: Path | None, flags: Sequence[str], cwd: Path) -> list[Path]:
@@ -377,7 +375,7 @@ def task_input_files(task: str, data_dir: Path | None, flags: Sequence[str], cwd
         if (find_ontology := getattr(reader, "find_ontology", None)) is not None and (ontology := find_ontology(
                 [data_dir])) is not None:  # fmt: skip
             files.append(ontology)
-    for flag, value in _flag_values(flags):
+    for flag, value in given_flags(flags).items():  # as argparse reads them: the last value of each
         if flag not in DATA_FILE_FLAGS or not value:
             continue
         path = cwd / value
@@ -388,17 +386,6 @@ def task_input_files(task: str, data_dir: Path | None, flags: Sequence[str], cwd
         if found and path not in files:
             files.append(path)
     return files
-
-
-def _flag_values(flags: Sequence[str]) -> list[tuple[str, str]]:
-    """``(--flag, value)`` for each flag given a value, as ``--flag value`` or ``--flag=value``."""
-    pairs = []
-    for position, item in enumerate(flags):
-        if item.startswith("--") and "=" in item:
-            pairs.append(tuple(item.split("=", 1)))
-        elif item.startswith("--") and position + 1 < len(flags) and not flags[position + 1].startswith("--"):
-            pairs.append((item, flags[position + 1]))
-    return pairs
 
 
 def file_fingerprint(path: Path) -> str:
