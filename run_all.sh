@@ -294,6 +294,7 @@ for task in "${SELECTED[@]}"; do
   task_command "$task" > "$dir/run_all.started"  # a stopped run's checkpoints: resumed only by this command
   # This attempt's output, where its failure's reason is looked for (outside OUT: run.log may not be writable)
   attempt_log=$(mktemp "${TMPDIR:-/tmp}/run_all.$task.XXXXXX") || die "cannot make a file in ${TMPDIR:-/tmp}"
+  trap 'rm -f "$attempt_log"' EXIT  # also when SIGTERM or SIGHUP ends this script mid-task
   start=$(date +%s)
   # From the caller's folder, where relative paths in FLAGS and LAUNCHER are meant (OUT, the model, the data, the
   # script and the config are absolute). tee ignores Ctrl-C, so that the script's own one-line message still

@@ -491,7 +491,8 @@ def test_sigterm_to_run_all_alone_ends_it_at_once(tmp_path):
     started = tmp_path / "started"
     launcher = tmp_path / "launcher.sh"
     launcher.write_text(f'touch "{started}"\nsleep 30\n')
-    env = run_all_environment({"LAUNCHER": f"bash {launcher}"})
+    (tmp_path / "tmp").mkdir()
+    env = run_all_environment({"LAUNCHER": f"bash {launcher}", "TMPDIR": str(tmp_path / "tmp")})
     run = subprocess.Popen(["bash", RUN_ALL, "--tasks", "ynat", "--model", "m", "--output_dir", str(tmp_path / "out")],
                            cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            start_new_session=True)  # fmt: skip
@@ -503,6 +504,7 @@ def test_sigterm_to_run_all_alone_ends_it_at_once(tmp_path):
         run.send_signal(signal.SIGTERM)
         run.wait(timeout=60)  # (not its output's end: the launcher left running holds the pipes)
         assert run.returncode == -signal.SIGTERM and time.time() - sent < 15
+        assert not list((tmp_path / "tmp").iterdir())  # the task's attempt log removed on the way out
     finally:
         os.killpg(run.pid, signal.SIGKILL)  # the launcher's sleep, left running
 
