@@ -1,10 +1,12 @@
-"""Command lines: an argparse parser whose mistakes are one line (the CLIs besides the task scripts), and
+"""Command lines: an argparse parser whose mistakes are one line (the CLIs besides the task scripts),
 flags read off a command line as argparse would, for what looks at it before (or without) parsing it:
-``run_all.sh``'s evaluation steps, the task scripts' required ``--output_dir``."""
+``run_all.sh``'s evaluation steps, the task scripts' required ``--output_dir``; and the files flags name, by
+identity (``same_file``) and by contents (``file_sha1``)."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,6 +48,15 @@ def same_file(first: str | Path, second: str | Path) -> bool:
         return os.path.samefile(first, second)
     except OSError:  # one of them does not exist yet
         return Path(first).resolve() == Path(second).resolve()
+
+
+def file_sha1(path: str | Path) -> str:
+    """The SHA-1 of a file's bytes: its data by contents (a copy or a touch is the same data; an edit is not)."""
+    digest = hashlib.sha1()
+    with Path(path).open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def nearest_existing(path: str | Path) -> Path | None:

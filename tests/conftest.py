@@ -105,3 +105,17 @@ def tokenizer_warnings() -> Iterator[list[str]]:
     tokenizer_logger.addHandler(handler)
     yield said
     tokenizer_logger.removeHandler(handler)
+
+
+@pytest.fixture(autouse=True)
+def no_logging_into_closed_streams() -> Iterator[None]:
+    """A run's ``setup_logging`` points the root logger at the ``sys.stdout`` of its test, which capsys closes when
+    the test ends: a later test that logs without setting logging up would print "--- Logging error ---" into its
+    own captured stderr. Such handlers are dropped once their test is over."""
+    import logging
+
+    yield
+    for logger in (logging.getLogger(), logging.getLogger("transformers")):
+        for handler in list(logger.handlers):
+            if getattr(getattr(handler, "stream", None), "closed", False):
+                logger.removeHandler(handler)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
 import json
 import math
@@ -36,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from args.command_line import OneLineErrorParser, given_flags, same_file
+from args.command_line import OneLineErrorParser, file_sha1, given_flags, same_file
 from trainers.outputs import atomic_writer, write_json, write_text
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -390,11 +389,7 @@ def task_input_files(task: str, data_dir: Path | None, flags: Sequence[str], cwd
 
 def file_fingerprint(path: Path) -> str:
     """``path size sha1``: a file by its contents (a copy or a touch is the same data; an edit is not)."""
-    digest = hashlib.sha1()
-    with path.open("rb") as stream:
-        while block := stream.read(1 << 20):
-            digest.update(block)
-    return f"{path.resolve()} {path.stat().st_size} {digest.hexdigest()}"
+    return f"{path.resolve()} {path.stat().st_size} {file_sha1(path)}"
 
 
 # ---------------------------------------------------------------- per-task pictures (data: pure)

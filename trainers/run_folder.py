@@ -23,7 +23,7 @@ from transformers import PretrainedConfig, Trainer
 from transformers.trainer_utils import get_last_checkpoint
 
 from args import ArgumentsError, DataArguments, KlueTrainingArguments, ModelArguments
-from args.command_line import nearest_existing, same_file
+from args.command_line import file_sha1, nearest_existing, same_file
 from args.predictions_csv import predictions_csv_path
 from metrics.tasks import metric_task
 from trainers.klue_trainer import RUN_SETTINGS_FILE
@@ -151,9 +151,11 @@ TRAINER_STATE = "trainer_state.json"  # the Trainer writes it last into a checkp
 # Adam's), the batches follow the saved random state, data and sizes. (The schedule's shape, warmup and length
 # are built anew from the flags, so --max_steps or --num_train_epochs may grow a stopped run.)
 # The sampling and --dataloader_drop_last make the batch order too: a resume skips through it to its step
-RESUME_SETTINGS = ("learning_rate", "weight_decay", "optim", "adam_beta1", "adam_beta2", "adam_epsilon", "seed",
-                   "data_seed", "per_device_train_batch_size", "gradient_accumulation_steps", "world_size",
+RESUME_SETTINGS = ("learning_rate", "weight_decay", "optim", "optim_args", "adam_beta1", "adam_beta2", "adam_epsilon",
+                   "seed", "data_seed", "per_device_train_batch_size", "gradient_accumulation_steps", "world_size",
                    "train_sampling_strategy", "dataloader_drop_last")
+
+TRAIN_CONTENTS = "train_data_sha1"  # the train file's bytes: shown as "train_data contents (SHA-1 old -> new)"
 
 
 def run_settings(
@@ -161,10 +163,13 @@ def run_settings(
 ) -> dict[str, Any]:
     """The flags a training run's checkpoints depend on and a resume cannot change (``RESUME_SETTINGS``, the
     base model and input length, the train data). Saved with each checkpoint (``klue_run_settings.json``): a
-    resume with another base model would go on with the checkpoint's weights under the new model's name."""
+    resume with another base model would go on with the checkpoint's weights under the new model's name; one
+    after the train file was edited, on other data than it counted its position in (the file's SHA-1)."""
     train = given_split_files(task, data_args).get("train")
     settings = {name: getattr(training_args, name) for name in RESUME_SETTINGS}
     settings["model_name_or_path"] = model_args.model_name_or_path
+    if not Path(model_args.model_name_or_path).exists():  # a Hub model's version; a local folder has none
+        settings["model_revision"] = model_args.model_revision
     settings["config_name"] = model_args.config_name
     settings["tokenizer_name"] = model_args.tokenizer_name
     settings["max_seq_length"] = data_args.max_seq_length
@@ -172,14 +177,17 @@ def run_settings(
     settings = comparable_settings(settings, task)
     hub = f"{data_args.dataset_name} {data_args.dataset_config_name or task.name}"
     settings["train_data"] = str(train.resolve()) if train else hub
+    if train is not None and train.is_file():  # a missing file is the data loader's to report
+        settings[TRAIN_CONTENTS] = file_sha1(train)
     settings["max_train_samples"] = data_args.max_train_samples
     return json.loads(json.dumps(settings, default=str))  # as read back from the file
 
 
-# Beyond what a resume cannot change, what else makes a finished run's model: how long and on what schedule it
-# trained.
-FINISHED_RUN_SETTINGS = ("num_train_epochs", "max_steps", "lr_scheduler_type", "warmup_steps", "max_grad_norm",
-                         "label_smoothing_factor", "early_stopping_patience", "load_best_model_at_end")
+# Beyond what a resume cannot change, what else makes a finished run's model: how long, on what schedule and in
+# what precision it trained.
+FINISHED_RUN_SETTINGS = ("num_train_epochs", "max_steps", "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_steps",
+                         "max_grad_norm", "label_smoothing_factor", "neftune_noise_alpha", "bf16", "fp16",
+                         "early_stopping_patience", "load_best_model_at_end")
 
 
 def finished_run_settings(
@@ -190,6 +198,7 @@ def finished_run_settings(
     evaluation alone (decoding, scoring) are not in it: a rerun may evaluate the model under others."""
     settings = run_settings(task, model_args, data_args, training_args)
     settings.update({name: getattr(training_args, name, None) for name in FINISHED_RUN_SETTINGS})
+    settings["lr_scheduler_kwargs"] = settings["lr_scheduler_kwargs"] or None  # '{}' is the flag not given
     settings.update(selection_settings(training_args))
     return json.loads(json.dumps(settings, default=str))  # as read back from the file
 
@@ -234,8 +243,9 @@ def changed_settings(saved: dict[str, Any], settings: dict[str, Any], task: Task
     """``"name old -> new"`` for each of ``settings`` (``run_settings``) that ``saved`` holds with another value,
     the saved ones read as ``comparable_settings``."""
     saved = comparable_settings(saved, task)
-    return [f"{name} {saved[name]} -> {value}" for name, value in settings.items()
-            if name in saved and saved[name] != value]  # fmt: skip
+    return [f"train_data contents (SHA-1 {saved[name]:.8} -> {value:.8})" if name == TRAIN_CONTENTS
+            else f"{name} {saved[name]} -> {value}"
+            for name, value in settings.items() if name in saved and saved[name] != value]  # fmt: skip
 
 
 def saved_mapping(path: Path) -> dict[str, Any]:

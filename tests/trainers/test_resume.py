@@ -178,6 +178,54 @@ def test_a_finished_run_that_kept_its_best_checkpoint_is_not_taken_for_one_selec
     assert "holds a finished training run: training is skipped" in capsys.readouterr().out
 
 
+def test_a_finished_run_is_not_taken_for_one_trained_in_another_precision_schedule_or_on_other_data(
+        tiny_bert, tmp_path, capsys):
+    """Each of these makes another model: the rerun would be answered with the finished run's model and scores."""
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    train = write_json(tmp_path / "train.json", ynat_records(16, seed=3))
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(tmp_path / "out"), "--train_file",
+            str(train), "--do_train", "--max_steps", "2", "--lr_scheduler_type", "polynomial", "--report_to", "none",
+            "--use_cpu", "--disable_tqdm", "true"]
+    assert main(YnatTask(), argv) == 0
+    capsys.readouterr()
+    for flags, change in ((["--bf16", "true"], "bf16 False -> True"),
+                          (["--lr_scheduler_kwargs", '{"power": 2.0}'], "lr_scheduler_kwargs None -> {'power': 2.0}"),
+                          (["--neftune_noise_alpha", "5"], "neftune_noise_alpha None -> 5.0"),
+                          (["--optim_args", "foreach=False"], "optim_args None -> foreach=False")):
+        assert main(YnatTask(), [*argv, *flags]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and f"holds a finished training run with other flags ({change})" in err[0], err
+
+    first_bytes = train.read_bytes()
+    write_json(train, ynat_records(16, seed=5))  # the train file edited in place: same path, other examples
+    assert main(YnatTask(), argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds a finished training run with other flags (train_data contents (SHA-1 " in err[0]
+    train.write_bytes(first_bytes)  # the same data again (a copy, a new time stamp): the same run
+    assert main(YnatTask(), [*argv, "--lr_scheduler_kwargs", "{}"]) == 0  # and no schedule arguments, written out
+    assert "holds a finished training run: training is skipped" in capsys.readouterr().out
+
+
+def test_a_stopped_run_whose_train_file_was_edited_is_not_resumed(tiny_bert, tmp_path, capsys):
+    """The resume would skip through the new examples to a position it counted in the old ones."""
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    argv, out = stopped_run(tiny_bert, tmp_path)
+    train = tmp_path / "train.json"
+    first_bytes = train.read_bytes()
+    write_json(train, ynat_records(16, seed=5))
+    capsys.readouterr()
+    assert main(YnatTask(), argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds checkpoint-4 of a run with other flags (train_data contents (SHA-1 " in err[0]
+    train.write_bytes(first_bytes)
+    assert main(YnatTask(), argv) == 0
+    assert "Resumed at global step 4; trained to step 6." in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("selection", "unused"),
     [(["--early_stopping_patience", "3", "--eval_strategy", "steps", "--eval_steps", "2"], ["--save_steps", "2"]),
