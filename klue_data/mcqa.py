@@ -20,6 +20,7 @@ and field. There is no Hub dataset for this task: files come from ``--train_file
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,9 @@ def read_record(row: RecordReader) -> dict[str, Any]:
     choices = _choices(row, problem.get("choices"), field("choices"))
     answer = _answer(row, problem.get("answer"), len(choices), field("answer"))
     extra = row.record.get("question_plus")
-    if extra in (None, "") or (isinstance(extra, float) and extra != extra):  # empty cell, or pandas' NaN
+    if _is_nothing(extra):
         extra = problem.get("question_plus")
+    extra = None if _is_nothing(extra) else extra
     if extra is not None and not isinstance(extra, str):
         raise row.error(f"expected a string or nothing, got {_short(extra)}", "question_plus")
     return {
@@ -105,8 +107,13 @@ def _choices(row: RecordReader, value: Any, field: str) -> list[str]:
     return list(value)
 
 
+def _is_nothing(value: Any) -> bool:
+    """No value: absent, an empty cell, or the NaN pandas writes for one (which Python's json reads back)."""
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
 def _answer(row: RecordReader, value: Any, n_choices: int, field: str) -> int | None:
-    if value is None or value == "":
+    if _is_nothing(value):
         return None  # test data
     if isinstance(value, str) and value.strip().isdecimal():  # not ③ or ², which int() refuses
         value = int(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import datasets
@@ -256,3 +257,52 @@ def test_registered():
     task = get_task("dp")
     assert task is dp and task.FILE_SUFFIX == ".tsv" and task.LABELS is None
     assert task.FILE_PREFIXES == ("klue-dp-v1.1", "klue-dp-v1")
+
+
+@pytest.mark.parametrize(
+    ("rows", "bad_line", "field", "fragment"),
+    [
+        ([(1, "좋다.", "좋 다 .", "VA+EF+SF", -1, "VP")], 2, "head", "HEAD -1 outside 0..1"),
+        ([(1, "좋다.", "좋 다 .", "VA+EF+SF", 0, "VP", "extra")], 2, None, "expected 6 tab-separated columns"),
+    ],
+)
+def test_a_negative_head_or_a_seventh_column_is_refused(tmp_path, rows, bad_line, field, fragment):
+    with pytest.raises(KlueDataError, match=re.escape(fragment)) as caught:
+        dp.read_file(write(tmp_path, block("smoke-dp-00009", rows), "smoke-bad.tsv"))
+    assert caught.value.line == bad_line and caught.value.field == field
+
+
+def test_spaces_around_deprel_and_the_no_value_mark_are_not_part_of_them(tmp_path):
+    text = ("## smoke-dp-00001\t좋다.\n1\t좋다.\t좋 다 .\tVA+EF+SF\t0\tVP \n\n"
+            "## smoke-dp-00002\t좋다.\n1\t좋다.\t좋 다 .\tVA\t_ \t _\n")
+    labelled, unlabelled = dp.read_file(write(tmp_path, text))
+    assert labelled["deprel"] == ["VP"] and labelled["head"] == [0]
+    assert unlabelled["head"] is None and unlabelled["deprel"] is None
+
+
+def test_a_csv_file_is_refused_naming_the_formats_read(tmp_path):
+    path = tmp_path / "smoke-dp.csv"
+    path.write_text("guid,sentence\nsmoke-dp-00001,좋다.\n", encoding="utf-8")
+    with pytest.raises(KlueDataError, match="DP files are KLUE TSV .* or Hub-schema JSON/JSON lines, not CSV"):
+        dp.read_file(path)
+
+
+def test_a_hub_row_keeps_its_sentence_and_one_without_gets_the_word_forms_joined_by_spaces(tmp_path):
+    """The real files' sentences do not always equal their word forms joined (15.7% vs 15.70%)."""
+    path = tmp_path / "smoke-dp.json"
+    without = {key: value for key, value in hub_row(guid="smoke-dp-00002").items() if key != "sentence"}
+    path.write_text(json.dumps([hub_row(sentence="민지가  웃었다!"), without], ensure_ascii=False), encoding="utf-8")
+    kept, joined = dp.read_file(path)
+    assert kept["sentence"] == "민지가  웃었다!" and joined["sentence"] == "민지가 웃었다."
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"index": [True, 2]}, "index[0]"), ({"head": [2, False]}, "head[1]"), ({"index": 12}, "index")],
+)
+def test_hub_schema_lists_of_booleans_or_not_lists_are_refused(tmp_path, changes, field):
+    path = tmp_path / "smoke-dp.json"
+    path.write_text(json.dumps([hub_row(**changes)], ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(KlueDataError, match="expected") as caught:
+        dp.read_file(path)
+    assert caught.value.field == field and caught.value.guid == "smoke-dp-00001"

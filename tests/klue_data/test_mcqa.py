@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -90,3 +91,53 @@ def test_repeated_id_and_bad_flattened_answer(tmp_path):
         read_file(write_jsonl(tmp_path / "twice.jsonl", [record, record]))
     with pytest.raises(KlueDataError, match=r"record 0 .* field 'answer': expected a choice number in 1..4"):
         read_file(write_jsonl(tmp_path / "bad.jsonl", [dict(record, answer="9")]))
+
+
+def flat(**changes):
+    return {"id": "q-1", "paragraph": "지우는 '여름'을 좋아한다.", **PROBLEM, **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "expected"),
+    [
+        ({"answer": 2.5}, "answer", "expected a choice number in 1..4 (1-based), got 2.5"),
+        ({"answer": True}, "answer", "got True"),
+        ({"choices": ["봄", 2]}, "choices", "expected a list of choice strings"),
+        ({"question": None}, "question", "expected the question as a string, got None"),
+        ({"question_plus": 3}, "question_plus", "expected a string or nothing, got 3"),
+    ],
+)
+def test_a_bad_flattened_field_is_refused_naming_it(tmp_path, changes, field, expected):
+    path = tmp_path / "items.jsonl"
+    path.write_text(json.dumps(flat(**changes), ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(KlueDataError, match=re.escape(expected)) as caught:
+        read_file(path)
+    assert caught.value.field == field and caught.value.guid == "q-1"
+
+
+def test_a_missing_paragraph_is_refused(tmp_path):
+    path = tmp_path / "items.jsonl"
+    path.write_text(json.dumps({k: v for k, v in flat().items() if k != "paragraph"}, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(KlueDataError, match="missing field 'paragraph'"):
+        read_file(path)
+
+
+def test_an_empty_answer_is_a_test_item_and_a_nan_question_plus_beside_problems_is_empty(tmp_path):
+    path = tmp_path / "items.jsonl"  # pandas writes an empty cell as NaN, which Python's json reads
+    nested = {"id": "q-2", "paragraph": "지우", "problems": PROBLEM, "question_plus": float("nan")}
+    path.write_text(json.dumps(flat(answer=""), ensure_ascii=False) + "\n" + json.dumps(nested, ensure_ascii=False)
+                    + "\n", encoding="utf-8")
+    first, second = read_file(path)
+    assert first["answer"] is None and second["question_plus"] == "" and second["answer"] == 2
+
+
+def test_nan_for_an_empty_cell_is_nothing_in_a_flat_record_too(tmp_path):
+    """A table flattened with pandas and written by Python's json holds NaN where a cell was empty: no
+    question_plus, and no answer (a test item)."""
+    path = tmp_path / "items.jsonl"
+    path.write_text(json.dumps(flat(question_plus=float("nan"))) + "\n"
+                    + json.dumps(flat(id="q-2", answer=float("nan"))) + "\n", encoding="utf-8")
+    first, second = read_file(path)
+    assert first["question_plus"] == "" and first["answer"] == 2
+    assert second["answer"] is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import datasets
@@ -287,3 +288,71 @@ def test_answers_in_a_csv_cell_are_read_and_a_split_saved_by_to_csv_is_refused_n
     (read,) = mrc.read_file(path)
     assert read["answers"] == {"answer_start": [5], "text": ["아홉 시"]}
 
+
+def test_a_squad_v1_style_question_without_flag_or_type_is_answerable_of_unknown_type(tmp_path):
+    document = original([{"context": CONTEXT, "qas": [{"guid": "smoke-mrc-00001", "question": "언제?",
+                                                        "answers": [{"text": "2020년", "answer_start": 5}]}]}])
+    (example,) = mrc.read_file(write(tmp_path, document))
+    assert example["is_impossible"] is False and example["question_type"] == mrc.UNKNOWN_QUESTION_TYPE
+    assert example["answers"] == {"answer_start": [5], "text": ["2020년"]}
+
+
+def test_an_empty_question_type_cell_reads_as_unknown(tmp_path):
+    path = tmp_path / "dev.csv"
+    path.write_text(f'guid,context,question,question_type,answers\nm-0,{CONTEXT},언제?,,'
+                    '"[{""text"": ""2020년"", ""answer_start"": 5}]"\n', encoding="utf-8")
+    (example,) = mrc.read_file(path)
+    assert example["question_type"] == 0 and example["answers"]["text"] == ["2020년"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "fragment"),
+    [
+        ({"is_impossible": 2}, "is_impossible", "expected true or false, got 2"),
+        ({"answers": {"answer_start": [5, 0], "text": ["2020년"]}}, "answers",
+         "expected 'text' and 'answer_start' lists of the same length"),
+        ({"answers": [{"text": None, "answer_start": 5}]}, "answers[0]", "with a string text, got"),
+        ({"answers": [{"text": "2020년", "answer_start": True}]}, "answers[0].answer_start",
+         "expected an integer answer_start, got True"),
+    ],
+)
+def test_a_bad_flag_or_answer_in_a_flat_file_is_refused_naming_the_field(tmp_path, changes, field, fragment):
+    row = {"guid": "smoke-mrc-00001", "context": CONTEXT, "question": "언제?", "question_type": 1,
+           "is_impossible": False, "answers": [{"text": "2020년", "answer_start": 5}], **changes}
+    with pytest.raises(KlueDataError, match=re.escape(fragment)) as caught:
+        mrc.read_file(write(tmp_path, [row], "smoke-mrc.json"))
+    assert caught.value.field == field and caught.value.guid == "smoke-mrc-00001"
+
+
+@pytest.mark.parametrize(
+    ("document", "fragment"),
+    [
+        ({"version": "v1", "rows": []}, "expected a JSON array of records"),
+        ({"data": {"title": "t", "paragraphs": []}}, "expected 'data' to be a list of articles, got dict"),
+        ({"data": [{"title": 3, "paragraphs": []}]}, "data[0]: expected a string, got 3"),
+        ({"data": [{"news_category": 0, "paragraphs": []}]}, "data[0]: expected a string, got 0"),
+        ({"data": [{"paragraphs": [{"context": CONTEXT, "qas": ["언제?"]}]}]},
+         "data[0].paragraphs[0].qas[0]: expected an object, got str"),
+    ],
+)
+def test_a_document_that_is_not_squad_like_is_refused_in_one_line(tmp_path, document, fragment):
+    with pytest.raises(KlueDataError, match=re.escape(fragment)):
+        mrc.read_file(write(tmp_path, document))
+
+
+def test_an_unanswerable_questions_answers_join_its_plausible_answers_once(tmp_path):
+    """The Hub merged plausible_answers into answers: the two lists often hold the same span."""
+    item = qa("smoke-mrc-00001", "도서관장은 누구인가?", [{"text": "한빛시", "answer_start": 0},
+                                                           {"text": "강변", "answer_start": 29}],
+              impossible=True, plausible=[{"text": "한빛시", "answer_start": 0}, {"text": "도서관", "answer_start": 15}])
+    (example,) = mrc.read_file(write(tmp_path, original([{"context": CONTEXT, "qas": [item]}])))
+    assert example["answers"] == {"answer_start": [], "text": []}
+    assert example["plausible_answers"] == {"answer_start": [0, 15, 29], "text": ["한빛시", "도서관", "강변"]}
+
+
+def test_an_empty_context_is_read_and_warned_about_by_guid(tmp_path, caplog):
+    document = original([{"context": "  ", "qas": [qa("smoke-mrc-00001", "언제?", [])]}])
+    with caplog.at_level("WARNING"):
+        (example,) = mrc.read_file(write(tmp_path, document))
+    assert example["context"] == "  "
+    assert "1 record(s) with an empty question or context (still predicted): smoke-mrc-00001" in caplog.text

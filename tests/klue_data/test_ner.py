@@ -436,3 +436,40 @@ def test_a_hub_split_saved_by_datasets_to_csv_reads_back(tmp_path):
     assert "\n" in path.read_text(encoding="utf-8").split("\n", 1)[1].strip()  # the ids' cell spans lines
     (record,) = ner.read_file(path)
     assert record["tokens"] == list(sentence) and record["ner_tags"][:3] == ["B-LC", "I-LC", "O"]
+
+
+@pytest.mark.parametrize("slip", ["<부산:lc>", "<대구: LC>", "<김철수:PER>"])
+def test_markup_slips_of_case_and_spacing_are_refused_too(tmp_path, slip):
+    path = write(tmp_path, f"guid,sentence\nsmoke-ner-00304,<서울:LC>에 간다\nsmoke-ner-00305,{slip}에 왔다\n",
+                 "smoke-ner.csv")
+    with pytest.raises(KlueDataError, match=f"'{slip}' reads as markup of an unknown type") as caught:
+        ner.read_file(path)
+    assert caught.value.record == 1 and caught.value.field == "sentence"
+
+
+@pytest.mark.parametrize(
+    ("tags", "field"),
+    [([12, -1], "ner_tags[1]"), ([True, 12], "ner_tags[0]"), (["O", 12.0], "ner_tags[1]")],
+)
+def test_a_tag_id_that_is_negative_or_not_an_integer_is_refused(tmp_path, tags, field):
+    """-1 is the Hub's "no tag"; read as an index it would be the last tag, silently."""
+    path = tmp_path / "smoke-ner.json"
+    path.write_text(json.dumps([{"guid": "g", "tokens": ["가", "나"], "ner_tags": tags}]), encoding="utf-8")
+    with pytest.raises(KlueDataError, match="neither one of the 13 KLUE NER tags nor a Hub tag id 0..12") as caught:
+        ner.read_file(path)
+    assert caught.value.field == field
+
+
+def test_tokens_that_are_not_all_strings_are_refused_naming_the_field(tmp_path):
+    path = tmp_path / "smoke-ner.json"
+    path.write_text(json.dumps([{"guid": "g", "tokens": ["가", 3], "ner_tags": ["O", "O"]}]), encoding="utf-8")
+    with pytest.raises(KlueDataError, match=r"expected a list of strings, got \['가', 3\]") as caught:
+        ner.read_file(path)
+    assert caught.value.field == "tokens"
+
+
+def test_a_tsv_line_of_several_characters_is_kept_with_a_warning(tmp_path, caplog):
+    with caplog.at_level("WARNING", logger="klue_data.ner"):
+        (example,) = ner.read_file(write(tmp_path, "## smoke-ner-00001\t서울에\n서울\tB-LC\n에\tO\n\n"))
+    assert example["tokens"] == ["서울", "에"]
+    assert "1 token line(s) hold more than one character (kept as one token): smoke-ner-00001 (line 2)" in caplog.text

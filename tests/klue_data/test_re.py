@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import re
 from pathlib import Path
 
 import datasets
@@ -164,3 +165,37 @@ def test_from_hub_example_maps_ids_to_names():
     first = re_data.from_hub_example(hub[0], hub.features, "unused")
     assert first == record()
     assert re_data.from_hub_example(hub[1], hub.features, "unused")["label"] == "no_relation"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "fragment"),
+    [  # end_idx is inclusive: the sentence's length is one past its last character
+        ({"object_entity": {**entity("다.", len(SENTENCE) - 2, "LOC"), "end_idx": len(SENTENCE)}}, "object_entity",
+         f"offsets {len(SENTENCE) - 2}..{len(SENTENCE)} (inclusive) are outside the sentence of {len(SENTENCE)}"),
+        ({"subject_entity": {**entity("한소라", 3, "PER"), "start_idx": True}}, "subject_entity.start_idx",
+         "expected an integer character offset, got True"),
+        ({"subject_entity": {**entity("한소라", 3, "PER"), "type": 3}}, "subject_entity.type",
+         "expected a string, got 3"),
+        ({"object_entity": {**entity("서울", 14, "LOC"), "word": None}}, "object_entity.word",
+         "expected a string, got None"),
+    ],
+)
+def test_an_offset_past_the_end_or_a_field_of_the_wrong_type_is_refused(tmp_path, changes, field, fragment):
+    with pytest.raises(KlueDataError, match=re.escape(fragment)) as caught:
+        re_data.read_file(write(tmp_path, [record(**changes)]))
+    assert caught.value.field == field and caught.value.guid == "smoke-re-00001"
+
+
+def test_an_entity_ending_on_the_last_character_is_read(tmp_path):
+    last = entity("태어났다.", len(SENTENCE) - 5, "DAT")
+    (example,) = re_data.read_file(write(tmp_path, [record(object_entity=last)]))
+    assert example["object_entity"]["end_idx"] == len(SENTENCE) - 1
+
+
+def test_a_sentence_of_spaces_is_read_and_warned_about_by_guid(tmp_path, caplog):
+    blank = {"word": " ", "start_idx": 0, "end_idx": 0, "type": "PER"}
+    row = record(sentence="  ", subject_entity=blank, object_entity={**blank, "start_idx": 1, "end_idx": 1})
+    with caplog.at_level(logging.WARNING):
+        (example,) = re_data.read_file(write(tmp_path, [row]))
+    assert example["sentence"] == "  "
+    assert "1 record(s) with an empty sentence (still predicted): smoke-re-00001" in caplog.text

@@ -120,3 +120,65 @@ def test_a_missing_file_and_a_folder_are_told_apart(tmp_path):
         read_text(tmp_path / "missing.json")
     with pytest.raises(KlueDataError, match=f"{tmp_path}: is a folder, not a file"):
         read_text(tmp_path)
+
+
+def test_a_broken_json_line_is_named_by_its_1_based_line_number(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"guid": "a"}\n\n{"guid": "b",}\n', encoding="utf-8")  # line 2 blank, line 3 broken
+    with pytest.raises(KlueDataError, match=r"rows.jsonl, line 3: not valid JSON lines"):
+        read_records(path)
+
+
+def test_an_array_item_that_is_not_an_object_is_refused_naming_the_record(tmp_path):
+    path = tmp_path / "rows.json"
+    path.write_text('[{"guid": "a"}, ["b"]]', encoding="utf-8")
+    with pytest.raises(KlueDataError, match=r"rows.json, record 1: expected a JSON object, got list"):
+        read_records(path)
+
+
+def test_a_byte_that_is_not_utf8_is_named_by_its_line(tmp_path):
+    from klue_data.records import read_text
+
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"guid,title\na,ok\nb,caf\xe9\n")  # Latin-1, not CP949-only either: the byte is on line 3
+    with pytest.raises(KlueDataError, match=r"latin1.csv, line 3: not UTF-8 text \(byte 21\)"):
+        read_text(path)
+
+
+def test_old_mac_line_ends_read_as_line_breaks(tmp_path):
+    from klue_data.records import read_text
+
+    path = tmp_path / "mac.tsv"
+    path.write_bytes("## n-0\t서\r서\tO\r".encode())  # a lone \r ends a line, as classic Mac OS wrote it
+    assert read_text(path) == "## n-0\t서\n서\tO\n"
+
+
+def test_a_number_below_the_range_is_refused_as_one_above_it():
+    from klue_data.records import RecordReader
+
+    row = RecordReader("sts.json", 0, {"guid": "s-0", "label": -0.5, "real": 5.5, "ok": "0"})
+    with pytest.raises(KlueDataError, match=r"field 'label': expected a number in \[0, 5\], got -0.5"):
+        row.number("label", low=0, high=5)
+    with pytest.raises(KlueDataError, match=r"got 5.5"):
+        row.number("real", low=0, high=5)
+    assert row.number("ok", low=0, high=5) == 0.0
+
+
+@pytest.mark.parametrize("unset", [None, ""])
+def test_an_unset_id_field_falls_back_to_the_file_and_position(unset):
+    from klue_data.records import RecordReader
+
+    row = RecordReader("my-dev.csv", 12, {"id": unset, "sentence": "문장"})
+    assert row.guid_or_fallback(id_field="id") == "my-dev-00012"
+    assert RecordReader("my-dev.csv", 0, {"id": 7}).guid_or_fallback(id_field="id") == "7"
+
+
+def test_an_optional_text_field_that_is_null_or_missing_reads_as_empty():
+    from klue_data.records import RecordReader
+
+    row = RecordReader("nli.json", 0, {"guid": "n-0", "source": None, "genre": "wiki", "n": 3})
+    assert row.optional_text("source") == ""
+    assert row.optional_text("missing") == ""
+    assert row.optional_text("source", alternatives=("genre",)) == "wiki"
+    with pytest.raises(KlueDataError, match=r"field 'n': expected a string, got int 3"):
+        row.optional_text("n")

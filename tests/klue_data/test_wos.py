@@ -175,3 +175,24 @@ def test_domains_as_numpy_text_are_read_and_a_dialogue_saved_by_to_csv_is_refuse
     path.write_text(f'guid,domains,dialogue\nsmoke-wos-00001,"[\'관광\' \'식당\']","{turns}"\n', encoding="utf-8")
     (read,) = wos.read_file(path)
     assert read["domains"] == ["관광", "식당"] and read["dialogue"][2]["state"] == dialogue()["dialogue"][2]["state"]
+
+
+def test_a_state_item_with_a_blank_part_is_refused():
+    assert not wos.is_state_item("식당- -저렴") and not wos.is_state_item(" -가격대-저렴")
+    assert not wos.is_state_item("식당-가격대- ")
+
+
+def test_domains_that_are_not_all_names_are_refused(tmp_path):
+    row = {**dialogue(), "domains": ["식당", 3]}
+    with pytest.raises(KlueDataError, match=r"expected a list of domain names, got \['식당', 3\]") as caught:
+        wos.read_file(write(tmp_path, [row]))
+    assert caught.value.field == "domains"
+
+
+def test_a_mixed_file_names_its_first_unlabelled_dialogue_when_that_one_comes_first(tmp_path):
+    unlabelled = dialogue("smoke-wos-00001")
+    for turn in unlabelled["dialogue"]:
+        turn.pop("state", None)
+    path = write(tmp_path, [unlabelled, dialogue("smoke-wos-00002")])
+    with pytest.raises(KlueDataError, match=r"record 1 \(guid smoke-wos-00002\).*\(first without: 'smoke-wos-00001'\)"):
+        wos.read_file(path)

@@ -35,6 +35,9 @@ def test_real_ontology_has_the_45_slots():
         ({}, "expected a non-empty JSON object"),
         ({"식당가격대": ["저렴"]}, "field '식당가격대': expected a 'domain-slot' name"),
         ({"식당-가격대": "저렴"}, "field '식당-가격대': expected a list of candidate value strings"),
+        ({"식당-가격대-저렴": ["저렴"]}, "field '식당-가격대-저렴': expected a 'domain-slot' name"),
+        ({"식당- ": ["저렴"]}, "field '식당- ': expected a 'domain-slot' name"),
+        ({"식당-가격대": ["저렴", 3]}, "field '식당-가격대': expected a list of candidate value strings"),
     ],
 )
 def test_bad_ontology_is_one_line_naming_the_file(tmp_path, content, expected):
