@@ -74,3 +74,33 @@ def test_an_ner_character_without_a_tag_is_one_line(monkeypatch):
     row = {"sentence": "민지", "tokens": ["민", "지"], "ner_tags": [12, -1]}
     with pytest.raises(KlueDataError, match=r"field 'ner_tags\[1\]': no tag \(-1\)"):
         load(monkeypatch, ner, {"validation": datasets.Dataset.from_list([row], features=NER_FEATURES)})
+
+
+def test_only_the_splits_asked_for_are_converted_and_checked(monkeypatch):
+    """An evaluation does not stop at a bad training row, as it does not with files."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    good = datasets.Dataset.from_list([{"guid": "g1", "title": "제목", "label": "스포츠"}])
+    bad = datasets.Dataset.from_list([{"guid": "g2", "title": "제목", "label": "연예"}])
+    monkeypatch.setattr(datasets, "load_dataset",
+                        lambda *args, **kwargs: datasets.DatasetDict({"train": bad, "validation": good}))
+    loaded = sources.load_hub(ynat, "klue/klue", splits=["validation"])
+    assert list(loaded) == ["validation"] and loaded["validation"][0]["guid"] == "g1"
+    with pytest.raises(KlueDataError, match=r"train split\), record 0 \(guid g2\)"):
+        sources.load_hub(ynat, "klue/klue")
+
+
+@pytest.mark.parametrize("raised", [KeyError("title"), IndexError("list index out of range"),
+                                    TypeError("'NoneType' object is not subscriptable"),
+                                    AttributeError("'int' object has no attribute 'items'"),
+                                    ValueError("too many values to unpack")])
+def test_a_row_the_conversion_cannot_read_is_one_line_whatever_it_trips_on(raised):
+    def from_hub_example(example, features, guid):
+        raise raised
+
+    task = type("Task", (), {"NAME": "ynat", "from_hub_example": staticmethod(from_hub_example)})
+    features = datasets.Features({"guid": datasets.Value("string"), "headline": datasets.Value("string")})
+    with pytest.raises(KlueDataError) as caught:
+        sources.hub_record(task, {"guid": "g7", "headline": "x"}, features, "ynat_train_00003", "klue/klue", 3)
+    message = str(caught.value)
+    assert f"not the ynat Hub schema ({type(raised).__name__}: " in message and "its columns: guid, headline" in message
+    assert caught.value.record == 3 and caught.value.guid == "g7"

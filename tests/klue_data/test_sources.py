@@ -93,3 +93,12 @@ def test_no_task_files_at_all(tmp_path):
     with pytest.raises(KlueDataError, match=r"no ynat files found; expected DIR/ynat-v1\.1_train\.json") as caught:
         find_original_files(ynat, tmp_path)
     assert "found outside" not in str(caught.value)
+
+
+def test_the_files_pointed_at_outside_the_layouts_are_looked_for_four_folders_deep(tmp_path):
+    """The search for misplaced files stops at a depth, so that --data_dir / (or a home folder) answers at once."""
+    from klue_data.sources import _other_matches
+
+    write_nli(tmp_path / "a" / "b" / "c" / "d" / "klue-nli-v1.1_dev.json", 3)  # 4 folders down: looked at
+    write_nli(tmp_path / "a" / "b" / "c" / "d" / "e" / "klue-nli-v1.1_train.json", 3)  # 5 down: not
+    assert _other_matches(nli, tmp_path) == [tmp_path / "a" / "b" / "c" / "d" / "klue-nli-v1.1_dev.json"]
