@@ -93,8 +93,8 @@ def _scores(predictions: Any, references: Any, *, rouge: bool = True) -> tuple[n
         if not rouge:
             continue
         if em[i] and len(prediction) < _AUTOJUNK_MIN_LENGTH:
-            # An exact match scores the maximum, 1. Not so for 200+ characters, where
-            # autojunk can make difflib miss part of even an identical string.
+            # An exact match scores the maximum, 1. Not taken for 200+ characters, where difflib's
+            # autojunk applies: there the official score is whatever difflib finds.
             rouge_w[i] = 1.0
         else:
             rouge_w[i] = max(_rouge_w(prediction, gold) for gold in normalised_golds)

@@ -167,3 +167,16 @@ def test_dev_set_relations_known_and_perturbed_equals_official(dp_dev):
     assert metrics.dp_las(pred_heads, pred_labels, heads, labels) == pytest.approx(
         official_las(pred_heads, pred_labels, heads, labels), abs=1e-9
     )
+
+
+def test_attachment_accuracy_uas_counts_right_heads_whatever_the_relation():
+    # both heads right, both relations wrong: every word attached, none labelled right
+    scores = metrics.dp_attachment_accuracies([[2, 0]], [["NP_OBJ", "NP"]], [[2, 0]], [["NP_SBJ", "VP"]])
+    assert scores == {"uas_acc": 100.0, "las_acc": 0.0}
+
+
+def test_sentences_that_are_all_empty_are_refused():
+    with pytest.raises(ValueError, match="every sentence is empty"):
+        metrics.dp_uas([[]], [[]])
+    with pytest.raises(ValueError, match="every sentence is empty"):
+        metrics.dp_las([[]], [[]], [[]], [[]])

@@ -169,3 +169,22 @@ def test_scores_by_question_type_equal_the_official_functions_in_one_pass():
         assert scores[f"exact_match_{name}"] == official[kind]["exact_match"]
     assert breakdown["unknown_question_type_count"] == 1
     assert scores["exact_match_unanswerable"] == 100.0  # "" for an unanswerable question is exact
+
+
+def test_exact_match_counts_a_match_with_any_gold_not_only_the_first():
+    # the official EM is the max over the golds: "부산광역시" equals the second gold
+    assert metrics.mrc_exact_match(["부산광역시"], [["부산", "부산광역시"]]) == 100.0
+
+
+def test_scores_by_question_type_name_only_types_with_questions_and_count_other_types_as_unknown():
+    # type 7 is no KLUE type: like 0, it counts in the overall scores and as unknown only
+    scores, breakdown = metrics.mrc_scores_by_question_type(["서울", "x"], [["서울"], ["y"]], [1, 7])
+    assert scores == {"exact_match": 50.0, "rouge_w": 50.0, "exact_match_paraphrase": 100.0,
+                      "rouge_w_paraphrase": 100.0}
+    assert breakdown["per_question_type"]["multi_sentence"] == {"exact_match": None, "rouge_w": None, "count": 0}
+    assert breakdown["unknown_question_type_count"] == 1
+
+
+def test_scores_by_question_type_refuse_a_type_list_of_another_length():
+    with pytest.raises(ValueError, match="same length"):
+        metrics.mrc_scores_by_question_type(["a", "b"], [["a"], ["b"]], [1])

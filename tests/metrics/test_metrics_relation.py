@@ -168,3 +168,8 @@ def test_breakdown_accepts_ids_and_names_every_relation():
 def test_bad_input_raises_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_breakdown_refuses_logits_in_place_of_probabilities():
+    with pytest.raises(ValueError, match=r"^predictions: values outside \[0, 1\]"):
+        metrics.re_breakdown(np.linspace(-3, 3, 60).reshape(2, 30), [0, 1])

@@ -1,9 +1,12 @@
 """The task table ``metrics.tasks``, the one label module, and what ``import metrics`` loads."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 import klue_data
@@ -124,3 +127,89 @@ def test_every_task_with_a_script_has_its_reader_config_and_default_length_in_th
         assert importlib.import_module(task.reader).NAME == name
         if (ROOT / "trainers" / f"run_{name}.py").is_file():
             assert (ROOT / task.config_file).is_file() and task.max_seq_length
+
+
+# --- the Trainer postprocess and the scorer CLI's per-line checks ------------------------------------------
+
+
+def test_argmax_postprocess_keeps_1d_ids_and_unwraps_nested_output_tuples():
+    labels = np.array([2, 0])
+    ids, _ = tasks.argmax_postprocess(SimpleNamespace(predictions=np.array([2, 1]), label_ids=labels))
+    assert ids.tolist() == [2, 1]  # already reduced by preprocess_logits_for_metrics: not argmaxed again
+    logits = np.array([[0.0, 1.0, 0.0], [3.0, 0.0, 0.0]])
+    nested = ((logits, np.zeros((2, 4))), np.zeros(2))  # the logits come first, however deep
+    ids, _ = tasks.argmax_postprocess(SimpleNamespace(predictions=nested, label_ids=labels))
+    assert ids.tolist() == [1, 0]
+
+
+def test_re_postprocess_softmax_stays_finite_for_large_logits():
+    logits = np.zeros((1, 30))
+    logits[0, 3] = 1000.0  # exp(1000) overflows: the softmax must shift by the row maximum
+    probabilities, _ = tasks.re_postprocess(SimpleNamespace(predictions=logits, label_ids=np.array([3])))
+    assert np.isfinite(probabilities).all() and probabilities[0, 3] == pytest.approx(1.0)
+
+
+def test_sts_postprocess_squeezes_n_by_1_outputs():
+    outputs = np.array([[1.5], [2.5]], dtype=np.float32)
+    scores, _ = tasks.sts_postprocess(SimpleNamespace(predictions=outputs, label_ids=np.array([1.0, 3.0])))
+    assert scores.shape == (2,) and scores.tolist() == [1.5, 2.5]
+
+
+@pytest.mark.parametrize(
+    ("task", "line", "unit", "message"),
+    [
+        ("sts", {"prediction": True}, tasks.Unit("g", 3.0), "finite number"),
+        ("mcqa", {"prediction": 0}, tasks.Unit("g", 1, {"n_choices": 5}), r"1\.\.5 \(1-based\)"),
+        # probabilities that do not sum to 1 (logits, scores) would give another AUPRC
+        ("re", {"prediction": "no_relation", "probabilities": [0.5] * 30}, tasks.Unit("g", 0), "summing to 1"),
+    ],
+)
+def test_the_cli_refuses_a_bad_prediction_line(task, line, unit, message):
+    with pytest.raises(tasks.BadPrediction, match=message):
+        tasks.TASKS[task].convert(line, unit)
+
+
+def test_the_cli_refuses_a_wos_turn_given_as_a_boolean():
+    with pytest.raises(tasks.BadPrediction, match="0-based index"):
+        tasks.TASKS["wos"].line_key({"guid": "g", "turn": True})
+    assert tasks.TASKS["wos"].line_key({"guid": "g", "turn": 0}) == ("g", 0)
+
+
+def test_re_probabilities_on_some_lines_only_are_rejected():
+    units = [tasks.Unit("a", 1), tasks.Unit("b", 2)]
+    one_hot = [1.0 if i == 1 else 0.0 for i in range(30)]
+    with pytest.raises(tasks.RejectedInput, match="given on 1 of 2 lines"):
+        tasks.TASKS["re"].score_units(units, [(1, one_hot), (2, None)], [])
+
+
+def test_mrc_questions_without_a_question_type_get_a_note():
+    units = [tasks.Unit("a", ["서울"], {"question_type": 0}), tasks.Unit("b", [], {"question_type": 3})]
+    notes = []
+    scores, _ = tasks.TASKS["mrc"].score_units(units, ["서울", ""], notes)
+    assert scores == {"exact_match": 100.0, "rouge_w": 100.0}
+    assert notes == ["1 reference(s) without a KLUE question_type (1, 2, 3): in the overall scores only"]
+
+
+def test_wos_references_are_unlabelled_only_when_no_turn_has_a_state():
+    check = tasks.TASKS["wos"].check_references
+    assert check([tasks.Unit(("g", 0), []), tasks.Unit(("g", 1), ["관광-종류-박물관"])]) is None
+    assert "no user turn has a dialogue state" in check([tasks.Unit(("g", 0), []), tasks.Unit(("g", 1), [])])
+
+
+def test_re_probabilities_must_make_the_label_their_argmax_and_an_object_is_read_by_relation_name():
+    unit = tasks.Unit("g", 1)
+    near = [0.0] * 30
+    near[1], near[2] = 0.4995, 0.5005  # the label is 0.001 short of the maximum
+    with pytest.raises(tasks.BadPrediction, match="not the argmax"):
+        tasks.TASKS["re"].convert({"prediction": metrics.RE_RELATIONS[1], "probabilities": near}, unit)
+    by_name = {name: (0.9 if i == 1 else 0.1 / 29) for i, name in enumerate(metrics.RE_RELATIONS)}
+    label, probabilities = tasks.TASKS["re"].convert(
+        {"prediction": metrics.RE_RELATIONS[1], "probabilities": by_name}, unit
+    )
+    assert label == 1 and probabilities == [by_name[name] for name in metrics.RE_RELATIONS]
+
+
+def test_default_max_seq_lengths_equal_the_task_configs():
+    for task in tasks.TASKS.values():
+        config = json.loads((ROOT / task.config_file).read_text(encoding="utf-8"))
+        assert task.max_seq_length == config["max_seq_length"], task.name
