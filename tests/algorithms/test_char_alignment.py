@@ -53,6 +53,13 @@ def test_each_subword_learns_the_tag_of_its_first_character_and_specials_learn_o
     assert [row.tolist() for row in labels] == [ids("O", "B-OG", "I-OG", "O", "O", "O")]
 
 
+def test_a_token_of_several_characters_gives_its_tag_to_the_subword_starting_on_it():
+    # the readers tolerate a token of several characters: one unit, addressed by its first character
+    labels = align_char_labels([["서울", "에", " ", "김", "씨"]], [["B-LC", "O", "O", "B-PS", "I-PS"]],
+                               [[(0, 2), (2, 3), (4, 6)]])
+    assert [row.tolist() for row in labels] == [ids("B-LC", "O", "B-PS")]
+
+
 def test_a_leading_space_in_the_offsets_is_skipped():
     # byte-level BPE without trimmed offsets: "Ġ간다" covers the space before the word
     labels = align_char_labels([list("서울 부산")], [["B-LC", "I-LC", "O", "B-LC", "I-LC"]], [[(0, 2), (2, 5)]])
@@ -75,6 +82,32 @@ def test_a_subword_starting_on_a_character_decides_it_where_subwords_overlap():
     offsets = [[(0, 1), (2, 4), (3, 4)]]
     chars = subword_predictions_to_chars([tokens], offsets, padded([ids("O", "O", "B-OG")]))
     assert tag_names(chars.non_space[0]) == ["O", "O", "B-OG"]
+
+
+def test_a_subword_of_a_space_alone_learns_o_and_decides_no_character():
+    # byte-level BPE with untrimmed offsets: a "Ġ" left alone covers the space before "부산"
+    tokens, offsets = list("서울 부산"), [[(0, 2), (2, 3), (3, 5)]]
+    labels = align_char_labels([tokens], [["B-LC", "I-LC", "O", "B-LC", "I-LC"]], offsets)
+    assert [row.tolist() for row in labels] == [ids("B-LC", "O", "B-LC")]
+    chars = subword_predictions_to_chars([tokens], offsets, padded([ids("B-LC", "B-PS", "B-LC")]))
+    assert tag_names(chars.non_space[0]) == ["B-LC", "I-LC", "B-LC", "I-LC"]
+
+
+def test_of_byte_pieces_starting_on_one_character_the_first_decides_it():
+    # a byte-level BPE splits each syllable into pieces that all start on it: (0, 1), (0, 1), (1, 2), (1, 2)
+    offsets = [[(0, 1), (0, 1), (1, 2), (1, 2)]]
+    chars = subword_predictions_to_chars([list("서울")], offsets, padded([ids("B-LC", "O", "I-LC", "O")]))
+    assert tag_names(chars.non_space[0]) == ["B-LC", "I-LC"]
+
+
+def test_a_prediction_outside_the_tag_ids_reads_as_o():
+    chars = subword_predictions_to_chars([list("서울")], [[(0, 1), (1, 2)]], padded([[99, -100]]))
+    assert tag_names(chars.non_space[0]) == ["O", "O"]
+
+
+def test_a_space_inside_a_subword_is_predicted_o():
+    chars = subword_predictions_to_chars([list("서울 시청")], [[(0, 5)]], padded([ids("B-OG")]))
+    assert tag_names(chars.token_tags[0]) == ["B-OG", "I-OG", "O", "I-OG", "I-OG"]
 
 
 def test_characters_cut_off_by_truncation_are_predicted_o_and_flagged():
@@ -103,6 +136,12 @@ def test_boundary_inside_subword_flags_only_sentences_a_subword_cannot_express()
     overlapping = [[(0, 2), (1, 2)]]
     assert boundary_inside_subword([list("급인")], [["B-QT", "O"]], overlapping).tolist() == [False]
     assert boundary_inside_subword([list("급인")], [["B-QT", "O"]], [[(0, 2)]]).tolist() == [True]
+    # characters truncation cut off are no boundary inside a subword, the first of them included
+    assert boundary_inside_subword([list("서울부산")], [["B-LC", "I-LC", "B-LC", "I-LC"]], [[(0, 2)]]).tolist() == [
+        False]
+    # a space inside a subword is no character to tag: its O breaks no entity
+    assert boundary_inside_subword([list("서울 시청")], [["B-OG", "I-OG", "O", "I-OG", "I-OG"]], [[(0, 5)]]).tolist() == [
+        False]
 
 
 def test_a_character_the_tokenizer_drops_inside_an_entity_stays_in_it():
@@ -113,6 +152,14 @@ def test_a_character_the_tokenizer_drops_inside_an_entity_stays_in_it():
     chars = subword_predictions_to_chars([tokens], offsets, padded([ids("O", "B-OG", "I-OG", "O", "O")]))
     assert tag_names(chars.non_space[0]) == tags  # left O, it split <서울\u200b시청> into two non-entities
     assert boundary_inside_subword([tokens], [tags], offsets).tolist() == [False]
+    # a dropped character ending a sentence, the next one going on with I-: sentences are never bridged,
+    # nor is a dropped character ending the batch
+    chars = subword_predictions_to_chars([list("서울\u200b"), list("시청\u200b")], [[(0, 2)], [(0, 2)]],
+                                         padded([ids("B-LC"), ids("I-LC")]))
+    assert [tag_names(sentence) for sentence in chars.non_space] == [["B-LC", "I-LC", "O"], ["I-LC", "I-LC", "O"]]
+    # right after the entity's first character it goes on as I-, not as a second B-
+    chars = subword_predictions_to_chars([list("서\u200b울")], [[(0, 1), (2, 3)]], padded([ids("B-LC", "I-LC")]))
+    assert tag_names(chars.non_space[0]) == ["B-LC", "I-LC", "I-LC"]
     # after the entity, before O, it is O; gold that puts it in the entity is a limit, and flagged
     tokens, offsets = list("서울\u200b에"), [[(0, 0), (0, 2), (3, 4), (0, 0)]]
     chars = subword_predictions_to_chars([tokens], offsets, padded([ids("O", "B-LC", "O", "O")]))
@@ -157,6 +204,9 @@ def test_entities_and_markup_keep_spaces_inside_an_entity():
 
 def test_a_stray_inside_tag_starts_no_entity_as_in_the_entity_f1():
     assert entities_from_tags(list("서울"), ["I-LC", "I-LC"]) == []
+    # nor does it continue an entity that an O ended
+    assert entities_from_tags(list("서울역"), ["B-LC", "O", "I-LC"]) == [
+        {"text": "서", "type": "LC", "start": 0, "end": 1}]
 
 
 def test_an_inside_tag_of_another_type_ends_the_entity():
@@ -211,6 +261,7 @@ def test_official_layout_puts_each_sentence_between_its_first_and_last_position_
     predicted = np.array([[TAG_IDS["B-PS"], TAG_IDS["O"], TAG_IDS["I-LC"], -100], [TAG_IDS["O"], TAG_IDS["O"], 99, 99]])
     ends = special_position_tags(predicted, np.array([3, 2]))  # padding and out-of-range ids read as O
     assert ends == [("B-PS", "I-LC"), ("O", "O")]
+    assert special_position_tags(np.array([[99, -100, 5]]), np.array([2])) == [("O", "O")]  # read, out of range
     first, last = zip(*ends)
     assert official_tag_sequence([["B-LC"], ["O", "O"]], first, last) == [
         "B-PS", "B-LC", "I-LC", "O", "O", "O", "O"]
@@ -241,3 +292,8 @@ def test_covered_counts_are_the_non_space_characters_the_subwords_reach():
     chars = subword_predictions_to_chars([list("서울 부산"), list("부산시청")], offsets, predictions)
     assert chars.covered_counts.tolist() == [2, 4]
     assert chars.non_space_counts().tolist() == [4, 4]
+    # whole, its space not counted; cut right before a non-space character, that one not reached
+    offsets = [[(0, 0), (0, 2), (3, 5), (0, 0)], [(0, 0), (0, 2), (0, 0)]]
+    predictions = padded([[0, TAG_IDS["B-LC"], TAG_IDS["B-LC"], 0], [0, TAG_IDS["B-LC"], 0]])
+    chars = subword_predictions_to_chars([list("서울 부산"), list("서울부산")], offsets, predictions)
+    assert chars.covered_counts.tolist() == [4, 2]

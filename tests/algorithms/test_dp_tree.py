@@ -102,3 +102,17 @@ def test_greedy_never_attaches_a_word_to_itself():
     # word 1 scores itself highest (column 1): greedy takes its next best head, word 2
     scores = np.array([[0.0, 9.0, 1.0], [5.0, 2.0, 0.0]])
     assert list(greedy(scores)) == [2, 0]
+
+
+def test_an_arc_masked_with_a_huge_finite_score_is_ruled_out_without_costing_precision():
+    """A model may rule an arc out with a finite -1.7e38 instead of -inf: it must sit just below the real arcs
+    (the floor), not stretch the spread that sets the ROOT penalty, which would drown the root choice."""
+    rng = np.random.default_rng(4)
+    for n in (3, 4, 5):
+        for _ in range(10):
+            scores = rng.normal(size=(n, n + 1))
+            masked = scores.copy()
+            masked[1, 3] = np.finfo(np.float32).min / 2  # word 2 may not take word 3 as its head
+            allowed = scores.copy()
+            allowed[1, 3] = -1e9
+            assert tuple(mst(masked)) == brute_force(allowed)[1]

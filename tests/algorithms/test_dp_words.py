@@ -21,6 +21,7 @@ def test_last_morpheme_tag_and_unknown_tags():
     assert dp_words.last_morpheme_tag("NNP+JKS") == "JKS"
     assert dp_words.last_morpheme_tag("NNG+XSV+EP+EF+SF") == "SF"
     assert dp_words.last_morpheme_tag("NNG+JKG NNP+JKS") == "JKS"  # several words' groups in one cell
+    assert dp_words.last_morpheme_tag("NNG+JKG NNP") == "NNP"  # the last group of one morpheme
     assert dp_words.last_morpheme_tag("  ") == ""
     assert dp_words.pos_id("NNP+JKS") == dp_words.POS_TAGS.index("JKS") + 2
     assert dp_words.pos_ids(["XYZ", "", "NNG+??"]) == [dp_words.POS_UNKNOWN_ID] * 3
@@ -55,6 +56,7 @@ def test_a_kept_word_keeps_its_head_label_unless_its_head_was_cut():
     cut = dp_words.WordSpans([101, 5, 6, 102], np.array([1, 2, -1]), np.array([1, 2, -1]))
     on_last_kept = dp_words.word_features(cut, ["NNG", "NNG", "NNG"], [2, 0, 2], [3, 4, 5])
     assert on_last_kept["head_labels"] == [2, 0] and on_last_kept["deprel_labels"] == [3, 4]
+    assert on_last_kept["word_first"] == [1, 2] and on_last_kept["pos_ids"] == [dp_words.pos_id("NNG")] * 2
     on_cut = dp_words.word_features(cut, ["NNG", "NNG", "NNG"], [3, 0, 2], [3, 4, 5])
     assert on_cut["head_labels"] == [-100, 0]
 

@@ -262,6 +262,22 @@ def test_long_question_is_cut_to_max_query_length(kind, tmp_path):
     assert predictions[0].text == examples[0]["answers"]["text"][0]
 
 
+def test_a_cut_question_never_tokenizes_longer_than_the_limit_nor_keeps_leading_spaces():
+    # The tiny byte-level BPE splits 서, 울 and the unseen 뷁 into byte pieces sharing one syllable's offsets:
+    # cutting where the last kept piece ends would keep the whole syllable, one or two tokens too many.
+    tokenizer = byte_bpe_tokenizer(list(texts(mrc_document(4))), vocab_size=320)
+    question = "서울 뷁뷁뷁 행사"
+
+    def length(text: str) -> int:
+        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    assert length(question) > 12
+    for limit in range(1, 13):
+        assert length(mrc_windows.cut_questions([question], tokenizer, limit)[0]) <= limit, limit
+    # Leading spaces would be tokens of their own for a byte-level BPE: dropped, though nothing else is cut.
+    assert mrc_windows.cut_questions(["   서울 행사"], tokenizer, 64) == ["서울 행사"]
+
+
 def test_stride_larger_than_the_window_room_is_refused():
     tokenizer = wordpiece_tokenizer(["서울에서 행사 소식입니다."], vocab_size=100)
     with pytest.raises(ValueError, match="--doc_stride 62"):
@@ -317,6 +333,7 @@ def test_null_score_is_the_minimum_over_windows_and_the_threshold_decides():
     assert answer(0.0).null_score == 4.0 and answer(0.0).text == "나다"
     assert answer(-2.5).text == ""  # a negative threshold makes no-answer win more often
     assert answer(-1.5).text == "나다"
+    assert answer(-2.0).text == "나다"  # no-answer wins only when its margin is above the threshold (SQuAD v2)
 
 
 def test_no_valid_span_means_no_answer():
@@ -389,6 +406,7 @@ def test_nearest_occurrence():
     assert mrc_windows.nearest_occurrence("ab ab ab", "cd", 0) is None
     assert mrc_windows.nearest_occurrence("ab__ab", "ab", 2) == 0  # equally far: the earlier one
     assert mrc_windows.nearest_occurrence("ab", "", 0) is None
+    assert mrc_windows.nearest_occurrence("아아아 말", "아아", 5) == 1  # occurrences that overlap count too
 
 
 # --- top-k reduction ---------------------------------------------------------------------------
@@ -645,6 +663,23 @@ def test_step_mode_windows_start_step_tokens_apart_as_the_official_conversion(ki
     assert sum(1 for index in set(example_index.tolist()) if (example_index == index).sum() > 3) >= 4
 
 
+def test_step_mode_windows_of_a_question_cut_to_its_limit_share_no_token(tmp_path):
+    # The question takes all the room the step leaves: each window holds exactly `step` context tokens,
+    # so consecutive windows share none and start `step` tokens apart.
+    document = long_article(seed=5, filler_sentences=30)
+    document["data"][0]["paragraphs"][0]["qas"][0]["question"] = " ".join(["서울에서 열린 행사에 참가한 팀은"] * 10)
+    examples = examples_from(tmp_path, document).select([0])
+    tokenizer = wordpiece_tokenizer(list(texts(document)), vocab_size=300)
+    step = 20
+    features = windows(examples, tokenizer, doc_stride=step, doc_stride_mode="step")
+    assert features["question_cut"][0] and len(features) > 3
+    contexts = [[pair for pair in offsets if pair[0] >= 0] for offsets in offset_pairs(features)]
+    assert features["window_start"] == [step * number for number in range(len(features))]
+    assert all(len(context) == step for context in contexts[:-1])
+    for previous, following in zip(contexts, contexts[1:]):
+        assert previous[-1][1] <= following[0][0]
+
+
 def test_overlap_mode_window_starts_follow_the_shared_tokens(tmp_path):
     document = long_article(seed=5, filler_sentences=30)
     examples = examples_from(tmp_path, document)
@@ -665,6 +700,8 @@ def test_step_larger_than_the_window_room_is_refused():
     # A window must hold at least `step` context tokens: the question gets the rest.
     assert mrc_windows.query_token_limit(tokenizer, 64, 16, 64, "step") == 45
     assert mrc_windows.query_token_limit(tokenizer, 64, 60, 64, "step") == 1
+    with pytest.raises(ValueError, match="--doc_stride 61 .*at most 60"):  # one more leaves the question nothing
+        mrc_windows.query_token_limit(tokenizer, 64, 61, 64, "step")
     with pytest.raises(ValueError, match="--doc_stride must be >= 1 with --doc_stride_mode step"):
         MrcArguments(doc_stride=0, doc_stride_mode="step")
     with pytest.raises(ValueError, match="--doc_stride_mode must be 'overlap' or 'step'"):
@@ -759,6 +796,37 @@ def test_vectorised_max_context_equals_the_official_check(mode, doc_stride, tmp_
                     assert kept[row, rank] == official_is_max_context(starts, lengths, number, token), (row, position)
                     checked += 1
     assert checked > 100 and not kept.all()
+
+
+def hand_made_windows(layout: list[tuple[int, int, int]]) -> tuple[TokenOffsets, np.ndarray, np.ndarray]:
+    """Windows ``(question, window_start, context tokens)`` as [CLS] context [SEP] of one-character
+    tokens: the offsets, window starts and questions ``max_context_starts`` reads."""
+    rows = [[[-1, -1]] + [[i, i + 1] for i in range(first, first + length)] + [[-1, -1]] for _, first, length in layout]
+    return TokenOffsets.of(rows), np.array([first for _, first, _ in layout]), np.array([q for q, _, _ in layout])
+
+
+@pytest.mark.parametrize(("layout", "token"), [
+    # A long window against the short last one: token 396 has 3 tokens of context on its right in
+    # window 0 (3 + 0.01 x 400 = 7.0) and 6 on its left in window 1 (6 + 0.01 x 20 = 6.2): the
+    # length term decides for window 0.
+    ([(0, 0, 400), (0, 390, 20)], 396),
+    # Windows that share no token (a question cut to its limit in step mode), beside a question
+    # whose windows overlap: a window's first and last context tokens are its own.
+    ([(0, 0, 5), (0, 5, 5), (1, 0, 5), (1, 3, 5)], 5),
+    ([(0, 0, 5), (0, 5, 5), (1, 0, 5), (1, 3, 5)], 4),
+])
+def test_max_context_of_hand_made_windows_is_the_official_check(layout, token):
+    offsets, window_starts, questions = hand_made_windows(layout)
+    holding = [number for number, (question, first, length) in enumerate(layout)
+               if question == 0 and first <= token < first + length]
+    start_indices = np.zeros((len(layout), 1), dtype=np.int64)  # CLS where the window does not hold the token
+    for number in holding:
+        start_indices[number, 0] = 1 + token - layout[number][1]
+    kept = mrc_spans.max_context_starts(start_indices, questions, offsets, window_starts)
+    first_question = [(first, length) for question, first, length in layout if question == 0]
+    for number in holding:
+        assert kept[number, 0] == official_is_max_context(*map(list, zip(*first_question)), number, token), number
+    assert sum(kept[number, 0] for number in holding) == 1
 
 
 def test_decoding_modules_import_neither_torch_nor_transformers():

@@ -120,7 +120,8 @@ def test_a_space_carried_by_a_token_stays_outside_the_entity():
     ("offsets", "what"),
     [([(0, 4), (5, 11)], "'김철수는' is one subword: </subj> would cut it"),
      ([(0, 3), (3, 4), (5, 7), (7, 11)], "'은행에서' is one subword: </obj> would cut it"),
-     ([(0, 3), (2, 4), (5, 9), (9, 11)], "a byte-level token spanning the end of 수 and 는")],
+     ([(0, 3), (2, 4), (5, 9), (9, 11)], "a byte-level token spanning the end of 수 and 는"),
+     ([(0, 4), (5, 7), (7, 9), (9, 11)], "'김철수는', the first subword: only </subj> would cut it")],
 )
 def test_a_boundary_inside_a_subword_gives_none(offsets, what):
     sentence = "김철수는 한국은행에서"
@@ -169,9 +170,29 @@ def test_a_span_longer_than_the_room_starts_at_the_first_marker():
     tokens = tokens_with_markers(100, {10: 102, 12: 103, 80: 100, 82: 101})
     window = marker_window(tokens, M, 20)
     assert window == MarkerWindow(10, 30, True, True)
+    # One token too long (markers 10 to 30: 21 tokens) is too long; exactly the room fits with every marker.
+    tokens = tokens_with_markers(100, {10: 102, 12: 103, 28: 100, 30: 101})
+    assert marker_window(tokens, M, 20) == MarkerWindow(10, 30, True, True)
+    assert marker_window(tokens, M, 21) == MarkerWindow(10, 31, True, False)
 
 
-VOCAB = {"</subj>": 1, "</obj>": 2, "는": 3, "##는": 4, "▁": 5, "▁에서": 6, "에서": 7, "ab": 8, "##ab": 9, "가": 10}
+def test_an_odd_room_left_over_gives_the_extra_token_to_the_right():
+    tokens = tokens_with_markers(100, {40: 100, 41: 101, 50: 102, 51: 103})
+    window = marker_window(tokens, M, 33)  # span 12, 21 to share
+    assert (40 - window.start, window.end - 52) == (10, 11)
+
+
+def test_a_long_sentence_without_markers_keeps_its_start_and_counts_as_cut():
+    assert marker_window([1] * 10, M, 4) == MarkerWindow(0, 4, True, False)
+
+
+def test_no_room_is_refused():
+    with pytest.raises(ValueError, match="no room"):
+        marker_window([1, 100, 1, 101], M, 0)
+
+
+VOCAB = {"</subj>": 1, "</obj>": 2, "는": 3, "##는": 4, "▁": 5, "▁에서": 6, "에서": 7, "ab": 8, "##ab": 9, "가": 10,
+         "▁서울": 11}
 
 
 @pytest.mark.parametrize(
@@ -183,6 +204,7 @@ VOCAB = {"</subj>": 1, "</obj>": 2, "는": 3, "##는": 4, "▁": 5, "▁에서":
         (["</subj>", "##는"], [True, True], ["</subj>", "##는"]),  # already a continuation
         (["</obj>", "▁에서"], [True, True], ["</obj>", "에서"]),  # SentencePiece: the word-start mark goes
         (["</obj>", "▁", "가"], [True, True], ["</obj>", "가"]),  # a lone one is dropped
+        (["</obj>", "▁서울"], [True, True], ["</obj>", "▁서울"]),  # no '서울' in the vocabulary: left as it is
         (["</subj>"], [True, True], ["</subj>"]),  # nothing after the marker
     ],
 )

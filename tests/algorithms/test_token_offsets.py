@@ -23,6 +23,14 @@ def test_offsets_read_the_same_from_tokenizer_pairs_stored_rows_and_arrow():
         assert again.lengths.tolist() == [4, 3]
 
 
+def test_a_sequence_without_tokens_first_does_not_hide_the_form_of_the_others():
+    # A sequence with no tokens (an empty text without special tokens) first: the form is read from the next row.
+    for form in ([[], [(0, 2), (2, 4)]], [np.zeros(0, dtype=np.int32), np.array([0, 2, 2, 4], dtype=np.int32)]):
+        offsets = TokenOffsets.of(form)
+        assert offsets.lengths.tolist() == [0, 2] and offsets.starts.tolist() == [0, 2]
+        assert offsets.ends.tolist() == [2, 4]
+
+
 def test_sequence_position_and_begin_index_the_flat_tokens():
     offsets = TokenOffsets.of(NESTED)
     assert offsets.sequence().tolist() == [0, 0, 0, 0, 1, 1, 1]
@@ -35,6 +43,12 @@ def test_lookup_gives_character_offsets_and_marks_positions_outside_a_sequence()
     starts, ends = offsets.lookup(np.array([[1, 2, 5, -1], [1, 3, 0, 2]]))
     assert starts.tolist() == [[0, 2, -1, -1], [0, -1, 0, 0]]
     assert ends.tolist() == [[2, 4, -1, -1], [1, -1, 0, 0]]
+
+
+def test_lookup_in_a_sequence_without_tokens_marks_every_position_outside():
+    offsets = TokenOffsets.of([[(0, 2), (2, 4)], []])  # the last sequence empty: it begins past the last token
+    starts, ends = offsets.lookup(np.array([[1, 0], [0, 1]]))
+    assert starts.tolist() == [[2, 0], [-1, -1]] and ends.tolist() == [[4, 2], [-1, -1]]
 
 
 def test_an_empty_batch_has_no_tokens():

@@ -46,6 +46,12 @@ def test_gate_none_or_an_empty_generated_value_drops_the_slot():
         "택시-도착지-서울역"]
 
 
+def test_a_value_gate_gives_its_word_whatever_the_generator_produced():
+    dontcare, yes, no = GATES.index("dontcare"), GATES.index("yes"), GATES.index("no")
+    assert wos_state.targets_to_state(SLOTS, GATES, [dontcare, dontcare, yes, no], ["저렴", None, "no", "강남역"]) == [
+        "식당-가격대-dontcare", "식당-예약 시간-dontcare", "식당-주차 가능-yes", "택시-도착지-no"]
+
+
 def test_slot_lists_and_gates_come_from_the_values_found():
     states = [["택시-도착지-서울역"], ["식당-주차 가능-yes", "식당-가격대-저렴"]]
     assert wos_state.slots_from_states(states) == ["식당-가격대", "식당-주차 가능", "택시-도착지"]
