@@ -82,3 +82,52 @@ def test_answer_numbers_that_become_one_unknown_token_are_refused():
 
     with pytest.raises(ValueError, match="two answer numbers became the same token"):
         answer_token_ids(digits_unknown, "정답:", 5)
+
+
+def test_a_blank_box_or_an_empty_passage_adds_no_block():
+    assert mcqa_prompts.encoder_context("", "질문", " \n") == "질문"
+    text = mcqa_prompts.user_prompt("", "질문", "  ", ["a", "b"])
+    assert text.startswith("질문:\n질문") and "지문" not in text and "<보기>" not in text
+
+
+def test_the_cut_is_the_longest_start_that_fits_to_the_character():
+    def characters(passage: str) -> int:
+        return len(passage) + 3  # the question and choices around it take 3
+
+    for limit in (4, 5, 40, 99, 102):
+        assert fit_passage("가" * 100, characters, limit) == "가" * (limit - 3)
+    assert fit_passage("가" * 100, characters, 3) == ""  # room for the rest only: no passage, no error
+
+
+@pytest.mark.parametrize(
+    ("passage", "limit", "expected"),
+    [
+        ("가 나다 라마", 4, "가 나다"),  # cut right before a space: a whole word, nothing to snap
+        ("가나다\n라마바", 5, "가나다"),  # a line break is a word boundary too
+        ("가나다  라마", 5, "가나다"),  # snapped back, then the spaces it ends on dropped
+        ("가 " + "나" * 40, 21, "가"),  # the space 20 characters back: snapped to
+        ("가 " + "나" * 40, 22, "가 " + "나" * 20),  # 21 back: too far, the word is cut
+        (" 가나다라", 3, " 가나"),  # a space at the very start: snapping to it would leave nothing
+    ],
+)
+def test_a_cut_inside_a_word_snaps_back_only_to_a_near_space(passage, limit, expected):
+    assert fit_passage(passage, len, limit) == expected
+
+
+def test_an_answer_number_of_two_tokens_or_a_re_split_prompt_is_refused():
+    def two_tokens(text: str) -> list[int]:  # each digit becomes two ids
+        return [i for char in text for i in ((ord(char), 0) if char.isdigit() else (ord(char),))]
+
+    with pytest.raises(ValueError, match=r"answer number 1 does not become one token after the prompt \(prompt "
+                                         r"tokens then \[49, 0\]\)"):
+        answer_token_ids(two_tokens, "정답:", 4)
+
+    def re_split(text: str) -> list[int]:  # a digit changes the prompt's first token, and adds one
+        ids = [ord(char) for char in text]
+        if text[-1:].isdigit():
+            ids[0] = 7
+        return ids
+
+    with pytest.raises(ValueError, match="answer number 1 does not become one token after the prompt "
+                                         r"\(prompt tokens then a re-split prompt\)"):
+        answer_token_ids(re_split, "정답:", 4)
