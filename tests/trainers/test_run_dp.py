@@ -327,3 +327,65 @@ def test_a_parser_saved_before_klue_baselines_layout_is_refused_not_loaded_with_
     assert run_dp(out, tmp_path / "eval", "--validation_file", str(dev), "--do_eval") == EXIT_BAD_INPUT
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "is a DP parser saved by an earlier version of this suite" in err
+
+
+def test_greedy_decoding_takes_each_words_best_head_and_the_relation_at_that_head():
+    """Two words and a padding slot: word 1's best head is word 2 (relation 5 there, though relation 7 scores
+    higher at ROOT), word 2's is ROOT (relation 1); the padding slot is IGNORE_INDEX."""
+    import torch
+
+    from args import DpArguments
+
+    task = DpTask()
+    task.use_options(DpArguments(decode="greedy"))
+    arc = torch.full((1, 3, 4), -1.0)  # (batch, words, ROOT + words)
+    arc[0, 0, 2], arc[0, 1, 0], arc[0, 2, 3] = 5.0, 5.0, 5.0
+    label = torch.zeros((1, 3, 4, 38))
+    label[0, 0, 2, 5], label[0, 0, 0, 7], label[0, 1, 0, 1] = 5.0, 9.0, 5.0
+    heads, labels = task.reduce_logits((arc, label), {"word_first": torch.tensor([[1, 2, -1]])}, None)
+    assert heads.tolist() == [[2, 0, -100]] and labels.tolist() == [[5, 1, -100]]
+
+
+def test_mst_decoding_gives_one_root_where_greedy_gives_two():
+    """Both words prefer ROOT; the best one-root tree keeps word 1 there and puts word 2 under it
+    (log-probabilities -0.007 - 1.31 against -0.31 - 5.01 for the other tree)."""
+    import torch
+
+    from args import DpArguments
+
+    arc = torch.tensor([[[5.0, -10.0, 0.0], [4.0, 3.0, -10.0]]])  # (batch, words, ROOT + words)
+    label = torch.zeros((1, 2, 3, 38))
+    label[0, 0, 0, 4], label[0, 1, 1, 6], label[0, 1, 0, 2] = 1.0, 1.0, 2.0
+    inputs = {"word_first": torch.tensor([[1, 2]])}
+    greedy, mst = DpTask(), DpTask()
+    greedy.use_options(DpArguments(decode="greedy"))
+    mst.use_options(DpArguments(decode="mst"))
+    assert [t.tolist() for t in greedy.reduce_logits((arc, label), inputs, None)] == [[[0, 0]], [[4, 2]]]
+    assert [t.tolist() for t in mst.reduce_logits((arc, label), inputs, None)] == [[[0, 1]], [[4, 6]]]
+
+
+def test_decoding_keeps_the_predicted_words_and_puts_words_past_the_cut_under_root_as_vp():
+    import datasets
+    import numpy as np
+
+    from klue_data.labels import DP_DEPREL_LABELS as NAMES
+
+    examples = datasets.Dataset.from_dict({"index": [[1, 2, 3], [1, 2]]})
+    features = datasets.Dataset.from_dict({"word_first": [[1, 3], [1, 2]]})  # the first sentence lost its 3rd word
+    heads, labels = np.array([[2, 0], [0, 1]]), np.array([[5, 1], [1, 0]])
+    assert DpTask().decode(examples, features, (heads, labels)) == [
+        {"heads": [2, 0, 0], "deprels": [NAMES[5], NAMES[1], "VP"]},
+        {"heads": [0, 1], "deprels": [NAMES[1], NAMES[0]]},
+    ]
+
+
+def test_official_las_puts_pad_in_the_predicted_relation_where_the_predicted_head_is_wrong():
+    """Gold heads 3 3 0 (NP_SBJ, NP_OBJ, VP); word 1 predicted under ROOT as NP_OBJ. LAS classes: gold SBJ OBJ VP,
+    predicted PAD OBJ VP, macro F1 over the four present (0, 1, 1, 0) = 50. UAS, a macro F1 over head values:
+    3 (P 1, R 1/2) and 0 (P 1/2, R 1), 2/3 each. Two of three words have the right head and relation."""
+    decoded = [{"heads": [0, 3, 0], "deprels": ["NP_OBJ", "NP_OBJ", "VP"]}]
+    references = ([[3, 3, 0]], [["NP_SBJ", "NP_OBJ", "VP"]])
+    scores = DpTask().score(decoded, references, None).scores
+    assert scores["las"] == pytest.approx(50.0)
+    assert scores["uas"] == pytest.approx(200 / 3)
+    assert scores["uas_acc"] == pytest.approx(200 / 3) and scores["las_acc"] == pytest.approx(200 / 3)

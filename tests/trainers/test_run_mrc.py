@@ -421,3 +421,66 @@ def test_questions_cut_to_fit_the_windows_are_counted_in_the_log(tiny_bert, tmp_
             "(--max_query_length, or what --max_seq_length and --doc_stride leave)") in capsys.readouterr().out
     assert run_mrc(tiny_bert, tmp_path / "whole", {"validation": dev}, "--do_eval") == 0
     assert "questions are longer than the question room" not in capsys.readouterr().out
+
+
+def mrc_windows_of(tmp_path: Path, document: dict) -> tuple:
+    """The task with its default flags, the examples, their windows (``--max_seq_length 64 --doc_stride 16``) as
+    evaluation makes them, and the windows' token ids as padded batch inputs."""
+    import datasets
+
+    from args import MrcArguments
+    from tests.synthetic_mrc import texts
+    from tests.tiny_tokenizers import wordpiece_tokenizer
+
+    task = MrcTask()
+    task.use_options(MrcArguments(doc_stride=16))
+    path = write_json(tmp_path / "dev.json", document)
+    examples = task.prepare_split(datasets.Dataset.from_list(read_file(path)), "validation")
+    tokenizer = wordpiece_tokenizer(list(texts(document)), vocab_size=300)
+    features = examples.map(task.preprocess, batched=True, remove_columns=examples.column_names,
+                            fn_kwargs={"tokenizer": tokenizer, "max_length": 64, "padding": False})
+    width = max(len(ids) for ids in features["input_ids"])
+    input_ids = torch.full((len(features), width), tokenizer.pad_token_id)
+    for row, ids in enumerate(features["input_ids"]):
+        input_ids[row, : len(ids)] = torch.tensor(ids)
+    inputs = {"input_ids": input_ids, "attention_mask": (input_ids != tokenizer.pad_token_id).long()}
+    return task, tokenizer, examples, features, inputs
+
+
+def test_the_task_decodes_logits_peaked_at_the_gold_labels_into_the_gold_answers(tmp_path):
+    """The start logits are the model's first output, the end logits its second."""
+    document = mrc_document(3, seed=3)
+    task, tokenizer, examples, features, inputs = mrc_windows_of(tmp_path, document)
+    start, end = torch.full(inputs["input_ids"].shape, -10.0), torch.full(inputs["input_ids"].shape, -10.0)
+    rows = torch.arange(len(features))
+    start[rows, torch.tensor(features["start_positions"])] = 10.0
+    end[rows, torch.tensor(features["end_positions"])] = 10.0
+    reduced = task.reduce_logits((start, end), inputs, tokenizer)
+    decoded = task.decode(examples, features, tuple(value.numpy() for value in reduced))
+    assert [prediction.text for prediction in decoded] == [(gold_answers(example) or [""])[0] for example in examples]
+
+
+def test_max_context_only_counts_a_start_only_in_the_window_where_it_has_the_most_context(tmp_path):
+    """Window 1's first context token is also in window 0, with 15 tokens on each side there and none on its left
+    in window 1: a span starting on it counts in window 0 only (unless --max_context_only false)."""
+    from args import MrcArguments
+
+    task, tokenizer, examples, features, inputs = mrc_windows_of(tmp_path, long_article(seed=4))
+    first = [index for index, example in enumerate(features["example_index"]) if example == 0]
+    assert len(first) >= 2
+    offsets = [list(zip(row[::2], row[1::2])) for row in features["offset_mapping"]]
+    context_positions = [[pos for pos, (s, _) in enumerate(offsets[row]) if s >= 0] for row in first[:2]]
+    start, end = torch.full(inputs["input_ids"].shape, -10.0), torch.full(inputs["input_ids"].shape, -10.0)
+    own = context_positions[0][0]  # window 0's first context token: in no other window
+    start[first[0], own], end[first[0], own + 1] = 10.0, 10.0
+    shared = context_positions[1][0]  # window 1's first context token: its left side is all cut
+    start[first[1], shared], end[first[1], shared + 1] = 50.0, 50.0
+    context = examples[0]["context"]
+    window_0_span = context[offsets[first[0]][own][0] : offsets[first[0]][own + 1][1]]
+    window_1_span = context[offsets[first[1]][shared][0] : offsets[first[1]][shared + 1][1]]
+    assert window_0_span != window_1_span
+    for max_context_only, expected in ((True, window_0_span), (False, window_1_span)):
+        task.use_options(MrcArguments(doc_stride=16, max_context_only=max_context_only))
+        reduced = task.reduce_logits((start, end), inputs, tokenizer)
+        decoded = task.decode(examples, features, tuple(value.numpy() for value in reduced))
+        assert decoded[0].text == expected, max_context_only

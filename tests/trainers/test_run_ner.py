@@ -344,3 +344,77 @@ def test_ner_padding_multiple_is_applied_and_changes_no_logit(trained_ner, tmp_p
     assert {w % 32 for w in shapes["multiple"]} == {0} and any(w % 32 for w in shapes["dynamic"])
     for plain, padded in zip(rows["dynamic"], rows["multiple"], strict=True):
         torch.testing.assert_close(padded, plain, rtol=0, atol=1e-5)
+
+
+def test_official_scoring_puts_the_cls_tag_first_the_last_position_last_and_gold_o_around_each_sentence():
+    """One sentence ending in an entity (서울, LC), every character right, [CLS] predicted O and the last
+    position I-LC: on KLUE-baseline's layout that I-LC follows the entity and stretches it past the gold one (gold
+    is O there), so the one entity is missed. Read the other way round, or with the predicted ends taken as gold,
+    the entity would match."""
+    from args import NerArguments
+
+    task = NerTask()
+    task.use_options(NerArguments(ner_scoring="official"))
+    characters = ["O", "O", "B-LC", "I-LC"]  # 소식 서울, the space left out
+    decoded = [{"tags": None, "scored": list(characters), "ends": ("O", "I-LC"), "covered": 4}]
+    scores = task.score(decoded, [list(characters)], None).scores
+    assert scores["entity_f1"] == 0.0
+    assert scores["char_f1"] < 100.0  # the gold O at the last position predicted I-LC
+
+
+def ner_features(sentences: list[str]):
+    """Examples (all O) and their features under the synthetic WordPiece tokenizer, as evaluation builds them."""
+    import datasets
+
+    from tests.synthetic import corpus
+    from tests.tiny_tokenizers import wordpiece_tokenizer
+
+    examples = datasets.Dataset.from_dict({
+        "guid": [f"smoke-ner-{i:05d}" for i in range(len(sentences))],
+        "tokens": [list(sentence) for sentence in sentences],
+        "ner_tags": [["O"] * len(sentence) for sentence in sentences],
+    })
+    tokenizer = wordpiece_tokenizer(list(corpus()), 300)
+    task = NerTask()
+    features = datasets.Dataset(task.preprocess(examples.with_format("arrow")[:], tokenizer, 64, False))
+    return task, examples, features
+
+
+def test_decoding_reads_each_rows_first_and_last_position_and_logits_as_their_argmax():
+    """``ends`` are the tags at a row's first model position ([CLS]) and its last one ([SEP], at its own length,
+    not the padded width); full logits (reduce_logits bypassed) decode as their argmax."""
+    import numpy as np
+
+    task, examples, features = ner_features(["서울에서 회의 소식입니다.", "부산 야구"])
+    lengths = [len(ids) for ids in features["input_ids"]]
+    assert lengths[0] != lengths[1]
+    tags = np.full((2, max(lengths)), -100)
+    for row, n in enumerate(lengths):
+        tags[row, :n] = 12  # O
+        tags[row, 0], tags[row, n - 1] = 0, 3  # B-PS at [CLS], I-LC at [SEP]
+    decoded = task.decode(examples, features, tags)
+    assert [sentence["ends"] for sentence in decoded] == [("B-PS", "I-LC"), ("B-PS", "I-LC")]
+    assert decoded[1]["scored"] == ["O"] * len("부산야구") and decoded[1]["covered"] == 4
+
+    logits = np.zeros((2, max(lengths), 13), dtype=np.float32)
+    for row, n in enumerate(lengths):
+        logits[row, np.arange(n), tags[row, :n]] = 5.0
+    from_logits = task.decode(examples, features, logits)
+    assert [(s["ends"], s["scored"], s["covered"]) for s in from_logits] == [
+        (s["ends"], s["scored"], s["covered"]) for s in decoded]
+    assert [list(s["tags"]) for s in from_logits] == [list(s["tags"]) for s in decoded]
+
+
+def test_a_prediction_record_lists_every_entity_of_the_tags_with_spaces_inside_entities_tagged():
+    import numpy as np
+
+    tokens = list("서울 시청 김철수")
+    ids = np.array([4, 5, 12, 5, 5, 12, 0, 1, 1])  # B-OG I-OG _ I-OG I-OG _ B-PS I-PS I-PS
+    record = NerTask().prediction_record({"guid": "smoke-ner-00001", "tokens": tokens}, {"tags": ids})
+    assert record == {
+        "guid": "smoke-ner-00001",
+        "prediction": ["B-OG", "I-OG", "I-OG", "I-OG", "I-OG", "O", "B-PS", "I-PS", "I-PS"],
+        "entities": [{"text": "서울 시청", "type": "OG", "start": 0, "end": 5},
+                     {"text": "김철수", "type": "PS", "start": 6, "end": 9}],
+        "tagged_sentence": "<서울 시청:OG> <김철수:PS>",
+    }

@@ -383,3 +383,24 @@ def test_both_heads_learn_the_relation_of_the_marked_pair(head, seed, re_bert, t
     baselines = majority_baselines(train_records, dev_records)
     print(f"RE learning head={head} seed={seed}: micro F1 {f1:.1f} vs baselines {baselines}")
     assert f1 >= max(baselines.values()) + 30 and f1 >= 70
+
+
+def test_the_breakdown_scores_each_relation_on_its_own_examples_predictions():
+    """Three examples, gold no_relation, relation 1 and relation 2, predicted no_relation, 1 and 1: no_relation is
+    right (F1 100), relation 1 is predicted twice for its one example (P 1/2, R 1, F1 2/3), relation 2 is missed."""
+    import numpy as np
+
+    import metrics
+
+    probabilities = np.full((3, 30), 0.01)
+    for row, relation in enumerate([0, 1, 1]):
+        probabilities[row, relation] = 1.0 - 0.01 * 29
+    scored = ReTask().score(probabilities, np.array([0, 1, 2]), None)
+    f1 = scored.breakdown["per_relation_f1"]
+    names = list(metrics.RE_RELATIONS)
+    assert f1[names[0]] == pytest.approx(100.0)
+    assert f1[names[1]] == pytest.approx(200 / 3)
+    assert f1[names[2]] == 0.0
+    assert scored.scores["micro_f1"] == pytest.approx(50.0)  # relations only: 1 right of 2 predicted, of 2 gold
+    matrix = scored.breakdown["confusion_matrix"]["matrix"]  # rows gold, columns predicted
+    assert (matrix[0][0], matrix[1][1], matrix[2][1]) == (1, 1, 1) and sum(map(sum, matrix)) == 3

@@ -492,3 +492,18 @@ def test_bf16_and_gradient_checkpointing_train_the_generator(wos_bert, tmp_path)
     assert results["checkpointing"]["eval_loss"] == pytest.approx(results["plain"]["eval_loss"], rel=1e-5)
     assert results["checkpointing"]["eval_slot_f1"] == results["plain"]["eval_slot_f1"]
     assert 0 < results["bf16"]["eval_loss"] < float("inf")
+
+
+def test_a_copied_value_is_the_text_of_its_latest_mention_and_a_known_value_wins_over_a_copy():
+    """An uncased tokenizer gives "SEOUL" and "Seoul" the same ids: a generated value with those ids is copied from
+    the latest turn that mentions it; a known value (the ontology's, "KTX") with the ids is written as known."""
+    history = ["SEOUL 북쪽 숙소를 찾아요.", "Seoul 북쪽 숙소요. ktx 역 근처로요."]
+    tokenizer = uncased_wordpiece_tokenizer([*history, "KTX 서울 북쪽"], vocab_size=150)
+    task = WosTask()
+    task.prepare_tokenizer(tokenizer)
+    task.ontology, task.known_values = {"관광-이름": ["KTX"]}, []
+    seoul = tokenizer("seoul", add_special_tokens=False)["input_ids"]
+    assert tokenizer("SEOUL", add_special_tokens=False)["input_ids"] == seoul
+    assert task.value_text(seoul, history) == "Seoul"
+    assert task.value_text(tokenizer("ktx", add_special_tokens=False)["input_ids"], history) == "KTX"
+    assert task.value_text([], history) == ""
