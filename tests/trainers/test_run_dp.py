@@ -389,3 +389,50 @@ def test_official_las_puts_pad_in_the_predicted_relation_where_the_predicted_hea
     assert scores["las"] == pytest.approx(50.0)
     assert scores["uas"] == pytest.approx(200 / 3)
     assert scores["uas_acc"] == pytest.approx(200 / 3) and scores["las_acc"] == pytest.approx(200 / 3)
+
+
+def best_tree(arc: list[list[float]]) -> list[int]:
+    """The one-root tree of the highest summed arc score, by trying every head assignment (``arc[i][j]``: word
+    i + 1 under head j, 0 = ROOT)."""
+    import itertools
+
+    n, best = len(arc), (float("-inf"), [])
+    for heads in itertools.product(range(n + 1), repeat=n):
+        if sum(head == 0 for head in heads) != 1 or any(head == word + 1 for word, head in enumerate(heads)):
+            continue
+        reaches_root = all(_reaches_root(heads, word) for word in range(1, n + 1))
+        if reaches_root:
+            best = max(best, (sum(arc[word][head] for word, head in enumerate(heads)), list(heads)))
+    return best[1]
+
+
+def _reaches_root(heads: tuple[int, ...], word: int) -> bool:
+    for _ in range(len(heads) + 1):
+        if word == 0:
+            return True
+        word = heads[word - 1]
+    return False
+
+
+def test_mst_decoding_finds_the_best_tree_of_the_arc_scores_in_a_padded_batch():
+    """Normalising each word's head scores (a log-softmax per word) adds one constant per word to every tree, so
+    the best tree is the best tree of the raw scores, whatever the other sentences of the batch."""
+    import numpy as np
+    import torch
+
+    from args import DpArguments
+
+    task = DpTask()
+    task.use_options(DpArguments(decode="mst"))
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        arc = torch.full((2, 4, 5), -1e4)  # (batch, words, ROOT + words); the model masks with a large negative
+        sizes = (4, 3)
+        for row, n in enumerate(sizes):
+            arc[row, :n, : n + 1] = torch.from_numpy(rng.normal(size=(n, n + 1)) * 3).float()
+            arc[row, torch.arange(n), torch.arange(1, n + 1)] = -1e4  # no word heads itself
+        word_first = torch.tensor([[1, 2, 3, 4], [1, 2, 3, -1]])
+        heads, _ = task.reduce_logits((arc, torch.zeros((2, 4, 5, 38))), {"word_first": word_first}, None)
+        for row, n in enumerate(sizes):
+            assert heads[row, :n].tolist() == best_tree(arc[row, :n, : n + 1].tolist())
+        assert heads[1, 3] == -100
