@@ -169,3 +169,71 @@ def test_the_masked_forward_names_the_length_column_and_ignores_it(tmp_path):
         expected = model(**batch)
         got = model(**batch, **{LENGTH_COLUMN: torch.tensor([7, 6])})
     assert torch.equal(got.logits, expected.logits) and torch.equal(got.loss, expected.loss)
+
+
+def test_choice_batches_carry_token_types_and_the_masked_forward_passes_them_and_smooths_its_loss():
+    """``ChoiceCollator`` pads each choice's token types beside its ids (a padded choice repeats the last real
+    one); the masked forward gives the stock model's logits for those token types, the lowest at a padded
+    choice, and a loss smoothed over each item's real choices."""
+    import copy
+
+    from transformers import AutoModelForMultipleChoice, BertConfig
+
+    from models.mcqa_choices import ChoiceCollator, mask_padded_choices
+
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=16)
+    stock = AutoModelForMultipleChoice.from_config(config).eval()
+    with torch.no_grad():  # a trained-like head and token types that matter
+        for weight in (stock.classifier.weight, stock.bert.pooler.dense.weight,
+                       stock.bert.embeddings.token_type_embeddings.weight):
+            weight.normal_(0, 1.0)
+    model = mask_padded_choices(copy.deepcopy(stock), label_smoothing=0.1)
+    features = [
+        {"input_ids": [[2, 7, 3, 8, 3], [2, 7, 3, 9, 10, 3]],
+         "token_type_ids": [[0, 0, 0, 1, 1], [0, 0, 0, 1, 1, 1]], "labels": 1},
+        {"input_ids": [[2, 5, 3, 11, 3], [2, 5, 3, 12, 3], [2, 5, 3, 13, 3]],
+         "token_type_ids": [[0, 0, 0, 1, 1]] * 3, "labels": 0},
+    ]  # fmt: skip
+    batch = ChoiceCollator(pad_token_id=0)(features)
+    assert batch["token_type_ids"].tolist() == [
+        [[0, 0, 0, 1, 1, 0], [0, 0, 0, 1, 1, 1], [0, 0, 0, 1, 1, 1]], [[0, 0, 0, 1, 1, 0]] * 3]
+    assert batch["input_ids"][0, 2].tolist() == [2, 7, 3, 9, 10, 3]  # the padded choice: the last real one
+    with torch.no_grad():
+        got = model(**batch)
+        expected = stock(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                         token_type_ids=batch["token_type_ids"]).logits
+        untyped = stock(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+    assert not torch.allclose(expected, untyped, atol=1e-3)
+    torch.testing.assert_close(got.logits[:, :2], expected[:, :2])
+    torch.testing.assert_close(got.logits[1], expected[1])
+    assert got.logits[0, 2] == torch.finfo(torch.float32).min
+    smoothed = [torch.nn.functional.cross_entropy(expected[:1, :2], torch.tensor([1]), label_smoothing=0.1),
+                torch.nn.functional.cross_entropy(expected[1:], torch.tensor([0]), label_smoothing=0.1)]
+    torch.testing.assert_close(got.loss, (smoothed[0] + smoothed[1]) / 2)
+
+
+def test_without_an_attention_mask_the_answer_is_read_at_the_last_token(tmp_path):
+    from transformers import AutoModelForCausalLM
+
+    from models.mcqa_choices import score_answer_position
+
+    path = save_tiny_causal_lm(tmp_path)
+    stock = AutoModelForCausalLM.from_pretrained(path).eval()
+    wrapped = score_answer_position(AutoModelForCausalLM.from_pretrained(path).eval())
+    input_ids = torch.tensor([[5, 17, 42, 8, 99], [12, 7, 7, 64, 3]])
+    with torch.no_grad():
+        expected = stock(input_ids=input_ids).logits[:, -1]
+        got = wrapped(input_ids=input_ids).logits[:, 0]
+    torch.testing.assert_close(got, expected)
+
+
+def test_prompt_labels_are_padded_with_the_ignore_index():
+    from models.mcqa_choices import PromptCollator
+
+    batch = PromptCollator(pad_token_id=0)([{"input_ids": [5, 6, 7], "labels": [-100, -100, 7]},
+                                            {"input_ids": [8, 9], "labels": [-100, -100]}])
+    assert batch["input_ids"].tolist() == [[5, 6, 7], [8, 9, 0]]
+    assert batch["attention_mask"].tolist() == [[1, 1, 1], [1, 1, 0]]
+    assert batch["labels"].tolist() == [[-100, -100, 7], [-100, -100, -100]]  # the test item stays unanswered

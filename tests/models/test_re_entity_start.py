@@ -52,6 +52,7 @@ def test_save_and_load_give_identical_logits(kind, tmp_path):
     model.resize_token_embeddings(70)  # as the runner does after adding tokens
     logits = model(**inputs).logits
     model.save_pretrained(tmp_path)
+    assert not any("pooler" in name for name in model.state_dict())  # the head never reads one: not saved
     loaded = ReEntityStartModel.from_pretrained(tmp_path).eval()
     assert type(loaded.config) is type(config) and loaded.config.re_head == "entity_start"
     assert loaded.config.re_marker_token_ids == MARKERS and loaded.config.id2label[18] == "per:employee_of"
@@ -87,3 +88,25 @@ def test_a_pretrained_encoder_checkpoint_goes_into_the_encoder(kind, tmp_path):
     for name, tensor in encoder.state_dict().items():
         if "pooler" not in name:
             assert torch.equal(model.encoder.state_dict()[name], tensor), name
+    assert not any("pooler" in name for name in model.state_dict())
+
+
+def test_token_types_reach_the_encoder_and_the_classifier_dropout_is_the_configs():
+    """Token types go to the encoder (the logits are the head over its states for those types); the head's
+    dropout is ``classifier_dropout`` when the config sets one, else ``hidden_dropout_prob``."""
+    torch.manual_seed(0)
+    config = CONFIGS["bert"]()
+    config.re_marker_token_ids = MARKERS
+    model = ReEntityStartModel(config).eval()
+    assert model.dropout.p == config.hidden_dropout_prob
+    ids = torch.tensor([IDS[0]])
+    types = torch.tensor([[0] * 5 + [1] * 5])  # the object's marker (position 6) in the second segment
+    with torch.no_grad():
+        hidden = model.encoder(input_ids=ids, token_type_ids=types).last_hidden_state[0]
+        manual = model.out_proj(torch.tanh(model.dense(torch.cat([hidden[2], hidden[6]]))))
+        got = model(input_ids=ids, token_type_ids=types).logits[0]
+        assert torch.allclose(got, manual, atol=1e-6)
+        assert not torch.allclose(got, model(input_ids=ids).logits[0], atol=1e-4)
+    config = CONFIGS["bert"]()
+    config.re_marker_token_ids, config.classifier_dropout = MARKERS, 0.3
+    assert ReEntityStartModel(config).dropout.p == 0.3

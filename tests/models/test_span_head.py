@@ -40,3 +40,21 @@ def test_the_trainer_still_sees_the_stock_input_names(tiny_bert):
     names = inspect.signature(model.forward).parameters
     assert {"input_ids", "attention_mask", "start_positions", "end_positions"} <= set(names)
     assert ignore_padding_positions(model).forward is model.forward  # wrapped once
+
+
+def test_without_an_attention_mask_or_with_a_position_past_the_window_the_loss_is_the_stock_one(tiny_bert):
+    """Nothing padded: the stock loss, given the positions (also without an attention mask), and a start
+    position past the window is not scored (the stock loss clamps it to the ignored index)."""
+    torch.manual_seed(0)
+    stock = AutoModelForQuestionAnswering.from_pretrained(tiny_bert).eval()
+    torch.manual_seed(0)  # the same new qa_outputs layer
+    model = ignore_padding_positions(AutoModelForQuestionAnswering.from_pretrained(tiny_bert).eval())
+    ids = torch.tensor([[2, 40, 41, 42, 43, 44, 3], [2, 45, 46, 47, 48, 49, 3]])
+    positions = {"start_positions": torch.tensor([3, 100]), "end_positions": torch.tensor([4, 5])}
+    with torch.no_grad():
+        expected = stock(input_ids=ids, **positions).loss
+        unmasked = model(input_ids=ids, **positions).loss
+        masked = model(input_ids=ids, attention_mask=torch.ones_like(ids), **positions).loss
+    assert torch.isfinite(expected)
+    torch.testing.assert_close(unmasked, expected)
+    torch.testing.assert_close(masked, expected)
