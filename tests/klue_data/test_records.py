@@ -39,10 +39,21 @@ def test_unicode_line_separators_are_text_not_line_ends(tmp_path):
     assert read_records(path) == [{"sentence": "가\u2028나\x1c다", "label": "0"}]
 
 
-def test_a_short_row_is_named_by_the_line_it_starts_on(tmp_path):
-    path = tmp_path / "rows.csv"
-    path.write_text('a,b\n1,"two\nlines"\n3\n', encoding="utf-8")
-    with pytest.raises(KlueDataError, match=r"rows.csv, line 4: expected 2 cells \(a, b\), got 1"):
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        # a short row, named by the line it starts on (the row before spans two lines)
+        ("rows.csv", 'a,b\n1,"two\nlines"\n3\n', r"rows.csv, line 4: expected 2 cells \(a, b\), got 1"),
+        # JSON lines are counted from 1, blank lines too
+        ("rows.jsonl", '{"guid": "a"}\n\n{"guid": "b",}\n', r"rows.jsonl, line 3: not valid JSON lines"),
+        ("rows.json", '[{"guid": "a"}, ["b"]]', r"rows.json, record 1: expected a JSON object, got list"),
+    ],
+    ids=["short-csv-row", "broken-json-line", "array-item-not-an-object"],
+)
+def test_a_bad_row_is_named_by_its_line_or_record(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(KlueDataError, match=message):
         read_records(path)
 
 
@@ -120,20 +131,6 @@ def test_a_missing_file_and_a_folder_are_told_apart(tmp_path):
         read_text(tmp_path / "missing.json")
     with pytest.raises(KlueDataError, match=f"{tmp_path}: is a folder, not a file"):
         read_text(tmp_path)
-
-
-def test_a_broken_json_line_is_named_by_its_1_based_line_number(tmp_path):
-    path = tmp_path / "rows.jsonl"
-    path.write_text('{"guid": "a"}\n\n{"guid": "b",}\n', encoding="utf-8")  # line 2 blank, line 3 broken
-    with pytest.raises(KlueDataError, match=r"rows.jsonl, line 3: not valid JSON lines"):
-        read_records(path)
-
-
-def test_an_array_item_that_is_not_an_object_is_refused_naming_the_record(tmp_path):
-    path = tmp_path / "rows.json"
-    path.write_text('[{"guid": "a"}, ["b"]]', encoding="utf-8")
-    with pytest.raises(KlueDataError, match=r"rows.json, record 1: expected a JSON object, got list"):
-        read_records(path)
 
 
 def test_a_byte_that_is_not_utf8_is_named_by_its_line(tmp_path):

@@ -93,3 +93,23 @@ def test_a_head_of_another_size_is_one_line_unless_told_to_train_a_new_one(names
     assert main(YnatTask(), [*training, "--output_dir", str(out), "--ignore_mismatched_sizes"]) == 0
     saved = json.loads((out / "config.json").read_text())
     assert [saved["id2label"][str(i)] for i in range(7)] == list(YNAT_LABELS) and saved["klue_task"] == "ynat"
+
+
+def test_only_a_head_of_the_same_labels_in_another_order_is_reordered(tmp_path):
+    """A head of some of the task's labels (or of the same labels with more) is another task's, not a
+    reordering of this one's: it cannot be evaluated as this task."""
+    from transformers import BertConfig
+
+    from args import ArgumentsError, ModelArguments
+    from trainers.loading import saved_label_order
+
+    def saved_with(names: list[str]) -> ModelArguments:
+        folder = tmp_path / f"labels-{len(names)}-{names[0]}"
+        config = BertConfig(id2label=dict(enumerate(names)), label2id={n: i for i, n in enumerate(names)})
+        config.save_pretrained(folder)
+        return ModelArguments(str(folder))
+
+    assert saved_label_order(saved_with(list(YNAT_HUB_LABELS)), YnatTask(), training=False) == list(YNAT_HUB_LABELS)
+    for names in (list(YNAT_HUB_LABELS)[:6], [*YNAT_HUB_LABELS, "날씨"]):
+        with pytest.raises(ArgumentsError, match="its head was trained on other labels"):
+            saved_label_order(saved_with(names), YnatTask(), training=False)

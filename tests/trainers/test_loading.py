@@ -233,3 +233,27 @@ def test_text_the_tokenizer_reads_as_unknown_tokens_is_warned_about(tmp_path, ca
         assert ("% of the tokens are [UNK]: the tokenizer cannot read this text" in out) is warned
     assert re.search(r"validation: ([5-9]\d|100)% of the tokens are \[UNK\]", out)  # [CLS]/[SEP] are not
 
+
+def test_label_names_are_in_id_order_past_ten_labels_whether_ids_are_numbers_or_text():
+    # config.json keeps ids as text: in text order "10" would come before "2", and RE's 30 labels would be misnamed
+    from trainers.loading import label_list
+
+    names = [f"label{index}" for index in range(12)]
+    assert label_list({str(index): name for index, name in reversed(list(enumerate(names)))}) == names
+    assert label_list({index: name for index, name in enumerate(names)}) == names
+    assert label_list(None) == []
+
+
+def test_a_tokenizer_saved_to_pad_and_cut_on_the_left_pads_and_cuts_on_the_right(tiny_bert, tmp_path):
+    # [CLS] stays at position 0 and outputs map to tokens by position only under right padding
+    from args import ModelArguments
+    from trainers.loading import load_tokenizer
+
+    transformers.AutoTokenizer.from_pretrained(tiny_bert).save_pretrained(tmp_path)
+    config = tmp_path / "tokenizer_config.json"
+    config.write_text(json.dumps({**json.loads(config.read_text(encoding="utf-8")), "padding_side": "left",
+                                  "truncation_side": "left"}), encoding="utf-8")
+    assert transformers.AutoTokenizer.from_pretrained(tmp_path).padding_side == "left"
+    tokenizer = load_tokenizer(ModelArguments(model_name_or_path=str(tmp_path)))
+    assert (tokenizer.padding_side, tokenizer.truncation_side) == ("right", "right")
+    assert tokenizer(["가", "가 나 다"], padding=True)["input_ids"][0][0] == tokenizer.cls_token_id
