@@ -68,7 +68,7 @@ class McqaArguments:
         if self.mcqa_model == "encoder" and (self.lora_r or self.load_in_4bit):
             flag = "--lora_r" if self.lora_r else "--load_in_4bit"
             raise ArgumentsError(f"{flag} is for --mcqa_model causal_lm; the encoder route fine-tunes every weight")
-        if not self.lora_target_modules.strip():
+        if not self.target_modules():  # "" or only commas: peft would refuse it once the model has loaded
             raise ArgumentsError("--lora_target_modules is empty; name modules (q_proj,v_proj) or 'all-linear'")
 
     def target_modules(self) -> str | list[str]:
