@@ -18,9 +18,9 @@ BOM = b"\xef\xbb\xbf"
 YNAT = [{"guid": "y-0", "title": "유튜브 크리에이터 지원 공간 운영", "label": "생활문화"},
         {"guid": "y-1", "title": "서울 날씨 맑음", "label": "사회"}]  # fmt: skip
 RE_ROW = {"guid": "r-0",
-          "sentence": "〈Something〉는 조지 해리슨이 쓰고 비틀즈가 1969년 앨범 《Abbey Road》에 담은 노래다.",
-          "subject_entity": {"word": "비틀즈", "start_idx": 24, "end_idx": 26, "type": "ORG"},
-          "object_entity": {"word": "조지 해리슨", "start_idx": 13, "end_idx": 18, "type": "PER"},
+          "sentence": "〈노을〉은 한 소라가 쓰고 별빛악단이 2019년 앨범 《바다》에 담은 노래다.",
+          "subject_entity": {"word": "별빛악단", "start_idx": 15, "end_idx": 18, "type": "ORG"},
+          "object_entity": {"word": "한 소라", "start_idx": 6, "end_idx": 9, "type": "PER"},
           "label": "no_relation", "source": "wikipedia"}  # fmt: skip
 NER_TSV = "## n-0\t<서울:LC>에 간다\n서\tB-LC\n울\tI-LC\n에\tO\n \tO\n간\tO\n다\tO\n"
 
