@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -30,3 +31,10 @@ def test_run_outputs_are_written_through_the_atomic_writers():
                  for path in sorted((REPO_ROOT / "trainers").glob("*.py")) if path.name != "outputs.py"
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if plain.search(line)]
     assert offenders == []
+
+
+def test_no_two_test_modules_share_a_file_name():
+    """The test folders are not packages: pytest imports each test module by its file name, so a second
+    tests/args/test_dp.py beside tests/klue_data/test_dp.py stops the whole run with an import error."""
+    names = Counter(path.name for path in (REPO_ROOT / "tests").rglob("test_*.py"))
+    assert [name for name, count in names.items() if count > 1] == []
