@@ -190,13 +190,12 @@ FINISHED_RUN_SETTINGS = ("num_train_epochs", "max_steps", "lr_scheduler_type", "
                          "early_stopping_patience", "load_best_model_at_end")
 
 
-def finished_run_settings(
-    task: Task, model_args: ModelArguments, data_args: DataArguments, training_args: KlueTrainingArguments
-) -> dict[str, Any]:
-    """``run_settings`` and ``FINISHED_RUN_SETTINGS``: saved beside a finished run's model, so that a rerun
-    with other flags is not answered with that run's model and scores (``finished_training``). Flags of
-    evaluation alone (decoding, scoring) are not in it: a rerun may evaluate the model under others."""
-    settings = run_settings(task, model_args, data_args, training_args)
+def finished_run_settings(settings: dict[str, Any], training_args: KlueTrainingArguments) -> dict[str, Any]:
+    """``settings`` (this run's ``run_settings``) and ``FINISHED_RUN_SETTINGS``: saved beside a finished run's
+    model, so that a rerun with other flags is not answered with that run's model and scores
+    (``finished_training``). Flags of evaluation alone (decoding, scoring) are not in it: a rerun may evaluate the
+    model under others."""
+    settings = dict(settings)
     settings.update({name: getattr(training_args, name, None) for name in FINISHED_RUN_SETTINGS})
     settings["lr_scheduler_kwargs"] = settings["lr_scheduler_kwargs"] or None  # '{}' is the flag not given
     settings.update(selection_settings(training_args))

@@ -183,11 +183,13 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     check_predictions_csv_target(task_options, data_args, training_args)
     check_predicts_with_its_model(training_args, model_args)
     task.use_run_arguments(model_args, data_args)  # the task's run settings may read the model (WoS: its own)
-    finished_settings = None
-    if training_args.do_train:  # taken before the Trainer exists (it may fill some in), saved once trained
-        finished_settings = finished_run_settings(task, model_args, data_args, training_args)
+    # Taken before the Trainer exists (it may fill some in): compared with a checkpoint's before a resume, and
+    # (with how long and how it trained) with a finished run's, saved beside its model once trained
+    settings = run_settings(task, model_args, data_args, training_args) if training_args.do_train else None
+    finished_settings = finished_run_settings(settings, training_args) if settings is not None else None
     finished = finished_training(task, training_args, finished_settings)
     if finished:
+        settings = None  # nothing is trained
         training_args.do_train = False
         model_args = dataclasses.replace(
             model_args, model_name_or_path=training_args.output_dir, config_name=None, tokenizer_name=None
@@ -210,7 +212,6 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     check_pad_to_multiple_of(data_args, longest_input(tokenizer, config), max_length)
     compile_per_length_bucket(data_args, training_args, max_length)
     task.check_options(tokenizer, max_length)
-    settings = run_settings(task, model_args, data_args, training_args) if training_args.do_train else None
     check_resume_settings(resume_from, settings, training_args, task)
     check_resumable_state(resume_from, training_args)
     if resume_from is not None and not training_args.resume_from_checkpoint:  # said once the resume is allowed
