@@ -155,17 +155,24 @@ RESUME_SETTINGS = ("learning_rate", "weight_decay", "optim", "optim_args", "adam
                    "seed", "data_seed", "per_device_train_batch_size", "gradient_accumulation_steps", "world_size",
                    "train_sampling_strategy", "dataloader_drop_last")
 
-TRAIN_CONTENTS = "train_data_sha1"  # the train file's bytes: shown as "train_data contents (SHA-1 old -> new)"
+# A file's bytes (the train file; the validation file where it picks the model; a task's own, such as WoS's
+# ontology) are kept as "<name>_sha1": shown as "<name> contents (SHA-1 old -> new)"
+CONTENTS = "_sha1"
+TRAIN_CONTENTS = "train_data" + CONTENTS
+SELECTION_CONTENTS = "validation_data" + CONTENTS
 
 
 def run_settings(
     task: Task, model_args: ModelArguments, data_args: DataArguments, training_args: KlueTrainingArguments
 ) -> dict[str, Any]:
     """The flags a training run's checkpoints depend on and a resume cannot change (``RESUME_SETTINGS``, the
-    base model and input length, the train data). Saved with each checkpoint (``klue_run_settings.json``): a
-    resume with another base model would go on with the checkpoint's weights under the new model's name; one
-    after the train file was edited, on other data than it counted its position in (the file's SHA-1)."""
-    train = given_split_files(task, data_args).get("train")
+    base model and input length, the train data; the validation data where its scores choose the model; the
+    task's ``training_settings``). Saved with each checkpoint (``klue_run_settings.json``): a resume with another
+    base model would go on with the checkpoint's weights under the new model's name; one after the train file
+    was edited, on other data than it counted its position in (the file's SHA-1); one after the validation file
+    was edited, comparing new scores with a best one of other examples."""
+    files = given_split_files(task, data_args)
+    train = files.get("train")
     settings = {name: getattr(training_args, name) for name in RESUME_SETTINGS}
     settings["model_name_or_path"] = model_args.model_name_or_path
     if not Path(model_args.model_name_or_path).exists():  # a Hub model's version; a local folder has none
@@ -180,6 +187,12 @@ def run_settings(
     if train is not None and train.is_file():  # a missing file is the data loader's to report
         settings[TRAIN_CONTENTS] = file_sha1(train)
     settings["max_train_samples"] = data_args.max_train_samples
+    if training_args.load_best_model_at_end or training_args.early_stopping_patience:
+        # the validation scores choose the model (and count early stopping's patience): the examples they are of
+        validation = files.get("validation")
+        if validation is not None and validation.is_file():
+            settings[SELECTION_CONTENTS] = file_sha1(validation)
+        settings["max_eval_samples"] = data_args.max_eval_samples
     return json.loads(json.dumps(settings, default=str))  # as read back from the file
 
 
@@ -242,9 +255,13 @@ def changed_settings(saved: dict[str, Any], settings: dict[str, Any], task: Task
     """``"name old -> new"`` for each of ``settings`` (``run_settings``) that ``saved`` holds with another value,
     the saved ones read as ``comparable_settings``."""
     saved = comparable_settings(saved, task)
-    return [f"train_data contents (SHA-1 {saved[name]:.8} -> {value:.8})" if name == TRAIN_CONTENTS
-            else f"{name} {saved[name]} -> {value}"
+    return [f"{name.removesuffix(CONTENTS)} contents (SHA-1 {_sha1_shown(saved[name])} -> {_sha1_shown(value)})"
+            if name.endswith(CONTENTS) else f"{name} {saved[name]} -> {value}"
             for name, value in settings.items() if name in saved and saved[name] != value]  # fmt: skip
+
+
+def _sha1_shown(sha1: str | None) -> str:
+    return "none" if sha1 is None else f"{sha1:.8}"  # None: no such file (a WoS run without an ontology)
 
 
 def saved_mapping(path: Path) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedMode
 import metrics
 from algorithms import wos_dialogue, wos_state
 from args import ArgumentsError, DataArguments, ModelArguments, WosArguments
+from args.command_line import file_sha1
 from klue_data import KlueDataError, wos
 from models.wos_trade import GENERATOR_LAYOUT, IGNORE_INDEX, WosDataCollator, WosTradeConfig, WosTradeModel
 from trainers.loading import from_pretrained, local_split_files
@@ -104,8 +105,12 @@ class WosTask(Task):
         return given or getattr(trained, "value_targets", None) or "all"
 
     def training_settings(self) -> dict[str, Any]:
+        # the ontology makes the slot list, gates and known values a model trains with: its bytes, as the train
+        # file's (None: no ontology, the slots of the trained model or of the training states)
+        ontology = self.ontology_path()
         return {**super().training_settings(), "max_value_length": self.max_value_length(),
-                "value_targets": self.value_targets()}  # as this run uses them, defaults resolved
+                "value_targets": self.value_targets(),  # as this run uses them, defaults resolved
+                "ontology_file_sha1": file_sha1(ontology) if ontology is not None and ontology.is_file() else None}
 
     def _trained_config(self) -> WosTradeConfig | None:
         """The config of the WoS model this run starts from (read once), or None for an encoder."""
@@ -116,17 +121,21 @@ class WosTask(Task):
             self._trained = config if isinstance(config, WosTradeConfig) and config.slot_names else None
         return self._trained
 
+    def ontology_path(self) -> Path | None:
+        """``--ontology_file``, else ``ontology.json`` beside the dialogue files (``--data_dir`` first), else None."""
+        options = self.option(WosArguments)
+        if options.ontology_file:
+            return Path(options.ontology_file)
+        folders = ([self.data_args.data_dir] if self.data_args and self.data_args.data_dir else []) + [
+            file.parent for file in self.split_files().values()]  # fmt: skip
+        return wos.find_ontology(dict.fromkeys(map(str, folders)))
+
     def resolve_slots(self, examples: datasets.Dataset, split: str) -> None:
         """The slot list, gates and known values: ``--ontology_file``, else ``ontology.json`` beside the
         dialogue files, else the trained model's slots, else the slots of this split's states."""
-        options = self.option(WosArguments)
         files = self.split_files()
         trained = self._trained_config()
-        path = Path(options.ontology_file) if options.ontology_file else None
-        if path is None:
-            folders = ([self.data_args.data_dir] if self.data_args and self.data_args.data_dir else []) + [
-                file.parent for file in files.values()]  # fmt: skip
-            path = wos.find_ontology(dict.fromkeys(map(str, folders)))
+        path = self.ontology_path()
         if path is not None:
             self.ontology = wos.read_ontology(path)
             self.slots, self.slot_source = list(self.ontology), f"the ontology {path}"

@@ -188,6 +188,8 @@ def run(task: Task, argv: Sequence[str] | None = None) -> dict[str, dict[str, fl
     settings = run_settings(task, model_args, data_args, training_args) if training_args.do_train else None
     finished_settings = finished_run_settings(settings, training_args) if settings is not None else None
     finished = finished_training(task, training_args, finished_settings)
+    if finished and not (training_args.do_eval or training_args.do_predict):
+        return {}  # nothing else asked: no data to read, no model to load
     if finished:
         settings = None  # nothing is trained
         training_args.do_train = False

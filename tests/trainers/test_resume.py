@@ -226,6 +226,38 @@ def test_a_stopped_run_whose_train_file_was_edited_is_not_resumed(tiny_bert, tmp
     assert "Resumed at global step 4; trained to step 6." in capsys.readouterr().out
 
 
+def test_a_finished_run_whose_model_was_chosen_on_other_validation_examples_is_not_this_ones(tiny_bert, tmp_path,
+                                                                                             capsys):
+    """Under --load_best_model_at_end the validation scores chose the model: after the file was edited, or cut
+    otherwise, the rerun would be answered with a model chosen on other examples. Without a selection the
+    validation file only scores the model, and the finished run's model is evaluated on it as it is now."""
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    train = write_json(tmp_path / "train.json", ynat_records(16, seed=3))
+    dev = write_json(tmp_path / "dev.json", ynat_records(8, seed=4))
+    common = ["--model_name_or_path", str(tiny_bert), "--train_file", str(train), "--validation_file", str(dev),
+              "--do_train", "--max_steps", "4", "--eval_strategy", "steps", "--eval_steps", "2", "--save_steps", "2",
+              "--report_to", "none", "--use_cpu", "--disable_tqdm", "true"]
+    chosen = [*common, "--output_dir", str(tmp_path / "chosen"), "--load_best_model_at_end", "true"]
+    plain = [*common, "--output_dir", str(tmp_path / "plain")]
+    assert main(YnatTask(), chosen) == 0 and main(YnatTask(), plain) == 0
+    first_bytes = dev.read_bytes()
+    write_json(dev, ynat_records(8, seed=6))
+    capsys.readouterr()
+    assert main(YnatTask(), chosen) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "other flags (validation_data contents (SHA-1 " in err[0], err
+    assert main(YnatTask(), [*plain, "--do_eval"]) == 0
+    assert "holds a finished training run: training is skipped" in capsys.readouterr().out
+
+    dev.write_bytes(first_bytes)
+    assert main(YnatTask(), [*chosen, "--max_eval_samples", "4"]) == 2
+    assert "other flags (max_eval_samples None -> 4)" in capsys.readouterr().err
+    assert main(YnatTask(), chosen) == 0
+    assert "holds a finished training run: training is skipped" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("selection", "unused"),
     [(["--early_stopping_patience", "3", "--eval_strategy", "steps", "--eval_steps", "2"], ["--save_steps", "2"]),

@@ -117,6 +117,31 @@ def test_a_stopped_run_resumes_under_its_value_targets_as_written_and_not_under_
     assert "Resumed at global step 1" in capsys.readouterr().out
 
 
+def test_a_finished_run_is_not_taken_for_one_with_another_ontology(wos_bert, tmp_path, capsys):
+    """The ontology makes the slot list and gates a generator trains with: a rerun after it changed would be
+    answered with the model of the old one."""
+    train = write(tmp_path / "train.json", wos_dialogues(2, seed=5))
+    ontology = tmp_path / "ontology.json"
+    argv = ["--train_file", str(train), "--do_train", "--max_steps", "1"]
+    assert run_wos(wos_bert, tmp_path / "out", *argv) == 0  # no ontology: the slots of the training states
+    write(ontology, wos_ontology())
+    capsys.readouterr()
+    assert run_wos(wos_bert, tmp_path / "out", *argv, "--ontology_file", str(ontology)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "other flags (ontology_file contents (SHA-1 none -> " in err[0], err
+
+    assert run_wos(wos_bert, tmp_path / "with", *argv, "--ontology_file", str(ontology)) == 0
+    write(tmp_path / "same" / "ontology.json", wos_ontology())  # the same ontology beside the data: the same run
+    capsys.readouterr()
+    assert run_wos(wos_bert, tmp_path / "with", *argv, "--ontology_file", str(tmp_path / "same" / "ontology.json")) == 0
+    assert "training is skipped" in capsys.readouterr().out
+    edited = wos_ontology()
+    edited.popitem()  # one slot fewer
+    write(ontology, edited)
+    assert run_wos(wos_bert, tmp_path / "with", *argv, "--ontology_file", str(ontology)) == 2
+    assert "other flags (ontology_file contents (SHA-1 " in capsys.readouterr().err
+
+
 def test_training_on_from_a_trained_generator_keeps_its_value_length_and_targets(wos_bert, tmp_path):
     """Without the flags, a WoS model trains on with its own --max_value_length and --value_targets (the run
     settings were once taken before the model was known, and fixed the length at the default 12)."""
