@@ -456,13 +456,15 @@ def test_long_passages_are_cut_and_counted_the_question_and_choices_kept(mcqa_be
             assert ids[first_sep + 1 : -1] == tokenizer(choice, add_special_tokens=False)["input_ids"]
 
 
-def test_unanswered_items_padded_to_max_length_have_no_loss_not_nan(mcqa_bert, tmp_path):
+def test_unanswered_items_padded_to_max_length_are_predicted_without_a_loss(mcqa_bert, tmp_path):
     test = write_competition_csv(tmp_path / "test.csv", mcqa_records(4, seed=7), with_answers=False)
     out = tmp_path / "out"
     assert run_mcqa(mcqa_bert, out, "--test_file", str(test), "--do_predict", "--pad_to_max_length",
                     "--max_seq_length", "64", "--predictions_csv") == 0
     results = json.loads((out / "predict_results.json").read_text())
-    assert "predict_loss" not in results, results  # was NaN: a loss over labels that are all ignored
+    # was NaN, a loss over labels all ignored: no predict_loss for an unlabelled split (the collators give such
+    # batches no labels either: test_a_batch_of_unanswered_items_reaches_the_model_without_labels)
+    assert "predict_loss" not in results, results
     assert len(read_jsonl(out / "predictions.jsonl")) == 4
     assert len((out / "predictions.csv").read_text().splitlines()) == 5  # without a path: in --output_dir
     assert b"\r" not in (out / "predictions.csv").read_bytes()
@@ -573,3 +575,211 @@ def test_lora_adapters_of_a_base_model_given_by_a_relative_path_reload_from_anot
 def test_lora_flags_on_the_encoder_route_are_refused(tiny_bert, tmp_path, capsys):
     assert run_mcqa(tiny_bert, tmp_path / "out", "--lora_r", "8", "--do_eval") == 2
     assert "--lora_r is for --mcqa_model causal_lm" in capsys.readouterr().err
+
+
+# --- the task's steps called directly, on made-up items and scores -------------------------------
+
+
+def _columns(items: list[dict]) -> dict[str, list]:
+    return {key: [item[key] for item in items] for key in items[0]}
+
+
+def test_choice_scores_become_1_based_answers_per_item_probabilities_and_submission_rows(tmp_path):
+    """Scores for a 4-, a 5- and a 4-choice item (the padded fifth choice at the lowest value, as reduce_logits
+    leaves it): each item's probabilities cover its own choices, answers are 1-based everywhere (metrics,
+    predictions.jsonl, the id,answer CSV) and the accuracy is broken down by choice count."""
+    import datasets
+    import numpy as np
+
+    from trainers.task import softmax
+
+    task = McqaTask()
+    task.use_options(_options(predictions_csv=str(tmp_path / "submit.csv")))
+    items = mcqa_records(3, seed=5)
+    for item, answer in zip(items, [2, 5, 1]):
+        item["answer"] = answer
+    examples = datasets.Dataset.from_list(items)
+    assert [len(item["choices"]) for item in items] == [4, 5, 4]
+    low = float(torch.finfo(torch.float32).min)
+    logits = np.array([[0, 3, 1, 0, low], [0, 0, 0, 0, 2], [0, 0, 4, 0, low]], dtype=np.float32)
+
+    decoded = task.decode(examples, examples, logits)
+    assert [len(scores) for scores in decoded] == [4, 5, 4]
+    np.testing.assert_allclose(decoded[0], softmax(np.array([0.0, 3, 1, 0])))
+    references = task.references(examples)
+    assert references == [2, 5, 1]
+    scored = task.score(decoded, references, examples)
+    assert scored.scores == pytest.approx({"accuracy": 200 / 3, "accuracy_4_choices": 50.0,
+                                           "accuracy_5_choices": 100.0})
+    assert scored.breakdown["items_by_choice_count"] == {"4_choices": 2, "5_choices": 1}
+
+    records = [task.prediction_record(item, scores) for item, scores in zip(examples, decoded)]
+    assert [record["prediction"] for record in records] == [2, 5, 3]
+    assert records[0] == {"id": "smoke-mcqa-00000", "prediction": 2, "scores": decoded[0].tolist()}  # unrounded
+    task.write_extra_predictions(tmp_path, examples, decoded, "test")
+    assert (tmp_path / "submit.csv").read_text().splitlines() == [
+        "id,answer", "smoke-mcqa-00000,2", "smoke-mcqa-00001,5", "smoke-mcqa-00002,3"]
+
+
+def test_pad_to_max_length_masks_the_missing_fifth_choice_and_every_pad(mcqa_bert, tiny_lm):
+    """--pad_to_max_length: a 4-choice item's fifth choice (a copy of its fourth) is masked out of the loss, and
+    each prompt's pads are masked and carry no label. A pad read as a token moves the causal route's answer
+    position (attention mask) or makes an unanswered prompt look answered (labels): wrong scores, silently."""
+    items = mcqa_records(2, seed=5)  # a 4-choice and a 5-choice item
+    items[1]["answer"] = None  # unanswered, as a test split
+    encoder = McqaTask()
+    encoder.use_options(_options())
+    tokenizer = AutoTokenizer.from_pretrained(mcqa_bert)
+    dynamic = encoder.preprocess(_columns(items), tokenizer, 64, False)
+    fixed = encoder.preprocess(_columns(items), tokenizer, 64, "max_length")
+    assert fixed["choice_mask"] == [[True] * 4 + [False], [True] * 5]
+    for pairs, padded, masks in zip(dynamic["input_ids"], fixed["input_ids"], fixed["attention_mask"], strict=True):
+        assert len(padded) == len(masks) == 5
+        for choice in range(5):
+            pair = pairs[min(choice, len(pairs) - 1)]
+            assert padded[choice] == pair + [tokenizer.pad_token_id] * (64 - len(pair))
+            assert masks[choice] == [1] * len(pair) + [0] * (64 - len(pair))
+
+    causal = McqaTask()
+    causal.use_options(_options(mcqa_model="causal_lm"))
+    tokenizer = AutoTokenizer.from_pretrained(tiny_lm)
+    causal.check_options(tokenizer, 512)
+    dynamic = causal.preprocess(_columns(items), tokenizer, 512, False)
+    fixed = causal.preprocess(_columns(items), tokenizer, 512, "max_length")
+    pad = tokenizer.pad_token_id
+    for row, (ids, labels) in enumerate(zip(dynamic["input_ids"], dynamic["labels"], strict=True)):
+        padding = 512 - len(ids)
+        assert padding > 0
+        assert fixed["input_ids"][row] == ids + [pad] * padding
+        assert fixed["attention_mask"][row] == [1] * len(ids) + [0] * padding
+        assert fixed["labels"][row] == labels + [-100] * padding
+    assert set(fixed["labels"][1]) == {-100}  # the unanswered prompt: nothing to score it as answered
+
+
+def test_a_cut_passage_leaves_every_choice_pair_and_the_answer_token_within_max_seq_length(mcqa_bert, tiny_lm):
+    """The passage is cut to fit the item's longest (context, choice) pair, so every pair fits; and a prompt is
+    cut to leave room for its answer token, so a labelled item fits with it."""
+    items = mcqa_records(2, seed=6)
+    for item in items:
+        item["paragraph"] = (item["paragraph"] + " ") * 20
+    items[0]["choices"] = ["봄", "여름 가을 겨울 " * 4, "가을", "겨울"]  # one choice far longer than the others
+    encoder = McqaTask()
+    encoder.use_options(_options())
+    features = encoder.preprocess(_columns(items), AutoTokenizer.from_pretrained(mcqa_bert), 64, False)
+    assert features["passage_cut"] == [True, True]
+    assert max(len(pair) for pairs in features["input_ids"] for pair in pairs) <= 64
+
+    causal = McqaTask()
+    causal.use_options(_options(mcqa_model="causal_lm"))
+    tokenizer = AutoTokenizer.from_pretrained(tiny_lm)
+    causal.check_options(tokenizer, 160)
+    for max_length in range(150, 171):  # a cut ends at a word boundary: some limits are met exactly
+        features = causal.preprocess(_columns(items), tokenizer, max_length, False)
+        assert features["passage_cut"] == [True, True] and features["too_long"] == [0, 0]
+        assert max(len(ids) for ids in features["input_ids"]) <= max_length, max_length
+        assert features["input_ids"][1][-1] == causal.answer_ids[items[1]["answer"] - 1]  # the answer kept, last
+
+
+def test_a_plain_prompt_starts_with_the_tokenizers_bos_token(tiny_lm, tmp_path):
+    """A decoder LLM whose tokenizer has a BOS token (Llama's) reads it first, as in its pretraining; a chat
+    template writes its own start, so no BOS is added there."""
+    tokenizer = AutoTokenizer.from_pretrained(tiny_lm)
+    tokenizer.bos_token = "<|im_start|>"
+    item = mcqa_records(1, seed=5)[0]
+    for chat in (False, True):
+        task = McqaTask()
+        task.use_options(_options(mcqa_model="causal_lm", mcqa_chat_template=chat))
+        task.check_options(tokenizer, 512)
+        ids = task.preprocess(_columns([item]), tokenizer, 512, False)["input_ids"][0]
+        text = task.prompt_text(tokenizer, item["paragraph"], item["question"], item["question_plus"],
+                                item["choices"])
+        assert ids[:-1] == ([] if chat else [tokenizer.bos_token_id]) + task.prompt_token_ids(tokenizer, text)
+
+
+def test_4bit_weights_are_refused_for_training_without_lora(tiny_lm):
+    """QLoRA trains adapters on frozen 4-bit weights; --load_in_4bit alone can evaluate and predict only."""
+    import datasets
+
+    from args import ArgumentsError
+
+    examples = datasets.Dataset.from_list(mcqa_records(2))
+    task = McqaTask()
+    task.use_options(_options(mcqa_model="causal_lm", load_in_4bit=True))
+    with pytest.raises(ArgumentsError, match="^4-bit weights cannot be trained: add --lora_r"):
+        task.prepare_split(examples, "train")
+    assert task.prepare_split(examples, "validation") is examples
+    task.use_options(_options(mcqa_model="causal_lm", load_in_4bit=True, lora_r=4))
+    assert task.prepare_split(examples, "train") is examples
+
+
+def test_a_decoder_tokenizer_without_a_pad_token_pads_with_its_eos(tiny_lm):
+    """Decoder LLMs often ship without a pad and without an unk token (Llama 3): their eos pads the prompts."""
+    tokenizer = AutoTokenizer.from_pretrained(tiny_lm)
+    tokenizer.pad_token, tokenizer.unk_token = None, None
+    assert tokenizer.eos_token == "<|endoftext|>"
+    task = McqaTask()
+    task.use_options(_options(mcqa_model="causal_lm"))
+    task.prepare_tokenizer(tokenizer)
+    task.check_options(tokenizer, 512)
+    assert tokenizer.pad_token == "<|endoftext|>"
+
+
+def test_an_llm_evaluated_without_training_keeps_its_saved_precision(tiny_lm, tmp_path):
+    """Only weights a run trains are loaded in fp32: an evaluation of a bf16 LLM stays in bf16 (half the memory)."""
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    from args import ModelArguments
+
+    bf16 = tmp_path / "bf16-lm"
+    AutoModelForCausalLM.from_pretrained(tiny_lm, dtype=torch.bfloat16).save_pretrained(bf16)
+    AutoTokenizer.from_pretrained(tiny_lm).save_pretrained(bf16)
+    task = McqaTask()
+    task.use_options(_options(mcqa_model="causal_lm"))
+    model = task.build_model(ModelArguments(model_name_or_path=str(bf16)), AutoConfig.from_pretrained(bf16))
+    assert model.dtype == torch.bfloat16
+    task.trains = True
+    model = task.build_model(ModelArguments(model_name_or_path=str(bf16)), AutoConfig.from_pretrained(bf16))
+    assert model.dtype == torch.float32
+
+
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_a_batch_of_unanswered_items_reaches_the_model_without_labels(route, mcqa_bert, tiny_lm):
+    """No loss over nothing (a NaN the runner would otherwise have to drop): an all-unanswered batch has no
+    labels, under both collators; a batch with one answered item keeps them. (test_unanswered_items_padded_...
+    cannot see this: the runner drops predict_loss for unlabelled splits whatever it is.)"""
+    task = McqaTask()
+    task.use_options(_options(mcqa_model=route))
+    tokenizer = AutoTokenizer.from_pretrained(mcqa_bert if route == "encoder" else tiny_lm)
+    task.check_options(tokenizer, 128)
+    items = mcqa_records(2, seed=5)
+    items[0]["answer"] = None
+    collators = {False: task.data_collator(tokenizer, None), "max_length": task.fixed_length_collator()}
+    for padding, collate in collators.items():
+        features = task.preprocess(_columns(items), tokenizer, 128, padding)
+        rows = [{key: values[row] for key, values in features.items() if key not in ("passage_cut", "too_long")}
+                for row in range(2)]
+        assert "labels" not in collate(rows[:1])
+        assert "labels" in collate(rows)
+
+
+def test_split_warnings_name_the_first_item_that_cannot_fit_and_say_nothing_when_nothing_was_cut():
+    import datasets
+
+    from klue_data import KlueDataError
+
+    task = McqaTask()
+    task.use_options(_options())
+    task.max_length = 12
+    examples = datasets.Dataset.from_list(mcqa_records(3))
+    whole = datasets.Dataset.from_dict({"too_long": [0, 0, 0], "passage_cut": [False, False, False]})
+    assert task.feature_warnings(examples, whole) == []
+    cut = datasets.Dataset.from_dict({"too_long": [0, 0, 0], "passage_cut": [False, True, True]})
+    assert task.feature_warnings(examples, cut) == [
+        "2 of 3 items are longer than max_seq_length: their passages were cut at the end (question, <보기> and "
+        "choices kept whole; raise --max_seq_length to keep more)."]
+    too_long = datasets.Dataset.from_dict({"too_long": [0, 22, 30], "passage_cut": [False, True, True]})
+    with pytest.raises(KlueDataError) as error:
+        task.feature_warnings(examples, too_long)
+    assert error.value.guid == "smoke-mcqa-00001"
+    assert "2 item(s) do not fit even without their passage: the question, <보기> and choices alone take 22 " in str(
+        error.value)

@@ -347,3 +347,75 @@ def test_examples_longer_than_max_seq_length_are_counted_in_the_log(tiny_bert, t
                     "--max_seq_length", "32") == 0  # fmt: skip
     assert "validation: 1 of 6 examples are longer than max_seq_length: their text past it is left out" in (
         capsys.readouterr().out)
+
+
+# --- the task classes' steps called directly --------------------------------------------------------
+
+
+def test_sentence_pairs_are_encoded_together_cut_at_max_seq_length_and_labelled_in_the_official_order(tiny_bert):
+    """NLI reads premise and hypothesis as one pair; a long one is cut to max_seq_length (and counted), and the
+    label ids are KLUE's order (entailment 0, contradiction 1, neutral 2), the ids the config's id2label names."""
+    import datasets
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    records = nli_records(3, seed=1)
+    records[1]["premise"] = " ".join([records[1]["premise"]] * 20)
+    columns = {key: [record[key] for record in records] for key in ("premise", "hypothesis")}
+    columns["label"] = [record["gold_label"] for record in records]  # the file's field, read as "label"
+    task = NliTask()
+    features = task.preprocess(columns, tokenizer, 32, False)
+    assert features["input_ids"] == tokenizer(columns["premise"], columns["hypothesis"], truncation=True,
+                                              max_length=32)["input_ids"]
+    assert all(len(ids) <= 32 for ids in features["input_ids"]) and len(features["input_ids"][1]) == 32
+    assert [label for label in features["labels"]] == [0, 1, 2]
+    assert columns["label"] == ["entailment", "contradiction", "neutral"]
+    assert task.config_overrides()["id2label"] == {0: "entailment", 1: "contradiction", 2: "neutral"}
+    assert features["truncated"] == [False, True, False]
+    assert task.feature_warnings(datasets.Dataset.from_dict(columns), datasets.Dataset.from_dict(features)) == [
+        "1 of 3 examples are longer than max_seq_length: their text past it is left out (raise --max_seq_length "
+        "to keep it)."]
+    uncut = {key: [value[0], value[2]] for key, value in features.items()}
+    assert task.feature_warnings(None, datasets.Dataset.from_dict(uncut)) == []  # nothing cut, nothing said
+    assert task.targets({"label": [None, None]}) is None  # unlabelled: no labels column
+
+
+def test_class_probabilities_become_a_label_name_and_unrounded_named_probabilities():
+    import numpy as np
+
+    from trainers.task import softmax
+
+    task = NliTask()
+    logits = np.array([[0.0, 2.0, 1.0], [3.0, 0.0, 0.5], [0.0, 0.0, 4.0]], dtype=np.float32)
+    decoded = task.decode(None, None, (logits,))
+    np.testing.assert_allclose(decoded, softmax(logits.astype(np.float64)))
+    record = task.prediction_record({"guid": "g-1"}, decoded[0])
+    assert record == {"guid": "g-1", "prediction": "contradiction",
+                      "probabilities": {"entailment": float(decoded[0, 0]), "contradiction": float(decoded[0, 1]),
+                                        "neutral": float(decoded[0, 2])}}
+    scored = task.score(decoded, np.array([1, 0, 0]), None)
+    assert scored.scores == pytest.approx({"accuracy": 200 / 3})
+    assert scored.breakdown["confusion_matrix"]["matrix"] == [[1, 0, 1], [0, 1, 0], [0, 0, 0]]  # rows: gold
+
+
+def test_sts_outputs_are_one_unrounded_score_each_clipped_into_0_5_only_by_clip():
+    import numpy as np
+
+    from args import StsArguments
+
+    task = StsTask()
+    task.use_options(StsArguments())
+    outputs = np.array([[-0.5], [2.123456789], [6.0]], dtype=np.float32)  # the regression head's (batch, 1)
+    decoded = task.decode(None, None, outputs)
+    assert decoded.shape == (3,) and decoded.tolist() == pytest.approx([-0.5, 2.123456789, 6.0])
+    assert task.clip(decoded).tolist() == pytest.approx([0.0, 2.123456789, 5.0])
+    assert task.prediction_record({"guid": "g-1"}, decoded[1]) == {"guid": "g-1", "prediction": float(decoded[1])}
+    task.use_options(StsArguments(clip_predictions=True))
+    assert task.decode(None, None, outputs).tolist() == pytest.approx([0.0, 2.123456789, 5.0])
+
+
+def test_label_smoothing_is_accepted_for_a_classifier(tiny_bert, tmp_path):
+    """--label_smoothing_factor is the Trainer's for class labels (refused for STS's scores only)."""
+    train = write_json(tmp_path / "train.json", ynat_records(8, seed=1))
+    assert run_task(YnatTask(), tiny_bert, tmp_path / "out", {"train": train}, "--do_train", "--max_steps", "1",
+                    "--label_smoothing_factor", "0.1") == 0

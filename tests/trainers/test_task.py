@@ -64,3 +64,55 @@ def test_a_task_registered_nowhere_is_told_where_to_register():
 
     with pytest.raises(TypeError, match=r"not in klue_data.TASK_NAMES .*; it has no row in the table metrics/tasks"):
         Unregistered()
+
+
+@pytest.mark.parametrize("hook", ["preprocess", "decode", "references", "score"])
+def test_each_hook_without_a_default_is_required_when_the_task_is_built(hook):
+    missing = type("Missing", (ParaphraseTask,), {hook: getattr(Task, hook)})
+    with pytest.raises(TypeError, match=rf"Missing \(task 'ynat'\): it does not define {hook} "):
+        missing()
+
+
+def test_a_tasks_flags_are_required_and_their_run_settings_are_its_training_settings():
+    """use_options refuses a missing flags class (the task would fail later reading it); the flags named in a
+    class's _run_settings are the training_settings a resume must match, the others are not."""
+
+    @dataclasses.dataclass
+    class ParaphraseArguments:
+        _run_settings = ("pair_order",)
+        pair_order: str = "as_given"
+        predictions_csv: str | None = None
+
+    class WithFlags(ParaphraseTask):
+        argument_classes = (ParaphraseArguments,)
+
+    task = WithFlags()
+    with pytest.raises(TypeError, match="WithFlags.use_options: missing ParaphraseArguments"):
+        task.use_options()
+    flags = ParaphraseArguments(pair_order="swapped", predictions_csv="out.csv")
+    task.use_options(flags)
+    assert task.option(ParaphraseArguments) is flags
+    assert task.training_settings() == {"pair_order": "swapped"}
+
+
+def test_a_label_that_is_zero_or_empty_is_a_label():
+    """Only None (what the readers leave for a missing label) is unlabelled: a class id 0 or an empty string is not."""
+    task = ParaphraseTask()
+    assert task.unlabelled(datasets.Dataset.from_dict({"label": [0, None, 2, 0]})) == [1]
+    assert task.unlabelled(datasets.Dataset.from_dict({"label": ["", "b", None]})) == [2]
+
+
+def test_the_defaults_a_plain_classification_task_gets():
+    """Every labelled split can be scored; a score without a breakdown has none (no eval_breakdown.json); the
+    --pad_to_max_length collator stacks every feature of the batch; the loss counts the labels not ignored."""
+    import torch
+
+    from trainers.task import Scored
+
+    task = ParaphraseTask()
+    assert task.scoring_problem(datasets.Dataset.from_dict({"label": ["a"]})) is None
+    assert Scored({"accuracy": 50.0}).breakdown is None
+    batch = task.fixed_length_collator()([{"input_ids": [2, 5, 3], "labels": 1}, {"input_ids": [2, 6, 0], "labels": 0}])
+    assert batch["input_ids"].tolist() == [[2, 5, 3], [2, 6, 0]] and batch["labels"].tolist() == [1, 0]
+    assert int(task.loss_units({"labels": torch.tensor([[1, -100, 0], [-100, -100, 2]])})) == 3
+    assert task.loss_units({"input_ids": torch.tensor([[1]])}) is None
