@@ -201,6 +201,10 @@ def test_uneven_batches_across_processes_are_refused_when_the_run_evaluates():
         check_even_batches(run(2, even=False, evaluates=True))
     for allowed in (run(1, False, True), run(2, True, True), run(2, False, False)):
         check_even_batches(allowed)
+    evaluating_while_training = run(2, even=False, evaluates=False)
+    evaluating_while_training.eval_strategy = "steps"  # --do_train alone still evaluates every --eval_steps
+    with pytest.raises(ArgumentsError, match="even_batches false"):
+        check_even_batches(evaluating_while_training)
 
 
 def test_a_process_other_than_the_main_one_writes_no_result_file(tiny_bert, tmp_path, monkeypatch):
