@@ -577,6 +577,24 @@ def test_lora_flags_on_the_encoder_route_are_refused(tiny_bert, tmp_path, capsys
     assert "--lora_r is for --mcqa_model causal_lm" in capsys.readouterr().err
 
 
+def test_the_encoder_head_smooths_its_loss_by_label_smoothing_factor(mcqa_bert, tmp_path, monkeypatch):
+    """MCQA's heads smooth their own loss (the Trainer's smoother is off): the flag's value must reach the head."""
+    import trainers.run_mcqa
+
+    built_with = []
+    mask_padded_choices = trainers.run_mcqa.mask_padded_choices
+
+    def recording(model, label_smoothing=0.0):
+        built_with.append(label_smoothing)
+        return mask_padded_choices(model, label_smoothing)
+
+    monkeypatch.setattr(trainers.run_mcqa, "mask_padded_choices", recording)
+    train = write_competition_csv(tmp_path / "train.csv", mcqa_records(8, seed=3))
+    assert run_mcqa(mcqa_bert, tmp_path / "out", "--mcqa_model", "encoder", "--train_file", str(train), "--do_train",
+                    "--max_steps", "1", "--label_smoothing_factor", "0.2") == 0
+    assert built_with == [0.2]
+
+
 # --- the task's steps called directly, on made-up items and scores -------------------------------
 
 
@@ -783,21 +801,3 @@ def test_split_warnings_name_the_first_item_that_cannot_fit_and_say_nothing_when
     assert error.value.guid == "smoke-mcqa-00001"
     assert "2 item(s) do not fit even without their passage: the question, <보기> and choices alone take 22 " in str(
         error.value)
-
-
-def test_the_encoder_head_smooths_its_loss_by_label_smoothing_factor(mcqa_bert, tmp_path, monkeypatch):
-    """MCQA's heads smooth their own loss (the Trainer's smoother is off): the flag's value must reach the head."""
-    import trainers.run_mcqa
-
-    built_with = []
-    mask_padded_choices = trainers.run_mcqa.mask_padded_choices
-
-    def recording(model, label_smoothing=0.0):
-        built_with.append(label_smoothing)
-        return mask_padded_choices(model, label_smoothing)
-
-    monkeypatch.setattr(trainers.run_mcqa, "mask_padded_choices", recording)
-    train = write_competition_csv(tmp_path / "train.csv", mcqa_records(8, seed=3))
-    assert run_mcqa(mcqa_bert, tmp_path / "out", "--mcqa_model", "encoder", "--train_file", str(train), "--do_train",
-                    "--max_steps", "1", "--label_smoothing_factor", "0.2") == 0
-    assert built_with == [0.2]
