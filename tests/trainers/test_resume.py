@@ -479,6 +479,8 @@ def test_a_stopped_run_rerun_with_fewer_steps_than_it_made_is_refused(tiny_bert,
                    "--num_train_epochs or --max_steps), so nothing is left to train: rerun with that run's steps to "
                    "finish it, or pass --overwrite_output_dir to start over"]
     assert not (out / "train_results.json").exists()
+    assert main(YnatTask(), [*argv, "--max_steps", "4"]) == 2  # as many as the checkpoint made: none left either
+    assert "is at step 4 of a 6-step run; this run has 4 steps in all" in capsys.readouterr().err
     assert main(YnatTask(), [*argv, "--max_steps", "5"]) == 0  # fewer, but steps are left: it trains them
     assert "Resumed at global step 4; trained to step 5." in capsys.readouterr().out
 
