@@ -155,19 +155,26 @@ class KlueTrainer(Trainer):
             loss = loss * share
         return (loss, outputs) if return_outputs else loss
 
-    def _init_training_state(self, max_steps: int, *args: Any, **kwargs: Any) -> Any:
+    def _init_training_state(
+        self, max_steps: int, num_update_steps_per_epoch: int, num_train_epochs: int, resume_from_checkpoint: Any,
+        trial: Any,
+    ) -> tuple[int, int]:
         """The stock state, restored from the resumed checkpoint; a checkpoint already past this run's last step
-        would train 0 steps and be recorded as this shorter run: refused in one line."""
-        result = super()._init_training_state(max_steps, *args, **kwargs)
-        checkpoint = kwargs.get("resume_from_checkpoint", args[2] if len(args) > 2 else None)
-        if checkpoint is not None and self.state.global_step >= max_steps:
-            saved = json.loads((Path(checkpoint) / "trainer_state.json").read_text(encoding="utf-8"))
-            if saved.get("max_steps", max_steps) > max_steps:
-                raise ArgumentsError(
-                    f"{checkpoint} is at step {self.state.global_step} of a {saved['max_steps']}-step run; this run "
-                    f"has {max_steps} steps in all (fewer --num_train_epochs or --max_steps), so nothing is left to "
-                    "train: rerun with that run's steps to finish it, or pass --overwrite_output_dir to start over")
-        return result
+        would train 0 steps and be recorded as this shorter run: refused in one line. One at this run's last step
+        (a run stopped after its last checkpoint, before it wrote its results) trains no step: the stock loop,
+        skipping to a step in the middle of an epoch, would train one more before it checks for the end."""
+        epochs_trained, steps_in_epoch = super()._init_training_state(
+            max_steps, num_update_steps_per_epoch, num_train_epochs, resume_from_checkpoint, trial)
+        if resume_from_checkpoint is None or self.state.global_step < max_steps:
+            return epochs_trained, steps_in_epoch
+        saved = json.loads((Path(resume_from_checkpoint) / "trainer_state.json").read_text(encoding="utf-8"))
+        if saved.get("max_steps", max_steps) > max_steps:
+            raise ArgumentsError(
+                f"{resume_from_checkpoint} is at step {self.state.global_step} of a {saved['max_steps']}-step run; "
+                f"this run has {max_steps} steps in all (fewer --num_train_epochs or --max_steps), so nothing is "
+                "left to train: rerun with that run's steps to finish it, or pass --overwrite_output_dir to start "
+                "over")
+        return num_train_epochs, 0  # every epoch trained: the loop over them is empty
 
     def _load_from_checkpoint(self, resume_from_checkpoint: str, model: Any = None) -> None:
         """The stock loading; weights of another shape (a checkpoint of another model named with

@@ -485,6 +485,37 @@ def test_a_stopped_run_rerun_with_fewer_steps_than_it_made_is_refused(tiny_bert,
     assert "Resumed at global step 4; trained to step 5." in capsys.readouterr().out
 
 
+def test_a_run_stopped_after_its_last_checkpoint_resumes_without_training_a_step_more(tiny_bert, tmp_path, capsys):
+    """Stopped after checkpoint-6 of its 6 steps (while saving the model or evaluating), in the middle of an epoch
+    (4 steps an epoch): the Trainer skipped to step 6 and trained a 7th before it checked for the end, recording a
+    7-step run under a schedule that had not ended (constant here) as this one."""
+    import torch
+    from safetensors.torch import load_file
+
+    from trainers.run_ynat import YnatTask
+    from trainers.runner import main
+
+    train = write_json(tmp_path / "train.json", ynat_records(16, seed=3))
+    out = tmp_path / "out"
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(train),
+            "--do_train", "--max_steps", "6", "--save_steps", "2", "--per_device_train_batch_size", "4",
+            "--learning_rate", "5e-3", "--lr_scheduler_type", "constant", "--report_to", "none", "--use_cpu",
+            "--disable_tqdm", "true"]
+    assert main(YnatTask(), argv) == 0
+    finished = json.loads((out / "train_results.json").read_text())
+    weights = load_file(out / "model.safetensors")
+    (out / "train_results.json").unlink()
+    capsys.readouterr()
+
+    assert main(YnatTask(), argv) == 0
+    assert "Resumed at global step 6; trained to step 6." in capsys.readouterr().out
+    state = json.loads((out / "trainer_state.json").read_text())
+    assert (state["global_step"], state["epoch"]) == (6, 1.5)
+    assert json.loads((out / "train_results.json").read_text())["train_loss"] == pytest.approx(finished["train_loss"])
+    again = load_file(out / "model.safetensors")
+    assert all(torch.equal(again[name], weights[name]) for name in weights)
+
+
 def test_a_resume_does_not_warn_of_step_ratios_as_changed_flags(tmp_path):
     """The Trainer compares a ratio (--eval_steps 0.125) with the step count it saved (5) on every resume."""
     from transformers import TrainerState
