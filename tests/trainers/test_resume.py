@@ -27,6 +27,8 @@ KILLER = textwrap.dedent(
     """
     import os, signal, sys
     from transformers import Trainer, TrainerCallback
+    # Ctrl-C as in a terminal, also where the tests run with SIGINT ignored (nohup, a shell's background job)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     class KillAfterSave(TrainerCallback):
         def on_save(self, args, state, control, **kwargs):
             if state.global_step == int(os.environ["KILL_AT"]):
