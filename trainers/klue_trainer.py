@@ -160,21 +160,29 @@ class KlueTrainer(Trainer):
         trial: Any,
     ) -> tuple[int, int]:
         """The stock state, restored from the resumed checkpoint; a checkpoint already past this run's last step
-        would train 0 steps and be recorded as this shorter run: refused in one line. One at this run's last step
-        (a run stopped after its last checkpoint, before it wrote its results) trains no step: the stock loop,
-        skipping to a step in the middle of an epoch, would train one more before it checks for the end."""
+        would train 0 steps and be recorded as this shorter run: refused in one line. A checkpoint where the run
+        ended (its last step, or where early stopping stopped it), saved before the run wrote its results, trains
+        no step more: the stock loop, skipping to a step in the middle of an epoch, trains one before it checks for
+        the end, and early stopping's stop is not part of what it restores."""
         epochs_trained, steps_in_epoch = super()._init_training_state(
             max_steps, num_update_steps_per_epoch, num_train_epochs, resume_from_checkpoint, trial)
-        if resume_from_checkpoint is None or self.state.global_step < max_steps:
+        if resume_from_checkpoint is None:
             return epochs_trained, steps_in_epoch
-        saved = json.loads((Path(resume_from_checkpoint) / "trainer_state.json").read_text(encoding="utf-8"))
-        if saved.get("max_steps", max_steps) > max_steps:
-            raise ArgumentsError(
-                f"{resume_from_checkpoint} is at step {self.state.global_step} of a {saved['max_steps']}-step run; "
-                f"this run has {max_steps} steps in all (fewer --num_train_epochs or --max_steps), so nothing is "
-                "left to train: rerun with that run's steps to finish it, or pass --overwrite_output_dir to start "
-                "over")
-        return num_train_epochs, 0  # every epoch trained: the loop over them is empty
+        if self.state.global_step >= max_steps:
+            saved = json.loads((Path(resume_from_checkpoint) / "trainer_state.json").read_text(encoding="utf-8"))
+            if saved.get("max_steps", max_steps) > max_steps:
+                raise ArgumentsError(
+                    f"{resume_from_checkpoint} is at step {self.state.global_step} of a {saved['max_steps']}-step "
+                    f"run; this run has {max_steps} steps in all (fewer --num_train_epochs or --max_steps), so "
+                    "nothing is left to train: rerun with that run's steps to finish it, or pass "
+                    "--overwrite_output_dir to start over")
+            return num_train_epochs, 0  # every epoch trained: the loop over them is empty
+        if any(isinstance(callback, EarlyStoppingCallback)
+               and callback.early_stopping_patience_counter >= callback.early_stopping_patience
+               for callback in self.callback_handler.callbacks):  # its count as the checkpoint saved it
+            logger.info("%s is where early stopping stopped the run: no step is left to train.", resume_from_checkpoint)
+            return num_train_epochs, 0
+        return epochs_trained, steps_in_epoch
 
     def _load_from_checkpoint(self, resume_from_checkpoint: str, model: Any = None) -> None:
         """The stock loading; weights of another shape (a checkpoint of another model named with

@@ -65,3 +65,16 @@ def test_a_resumed_run_stops_where_the_uninterrupted_one_does(tiny_bert, tmp_pat
     capsys.readouterr()
     assert train(tiny_bert, tmp_path, "run", *flags)["global_step"] == 4
     assert "Early stopping at step 4 of 12: 3 evaluations in a row" in capsys.readouterr().out
+
+
+def test_a_run_stopped_after_the_checkpoint_where_it_stopped_early_trains_no_step_more(tiny_bert, tmp_path, capsys):
+    """Stopped after saving the checkpoint of its early stop (while it saved the model or evaluated), the run
+    resumed there trained on, at least an evaluation further: the Trainer does not restore the decision to stop."""
+    flags = ["--learning_rate", "0", "--early_stopping_patience", "3", "--save_strategy", "steps", "--save_steps", "1"]
+    assert train(tiny_bert, tmp_path, "run", *flags)["global_step"] == 4
+    (tmp_path / "run" / "train_results.json").unlink()  # as if stopped right after checkpoint-4
+    capsys.readouterr()
+    assert train(tiny_bert, tmp_path, "run", *flags)["global_step"] == 4
+    log = capsys.readouterr().out
+    assert "checkpoint-4 is where early stopping stopped the run: no step is left to train." in log
+    assert "Resumed at global step 4; trained to step 4." in log
