@@ -39,6 +39,7 @@ class StepClock(TrainerCallback):
         self._paused = False  # an evaluation or a save since the last step began
         self._recent: deque[float] = deque(maxlen=RECENT)
         self._slow_steps, self._slow_seconds = 0, 0.0
+        self._excluded = 0.0  # host seconds of progress lines so far: the clock stops while one is written
 
     def on_train_begin(self, args, state, control, **kwargs):  # noqa: ANN001, ANN003, ANN201
         self.max_steps = state.max_steps
@@ -46,9 +47,9 @@ class StepClock(TrainerCallback):
     def on_step_begin(self, args, state, control, **kwargs):  # noqa: ANN001, ANN003, ANN201
         if state.global_step == self.warmup and torch.cuda.is_available():
             torch.cuda.synchronize()
-        self.times.append(time.perf_counter())
-        if len(self.times) > 1 and self._interval_done():
-            self.times[-1] = time.perf_counter()  # the progress line's own time (a table written) is no step's
+        self.times.append(self._now())
+        if len(self.times) > 1:
+            self._report_interval()
 
     def on_evaluate(self, args, state, control, **kwargs):  # noqa: ANN001, ANN003, ANN201
         self._paused = True
@@ -59,13 +60,23 @@ class StepClock(TrainerCallback):
     def on_train_end(self, args, state, control, **kwargs):  # noqa: ANN001, ANN003, ANN201
         if torch.cuda.is_available():
             torch.cuda.synchronize()
-        self.times.append(time.perf_counter())
+        self.times.append(self._now())
         if len(self.times) > 1:
-            self._interval_done()
+            self._report_interval()
         if self.progress is not None:
             steps = len(self.times) - 1
             self.progress(f"training ended: {steps} steps in {self.times[-1] - self.times[0]:.1f} s "
                           f"({self._slow_steps} slow, {self._slow_seconds:.1f} s); evaluating or saving next")
+
+    def _now(self) -> float:
+        return time.perf_counter() - self._excluded
+
+    def _report_interval(self) -> None:
+        """``_interval_done``, its progress line's own time (a table written) taken out of every step's: the
+        steps' stamps are on a clock that stops while it writes."""
+        started = time.perf_counter()
+        if self._interval_done():
+            self._excluded += time.perf_counter() - started
 
     def _interval_done(self) -> bool:
         """The step that began at ``times[-2]`` has ended (the next began, or training ended); whether a

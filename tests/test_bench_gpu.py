@@ -546,3 +546,387 @@ def test_gpu_session_needs_a_time_limit_and_plans_the_short_call_first(tmp_path)
 def test_the_docstring_names_the_configs_mrc_length():
     config = json.loads((REPO_ROOT / "configs" / "mrc.json").read_text())
     assert f"MRC {config['max_seq_length']} tokens" in bench_gpu.__doc__
+
+
+# What a GPU session measures, checked here on made-up timings and results: a fake Trainer (only what
+# ``clocked`` touches), the task scripts' ``main`` replaced, and ``torch.cuda`` faked where the GPU path is
+# the one under test.
+
+
+class _FakeTrainer:
+    """What ``bench_gpu.clocked`` touches of a Trainer: built with its ``args``, takes callbacks."""
+
+    def __init__(self, args) -> None:
+        self.args, self.callbacks = args, []
+
+    def add_callback(self, callback) -> None:
+        self.callbacks.append(callback)
+
+    def save_model(self, *args, **kwargs) -> None:
+        raise AssertionError("a benchmark run saves no model")
+
+
+def _fake_script(monkeypatch, durations: list[float], results: dict, evaluated_after: set[int] = frozenset(),
+                 seen: list | None = None):
+    """A task script's ``main`` that trains ``durations`` seconds a step (a fake clock) at train batch 4 with 2
+    accumulation steps (8 samples a step) and eval batch 3, evaluates after the steps in ``evaluated_after``
+    (10 s each), writes ``results`` as ``all_results.json`` and records its argv in ``seen``."""
+    from types import SimpleNamespace
+
+    from bench import step_clock
+
+    now = [0.0]
+    monkeypatch.setattr(step_clock.time, "perf_counter", lambda: now[0])
+    monkeypatch.setattr(bench_gpu, "Trainer", _FakeTrainer)
+
+    def main(task, argv):
+        if seen is not None:
+            seen.append(argv)
+        trainer = _FakeTrainer(SimpleNamespace(per_device_train_batch_size=4, gradient_accumulation_steps=2,
+                                               per_device_eval_batch_size=3))
+        (clock,) = trainer.callbacks
+        state = SimpleNamespace(global_step=0, max_steps=len(durations))
+        clock.on_train_begin(None, state, None)
+        for step, seconds in enumerate(durations):
+            state.global_step = step
+            clock.on_step_begin(None, state, None)
+            now[0] += seconds
+            if step in evaluated_after:
+                clock.on_evaluate(None, state, None)
+                now[0] += 10.0
+        clock.on_train_end(None, state, None)
+        out = Path(argv[argv.index("--output_dir") + 1])
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "all_results.json").write_text(json.dumps(results))
+        return 0
+
+    return now, main
+
+
+def _ynat(tmp_path: Path) -> bench_gpu.Bench:
+    return bench_gpu.config_bench("ynat", bench_data.TaskData("ynat", tmp_path / "ynat.json", "synthetic", []))
+
+
+def test_a_runs_train_samples_per_second_leave_out_its_warmup_steps_and_count_the_batch_it_parsed(tmp_path,
+                                                                                                   monkeypatch):
+    """2 warmup steps of 1 s, then 0.5 s steps and one of 4 s (compiling): 4 timed steps of 4 x 2 samples
+    (the run's own batch and accumulation, not the config's 32) in 2 s: 16 samples/s. Eval samples/s is
+    the script's ``eval_samples_per_second`` (prediction, decoding, scoring), not its steps/s."""
+    from trainers import run_ynat
+
+    _, main = _fake_script(monkeypatch, [1.0, 1.0, 0.5, 0.5, 4.0, 0.5, 0.5],
+                           {"eval_samples_per_second": 250.0, "eval_steps_per_second": 2.5})
+    monkeypatch.setattr(run_ynat, "main", main)
+    result = bench_gpu.run_script(_ynat(tmp_path), tmp_path / "model", tmp_path / "out",
+                                  bench_gpu.SETTINGS[bench_gpu.EAGER], steps=5, warmup=2, max_eval=None)
+    assert result == {"train": pytest.approx(16.0), "compile_steps": 1, "compile_seconds": pytest.approx(4.0),
+                      "eval": 250.0, "batch": "8 / 3"}
+
+
+def test_a_run_synchronises_the_gpu_after_its_warmup_steps_not_before_them(tmp_path, monkeypatch):
+    """On a GPU the host runs ahead of the kernels: the timed span starts with a sync after the warmup steps
+    (at 2 s here) and ends with one after the last step (4 s)."""
+    from trainers import run_ynat
+
+    now, main = _fake_script(monkeypatch, [1.0, 1.0, 0.5, 0.5, 0.5, 0.5], {"eval_samples_per_second": 1.0})
+    synced_at = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda: synced_at.append(now[0]))
+    monkeypatch.setattr(run_ynat, "main", main)
+    result = bench_gpu.run_script(_ynat(tmp_path), tmp_path / "model", tmp_path / "out", [], steps=4, warmup=2,
+                                  max_eval=None)
+    assert synced_at == [2.0, 4.0] and result["train"] == pytest.approx(16.0)
+
+
+def test_each_setting_starts_from_no_compiled_graphs_and_the_default_dynamo_settings(tmp_path, monkeypatch):
+    """A compiled run leaves graphs, static shapes (``runner.compile_per_length_bucket``) and TF32 behind;
+    the next setting must not inherit them."""
+    import torch._dynamo
+
+    from trainers import run_ynat
+
+    resets = []
+    monkeypatch.setattr(torch._dynamo, "reset", lambda: resets.append("reset"))
+    start = torch.backends.fp32_precision
+
+    def compiled_main(task, argv):
+        torch._dynamo.config.automatic_dynamic_shapes = False
+        torch.backends.fp32_precision = "tf32"
+        return 1
+
+    monkeypatch.setattr(run_ynat, "main", compiled_main)
+    try:
+        result = bench_gpu.run_script(_ynat(tmp_path), tmp_path / "model", tmp_path / "out", [], steps=2, warmup=1,
+                                      max_eval=None)
+        assert result == {"error": "exit 1"}
+        assert resets == ["reset"] and torch._dynamo.config.automatic_dynamic_shapes
+        assert torch.backends.fp32_precision == start != "tf32"
+    finally:
+        torch._dynamo.config.automatic_dynamic_shapes = True
+        torch.backends.fp32_precision = start
+
+
+def test_a_runs_flags_train_warmup_plus_timed_steps_on_as_many_batches_and_evaluate(tmp_path):
+    """``script_argv``: 8 warmup + 30 timed steps on 38 batches of the config's 32 (no batch repeats,
+    as in a real epoch), an evaluation of ``max_eval`` examples, no checkpoints; the bare loop's without one."""
+    from trainers.arguments import parse_arguments
+
+    bench = _ynat(tmp_path)
+    argv = bench_gpu.script_argv(bench, tmp_path / "model", tmp_path / "out", steps=30, warmup=8, max_eval=2000)
+    eager = bench_gpu.SETTINGS[bench_gpu.EAGER]
+    _, data_args, training, _ = parse_arguments(bench_gpu.task_object("ynat"), argv + eager)
+    assert (training.max_steps, data_args.max_train_samples, data_args.max_eval_samples) == (38, 38 * 32, 2000)
+    assert training.do_train and training.do_eval and data_args.validation_file == str(bench.data.path)
+    assert training.save_strategy == "no"
+    argv = bench_gpu.script_argv(bench, tmp_path / "model", tmp_path / "out", 30, 8, None, evaluate=False)
+    _, data_args, training, _ = parse_arguments(bench_gpu.task_object("ynat"), argv)
+    assert not training.do_eval and data_args.max_eval_samples is None
+
+
+def _effective(task_name: str, flags: list[str], tmp_path: Path) -> dict:
+    """What a run with a setting's ``flags`` does on one GPU, as the task script resolves it."""
+    from trainers import runner
+    from trainers.arguments import parse_arguments
+
+    bench = bench_gpu.config_bench(task_name, bench_data.TaskData(task_name, tmp_path / "x", "synthetic", []))
+    argv = bench_gpu.script_argv(bench, tmp_path / "model", tmp_path / "out", 30, 8, 2000) + flags
+    task = bench_gpu.task_object(task_name)
+    _, data_args, training, _ = parse_arguments(task, argv)  # with --use_cpu: --bf16 parses on a CPU
+    training.use_cpu = False  # as on the GPU, for --cuda_graphs
+    training = runner.use_cuda_graphs(task, data_args, training, True)
+    return {"pad_to_max_length": data_args.pad_to_max_length, "multiple": data_args.pad_to_multiple_of,
+            "compile": training.torch_compile, "mode": training.torch_compile_mode,
+            "backend": training.torch_compile_backend, "nan_check": training.logging_nan_inf_filter,
+            "bf16": training.bf16, "sampling": training.train_sampling_strategy,
+            "eval_batch": training.per_device_eval_batch_size}
+
+
+def test_every_setting_applies_what_its_name_says(tmp_path):
+    """Each setting's flags as the script resolves them on one GPU: the KLUE-baseline style pads to
+    max_seq_length in eager fp32, eager pads dynamically, CUDA graphs are reduce-overhead on 32- or
+    128-token buckets, and each optional setting changes its one thing."""
+    eager = {"pad_to_max_length": False, "multiple": None, "compile": False, "mode": None, "backend": None,
+             "nan_check": True, "bf16": False, "sampling": "random", "eval_batch": 128}
+    compiled = {**eager, "compile": True, "backend": "inductor"}
+    graphs = {**compiled, "multiple": 32, "mode": "reduce-overhead", "nan_check": False}
+    expected = {
+        bench_gpu.BASELINE: {**eager, "pad_to_max_length": True},
+        bench_gpu.EAGER: eager,
+        bench_gpu.DEFAULT: eager,  # YNAT is not a cuda_graphs_by_default task
+        "--bf16": {**eager, "bf16": True},
+        "--train_sampling_strategy group_by_length": {**eager, "sampling": "group_by_length"},
+        "--torch_compile": compiled,
+        "--pad_to_multiple_of 32 --torch_compile": {**compiled, "multiple": 32},
+        "--pad_to_multiple_of 32, CUDA graphs (--torch_compile_mode reduce-overhead)": {
+            **compiled, "multiple": 32, "mode": "reduce-overhead"},
+        "--pad_to_multiple_of 32, CUDA graphs (--torch_compile_backend cudagraphs)": {
+            **eager, "compile": True, "multiple": 32, "backend": "cudagraphs"},
+        bench_gpu.GRAPHS: graphs,
+        bench_gpu.GRAPHS_128: {**graphs, "multiple": 128},
+        "--per_device_eval_batch_size 32 (no CUDA graphs)": {**eager, "eval_batch": 32},
+        "--per_device_eval_batch_size 256 (no CUDA graphs)": {**eager, "eval_batch": 256},
+    }
+    assert list(expected) == list(bench_gpu.SETTINGS)
+    for name, flags in bench_gpu.SETTINGS.items():
+        assert _effective("ynat", flags, tmp_path) == expected[name], name
+    assert _effective("nli", bench_gpu.SETTINGS[bench_gpu.DEFAULT], tmp_path)["mode"] == "reduce-overhead"
+    # NLI is a cuda_graphs_by_default task: a setting that leaves --cuda_graphs at auto would compile there
+    uncompiled = [bench_gpu.BASELINE, bench_gpu.EAGER, "--bf16", "--train_sampling_strategy group_by_length",
+                  *(f"--per_device_eval_batch_size {size} (no CUDA graphs)" for size in (32, 256))]
+    for name in uncompiled:
+        assert not _effective("nli", bench_gpu.SETTINGS[name], tmp_path)["compile"], name
+    assert bench_gpu.pick_settings(None) == [bench_gpu.BASELINE, bench_gpu.EAGER, bench_gpu.DEFAULT, bench_gpu.GRAPHS]
+
+
+def test_the_script_default_row_repeats_the_run_the_script_itself_would_choose(tmp_path, monkeypatch):
+    """On one GPU ``--cuda_graphs auto`` is ``on`` for the tasks marked ``cuda_graphs_by_default`` and ``off`` for
+    the others: ``same_run`` must say the same as the script, task by task, or the default row shows another
+    run's figures."""
+    chosen = [bench_gpu.EAGER, bench_gpu.DEFAULT, bench_gpu.GRAPHS]
+    script_graphs = {task: _effective(task, [], tmp_path)["compile"] for task in bench_gpu.TASKS}
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    by_graphs = {}
+    for task in bench_gpu.TASKS:
+        bench = bench_gpu.config_bench(task, bench_data.TaskData(task, tmp_path / "x", "synthetic", []))
+        repeats = bench_gpu.same_run(bench_gpu.DEFAULT, bench, chosen)
+        assert repeats == (bench_gpu.GRAPHS if script_graphs[task] else bench_gpu.EAGER), task
+        by_graphs[task] = repeats == bench_gpu.GRAPHS
+        assert bench_gpu.same_run(bench_gpu.DEFAULT, bench, [bench_gpu.DEFAULT]) is None  # nothing to repeat
+    assert sorted(task for task, graphs in by_graphs.items() if graphs) == ["ner", "nli"]
+
+
+@pytest.fixture
+def fake_gpu(tmp_path, monkeypatch) -> list[tuple]:
+    """``bench_gpu.main`` as on one GPU with YNAT and NLI, every run recorded instead of run: ``("script", task,
+    setting flags, steps, warmup, max_eval)`` or ``("bare", task, bf16)``; learning checks as ``("learning",
+    tasks, settings, seeds, deadline)``."""
+    calls: list[tuple] = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda index=0: "Fake GPU")
+    benches = {task: bench_gpu.config_bench(task, bench_data.TaskData(task, tmp_path / "x", "synthetic", []))
+               for task in ("ynat", "nli", "ner", "mrc")}
+    monkeypatch.setattr(bench_gpu, "make_benches", lambda tasks, *args: ([benches[t] for t in tasks if t in benches],
+                                                                          {}))
+    monkeypatch.setattr(bench_gpu, "build_model", lambda *args, **kwargs: tmp_path / "model")
+    monkeypatch.setattr(bench_gpu, "warm_up_cuda", lambda: None)
+    monkeypatch.setattr(bench_gpu, "_free_memory", lambda: None)
+    figures = {"train": 100.0, "compile_steps": 0, "compile_seconds": 0.0, "eval": 200.0, "batch": "32 / 128"}
+
+    def run_script(bench, model, out, flags, steps, warmup, max_eval, progress=None):
+        calls.append(("script", bench.name, flags, steps, warmup, max_eval))
+        return dict(figures, train=100.0 * len(calls))
+
+    def run_bare(bench, model, out, steps, warmup, bf16):
+        calls.append(("bare", bench.name, bf16))
+        return dict(figures, eval=None)
+
+    def learning_check(model, benches, work, settings, seeds, epochs, deadline=None, *args, **kwargs):
+        calls.append(("learning", [b.name for b in benches], list(settings), seeds, deadline))
+        return []
+
+    monkeypatch.setattr(bench_gpu, "run_script", run_script)
+    monkeypatch.setattr(bench_gpu, "run_bare", run_bare)
+    monkeypatch.setattr(bench_gpu, "learning_check", learning_check)
+    return calls
+
+
+def test_on_a_gpu_each_setting_runs_once_setting_by_setting_at_the_steps_asked(fake_gpu, tmp_path):
+    """The default settings and both bare loops: eager rows first, the bare loops after eager (fp32, then bf16
+    autocast), CUDA graphs last; the script default runs nothing of its own (YNAT's is eager, NLI's CUDA
+    graphs); nothing is shrunk to the CPU version."""
+    out = tmp_path / "table.md"
+    assert run_bench(["--tasks", "ynat", "nli", "--bare", "fp32", "bf16", "--steps", "30", "--warmup_steps", "8",
+                      "--out", str(out)]) == 0
+    baseline, eager, graphs = (bench_gpu.SETTINGS[name] for name in (bench_gpu.BASELINE, bench_gpu.EAGER,
+                                                                    bench_gpu.GRAPHS))
+    assert fake_gpu == [("script", "ynat", baseline, 30, 8, 2000), ("script", "nli", baseline, 30, 8, 2000),
+                        ("script", "ynat", eager, 30, 8, 2000), ("script", "nli", eager, 30, 8, 2000),
+                        ("bare", "ynat", False), ("bare", "nli", False), ("bare", "ynat", True), ("bare", "nli", True),
+                        ("script", "ynat", graphs, 30, 8, 2000), ("script", "nli", graphs, 30, 8, 2000)]
+    rows = {(row[0], row[1]): row for row in _table_rows(out.read_text())}
+    assert rows[("ynat", f"{bench_gpu.DEFAULT} = eager here")][3:5] == ["300", "3.00x"]
+    assert rows[("nli", f"{bench_gpu.DEFAULT} = --cuda_graphs on here")][3:5] == ["1,000", "5.00x"]
+    assert "Device: Fake GPU" in out.read_text()
+
+
+def test_with_the_budget_spent_no_run_starts_and_each_row_says_so(fake_gpu, tmp_path):
+    out = tmp_path / "table.md"
+    assert run_bench(["--tasks", "ynat", "--settings", "eager (", "--bare", "--budget_s", "0",
+                      "--out", str(out)]) == 0
+    assert fake_gpu == []
+    assert [row[3] for row in _table_rows(out.read_text())] == [bench_gpu.SKIPPED]
+
+
+def test_without_cuda_the_compiling_and_bf16_settings_are_left_out_and_runs_are_tiny(tmp_path, monkeypatch):
+    """The tiny CPU version: no setting that compiles or needs bf16 on a GPU (they would fail here), 3 timed
+    steps after 1, 8 evaluated examples."""
+    calls = []
+    monkeypatch.setattr(bench_gpu, "build_model", lambda *args, **kwargs: tmp_path / "model")
+    monkeypatch.setattr(bench_gpu, "run_script", lambda bench, model, out, flags, *args, **kwargs: calls.append(
+        (flags, *args[:3])) or {"train": 1.0, "compile_steps": 0, "compile_seconds": 0.0, "eval": 1.0, "batch": "-"})
+    monkeypatch.setattr(bench_gpu, "run_bare", lambda bench, model, out, steps, warmup, bf16: calls.append(
+        ("bare", bf16)) or {"train": 1.0, "compile_steps": 0, "compile_seconds": 0.0, "eval": None, "batch": "-"})
+    assert run_bench(["--tasks", "ynat", "--settings", "eager (", "bf16", "torch_compile", "cuda_graphs on",
+                      "--bare", "fp32", "bf16", "--data_dir", NO_DATA_DIR]) == 0
+    assert calls == [(bench_gpu.SETTINGS[bench_gpu.EAGER], 3, 1, 8), ("bare", False)]
+
+
+def _session_argv(part: str, out: Path) -> list[str]:
+    """The bench_gpu.py arguments of a ``bench/gpu_session.sh`` mode (its shell arithmetic as 400 s)."""
+    import shlex
+
+    text = (REPO_ROOT / "bench" / "gpu_session.sh").read_text().replace("\\\n", " ")
+    block = re.search(rf"\n    (?:\w+\|)*{part}(?:\|\w+)*\)\n(.*?);;", text, re.S).group(1)
+    command = re.search(r"python3 bench/bench_gpu\.py (.*?) >", block).group(1)
+    command = re.sub(r"\$\(\( left - \d+ \)\)", "400", command.replace("$tasks", "mrc")).replace("$out", str(out))
+    return shlex.split(command)
+
+
+def test_the_gpu_sessions_calls_run_what_they_say(fake_gpu, tmp_path):
+    """``nli_ner``: NLI and NER, the KLUE-baseline style row (the ratios' base), eager, the bare loop and
+    CUDA graphs; ``eval_batches``: eager and both other eval batches, no bare loop; ``learning``: MRC, eager
+    against CUDA graphs on 128-token buckets, two seeds (seed noise)."""
+    base, eager, graphs = (bench_gpu.SETTINGS[name] for name in (bench_gpu.BASELINE, bench_gpu.EAGER,
+                                                                 bench_gpu.GRAPHS))
+    assert run_bench(_session_argv("nli_ner", tmp_path)) == 0
+    assert fake_gpu == [("script", "nli", base, 20, 5, 256), ("script", "ner", base, 20, 5, 256),
+                        ("script", "nli", eager, 20, 5, 256), ("script", "ner", eager, 20, 5, 256),
+                        ("bare", "nli", False), ("bare", "ner", False),
+                        ("script", "nli", graphs, 20, 5, 256), ("script", "ner", graphs, 20, 5, 256)]
+    fake_gpu.clear()
+    assert run_bench(_session_argv("eval_batches", tmp_path)) == 0
+    assert [(call[1], call[2][-1]) for call in fake_gpu] == [
+        (task, size) for size in ("off", "32", "256") for task in ("ynat", "nli", "ner", "mrc")]
+    fake_gpu.clear()
+    assert run_bench(_session_argv("learning", tmp_path)) == 0
+    ((_, tasks, settings, seeds, deadline),) = fake_gpu
+    assert (tasks, settings, seeds) == (["mrc"], [bench_gpu.EAGER, bench_gpu.GRAPHS_128], [1, 2])
+    assert deadline is not None
+
+
+def test_learning_runs_each_seed_with_each_settings_flags_and_leaves_evaluations_out_of_the_rate(tmp_path,
+                                                                                                  monkeypatch):
+    """Per seed, each setting: its own ``--seed`` and flags; the steady train samples/s leaves out the
+    interval that held an evaluation (a config's in-training evaluation, 10 s), which is no compile step."""
+    from trainers import run_ynat
+
+    seen: list[list[str]] = []
+    _, main = _fake_script(monkeypatch, [1.0] * 6, {"eval_macro_f1": 0.5, "train_loss": 1.25},
+                           evaluated_after={3}, seen=seen)
+    monkeypatch.setattr(run_ynat, "main", main)
+    data = bench_data.task_data("ynat", NO_DATA_DIR, tmp_path / "data", 20)
+    settings = {name: bench_gpu.SETTINGS[name] for name in (bench_gpu.EAGER, bench_gpu.GRAPHS_128)}
+    rows = bench_gpu.learning_check(tmp_path / "model", [bench_gpu.config_bench("ynat", data)], tmp_path, settings,
+                                    [1, 2], 2)
+    assert [(name, seed) for _, name, seed, _ in rows] == [(bench_gpu.EAGER, 1), (bench_gpu.GRAPHS_128, 1),
+                                                           (bench_gpu.EAGER, 2), (bench_gpu.GRAPHS_128, 2)]
+    assert [argv[argv.index("--seed") + 1] for argv in seen] == ["1", "1", "2", "2"]
+    assert [argv[-len(flags):] for argv, flags in zip(seen, [*settings.values()] * 2)] == [*settings.values()] * 2
+    for *_, result in rows:
+        assert result["metrics"] == {"macro_f1": 0.5} and result["train_loss"] == 1.25
+        assert (result["train"], result["compile_steps"]) == (pytest.approx(8.0), 0)
+
+
+def test_learning_with_its_budget_spent_starts_no_run(tmp_path, monkeypatch):
+    from trainers import run_ynat
+
+    monkeypatch.setattr(run_ynat, "main", lambda task, argv: pytest.fail("a run started after the deadline"))
+    data = bench_data.task_data("ynat", NO_DATA_DIR, tmp_path / "data", 20)
+    rows = bench_gpu.learning_check(tmp_path / "model", [bench_gpu.config_bench("ynat", data)], tmp_path,
+                                    {bench_gpu.EAGER: []}, [1, 2], 2, deadline=0.0)
+    assert [result for *_, result in rows] == [{"error": bench_gpu.SKIPPED}] * 2
+
+
+def test_learning_mode_passes_its_budget_on_as_a_deadline(fake_gpu):
+    assert run_bench(["--learning", "eager (", "--learning_tasks", "ynat", "--budget_s", "60"]) == 0
+    ((*_, deadline),) = fake_gpu
+    assert deadline is not None
+
+
+def test_the_bare_loop_times_the_eager_runs_shuffled_batches_after_its_warmup(tmp_path, monkeypatch):
+    """The bare PyTorch loop trains on the eager setting's features (dynamic padding, not the KLUE-baseline
+    style's max-length pads) in a shuffled order as the Trainer does, and times ``steps`` steps after
+    ``warmup`` at the config's train batch: 5 step starts and the end of the last, the first 2 untimed."""
+    data = bench_data.task_data("ynat", NO_DATA_DIR, tmp_path / "data", 48)
+    bench = bench_gpu.config_bench("ynat", data)
+    bench.train_batch = 8
+    model = bench_gpu.build_model(tmp_path / "model", data.texts, tiny=True)
+    seen, loaders = {}, []
+    features, loader = bench_gpu.task_features, torch.utils.data.DataLoader
+
+    def recording_features(bench, argv, *args):
+        seen["argv"] = argv
+        return features(bench, argv, *args)
+
+    def recording_throughput(stamps, warmup, batch_size, skipped=frozenset()):
+        seen["timing"] = (len(stamps), warmup, batch_size)
+        return {"train": 1.0, "compile_steps": 0, "compile_seconds": 0.0}
+
+    monkeypatch.setattr(bench_gpu, "task_features", recording_features)
+    monkeypatch.setattr(bench_gpu, "throughput", recording_throughput)
+    monkeypatch.setattr(torch.utils.data, "DataLoader", lambda *args, **kwargs: loaders.append(kwargs) or loader(
+        *args, **kwargs))
+    result = bench_gpu.bare_loop(bench, model, tmp_path / "out", steps=3, warmup=2, bf16=False)
+    assert seen["timing"] == (6, 2, 8) and result["batch"] == "8 / -" and result["eval"] is None
+    assert "--pad_to_max_length" not in seen["argv"] and seen["argv"][-2:] == ["--cuda_graphs", "off"]
+    assert [(kwargs["batch_size"], kwargs["shuffle"]) for kwargs in loaders] == [(8, True)]
