@@ -242,3 +242,16 @@ def test_a_process_other_than_the_main_one_writes_no_file_of_an_evaluation(tiny_
     assert runner.main(YnatTask(), _argv(tiny_bert, out, "--validation_file", str(data), "--test_file", str(data),
                                          "--do_eval", "--do_predict")) == 0
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_run_sets_up_compiling_per_length_bucket_at_its_input_length(tiny_bert, tmp_path, monkeypatch):
+    """``compile_per_length_bucket`` (tested on its own in test_cuda_graphs.py) decides from the run's flags and
+    resolved input length: every run must hand them over, before the model is compiled."""
+    calls = []
+    monkeypatch.setattr(runner, "compile_per_length_bucket",
+                        lambda data_args, training_args, max_length: calls.append(
+                            (data_args.pad_to_multiple_of, training_args.torch_compile, max_length)))
+    data = write_json(tmp_path / "dev.json", ynat_records(4))
+    assert runner.main(YnatTask(), _argv(tiny_bert, tmp_path / "out", "--validation_file", str(data), "--do_eval",
+                                         "--pad_to_multiple_of", "16", "--max_seq_length", "64")) == 0
+    assert calls == [(16, False, 64)]
