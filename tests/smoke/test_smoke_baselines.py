@@ -23,6 +23,9 @@ def test_all_o_scores_no_entity():
     scores = trivial_scores("ner", records)
     assert scores["entity_f1"] == 0.0
     assert 0.0 < scores["char_f1"] < 100.0  # the O class is right
+    # scored over the characters that are not spaces, as the task scores its predictions
+    assert scores["char_f1"] == pytest.approx(trivial_scores("ner", [
+        {"tokens": list("김철수왔다"), "ner_tags": ["B-PS", "I-PS", "I-PS", "O", "O"]}])["char_f1"])
 
 
 def test_empty_answer_is_right_on_unanswerable_questions_only():
@@ -42,6 +45,9 @@ def test_first_choice_and_dp_and_re():
     # every word to the last word: right for words 2 and 3 of "1→2, 2→3, 3→root"
     dp = [{"head": [2, 3, 0], "deprel": ["NP_MOD", "NP_SBJ", "VP"]}]
     assert trivial_scores("dp", dp)["uas"] > 0
+    # and the most frequent relation (NP) for every word: right heads for words 2-4, right labels for 2 and 3
+    most_common_np = trivial_scores("dp", [{"head": [2, 4, 4, 0], "deprel": ["NP", "NP", "NP", "VP"]}])
+    assert most_common_np == {"uas": pytest.approx(60.0), "las": pytest.approx(200 / 9)}
     re_records = [{"label": "no_relation"}] * 3 + [{"label": "per:employee_of"}]
     assert trivial_scores("re", re_records)["micro_f1"] == pytest.approx(40.0)  # always employee_of: P 1/4, R 1
 
@@ -81,3 +87,10 @@ def test_the_smoke_cli_refuses_unknown_tasks_and_has_help(capsys, tmp_path, monk
     for argv in (["flags", "nre"], ["baselines", "data", "ner", "nre"]):
         assert main(argv) == 2
         assert capsys.readouterr().err.startswith("error: unknown task(s) nre; the table has ynat, sts")
+
+
+def test_a_dev_file_without_examples_has_no_baseline_and_says_why(tmp_path):
+    (tmp_path / "klue-mcqa-v1_dev.csv").write_text("id,paragraph,problems,question_plus\n", encoding="utf-8")
+    skipped = []
+    assert baselines(tmp_path, ["mcqa"], skipped) == {}
+    assert skipped == [f"no mcqa baseline: no mcqa dev file in {tmp_path}"]
