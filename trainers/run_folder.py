@@ -150,10 +150,11 @@ TRAINER_STATE = "trainer_state.json"  # the Trainer writes it last into a checkp
 # What a resume cannot change: the optimizer comes back with its saved settings (learning rate, weight decay,
 # Adam's), the batches follow the saved random state, data and sizes. (The schedule's shape, warmup and length
 # are built anew from the flags, so --max_steps or --num_train_epochs may grow a stopped run.)
-# The sampling and --dataloader_drop_last make the batch order too: a resume skips through it to its step
+# The sampling and --dataloader_drop_last make the batch order too: a resume skips through it to its step.
+# Early stopping comes back with its count and its patience as saved (the Trainer rebuilds it from the checkpoint).
 RESUME_SETTINGS = ("learning_rate", "weight_decay", "optim", "optim_args", "adam_beta1", "adam_beta2", "adam_epsilon",
                    "seed", "data_seed", "per_device_train_batch_size", "gradient_accumulation_steps", "world_size",
-                   "train_sampling_strategy", "dataloader_drop_last")
+                   "train_sampling_strategy", "dataloader_drop_last", "early_stopping_patience")
 
 # A file's bytes (the train file; the validation file where it picks the model; a task's own, such as WoS's
 # ontology) are kept as "<name>_sha1": shown as "<name> contents (SHA-1 old -> new)"
@@ -200,7 +201,7 @@ def run_settings(
 # what precision it trained.
 FINISHED_RUN_SETTINGS = ("num_train_epochs", "max_steps", "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_steps",
                          "max_grad_norm", "label_smoothing_factor", "neftune_noise_alpha", "bf16", "fp16",
-                         "early_stopping_patience", "load_best_model_at_end")
+                         "load_best_model_at_end")
 
 
 def finished_run_settings(settings: dict[str, Any], training_args: KlueTrainingArguments) -> dict[str, Any]:

@@ -78,3 +78,23 @@ def test_a_run_stopped_after_the_checkpoint_where_it_stopped_early_trains_no_ste
     log = capsys.readouterr().out
     assert "checkpoint-4 is where early stopping stopped the run: no step is left to train." in log
     assert "Resumed at global step 4; trained to step 4." in log
+
+
+def test_a_stopped_run_is_not_resumed_under_another_patience(tiny_bert, tmp_path, capsys):
+    """Early stopping comes back from the checkpoint with its count and the patience it was saved with: a new
+    --early_stopping_patience would not apply, silently. Refused in one line, as other flags a resume cannot change."""
+    flags = ["--learning_rate", "0", "--early_stopping_patience", "3", "--save_strategy", "steps", "--save_steps", "1"]
+    assert train(tiny_bert, tmp_path, "run", *flags)["global_step"] == 4
+    out = tmp_path / "run"
+    for stopped_after in ("checkpoint-3", "checkpoint-4", "train_results.json"):  # as if stopped after step 2
+        path = out / stopped_after
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    data = tmp_path / "train.json"
+    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(data),
+            "--validation_file", str(data), "--do_train", "--num_train_epochs", "3", "--per_device_train_batch_size",
+            "2", "--eval_strategy", "steps", "--eval_steps", "1", "--report_to", "none", "--use_cpu",
+            "--disable_tqdm", "true", *flags[:2], "--save_strategy", "steps", "--save_steps", "1"]  # fmt: skip
+    capsys.readouterr()
+    assert main(YnatTask(), [*argv, "--early_stopping_patience", "5"]) == 2
+    assert "holds checkpoint-2 of a run with other flags (early_stopping_patience 3 -> 5)" in capsys.readouterr().err
+    assert main(YnatTask(), [*argv, "--early_stopping_patience", "3"]) == 0
