@@ -188,8 +188,7 @@ def run_settings(
     if train is not None and train.is_file():  # a missing file is the data loader's to report
         settings[TRAIN_CONTENTS] = file_sha1(train)
     settings["max_train_samples"] = data_args.max_train_samples
-    if training_args.load_best_model_at_end or training_args.early_stopping_patience:
-        # the validation scores choose the model (and count early stopping's patience): the examples they are of
+    if validation_chooses_model(training_args):  # the examples its scores are of
         validation = files.get("validation")
         if validation is not None and validation.is_file():
             settings[SELECTION_CONTENTS] = file_sha1(validation)
@@ -216,12 +215,18 @@ def finished_run_settings(settings: dict[str, Any], training_args: KlueTrainingA
     return json.loads(json.dumps(settings, default=str))  # as read back from the file
 
 
+def validation_chooses_model(training_args: KlueTrainingArguments) -> bool:
+    """Whether the validation scores choose the run's model: its best checkpoint, or where early stopping ends it
+    (and counts the patience)."""
+    return bool(training_args.load_best_model_at_end or training_args.early_stopping_patience)
+
+
 def selection_settings(training_args: KlueTrainingArguments) -> dict[str, Any]:
     """Where a run keeps its best checkpoint or stops early, the flags that chose its model: the metric and its
     direction, when it was evaluated, and (for the best checkpoint) when checkpoints were saved."""
     args = training_args
     chosen: dict[str, Any] = {}
-    if args.load_best_model_at_end or args.early_stopping_patience:
+    if validation_chooses_model(args):
         chosen.update(metric_for_best_model=args.metric_for_best_model, greater_is_better=args.greater_is_better,
                       eval_strategy=args.eval_strategy)
         if args.eval_strategy == "steps":

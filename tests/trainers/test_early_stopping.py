@@ -14,15 +14,17 @@ from trainers.run_ynat import YnatTask
 from trainers.runner import main
 
 
-def train(model, tmp_path, name, *flags):
+def training_argv(model, tmp_path, name, *flags) -> list[str]:
     data = write_json(tmp_path / "train.json", ynat_records(8))
-    out = tmp_path / name
-    argv = ["--model_name_or_path", str(model), "--output_dir", str(out), "--train_file", str(data),
+    return ["--model_name_or_path", str(model), "--output_dir", str(tmp_path / name), "--train_file", str(data),
             "--validation_file", str(data), "--do_train", "--num_train_epochs", "3", "--per_device_train_batch_size",
             "2", "--eval_strategy", "steps", "--eval_steps", "1", "--save_strategy", "no", "--report_to", "none",
             "--use_cpu", "--disable_tqdm", "true", *flags]  # fmt: skip
-    assert main(YnatTask(), argv) == 0
-    return json.loads((out / "trainer_state.json").read_text())
+
+
+def train(model, tmp_path, name, *flags):
+    assert main(YnatTask(), training_argv(model, tmp_path, name, *flags)) == 0
+    return json.loads((tmp_path / name / "trainer_state.json").read_text())
 
 
 def test_training_stops_after_patience_evaluations_without_a_better_score(tiny_bert, tmp_path, capsys):
@@ -89,12 +91,8 @@ def test_a_stopped_run_is_not_resumed_under_another_patience(tiny_bert, tmp_path
     for stopped_after in ("checkpoint-3", "checkpoint-4", "train_results.json"):  # as if stopped after step 2
         path = out / stopped_after
         shutil.rmtree(path) if path.is_dir() else path.unlink()
-    data = tmp_path / "train.json"
-    argv = ["--model_name_or_path", str(tiny_bert), "--output_dir", str(out), "--train_file", str(data),
-            "--validation_file", str(data), "--do_train", "--num_train_epochs", "3", "--per_device_train_batch_size",
-            "2", "--eval_strategy", "steps", "--eval_steps", "1", "--report_to", "none", "--use_cpu",
-            "--disable_tqdm", "true", *flags[:2], "--save_strategy", "steps", "--save_steps", "1"]  # fmt: skip
     capsys.readouterr()
-    assert main(YnatTask(), [*argv, "--early_stopping_patience", "5"]) == 2
+    other_patience = [*flags[:2], "--early_stopping_patience", "5", *flags[4:]]
+    assert main(YnatTask(), training_argv(tiny_bert, tmp_path, "run", *other_patience)) == 2
     assert "holds checkpoint-2 of a run with other flags (early_stopping_patience 3 -> 5)" in capsys.readouterr().err
-    assert main(YnatTask(), [*argv, "--early_stopping_patience", "3"]) == 0
+    assert main(YnatTask(), training_argv(tiny_bert, tmp_path, "run", *flags)) == 0
